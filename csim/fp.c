@@ -1,0 +1,176 @@
+/* fp.c — golden FP model. Each step names the RTL signal it mirrors (rtl/common/fp_*.sv). */
+#include "fp.h"
+
+#include <string.h>
+
+const fp_fmt FP_FMT_FP16 = {5, 10};
+const fp_fmt FP_FMT_BF16 = {8, 7};
+const fp_fmt FP_FMT_FP32 = {8, 23};
+
+static inline uint32_t emax_field(fp_fmt f) { return (1u << f.ebits) - 1u; }
+static inline int bias_of(fp_fmt f) { return (1 << (f.ebits - 1)) - 1; }
+static inline uint32_t frac_mask(fp_fmt f) { return (1u << f.mbits) - 1u; }
+static inline uint32_t mag_mask(fp_fmt f) { return (1u << (f.ebits + f.mbits)) - 1u; }
+
+fp_fields fp_unpack(fp_fmt f, uint32_t x)
+{
+    fp_fields r;
+    r.sign = (x >> (f.ebits + f.mbits)) & 1u;
+    r.exp = (x >> f.mbits) & emax_field(f);
+    r.frac = x & frac_mask(f);
+    return r;
+}
+
+int fp_pack(fp_fmt f, fp_fields fld, uint32_t *out)
+{
+    if (fld.sign > 1u || fld.exp > emax_field(f) || fld.frac > frac_mask(f))
+        return 0;
+    *out = ((uint32_t)fld.sign << (f.ebits + f.mbits)) | (fld.exp << f.mbits) | fld.frac;
+    return 1;
+}
+
+fp_class fp_classify(fp_fmt f, uint32_t x)
+{
+    fp_fields u = fp_unpack(f, x);
+    if (u.exp == emax_field(f))
+        return u.frac ? FP_CLASS_NAN : FP_CLASS_INF;
+    if (u.exp == 0)
+        return u.frac ? FP_CLASS_SUBNORMAL : FP_CLASS_ZERO;
+    return FP_CLASS_NORMAL;
+}
+
+uint32_t fp_qnan(fp_fmt f) { return (emax_field(f) << f.mbits) | (1u << (f.mbits - 1)); }
+
+static inline uint32_t signed_inf(fp_fmt f, unsigned s)
+{
+    return ((uint32_t)s << (f.ebits + f.mbits)) | (emax_field(f) << f.mbits);
+}
+
+static inline uint32_t signed_zero(fp_fmt f, unsigned s) { return (uint32_t)s << (f.ebits + f.mbits); }
+
+/* Significand with hidden bit (mbits+1 wide) and effective biased exponent (subnormals use 1). */
+static inline uint64_t sig_of(fp_fmt f, fp_fields u) { return ((uint64_t)(u.exp != 0) << f.mbits) | u.frac; }
+static inline int eeff_of(fp_fields u) { return u.exp ? (int)u.exp : 1; }
+
+static int lzc(uint64_t x, int w)
+{
+    int n = 0;
+    for (int i = w - 1; i >= 0 && !((x >> i) & 1u); i--)
+        n++;
+    return n;
+}
+
+/* Mirrors fp_round.sv. */
+uint32_t fp_round_pack(fp_fmt f, unsigned s, int etop, uint64_t sig, int sigw)
+{
+    const int m = f.mbits;
+    const int sw = (sigw > m + 1 ? sigw : m + 1) + 2; /* working width: mantissa, round, >= 1 sticky */
+    uint64_t work = sig << (sw - sigw);               /* sig_pad */
+    int lz = lzc(sig, sigw);
+    int emsb = etop - lz;
+    int eq, ls;
+    if (emsb >= 1) { /* normal result: bring the leading one to the top */
+        eq = emsb;
+        ls = lz;
+    } else { /* subnormal result: exponent pinned to 1, shift by what the exponent allows */
+        eq = 1;
+        ls = etop - 1;
+    }
+    unsigned sticky_out = 0;
+    if (ls >= 0) {
+        work <<= ls;
+    } else {
+        int rs = -ls > m + 3 ? m + 3 : -ls; /* rs_clamped: beyond m+2 everything is sticky anyway */
+        sticky_out = (work & ((1ull << rs) - 1u)) != 0;
+        work >>= rs;
+    }
+    work &= (sw == 64) ? ~0ull : ((1ull << sw) - 1u);
+    uint64_t mant = work >> (sw - m - 1);
+    unsigned rnd = (work >> (sw - m - 2)) & 1u;
+    unsigned stk = ((work & ((1ull << (sw - m - 2)) - 1u)) != 0) | sticky_out;
+    mant += rnd & (stk | (unsigned)(mant & 1u));
+    if (mant >> (m + 1)) { /* rounding carried out of the mantissa */
+        mant >>= 1;
+        eq++;
+    }
+    if ((mant >> m) == 0) /* still subnormal (or zero after rounding, impossible for sig != 0) */
+        eq = 0;
+    if (eq >= (int)emax_field(f))
+        return signed_inf(f, s);
+    return ((uint32_t)s << (f.ebits + f.mbits)) | ((uint32_t)eq << m) | ((uint32_t)mant & frac_mask(f));
+}
+
+uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x)
+{
+    fp_fields u = fp_unpack(from, x);
+    switch (fp_classify(from, x)) {
+    case FP_CLASS_NAN: return fp_qnan(to);
+    case FP_CLASS_INF: return signed_inf(to, u.sign);
+    case FP_CLASS_ZERO: return signed_zero(to, u.sign);
+    default: break;
+    }
+    int etop = eeff_of(u) - bias_of(from) + bias_of(to);
+    return fp_round_pack(to, u.sign, etop, sig_of(from, u), from.mbits + 1);
+}
+
+/* Mirrors fp_add.sv: swap by magnitude, align with 3 extra bits + sticky, add/sub, round. */
+uint32_t fp_add(fp_fmt f, uint32_t a, uint32_t b)
+{
+    fp_class ca = fp_classify(f, a), cb = fp_classify(f, b);
+    fp_fields ua = fp_unpack(f, a), ub = fp_unpack(f, b);
+    if (ca == FP_CLASS_NAN || cb == FP_CLASS_NAN)
+        return fp_qnan(f);
+    if (ca == FP_CLASS_INF && cb == FP_CLASS_INF)
+        return ua.sign == ub.sign ? a : fp_qnan(f);
+    if (ca == FP_CLASS_INF)
+        return a;
+    if (cb == FP_CLASS_INF)
+        return b;
+
+    int swap = (a & mag_mask(f)) < (b & mag_mask(f));
+    fp_fields ux = swap ? ub : ua, uy = swap ? ua : ub;
+    int ex = eeff_of(ux), ey = eeff_of(uy);
+    int d = ex - ey;
+    int dc = d > f.mbits + 5 ? f.mbits + 5 : d; /* d_clamped */
+    uint64_t mx = sig_of(f, ux) << 3, my = sig_of(f, uy) << 3;
+    uint64_t my_sh = (my >> dc) | ((my & ((1ull << dc) - 1u)) != 0);
+    uint64_t sum = (ux.sign == uy.sign) ? mx + my_sh : mx - my_sh; /* f.mbits + 5 bits */
+    if (sum == 0)
+        return signed_zero(f, ux.sign & uy.sign);
+    return fp_round_pack(f, ux.sign, ex + 1, sum, f.mbits + 5);
+}
+
+/* Mirrors fp_mul.sv: integer product of significands, exponent of its top bit, round. */
+uint32_t fp_mul(fp_fmt in, fp_fmt out, uint32_t a, uint32_t b)
+{
+    fp_class ca = fp_classify(in, a), cb = fp_classify(in, b);
+    fp_fields ua = fp_unpack(in, a), ub = fp_unpack(in, b);
+    unsigned s = ua.sign ^ ub.sign;
+    if (ca == FP_CLASS_NAN || cb == FP_CLASS_NAN)
+        return fp_qnan(out);
+    if ((ca == FP_CLASS_INF && cb == FP_CLASS_ZERO) || (ca == FP_CLASS_ZERO && cb == FP_CLASS_INF))
+        return fp_qnan(out);
+    if (ca == FP_CLASS_INF || cb == FP_CLASS_INF)
+        return signed_inf(out, s);
+    if (ca == FP_CLASS_ZERO || cb == FP_CLASS_ZERO)
+        return signed_zero(out, s);
+    uint64_t prod = sig_of(in, ua) * sig_of(in, ub); /* 2*(mbits+1) bits, top bit = 2*mbits+1 */
+    int etop = eeff_of(ua) + eeff_of(ub) - 2 * bias_of(in) + 1 + bias_of(out);
+    return fp_round_pack(out, s, etop, prod, 2 * (in.mbits + 1));
+}
+
+float fp32_to_float(fp32_t x)
+{
+    float f;
+    memcpy(&f, &x, sizeof f);
+    return f;
+}
+
+fp32_t float_to_fp32(float f)
+{
+    fp32_t x;
+    memcpy(&x, &f, sizeof x);
+    return x;
+}
+
+double fp16_to_double(fp16_t x) { return (double)fp32_to_float(fp16_to_fp32(x)); }

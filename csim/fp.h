@@ -1,0 +1,93 @@
+/* fp.h — pimattn floating-point golden model (the spec for every RTL FP unit).
+ *
+ * Contract
+ *  - Values are raw IEEE-754 bit patterns: binary16 (fp16_t), bfloat16 (bf16_t), binary32 (fp32_t).
+ *  - Every operation rounds once, to nearest, ties to even (RNE). Subnormals are produced and consumed
+ *    (no flush-to-zero). Overflow gives ±Inf.
+ *  - Any NaN result is the canonical quiet NaN with sign 0: FP16 0x7E00, BF16 0x7FC0, FP32 0x7FC00000.
+ *    NaN inputs never propagate their payload or sign.
+ *  - x + (−x) = +0; (−0) + (−0) = −0; Inf − Inf = NaN; 0 × Inf = NaN; signs of products are XORed.
+ *  - fp16_mul32 (FP16 × FP16 → FP32) is exact: 22 significand bits fit in 24 and the exponent range
+ *    [2^−48, 2^32) is inside FP32's normal range. fp16_mac32 = a×b + c with one rounding (fused).
+ *  - Pure functions: no state, no globals, no errors.
+ *
+ * The implementation mirrors rtl/common/fp_add.sv, fp_mul.sv and fp_round.sv step for step; see
+ * docs/numerics.md.
+ */
+#ifndef PIMATTN_FP_H
+#define PIMATTN_FP_H
+
+#include <stdint.h>
+
+typedef uint16_t fp16_t;
+typedef uint16_t bf16_t;
+typedef uint32_t fp32_t;
+
+#define FP16_QNAN ((fp16_t)0x7E00u)
+#define BF16_QNAN ((bf16_t)0x7FC0u)
+#define FP32_QNAN ((fp32_t)0x7FC00000u)
+
+/* A binary floating-point format: exponent and stored-fraction widths (ebits + mbits + 1 <= 32). */
+typedef struct fp_fmt {
+    int ebits;
+    int mbits;
+} fp_fmt;
+
+extern const fp_fmt FP_FMT_FP16; /* {5, 10} */
+extern const fp_fmt FP_FMT_BF16; /* {8, 7} */
+extern const fp_fmt FP_FMT_FP32; /* {8, 23} */
+
+typedef enum fp_class {
+    FP_CLASS_ZERO,
+    FP_CLASS_SUBNORMAL,
+    FP_CLASS_NORMAL,
+    FP_CLASS_INF,
+    FP_CLASS_NAN
+} fp_class;
+
+/* Fields of one value. exp is the stored (biased) exponent field, frac the stored fraction. */
+typedef struct fp_fields {
+    unsigned sign;
+    unsigned exp;
+    uint32_t frac;
+} fp_fields;
+
+fp_class fp_classify(fp_fmt f, uint32_t x);
+fp_fields fp_unpack(fp_fmt f, uint32_t x);
+/* Packs fields; returns 0 and leaves *out untouched if a field does not fit its width. */
+int fp_pack(fp_fmt f, fp_fields fld, uint32_t *out);
+uint32_t fp_qnan(fp_fmt f);
+
+/* Generic operations on any format (the typed wrappers below are what units use). */
+uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x);
+uint32_t fp_add(fp_fmt f, uint32_t a, uint32_t b);
+uint32_t fp_mul(fp_fmt in, fp_fmt out, uint32_t a, uint32_t b);
+
+/* Normalise-and-round step shared by all operations (and by RTL fp_round):
+ * value = sig × 2^(etop − bias − (sigw − 1)), i.e. etop is the biased exponent that bit sigw−1 of sig
+ * would have. sig must be nonzero; 1 <= sigw <= 62. Result rounded RNE into format f with sign s. */
+uint32_t fp_round_pack(fp_fmt f, unsigned s, int etop, uint64_t sig, int sigw);
+
+static inline fp_class fp16_classify(fp16_t x) { return fp_classify(FP_FMT_FP16, x); }
+static inline fp_class fp32_classify(fp32_t x) { return fp_classify(FP_FMT_FP32, x); }
+static inline fp_class bf16_classify(bf16_t x) { return fp_classify(FP_FMT_BF16, x); }
+
+static inline fp32_t fp16_to_fp32(fp16_t x) { return fp_convert(FP_FMT_FP16, FP_FMT_FP32, x); }
+static inline fp16_t fp32_to_fp16(fp32_t x) { return (fp16_t)fp_convert(FP_FMT_FP32, FP_FMT_FP16, x); }
+static inline fp32_t bf16_to_fp32(bf16_t x) { return fp_convert(FP_FMT_BF16, FP_FMT_FP32, x); }
+static inline bf16_t fp32_to_bf16(fp32_t x) { return (bf16_t)fp_convert(FP_FMT_FP32, FP_FMT_BF16, x); }
+
+static inline fp16_t fp16_add(fp16_t a, fp16_t b) { return (fp16_t)fp_add(FP_FMT_FP16, a, b); }
+static inline fp16_t fp16_mul(fp16_t a, fp16_t b) { return (fp16_t)fp_mul(FP_FMT_FP16, FP_FMT_FP16, a, b); }
+static inline fp32_t fp32_add(fp32_t a, fp32_t b) { return fp_add(FP_FMT_FP32, a, b); }
+static inline fp32_t fp32_mul(fp32_t a, fp32_t b) { return fp_mul(FP_FMT_FP32, FP_FMT_FP32, a, b); }
+static inline fp32_t fp16_mul32(fp16_t a, fp16_t b) { return fp_mul(FP_FMT_FP16, FP_FMT_FP32, a, b); }
+/* Fused: the exact product is added with one rounding (this is what rtl/common/fp16_mac32.sv does). */
+static inline fp32_t fp16_mac32(fp16_t a, fp16_t b, fp32_t c) { return fp32_add(fp16_mul32(a, b), c); }
+
+/* Host-float bridges for references and reports (bit copies, no arithmetic). */
+float fp32_to_float(fp32_t x);
+fp32_t float_to_fp32(float f);
+double fp16_to_double(fp16_t x);
+
+#endif

@@ -1,0 +1,36 @@
+/* pimattn — command-line entry point: dispatches to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n"
+            "\n"
+            "commands:\n"
+            "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
+            "  wave    write an FST waveform and a GTKWave save file for one unit\n"
+            "  help    this text\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    const char *c = argv[1];
+    if (!strcmp(c, "prims"))
+        return cmd_prims(argc - 1, argv + 1);
+    if (!strcmp(c, "wave"))
+        return cmd_wave(argc - 1, argv + 1);
+    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, wave, help)\n", c);
+    return CLI_EXIT_BAD_INPUT;
+}

@@ -1,0 +1,57 @@
+/* prim.h — FP primitives: what each RTL top computes (its golden model), the Verilated builds, and the
+ * co-simulation runner that streams vectors through a build and compares every output bit.
+ *
+ * Contract
+ *  - prim_desc_find(top) gives the operand formats and the csim function the top must equal bit for bit.
+ *  - prim_builds() lists every Verilated build linked into this binary (harness/prim_builds.def).
+ *  - prim_cosim_run() first drives every ordered pair of special values (for a 3-operand top: pairs with
+ *    c drawn at random), then random operands (harness/fpvec.h) until `vectors` are done. Inputs carry
+ *    random valid gaps (probability gap_rate per cycle). Outputs are matched in order with the expected
+ *    golden values, and each must appear exactly `stages` cycles after its input. With `vec_out`, the
+ *    first `vec_limit` vectors are written one per line as hex "a b c y" for the Icarus testbench.
+ *    Returns 0 when all matched, 1 on a mismatch (first one described in res), -1 on a setup error.
+ */
+#ifndef PIMATTN_PRIM_H
+#define PIMATTN_PRIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fp.h"
+#include "vprim.h"
+
+typedef struct prim_desc {
+    const char *top;
+    fp_fmt a_fmt;  /* a and b share this format */
+    fp_fmt c_fmt;  /* only when has_c */
+    fp_fmt y_fmt;
+    int has_c;
+    uint32_t (*golden)(uint32_t a, uint32_t b, uint32_t c);
+} prim_desc;
+
+const prim_desc *prim_desc_find(const char *top);
+size_t prim_builds(const vprim_ops *const **list);
+
+typedef struct prim_cosim_cfg {
+    uint64_t seed;
+    uint64_t vectors;
+    double gap_rate;
+    int rand_reset;     /* randomise uninitialised state (+verilator+rand+reset+2) */
+    FILE *vec_out;      /* may be NULL */
+    uint64_t vec_limit;
+    const char *trace_path; /* FST of cycles [trace_from, trace_from + trace_cycles); NULL: none */
+    uint64_t trace_from, trace_cycles;
+} prim_cosim_cfg;
+
+typedef struct prim_cosim_res {
+    uint64_t vectors;
+    uint64_t mismatches;
+    uint64_t cycles;
+    double seconds;      /* wall time of the RTL loop, golden model included */
+    char first_error[256];
+} prim_cosim_res;
+
+int prim_cosim_run(const vprim_ops *ops, const prim_cosim_cfg *cfg, prim_cosim_res *res);
+
+#endif

@@ -1,0 +1,66 @@
+// IEEE add, round to nearest even, subnormals, canonical NaN. Combinational.
+// Mirrors csim/fp.c fp_add(): swap by magnitude, align the smaller operand with three extra bits
+// (guard, round, sticky), add or subtract, then fp_round.
+`default_nettype none
+
+module fp_add #(
+  parameter ExpW = 5,
+  parameter ManW = 10
+) (
+  input  wire  [ExpW+ManW:0] a_i,
+  input  wire  [ExpW+ManW:0] b_i,
+  output logic [ExpW+ManW:0] y_o
+);
+  localparam N    = ExpW + ManW + 1;
+  localparam SigW = ManW + 5;         // carry + hidden + fraction + guard/round/sticky
+  localparam EW   = ExpW + 3;
+  localparam DW   = $clog2(ManW + 6);
+
+  logic a_nan, b_nan, a_inf, b_inf;
+  assign a_nan = (&a_i[N-2 -: ExpW]) & (|a_i[ManW-1:0]);
+  assign b_nan = (&b_i[N-2 -: ExpW]) & (|b_i[ManW-1:0]);
+  assign a_inf = (&a_i[N-2 -: ExpW]) & ~(|a_i[ManW-1:0]);
+  assign b_inf = (&b_i[N-2 -: ExpW]) & ~(|b_i[ManW-1:0]);
+
+  // x: the operand of larger magnitude.
+  logic          swap;
+  logic [N-1:0]  x, y;
+  assign swap = a_i[N-2:0] < b_i[N-2:0];
+  assign x    = swap ? b_i : a_i;
+  assign y    = swap ? a_i : b_i;
+
+  logic [ExpW-1:0] ex, ey, d;
+  logic [ManW:0]   mx, my;
+  assign ex = (|x[N-2 -: ExpW]) ? x[N-2 -: ExpW] : ExpW'(1);
+  assign ey = (|y[N-2 -: ExpW]) ? y[N-2 -: ExpW] : ExpW'(1);
+  assign mx = {|x[N-2 -: ExpW], x[ManW-1:0]};
+  assign my = {|y[N-2 -: ExpW], y[ManW-1:0]};
+  assign d  = ex - ey;
+
+  logic [DW-1:0]   dc;
+  logic [ManW+3:0] my_ext, my_shr, my_al;
+  assign dc     = (d > ExpW'(ManW + 5)) ? DW'(ManW + 5) : d[DW-1:0];
+  assign my_ext = {my, 3'b000};
+  assign my_shr = my_ext >> dc;
+  assign my_al  = my_shr | (ManW+4)'((my_shr << dc) != my_ext);
+
+  logic [SigW-1:0] sum;
+  assign sum = (x[N-1] == y[N-1]) ? {1'b0, mx, 3'b000} + {1'b0, my_al}
+                                  : {1'b0, mx, 3'b000} - {1'b0, my_al};
+
+  logic [N-1:0] rounded;
+  fp_round #(.ExpW(ExpW), .ManW(ManW), .SigW(SigW), .EW(EW)) u_round (
+    .sign_i (x[N-1]),
+    .etop_i (EW'(ex) + EW'(1)),
+    .sig_i  (sum),
+    .y_o    (rounded)
+  );
+
+  logic is_nan;
+  assign is_nan = a_nan | b_nan | (a_inf & b_inf & (a_i[N-1] ^ b_i[N-1]));
+  assign y_o = is_nan      ? {1'b0, {ExpW{1'b1}}, 1'b1, {(ManW-1){1'b0}}} :  // canonical qNaN
+               a_inf       ? a_i :
+               b_inf       ? b_i :
+               (sum == '0) ? {x[N-1] & y[N-1], {(N-1){1'b0}}} :             // x + (-x) = +0
+                             rounded;
+endmodule

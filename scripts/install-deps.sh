@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Install pimattn's build and test dependencies from Debian packages (bookworm).
+# Idempotent: installs only what is missing; does nothing when everything is present.
+# Usage: scripts/install-deps.sh [--check]   (--check: report missing packages, exit 1 if any)
+set -euo pipefail
+
+PKGS=(
+  build-essential   # gcc, g++ (the Verilator shim is the only C++), make
+  pkg-config
+  zlib1g-dev        # Verilator FST tracing links -lz
+  verilator         # RTL -> C++ cycle model
+  iverilog          # second simulator (vector-file cross-check)
+  yosys             # synthesis lint, area, post-synthesis netlists
+  gtkwave           # waveform viewer for the FST files `make wave` writes
+  libcmocka-dev     # unit and co-simulation tests
+  libcyaml-dev      # YAML configuration (HBM presets, models)
+  libcjson-dev      # JSON reports
+  gnuplot-nox       # plots from sweeps
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "missing Debian packages: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps: installing missing Debian packages: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=""
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo"
+  else
+    echo "install-deps: not root and no password-less sudo. Run this, then retry:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=""
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,165 @@
+/* test_cli — the pimattn command as a user meets it: bad input gives a clear message and exit 2 with no
+ * files left behind; the demo passes; `wave` writes an FST whose signals are exactly those the .gtkw
+ * save file names (checked through fst2vcd, which ships with GTKWave). $PIMATTN is the binary. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+static const char *bin;
+static char out[1 << 20];
+
+/* Runs "$PIMATTN args" (stderr merged), captures output, returns the exit status. */
+static int run(const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void expect_bad(const char *args, const char *must_say)
+{
+    int rc = run(args);
+    if (rc != 2 || !strstr(out, must_say))
+        fail_msg("pimattn %s: exit %d (want 2), output lacks '%s':\n%s", args, rc, must_say, out);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    expect_bad("", "usage");
+    expect_bad("frobnicate", "unknown command 'frobnicate'");
+    expect_bad("prims --vectors abc", "--vectors: 'abc'");
+    expect_bad("prims --vectors 0", "allowed: 1..");
+    expect_bad("prims --vectors 12x", "--vectors: '12x'");
+    expect_bad("prims --gap 1.5", "--gap: '1.5' is not a number in [0, 0.9]");
+    expect_bad("prims --seed -1", "--seed: '-1'");
+    expect_bad("prims --only nope", "unknown build 'nope' (allowed: fp16_mul_s0");
+    expect_bad("prims --bogus", "usage: pimattn prims");
+    expect_bad("prims extra", "unexpected argument 'extra'");
+    expect_bad("wave", "missing");
+    expect_bad("wave --unit nope", "unknown unit 'nope'");
+    expect_bad("wave --unit fp16_add --cycles 0", "--cycles");
+}
+
+static void test_bad_wave_dir_leaves_nothing(void **state)
+{
+    (void)state;
+    expect_bad("wave --unit fp16_add --dir /nonexistent-pimattn/w", "/nonexistent-pimattn/w");
+    struct stat st;
+    assert_int_not_equal(stat("/nonexistent-pimattn", &st), 0);
+}
+
+static void test_demo_passes(void **state)
+{
+    (void)state;
+    int rc = run("prims --vectors 5000 --seed 3");
+    if (rc != 0 || !strstr(out, " 0 mismatches: PASS"))
+        fail_msg("pimattn prims: exit %d\n%s", rc, out);
+    assert_non_null(strstr(out, "fp16_mac32_s2"));
+    assert_int_equal(run("--help"), 0);
+    assert_non_null(strstr(out, "prims"));
+}
+
+/* Full hierarchical names of every variable in a VCD text (scopes joined with '.'). */
+static int vcd_has(const char *vcd, const char *want)
+{
+    char scope[1024] = "";
+    const char *p = vcd;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(len < 1023 ? len : 1023), p);
+        char kind[64], name[256], id[64], range[64], w[32], typ[32];
+        if (sscanf(line, " $scope %63s %255s $end", kind, name) == 2) {
+            if (scope[0])
+                strcat(scope, ".");
+            strcat(scope, name);
+        } else if (strstr(line, "$upscope")) {
+            char *dot = strrchr(scope, '.');
+            if (dot)
+                *dot = '\0';
+            else
+                scope[0] = '\0';
+        } else if (sscanf(line, " $var %31s %31s %63s %255s", typ, w, id, name) == 4) {
+            char full[1600];
+            range[0] = '\0';
+            sscanf(line, " $var %*s %*s %*s %*s %63[^ $]", range);
+            snprintf(full, sizeof full, "%s.%s%s", scope, name, range);
+            if (!strcmp(full, want))
+                return 1;
+        }
+        p += len + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+static void test_wave_signals_exist(void **state)
+{
+    (void)state;
+    const char *units[] = {"fp16_add", "fp16_mac32", "fp16_mul32"};
+    for (size_t u = 0; u < 3; u++) {
+        char args[256], fst[256], sav[256];
+        snprintf(args, sizeof args, "wave --unit %s --dir build/test_cli_wave --cycles 40", units[u]);
+        snprintf(fst, sizeof fst, "build/test_cli_wave/%s.fst", units[u]);
+        snprintf(sav, sizeof sav, "build/test_cli_wave/%s.gtkw", units[u]);
+        remove(fst);
+        remove(sav);
+        int rc = run(args);
+        if (rc != 0)
+            fail_msg("pimattn %s: exit %d\n%s", args, rc, out);
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "fst2vcd %s 2>/dev/null", fst);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        static char vcd[1 << 22];
+        size_t n = fread(vcd, 1, sizeof vcd - 1, p);
+        vcd[n] = '\0';
+        assert_int_equal(pclose(p), 0);
+        assert_true(n > 0);
+        FILE *g = fopen(sav, "r");
+        assert_non_null(g);
+        char line[512];
+        int nsig = 0, dumpfile_ok = 0;
+        while (fgets(line, sizeof line, g)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (!strncmp(line, "[dumpfile]", 10))
+                dumpfile_ok = strstr(line, "\"/") == NULL; /* relative path: portable */
+            if (!strncmp(line, "top.", 4)) {
+                if (!vcd_has(vcd, line))
+                    fail_msg("%s names %s, which is not in %s", sav, line, fst);
+                nsig++;
+            }
+        }
+        fclose(g);
+        assert_true(dumpfile_ok);
+        assert_true(nsig >= 11);
+    }
+}
+
+int main(void)
+{
+    bin = getenv("PIMATTN");
+    if (!bin)
+        bin = "build/bin/pimattn";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_wave_dir_leaves_nothing),
+        cmocka_unit_test(test_demo_passes),
+        cmocka_unit_test(test_wave_signals_exist),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
