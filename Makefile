@@ -24,8 +24,10 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 # ---- sources ---------------------------------------------------------------------------------------
 RTL_COMMON := $(sort $(wildcard rtl/common/*.sv))
+RTL_GEMV   := $(sort $(wildcard rtl/gemv/*.sv))
+RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c
+HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
@@ -41,13 +43,24 @@ PRIM_SHIM  := $(foreach b,$(PRIM_BUILDS),$(BUILD)/obj/shim/$(b).o)
 PRIM_VVP   := $(foreach b,$(PRIM_BUILDS),$(BUILD)/icarus/$(b).vvp)
 PRIM_TOPS  := $(sort $(foreach s,$(PRIM_SPECS),$(call spec,$(s),1)))
 
+# GEMV builds: harness/gemv_builds.def lines "GEMV_BUILD(name, top, rows, depth, slots, acc_fp32)".
+GEMV_DEF   := harness/gemv_builds.def
+GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\)).*/\1:\2:\3:\4:\5:\6/p' $(GEMV_DEF))
+GEMV_BUILDS := $(foreach s,$(GEMV_SPECS),$(call spec,$(s),1))
+GEMV_ARCH  := $(foreach b,$(GEMV_BUILDS),$(BUILD)/vl/$(b)/V$(b)__ALL.a)
+GEMV_SHIM  := $(foreach b,$(GEMV_BUILDS),$(BUILD)/obj/shim/$(b).o)
+# Icarus replays one configuration per variant (Icarus runs ~10^3 commands/s on these units).
+GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4
+GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
+
 PIMATTN    := $(BUILD)/bin/pimattn
-TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_cli
+TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_prim_cosim \
+              $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_cli
 
 .PHONY: all help deps run test regress lint lint-verilator lint-icarus lint-yosys wave bench clean
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(TESTS) $(PRIM_VVP)
+all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP)
 
 help:
 	@echo "pimattn make targets"
@@ -106,8 +119,32 @@ $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_COMMON) | $(DEPS_STAMP)
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
+# ---- Verilated GEMV builds ----------------------------------------------------------------------------
+# $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32
+gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6)
+gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))
+comma := ,
+define GEMV_RULES
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_ALL) | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/vl
+	@echo "VERILATE $(1)"
+	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2) \
+	  -Mdir $(BUILD)/vl/$(1) $(RTL_ALL) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
+
+$(BUILD)/obj/shim/$(1).o: harness/shim/gemv_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
+	@mkdir -p $$(@D)
+	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DGEMV_TOP=$(2) \
+	  -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -c $$< -o $$@
+
+$(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_ALL) | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(IVERILOG) -g2012 -Wall -Wno-timescale -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6))' \
+	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(RTL_ALL)
+endef
+$(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
+
 # ---- binaries ----------------------------------------------------------------------------------------
-PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
+PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
 
 $(PIMATTN): $(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/cmd_prims.o $(PRIM_LINK)
 	@mkdir -p $(@D)
@@ -118,6 +155,14 @@ $(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harne
 	$(CC) -o $@ $^ -lcmocka -lm
 
 $(BUILD)/bin/test_prim_cosim: $(BUILD)/obj/tb/test_prim_cosim.o $(PRIM_LINK)
+	@mkdir -p $(@D)
+	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+
+$(BUILD)/bin/test_gemv_golden: $(BUILD)/obj/tb/test_gemv_golden.o $(BUILD)/lib/libcsim.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lm
+
+$(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
@@ -141,6 +186,11 @@ test: all
 	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +vec=$(BUILD)/vec/$$b.hex 2>&1) && grep -q '^PASS' <<<"$$out"; then \
 	    echo "  $$b: $$out"; pass=$$((pass+1)); else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
 	done; \
+	for b in $(GEMV_ICARUS); do \
+	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +cmd=$(BUILD)/vec/$$b.cmd +res=$(BUILD)/vec/$$b.res 2>&1) && \
+	     grep -q '^PASS' <<<"$$out"; then echo "  $$b: $$out"; pass=$$((pass+1)); \
+	  else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
+	done; \
 	echo "=== lint"; \
 	if $(MAKE) --no-print-directory lint; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	echo "suites: $$pass passed, $$fail failed"; \
@@ -149,30 +199,46 @@ test: all
 regress: $(BUILD)/bin/test_fp_golden
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden
 
-# ---- lint --------------------------------------------------------------------------------------------
-LINT_TOPS := $(PRIM_TOPS)
+# ---- lint ----------------------------------------------------------------------------------------------
+# Every top with Stages 0 and 2; the GEMV tops in the parameter sets below ("top:Name=v,Name=v").
+LINT_TOPS  := $(PRIM_TOPS)
+LINT_GEMV  := gemv_tree:AccFp32=0 gemv_tree:Depth=10 gemv_systolic:G=8 gemv_systolic:G=2,Depth=4,Slots=3 \
+              gemv_systolic:G=16,Slots=1,AccFp32=0
+YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3
+lint_top    = $(firstword $(subst :, ,$(1)))
+lint_params = $(subst $(comma), ,$(word 2,$(subst :, ,$(1))))
 
 lint: lint-verilator lint-icarus lint-yosys
 
 lint-verilator: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
 	  $(VERILATOR) --lint-only -Wall -GStages=$$s --top-module $$t $(RTL_COMMON) || exit 1; \
-	done; done; echo "lint verilator: clean ($(words $(LINT_TOPS)) tops x Stages 0,2)"
+	done; done
+	@$(foreach c,$(LINT_GEMV),$(VERILATOR) --lint-only -Wall $(addprefix -G,$(call lint_params,$(c))) \
+	  --top-module $(call lint_top,$(c)) $(RTL_ALL) || exit 1;)
+	@echo "lint verilator: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV configurations)"
 
 lint-icarus: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
 	  out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $$t -P$$t.Stages=$$s $(RTL_COMMON) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
-	done; done; echo "lint icarus: clean ($(words $(LINT_TOPS)) tops x Stages 0,2)"
+	done; done
+	@$(foreach c,$(LINT_GEMV),out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $(call lint_top,$(c)) \
+	  $(addprefix -P$(call lint_top,$(c)).,$(call lint_params,$(c))) $(RTL_ALL) 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi;)
+	@echo "lint icarus: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV configurations)"
+
+# yosys_check(top, chparam commands, log name)
+yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv $(RTL_ALL); $(2) synth -top $(1); \
+	  check -assert; select -assert-none t:\$$dlatch t:\$$_DLATCH_*" >/dev/null || \
+	  { tail -20 $(BUILD)/lint/$(3).yosys.log; exit 1; }; \
+	  if grep -qi 'warning' $(BUILD)/lint/$(3).yosys.log; then grep -i warning $(BUILD)/lint/$(3).yosys.log; exit 1; fi;
 
 lint-yosys: | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/lint
-	@for t in $(LINT_TOPS); do \
-	  $(YOSYS) -q -l $(BUILD)/lint/$$t.yosys.log -p "read_verilog -sv $(RTL_COMMON); chparam -set Stages 2 $$t; \
-	    synth -top $$t; check -assert; select -assert-none t:\$$dlatch t:\$$_DLATCH_*" >/dev/null || \
-	    { tail -20 $(BUILD)/lint/$$t.yosys.log; exit 1; }; \
-	  if grep -qi 'warning' $(BUILD)/lint/$$t.yosys.log; then grep -i warning $(BUILD)/lint/$$t.yosys.log; exit 1; fi; \
-	done; echo "lint yosys: clean ($(words $(LINT_TOPS)) tops: synth, check -assert, no latches, no warnings)"
+	@$(foreach t,$(LINT_TOPS),$(call yosys_check,$(t),chparam -set Stages 2 $(t);,$(t)))
+	@$(foreach c,$(YOSYS_GEMV),$(call yosys_check,$(call lint_top,$(c)),$(foreach p,$(call lint_params,$(c)),chparam -set $(subst =, ,$(p)) $(call lint_top,$(c));),$(subst =,,$(subst :,_,$(subst $(comma),_,$(c))))))
+	@echo "lint yosys: clean ($(words $(LINT_TOPS) $(YOSYS_GEMV)) configurations: synth, check -assert, no latches, no warnings)"
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add

@@ -9,29 +9,12 @@ extern "C" {
 #include "vprim.h"
 }
 
-#define STR2(x) #x
-#define STR(x) STR2(x)
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-
 namespace {
 using Shim = VShim<VTOP>;
-Shim *as_shim(vprim *s) { return reinterpret_cast<Shim *>(s); }
-const Shim *as_shim(const vprim *s) { return reinterpret_cast<const Shim *>(s); }
 
-vprim *create(int argc, const char *const *argv)
-{
-    try {
-        return reinterpret_cast<vprim *>(new Shim(argc, argv));
-    } catch (...) {
-        return nullptr;
-    }
-}
-void destroy(vprim *s) { delete as_shim(s); }
-void reset(vprim *s, int cycles) { as_shim(s)->reset(cycles); }
 void set(vprim *s, int valid, uint32_t a, uint32_t b, uint32_t c)
 {
-    VTOP *t = as_shim(s)->top();
+    VTOP *t = reinterpret_cast<Shim *>(s)->top();
     t->valid_i = valid ? 1 : 0;
     t->a_i = a;
     t->b_i = b;
@@ -44,19 +27,22 @@ void set(vprim *s, int valid, uint32_t a, uint32_t b, uint32_t c)
 }
 void get(const vprim *s, int *valid, uint32_t *y)
 {
-    const VTOP *t = as_shim(s)->top();
+    const VTOP *t = reinterpret_cast<const Shim *>(s)->top();
     *valid = t->valid_o;
     *y = t->y_o;
 }
-void tick(vprim *s) { as_shim(s)->tick(); }
-uint64_t cycle(const vprim *s) { return as_shim(s)->cycle(); }
-int trace_window(vprim *s, const char *path, uint64_t from, uint64_t n)
-{
-    return as_shim(s)->trace_window(path, from, n);
-}
 
-const vprim_ops ops = {STR(PRIM_TOP), STR(PRIM_BUILD), PRIM_STAGES, create, destroy, reset, set, get,
-                       tick,          cycle,           trace_window};
+const vprim_ops ops = {VSHIM_STR(PRIM_TOP),
+                       VSHIM_STR(PRIM_BUILD),
+                       PRIM_STAGES,
+                       vshim_create<Shim, vprim>,
+                       vshim_destroy<Shim, vprim>,
+                       vshim_reset<Shim, vprim>,
+                       set,
+                       get,
+                       vshim_tick<Shim, vprim>,
+                       vshim_cycle<Shim, vprim>,
+                       vshim_trace_window<Shim, vprim>};
 } // namespace
 
-extern "C" const vprim_ops *CAT(vprim_, PRIM_BUILD)(void) { return &ops; }
+extern "C" const vprim_ops *VSHIM_CAT(vprim_, PRIM_BUILD)(void) { return &ops; }

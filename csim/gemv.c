@@ -1,0 +1,214 @@
+#include "gemv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp.h"
+
+struct gemv {
+    gemv_cfg cfg;
+    int err;
+    uint8_t *open, *mode;  /* per slot, updated at issue like gemv_core.sv open_q/mode_q */
+    uint8_t *written;      /* [row][2*depth]: buffer word written since reset (driver rule only) */
+    uint16_t *vbuf;        /* [row][2*depth][16] */
+    uint32_t *acc;         /* [row][slot][16] */
+};
+
+const char *gemv_cfg_check(const gemv_cfg *c)
+{
+    if (c->rows < 1 || c->rows > 16)
+        return "rows must be 1..16";
+    if (c->depth < 2 || c->depth > 255)
+        return "depth must be 2..255 words";
+    if (c->slots < 1 || c->slots > 255)
+        return "slots must be 1..255";
+    if (c->acc_fp32 != 0 && c->acc_fp32 != 1)
+        return "acc_fp32 must be 0 or 1";
+    return NULL;
+}
+
+gemv *gemv_new(const gemv_cfg *cfg)
+{
+    if (gemv_cfg_check(cfg))
+        return NULL;
+    gemv *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->cfg = *cfg;
+    g->open = calloc((size_t)cfg->slots, 1);
+    g->mode = calloc((size_t)cfg->slots, 1);
+    g->vbuf = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf);
+    g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 16, sizeof *g->acc);
+    g->written = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
+    if (!g->open || !g->mode || !g->vbuf || !g->acc || !g->written) {
+        gemv_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void gemv_free(gemv *g)
+{
+    if (!g)
+        return;
+    free(g->open);
+    free(g->mode);
+    free(g->vbuf);
+    free(g->acc);
+    free(g->written);
+    free(g);
+}
+
+const gemv_cfg *gemv_config(const gemv *g) { return &g->cfg; }
+int gemv_error(const gemv *g) { return g->err; }
+
+int gemv_slot_open(const gemv *g, unsigned slot, int *is_ctx)
+{
+    if (slot >= (unsigned)g->cfg.slots)
+        return 0;
+    if (is_ctx)
+        *is_ctx = g->mode[slot];
+    return g->open[slot];
+}
+
+uint32_t gemv_encode(const gemv_cmd *c)
+{
+    return ((uint32_t)c->op & 3u) | ((c->buf & 1u) << 2) | ((c->last & 1u) << 3) | ((c->elem & 15u) << 4) |
+           ((c->row & 15u) << 8) | ((c->word & 255u) << 12) | ((c->slot & 255u) << 20);
+}
+
+void gemv_decode(uint32_t w, gemv_cmd *c)
+{
+    c->op = (gemv_op)(w & 3u);
+    c->buf = (w >> 2) & 1u;
+    c->last = (w >> 3) & 1u;
+    c->elem = (w >> 4) & 15u;
+    c->row = (w >> 8) & 15u;
+    c->word = (w >> 12) & 255u;
+    c->slot = (w >> 20) & 255u;
+}
+
+/* Mirrors the `bad` expression of gemv_core.sv. */
+static const char *rtl_rule(const gemv *g, uint32_t w)
+{
+    gemv_cmd c;
+    gemv_decode(w, &c);
+    if ((w & 3u) == 3u)
+        return "op 3 is not a command (allowed: 0 WR, 1 MAC score, 2 MAC context)";
+    if (w >> 28)
+        return "bits 31:28 must be 0";
+    if (c.word >= (unsigned)g->cfg.depth)
+        return "word out of range (allowed: < depth)";
+    if (c.op == GEMV_OP_WR) {
+        if (c.row >= (unsigned)g->cfg.rows)
+            return "WR row out of range (allowed: < rows)";
+        if (c.last || c.elem || c.slot)
+            return "WR must have last, elem and slot 0";
+        return NULL;
+    }
+    if (c.row)
+        return "MAC must have row 0";
+    if (c.slot >= (unsigned)g->cfg.slots)
+        return "slot out of range (allowed: < slots)";
+    if (c.op == GEMV_OP_SCORE && c.elem)
+        return "score MAC must have elem 0";
+    if (g->open[c.slot] && g->mode[c.slot] != (c.op == GEMV_OP_CTX))
+        return "slot has an open accumulation in the other mode";
+    return NULL;
+}
+
+int gemv_rtl_rejects(const gemv *g, uint32_t w) { return rtl_rule(g, w) != NULL; }
+
+int gemv_word_written(const gemv *g, unsigned row, unsigned buf, unsigned word)
+{
+    if (row >= (unsigned)g->cfg.rows || buf > 1 || word >= (unsigned)g->cfg.depth)
+        return 0;
+    return g->written[((size_t)row * 2 + buf) * (size_t)g->cfg.depth + word];
+}
+
+const char *gemv_check(const gemv *g, uint32_t w)
+{
+    const char *why = rtl_rule(g, w);
+    if (why)
+        return why;
+    gemv_cmd c;
+    gemv_decode(w, &c);
+    if (c.op != GEMV_OP_WR)
+        for (int r = 0; r < g->cfg.rows; r++)
+            if (!g->written[((size_t)r * 2 + c.buf) * (size_t)g->cfg.depth + c.word])
+                return "MAC reads a vector-buffer word not written since reset (its contents are undefined)";
+    return NULL;
+}
+
+static uint32_t add_acc(int f32, uint32_t a, uint32_t b)
+{
+    return f32 ? fp32_add(a, b) : fp16_add((fp16_t)a, (fp16_t)b);
+}
+
+/* One row's S1 + S2 (gemv_row.sv); returns the 16 adder outputs in y. */
+static void row_mac(gemv *g, int r, const gemv_cmd *c, int first, const uint16_t data[16], uint32_t y[16])
+{
+    const gemv_cfg *k = &g->cfg;
+    const int f32 = k->acc_fp32;
+    const uint16_t *opw = &g->vbuf[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16];
+    uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 16];
+    const uint32_t negzero = f32 ? 0x80000000u : 0x8000u;
+    const int ctx = c->op == GEMV_OP_CTX;
+    uint32_t prod[16], accrd[16];
+    for (int i = 0; i < 16; i++) {
+        uint16_t opnd = ctx ? opw[c->elem] : opw[i];
+        prod[i] = f32 ? fp16_mul32(data[i], opnd) : fp16_mul(data[i], opnd);
+        accrd[i] = first ? negzero : acc[i];
+    }
+    if (ctx) {
+        for (int i = 0; i < 16; i++)
+            y[i] = acc[i] = add_acc(f32, accrd[i], prod[i]);
+        return;
+    }
+    for (int n = 0; n < 8; n++)
+        y[n] = add_acc(f32, prod[2 * n], prod[2 * n + 1]);
+    for (int n = 8; n < 15; n++)
+        y[n] = add_acc(f32, y[2 * (n - 8)], y[2 * (n - 8) + 1]);
+    y[15] = acc[15] = add_acc(f32, accrd[15], y[14]);
+}
+
+int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
+{
+    if (rtl_rule(g, w)) {
+        g->err = 1;
+        return -1;
+    }
+    const gemv_cfg *k = &g->cfg;
+    gemv_cmd c;
+    gemv_decode(w, &c);
+    if (c.op == GEMV_OP_WR) {
+        memcpy(&g->vbuf[(((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16], data, 16 * sizeof *data);
+        g->written[((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word] = 1;
+        return 0;
+    }
+    const int ctx = c.op == GEMV_OP_CTX, first = !g->open[c.slot];
+    g->open[c.slot] = !c.last;
+    g->mode[c.slot] = (uint8_t)ctx;
+    uint32_t y[16];
+    if (!c.last) {
+        for (int r = 0; r < k->rows; r++)
+            row_mac(g, r, &c, first, data, y);
+        return 0;
+    }
+    if (!ctx)
+        memset(out, 0, sizeof *out);
+    for (int r = 0; r < k->rows; r++) {
+        row_mac(g, r, &c, first, data, y);
+        if (ctx) {
+            out[r] = (gemv_beat){.slot = c.slot, .row = (unsigned)r, .ctx = 1, .last_beat = r == k->rows - 1};
+            memcpy(out[r].lane, y, sizeof y);
+        } else {
+            out[0].lane[r] = y[15];
+        }
+    }
+    if (!ctx) {
+        out[0].slot = c.slot;
+        out[0].last_beat = 1;
+    }
+    return ctx ? k->rows : 1;
+}

@@ -1,0 +1,68 @@
+/* gemv.h — golden model of the GEMV bank units (rtl/gemv/): gemv_tree (rows = 1) and gemv_systolic
+ * (rows = G), at command granularity, bit for bit.
+ *
+ * Contract
+ *  - A unit is configured by gemv_cfg: rows 1..16, depth 2..255 words of 16 FP16 per stationary vector,
+ *    slots 1..255 accumulators, acc_fp32 1 (exact FP32 products, FP32 adds) or 0 (FP16 products and
+ *    adds, the AttAcc datapath).
+ *  - Commands are the 32-bit words the RTL takes (format in rtl/gemv/gemv_core.sv, encoder below).
+ *    gemv_check() is the driver's check: NULL if the word is legal in the unit's current state, else
+ *    why not. It adds one rule to those the RTL enforces (gemv_rtl_rejects): a MAC must not read a
+ *    vector-buffer word that some row has not written since reset (the RTL buffer has no reset).
+ *  - gemv_exec() executes one command with its 16-lane data beat. A command the RTL rejects changes
+ *    nothing but the sticky error flag and returns -1, like the RTL. (Unwritten buffer words read as
+ *    zero here and as whatever the flip-flops hold in the RTL: the driver rule keeps them apart.) A MAC with `last` returns its result beats
+ *    (score: 1 beat, lane r = row r; context: rows beats of 16 lanes); otherwise 0.
+ *  - Order of operations (what the RTL does): products rounded to the accumulation format (exact for
+ *    FP32); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
+ *    the first MAC of an accumulation adds to −0 (exact identity).
+ */
+#ifndef PIMATTN_GEMV_H
+#define PIMATTN_GEMV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gemv_cfg {
+    int rows;
+    int depth;
+    int slots;
+    int acc_fp32;
+} gemv_cfg;
+
+typedef enum gemv_op { GEMV_OP_WR = 0, GEMV_OP_SCORE = 1, GEMV_OP_CTX = 2 } gemv_op;
+
+typedef struct gemv_cmd {
+    gemv_op op;
+    unsigned buf;  /* vector-buffer half, 0..1 */
+    unsigned last; /* MAC: ends the accumulation */
+    unsigned elem; /* context MAC: probability index in the word, 0..15 */
+    unsigned row;  /* WR: row to write */
+    unsigned word; /* vector-buffer word */
+    unsigned slot; /* MAC: accumulator */
+} gemv_cmd;
+
+typedef struct gemv_beat {
+    unsigned slot, row, ctx, last_beat;
+    uint32_t lane[16]; /* FP32 or FP16 bit patterns */
+} gemv_beat;
+
+typedef struct gemv gemv;
+
+/* NULL if the configuration is valid, else why not (static string). */
+const char *gemv_cfg_check(const gemv_cfg *cfg);
+gemv *gemv_new(const gemv_cfg *cfg); /* NULL on an invalid configuration or no memory */
+void gemv_free(gemv *g);
+const gemv_cfg *gemv_config(const gemv *g);
+
+uint32_t gemv_encode(const gemv_cmd *c); /* fields are masked to their widths */
+void gemv_decode(uint32_t w, gemv_cmd *c);
+
+const char *gemv_check(const gemv *g, uint32_t cmd);
+int gemv_rtl_rejects(const gemv *g, uint32_t cmd);
+int gemv_word_written(const gemv *g, unsigned row, unsigned buf, unsigned word);
+int gemv_exec(gemv *g, uint32_t cmd, const uint16_t data[16], gemv_beat *out);
+int gemv_error(const gemv *g);                               /* sticky: a bad command was executed */
+int gemv_slot_open(const gemv *g, unsigned slot, int *is_ctx); /* accumulation in progress? */
+
+#endif

@@ -1,0 +1,332 @@
+#include "gemv_sim.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fp.h"
+#include "fpvec.h"
+#include "rng.h"
+
+#define GEMV_BUILD(name, top, rows, depth, slots, acc) const vgemv_ops *vgemv_##name(void);
+#include "gemv_builds.def"
+#undef GEMV_BUILD
+
+size_t gemv_builds(const vgemv_ops *const **list)
+{
+    static const vgemv_ops *tab[32];
+    static size_t n;
+    if (n == 0) {
+#define GEMV_BUILD(name, top, rows, depth, slots, acc) tab[n++] = vgemv_##name();
+#include "gemv_builds.def"
+#undef GEMV_BUILD
+    }
+    *list = tab;
+    return n;
+}
+
+const vgemv_ops *gemv_build_find(const char *name)
+{
+    const vgemv_ops *const *b;
+    size_t n = gemv_builds(&b);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(b[i]->build, name))
+            return b[i];
+    return NULL;
+}
+
+/* ---- stimulus ---- */
+
+typedef struct gen {
+    rng r;
+    const gemv_cosim_cfg *cfg;
+    const gemv_cfg *k;
+    uint32_t specials[64];
+    size_t nspecials;
+    uint64_t seq; /* position in a streaming pattern */
+} gen;
+
+/* FP16 operand: a special value at special_rate, else magnitude in [2^-6, 2^4) with random sign. */
+static uint16_t value(gen *g)
+{
+    if (rng_unit(&g->r) < g->cfg->special_rate)
+        return (uint16_t)g->specials[rng_below(&g->r, g->nspecials)];
+    uint32_t e = 15 - 6 + (uint32_t)rng_below(&g->r, 10);
+    return (uint16_t)((rng_below(&g->r, 2) << 15) | (e << 10) | rng_below(&g->r, 1024));
+}
+
+static void fill(gen *g, uint16_t d[16])
+{
+    for (int i = 0; i < 16; i++)
+        d[i] = value(g);
+}
+
+/* A command the golden model (and the RTL) must reject. */
+static uint32_t bad_command(gen *g, const gemv *m)
+{
+    for (;;) {
+        gemv_cmd c = {.op = (gemv_op)rng_below(&g->r, 3), .buf = (unsigned)rng_below(&g->r, 2),
+                      .word = (unsigned)rng_below(&g->r, (uint64_t)g->k->depth)};
+        uint32_t w;
+        switch (rng_below(&g->r, 6)) {
+        case 0: w = gemv_encode(&c) | 3u; break;
+        case 1: w = gemv_encode(&c) | (1u << (28 + rng_below(&g->r, 4))); break;
+        case 2: c.word = (unsigned)g->k->depth + (unsigned)rng_below(&g->r, 256 - (uint64_t)g->k->depth); w = gemv_encode(&c); break;
+        case 3: c.op = GEMV_OP_WR; c.row = (unsigned)g->k->rows + (unsigned)rng_below(&g->r, 16); w = gemv_encode(&c); break;
+        case 4: c.op = GEMV_OP_SCORE; c.slot = (unsigned)g->k->slots + (unsigned)rng_below(&g->r, 255); w = gemv_encode(&c); break;
+        default: /* the other mode on an open slot */
+            c.slot = (unsigned)rng_below(&g->r, (uint64_t)g->k->slots);
+            int ctx;
+            if (!gemv_slot_open(m, c.slot, &ctx))
+                continue;
+            c.op = ctx ? GEMV_OP_SCORE : GEMV_OP_CTX;
+            w = gemv_encode(&c);
+            break;
+        }
+        if (gemv_rtl_rejects(m, w))
+            return w;
+    }
+}
+
+static uint32_t random_command(gen *g, const gemv *m, uint16_t d[16], int *is_bad)
+{
+    *is_bad = 0;
+    fill(g, d);
+    if (g->cfg->bad_rate > 0 && rng_unit(&g->r) < g->cfg->bad_rate) {
+        *is_bad = 1;
+        return bad_command(g, m);
+    }
+    gemv_cmd c = {.buf = (unsigned)rng_below(&g->r, 2), .word = (unsigned)rng_below(&g->r, (uint64_t)g->k->depth)};
+    if (rng_below(&g->r, 8) == 0) {
+        c.op = GEMV_OP_WR;
+        c.row = (unsigned)rng_below(&g->r, (uint64_t)g->k->rows);
+        return gemv_encode(&c);
+    }
+    for (unsigned r = 0; r < (unsigned)g->k->rows; r++) /* never read an unwritten word: write it first */
+        if (!gemv_word_written(m, r, c.buf, c.word)) {
+            c.op = GEMV_OP_WR;
+            c.row = r;
+            return gemv_encode(&c);
+        }
+    c.slot = (unsigned)rng_below(&g->r, (uint64_t)g->k->slots);
+    int ctx;
+    if (!gemv_slot_open(m, c.slot, &ctx))
+        ctx = (int)rng_below(&g->r, 2);
+    c.op = ctx ? GEMV_OP_CTX : GEMV_OP_SCORE;
+    c.elem = ctx ? (unsigned)rng_below(&g->r, 16) : 0;
+    c.last = rng_below(&g->r, 4) == 0;
+    return gemv_encode(&c);
+}
+
+/* Scheduler-like streams: write every row's words into half 0, then MACs back to back. */
+static uint32_t stream_command(gen *g, uint16_t d[16])
+{
+    const uint64_t depth = (uint64_t)g->k->depth, fillw = (uint64_t)g->k->rows * depth;
+    uint64_t i = g->seq++;
+    fill(g, d);
+    gemv_cmd c = {0};
+    if (i < fillw) {
+        c.op = GEMV_OP_WR;
+        c.row = (unsigned)(i / depth);
+        c.word = (unsigned)(i % depth);
+        return gemv_encode(&c);
+    }
+    i -= fillw;
+    if (g->cfg->pattern == GEMV_SCORE_STREAM) { /* one key = depth bursts, keys round-robin over slots */
+        c.op = GEMV_OP_SCORE;
+        c.word = (unsigned)(i % depth);
+        c.slot = (unsigned)((i / depth) % (uint64_t)g->k->slots);
+        c.last = c.word == depth - 1;
+    } else { /* context: 16 dims per slot, 64 tokens accumulated per result */
+        c.op = GEMV_OP_CTX;
+        c.word = (unsigned)((i / 16) % depth);
+        c.elem = (unsigned)(i % 16);
+        c.slot = (unsigned)((i / 64) % (uint64_t)g->k->slots);
+        c.last = i % 64 == 63;
+    }
+    return gemv_encode(&c);
+}
+
+/* ---- checking ---- */
+
+typedef struct beatq {
+    gemv_beat *v;
+    size_t cap, head, n;
+} beatq;
+
+static int beatq_push(beatq *q, const gemv_beat *b)
+{
+    if (q->n == q->cap) {
+        size_t nc = q->cap ? 2 * q->cap : 64;
+        gemv_beat *nv = malloc(nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < q->n; i++)
+            nv[i] = q->v[(q->head + i) % q->cap];
+        free(q->v);
+        q->v = nv, q->cap = nc, q->head = 0;
+    }
+    q->v[(q->head + q->n++) % q->cap] = *b;
+    return 0;
+}
+
+static uint32_t info_of(const gemv_beat *b)
+{
+    return (b->slot & 255u) | ((b->row & 15u) << 8) | ((b->ctx & 1u) << 12) | ((b->last_beat & 1u) << 13);
+}
+
+static void write_files(const gemv_cosim_cfg *cfg, const gemv_cfg *k, uint32_t cmd, const uint16_t d[16],
+                        const gemv_beat *beats, int nb)
+{
+    fprintf(cfg->cmd_out, "%08x ", cmd);
+    for (int i = 15; i >= 0; i--)
+        fprintf(cfg->cmd_out, "%04x", d[i]);
+    fputc('\n', cfg->cmd_out);
+    for (int b = 0; b < nb; b++) {
+        fprintf(cfg->res_out, "%04x ", info_of(&beats[b]));
+        for (int i = 15; i >= 0; i--)
+            fprintf(cfg->res_out, k->acc_fp32 ? "%08x" : "%04x", beats[b].lane[i]);
+        fputc('\n', cfg->res_out);
+    }
+}
+
+static int fail(gemv_cosim_res *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->first_error, sizeof res->first_error, fmt, ap);
+    va_end(ap);
+    res->mismatches++;
+    return 1;
+}
+
+static int compare_beat(const vgemv_ops *ops, const vgemv_out *o, const gemv_beat *want, uint64_t cyc,
+                        gemv_cosim_res *res)
+{
+    uint32_t mask = ops->cfg.acc_fp32 ? 0xFFFFFFFFu : 0xFFFFu;
+    if ((o->res_info & 0x3FFFu) != info_of(want))
+        return fail(res, "%s cycle %llu: result info %04x, golden %04x", ops->build, (unsigned long long)cyc,
+                    o->res_info, info_of(want));
+    for (int i = 0; i < 16; i++)
+        if ((o->lane[i] & mask) != want->lane[i])
+            return fail(res, "%s cycle %llu: slot %u row %u %s lane %d: rtl %08x, golden %08x", ops->build,
+                        (unsigned long long)cyc, want->slot, want->row, want->ctx ? "context" : "score", i,
+                        o->lane[i] & mask, want->lane[i]);
+    return 0;
+}
+
+int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_res *res)
+{
+    memset(res, 0, sizeof *res);
+    gemv *m = gemv_new(&ops->cfg);
+    gemv_beat *beats = malloc(16 * sizeof *beats);
+    beatq q = {0};
+    char seedarg[64];
+    snprintf(seedarg, sizeof seedarg, "+verilator+seed+%u", (unsigned)(cfg->seed % 1000000007u) + 1u);
+    const char *argv[] = {"pimattn", cfg->rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0", seedarg};
+    vgemv *sim = m && beats ? ops->create(3, argv) : NULL;
+    if (!sim) {
+        snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
+        gemv_free(m);
+        free(beats);
+        return -1;
+    }
+    if (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0) {
+        snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
+        ops->destroy(sim);
+        gemv_free(m);
+        free(beats);
+        return -1;
+    }
+    gen g = {.cfg = cfg, .k = &ops->cfg};
+    rng_seed(&g.r, cfg->seed);
+    g.nspecials = fpvec_specials(FP_FMT_FP16, g.specials, 64);
+    rng tr; /* timing randomness kept apart from the data stream */
+    rng_seed(&tr, cfg->seed ^ 0x5EEDu);
+
+    ops->reset(sim, 2);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    vgemv_in in = {0};
+    int pending = 0, is_bad = 0, rc = 0;
+    uint64_t idle = 0;
+    for (;;) {
+        if (!pending && res->commands < cfg->commands) {
+            in.cmd = cfg->pattern == GEMV_RANDOM ? random_command(&g, m, in.data, &is_bad) : stream_command(&g, in.data);
+            pending = 1;
+            in.cmd_valid = in.data_valid = 0;
+        }
+        if (!pending && q.n == 0 && idle > 4)
+            break;
+        /* valid, once raised, stays until the handshake */
+        if (pending && !in.cmd_valid)
+            in.cmd_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
+        if (pending && !in.data_valid)
+            in.data_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
+        in.res_ready = !(cfg->stall_rate > 0 && rng_unit(&tr) < cfg->stall_rate);
+        ops->set(sim, &in);
+        vgemv_out o;
+        ops->get(sim, &o);
+        uint64_t cyc = ops->cycle(sim);
+        int fire_c = in.cmd_valid && o.cmd_ready, fire_d = in.data_valid && o.data_ready;
+        if (fire_c != fire_d) {
+            rc = fail(res, "%s cycle %llu: command handshake %d but data handshake %d", ops->build,
+                      (unsigned long long)cyc, fire_c, fire_d);
+            break;
+        }
+        if (o.err != gemv_error(m)) {
+            rc = fail(res, "%s cycle %llu: err_o %d, golden error flag %d (last command %08x)", ops->build,
+                      (unsigned long long)cyc, o.err, gemv_error(m), in.cmd);
+            break;
+        }
+        if (o.res_valid && in.res_ready) {
+            if (q.n == 0) {
+                rc = fail(res, "%s cycle %llu: result beat with none expected", ops->build, (unsigned long long)cyc);
+                break;
+            }
+            if ((rc = compare_beat(ops, &o, &q.v[q.head], cyc, res)))
+                break;
+            q.head = (q.head + 1) % q.cap;
+            q.n--;
+            res->beats++;
+        }
+        if (fire_c) {
+            int nb = gemv_exec(m, in.cmd, in.data, beats);
+            if ((nb < 0) != is_bad) {
+                rc = fail(res, "%s: generator and golden model disagree on command %08x", ops->build, in.cmd);
+                break;
+            }
+            for (int b = 0; b < nb; b++)
+                if (beatq_push(&q, &beats[b]) != 0) {
+                    rc = fail(res, "out of memory");
+                    break;
+                }
+            if (cfg->cmd_out && res->commands < cfg->file_limit)
+                write_files(cfg, &ops->cfg, in.cmd, in.data, beats, nb > 0 ? nb : 0);
+            res->commands++;
+            res->bad += nb < 0;
+            res->macs += (nb >= 0 && (in.cmd & 3u) != 0);
+            pending = 0;
+            in.cmd_valid = in.data_valid = 0;
+            idle = 0;
+        } else {
+            idle++;
+            if (idle > 10000) {
+                rc = fail(res, "%s cycle %llu: no progress for 10000 cycles (%d results pending)", ops->build,
+                          (unsigned long long)cyc, (int)q.n);
+                break;
+            }
+        }
+        ops->tick(sim);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->cycles = ops->cycle(sim);
+    res->assert_fired = ops->assert_fired(sim);
+    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    ops->destroy(sim);
+    gemv_free(m);
+    free(beats);
+    free(q.v);
+    return rc;
+}

@@ -1,0 +1,214 @@
+// GEMV bank unit core: Rows rows (gemv_row) fed by one command stream and one data stream.
+// Rows = 1 is the AttAcc adder-tree unit; Rows = G is the GQA array: every burst is broadcast to the G
+// rows in the same cycle (weight-stationary rows, output-stationary accumulators), so one K/V read
+// serves the G query heads of a group. See docs/architecture.md for the choice.
+//
+// Command word cmd_i[31:0] (anything else is a bad command):
+//   [1:0] op   0 WR (write data_i into the vector buffer), 1 MAC score, 2 MAC context
+//   [2]   buf  buffer half (double buffering: MACs read one half while WRs fill the other)
+//   [3]   last MAC: the accumulation ends with this burst, its result is emitted   (WR: must be 0)
+//   [7:4] elem context MAC: probability index within the word              (otherwise must be 0)
+//   [11:8] row WR: row (query head) to write, < Rows                        (MAC: must be 0)
+//   [19:12] word  vector-buffer word, < Depth
+//   [27:20] slot  MAC: accumulator, < Slots                                 (WR: must be 0)
+//   [31:28] must be 0
+// A MAC on a slot whose accumulation is open in the other mode is bad. Bad commands are consumed
+// without effect and set the sticky err_o (and fail a simulation assertion).
+// Streams: a command fires when cmd_valid_i and data_valid_i are both high and the pipeline is not
+// stalled; every command consumes one 256-bit data beat (16 FP16 lanes, lane i at [16i +: 16]).
+// Pipeline: fire -> S1 (buffer read, 16 multipliers per row) -> S2 (adders, accumulators) -> result
+// holder. Latency from the firing of a `last` MAC to res_valid_o: 3 cycles. Score result: one beat,
+// lane g = row g. Context result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when
+// a `last` MAC reaches S2 while the holder is still draining.
+// res_info_o: [7:0] slot, [11:8] row of this beat, [12] context, [13] last beat of the result.
+`default_nettype none
+
+module gemv_core #(
+  parameter Rows    = 1,
+  parameter Depth   = 8,
+  parameter Slots   = 4,
+  parameter AccFp32 = 1,
+  parameter AccW    = (AccFp32 != 0) ? 32 : 16
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 cmd_valid_i,
+  output logic                cmd_ready_o,
+  input  wire  [31:0]         cmd_i,
+  input  wire                 data_valid_i,
+  output logic                data_ready_o,
+  input  wire  [255:0]        data_i,
+  output logic                res_valid_o,
+  input  wire                 res_ready_i,
+  output logic [16*AccW-1:0]  res_data_o,
+  output logic [15:0]         res_info_o,
+  output logic                err_o
+);
+  localparam WordW    = $clog2(Depth);
+  localparam SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
+  localparam LaneBits = 16 * AccW;
+  localparam OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
+
+  // ---- decode and check ----
+  logic [1:0] op;
+  logic       c_buf, c_last;
+  logic [3:0] c_elem, c_row;
+  logic [7:0] c_word, c_slot;
+  assign op     = cmd_i[1:0];
+  assign c_buf  = cmd_i[2];
+  assign c_last = cmd_i[3];
+  assign c_elem = cmd_i[7:4];
+  assign c_row  = cmd_i[11:8];
+  assign c_word = cmd_i[19:12];
+  assign c_slot = cmd_i[27:20];
+
+  logic [Slots-1:0] open_q, mode_q;  // architectural slot state, updated at fire
+  logic             is_wr, is_mac, is_ctx, slot_open, slot_ctx, bad;
+  assign is_wr  = (op == OpWr);
+  assign is_mac = (op == OpScore) || (op == OpCtx);
+  assign is_ctx = (op == OpCtx);
+  assign slot_open = (c_slot < 8'(Slots)) && open_q[c_slot[SlotW-1:0]];
+  assign slot_ctx  = (c_slot < 8'(Slots)) && mode_q[c_slot[SlotW-1:0]];
+  assign bad = (op == 2'd3) || (cmd_i[31:28] != 4'd0) || (c_word >= 8'(Depth)) ||
+               (is_mac  && ((c_row != 4'd0) || (c_slot >= 8'(Slots)) || (!is_ctx && c_elem != 4'd0) ||
+                            (slot_open && (slot_ctx != is_ctx)))) ||
+               (is_wr   && (({1'b0, c_row} >= 5'(Rows)) || c_last || (c_elem != 4'd0) || (c_slot != 8'd0)));
+
+  // ---- pipeline control ----
+  logic en, fire, stall, hold_free;
+  logic valid_s2_q, last_s2_q;
+  assign stall        = valid_s2_q && last_s2_q && !hold_free;
+  assign en           = !stall;
+  assign fire         = cmd_valid_i && data_valid_i && en;
+  assign cmd_ready_o  = data_valid_i && en;
+  assign data_ready_o = cmd_valid_i && en;
+
+  logic good_mac, good_wr;
+  assign good_mac = fire && !bad && is_mac;
+  assign good_wr  = fire && !bad && !is_mac;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      open_q <= '0;
+      mode_q <= '0;
+      err_o  <= 1'b0;
+    end else begin
+      if (fire && bad) err_o <= 1'b1;
+      if (good_mac) begin
+        open_q[c_slot[SlotW-1:0]] <= !c_last;
+        mode_q[c_slot[SlotW-1:0]] <= is_ctx;
+      end
+    end
+  end
+
+  // S1 and S2 registers
+  logic             valid_s1_q, ctx_s1_q, buf_s1_q, last_s1_q, first_s1_q;
+  logic [WordW-1:0] word_s1_q;
+  logic [3:0]       elem_s1_q;
+  logic [SlotW-1:0] slot_s1_q, slot_s2_q;
+  logic [255:0]     burst_s1_q;
+  logic             ctx_s2_q, first_s2_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_s1_q <= 1'b0;
+      valid_s2_q <= 1'b0;
+    end else if (en) begin
+      valid_s1_q <= good_mac;
+      valid_s2_q <= valid_s1_q;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (en) begin
+      if (good_mac) begin
+        ctx_s1_q   <= is_ctx;
+        buf_s1_q   <= c_buf;
+        last_s1_q  <= c_last;
+        first_s1_q <= !slot_open;
+        word_s1_q  <= c_word[WordW-1:0];
+        elem_s1_q  <= c_elem;
+        slot_s1_q  <= c_slot[SlotW-1:0];
+        burst_s1_q <= data_i;
+      end
+      if (valid_s1_q) begin
+        ctx_s2_q   <= ctx_s1_q;
+        last_s2_q  <= last_s1_q;
+        first_s2_q <= first_s1_q;
+        slot_s2_q  <= slot_s1_q;
+      end
+    end
+  end
+
+  // ---- rows ----
+  logic [Rows*LaneBits-1:0] sum;
+  for (genvar r = 0; r < Rows; r++) begin : g_row
+    gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_row (
+      .clk_i, .rst_ni, .en_i(en),
+      .wr_en_i   (good_wr && (c_row == 4'(r))),
+      .wr_buf_i  (c_buf),
+      .wr_word_i (c_word[WordW-1:0]),
+      .wr_data_i (data_i),
+      .valid_s1_i(valid_s1_q), .ctx_s1_i(ctx_s1_q), .buf_s1_i(buf_s1_q), .word_s1_i(word_s1_q),
+      .elem_s1_i (elem_s1_q), .burst_s1_i(burst_s1_q),
+      .valid_s2_i(valid_s2_q), .ctx_s2_i(ctx_s2_q), .slot_s2_i(slot_s2_q), .first_s2_i(first_s2_q),
+      .sum_o     (sum[r*LaneBits +: LaneBits])
+    );
+  end
+
+  // ---- result holder ----
+  logic [Rows*LaneBits-1:0] hold_q, hold_d;
+  logic [4:0]               beats_q;   // beats left to send
+  logic [3:0]               row_q;
+  logic [SlotW-1:0]         hslot_q;
+  logic                     hctx_q, capture, pop;
+  assign pop       = res_valid_o && res_ready_i;
+  assign hold_free = (beats_q == 5'd0) || ((beats_q == 5'd1) && res_ready_i);
+  assign capture   = valid_s2_q && last_s2_q && en;
+
+  // score: lane g of beat 0 = row g's accumulator (adder 15); context: row g's 16 lanes as beat g
+  always_comb begin
+    hold_d = '0;
+    for (int r = 0; r < Rows; r++) begin
+      if (ctx_s2_q) hold_d[r*LaneBits +: LaneBits] = sum[r*LaneBits +: LaneBits];
+      else          hold_d[r*AccW +: AccW] = sum[r*LaneBits + 15*AccW +: AccW];
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      beats_q <= 5'd0;
+    end else if (capture) begin
+      beats_q <= ctx_s2_q ? 5'(Rows) : 5'd1;
+    end else if (pop) begin
+      beats_q <= beats_q - 5'd1;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (capture) begin
+      hold_q  <= hold_d;
+      row_q   <= 4'd0;
+      hslot_q <= slot_s2_q;
+      hctx_q  <= ctx_s2_q;
+    end else if (pop) begin
+      hold_q  <= hold_q >> LaneBits;
+      row_q   <= row_q + 4'd1;
+    end
+  end
+
+  assign res_valid_o = (beats_q != 5'd0);
+  assign res_data_o  = hold_q[LaneBits-1:0];
+  assign res_info_o  = {2'b00, (beats_q == 5'd1), hctx_q, row_q, 8'(hslot_q)};
+
+`ifndef SYNTHESIS
+  // Simulation assertion: the first bad command is reported, later ones only raise err_o.
+  logic bad_seen_q = 1'b0;
+  always @(posedge clk_i) begin
+    if (fire && bad) begin
+      bad_seen_q <= 1'b1;
+      if (!bad_seen_q) begin
+        $error("gemv_core: bad command %h rejected (see the command format in gemv_core.sv); further bad commands only raise err_o",
+               cmd_i);
+      end
+    end
+  end
+`endif
+endmodule

@@ -1,0 +1,27 @@
+// GQA GEMV bank unit: G rows (query heads of one KV group) share every K/V burst, 16*G useful MACs
+// per burst. The burst is broadcast to the rows; each row holds its own query vector or probabilities
+`default_nettype none
+
+module gemv_systolic #(
+  parameter G       = 4,
+  parameter Depth   = 8,
+  parameter Slots   = 4,
+  parameter AccFp32 = 1,
+  parameter AccW    = (AccFp32 != 0) ? 32 : 16
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 cmd_valid_i,
+  output logic                cmd_ready_o,
+  input  wire  [31:0]         cmd_i,
+  input  wire                 data_valid_i,
+  output logic                data_ready_o,
+  input  wire  [255:0]        data_i,
+  output logic                res_valid_o,
+  input  wire                 res_ready_i,
+  output logic [16*AccW-1:0]  res_data_o,
+  output logic [15:0]         res_info_o,
+  output logic                err_o
+);
+  gemv_core #(.Rows(G), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_core (.*);
+endmodule
