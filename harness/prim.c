@@ -46,6 +46,16 @@ size_t prim_builds(const vprim_ops *const **list)
     return n;
 }
 
+const vprim_ops *prim_build_find(const char *build)
+{
+    const vprim_ops *const *b;
+    size_t n = prim_builds(&b);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(b[i]->build, build))
+            return b[i];
+    return NULL;
+}
+
 typedef struct pending {
     uint32_t a, b, c, y;
     uint64_t in_cycle;

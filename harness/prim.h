@@ -32,6 +32,7 @@ typedef struct prim_desc {
 
 const prim_desc *prim_desc_find(const char *top);
 size_t prim_builds(const vprim_ops *const **list);
+const vprim_ops *prim_build_find(const char *build); /* NULL if not linked */
 
 typedef struct prim_cosim_cfg {
     uint64_t seed;

@@ -19,6 +19,7 @@
 #include "fp.h"
 #include "fpvec.h"
 #include "rng.h"
+#include "tb_util.h"
 
 #define NRANDOM 10000000ull
 
@@ -235,10 +236,9 @@ static void test_regress_exhaustive(void **state)
 
 int main(void)
 {
-    const char *s = getenv("SEED");
-    g_seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("test_fp_golden: seed %" PRIu64 " (replay: SEED=%" PRIu64 "), %llu random vectors per operation\n",
-           g_seed, g_seed, NRANDOM);
+    char what[64];
+    snprintf(what, sizeof what, "%llu random vectors per operation", NRANDOM);
+    g_seed = tb_seed("test_fp_golden", what);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify_pack),
         cmocka_unit_test(test_convert_fp16_all),

@@ -17,26 +17,17 @@
 #include <cmocka.h>
 
 #include "gemv_sim.h"
+#include "tb_util.h"
 
 static uint64_t g_seed;
 static uint64_t g_commands = 1000000;
 
-#define REPLAY "seed %" PRIu64 " (replay: SEED=%" PRIu64 "): %s"
-
 static void test_build(void **state)
 {
     const vgemv_ops *ops = *state;
-    const char *dir = getenv("VECDIR");
-    FILE *cf = NULL, *rf = NULL;
-    char path[1024];
-    if (dir) {
-        mkdir(dir, 0777);
-        snprintf(path, sizeof path, "%s/%s.cmd", dir, ops->build);
-        cf = fopen(path, "w");
-        snprintf(path, sizeof path, "%s/%s.res", dir, ops->build);
-        rf = fopen(path, "w");
-        assert_true(cf && rf);
-    }
+    int ok_c, ok_r;
+    FILE *cf = tb_vecfile(ops->build, "cmd", &ok_c), *rf = tb_vecfile(ops->build, "res", &ok_r);
+    assert_true(ok_c && ok_r);
     gemv_cosim_cfg cfg = {.seed = g_seed, .commands = g_commands, .pattern = GEMV_RANDOM, .gap_rate = 0.2,
                           .stall_rate = 0.2, .special_rate = 0.003, .rand_reset = 1, .cmd_out = cf, .res_out = rf,
                           .file_limit = 5000};
@@ -45,7 +36,7 @@ static void test_build(void **state)
     if (cf)
         assert_int_equal(fclose(cf) | fclose(rf), 0);
     if (rc != 0)
-        fail_msg(REPLAY, g_seed, g_seed, r.first_error);
+        fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
     assert_int_equal(r.commands, g_commands);
     assert_true(r.beats > r.commands / 20); /* results really were compared */
     assert_false(r.assert_fired);           /* legal commands never trip an RTL assertion */
@@ -63,7 +54,7 @@ static void test_bad_commands(void **state)
                               .stall_rate = 0.1, .bad_rate = 0.05};
         gemv_cosim_res r;
         if (gemv_cosim_run(b[i], &cfg, &r) != 0)
-            fail_msg(REPLAY, g_seed, g_seed, r.first_error);
+            fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
         assert_true(r.bad > 100);
         assert_true(r.assert_fired);
     }
@@ -82,7 +73,7 @@ static void test_initiation_interval(void **state)
                                   .pattern = p ? GEMV_CTX_STREAM : GEMV_SCORE_STREAM};
             gemv_cosim_res r;
             if (gemv_cosim_run(ops, &cfg, &r) != 0)
-                fail_msg(REPLAY, g_seed, g_seed, r.first_error);
+                fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
             /* 2 reset cycles, 3 pipeline cycles, <= 8 result beats to drain, 5 idle cycles at the end */
             if (r.cycles > r.commands + 2 + 3 + 8 + 5)
                 fail_msg("%s %s stream: %" PRIu64 " commands took %" PRIu64 " cycles (II > 1)", names[i],
@@ -111,24 +102,21 @@ static void test_checker_detects_wrong_model(void **state)
 
 int main(void)
 {
-    const char *s = getenv("SEED");
-    g_seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
     const char *nc = getenv("GEMV_COMMANDS"); /* make regress raises it */
     if (nc)
         g_commands = strtoull(nc, NULL, 0);
-    printf("test_gemv_cosim: seed %" PRIu64 " (replay: SEED=%" PRIu64 "), %" PRIu64 " commands per build\n", g_seed,
-           g_seed, g_commands);
+    char what[64];
+    snprintf(what, sizeof what, "%" PRIu64 " commands per build", g_commands);
+    g_seed = tb_seed("test_gemv_cosim", what);
     const vgemv_ops *const *b;
     size_t n = gemv_builds(&b);
     struct CMUnitTest tests[40];
     size_t k = 0;
-    for (size_t i = 0; i < n && k < 36; i++) {
-        tests[k] = (struct CMUnitTest)cmocka_unit_test_prestate(test_build, (void *)b[i]);
-        tests[k].name = b[i]->build;
-        k++;
-    }
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_bad_commands);
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_initiation_interval);
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_checker_detects_wrong_model);
+    for (size_t i = 0; i < n; i++)
+        if (tb_add(tests, &k, 37, test_build, b[i]->build, (void *)b[i]))
+            return 2;
+    tb_add(tests, &k, 40, test_bad_commands, "bad_commands", NULL);
+    tb_add(tests, &k, 40, test_initiation_interval, "initiation_interval", NULL);
+    tb_add(tests, &k, 40, test_checker_detects_wrong_model, "checker_detects_wrong_model", NULL);
     return _cmocka_run_group_tests("gemv_cosim", tests, k, NULL, NULL);
 }

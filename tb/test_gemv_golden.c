@@ -19,6 +19,7 @@
 #include "fp.h"
 #include "gemv.h"
 #include "rng.h"
+#include "tb_util.h"
 
 static uint64_t g_seed;
 
@@ -273,9 +274,7 @@ static void test_accuracy_vs_fp64(void **state)
 
 int main(void)
 {
-    const char *s = getenv("SEED");
-    g_seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("test_gemv_golden: seed %" PRIu64 " (replay: SEED=%" PRIu64 ")\n", g_seed, g_seed);
+    g_seed = tb_seed("test_gemv_golden", NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cfg_check),
         cmocka_unit_test(test_command_checks),

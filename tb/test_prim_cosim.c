@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "prim.h"
+#include "tb_util.h"
 
 #define NVECTORS 1000000ull
 #define NICARUS 100000ull
@@ -25,15 +26,9 @@ static uint64_t g_seed;
 static void test_build(void **state)
 {
     const vprim_ops *ops = *state;
-    const char *dir = getenv("VECDIR");
-    char path[1024];
-    FILE *vf = NULL;
-    if (dir) {
-        mkdir(dir, 0777);
-        snprintf(path, sizeof path, "%s/%s.hex", dir, ops->build);
-        vf = fopen(path, "w");
-        assert_non_null(vf);
-    }
+    int ok;
+    FILE *vf = tb_vecfile(ops->build, "hex", &ok);
+    assert_true(ok);
     prim_cosim_cfg cfg = {.seed = g_seed, .vectors = NVECTORS, .gap_rate = 0.1, .rand_reset = 1,
                           .vec_out = vf, .vec_limit = NICARUS};
     prim_cosim_res r;
@@ -41,28 +36,18 @@ static void test_build(void **state)
     if (vf)
         assert_int_equal(fclose(vf), 0);
     if (rc != 0)
-        fail_msg("seed %" PRIu64 " (replay: SEED=%" PRIu64 "): %s", g_seed, g_seed, r.first_error);
+        fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
     assert_int_equal(r.vectors, NVECTORS);
     assert_int_equal(r.mismatches, 0);
     print_message("%s: %" PRIu64 " vectors, 0 mismatches, %.1f M cycles/s\n", ops->build, r.vectors,
                   r.cycles / r.seconds / 1e6);
 }
 
-static const vprim_ops *find_build(const char *name)
-{
-    const vprim_ops *const *b;
-    size_t n = prim_builds(&b);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(b[i]->build, name))
-            return b[i];
-    return NULL;
-}
-
 /* The checker itself must be able to fail: run the multiplier against the adder's golden model. */
 static void test_checker_detects_wrong_model(void **state)
 {
     (void)state;
-    const vprim_ops *mul = find_build("fp16_mul_s2");
+    const vprim_ops *mul = prim_build_find("fp16_mul_s2");
     assert_non_null(mul);
     vprim_ops wrong = *mul;
     wrong.top = "fp16_add";
@@ -81,7 +66,7 @@ static void test_checker_detects_wrong_model(void **state)
 static void test_trace_window(void **state)
 {
     (void)state;
-    const vprim_ops *ops = find_build("fp16_add_s2");
+    const vprim_ops *ops = prim_build_find("fp16_add_s2");
     assert_non_null(ops);
     const char *path = "build/test_trace_window.fst";
     remove(path);
@@ -99,19 +84,15 @@ static void test_trace_window(void **state)
 
 int main(void)
 {
-    const char *s = getenv("SEED");
-    g_seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-    printf("test_prim_cosim: seed %" PRIu64 " (replay: SEED=%" PRIu64 ")\n", g_seed, g_seed);
+    g_seed = tb_seed("test_prim_cosim", NULL);
     const vprim_ops *const *b;
     size_t n = prim_builds(&b);
     struct CMUnitTest tests[40];
     size_t k = 0;
-    for (size_t i = 0; i < n && k < 36; i++) {
-        tests[k] = (struct CMUnitTest)cmocka_unit_test_prestate(test_build, (void *)b[i]);
-        tests[k].name = b[i]->build;
-        k++;
-    }
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_checker_detects_wrong_model);
-    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_trace_window);
+    for (size_t i = 0; i < n; i++)
+        if (tb_add(tests, &k, 38, test_build, b[i]->build, (void *)b[i]))
+            return 2;
+    tb_add(tests, &k, 40, test_checker_detects_wrong_model, "checker_detects_wrong_model", NULL);
+    tb_add(tests, &k, 40, test_trace_window, "trace_window", NULL);
     return _cmocka_run_group_tests("prim_cosim", tests, k, NULL, NULL);
 }
