@@ -10,6 +10,7 @@ IVERILOG   := iverilog
 VVP        := vvp
 YOSYS      := yosys
 JOBS       ?= 2
+REGRESS_GEMV_COMMANDS ?= 100000000
 
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Icsim -Iharness -MMD -MP
 VL_INC     := /usr/share/verilator/include
@@ -65,13 +66,16 @@ all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP)
 help:
 	@echo "pimattn make targets"
 	@echo "  make run            build (installing missing Debian packages) and run the default job: FP primitive"
-	@echo "                      co-simulation, RTL vs golden model, with a report"
+	@echo "                      and GEMV bank unit co-simulation, RTL vs golden model, with a report"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
-	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values"
+	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values,"
+	@echo "                      10^8 random commands per GEMV build (REGRESS_GEMV_COMMANDS=n)"
 	@echo "  make lint           verilator --lint-only -Wall, iverilog -g2012, yosys synth + check -assert"
-	@echo "  make wave UNIT=u    FST + GTKWave save file in build/wave/ (u: $(PRIM_TOPS))"
-	@echo "  make bench          simulation speed: Verilator vs Icarus on the same vector files"
+	@echo "  make wave UNIT=u    FST + GTKWave save file in build/wave/ (u: $(PRIM_TOPS) gemv_tree"
+	@echo "                      gemv_systolic; G=n picks the systolic build, PATTERN=score|context|random)"
+	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
+	@echo "                      useful MACs per burst"
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make all            build everything, run nothing"
 	@echo "  make clean          remove build/"
@@ -146,7 +150,7 @@ $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call sp
 # ---- binaries ----------------------------------------------------------------------------------------
 PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
 
-$(PIMATTN): $(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/cmd_prims.o $(PRIM_LINK)
+$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_wave.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ $(LDLIBS_VL)
 
@@ -173,6 +177,8 @@ $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 # ---- main targets ----------------------------------------------------------------------------------
 run: $(PIMATTN)
 	@$(PIMATTN) prims
+	@echo
+	@$(PIMATTN) gemv
 
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
@@ -196,8 +202,9 @@ test: all
 	echo "suites: $$pass passed, $$fail failed"; \
 	test $$fail -eq 0
 
-regress: $(BUILD)/bin/test_fp_golden
+regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden
+	GEMV_COMMANDS=$(REGRESS_GEMV_COMMANDS) $(BUILD)/bin/test_gemv_cosim
 
 # ---- lint ----------------------------------------------------------------------------------------------
 # Every top with Stages 0 and 2; the GEMV tops in the parameter sets below ("top:Name=v,Name=v").
@@ -243,10 +250,12 @@ lint-yosys: | $(DEPS_STAMP)
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
 wave: $(PIMATTN)
-	@$(PIMATTN) wave --unit $(UNIT) --dir $(BUILD)/wave
+	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
-bench: $(PIMATTN) $(PRIM_VVP)
+bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP)
 	@scripts/bench-prims.sh $(PIMATTN) $(BUILD)
+	@echo
+	@scripts/bench-gemv.sh $(PIMATTN) $(BUILD) "$(GEMV_ICARUS)"
 
 clean:
 	rm -rf $(BUILD)

@@ -11,8 +11,9 @@
  *    vector-buffer word that some row has not written since reset (the RTL buffer has no reset).
  *  - gemv_exec() executes one command with its 16-lane data beat. A command the RTL rejects changes
  *    nothing but the sticky error flag and returns -1, like the RTL. (Unwritten buffer words read as
- *    zero here and as whatever the flip-flops hold in the RTL: the driver rule keeps them apart.) A MAC with `last` returns its result beats
- *    (score: 1 beat, lane r = row r; context: rows beats of 16 lanes); otherwise 0.
+ *    zero here and as whatever the flip-flops hold in the RTL: the driver rule keeps them apart.)
+ *    A MAC with `last` returns its result beats (score: 1 beat, lane r = row r; context: rows beats
+ *    of 16 lanes); otherwise 0.
  *  - Order of operations (what the RTL does): products rounded to the accumulation format (exact for
  *    FP32); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
  *    the first MAC of an accumulation adds to −0 (exact identity).

@@ -3,7 +3,14 @@
 #ifndef PIMATTN_CMD_H
 #define PIMATTN_CMD_H
 
+#include "gemv_sim.h"
+
 int cmd_prims(int argc, char **argv);
 int cmd_wave(int argc, char **argv);
+int cmd_gemv(int argc, char **argv);
+
+/* Option parsers shared by the GEMV commands (cmd_gemv.c): print the error, return -1. */
+int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out);
+int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out);
 
 #endif

@@ -18,8 +18,8 @@ int gtkw_write(const char *path, const char *dumpfile_basename, const gtkw_group
     for (size_t g = 0; g < ngroups; g++) {
         fprintf(f, "@800200\n-%s\n", groups[g].name);
         for (const char *const *s = groups[g].signals; *s; s++) {
-            /* 1-bit signals in binary, buses in hex */
-            fprintf(f, "@%s\n%s\n", strchr(*s, '[') ? "22" : "28", *s);
+            /* 1-bit signals in binary, buses in hex; "{alias} name" shows the alias */
+            fprintf(f, "@%s\n%s%s\n", strchr(*s, '[') ? "22" : "28", (*s)[0] == '{' ? "+" : "", *s);
         }
         fprintf(f, "@1000200\n-%s\n", groups[g].name);
     }

@@ -16,6 +16,7 @@ echo "== Icarus vs Verilator on the same vector file (100000 vectors, no idle cy
 printf '%-14s %12s %12s %12s %12s %8s\n' build vectors "icarus s" "icarus v/s" "verilator v/s" ratio
 for vvp in "$build"/icarus/*.vvp; do
   b=$(basename "$vvp" .vvp)
+  case $b in gemv_*) continue ;; esac  # scripts/bench-gemv.sh
   vec=$build/vec/$b.hex
   if [ ! -s "$vec" ]; then
     echo "$b: no vector file $vec (run make test first)" >&2

@@ -3,7 +3,7 @@
 // the result file (lines "info lanes", lane 15 first), in order.
 // Build: iverilog -g2012 -DDUT=gemv_systolic -DDUT_PARAMS='.G(2), .Depth(4), .Slots(3), .AccFp32(1)'
 //        -DACCW=32 -s gemv_tb ...     Run: vvp -n gemv_tb.vvp +cmd=FILE +res=FILE
-// Prints "PASS n commands, m result beats" or "FAIL ...".
+// Prints "PASS n commands, m result beats, c cycles" or "FAIL ...".
 `default_nettype none
 
 module gemv_tb;
@@ -27,7 +27,7 @@ module gemv_tb;
   always #2 clk = ~clk;  // inputs change at negedge; ready is sampled 1 unit later, before the posedge
 
   reg [8*1024-1:0] cpath, rpath;
-  integer cf, rf, code, ncmd = 0, nbeat = 0, nbad = 0;
+  integer cf, rf, code, ncmd = 0, nbeat = 0, nbad = 0, ncyc = 0;
   reg [31:0]        c_w;
   reg [255:0]       d_w;
   reg [15:0]        e_info;
@@ -35,6 +35,7 @@ module gemv_tb;
 
   // results: compare every beat with the next line of the result file
   always @(posedge clk) begin
+    ncyc = ncyc + 1;
     if (rst_n && res_valid) begin
       code = $fscanf(rf, "%h %h\n", e_info, e_data);
       if (code != 2) begin
@@ -88,7 +89,7 @@ module gemv_tb;
     end
     if (ncmd == 0) $display("FAIL empty command file");
     else if (nbad != 0 || err) $display("FAIL %0d bad beats of %0d, err_o=%b", nbad, nbeat, err);
-    else $display("PASS %0d commands, %0d result beats", ncmd, nbeat);
+    else $display("PASS %0d commands, %0d result beats, %0d cycles", ncmd, nbeat, ncyc);
     $finish;
   end
 endmodule

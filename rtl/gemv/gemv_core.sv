@@ -199,10 +199,13 @@ module gemv_core #(
   assign res_info_o  = {2'b00, (beats_q == 5'd1), hctx_q, row_q, 8'(hslot_q)};
 
 `ifndef SYNTHESIS
-  // Simulation assertion: the first bad command is reported, later ones only raise err_o.
-  logic bad_seen_q = 1'b0;
-  always @(posedge clk_i) begin
-    if (fire && bad) begin
+  // Simulation assertion: the first bad command after reset is reported, later ones only raise err_o.
+  // Inputs are don't-care while reset is asserted.
+  logic bad_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bad_seen_q <= 1'b0;
+    end else if (fire && bad) begin
       bad_seen_q <= 1'b1;
       if (!bad_seen_q) begin
         $error("gemv_core: bad command %h rejected (see the command format in gemv_core.sv); further bad commands only raise err_o",

@@ -1,5 +1,6 @@
 // GQA GEMV bank unit: G rows (query heads of one KV group) share every K/V burst, 16*G useful MACs
-// per burst. The burst is broadcast to the rows; each row holds its own query vector or probabilities
+// per burst. The burst is broadcast to the rows; each row holds its own query vector (score) or its own
+// probabilities (context) in its vector buffer. All behaviour is in gemv_core (Rows = G).
 `default_nettype none
 
 module gemv_systolic #(

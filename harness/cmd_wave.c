@@ -1,0 +1,274 @@
+/* pimattn wave: a short traced co-simulation of one unit, an FST file and a GTKWave save file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "gtkw.h"
+#include "prim.h"
+
+static const char *wave_help =
+    "usage: pimattn wave --unit UNIT [options]\n"
+    "Runs a short co-simulation of UNIT with FST tracing, checked against the golden model, and writes\n"
+    "DIR/NAME.fst and DIR/NAME.gtkw (open: gtkwave DIR/NAME.fst DIR/NAME.gtkw).\n"
+    "  --unit UNIT     fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32 (most pipelined build),\n"
+    "                  gemv_tree or gemv_systolic\n"
+    "  --g G           gemv_systolic: rows (query heads per KV head) of the build to trace (default 4;\n"
+    "                  the builds linked are listed by pimattn gemv)\n"
+    "  --pattern P     GEMV command stream: score, context or random (default score)\n"
+    "  --dir DIR       output directory (default build/wave; created if missing)\n"
+    "  --cycles N      commands (vectors) to run and dump (default 64 for primitives, 160 for GEMV\n"
+    "                  units, whose streams begin by filling the vector buffers; 1..1000000)\n"
+    "  --seed S        random seed (default 1)\n"
+    "NAME is the unit, or the GEMV build (e.g. gemv_sys_g4_f32).\n";
+
+#define NSIG 40
+#define SIGLEN 192
+
+/* Signal names for gtkw groups: a small arena of formatted names. */
+typedef struct sigs {
+    char name[NSIG][SIGLEN];
+    int n;
+} sigs;
+
+__attribute__((format(printf, 2, 3))) static const char *sig(sigs *s, const char *fmt, ...)
+{
+    if (s->n >= NSIG)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->name[s->n], SIGLEN, fmt, ap);
+    va_end(ap);
+    return s->name[s->n++];
+}
+
+static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
+{
+    const vprim_ops *const *builds;
+    size_t nb = prim_builds(&builds);
+    const vprim_ops *pick = NULL;
+    for (size_t i = 0; i < nb; i++)
+        if (!strcmp(builds[i]->top, unit) && (!pick || builds[i]->stages > pick->stages))
+            pick = builds[i];
+    char fst[4096], sav[4096], base[256];
+    snprintf(base, sizeof base, "%s.fst", unit);
+    snprintf(fst, sizeof fst, "%s/%s.fst", dir, unit);
+    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, unit);
+
+    prim_cosim_cfg cfg = {.seed = seed, .vectors = cycles, .gap_rate = 0.25, .trace_path = fst,
+                          .trace_from = 0, .trace_cycles = cycles + 8};
+    prim_cosim_res r;
+    int k = prim_cosim_run(pick, &cfg, &r);
+    if (k < 0) {
+        fprintf(stderr, "pimattn wave: %s\n", r.first_error);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    const prim_desc *d = prim_desc_find(unit);
+    const char *rnd = d->has_c ? "u_add.u_round" : "u_core.u_round";
+    char w_in[16], w_out[16];
+    snprintf(w_in, sizeof w_in, "%d:0", d->a_fmt.ebits + d->a_fmt.mbits);
+    snprintf(w_out, sizeof w_out, "%d:0", d->y_fmt.ebits + d->y_fmt.mbits);
+    sigs s = {.n = 0};
+    const char *ctl[] = {sig(&s, "top.%s.clk_i", unit), sig(&s, "top.%s.rst_ni", unit),
+                         sig(&s, "top.%s.valid_i", unit), NULL};
+    const char *ops[] = {sig(&s, "top.%s.a_i[%s]", unit, w_in), sig(&s, "top.%s.b_i[%s]", unit, w_in),
+                         d->has_c ? sig(&s, "top.%s.c_i[31:0]", unit) : NULL, NULL};
+    char vq[64];
+    snprintf(vq, sizeof vq, "%d:0", pick->stages - 1);
+    const char *core[] = {sig(&s, "top.%s.y_d[%s]", unit, w_out),
+                          sig(&s, "top.%s.%s.rnd", unit, rnd),
+                          sig(&s, "top.%s.%s.stk", unit, rnd),
+                          sig(&s, "top.%s.%s.up", unit, rnd),
+                          sig(&s, "top.%s.%s.carry", unit, rnd),
+                          pick->stages ? sig(&s, "top.%s.u_pipe.g_pipe.valid_q[%s]", unit, vq) : NULL,
+                          NULL};
+    const char *out[] = {sig(&s, "top.%s.valid_o", unit), sig(&s, "top.%s.y_o[%s]", unit, w_out), NULL};
+    const gtkw_group groups[] = {{"control", ctl}, {"operands", ops}, {"rounding and pipeline", core}, {"result", out}};
+    if (gtkw_write(sav, base, groups, 4) != 0) {
+        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
+        remove(fst);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    printf("pimattn wave: %s (%s, Stages=%d): %llu cycles, %llu vectors checked, %llu mismatches\n", unit,
+           pick->build, pick->stages, (unsigned long long)r.cycles, (unsigned long long)r.vectors,
+           (unsigned long long)r.mismatches);
+    if (k)
+        printf("first mismatch: %s\n", r.first_error);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    return k ? 1 : 0;
+}
+
+/* The GEMV build of `top` with `rows` rows; FP32 accumulation and depth 8 preferred. */
+static const vgemv_ops *pick_gemv(const char *top, int rows)
+{
+    const vgemv_ops *const *b;
+    size_t n = gemv_builds(&b);
+    const vgemv_ops *pick = NULL;
+    int best = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(b[i]->top, top) || b[i]->cfg.rows != rows)
+            continue;
+        int score = 2 * b[i]->cfg.acc_fp32 + (b[i]->cfg.depth == 8);
+        if (score > best)
+            best = score, pick = b[i];
+    }
+    return pick;
+}
+
+static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const char *dir, uint64_t cycles,
+                     uint64_t seed)
+{
+    const vgemv_ops *pick = pick_gemv(unit, rows);
+    if (!pick) {
+        const vgemv_ops *const *b;
+        size_t n = gemv_builds(&b);
+        fprintf(stderr, "pimattn wave: --g: no %s build with G = %d is linked (allowed:", unit, rows);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(b[i]->top, unit))
+                fprintf(stderr, " %d", b[i]->cfg.rows);
+        fprintf(stderr, ")\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    const char *bn = pick->build;
+    char fst[4096], sav[4096], base[256];
+    snprintf(base, sizeof base, "%s.fst", bn);
+    snprintf(fst, sizeof fst, "%s/%s.fst", dir, bn);
+    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, bn);
+    gemv_cosim_cfg cfg = {.seed = seed, .commands = cycles, .pattern = pattern, .trace_path = fst,
+                          .trace_from = 0, .trace_cycles = cycles + 32};
+    if (pattern == GEMV_RANDOM) {
+        cfg.gap_rate = cfg.stall_rate = 0.2;
+        cfg.special_rate = 0.01;
+    } else {
+        cfg.stall_rate = 0.1; /* some back-pressure so the stall path is visible */
+    }
+    gemv_cosim_res r;
+    int k = gemv_cosim_run(pick, &cfg, &r);
+    if (k < 0) {
+        fprintf(stderr, "pimattn wave: %s\n", r.first_error);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    const int aw = pick->cfg.acc_fp32 ? 32 : 16, slots = pick->cfg.slots;
+    const int slotw = slots > 1 ? (int)(sizeof(unsigned) * 8) - __builtin_clz((unsigned)slots - 1u) : 1;
+    char lanes[16], sl[16], op[16];
+    snprintf(lanes, sizeof lanes, "%d:0", 16 * aw - 1);
+    snprintf(sl, sizeof sl, "%d:0", slotw - 1);
+    snprintf(op, sizeof op, "%d:0", slots - 1);
+    const char *u = unit;
+    sigs s = {.n = 0};
+    const char *in[] = {sig(&s, "top.%s.clk_i", u),        sig(&s, "top.%s.rst_ni", u),
+                        sig(&s, "top.%s.cmd_valid_i", u),  sig(&s, "top.%s.cmd_ready_o", u),
+                        sig(&s, "top.%s.cmd_i[31:0]", u),  sig(&s, "top.%s.data_valid_i", u),
+                        sig(&s, "top.%s.data_i[255:0]", u), NULL};
+    const char *pipe[] = {sig(&s, "top.%s.u_core.fire", u),
+                          sig(&s, "top.%s.u_core.bad", u),
+                          sig(&s, "top.%s.u_core.stall", u),
+                          sig(&s, "top.%s.u_core.open_q[%s]", u, op),
+                          sig(&s, "top.%s.u_core.valid_s1_q", u),
+                          sig(&s, "top.%s.u_core.ctx_s1_q", u),
+                          sig(&s, "top.%s.u_core.valid_s2_q", u),
+                          sig(&s, "top.%s.u_core.first_s2_q", u),
+                          sig(&s, "top.%s.u_core.last_s2_q", u),
+                          sig(&s, "top.%s.u_core.slot_s2_q[%s]", u, sl),
+                          NULL};
+    /* every row's adder outputs (lane 15 = the score accumulator) for at most 8 rows */
+    const char *row[10];
+    int nr = pick->cfg.rows < 8 ? pick->cfg.rows : 8;
+    for (int i = 0; i < nr; i++)
+        row[i] = sig(&s, "{row %d adders} top.%s.u_core.g_row[%d].u_row.sum_o[%s]", i, u, i, lanes);
+    row[nr] = NULL;
+    const char *out[] = {sig(&s, "top.%s.res_valid_o", u), sig(&s, "top.%s.res_ready_i", u),
+                         sig(&s, "top.%s.res_info_o[15:0]", u),
+                         sig(&s, "top.%s.res_data_o[%s]", u, lanes), sig(&s, "top.%s.err_o", u), NULL};
+    const gtkw_group groups[] = {{"command and data streams", in},
+                                 {"pipeline: fire, S1 (multipliers), S2 (adders, accumulators)", pipe},
+                                 {"rows: adder outputs (score: lane 15 is the accumulator)", row},
+                                 {"result stream", out}};
+    if (gtkw_write(sav, base, groups, 4) != 0) {
+        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
+        remove(fst);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    printf("pimattn wave: %s (%s: rows %d, depth %d, slots %d, %s accumulation): %llu cycles, %llu commands, "
+           "%llu result beats checked, %llu mismatches\n",
+           unit, bn, pick->cfg.rows, pick->cfg.depth, pick->cfg.slots, pick->cfg.acc_fp32 ? "FP32" : "FP16",
+           (unsigned long long)r.cycles, (unsigned long long)r.commands, (unsigned long long)r.beats,
+           (unsigned long long)r.mismatches);
+    if (k)
+        printf("first mismatch: %s\n", r.first_error);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    return k ? 1 : 0;
+}
+
+int cmd_wave(int argc, char **argv)
+{
+    static const struct option opts[] = {{"unit", required_argument, 0, 'u'},    {"dir", required_argument, 0, 'd'},
+                                         {"cycles", required_argument, 0, 'n'},  {"seed", required_argument, 0, 's'},
+                                         {"g", required_argument, 0, 'g'},       {"pattern", required_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    const char *unit = NULL, *dir = "build/wave";
+    uint64_t cycles = 0, seed = 1, g = 0;
+    gemv_pattern pattern = GEMV_SCORE_STREAM;
+    int c, pattern_set = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u': unit = optarg; break;
+        case 'd': dir = optarg; break;
+        case 'n':
+            if (cli_u64("wave", "--cycles", optarg, 1, 1000000, &cycles))
+                return CLI_EXIT_BAD_INPUT;
+            break;
+        case 's':
+            if (cli_u64("wave", "--seed", optarg, 0, UINT64_MAX, &seed))
+                return CLI_EXIT_BAD_INPUT;
+            break;
+        case 'g':
+            if (cli_u64("wave", "--g", optarg, 1, 16, &g))
+                return CLI_EXIT_BAD_INPUT;
+            break;
+        case 'p':
+            if (gemv_pattern_parse("wave", optarg, &pattern))
+                return CLI_EXIT_BAD_INPUT;
+            pattern_set = 1;
+            break;
+        case 'h': fputs(wave_help, stdout); return 0;
+        default: fputs(wave_help, stderr); return CLI_EXIT_BAD_INPUT;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "pimattn wave: unexpected argument '%s'\n", argv[optind]);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    int is_gemv = unit && (!strcmp(unit, "gemv_tree") || !strcmp(unit, "gemv_systolic"));
+    if (!unit || (!is_gemv && !prim_desc_find(unit))) {
+        fprintf(stderr,
+                "pimattn wave: --unit: %s '%s' (allowed: fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32, "
+                "gemv_tree, gemv_systolic)\n",
+                unit ? "unknown unit" : "missing", unit ? unit : "");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (g && strcmp(unit, "gemv_systolic") != 0) {
+        fprintf(stderr, "pimattn wave: --g: only gemv_systolic has a G parameter (gemv_tree is one row)\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (pattern_set && !is_gemv) {
+        fprintf(stderr, "pimattn wave: --pattern: only the GEMV units take a command pattern\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "pimattn wave: --dir: cannot create '%s'\n", dir);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (!is_gemv)
+        return wave_prim(unit, dir, cycles ? cycles : 64, seed);
+    if (!cycles)
+        cycles = 160;
+    int rows = !strcmp(unit, "gemv_tree") ? 1 : (g ? (int)g : 4);
+    return wave_gemv(unit, rows, pattern, dir, cycles, seed);
+}
