@@ -178,7 +178,7 @@ $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 run: $(PIMATTN)
 	@$(PIMATTN) prims
 	@echo
-	@$(PIMATTN) gemv
+	@$(PIMATTN) gemv --commands 200000
 
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
