@@ -55,13 +55,14 @@ GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4
 GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
 PIMATTN    := $(BUILD)/bin/pimattn
-TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_prim_cosim \
-              $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_cli
+TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
+              $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
+              $(BUILD)/bin/test_cli
 
-.PHONY: all help deps run test regress lint lint-verilator lint-icarus lint-yosys wave bench clean
+.PHONY: all help deps run test regress tables lint lint-verilator lint-icarus lint-yosys wave bench clean
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP)
+all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(BUILD)/bin/gen_sm_tables
 
 help:
 	@echo "pimattn make targets"
@@ -162,9 +163,21 @@ $(BUILD)/bin/test_prim_cosim: $(BUILD)/obj/tb/test_prim_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
-$(BUILD)/bin/test_gemv_golden: $(BUILD)/obj/tb/test_gemv_golden.o $(BUILD)/lib/libcsim.a
+# golden-model tests: C only
+$(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden $(BUILD)/bin/test_attention_golden: \
+$(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(BUILD)/lib/libcsim.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka -lm
+
+# The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
+# rtl/softmax/sm_tables.sv); `make tables` rewrites them, `make test` fails if they differ.
+$(BUILD)/bin/gen_sm_tables: tb/gen_sm_tables.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
+
+tables: $(BUILD)/bin/gen_sm_tables
+	$< c > csim/sm_tables.h
+	$< sv > rtl/softmax/sm_tables.sv
 
 $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
@@ -183,6 +196,10 @@ run: $(PIMATTN)
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
 	@fail=0; pass=0; \
+	echo "=== generated tables: csim/sm_tables.h and rtl/softmax/sm_tables.sv match tb/gen_sm_tables.c"; \
+	if $(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && \
+	   $(BUILD)/bin/gen_sm_tables sv | cmp -s - rtl/softmax/sm_tables.sv; then echo "  up to date"; pass=$$((pass+1)); \
+	else echo "  FAIL: regenerate with make tables"; fail=$$((fail+1)); fi; \
 	for t in $(TESTS); do \
 	  echo "=== $$t"; \
 	  if PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \

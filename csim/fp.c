@@ -48,9 +48,6 @@ static inline uint32_t signed_inf(fp_fmt f, unsigned s)
 
 static inline uint32_t signed_zero(fp_fmt f, unsigned s) { return (uint32_t)s << (f.ebits + f.mbits); }
 
-/* Significand with hidden bit (mbits+1 wide) and effective biased exponent (subnormals use 1). */
-static inline uint64_t sig_of(fp_fmt f, fp_fields u) { return ((uint64_t)(u.exp != 0) << f.mbits) | u.frac; }
-static inline int eeff_of(fp_fields u) { return u.exp ? (int)u.exp : 1; }
 
 static int lzc(uint64_t x, int w)
 {
@@ -109,8 +106,8 @@ uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x)
     case FP_CLASS_ZERO: return signed_zero(to, u.sign);
     default: break;
     }
-    int etop = eeff_of(u) - bias_of(from) + bias_of(to);
-    return fp_round_pack(to, u.sign, etop, sig_of(from, u), from.mbits + 1);
+    int etop = fp_eeff(u) - bias_of(from) + bias_of(to);
+    return fp_round_pack(to, u.sign, etop, fp_sig(from, u), from.mbits + 1);
 }
 
 /* Mirrors fp_add.sv: swap by magnitude, align with 3 extra bits + sticky, add/sub, round. */
@@ -129,10 +126,10 @@ uint32_t fp_add(fp_fmt f, uint32_t a, uint32_t b)
 
     int swap = (a & mag_mask(f)) < (b & mag_mask(f));
     fp_fields ux = swap ? ub : ua, uy = swap ? ua : ub;
-    int ex = eeff_of(ux), ey = eeff_of(uy);
+    int ex = fp_eeff(ux), ey = fp_eeff(uy);
     int d = ex - ey;
     int dc = d > f.mbits + 5 ? f.mbits + 5 : d; /* d_clamped */
-    uint64_t mx = sig_of(f, ux) << 3, my = sig_of(f, uy) << 3;
+    uint64_t mx = fp_sig(f, ux) << 3, my = fp_sig(f, uy) << 3;
     uint64_t my_sh = (my >> dc) | ((my & ((1ull << dc) - 1u)) != 0);
     uint64_t sum = (ux.sign == uy.sign) ? mx + my_sh : mx - my_sh; /* f.mbits + 5 bits */
     if (sum == 0)
@@ -154,9 +151,46 @@ uint32_t fp_mul(fp_fmt in, fp_fmt out, uint32_t a, uint32_t b)
         return signed_inf(out, s);
     if (ca == FP_CLASS_ZERO || cb == FP_CLASS_ZERO)
         return signed_zero(out, s);
-    uint64_t prod = sig_of(in, ua) * sig_of(in, ub); /* 2*(mbits+1) bits, top bit = 2*mbits+1 */
-    int etop = eeff_of(ua) + eeff_of(ub) - 2 * bias_of(in) + 1 + bias_of(out);
+    uint64_t prod = fp_sig(in, ua) * fp_sig(in, ub); /* 2*(mbits+1) bits, top bit = 2*mbits+1 */
+    int etop = fp_eeff(ua) + fp_eeff(ub) - 2 * bias_of(in) + 1 + bias_of(out);
     return fp_round_pack(out, s, etop, prod, 2 * (in.mbits + 1));
+}
+
+fp32_t fp32_scale2(fp32_t x, int k)
+{
+    const fp_fmt f = FP_FMT_FP32;
+    switch (fp_classify(f, x)) {
+    case FP_CLASS_NAN: return FP32_QNAN;
+    case FP_CLASS_INF:
+    case FP_CLASS_ZERO: return x;
+    default: break;
+    }
+    fp_fields u = fp_unpack(f, x);
+    int kc = k < -512 ? -512 : (k > 512 ? 512 : k);
+    return fp_round_pack(f, u.sign, fp_eeff(u) + kc, fp_sig(f, u), f.mbits + 1);
+}
+
+fp32_t fp32_ceil(fp32_t x)
+{
+    const fp_fmt f = FP_FMT_FP32;
+    switch (fp_classify(f, x)) {
+    case FP_CLASS_NAN: return FP32_QNAN;
+    case FP_CLASS_INF: return x;
+    case FP_CLASS_ZERO: return 0;
+    default: break;
+    }
+    fp_fields u = fp_unpack(f, x);
+    int e = (int)u.exp - 127; /* unbiased; subnormals are < 1 in magnitude */
+    if (u.exp == 0 || e < 0)
+        return u.sign ? 0u : 0x3F800000u; /* (-1, 0) -> +0, (0, 1) -> 1 */
+    if (e >= 23)
+        return x; /* already an integer */
+    uint32_t frac_mask = (1u << (23 - e)) - 1u;
+    if ((x & frac_mask) == 0)
+        return x;
+    if (u.sign)
+        return x & ~frac_mask;                   /* toward zero = up for negatives */
+    return (x & ~frac_mask) + (frac_mask + 1u); /* a carry into the exponent is the right answer */
 }
 
 float fp32_to_float(fp32_t x)

@@ -57,6 +57,9 @@ fp_fields fp_unpack(fp_fmt f, uint32_t x);
 /* Packs fields; returns 0 and leaves *out untouched if a field does not fit its width. */
 int fp_pack(fp_fmt f, fp_fields fld, uint32_t *out);
 uint32_t fp_qnan(fp_fmt f);
+/* Significand with the hidden bit (mbits+1 wide) and effective biased exponent (subnormals use 1). */
+static inline uint64_t fp_sig(fp_fmt f, fp_fields u) { return ((uint64_t)(u.exp != 0) << f.mbits) | u.frac; }
+static inline int fp_eeff(fp_fields u) { return u.exp ? (int)u.exp : 1; }
 
 /* Generic operations on any format (the typed wrappers below are what units use). */
 uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x);
@@ -67,6 +70,16 @@ uint32_t fp_mul(fp_fmt in, fp_fmt out, uint32_t a, uint32_t b);
  * value = sig × 2^(etop − bias − (sigw − 1)), i.e. etop is the biased exponent that bit sigw−1 of sig
  * would have. sig must be nonzero; 1 <= sigw <= 62. Result rounded RNE into format f with sign s. */
 uint32_t fp_round_pack(fp_fmt f, unsigned s, int etop, uint64_t sig, int sigw);
+
+/* x * 2^k, rounded RNE (exact unless the result is subnormal or out of range); k is clamped to
+ * [-512, 512] first, which changes no FP32 result. Zero, Inf keep their sign; NaN -> canonical NaN.
+ * Mirrors rtl/softmax/sm_scale2.sv. */
+fp32_t fp32_scale2(fp32_t x, int k);
+/* Smallest integer >= x, as an FP32 value; +0 for every x in (-1, 0]. Infinities return themselves,
+ * NaN the canonical NaN. Exact (FP32 integers are representable). */
+fp32_t fp32_ceil(fp32_t x);
+/* Total order key of a non-NaN FP32 value (-Inf smallest, -0 < +0): a < b iff key(a) < key(b). */
+static inline uint32_t fp32_order_key(fp32_t x) { return (x & 0x80000000u) ? ~x : (x | 0x80000000u); }
 
 static inline fp_class fp16_classify(fp16_t x) { return fp_classify(FP_FMT_FP16, x); }
 static inline fp_class fp32_classify(fp32_t x) { return fp_classify(FP_FMT_FP32, x); }
