@@ -26,7 +26,10 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 # ---- sources ---------------------------------------------------------------------------------------
 RTL_COMMON := $(sort $(wildcard rtl/common/*.sv))
 RTL_GEMV   := $(sort $(wildcard rtl/gemv/*.sv))
-RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV)
+RTL_SM     := $(sort $(wildcard rtl/softmax/*.sv))
+RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
+RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
+RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
 HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
@@ -106,21 +109,21 @@ $(BUILD)/lib/libcsim.a: $(CSIM_OBJ)
 # ---- Verilated primitive builds -------------------------------------------------------------------------
 # $(1) build  $(2) top  $(3) stages  $(4) has_c  $(5) a_bits  $(6) y_bits
 define PRIM_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_COMMON) | $(DEPS_STAMP)
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_PRIM) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/vl
 	@echo "VERILATE $(1)"
 	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) -GStages=$(3) --top-module $(2) -Mdir $(BUILD)/vl/$(1) \
-	  $(RTL_COMMON) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
+	  $(RTL_PRIM) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
 
 $(BUILD)/obj/shim/$(1).o: harness/shim/prim_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
 	$(CXX) $(CXXFLAGS) -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DPRIM_TOP=$(2) \
 	  -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4) -c $$< -o $$@
 
-$(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_COMMON) | $(DEPS_STAMP)
+$(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -Wall -Wno-timescale -DDUT=$(2) -DAW=$(5) -DYW=$(6) $(if $(filter 1,$(4)),-DHAS_C) \
-	  -Pprim_tb.Stages=$(3) -s prim_tb -o $$@ tb/prim_tb.sv $(RTL_COMMON)
+	  -Pprim_tb.Stages=$(3) -s prim_tb -o $$@ tb/prim_tb.sv $(RTL_PRIM)
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
@@ -130,21 +133,21 @@ gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=
 gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))
 comma := ,
 define GEMV_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_ALL) | $(DEPS_STAMP)
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_GEMVS) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/vl
 	@echo "VERILATE $(1)"
 	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2) \
-	  -Mdir $(BUILD)/vl/$(1) $(RTL_ALL) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
+	  -Mdir $(BUILD)/vl/$(1) $(RTL_GEMVS) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
 
 $(BUILD)/obj/shim/$(1).o: harness/shim/gemv_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
 	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DGEMV_TOP=$(2) \
 	  -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -c $$< -o $$@
 
-$(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_ALL) | $(DEPS_STAMP)
+$(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_GEMVS) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -Wall -Wno-timescale -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6))' \
-	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(RTL_ALL)
+	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(RTL_GEMVS)
 endef
 $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
 
@@ -170,14 +173,15 @@ $(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(BUILD)/lib/libcsim.a
 	$(CC) -o $@ $^ -lcmocka -lm
 
 # The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
-# rtl/softmax/sm_tables.sv); `make tables` rewrites them, `make test` fails if they differ.
+# rtl/softmax/sm_exp_table.sv, sm_rcp_table.sv); `make tables` rewrites them, `make test` fails if they differ.
 $(BUILD)/bin/gen_sm_tables: tb/gen_sm_tables.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
 
 tables: $(BUILD)/bin/gen_sm_tables
 	$< c > csim/sm_tables.h
-	$< sv > rtl/softmax/sm_tables.sv
+	$< sv-exp > rtl/softmax/sm_exp_table.sv
+	$< sv-rcp > rtl/softmax/sm_rcp_table.sv
 
 $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
@@ -196,9 +200,10 @@ run: $(PIMATTN)
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
 	@fail=0; pass=0; \
-	echo "=== generated tables: csim/sm_tables.h and rtl/softmax/sm_tables.sv match tb/gen_sm_tables.c"; \
+	echo "=== generated tables: csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tb/gen_sm_tables.c"; \
 	if $(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && \
-	   $(BUILD)/bin/gen_sm_tables sv | cmp -s - rtl/softmax/sm_tables.sv; then echo "  up to date"; pass=$$((pass+1)); \
+	   $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && \
+	   $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv; then echo "  up to date"; pass=$$((pass+1)); \
 	else echo "  FAIL: regenerate with make tables"; fail=$$((fail+1)); fi; \
 	for t in $(TESTS); do \
 	  echo "=== $$t"; \
@@ -236,7 +241,7 @@ lint: lint-verilator lint-icarus lint-yosys
 
 lint-verilator: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
-	  $(VERILATOR) --lint-only -Wall -GStages=$$s --top-module $$t $(RTL_COMMON) || exit 1; \
+	  $(VERILATOR) --lint-only -Wall -GStages=$$s --top-module $$t $(RTL_PRIM) || exit 1; \
 	done; done
 	@$(foreach c,$(LINT_GEMV),$(VERILATOR) --lint-only -Wall $(addprefix -G,$(call lint_params,$(c))) \
 	  --top-module $(call lint_top,$(c)) $(RTL_ALL) || exit 1;)
@@ -244,7 +249,7 @@ lint-verilator: | $(DEPS_STAMP)
 
 lint-icarus: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
-	  out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $$t -P$$t.Stages=$$s $(RTL_COMMON) 2>&1); \
+	  out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $$t -P$$t.Stages=$$s $(RTL_PRIM) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; done
 	@$(foreach c,$(LINT_GEMV),out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $(call lint_top,$(c)) \

@@ -16,8 +16,8 @@ static const char *wave_help =
     "usage: pimattn wave --unit UNIT [options]\n"
     "Runs a short co-simulation of UNIT with FST tracing, checked against the golden model, and writes\n"
     "DIR/NAME.fst and DIR/NAME.gtkw (open: gtkwave DIR/NAME.fst DIR/NAME.gtkw).\n"
-    "  --unit UNIT     fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32 (most pipelined build),\n"
-    "                  gemv_tree or gemv_systolic\n"
+    "  --unit UNIT     fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32, sm_prob, sm_norm,\n"
+    "                  fp32_scale2 (most pipelined build), gemv_tree or gemv_systolic\n"
     "  --g G           gemv_systolic: rows (query heads per KV head) of the build to trace (default 4;\n"
     "                  the builds linked are listed by pimattn gemv)\n"
     "  --pattern P     GEMV command stream: score, context or random (default score)\n"
@@ -46,6 +46,15 @@ __attribute__((format(printf, 2, 3))) static const char *sig(sigs *s, const char
     va_end(ap);
     return s->name[s->n++];
 }
+
+/* Internal signals of the softmax datapath tops (the FP tops show their rounding step instead). */
+static const char *const sm_core[][8] = {
+    {"sm_prob", "y[31:0]", "u_exp2.t[24:0]", "u_exp2.idx[5:0]", "u_exp2.mant[23:0]", "u_exp2.etop[7:0]",
+     "p[15:0]", NULL},
+    {"sm_norm", "u_recip.d[23:0]", "u_recip.x0[30:0]", "u_recip.x1[30:0]", "u_recip.x2[30:0]", "rl[31:0]",
+     "o[31:0]", NULL},
+    {"fp32_scale2", "u_core.kc[11:0]", "u_core.etop[11:0]", "y[31:0]", NULL},
+};
 
 static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
 {
@@ -80,15 +89,27 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
                          d->has_c ? sig(&s, "top.%s.c_i[31:0]", unit) : NULL, NULL};
     char vq[64];
     snprintf(vq, sizeof vq, "%d:0", pick->stages - 1);
-    const char *core[] = {sig(&s, "top.%s.y_d[%s]", unit, w_out),
-                          sig(&s, "top.%s.%s.rnd", unit, rnd),
-                          sig(&s, "top.%s.%s.stk", unit, rnd),
-                          sig(&s, "top.%s.%s.up", unit, rnd),
-                          sig(&s, "top.%s.%s.carry", unit, rnd),
-                          pick->stages ? sig(&s, "top.%s.u_pipe.g_pipe.valid_q[%s]", unit, vq) : NULL,
-                          NULL};
+    const char *core[9] = {sig(&s, "top.%s.y_d[%s]", unit, w_out),
+                           sig(&s, "top.%s.%s.rnd", unit, rnd),
+                           sig(&s, "top.%s.%s.stk", unit, rnd),
+                           sig(&s, "top.%s.%s.up", unit, rnd),
+                           sig(&s, "top.%s.%s.carry", unit, rnd),
+                           NULL};
+    for (size_t t = 0; t < sizeof sm_core / sizeof sm_core[0]; t++)
+        if (!strcmp(sm_core[t][0], unit)) {
+            int n = 0;
+            for (const char *const *c = &sm_core[t][1]; *c; c++)
+                core[n++] = sig(&s, "top.%s.%s", unit, *c);
+            core[n] = NULL;
+        }
+    for (int n = 0; n < 8; n++)
+        if (!core[n]) {
+            core[n] = pick->stages ? sig(&s, "top.%s.u_pipe.g_pipe.valid_q[%s]", unit, vq) : NULL;
+            core[n + 1] = NULL;
+            break;
+        }
     const char *out[] = {sig(&s, "top.%s.valid_o", unit), sig(&s, "top.%s.y_o[%s]", unit, w_out), NULL};
-    const gtkw_group groups[] = {{"control", ctl}, {"operands", ops}, {"rounding and pipeline", core}, {"result", out}};
+    const gtkw_group groups[] = {{"control", ctl}, {"operands", ops}, {"datapath and pipeline", core}, {"result", out}};
     if (gtkw_write(sav, base, groups, 4) != 0) {
         fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
         remove(fst);
@@ -249,7 +270,7 @@ int cmd_wave(int argc, char **argv)
     if (!unit || (!is_gemv && !prim_desc_find(unit))) {
         fprintf(stderr,
                 "pimattn wave: --unit: %s '%s' (allowed: fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32, "
-                "gemv_tree, gemv_systolic)\n",
+                "sm_prob, sm_norm, fp32_scale2, gemv_tree, gemv_systolic)\n",
                 unit ? "unknown unit" : "missing", unit ? unit : "");
         return CLI_EXIT_BAD_INPUT;
     }

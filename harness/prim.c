@@ -6,6 +6,7 @@
 
 #include "fpvec.h"
 #include "rng.h"
+#include "softmax.h"
 
 static uint32_t g_fp16_mul(uint32_t a, uint32_t b, uint32_t c) { (void)c; return fp16_mul((fp16_t)a, (fp16_t)b); }
 static uint32_t g_fp16_mul32(uint32_t a, uint32_t b, uint32_t c) { (void)c; return fp16_mul32((fp16_t)a, (fp16_t)b); }
@@ -13,12 +14,58 @@ static uint32_t g_fp16_add(uint32_t a, uint32_t b, uint32_t c) { (void)c; return
 static uint32_t g_fp32_add(uint32_t a, uint32_t b, uint32_t c) { (void)c; return fp32_add(a, b); }
 static uint32_t g_fp16_mac32(uint32_t a, uint32_t b, uint32_t c) { return fp16_mac32((fp16_t)a, (fp16_t)b, c); }
 
+static uint32_t g_sm_prob(uint32_t a, uint32_t b, uint32_t c)
+{
+    (void)c;
+    return sm_exp2(16, fp32_add(a, b ^ 0x80000000u));
+}
+static uint32_t g_sm_norm(uint32_t a, uint32_t b, uint32_t c)
+{
+    (void)c;
+    return fp_mul(FP_FMT_FP32, FP_FMT_FP32, b, sm_recip(a));
+}
+static uint32_t g_fp32_scale2(uint32_t a, uint32_t b, uint32_t c)
+{
+    (void)c;
+    return fp32_scale2(a, (int)(int32_t)b);
+}
+
+/* x near an integer maximum m: y = x - m spans the exp2 unit's whole domain [-34, 0] and beyond */
+static void op_sm_prob(rng *r, uint32_t *a, uint32_t *b)
+{
+    uint64_t k = rng_below(r, 8);
+    double m = k < 4 ? (double)((int64_t)rng_below(r, 64) - 32) : (double)((int64_t)rng_below(r, 1u << 21) - (1 << 20));
+    *b = fp32_ceil(float_to_fp32((float)m));
+    if (k == 7) { /* anything at all */
+        *a = fpvec_operand(FP_FMT_FP32, r, *b);
+        return;
+    }
+    *a = fp32_add(*b, float_to_fp32(-(float)(36.0 * rng_unit(r))));
+}
+/* l: positive values of every magnitude; o~ = 1.0 a quarter of the time (the reciprocal itself) */
+static void op_sm_norm(rng *r, uint32_t *a, uint32_t *b)
+{
+    *a = fpvec_operand(FP_FMT_FP32, r, 0);
+    if (rng_below(r, 8) != 0)
+        *a &= 0x7FFFFFFFu;
+    *b = rng_below(r, 4) == 0 ? 0x3F800000u : fpvec_operand(FP_FMT_FP32, r, 0);
+}
+/* k mostly in [-600, 600] (range edges and the clamp), sometimes any 32-bit integer */
+static void op_fp32_scale2(rng *r, uint32_t *a, uint32_t *b)
+{
+    *a = fpvec_operand(FP_FMT_FP32, r, 0);
+    *b = rng_below(r, 8) == 0 ? (uint32_t)rng_next(r) : (uint32_t)((int64_t)rng_below(r, 1201) - 600);
+}
+
 static const prim_desc descs[] = {
-    {"fp16_mul", {5, 10}, {0, 0}, {5, 10}, 0, g_fp16_mul},
-    {"fp16_mul32", {5, 10}, {0, 0}, {8, 23}, 0, g_fp16_mul32},
-    {"fp16_add", {5, 10}, {0, 0}, {5, 10}, 0, g_fp16_add},
-    {"fp32_add", {8, 23}, {0, 0}, {8, 23}, 0, g_fp32_add},
-    {"fp16_mac32", {5, 10}, {8, 23}, {8, 23}, 1, g_fp16_mac32},
+    {"fp16_mul", {5, 10}, {0, 0}, {5, 10}, 0, g_fp16_mul, NULL},
+    {"fp16_mul32", {5, 10}, {0, 0}, {8, 23}, 0, g_fp16_mul32, NULL},
+    {"fp16_add", {5, 10}, {0, 0}, {5, 10}, 0, g_fp16_add, NULL},
+    {"fp32_add", {8, 23}, {0, 0}, {8, 23}, 0, g_fp32_add, NULL},
+    {"fp16_mac32", {5, 10}, {8, 23}, {8, 23}, 1, g_fp16_mac32, NULL},
+    {"sm_prob", {8, 23}, {0, 0}, {5, 10}, 0, g_sm_prob, op_sm_prob},
+    {"sm_norm", {8, 23}, {0, 0}, {8, 23}, 0, g_sm_norm, op_sm_norm},
+    {"fp32_scale2", {8, 23}, {0, 0}, {8, 23}, 0, g_fp32_scale2, op_fp32_scale2},
 };
 
 const prim_desc *prim_desc_find(const char *top)
@@ -68,6 +115,8 @@ static void next_operands(const prim_desc *d, rng *r, uint64_t i, const uint32_t
     if (i < (uint64_t)nsp * nsp) {
         *a = sp[i / nsp];
         *b = sp[i % nsp];
+    } else if (d->operands) {
+        d->operands(r, a, b);
     } else {
         *a = fpvec_operand(d->a_fmt, r, 0);
         *b = fpvec_operand(d->a_fmt, r, *a);

@@ -1,11 +1,13 @@
-/* prim.h — FP primitives: what each RTL top computes (its golden model), the Verilated builds, and the
- * co-simulation runner that streams vectors through a build and compares every output bit.
+/* prim.h — FP primitives and the softmax unit's datapath tops (sm_prob, sm_norm, fp32_scale2): what each
+ * RTL top computes (its golden model), the Verilated builds, and the co-simulation runner that streams
+ * vectors through a build and compares every output bit.
  *
  * Contract
  *  - prim_desc_find(top) gives the operand formats and the csim function the top must equal bit for bit.
  *  - prim_builds() lists every Verilated build linked into this binary (harness/prim_builds.def).
  *  - prim_cosim_run() first drives every ordered pair of special values (for a 3-operand top: pairs with
- *    c drawn at random), then random operands (harness/fpvec.h) until `vectors` are done. Inputs carry
+ *    c drawn at random), then random operands (harness/fpvec.h, or the top's own generator where
+ *    uniform bit patterns would miss its domain) until `vectors` are done. Inputs carry
  *    random valid gaps (probability gap_rate per cycle). Outputs are matched in order with the expected
  *    golden values, and each must appear exactly `stages` cycles after its input. With `vec_out`, the
  *    first `vec_limit` vectors are written one per line as hex "a b c y" for the Icarus testbench.
@@ -19,6 +21,7 @@
 #include <stdio.h>
 
 #include "fp.h"
+#include "rng.h"
 #include "vprim.h"
 
 typedef struct prim_desc {
@@ -28,6 +31,8 @@ typedef struct prim_desc {
     fp_fmt y_fmt;
     int has_c;
     uint32_t (*golden)(uint32_t a, uint32_t b, uint32_t c);
+    /* random operands after the special pairs; NULL: harness/fpvec.h in a_fmt */
+    void (*operands)(rng *r, uint32_t *a, uint32_t *b);
 } prim_desc;
 
 const prim_desc *prim_desc_find(const char *top);

@@ -132,6 +132,9 @@ static void test_wave_signals_exist(void **state)
     } units[] = {{"fp16_add", "fp16_add", 11},
                  {"fp16_mac32", "fp16_mac32", 11},
                  {"fp16_mul32", "fp16_mul32", 11},
+                 {"sm_prob", "sm_prob", 12},
+                 {"sm_norm", "sm_norm", 12},
+                 {"fp32_scale2", "fp32_scale2", 9},
                  {"gemv_tree --pattern context", "gemv_tree_f32_d10", 23},
                  {"gemv_systolic --g 4", "gemv_sys_g4_f32", 26}};
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
