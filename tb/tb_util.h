@@ -8,15 +8,19 @@
  *    returns NULL when VECDIR is unset; *ok is 0 when VECDIR is set but the file cannot be opened.
  *  - tb_add(): appends one cmocka test named `name` with `state` as its initial state; returns 0, or
  *    -1 when the table is full.
+ *  - tb_gauss(): one N(0, 1) sample (Box-Muller) from the test's generator.
  */
 #ifndef PIMATTN_TB_UTIL_H
 #define PIMATTN_TB_UTIL_H
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "rng.h"
 
 #define TB_REPLAY "seed %" PRIu64 " (replay: SEED=%" PRIu64 "): "
 
@@ -51,6 +55,12 @@ static inline int tb_add(struct CMUnitTest *t, size_t *k, size_t cap, CMUnitTest
     t[*k] = (struct CMUnitTest){.name = name, .test_func = fn, .initial_state = state};
     (*k)++;
     return 0;
+}
+
+static inline double tb_gauss(rng *r)
+{
+    double u = rng_unit(r), v = rng_unit(r);
+    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
 }
 
 #endif

@@ -34,12 +34,6 @@ typedef struct head {
     uint32_t *s;   /* FP32 scores from the GEMV unit */
 } head;
 
-static double gauss(rng *r)
-{
-    double u = rng_unit(r), v = rng_unit(r);
-    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
-
 static fp16_t h_of(double x) { return fp32_to_fp16(float_to_fp32((float)x)); }
 
 static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsigned word, unsigned slot)
@@ -101,10 +95,10 @@ static void make_head(head *h, int L, uint64_t seed)
     h->s = malloc((size_t)L * sizeof *h->s);
     assert_true(h->K && h->V && h->s);
     for (int i = 0; i < D; i++)
-        h->q[i] = h_of(gauss(&r));
+        h->q[i] = h_of(tb_gauss(&r));
     for (size_t i = 0; i < (size_t)L * D; i++) {
-        h->K[i] = h_of(gauss(&r));
-        h->V[i] = h_of(gauss(&r));
+        h->K[i] = h_of(tb_gauss(&r));
+        h->V[i] = h_of(tb_gauss(&r));
     }
     /* FP64 attention on the same FP16 values */
     double *sc = malloc((size_t)L * sizeof *sc), mx = -1e300, sum = 0;

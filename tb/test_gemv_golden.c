@@ -168,12 +168,6 @@ static void test_exact_integer_answers(void **state)
     }
 }
 
-static double gauss(rng *r)
-{
-    double u = rng_unit(r), v = rng_unit(r);
-    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
-
 static uint16_t h_of(double x) { return fp32_to_fp16(float_to_fp32((float)x)); }
 static double dbl(int f32, uint32_t x) { return f32 ? (double)fp32_to_float(x) : fp16_to_double((fp16_t)x); }
 
@@ -188,7 +182,7 @@ static double qk_error(int f32, uint64_t seed, int keys)
     gemv_beat out[1];
     for (int w = 0; w < 8; w++) {
         for (int i = 0; i < 16; i++)
-            q[w][i] = h_of(gauss(&r));
+            q[w][i] = h_of(tb_gauss(&r));
         gemv_exec(g, enc(GEMV_OP_WR, 0, 0, 0, 0, (unsigned)w, 0), q[w], out);
     }
     double worst = 0;
@@ -196,7 +190,7 @@ static double qk_error(int f32, uint64_t seed, int keys)
         double ref = 0;
         for (int w = 0; w < 8; w++) {
             for (int i = 0; i < 16; i++) {
-                d[i] = h_of(gauss(&r));
+                d[i] = h_of(tb_gauss(&r));
                 ref += fp16_to_double(q[w][i]) * fp16_to_double(d[i]);
             }
             gemv_exec(g, enc(GEMV_OP_SCORE, 0, w == 7, 0, 0, (unsigned)w, 0), d, out);
@@ -215,7 +209,7 @@ static double pv_error(int f32, uint64_t seed, int L, double *maxabs)
     rng_seed(&r, seed);
     double *s = malloc((size_t)L * sizeof *s), m = -1e300, sum = 0;
     for (int t = 0; t < L; t++)
-        m = fmax(m, s[t] = gauss(&r));
+        m = fmax(m, s[t] = tb_gauss(&r));
     for (int t = 0; t < L; t++)
         sum += exp(s[t] - m);
     gemv_cfg cfg = {1, 8, 1, f32};
@@ -232,7 +226,7 @@ static double pv_error(int f32, uint64_t seed, int L, double *maxabs)
                 gemv_exec(g, enc(GEMV_OP_WR, (unsigned)(t / 128) & 1u, 0, 0, 0, (unsigned)w, 0), &p[16 * w], out);
         }
         for (int i = 0; i < 16; i++) {
-            d[i] = h_of(gauss(&r));
+            d[i] = h_of(tb_gauss(&r));
             ref[i] += fp16_to_double(p[t % 128]) * fp16_to_double(d[i]);
         }
         gemv_exec(g, enc(GEMV_OP_CTX, (unsigned)(t / 128) & 1u, t == L - 1, (unsigned)(t % 16), 0,

@@ -258,12 +258,6 @@ static void test_edge_cases(void **state)
     assert_null(sm_partial_check(0xFF800000u, 0));
 }
 
-static double gauss(rng *r)
-{
-    double u = rng_unit(r), v = rng_unit(r);
-    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
-
 /* Normalised probabilities p_j * rl vs the FP64 softmax of the same FP32 scores, scores ~ N(0, 128)
  * (q.k of N(0,1) vectors at d = 128), scale log2(e)/sqrt(128). Relative error over entries whose
  * unnormalised p is an FP16 normal; absolute error (relative to the largest probability) elsewhere. */
@@ -275,7 +269,7 @@ static void prob_error(const sm_cfg *c, uint64_t seed, uint32_t n, double *rel, 
     static fp16_t p[32768];
     double sc = (double)fp32_to_float(SCALE), mx = -1e300, sum = 0;
     for (uint32_t j = 0; j < n; j++) {
-        s[j] = f32((float)(gauss(&r) * sqrt(128.0)));
+        s[j] = f32((float)(tb_gauss(&r) * sqrt(128.0)));
         mx = fmax(mx, d32(s[j]) * sc);
     }
     for (uint32_t j = 0; j < n; j++)
