@@ -136,7 +136,7 @@ int sm_masked(const sm_mask *mk, uint32_t j)
 
 int64_t sm_tile_delta(int64_t r0, int64_t i, int64_t c0, int64_t kv_minus_q) { return r0 + i + kv_minus_q - c0; }
 
-static fp32_t score_x(const sm_cfg *cfg, fp32_t scale, uint32_t s)
+fp32_t sm_scaled(const sm_cfg *cfg, fp32_t scale, uint32_t s)
 {
     fp32_t v = cfg->in_fp16 ? fp16_to_fp32((fp16_t)s) : s;
     return fp_mul(FP_FMT_FP32, FP_FMT_FP32, v, scale);
@@ -151,7 +151,7 @@ void sm_row(const sm_cfg *cfg, fp32_t scale, const sm_mask *mk, const uint32_t *
     for (uint32_t j = 0; j < n; j++) {
         if (sm_masked(mk, j))
             continue;
-        fp32_t x = score_x(cfg, scale, s[j]);
+        fp32_t x = sm_scaled(cfg, scale, s[j]);
         fp_class c = fp32_classify(x);
         if (c == FP_CLASS_NAN || x == 0x7F800000u) {
             nan = 1;
@@ -174,7 +174,7 @@ void sm_row(const sm_cfg *cfg, fp32_t scale, const sm_mask *mk, const uint32_t *
             if (nan)
                 pj = FP16_QNAN;
             else if (any)
-                pj = sm_exp2(cfg->exp_pieces, fp32_add(score_x(cfg, scale, s[j]), m ^ 0x80000000u));
+                pj = sm_exp2(cfg->exp_pieces, fp32_add(sm_scaled(cfg, scale, s[j]), m ^ 0x80000000u));
         }
         p[j] = pj;
         int k = (int)(j % (uint32_t)cfg->lanes);
@@ -226,8 +226,7 @@ void sm_merge_free(sm_merge *g)
     }
 }
 
-/* 2^(a - b) exponent for integer-valued a <= b: the FP32 difference, saturated to [-512, 0]. */
-static int shift_of(fp32_t a, fp32_t b)
+int sm_shift(fp32_t a, fp32_t b)
 {
     fp32_t dlt = fp32_add(a, b ^ 0x80000000u);
     if (fp32_classify(dlt) == FP_CLASS_ZERO)
@@ -250,7 +249,7 @@ void sm_merge_add(sm_merge *g, fp32_t m, fp32_t l, const fp32_t *o)
     if (fp32_classify(l) == FP_CLASS_ZERO || m == FP32_NEG_INF)
         return;
     fp32_t mn = (!g->any || fp32_order_key(m) > fp32_order_key(g->m)) ? m : g->m;
-    int sa = g->any ? shift_of(g->m, mn) : -512, sb = shift_of(m, mn);
+    int sa = g->any ? sm_shift(g->m, mn) : -512, sb = sm_shift(m, mn);
     g->l = fp32_add(fp32_scale2(g->l, sa), fp32_scale2(l, sb));
     for (int k = 0; k < g->d; k++)
         g->acc[k] = fp32_add(fp32_scale2(g->acc[k], sa), fp32_scale2(o[k], sb));

@@ -62,6 +62,11 @@ fp16_t sm_exp2(int pieces, fp32_t y);
 /* reciprocal unit: 1/l for l > 0 (NaN or l < 0 -> NaN; +0 -> +Inf; +Inf -> +0). */
 fp32_t sm_recip(fp32_t l);
 
+/* Steps shared with the command-level model (csim/sm_unit.c): the scaled score x = s * scale; the
+ * merge rescale exponent for integer-valued a <= b, i.e. a - b saturated to [-512, 0]. */
+fp32_t sm_scaled(const sm_cfg *cfg, fp32_t scale, uint32_t s);
+int sm_shift(fp32_t a, fp32_t b);
+
 int sm_masked(const sm_mask *mk, uint32_t j);
 /* delta of query row r0 + i of a tile whose keys start at c0, causal offset kv_minus_q = L_kv - L_q. */
 int64_t sm_tile_delta(int64_t r0, int64_t i, int64_t c0, int64_t kv_minus_q);

@@ -2,7 +2,8 @@
  * exp2 and reciprocal units vs libm in FP64 (documented error bounds), fp32_ceil / fp32_scale2 vs
  * ceilf / ldexpf, the tiling mask vs the explicit causal and sliding-window definitions over whole
  * prefill matrices, the defined edge cases, and probability accuracy vs an FP64 softmax for
- * L = 1..32K. SEED=n replays the random data. */
+ * L = 1..32K; and the command-level model (csim/sm_unit.c) against that reference algorithm.
+ * SEED=n replays the random data. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "fp.h"
 #include "rng.h"
+#include "sm_unit.h"
 #include "softmax.h"
 #include "tb_util.h"
 
@@ -310,6 +312,122 @@ static void test_probability_accuracy(void **state)
     assert_true(worst_small <= 1e-4);
 }
 
+/* The command-level model (csim/sm_unit.c) equals the reference algorithm (sm_row, sm_merge_*) on
+ * random rows (random lanes, lengths, masks, special scores) and random merges. */
+static void test_unit_equals_reference(void **state)
+{
+    (void)state;
+    rng r;
+    rng_seed(&r, g_seed + 7);
+    static uint32_t s[4096];
+    static fp16_t pref[4096];
+    smu_beat out[260];
+    for (int it = 0; it < 300; it++) {
+        int lanes = 1 << rng_below(&r, 5);
+        smu_cfg uc = {lanes, 4 << rng_below(&r, 5), (int)rng_below(&r, 2), lanes * (1 + (int)rng_below(&r, 256 / lanes))};
+        smu *u = smu_new(&uc);
+        assert_non_null(u);
+        uint32_t beats = 1 + (uint32_t)rng_below(&r, 4096 / (uint64_t)lanes), n = beats * (uint32_t)lanes;
+        sm_mask mk = {.len = (uint32_t)rng_below(&r, n + 2), .causal = (int)rng_below(&r, 2),
+                      .delta = (int64_t)rng_below(&r, n + 8) - 4, .window = (uint32_t)rng_below(&r, 3) * (uint32_t)rng_below(&r, n)};
+        for (uint32_t j = 0; j < n; j++) {
+            double v = tb_gauss(&r) * 12;
+            s[j] = uc.in_fp16 ? fp32_to_fp16(f32((float)v)) : f32((float)v);
+            if (rng_below(&r, 500) == 0)
+                s[j] = uc.in_fp16 ? 0xFC00u : 0xFF800000u;
+        }
+        if (rng_below(&r, 20) == 0)
+            s[rng_below(&r, n)] = uc.in_fp16 ? 0x7E00u : FP32_QNAN;
+        sm_cfg c = {lanes, uc.exp_pieces, uc.in_fp16};
+        sm_res ref;
+        sm_row(&c, SCALE, &mk, s, n, pref, &ref);
+        smu_cmd cmd = {.op = SMU_ROW, .causal = (unsigned)mk.causal, .window = mk.window, .len = mk.len,
+                       .delta = (int32_t)mk.delta};
+        uint32_t w[3], d0[16] = {SCALE};
+        smu_encode(&cmd, w);
+        assert_int_equal(smu_exec(u, w, d0, out), 0);
+        for (int pass = 1; pass <= 2; pass++)
+            for (uint32_t b = 0; b < beats; b++) {
+                cmd = (smu_cmd){.op = pass == 1 ? SMU_MAX : SMU_EXP, .last = pass == 2 && b == beats - 1};
+                smu_encode(&cmd, w);
+                int nb = smu_exec(u, w, &s[b * (uint32_t)lanes], out);
+                assert_int_equal(nb, pass == 1 ? 0 : (cmd.last ? 2 : 1));
+                for (int i = 0; pass == 2 && i < lanes; i++)
+                    if (out[0].data[i] != pref[b * (uint32_t)lanes + (uint32_t)i])
+                        fail_msg(TB_REPLAY "iteration %d: p[%u] unit %04x, reference %04x", g_seed, g_seed, it,
+                                 b * (uint32_t)lanes + (uint32_t)i, out[0].data[i], pref[b * (uint32_t)lanes + (uint32_t)i]);
+            }
+        assert_int_equal(out[1].kind, SMU_ROW_RES);
+        assert_true(out[1].m == ref.m && out[1].l == ref.l && out[1].rl == ref.rl);
+        assert_true(out[1].empty == ref.empty && out[1].nan == ref.nan);
+        /* a merge of random partials, some empty */
+        int d = uc.merge_d, parts = 1 + (int)rng_below(&r, 6);
+        sm_merge *g = sm_merge_new(d);
+        static fp32_t o[256], ref_o[256];
+        for (int p = 0; p < parts; p++) {
+            fp32_t m = rng_below(&r, 8) == 0 ? 0xFF800000u : f32((float)((int)rng_below(&r, 80) - 40));
+            fp32_t l = rng_below(&r, 8) == 0 ? 0 : f32((float)(1 + 100 * rng_unit(&r)));
+            for (int k = 0; k < d; k++)
+                o[k] = f32((float)tb_gauss(&r));
+            sm_merge_add(g, m, l, o);
+            cmd = (smu_cmd){.op = SMU_PART, .m = m, .l = l};
+            smu_encode(&cmd, w);
+            assert_int_equal(smu_exec(u, w, d0, out), 0);
+            cmd = (smu_cmd){.op = SMU_PVEC};
+            smu_encode(&cmd, w);
+            for (int k = 0; k < d; k += lanes)
+                assert_int_equal(smu_exec(u, w, &o[k], out), 0);
+        }
+        int norm = (int)rng_below(&r, 2);
+        sm_res mr;
+        sm_merge_finish(g, norm, ref_o, &mr);
+        sm_merge_free(g);
+        cmd = (smu_cmd){.op = SMU_MEND, .normalise = (unsigned)norm};
+        smu_encode(&cmd, w);
+        assert_int_equal(smu_exec(u, w, d0, out), d / lanes + 1);
+        for (int k = 0; k < d; k++)
+            assert_int_equal(out[k / lanes].data[k % lanes], ref_o[k]);
+        assert_true(out[d / lanes].m == mr.m && out[d / lanes].l == mr.l && out[d / lanes].rl == mr.rl);
+        assert_false(smu_error(u));
+        smu_free(u);
+    }
+}
+
+static void test_unit_bad_commands(void **state)
+{
+    (void)state;
+    smu_cfg uc = {4, 16, 0, 8};
+    smu *u = smu_new(&uc);
+    uint32_t d[16] = {SCALE}, w[3];
+    smu_beat out[8];
+    smu_cmd bad[] = {{.op = SMU_MAX}, {.op = SMU_EXP}, {.op = SMU_PVEC}, {.op = SMU_ROW, .len = (1u << 24) + 1},
+                     {.op = SMU_PART, .m = f32(1.5f), .l = ONE}, {.op = SMU_PART, .m = ONE, .l = f32(-1.0f)},
+                     {.op = SMU_MAX, .last = 1}, {.op = SMU_MEND, .causal = 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        smu_encode(&bad[i], w);
+        assert_non_null(smu_check(u, w, d));
+        assert_int_equal(smu_exec(u, w, d, out), -1);
+    }
+    w[0] = 6, w[1] = w[2] = 0;
+    assert_int_equal(smu_exec(u, w, d, out), -1);
+    d[0] = f32(2.0f); /* scale out of range */
+    smu_cmd row = {.op = SMU_ROW, .len = 8};
+    smu_encode(&row, w);
+    assert_int_equal(smu_exec(u, w, d, out), -1);
+    assert_int_equal(smu_state(u), 0);
+    d[0] = SCALE;
+    assert_int_equal(smu_exec(u, w, d, out), 0);
+    assert_int_equal(smu_exec(u, w, d, out), -1); /* ROW inside a row */
+    smu_cmd part = {.op = SMU_PART, .m = ONE, .l = ONE};
+    smu_encode(&part, w);
+    assert_int_equal(smu_exec(u, w, d, out), -1); /* PART inside a row */
+    assert_true(smu_error(u));
+    smu_free(u);
+    smu_cfg badcfg = {4, 16, 0, 6};
+    assert_non_null(smu_cfg_check(&badcfg));
+    assert_null(smu_new(&badcfg));
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_softmax_golden", NULL);
@@ -320,6 +438,8 @@ int main(void)
         cmocka_unit_test(test_mask_from_offsets),
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_probability_accuracy),
+        cmocka_unit_test(test_unit_equals_reference),
+        cmocka_unit_test(test_unit_bad_commands),
     };
     return cmocka_run_group_tests_name("softmax_golden", tests, NULL, NULL);
 }
