@@ -31,7 +31,7 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c
+HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
@@ -57,15 +57,24 @@ GEMV_SHIM  := $(foreach b,$(GEMV_BUILDS),$(BUILD)/obj/shim/$(b).o)
 GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4
 GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
+# Softmax-unit builds: harness/sm_builds.def lines "SM_BUILD(name, lanes, exp_pieces, in_fp16, merge_d)".
+SM_DEF     := harness/sm_builds.def
+SM_SPECS   := $(shell sed -n 's/^SM_BUILD(\([a-z0-9_]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\), *\([0-9]*\)).*/\1:\2:\3:\4:\5/p' $(SM_DEF))
+SM_BUILDS  := $(foreach s,$(SM_SPECS),$(call spec,$(s),1))
+SM_ARCH    := $(foreach b,$(SM_BUILDS),$(BUILD)/vl/$(b)/V$(b)__ALL.a)
+SM_SHIM    := $(foreach b,$(SM_BUILDS),$(BUILD)/obj/shim/$(b).o)
+SM_ICARUS  := sm_l4_h
+SM_VVP     := $(foreach b,$(SM_ICARUS),$(BUILD)/icarus/$(b).vvp)
+
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_cli
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_cli
 
 .PHONY: all help deps run test regress tables lint lint-verilator lint-icarus lint-yosys wave bench clean
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(BUILD)/bin/gen_sm_tables
+all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables
 
 help:
 	@echo "pimattn make targets"
@@ -151,8 +160,31 @@ $(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_GEMVS) | $(DEPS_STAMP)
 endef
 $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
 
+# ---- Verilated softmax-unit builds ---------------------------------------------------------------------
+# $(1) build  $(2) lanes  $(3) exp pieces  $(4) in_fp16  $(5) merge_d
+define SM_RULES
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_PRIM) | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/vl
+	@echo "VERILATE $(1)"
+	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) -GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) \
+	  --top-module softmax_unit -Mdir $(BUILD)/vl/$(1) $(RTL_PRIM) > $(BUILD)/vl/$(1).log 2>&1 || \
+	  { cat $(BUILD)/vl/$(1).log; exit 1; }
+
+$(BUILD)/obj/shim/$(1).o: harness/shim/sm_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
+	@mkdir -p $$(@D)
+	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DSM_BUILD=$(1) \
+	  -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5) -c $$< -o $$@
+
+$(BUILD)/icarus/$(1).vvp: tb/sm_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$(IVERILOG) -g2012 -Wall -Wno-timescale -DLANES=$(2) -DPIECES=$(3) -DINFP16=$(4) -DMERGED=$(5) \
+	  -s sm_tb -o $$@ tb/sm_tb.sv $(RTL_PRIM)
+endef
+$(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
+
 # ---- binaries ----------------------------------------------------------------------------------------
-PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
+PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(SM_SHIM) $(SM_ARCH) $(VLRT_OBJ) \
+             $(BUILD)/lib/libcsim.a
 
 $(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_wave.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
@@ -184,6 +216,10 @@ tables: $(BUILD)/bin/gen_sm_tables
 	$< sv-rcp > rtl/softmax/sm_rcp_table.sv
 
 $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
+	@mkdir -p $(@D)
+	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+
+$(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
@@ -219,6 +255,11 @@ test: all
 	     grep -q '^PASS' <<<"$$out"; then echo "  $$b: $$out"; pass=$$((pass+1)); \
 	  else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
 	done; \
+	for b in $(SM_ICARUS); do \
+	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +cmd=$(BUILD)/vec/$$b.cmd +res=$(BUILD)/vec/$$b.res 2>&1) && \
+	     grep -q '^PASS' <<<"$$out"; then echo "  $$b: $$out"; pass=$$((pass+1)); \
+	  else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
+	done; \
 	echo "=== lint"; \
 	if $(MAKE) --no-print-directory lint; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	echo "suites: $$pass passed, $$fail failed"; \
@@ -232,8 +273,10 @@ regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim
 # Every top with Stages 0 and 2; the GEMV tops in the parameter sets below ("top:Name=v,Name=v").
 LINT_TOPS  := $(PRIM_TOPS)
 LINT_GEMV  := gemv_tree:AccFp32=0 gemv_tree:Depth=10 gemv_systolic:G=8 gemv_systolic:G=2,Depth=4,Slots=3 \
-              gemv_systolic:G=16,Slots=1,AccFp32=0
-YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3
+              gemv_systolic:G=16,Slots=1,AccFp32=0 \
+              softmax_unit:Lanes=1 softmax_unit:Lanes=4,InFp16=1 softmax_unit:Lanes=16,Pieces=64 \
+              softmax_unit:Lanes=2,Pieces=4,MergeD=2
+YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3 softmax_unit:Lanes=2,InFp16=1,MergeD=16
 lint_top    = $(firstword $(subst :, ,$(1)))
 lint_params = $(subst $(comma), ,$(word 2,$(subst :, ,$(1))))
 
@@ -245,7 +288,7 @@ lint-verilator: | $(DEPS_STAMP)
 	done; done
 	@$(foreach c,$(LINT_GEMV),$(VERILATOR) --lint-only -Wall $(addprefix -G,$(call lint_params,$(c))) \
 	  --top-module $(call lint_top,$(c)) $(RTL_ALL) || exit 1;)
-	@echo "lint verilator: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV configurations)"
+	@echo "lint verilator: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV and softmax-unit configurations)"
 
 lint-icarus: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
@@ -255,7 +298,7 @@ lint-icarus: | $(DEPS_STAMP)
 	@$(foreach c,$(LINT_GEMV),out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $(call lint_top,$(c)) \
 	  $(addprefix -P$(call lint_top,$(c)).,$(call lint_params,$(c))) $(RTL_ALL) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi;)
-	@echo "lint icarus: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV configurations)"
+	@echo "lint icarus: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV and softmax-unit configurations)"
 
 # yosys_check(top, chparam commands, log name)
 yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv $(RTL_ALL); $(2) synth -top $(1); \

@@ -237,7 +237,9 @@ int sm_shift(fp32_t a, fp32_t b)
     int e = (int)u.exp - 127;
     if (e >= 9)
         return -512;
-    return -(int)(fp_sig(FP_FMT_FP32, u) >> (23 - e)); /* integer-valued: exact */
+    if (e < 0)
+        return 0; /* |a - b| < 1: not produced by integer-valued inputs */
+    return -(int)(fp_sig(FP_FMT_FP32, u) >> (23 - e)); /* integer-valued: exact; sign ignored (a <= b) */
 }
 
 void sm_merge_add(sm_merge *g, fp32_t m, fp32_t l, const fp32_t *o)

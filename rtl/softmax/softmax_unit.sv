@@ -1,0 +1,375 @@
+// Buffer-die softmax unit: streaming row softmax (two passes over the scores, Lanes per clock) with a
+// tiling mask generated from offsets, and the split-K log-sum-exp merge of partials (m, l, o~[MergeD]).
+// Mirrors csim/sm_unit.c beat for beat; the arithmetic is csim/softmax.c's (docs/numerics.md).
+//
+// Input beat: in_cmd_i[95:0] + in_data_i (Lanes x 32 bits, lane i at [32i +: 32]).
+//   in_cmd_i[2:0] op: 0 ROW (data lane 0 = scale; [63:32] len, [95:64] delta, [3] causal, [31:8] window)
+//                     1 MAX (pass-1 scores)  2 EXP (pass-2 scores; [5] last ends the row)
+//                     3 PART ([63:32] m, [95:64] l)  4 PVEC (Lanes values of o~)
+//                     5 MEND ([4] normalise)
+//   Unused fields must be 0; order rules in csim/sm_unit.h. Bad commands are consumed without effect,
+//   raise the sticky err_o and fail a simulation assertion.
+// Output beat: out_kind_o 0 PROB (Lanes FP16 probabilities, low halves), 1 ROW_RES, 2 OVEC (Lanes FP32),
+//   3 MERGE_RES; results carry out_aux_o = {rl, l, m} and out_flags_o = {nan, empty}.
+// Timing: one input beat per clock while the output register is free; an EXP with `last` is followed
+// by one ROW_RES cycle, a MEND by MergeD/Lanes + 1 output cycles, during which in_ready_o is low.
+`default_nettype none
+
+module softmax_unit #(
+  parameter Lanes  = 1,   // 1, 2, 4, 8, 16
+  parameter Pieces = 16,  // exp2 pieces: 4 .. 64
+  parameter InFp16 = 0,   // scores arrive as FP16
+  parameter MergeD = 128  // merged vector length, a multiple of Lanes, <= 256
+) (
+  input  wire                  clk_i,
+  input  wire                  rst_ni,
+  input  wire                  in_valid_i,
+  output logic                 in_ready_o,
+  input  wire  [95:0]          in_cmd_i,
+  input  wire  [Lanes*32-1:0]  in_data_i,
+  output logic                 out_valid_o,
+  input  wire                  out_ready_i,
+  output logic [1:0]           out_kind_o,
+  output logic [1:0]           out_flags_o,
+  output logic [95:0]          out_aux_o,
+  output logic [Lanes*32-1:0]  out_data_o,
+  output logic                 err_o
+);
+  localparam NB = MergeD / Lanes;  // vector beats
+  localparam VW = $clog2(MergeD + 1);
+  localparam [31:0] NegInf = 32'hFF80_0000, NegZero = 32'h8000_0000, QNan = 32'h7FC0_0000;
+  localparam [1:0] StIdle = 2'd0, StPass1 = 2'd1, StPass2 = 2'd2, StMerge = 2'd3;
+  localparam [2:0] OpRow = 3'd0, OpMax = 3'd1, OpExp = 3'd2, OpPart = 3'd3, OpPvec = 3'd4, OpMend = 3'd5;
+
+  // ---- command fields ----
+  logic [2:0]  op;
+  logic        c_causal, c_norm, c_last;
+  logic [23:0] c_window;
+  logic [31:0] w1, w2, scale_in;
+  logic [1:0]  c_rsv;
+  assign op       = in_cmd_i[2:0];
+  assign c_causal = in_cmd_i[3];
+  assign c_norm   = in_cmd_i[4];
+  assign c_last   = in_cmd_i[5];
+  assign c_window = in_cmd_i[31:8];
+  assign w1       = in_cmd_i[63:32];
+  assign w2       = in_cmd_i[95:64];
+  assign scale_in = in_data_i[31:0];
+  assign c_rsv    = in_cmd_i[7:6];
+
+  // ---- state ----
+  logic [1:0]         st_q;
+  logic [31:0]        scale_q, len_q, delta_q, xmax_q;
+  logic               causal_q, any_q, nan_q;
+  logic [23:0]        window_q;
+  logic [31:0]        pos_q;
+  logic [Lanes*32-1:0] lane_q;
+  logic               m_any_q, m_nan_q, skip_q;
+  logic [31:0]        sa_q, sb_q, mm_q, ml_q;
+  logic [VW-1:0]      vpos_q;
+  logic [MergeD*32-1:0] acc_q;
+  logic               pend_row_q, drain_q, norm_q;
+  logic [VW-1:0]      dbeat_q;
+
+  logic vec_complete;
+  assign vec_complete = (vpos_q == VW'(MergeD));
+
+  // ---- checks (csim/sm_unit.c smu_check) ----
+  function automatic logic is_integer_valued(input [31:0] x);
+    logic [7:0] e;
+    logic [31:0] fm;
+    begin
+      e  = x[30:23];
+      fm = (e >= 8'd150) ? 32'd0 : ((32'd1 << (8'd150 - e)) - 32'd1);
+      if (x[30:0] == 31'd0)    is_integer_valued = 1'b1;
+      else if (e == 8'hFF)     is_integer_valued = 1'b1;  // Inf (NaN is handled before)
+      else if (e < 8'd127)     is_integer_valued = 1'b0;
+      else                     is_integer_valued = ((x & fm) == 32'd0);
+    end
+  endfunction
+
+  logic scale_ok, m_nan_in, l_nan_in, part_ok, bad;
+  assign scale_ok = !scale_in[31] && (scale_in[30:23] != 8'd0) && (scale_in[30:0] <= 31'h3F80_0000);
+  assign m_nan_in = (w1[30:23] == 8'hFF) && (w1[22:0] != 23'd0);
+  assign l_nan_in = (w2[30:23] == 8'hFF) && (w2[22:0] != 23'd0);
+  assign part_ok  = m_nan_in || l_nan_in ||
+                    ((w1 == NegInf || is_integer_valued(w1)) && !(w2[31] && (w2[30:0] != 31'd0)));
+  always_comb begin
+    bad = 1'b0;
+    if (op > OpMend || c_rsv != 2'd0) bad = 1'b1;
+    if (op != OpRow && (c_causal || c_window != 24'd0)) bad = 1'b1;
+    if (op != OpMend && c_norm) bad = 1'b1;
+    if (op != OpExp && c_last) bad = 1'b1;
+    if (op != OpRow && op != OpPart && (w1 != 32'd0 || w2 != 32'd0)) bad = 1'b1;
+    case (op)
+      OpRow:   if (st_q != StIdle || !scale_ok || w1 > 32'h0100_0000) bad = 1'b1;
+      OpMax:   if (st_q != StPass1) bad = 1'b1;
+      OpExp:   if (st_q != StPass1 && st_q != StPass2) bad = 1'b1;
+      OpPart:  if (!(st_q == StIdle || (st_q == StMerge && vec_complete)) || !part_ok) bad = 1'b1;
+      OpPvec:  if (!(st_q == StMerge && !vec_complete)) bad = 1'b1;
+      OpMend:  if (!(st_q == StIdle || (st_q == StMerge && vec_complete))) bad = 1'b1;
+      default: ;
+    endcase
+  end
+
+  // ---- handshake ----
+  logic out_free, fire, good;
+  assign out_free   = !out_valid_o || out_ready_i;
+  assign in_ready_o = out_free && !pend_row_q && !drain_q;
+  assign fire       = in_valid_i && in_ready_o;
+  assign good       = fire && !bad;
+
+  // ---- row datapath, per lane ----
+  function automatic logic [31:0] order_key(input [31:0] x);
+    order_key = x[31] ? ~x : (x | 32'h8000_0000);
+  endfunction
+
+  function automatic logic [31:0] ceil32(input [31:0] x);
+    logic [7:0]  e;
+    logic [31:0] fm;
+    begin
+      e  = x[30:23];
+      fm = (e >= 8'd150) ? 32'd0 : ((32'd1 << (8'd150 - e)) - 32'd1);
+      if (e == 8'hFF)                          ceil32 = x;
+      else if (x[30:0] == 31'd0)               ceil32 = 32'd0;
+      else if (e < 8'd127)                     ceil32 = x[31] ? 32'd0 : 32'h3F80_0000;
+      else if (e >= 8'd150 || (x & fm) == 0)   ceil32 = x;
+      else if (x[31])                          ceil32 = x & ~fm;
+      else                                     ceil32 = (x & ~fm) + (fm + 32'd1);
+    end
+  endfunction
+
+  logic [31:0] m_row, pos_now;
+  assign m_row   = any_q ? ceil32(xmax_q) : NegInf;
+  assign pos_now = (op == OpExp && st_q == StPass1) ? 32'd0 : pos_q;
+
+  logic [Lanes*32-1:0] x, lane_d;
+  logic [Lanes*16-1:0] p;
+  logic [Lanes-1:0]    masked, x_bad, x_ok;
+  for (genvar i = 0; i < Lanes; i++) begin : g_lane
+    logic [31:0] s32, y, p32;
+    logic [33:0] j, dd, lo;
+    logic [15:0] pe;
+    if (InFp16 != 0) begin : g_h
+      fp16_to_fp32 u_in (.a_i(in_data_i[i*32 +: 16]), .y_o(s32));
+      // verilator lint_off UNUSEDSIGNAL
+      logic [15:0] unused_hi;
+      assign unused_hi = in_data_i[i*32+16 +: 16];
+      // verilator lint_on UNUSEDSIGNAL
+    end else begin : g_s
+      assign s32 = in_data_i[i*32 +: 32];
+    end
+    fp_mul #(.InExpW(8), .InManW(23), .OutExpW(8), .OutManW(23)) u_scale (
+      .a_i(s32), .b_i(scale_q), .y_o(x[i*32 +: 32]));
+    // mask from offsets: j >= len, causal j > delta, window j < delta - window + 1
+    assign j  = 34'(pos_now) + 34'(i);
+    assign dd = {{2{delta_q[31]}}, delta_q};
+    assign lo = dd - 34'(window_q) + 34'd1;
+    assign masked[i] = (j >= 34'(len_q)) || (causal_q && ($signed(j) > $signed(dd))) ||
+                       ((window_q != 24'd0) && ($signed(j) < $signed(lo)));
+    assign x_bad[i] = (x[i*32+23 +: 8] == 8'hFF) && ((x[i*32 +: 23] != 23'd0) || !x[i*32+31]);  // NaN, +Inf
+    assign x_ok[i]  = !masked[i] && !x_bad[i] && (x[i*32 +: 32] != NegInf);
+    // pass 2
+    fp_add #(.ExpW(8), .ManW(23)) u_sub (.a_i(x[i*32 +: 32]), .b_i({~m_row[31], m_row[30:0]}), .y_o(y));
+    sm_exp2 #(.Pieces(Pieces)) u_exp2 (.y_i(y), .p_o(pe));
+    assign p[i*16 +: 16] = masked[i] ? 16'd0 : (nan_q ? 16'h7E00 : (any_q ? pe : 16'd0));
+    fp16_to_fp32 u_wide (.a_i(p[i*16 +: 16]), .y_o(p32));
+    fp_add #(.ExpW(8), .ManW(23)) u_sum (.a_i(lane_q[i*32 +: 32]), .b_i(p32), .y_o(lane_d[i*32 +: 32]));
+  end
+
+  // pass-1 beat: running maximum over the lanes in order
+  logic [(Lanes+1)*32-1:0] cur /* verilator split_var */;
+  logic [31:0]             xmax_d;
+  assign cur[31:0] = xmax_q;
+  for (genvar i = 0; i < Lanes; i++) begin : g_max
+    logic [31:0] xi, ci;
+    assign xi = x[i*32 +: 32];
+    assign ci = cur[i*32 +: 32];
+    assign cur[(i+1)*32 +: 32] = (x_ok[i] && (order_key(xi) > order_key(ci))) ? xi : ci;
+  end
+  assign xmax_d = cur[Lanes*32 +: 32];
+
+  // row result: balanced tree over the lane sums, reciprocal
+  logic [31:0] l_tree, l_row, rl_row, rl_in;
+  logic        row_empty;
+  sm_tree_sum #(.Lanes(Lanes)) u_tree (.lanes_i(lane_q), .sum_o(l_tree));
+  assign row_empty = !nan_q && !any_q;
+  assign l_row     = row_empty ? 32'd0 : (nan_q ? QNan : l_tree);
+
+  // ---- merge datapath ----
+  logic [31:0] mn, sa, sb, ml_d, rl_merge;
+  logic        new_max;
+  assign new_max = !m_any_q || (order_key(w1) > order_key(mm_q));
+  assign mn      = new_max ? w1 : mm_q;
+  logic [31:0] sa_raw;
+  sm_shift u_sa (.a_i(mm_q), .b_i(mn), .k_o(sa_raw));
+  sm_shift u_sb (.a_i(w1), .b_i(mn), .k_o(sb));
+  assign sa = m_any_q ? sa_raw : -32'sd512;
+  logic [31:0] ml_s, l_s;
+  sm_scale2 u_ml (.x_i(ml_q), .k_i(sa), .y_o(ml_s));
+  sm_scale2 u_l  (.x_i(w2), .k_i(sb), .y_o(l_s));
+  fp_add #(.ExpW(8), .ManW(23)) u_ml_add (.a_i(ml_s), .b_i(l_s), .y_o(ml_d));
+
+  logic [Lanes*32-1:0] acc_rd, acc_wr, ovec_rd, ovec;
+  logic [VW-1:0]       vbase;
+  assign vbase  = vpos_q;
+  assign acc_rd = acc_q[vbase*32 +: Lanes*32];
+  assign ovec_rd = acc_q[(dbeat_q * VW'(Lanes))*32 +: Lanes*32];
+  for (genvar i = 0; i < Lanes; i++) begin : g_mlane
+    logic [31:0] a_s, o_s, o_n;
+    sm_scale2 u_a (.x_i(acc_rd[i*32 +: 32]), .k_i(sa_q), .y_o(a_s));
+    sm_scale2 u_o (.x_i(in_data_i[i*32 +: 32]), .k_i(sb_q), .y_o(o_s));
+    fp_add #(.ExpW(8), .ManW(23)) u_add (.a_i(a_s), .b_i(o_s), .y_o(acc_wr[i*32 +: 32]));
+    fp_mul #(.InExpW(8), .InManW(23), .OutExpW(8), .OutManW(23)) u_norm (
+      .a_i(ovec_rd[i*32 +: 32]), .b_i(rl_merge), .y_o(o_n));
+    assign ovec[i*32 +: 32] = m_nan_q ? QNan : (!m_any_q ? 32'd0 : (norm_q ? o_n : ovec_rd[i*32 +: 32]));
+  end
+
+  // one reciprocal unit, shared by the row result and the merge (never needed in the same cycle)
+  assign rl_in = drain_q ? ml_q : l_row;
+  sm_recip u_recip (.l_i(rl_in), .y_o(rl_row));
+  assign rl_merge = m_nan_q ? QNan : (m_any_q ? rl_row : 32'd0);
+
+  // ---- registers ----
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q        <= StIdle;
+      err_o       <= 1'b0;
+      pend_row_q  <= 1'b0;
+      drain_q     <= 1'b0;
+      dbeat_q     <= '0;
+      norm_q      <= 1'b0;
+      out_valid_o <= 1'b0;
+      m_any_q     <= 1'b0;
+      m_nan_q     <= 1'b0;
+      skip_q      <= 1'b0;
+      vpos_q      <= VW'(MergeD);
+      mm_q        <= NegInf;
+      ml_q        <= 32'd0;
+      acc_q       <= '0;
+    end else begin
+      if (out_ready_i) out_valid_o <= 1'b0;
+      if (fire && bad) err_o <= 1'b1;
+      // result beats that follow a command
+      if (pend_row_q && out_free) begin
+        out_valid_o <= 1'b1;
+        out_kind_o  <= 2'd1;
+        out_flags_o <= {nan_q, row_empty};
+        out_aux_o   <= {(row_empty ? 32'd0 : rl_row), l_row, m_row};
+        out_data_o  <= '0;
+        pend_row_q  <= 1'b0;
+        st_q        <= StIdle;
+      end
+      if (drain_q && out_free) begin
+        out_valid_o <= 1'b1;
+        if (dbeat_q != VW'(NB)) begin
+          out_kind_o  <= 2'd2;
+          out_flags_o <= 2'd0;
+          out_aux_o   <= '0;
+          out_data_o  <= ovec;
+          dbeat_q     <= dbeat_q + VW'(1);
+        end else begin
+          out_kind_o  <= 2'd3;
+          out_flags_o <= {m_nan_q, !m_nan_q && !m_any_q};
+          out_aux_o   <= {rl_merge, (m_nan_q ? QNan : (m_any_q ? ml_q : 32'd0)), mm_q};
+          out_data_o  <= '0;
+          drain_q     <= 1'b0;
+          st_q        <= StIdle;
+          m_any_q     <= 1'b0;
+          m_nan_q     <= 1'b0;
+          skip_q      <= 1'b0;
+          vpos_q      <= VW'(MergeD);
+          mm_q        <= NegInf;
+          ml_q        <= 32'd0;
+          acc_q       <= '0;
+        end
+      end
+      if (good) begin
+        case (op)
+          OpRow: st_q <= StPass1;
+          OpExp: begin
+            st_q        <= StPass2;
+            out_valid_o <= 1'b1;
+            out_kind_o  <= 2'd0;
+            out_flags_o <= 2'd0;
+            out_aux_o   <= '0;
+            for (int i = 0; i < Lanes; i++) out_data_o[i*32 +: 32] <= {16'd0, p[i*16 +: 16]};
+            if (c_last) pend_row_q <= 1'b1;
+          end
+          OpPart: begin
+            st_q   <= StMerge;
+            vpos_q <= '0;
+            skip_q <= 1'b1;
+            if (m_nan_in || l_nan_in) begin
+              m_nan_q <= 1'b1;
+            end else if (!(w2[30:0] == 31'd0 || w1 == NegInf)) begin
+              sa_q    <= sa;
+              sb_q    <= sb;
+              ml_q    <= ml_d;
+              mm_q    <= mn;
+              m_any_q <= 1'b1;
+              skip_q  <= 1'b0;
+            end
+          end
+          OpPvec: begin
+            if (!skip_q) acc_q[vbase*32 +: Lanes*32] <= acc_wr;
+            vpos_q <= vpos_q + VW'(Lanes);
+          end
+          OpMend: begin
+            st_q    <= StMerge;
+            drain_q <= 1'b1;
+            dbeat_q <= '0;
+            norm_q  <= c_norm;
+          end
+          default: ;
+        endcase
+      end
+    end
+  end
+
+  // row state: no reset needed beyond what ROW loads (st_q gates every use)
+  always_ff @(posedge clk_i) begin
+    if (good) begin
+      case (op)
+        OpRow: begin
+          scale_q  <= scale_in;
+          len_q    <= w1;
+          delta_q  <= w2;
+          causal_q <= c_causal;
+          window_q <= c_window;
+          pos_q    <= '0;
+          any_q    <= 1'b0;
+          nan_q    <= 1'b0;
+          xmax_q   <= NegInf;
+          for (int i = 0; i < Lanes; i++) lane_q[i*32 +: 32] <= NegZero;
+        end
+        OpMax: begin
+          xmax_q <= xmax_d;
+          any_q  <= any_q | (|x_ok);
+          nan_q  <= nan_q | (|(~masked & x_bad));
+          pos_q  <= pos_q + 32'(Lanes);
+        end
+        OpExp: begin
+          lane_q <= lane_d;
+          pos_q  <= pos_now + 32'(Lanes);
+        end
+        default: ;
+      endcase
+    end
+  end
+
+`ifndef SYNTHESIS
+  logic bad_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bad_seen_q <= 1'b0;
+    end else if (fire && bad) begin
+      bad_seen_q <= 1'b1;
+      if (!bad_seen_q) begin
+        $error("softmax_unit: bad command %h rejected (rules in csim/sm_unit.h); further bad commands only raise err_o",
+               in_cmd_i);
+      end
+    end
+  end
+`endif
+endmodule
