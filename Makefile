@@ -11,6 +11,7 @@ VVP        := vvp
 YOSYS      := yosys
 JOBS       ?= 2
 REGRESS_GEMV_COMMANDS ?= 100000000
+REGRESS_SM_SCORES ?= 30000000
 
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Icsim -Iharness -MMD -MP
 VL_INC     := /usr/share/verilator/include
@@ -79,14 +80,15 @@ all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_t
 help:
 	@echo "pimattn make targets"
 	@echo "  make run            build (installing missing Debian packages) and run the default job: FP primitive"
-	@echo "                      and GEMV bank unit co-simulation, RTL vs golden model, with a report"
+	@echo "                      GEMV and softmax unit co-simulation, RTL vs golden model, with a report"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values,"
-	@echo "                      10^8 random commands per GEMV build (REGRESS_GEMV_COMMANDS=n)"
+	@echo "                      10^8 random commands per GEMV build (REGRESS_GEMV_COMMANDS=n), 3x10^7 score"
+	@echo "                      beats per softmax build (REGRESS_SM_SCORES=n)"
 	@echo "  make lint           verilator --lint-only -Wall, iverilog -g2012, yosys synth + check -assert"
 	@echo "  make wave UNIT=u    FST + GTKWave save file in build/wave/ (u: $(PRIM_TOPS) gemv_tree"
-	@echo "                      gemv_systolic; G=n picks the systolic build, PATTERN=score|context|random)"
+	@echo "                      gemv_systolic softmax; G=n picks the systolic build, PATTERN=score|context|random)"
 	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
 	@echo "                      useful MACs per burst"
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
@@ -186,7 +188,7 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(SM_SHIM) $(SM_ARCH) $(VLRT_OBJ) \
              $(BUILD)/lib/libcsim.a
 
-$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_wave.o) $(PRIM_LINK)
+$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ $(LDLIBS_VL)
 
@@ -232,6 +234,8 @@ run: $(PIMATTN)
 	@$(PIMATTN) prims
 	@echo
 	@$(PIMATTN) gemv --commands 200000
+	@echo
+	@$(PIMATTN) softmax --scores 100000
 
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
@@ -265,9 +269,10 @@ test: all
 	echo "suites: $$pass passed, $$fail failed"; \
 	test $$fail -eq 0
 
-regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim
+regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_sm_cosim
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden
 	GEMV_COMMANDS=$(REGRESS_GEMV_COMMANDS) $(BUILD)/bin/test_gemv_cosim
+	SM_SCORES=$(REGRESS_SM_SCORES) $(BUILD)/bin/test_sm_cosim
 
 # ---- lint ----------------------------------------------------------------------------------------------
 # Every top with Stages 0 and 2; the GEMV tops in the parameter sets below ("top:Name=v,Name=v").
@@ -317,10 +322,12 @@ UNIT ?= fp16_add
 wave: $(PIMATTN)
 	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
-bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP)
+bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-prims.sh $(PIMATTN) $(BUILD)
 	@echo
 	@scripts/bench-gemv.sh $(PIMATTN) $(BUILD) "$(GEMV_ICARUS)"
+	@echo
+	@scripts/bench-softmax.sh $(PIMATTN) $(BUILD) "$(SM_ICARUS)"
 
 clean:
 	rm -rf $(BUILD)

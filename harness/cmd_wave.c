@@ -11,19 +11,22 @@
 #include "cmd.h"
 #include "gtkw.h"
 #include "prim.h"
+#include "sm_sim.h"
 
 static const char *wave_help =
     "usage: pimattn wave --unit UNIT [options]\n"
     "Runs a short co-simulation of UNIT with FST tracing, checked against the golden model, and writes\n"
     "DIR/NAME.fst and DIR/NAME.gtkw (open: gtkwave DIR/NAME.fst DIR/NAME.gtkw).\n"
     "  --unit UNIT     fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32, sm_prob, sm_norm,\n"
-    "                  fp32_scale2 (most pipelined build), gemv_tree or gemv_systolic\n"
+    "                  fp32_scale2 (most pipelined build), gemv_tree, gemv_systolic, or softmax (the\n"
+    "                  softmax unit, build sm_l4_h: short random rows and merges)\n"
     "  --g G           gemv_systolic: rows (query heads per KV head) of the build to trace (default 4;\n"
     "                  the builds linked are listed by pimattn gemv)\n"
     "  --pattern P     GEMV command stream: score, context or random (default score)\n"
     "  --dir DIR       output directory (default build/wave; created if missing)\n"
-    "  --cycles N      commands (vectors) to run and dump (default 64 for primitives, 160 for GEMV\n"
-    "                  units, whose streams begin by filling the vector buffers; 1..1000000)\n"
+    "  --cycles N      commands (vectors, score beats) to run and dump (default 64 for primitives, 160\n"
+    "                  for GEMV units, whose streams begin by filling the vector buffers, and softmax;\n"
+    "                  1..1000000)\n"
     "  --seed S        random seed (default 1)\n"
     "NAME is the unit, or the GEMV build (e.g. gemv_sys_g4_f32).\n";
 
@@ -226,6 +229,72 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
     return k ? 1 : 0;
 }
 
+/* The softmax unit's build sm_l4_h (4 lanes, FP16 scores): short random rows and merges. */
+static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
+{
+    const vsm_ops *pick = sm_build_find("sm_l4_h");
+    if (!pick) {
+        fprintf(stderr, "pimattn wave: the softmax build sm_l4_h is not linked\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    char fst[4096], sav[4096], base[256];
+    snprintf(base, sizeof base, "%s.fst", pick->build);
+    snprintf(fst, sizeof fst, "%s/%s.fst", dir, pick->build);
+    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, pick->build);
+    sm_cosim_cfg cfg = {.seed = seed, .scores = beats, .max_len = 24, .gap_rate = 0.1, .stall_rate = 0.1,
+                        .special_rate = 0.01, .trace_path = fst, .trace_from = 0, .trace_cycles = 4 * beats + 400};
+    sm_cosim_res r;
+    int k = sm_cosim_run(pick, &cfg, &r);
+    if (k < 0) {
+        fprintf(stderr, "pimattn wave: %s\n", r.first_error);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    const char *u = "top.softmax_unit";
+    int lb = pick->cfg.lanes * 32 - 1, vw = 0;
+    while ((1 << vw) < pick->cfg.merge_d + 1)
+        vw++;
+    sigs s = {.n = 0};
+    const char *in[] = {sig(&s, "%s.clk_i", u),           sig(&s, "%s.rst_ni", u),
+                        sig(&s, "%s.in_valid_i", u),      sig(&s, "%s.in_ready_o", u),
+                        sig(&s, "%s.in_cmd_i[95:0]", u),  sig(&s, "%s.in_data_i[%d:0]", u, lb),
+                        sig(&s, "%s.fire", u),            sig(&s, "%s.bad", u),
+                        NULL};
+    const char *row[] = {sig(&s, "%s.st_q[1:0]", u),      sig(&s, "%s.pos_q[31:0]", u),
+                         sig(&s, "%s.masked[%d:0]", u, pick->cfg.lanes - 1),
+                         sig(&s, "%s.x[%d:0]", u, lb),    sig(&s, "%s.xmax_q[31:0]", u),
+                         sig(&s, "%s.any_q", u),          sig(&s, "%s.nan_q", u),
+                         sig(&s, "%s.m_row[31:0]", u),    sig(&s, "%s.p[%d:0]", u, pick->cfg.lanes * 16 - 1),
+                         sig(&s, "%s.lane_q[%d:0]", u, lb), sig(&s, "%s.l_tree[31:0]", u),
+                         sig(&s, "%s.rl_row[31:0]", u),   sig(&s, "%s.pend_row_q", u),
+                         NULL};
+    const char *merge[] = {sig(&s, "%s.vpos_q[%d:0]", u, vw - 1), sig(&s, "%s.mm_q[31:0]", u),
+                           sig(&s, "%s.ml_q[31:0]", u),           sig(&s, "%s.sa_q[31:0]", u),
+                           sig(&s, "%s.sb_q[31:0]", u),           sig(&s, "%s.drain_q", u),
+                           sig(&s, "%s.dbeat_q[%d:0]", u, vw - 1), NULL};
+    const char *out[] = {sig(&s, "%s.out_valid_o", u),       sig(&s, "%s.out_ready_i", u),
+                         sig(&s, "%s.out_kind_o[1:0]", u),   sig(&s, "%s.out_flags_o[1:0]", u),
+                         sig(&s, "%s.out_aux_o[95:0]", u),   sig(&s, "%s.out_data_o[%d:0]", u, lb),
+                         sig(&s, "%s.err_o", u),             NULL};
+    const gtkw_group groups[] = {{"input stream (op in cmd[2:0]: 0 ROW 1 MAX 2 EXP 3 PART 4 PVEC 5 MEND)", in},
+                                 {"row: mask, scaled scores, maximum, probabilities, lane sums", row},
+                                 {"split-K merge", merge},
+                                 {"output stream (kind: 0 PROB 1 ROW_RES 2 OVEC 3 MERGE_RES; aux = rl, l, m)", out}};
+    if (gtkw_write(sav, base, groups, 4) != 0) {
+        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
+        remove(fst);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    printf("pimattn wave: softmax (%s: %d lanes, %d pieces, %s scores, merge length %d): %llu cycles, %llu rows, "
+           "%llu merges, %llu output beats checked, %llu mismatches\n",
+           pick->build, pick->cfg.lanes, pick->cfg.exp_pieces, pick->cfg.in_fp16 ? "FP16" : "FP32",
+           pick->cfg.merge_d, (unsigned long long)r.cycles, (unsigned long long)r.rows,
+           (unsigned long long)r.merges, (unsigned long long)r.beats_out, (unsigned long long)r.mismatches);
+    if (k)
+        printf("first mismatch: %s\n", r.first_error);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    return k ? 1 : 0;
+}
+
 int cmd_wave(int argc, char **argv)
 {
     static const struct option opts[] = {{"unit", required_argument, 0, 'u'},    {"dir", required_argument, 0, 'd'},
@@ -267,10 +336,11 @@ int cmd_wave(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     int is_gemv = unit && (!strcmp(unit, "gemv_tree") || !strcmp(unit, "gemv_systolic"));
-    if (!unit || (!is_gemv && !prim_desc_find(unit))) {
+    int is_sm = unit && !strcmp(unit, "softmax");
+    if (!unit || (!is_gemv && !is_sm && !prim_desc_find(unit))) {
         fprintf(stderr,
                 "pimattn wave: --unit: %s '%s' (allowed: fp16_mul, fp16_mul32, fp16_add, fp32_add, fp16_mac32, "
-                "sm_prob, sm_norm, fp32_scale2, gemv_tree, gemv_systolic)\n",
+                "sm_prob, sm_norm, fp32_scale2, gemv_tree, gemv_systolic, softmax)\n",
                 unit ? "unknown unit" : "missing", unit ? unit : "");
         return CLI_EXIT_BAD_INPUT;
     }
@@ -286,6 +356,8 @@ int cmd_wave(int argc, char **argv)
         fprintf(stderr, "pimattn wave: --dir: cannot create '%s'\n", dir);
         return CLI_EXIT_BAD_INPUT;
     }
+    if (is_sm)
+        return wave_softmax(dir, cycles ? cycles : 160, seed);
     if (!is_gemv)
         return wave_prim(unit, dir, cycles ? cycles : 64, seed);
     if (!cycles)

@@ -13,6 +13,7 @@ static void usage(FILE *f)
             "commands:\n"
             "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
             "  gemv    co-simulate every Verilated GEMV bank unit against the golden model and report\n"
+            "  softmax co-simulate every Verilated softmax unit against the golden model and report\n"
             "  wave    write an FST waveform and a GTKWave save file for one unit\n"
             "  help    this text\n");
 }
@@ -28,12 +29,14 @@ int main(int argc, char **argv)
         return cmd_prims(argc - 1, argv + 1);
     if (!strcmp(c, "gemv"))
         return cmd_gemv(argc - 1, argv + 1);
+    if (!strcmp(c, "softmax"))
+        return cmd_softmax(argc - 1, argv + 1);
     if (!strcmp(c, "wave"))
         return cmd_wave(argc - 1, argv + 1);
     if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, gemv, wave, help)\n", c);
+    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, gemv, softmax, wave, help)\n", c);
     return CLI_EXIT_BAD_INPUT;
 }

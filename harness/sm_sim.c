@@ -82,24 +82,29 @@ static uint32_t score(rng *r, const smu_cfg *c, double mu, double sigma, double 
     return v;
 }
 
-static int gen_row(prog *p, rng *r, const smu_cfg *c, uint32_t max_len, double special, uint64_t *nscores)
+static int gen_row(prog *p, rng *r, const smu_cfg *c, uint32_t max_len, uint32_t fixed, double special,
+                   uint64_t *nscores)
 {
-    uint32_t lanes = (uint32_t)c->lanes, nb = 1 + (uint32_t)rng_below(r, (max_len + lanes - 1) / lanes);
+    uint32_t lanes = (uint32_t)c->lanes;
+    uint32_t nb = fixed ? (fixed + lanes - 1) / lanes : 1 + (uint32_t)rng_below(r, (max_len + lanes - 1) / lanes);
     uint32_t n = nb * lanes;
     static const double scales[] = {0.12752, 0.18034, 1.0, 0.001, 0.5};
     smu_cmd cmd = {.op = SMU_ROW};
-    switch (rng_below(r, 4)) {
+    switch (fixed ? 4 : rng_below(r, 4)) {
+    case 4: cmd.len = fixed; break;
     case 0: cmd.len = n; break;
     case 1: cmd.len = (uint32_t)rng_below(r, n + 1); break; /* ragged (or empty) */
     default: cmd.len = n - (uint32_t)rng_below(r, lanes); break;
     }
-    if (rng_below(r, 3) == 0) {
+    if (fixed) {
+        cmd.delta = 0;
+    } else if (rng_below(r, 3) == 0) {
         cmd.causal = 1;
         cmd.delta = (int32_t)rng_below(r, n + 4) - 2;
     } else {
         cmd.delta = (int32_t)rng_below(r, 2 * n + 1) - (int32_t)n;
     }
-    if (rng_below(r, 4) == 0)
+    if (!fixed && rng_below(r, 4) == 0)
         cmd.window = 1 + (uint32_t)rng_below(r, n);
     beat *b = prog_add(p);
     if (!b)
@@ -284,8 +289,9 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
         if (!pending && (p.next < p.n || res->scores < cfg->scores)) {
             if (p.next == p.n) {
                 p.n = p.next = 0;
-                int e = rng_below(&r, 5) < 3 ? gen_row(&p, &r, c, max_len, cfg->special_rate, &res->scores)
-                                             : gen_merge(&p, &r, c);
+                int e = (cfg->row_len || rng_below(&r, 5) < 3)
+                            ? gen_row(&p, &r, c, max_len, cfg->row_len, cfg->special_rate, &res->scores)
+                            : gen_merge(&p, &r, c);
                 if (e) {
                     rc = fail(res, "out of memory");
                     break;

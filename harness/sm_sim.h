@@ -11,7 +11,8 @@
  *    MENDs with nothing to merge. Idle cycles on the input (gap_rate) and output back-pressure
  *    (stall_rate). With bad_rate, commands the driver would refuse are sent too: they must change
  *    nothing but err_o. Every output beat (kind, flags, m, l, rl, data lanes) and err_o every cycle
- *    are compared. Stops after `scores` score beats have been sent (both passes count).
+ *    are compared. Stops after `scores` score beats have been sent (both passes count). With row_len,
+ *    every work item is a plain row of row_len scores (for cycles-per-row measurements).
  *    Returns 0 when everything matched, 1 on the first mismatch, -1 on a setup error.
  *  - With cmd_out/res_out, the first file_limit input beats and their expected output beats are
  *    written as hex lines for tb/sm_tb.sv.
@@ -32,6 +33,7 @@ typedef struct sm_cosim_cfg {
     uint64_t seed;
     uint64_t scores;  /* score beats (MAX + EXP) to send, at least */
     uint32_t max_len; /* longest row in scores (default 512) */
+    uint32_t row_len; /* > 0: rows only, each exactly row_len scores, no mask (cycles per row) */
     double gap_rate, stall_rate, special_rate, bad_rate;
     int rand_reset;
     FILE *cmd_out, *res_out;

@@ -63,6 +63,10 @@ static void test_bad_input(void **state)
     expect_bad("gemv --only gemv_sys_g3", "unknown build 'gemv_sys_g3' (allowed: gemv_tree_f16");
     expect_bad("gemv --pattern x", "unknown pattern 'x'");
     expect_bad("gemv extra", "unexpected argument 'extra'");
+    expect_bad("softmax --row-len 0", "--row-len: '0'");
+    expect_bad("softmax --only sm_l3", "unknown build 'sm_l3' (allowed: sm_l1");
+    expect_bad("softmax --scores x", "--scores: 'x'");
+    expect_bad("wave --unit softmax --g 2", "only gemv_systolic has a G parameter");
 }
 
 static void test_bad_wave_dir_leaves_nothing(void **state)
@@ -84,6 +88,10 @@ static void test_demo_passes(void **state)
     if (rc != 0 || !strstr(out, " 0 mismatches: PASS"))
         fail_msg("pimattn gemv: exit %d\n%s", rc, out);
     assert_non_null(strstr(out, "gemv_sys_g8_f16"));
+    rc = run("softmax --scores 3000 --seed 5");
+    if (rc != 0 || !strstr(out, " 0 mismatches: PASS"))
+        fail_msg("pimattn softmax: exit %d\n%s", rc, out);
+    assert_non_null(strstr(out, "sm_l16"));
     assert_int_equal(run("--help"), 0);
     assert_non_null(strstr(out, "prims"));
 }
@@ -136,7 +144,8 @@ static void test_wave_signals_exist(void **state)
                  {"sm_norm", "sm_norm", 12},
                  {"fp32_scale2", "fp32_scale2", 9},
                  {"gemv_tree --pattern context", "gemv_tree_f32_d10", 23},
-                 {"gemv_systolic --g 4", "gemv_sys_g4_f32", 26}};
+                 {"gemv_systolic --g 4", "gemv_sys_g4_f32", 26},
+                 {"softmax", "sm_l4_h", 35}};
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         char args[256], fst[256], sav[256];
         snprintf(args, sizeof args, "wave --unit %s --dir build/test_cli_wave --cycles 40", units[u].args);
@@ -148,7 +157,7 @@ static void test_wave_signals_exist(void **state)
         if (rc != 0)
             fail_msg("pimattn %s: exit %d\n%s", args, rc, out);
         char cmd[512];
-        snprintf(cmd, sizeof cmd, "fst2vcd %s 2>/dev/null", fst);
+        snprintf(cmd, sizeof cmd, "fst2vcd %s 2>/dev/null | sed -n '/enddefinitions/q;p'", fst); /* header only */
         FILE *p = popen(cmd, "r");
         assert_non_null(p);
         static char vcd[1 << 22];
