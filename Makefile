@@ -32,7 +32,7 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c
+HARN_SRC   := harness/cli.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o

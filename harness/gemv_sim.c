@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cosim_util.h"
 #include "fp.h"
 #include "fpvec.h"
 #include "rng.h"
@@ -150,27 +151,6 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
 
 /* ---- checking ---- */
 
-typedef struct beatq {
-    gemv_beat *v;
-    size_t cap, head, n;
-} beatq;
-
-static int beatq_push(beatq *q, const gemv_beat *b)
-{
-    if (q->n == q->cap) {
-        size_t nc = q->cap ? 2 * q->cap : 64;
-        gemv_beat *nv = malloc(nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        for (size_t i = 0; i < q->n; i++)
-            nv[i] = q->v[(q->head + i) % q->cap];
-        free(q->v);
-        q->v = nv, q->cap = nc, q->head = 0;
-    }
-    q->v[(q->head + q->n++) % q->cap] = *b;
-    return 0;
-}
-
 static uint32_t info_of(const gemv_beat *b)
 {
     return (b->slot & 255u) | ((b->row & 15u) << 8) | ((b->ctx & 1u) << 12) | ((b->last_beat & 1u) << 13);
@@ -191,15 +171,7 @@ static void write_files(const gemv_cosim_cfg *cfg, const gemv_cfg *k, uint32_t c
     }
 }
 
-static int fail(gemv_cosim_res *res, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->first_error, sizeof res->first_error, fmt, ap);
-    va_end(ap);
-    res->mismatches++;
-    return 1;
-}
+#define fail(res, ...) cosim_fail((res)->first_error, sizeof (res)->first_error, &(res)->mismatches, __VA_ARGS__)
 
 static int compare_beat(const vgemv_ops *ops, const vgemv_out *o, const gemv_beat *want, uint64_t cyc,
                         gemv_cosim_res *res)
@@ -221,22 +193,21 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
     memset(res, 0, sizeof *res);
     gemv *m = gemv_new(&ops->cfg);
     gemv_beat *beats = malloc(16 * sizeof *beats);
-    beatq q = {0};
+    fifo *q = fifo_new(sizeof(gemv_beat));
     char seedarg[64];
     snprintf(seedarg, sizeof seedarg, "+verilator+seed+%u", (unsigned)(cfg->seed % 1000000007u) + 1u);
     const char *argv[] = {"pimattn", cfg->rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0", seedarg};
-    vgemv *sim = m && beats ? ops->create(3, argv) : NULL;
-    if (!sim) {
-        snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
+    vgemv *sim = m && beats && q ? ops->create(3, argv) : NULL;
+    if (!sim || (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)) {
+        if (sim)
+            snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
+        else
+            snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
+        if (sim)
+            ops->destroy(sim);
         gemv_free(m);
         free(beats);
-        return -1;
-    }
-    if (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0) {
-        snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
-        ops->destroy(sim);
-        gemv_free(m);
-        free(beats);
+        fifo_free(q);
         return -1;
     }
     gen g = {.cfg = cfg, .k = &ops->cfg};
@@ -257,7 +228,7 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
             pending = 1;
             in.cmd_valid = in.data_valid = 0;
         }
-        if (!pending && q.n == 0 && idle > 4)
+        if (!pending && fifo_len(q) == 0 && idle > 4)
             break;
         /* valid, once raised, stays until the handshake */
         if (pending && !in.cmd_valid)
@@ -281,14 +252,13 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
             break;
         }
         if (o.res_valid && in.res_ready) {
-            if (q.n == 0) {
+            if (fifo_len(q) == 0) {
                 rc = fail(res, "%s cycle %llu: result beat with none expected", ops->build, (unsigned long long)cyc);
                 break;
             }
-            if ((rc = compare_beat(ops, &o, &q.v[q.head], cyc, res)))
+            if ((rc = compare_beat(ops, &o, fifo_front(q), cyc, res)))
                 break;
-            q.head = (q.head + 1) % q.cap;
-            q.n--;
+            fifo_pop(q);
             res->beats++;
         }
         if (fire_c) {
@@ -298,7 +268,7 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
                 break;
             }
             for (int b = 0; b < nb; b++)
-                if (beatq_push(&q, &beats[b]) != 0) {
+                if (fifo_push(q, &beats[b]) != 0) {
                     rc = fail(res, "out of memory");
                     break;
                 }
@@ -314,7 +284,7 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
             idle++;
             if (idle > 10000) {
                 rc = fail(res, "%s cycle %llu: no progress for 10000 cycles (%d results pending)", ops->build,
-                          (unsigned long long)cyc, (int)q.n);
+                          (unsigned long long)cyc, (int)fifo_len(q));
                 break;
             }
         }
@@ -327,6 +297,6 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
     ops->destroy(sim);
     gemv_free(m);
     free(beats);
-    free(q.v);
+    fifo_free(q);
     return rc;
 }

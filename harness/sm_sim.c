@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cosim_util.h"
 #include "fp.h"
 #include "rng.h"
 
@@ -182,36 +183,7 @@ static int bad_beat(rng *r, const smu *u, const beat *next, beat *out)
 
 /* ---- checking ---- */
 
-typedef struct outq {
-    smu_beat *v;
-    size_t cap, head, n;
-} outq;
-
-static int outq_push(outq *q, const smu_beat *b)
-{
-    if (q->n == q->cap) {
-        size_t nc = q->cap ? 2 * q->cap : 512;
-        smu_beat *nv = malloc(nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        for (size_t i = 0; i < q->n; i++)
-            nv[i] = q->v[(q->head + i) % q->cap];
-        free(q->v);
-        q->v = nv, q->cap = nc, q->head = 0;
-    }
-    q->v[(q->head + q->n++) % q->cap] = *b;
-    return 0;
-}
-
-static int fail(sm_cosim_res *res, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->first_error, sizeof res->first_error, fmt, ap);
-    va_end(ap);
-    res->mismatches++;
-    return 1;
-}
+#define fail(res, ...) cosim_fail((res)->first_error, sizeof (res)->first_error, &(res)->mismatches, __VA_ARGS__)
 
 static int compare(const vsm_ops *ops, const vsm_out *o, const smu_beat *w, uint64_t cyc, sm_cosim_res *res)
 {
@@ -258,18 +230,18 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
     char seedarg[64];
     snprintf(seedarg, sizeof seedarg, "+verilator+seed+%u", (unsigned)(cfg->seed % 1000000007u) + 1u);
     const char *argv[] = {"pimattn", cfg->rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0", seedarg};
-    vsm *sim = u && obuf ? ops->create(3, argv) : NULL;
-    if (!sim) {
-        snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
+    fifo *q = fifo_new(sizeof(smu_beat));
+    vsm *sim = u && obuf && q ? ops->create(3, argv) : NULL;
+    if (!sim || (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)) {
+        if (sim)
+            snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
+        else
+            snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
+        if (sim)
+            ops->destroy(sim);
         smu_free(u);
         free(obuf);
-        return -1;
-    }
-    if (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0) {
-        snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
-        ops->destroy(sim);
-        smu_free(u);
-        free(obuf);
+        fifo_free(q);
         return -1;
     }
     rng r, tr;
@@ -277,7 +249,6 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
     rng_seed(&tr, cfg->seed ^ 0x5EEDu);
     uint32_t max_len = cfg->max_len ? cfg->max_len : 512;
     prog p = {0};
-    outq q = {0};
     ops->reset(sim, 2);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -309,7 +280,7 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
             pending = 1;
             in.in_valid = 0;
         }
-        if (!pending && q.n == 0 && idle > 4)
+        if (!pending && fifo_len(q) == 0 && idle > 4)
             break;
         if (pending && !in.in_valid)
             in.in_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
@@ -324,14 +295,13 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
             break;
         }
         if (o.out_valid && in.out_ready) {
-            if (q.n == 0) {
+            if (fifo_len(q) == 0) {
                 rc = fail(res, "%s cycle %llu: output beat with none expected", ops->build, (unsigned long long)cyc);
                 break;
             }
-            if ((rc = compare(ops, &o, &q.v[q.head], cyc, res)))
+            if ((rc = compare(ops, &o, fifo_front(q), cyc, res)))
                 break;
-            q.head = (q.head + 1) % q.cap;
-            q.n--;
+            fifo_pop(q);
             res->beats_out++;
         }
         if (in.in_valid && o.in_ready) {
@@ -341,7 +311,7 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
                 break;
             }
             for (int b = 0; b < nb && rc == 0; b++)
-                if (outq_push(&q, &obuf[b]))
+                if (fifo_push(q, &obuf[b]))
                     rc = fail(res, "out of memory");
             if (cfg->cmd_out && res->beats_in < cfg->file_limit) {
                 write_in(cfg->cmd_out, c, &cur);
@@ -355,7 +325,7 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
             idle = 0;
         } else if (++idle > 10000) {
             rc = fail(res, "%s cycle %llu: no progress for 10000 cycles (%zu beats pending)", ops->build,
-                      (unsigned long long)cyc, q.n);
+                      (unsigned long long)cyc, fifo_len(q));
             break;
         }
         if (rc)
@@ -370,6 +340,6 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
     smu_free(u);
     free(obuf);
     free(p.v);
-    free(q.v);
+    fifo_free(q);
     return rc;
 }
