@@ -231,6 +231,22 @@ $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka -lm
 
+# HBM timing model, protocol checker and configuration (docs/hbm.md): C only, libcyaml for YAML.
+LDLIBS_YAML := -lcyaml -lyaml
+HBM_CFG_OBJ := $(addprefix $(BUILD)/obj/harness/,hbm_presets.o hbm_cfg.o)
+$(BUILD)/bin/test_hbm_cfg: $(BUILD)/obj/tb/test_hbm_cfg.o $(HBM_CFG_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
+
+$(BUILD)/bin/test_hbm_check: $(BUILD)/obj/tb/test_hbm_check.o $(BUILD)/obj/harness/hbm_check.o \
+  $(BUILD)/obj/harness/hbm_presets.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lm
+
+$(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harness/,hbm.o hbm_check.o) $(HBM_CFG_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
+
 # ---- main targets ----------------------------------------------------------------------------------
 run: $(PIMATTN)
 	@$(PIMATTN) prims
