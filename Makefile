@@ -32,7 +32,8 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c
+HARN_SRC   := harness/cli.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
+              harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
@@ -70,7 +71,8 @@ SM_VVP     := $(foreach b,$(SM_ICARUS),$(BUILD)/icarus/$(b).vvp)
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_cli
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
+              $(BUILD)/bin/test_cli
 
 .PHONY: all help deps run test regress tables lint lint-verilator lint-icarus lint-yosys wave bench clean
 .DEFAULT_GOAL := all
@@ -190,9 +192,10 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(SM_SHIM) $(SM_ARCH) $(VLRT_OBJ) \
              $(BUILD)/lib/libcsim.a
 
-$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o) $(PRIM_LINK)
+$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o cmd_hbm.o \
+  cmd_check.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ $(LDLIBS_VL)
+	$(CXX) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_YAML)
 
 $(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harness/fpvec.o $(BUILD)/lib/libcsim.a
 	@mkdir -p $(@D)
@@ -243,7 +246,7 @@ $(BUILD)/bin/test_hbm_check: $(BUILD)/obj/tb/test_hbm_check.o $(BUILD)/obj/harne
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka -lm
 
-$(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harness/,hbm.o hbm_check.o) $(HBM_CFG_OBJ)
+$(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harness/,hbm.o hbm_run.o hbm_check.o) $(HBM_CFG_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
 

@@ -9,6 +9,8 @@ int cmd_prims(int argc, char **argv);
 int cmd_wave(int argc, char **argv);
 int cmd_gemv(int argc, char **argv);
 int cmd_softmax(int argc, char **argv);
+int cmd_hbm(int argc, char **argv);
+int cmd_check_trace(int argc, char **argv);
 
 /* Option parsers shared by the GEMV commands (cmd_gemv.c): print the error, return -1. */
 int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out);

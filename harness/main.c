@@ -14,6 +14,8 @@ static void usage(FILE *f)
             "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
             "  gemv    co-simulate every Verilated GEMV bank unit against the golden model and report\n"
             "  softmax co-simulate every Verilated softmax unit against the golden model and report\n"
+            "  hbm     run a request trace or a synthetic MAC stream through the HBM3-PIM timing model\n"
+            "  check-trace  verify a command log against every DRAM timing rule (independent checker)\n"
             "  wave    write an FST waveform and a GTKWave save file for one unit\n"
             "  help    this text\n");
 }
@@ -31,12 +33,16 @@ int main(int argc, char **argv)
         return cmd_gemv(argc - 1, argv + 1);
     if (!strcmp(c, "softmax"))
         return cmd_softmax(argc - 1, argv + 1);
+    if (!strcmp(c, "hbm"))
+        return cmd_hbm(argc - 1, argv + 1);
+    if (!strcmp(c, "check-trace"))
+        return cmd_check_trace(argc - 1, argv + 1);
     if (!strcmp(c, "wave"))
         return cmd_wave(argc - 1, argv + 1);
     if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, gemv, softmax, wave, help)\n", c);
+    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, gemv, softmax, hbm, check-trace, wave, help)\n", c);
     return CLI_EXIT_BAD_INPUT;
 }

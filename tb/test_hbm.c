@@ -293,6 +293,7 @@ static void test_refusals(void **state)
  * device so that commands interact; the checker must accept the log and reject each sampled command
  * moved one cycle before the engine's earliest. */
 typedef struct {
+    uint64_t index;      /* position among the log's commands */
     uint64_t line_cycle; /* cycle issued */
     uint64_t floor;      /* cycle the channel had reached before it (moving below it breaks order) */
     int tight;           /* issued exactly at its earliest, bound by a timing rule */
@@ -319,6 +320,46 @@ static void random_cmd(const hbm *h, rng *g, hbm_cmd *c)
     c->n = (uint32_t)(c->op == HBM_SFM ? 1 + rng_below(g, 60) : 1 + rng_below(g, 4));
 }
 
+static uint64_t issued_total(const hbm *h)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < HBM_NOPS; i++)
+        n += hbm_get_stats(h)->cmds[i];
+    return n;
+}
+
+/* Refreshes the PCs of channel ch (PREA/PRE first when needed) until every deadline is past `upto`. */
+static void refresh_upto(hbm *h, unsigned ch, uint64_t upto, uint64_t *now)
+{
+    const hbm_cfg *f = hbm_config(h);
+    char err[512];
+    while (f->ref_mode != HBM_REF_OFF) {
+        unsigned p = 0; /* the PC nearest its deadline, so none falls behind while another catches up */
+        for (unsigned q = 1; q < f->pcs; q++)
+            if (hbm_refresh_deadline(h, 0, ch, q) < hbm_refresh_deadline(h, 0, ch, p))
+                p = q;
+        if (hbm_refresh_deadline(h, 0, ch, p) >= upto)
+            break;
+        hbm_cmd x = {.ch = (uint8_t)ch, .pc = (uint8_t)p};
+        int open;
+        if (f->ref_mode == HBM_REF_PERBANK) {
+            unsigned i = hbm_refresh_next_bank(h, 0, ch, p);
+            x.sid = (uint8_t)(i / (f->bank_groups * f->banks)), x.bg = (uint8_t)(i / f->banks % f->bank_groups);
+            x.ba = (uint8_t)(i % f->banks);
+            open = hbm_open_row(h, 0, ch, p, x.sid, x.bg, x.ba) >= 0;
+        } else
+            open = 1; /* PREA is legal in any state */
+        for (int k = !open; k < 2; k++) {
+            x.op = k ? (f->ref_mode == HBM_REF_PERBANK ? HBM_REFPB : HBM_REFAB)
+                     : (f->ref_mode == HBM_REF_PERBANK ? HBM_PRE : HBM_PREA);
+            uint64_t t = hbm_earliest(h, &x, *now, NULL);
+            if (t == HBM_NEVER || hbm_issue(h, &x, t, err, sizeof err))
+                fail_msg("refresh: %s cannot issue: %s", hbm_op_name(x.op), t == HBM_NEVER ? "state" : err);
+            *now = t;
+        }
+    }
+}
+
 static void differential(hbm_cfg c, rng *g, unsigned ncmds)
 {
     hbm *h = hbm_new(&c);
@@ -332,6 +373,8 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
     while (done < ncmds && tries++ < 200 * ncmds) {
         hbm_cmd x;
         random_cmd(h, g, &x);
+        /* keep every PC of the channel well ahead of its refresh deadline */
+        refresh_upto(h, x.ch, now[x.ch] + 4 * c.nRFC + 2000, &now[x.ch]);
         const char *rule;
         uint64_t e = hbm_earliest(h, &x, now[x.ch], &rule);
         if (e == HBM_NEVER)
@@ -343,11 +386,15 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
                 fail_msg(TB_REPLAY "engine refused its own earliest cycle: %s", seed, seed, err);
             continue; /* a refresh is owed: the random stream does not plan for it */
         }
-        iss[done] = (issued){t, now[x.ch], tight && t == e && strcmp(rule, "from") && strcmp(rule, "order")};
+        iss[done] = (issued){issued_total(h) - 1, t, now[x.ch], tight && t == e && strcmp(rule, "from") && strcmp(rule, "order")};
         now[x.ch] = t;
         done++;
     }
     assert_true(done == ncmds);
+    uint64_t end = now[0] > now[1] ? now[0] : now[1];
+    for (unsigned ch = 0; ch < 2; ch++)
+        refresh_upto(h, ch, end + 1, &now[ch]);
+    uint64_t total = issued_total(h);
     fflush(log);
     rewind(log);
     uint64_t n = 0;
@@ -355,22 +402,24 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
         fail_msg(TB_REPLAY "%s: legal random stream rejected: %s", seed, seed, c.name, err);
     /* mutations: read the log back into lines, move one tight command a cycle earlier */
     rewind(log);
-    char **lines = calloc(ncmds + 8, sizeof *lines);
+    char **lines = calloc(total + 8, sizeof *lines);
     size_t nl = 0, cap = 0;
     char *buf = NULL;
-    while (getline(&buf, &cap, log) > 0 && nl < ncmds + 8)
+    while (getline(&buf, &cap, log) > 0 && nl < total + 8)
         lines[nl++] = strdup(buf);
     free(buf);
-    unsigned hdr = (unsigned)(nl - ncmds), tested = 0, caught = 0;
+    assert_int_equal(nl, total + 2); /* two header lines */
+    unsigned hdr = 2, tested = 0, caught = 0;
     for (unsigned i = 0; i < ncmds && tested < 150; i++) {
         if (!iss[i].tight || iss[i].line_cycle == 0 || iss[i].line_cycle - 1 < iss[i].floor)
             continue;
         if (rng_below(g, 3))
             continue;
         FILE *m = tmpfile();
-        for (unsigned j = 0; j < hdr + i; j++)
+        size_t at = hdr + iss[i].index;
+        for (size_t j = 0; j < at; j++)
             fputs(lines[j], m);
-        const char *rest = strchr(lines[hdr + i], ' ');
+        const char *rest = strchr(lines[at], ' ');
         fprintf(m, "%" PRIu64 "%s", iss[i].line_cycle - 1, rest);
         fflush(m);
         rewind(m);
@@ -381,7 +430,7 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
             caught++;
         else
             fail_msg(TB_REPLAY "%s: command %u (%s) one cycle before the engine's earliest was %s", seed, seed,
-                     c.name, i, lines[hdr + i], rc ? err : "accepted");
+                     c.name, i, lines[hdr + iss[i].index], rc ? err : "accepted");
     }
     printf("  %-17s %s%s%s: %u random commands pass the checker; %u moved one cycle early, %u caught\n", c.name,
            hbm_cfg_ref_modes[c.ref_mode], c.power_limit ? ", power limit" : "", c.ab_act_faw ? ", ACT window" : "",
@@ -404,6 +453,7 @@ static void test_differential(void **state)
         for (int v = 0; v < 3; v++) {
             hbm_cfg c = preset(presets[p]);
             c.ref_mode = v == 0 ? HBM_REF_OFF : v == 1 ? HBM_REF_ALLBANK : HBM_REF_PERBANK;
+            c.channels = 2; /* the random stream uses two channels; idle ones would owe refreshes */
             c.power_limit = v != 1;
             c.ab_act_faw = v != 0;
             differential(c, &g, 3000);
