@@ -1,6 +1,7 @@
 /* test_cli — the pimattn command as a user meets it: bad input gives a clear message and exit 2 with no
  * files left behind; the demo passes; `wave` writes an FST whose signals are exactly those the .gtkw
- * save file names (checked through fst2vcd, which ships with GTKWave), for FP primitives and GEMV units.
+ * save file names (checked through fst2vcd, which ships with GTKWave), for FP primitives and GEMV units;
+ * pimattn hbm and check-trace round trip a command log and reject a corrupted one.
  * $PIMATTN is the binary. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,6 +68,54 @@ static void test_bad_input(void **state)
     expect_bad("softmax --only sm_l3", "unknown build 'sm_l3' (allowed: sm_l1");
     expect_bad("softmax --scores x", "--scores: 'x'");
     expect_bad("wave --unit softmax --g 2", "only gemv_systolic has a G parameter");
+}
+
+/* pimattn hbm and check-trace: bad input exits 2 with FILE:LINE and leaves no log; a log the model
+ * wrote passes the checker; the same log with one command moved earlier fails it (exit 1). */
+static void test_hbm_commands(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_cli_hbm.XXXXXX", args[1024], path[512];
+    assert_non_null(mkdtemp(dir));
+    expect_bad("hbm", "give exactly one of --trace FILE and --synthetic macab");
+    expect_bad("hbm --synthetic macab --hbm nope", "'nope' is neither a preset (hbm3-6400, attacc-hbm3-5200)");
+    expect_bad("hbm --synthetic rows", "unknown pattern 'rows' (allowed: macab)");
+    expect_bad("hbm --synthetic macab --commands 0", "--commands: '0'");
+    expect_bad("check-trace", "give exactly one command log");
+    expect_bad("check-trace /nonexistent-pimattn.log", "cannot open '/nonexistent-pimattn.log'");
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs("base: hbm3-6400\ntiming:\n  nRC: 10\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "hbm --synthetic macab --hbm %s", path);
+    expect_bad(args, "bad.yaml:3: timing.nRAS: 45 exceeds timing.nRC 10");
+    snprintf(path, sizeof path, "%s/req.trace", dir);
+    f = fopen(path, "w");
+    fputs("# two reads and a MAC\nR 0x0\n100 W 4096\nMAC 0 0 * 5 3\nR 0x40 junk\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "hbm --trace %s/req.trace --log %s/x.log", dir, dir);
+    expect_bad(args, "req.trace:5: R needs one address");
+    snprintf(path, sizeof path, "%s/x.log", dir);
+    struct stat st;
+    assert_int_not_equal(stat(path, &st), 0); /* no half-written log */
+    snprintf(path, sizeof path, "%s/x.log.tmp", dir);
+    assert_int_not_equal(stat(path, &st), 0);
+    /* a good run, checked; then corrupted */
+    snprintf(args, sizeof args, "hbm --hbm hbm3-6400 --synthetic macab --commands 20000 --log %s/m.log", dir);
+    if (run(args) != 0 || !strstr(out, "MACAB 20000"))
+        fail_msg("pimattn %s:\n%s", args, out);
+    snprintf(args, sizeof args, "check-trace --hbm hbm3-6400 %s/m.log", dir);
+    if (run(args) != 0 || !strstr(out, "every rule holds"))
+        fail_msg("pimattn %s:\n%s", args, out);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "awk '/MACAB/ && !done { $1 = $1 - 1; done = 1 } { print }' %s/m.log > %s/bad.log", dir,
+             dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(args, sizeof args, "check-trace --hbm hbm3-6400 %s/bad.log", dir);
+    if (run(args) != 1 || !strstr(out, "bad.log:") || !strstr(out, "nRCDRD: MACAB"))
+        fail_msg("pimattn %s: want exit 1 and an nRCDRD violation:\n%s", args, out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_bad_wave_dir_leaves_nothing(void **state)
@@ -197,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bad_wave_dir_leaves_nothing),
+        cmocka_unit_test(test_hbm_commands),
         cmocka_unit_test(test_demo_passes),
         cmocka_unit_test(test_wave_signals_exist),
     };
