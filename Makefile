@@ -20,7 +20,7 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
               -Wno-unused-parameter -MMD -MP
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
               -CFLAGS -O2
-LDLIBS_VL  := -lz -pthread
+LDLIBS_VL  := -lz -pthread -lcyaml -lyaml  # the harness objects include the HBM configuration loader
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -82,7 +82,8 @@ all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_t
 help:
 	@echo "pimattn make targets"
 	@echo "  make run            build (installing missing Debian packages) and run the default job: FP primitive,"
-	@echo "                      GEMV and softmax unit co-simulation, RTL vs golden model, with a report"
+	@echo "                      GEMV and softmax unit co-simulation, RTL vs golden model, and an all-bank MAC"
+	@echo "                      stream through the HBM3-PIM timing model, with reports"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values,"
@@ -93,7 +94,8 @@ help:
 	@echo "                      gemv_tree gemv_systolic softmax; G=n picks the systolic build,"
 	@echo "                      PATTERN=score|context|random the GEMV stream"
 	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
-	@echo "                      useful MACs per burst, softmax cycles per row"
+	@echo "                      useful MACs per burst, softmax cycles per row, HBM model commands simulated"
+	@echo "                      and checked per second on a 10^7-MACAB stream (HBM_BENCH_MACS=n)"
 	@echo "  make tables         regenerate the softmax constant tables (csim/sm_tables.h, rtl/softmax/*_table.sv)"
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make all            build everything, run nothing"
@@ -195,7 +197,7 @@ PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(S
 $(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o cmd_hbm.o \
   cmd_check.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_YAML)
+	$(CXX) -o $@ $^ $(LDLIBS_VL)
 
 $(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harness/fpvec.o $(BUILD)/lib/libcsim.a
 	@mkdir -p $(@D)
@@ -257,6 +259,8 @@ run: $(PIMATTN)
 	@$(PIMATTN) gemv --commands 200000
 	@echo
 	@$(PIMATTN) softmax --scores 100000
+	@echo
+	@$(PIMATTN) hbm --hbm attacc-hbm3-5200 --synthetic macab --commands 1000000
 
 # Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
 test: all
@@ -349,6 +353,8 @@ bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-gemv.sh $(PIMATTN) $(BUILD) "$(GEMV_ICARUS)"
 	@echo
 	@scripts/bench-softmax.sh $(PIMATTN) $(BUILD) "$(SM_ICARUS)"
+	@echo
+	@scripts/bench-hbm.sh $(PIMATTN) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

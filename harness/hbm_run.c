@@ -36,9 +36,9 @@ static int go(hbm_run *r, const hbm_cmd *c, uint64_t from, char *err, size_t n)
 {
     uint64_t *now = &r->now[(size_t)c->st * hbm_config(r->h)->channels + c->ch];
     uint64_t t = hbm_earliest(r->h, c, from > *now ? from : *now, NULL);
-    if (t == HBM_NEVER) {
-        snprintf(err, n, "controller bug: command illegal in the current state");
-        return hbm_issue(r->h, c, *now, err, n) ? -1 : -1;
+    if (t == HBM_NEVER) { /* illegal in this state: a controller bug; hbm_issue refuses it and says why */
+        (void)hbm_issue(r->h, c, *now, err, n);
+        return -1;
     }
     if (hbm_issue(r->h, c, t, err, n))
         return -1;
