@@ -77,6 +77,36 @@ static int has(const char *p, size_t l, const char *w)
     return 0;
 }
 
+#define KEYNAME(sec, key, member, kind, lo, hi, doc) " " #key
+
+/* The keys allowed where line `at` stands: those of the section it is indented under, or the top level. */
+static const char *section_keys(const char *path, unsigned at)
+{
+    FILE *f = fopen(path, "r");
+    char buf[1024], sec[32] = "";
+    unsigned ln = 0;
+    while (f && ln < at && fgets(buf, sizeof buf, f)) {
+        ln++;
+        if (buf[0] != ' ' && buf[0] != '#' && buf[0] != '\n' && strchr(buf, ':'))
+            snprintf(sec, sizeof sec, "%.*s", (int)strcspn(buf, ":"), buf);
+        if (ln == at && buf[0] != ' ')
+            sec[0] = '\0';
+    }
+    if (f)
+        fclose(f);
+    if (!strcmp(sec, "org"))
+        return HBM_CFG_ORG(KEYNAME);
+    if (!strcmp(sec, "timing"))
+        return HBM_CFG_TIMING(KEYNAME);
+    if (!strcmp(sec, "refresh"))
+        return HBM_CFG_REFRESH(KEYNAME);
+    if (!strcmp(sec, "pim"))
+        return HBM_CFG_PIM(KEYNAME);
+    if (!strcmp(sec, "energy"))
+        return HBM_CFG_ENERGY(KEYNAME);
+    return " name base org timing refresh pim energy";
+}
+
 /* The first line whose key (any indentation) is `key`, or 1. */
 static unsigned any_key_line(const char *path, const char *key)
 {
@@ -123,9 +153,12 @@ static void cyaml_error(const char *path, const logbuf *b, char *err, size_t n)
         p = e + 1;
     }
     const char *uk = strstr(msg, "Unexpected key: ");
-    if (uk && line == 1) /* top-level keys come without a backtrace line: find the key */
-        line = any_key_line(path, uk + 16);
-    snprintf(err, n, "%s:%u: %s (allowed keys and types: see harness/hbm_cfg.h and configs/hbm/)", path, line, msg);
+    if (uk) {
+        if (line == 1) /* top-level keys come without a backtrace line: find the key */
+            line = any_key_line(path, uk + 16);
+        snprintf(err, n, "%s:%u: %s (allowed:%s)", path, line, msg, section_keys(path, line));
+    } else
+        snprintf(err, n, "%s:%u: %s (see harness/hbm_cfg.h and configs/hbm/ for keys and types)", path, line, msg);
 }
 
 /* ---- key lines (block style): "section.key" -> line, for errors found after loading ------------------ */

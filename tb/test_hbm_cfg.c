@@ -91,8 +91,8 @@ typedef struct {
 
 #define B "base: attacc-hbm3-5200\n"
 static const bad_case bad[] = {
-    {"unknown top-level key", B "bogus: 1\n", 2, "Unexpected key: bogus"},
-    {"unknown key in a section", B "org:\n  bankz: 3\n", 3, "Unexpected key: bankz"},
+    {"unknown top-level key", B "bogus: 1\n", 2, "Unexpected key: bogus (allowed: name base org timing"},
+    {"unknown key in a section", B "org:\n  bankz: 3\n", 3, "Unexpected key: bankz (allowed: stacks channels"},
     {"string for a number", B "timing:\n  nRC: fast\n", 3, "'fast' is not an unsigned integer (allowed: 1..1023)"},
     {"negative unsigned", B "timing:\n  nRP: -3\n", 3, "'-3' is not an unsigned integer"},
     {"float for an unsigned", B "timing:\n  nCL: 2.5\n", 3, "'2.5' is not an unsigned integer"},
