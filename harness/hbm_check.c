@@ -39,7 +39,7 @@ struct hbm_checker {
     int32_t *row;     /* open row per bank, -1 closed */
     uint32_t *brefs;  /* REFPBs per bank */
     uint64_t *prefs;  /* refreshes per PC */
-    uint64_t reach[NOP], tmax, cmds, line;
+    uint64_t reach[NOP], reach_max, tmax, cmds, line;
 };
 
 static int is_act(unsigned o) { return o == ACT || o == ACTAB || o == ACTBG; }
@@ -158,6 +158,8 @@ hbm_checker *hbm_checker_new(const hbm_cfg *cfg)
                 m = d.d;
         }
         k->reach[x] = m;
+        if (m > k->reach_max)
+            k->reach_max = m;
     }
     return k;
 }
@@ -417,10 +419,7 @@ int hbm_checker_line(hbm_checker *k, const char *line, char *err, size_t n)
     if (op == SFM && x.n > ch->max_sfm)
         ch->max_sfm = x.n;
     /* history: drop what no rule can reach any more, append */
-    uint64_t keep = 0;
-    for (unsigned o = 0; o < NOP; o++)
-        keep = k->reach[o] > keep ? k->reach[o] : keep;
-    keep += (uint64_t)ch->max_mv * c->nBL + ch->max_sfm;
+    uint64_t keep = k->reach_max + (uint64_t)ch->max_mv * c->nBL + ch->max_sfm;
     while (ch->len && t - ch->h[ch->head].t > keep)
         ch->head = (ch->head + 1) % ch->cap, ch->len--;
     if (ch->len == ch->cap) {
