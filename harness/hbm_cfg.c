@@ -1,5 +1,10 @@
 /* hbm_cfg.c — HBM configuration: YAML loading (libcyaml), validation, writing (hbm_cfg.h). The schema,
- * the range checks and the writer are generated from the X-macro tables in hbm_cfg.h. */
+ * the range checks, the "allowed" texts and the writer are generated from the X-macro tables in hbm_cfg.h.
+ *
+ * Loading is three passes over the file text: a libyaml event scan (syntax errors with their line, empty
+ * files, a second document, and the line of every top-level and section key, for messages), libcyaml
+ * into a raw image whose fields are all optional string pointers, and a strict parse of those strings
+ * over the base preset followed by hbm_cfg_validate. */
 #include "hbm_cfg.h"
 
 #include <cyaml/cyaml.h>
@@ -8,11 +13,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
 
 /* ---- the YAML image: every field a pointer, NULL when absent ---------------------------------------- */
 
-/* Scalars are read as text and parsed here: libcyaml 1.3.1 accepts "2.5" for an unsigned and "maybe"
- * for a bool; this way every malformed value gets the same strict error with its line. */
+/* Scalars are read as text and parsed here: libcyaml 1.3.1 reads "2.5" as the unsigned 2 (strtoull
+ * without an end check), "0x40" as 64, and any bool other than false/no/off/0 as true. */
 #define RAW_MEMBER(sec, key, member, kind, lo, hi, doc) char *member;
 
 struct raw_org { HBM_CFG_ORG(RAW_MEMBER) };
@@ -40,8 +47,8 @@ static const cyaml_schema_field_t pim_fields[] = {HBM_CFG_PIM(SCHEMA) CYAML_FIEL
 static const cyaml_schema_field_t energy_fields[] = {HBM_CFG_ENERGY(SCHEMA) CYAML_FIELD_END};
 
 static const cyaml_schema_field_t top_fields[] = {
-    CYAML_FIELD_STRING_PTR("name", OPT, struct raw, name, 1, 63),
-    CYAML_FIELD_STRING_PTR("base", OPT, struct raw, base, 1, 63),
+    CYAML_FIELD_STRING_PTR("name", OPT, struct raw, name, 0, 63),
+    CYAML_FIELD_STRING_PTR("base", OPT, struct raw, base, 0, 63),
     CYAML_FIELD_MAPPING_PTR("org", OPT, struct raw, org, org_fields),
     CYAML_FIELD_MAPPING_PTR("timing", OPT, struct raw, timing, timing_fields),
     CYAML_FIELD_MAPPING_PTR("refresh", OPT, struct raw, refresh, refresh_fields),
@@ -51,7 +58,214 @@ static const cyaml_schema_field_t top_fields[] = {
 
 static const cyaml_schema_value_t top_schema = {CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct raw, top_fields)};
 
-/* ---- libcyaml's messages, collected ------------------------------------------------------------------- */
+/* ---- what may stand where ----------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *sec, *key, *kind;
+    double lo, hi;
+} field_info;
+
+#define INFO(sec, key, member, kind, lo, hi, doc) {#sec, #key, #kind, lo, hi},
+static const field_info fields[] = {HBM_CFG_ALL(INFO)};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+#define TOP_KEYS "name, base, org, timing, refresh, pim, energy"
+
+static int is_section(const char *s)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (!strcmp(fields[i].sec, s))
+            return 1;
+    return 0;
+}
+
+/* The allowed text for `sec.key` (sec "" = top level; key NULL = the keys of sec), written to buf. */
+static const char *allowed(const char *sec, const char *key, char *buf, size_t n)
+{
+    size_t len = 0;
+    int first = 1;
+    buf[0] = '\0';
+    if (!*sec && key && !strcmp(key, "name"))
+        return snprintf(buf, n, "a string of at most 63 characters"), buf;
+    if (!*sec && key && !strcmp(key, "base"))
+        return snprintf(buf, n, "%s", hbm_cfg_preset_names), buf;
+    if (!*sec && key && is_section(key)) {
+        len = (size_t)snprintf(buf, n, "a mapping of ");
+        sec = key, key = NULL;
+    } else if (!*sec || !is_section(sec))
+        return snprintf(buf, n, "%s", TOP_KEYS), buf;
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const field_info *f = &fields[i];
+        if (strcmp(f->sec, sec) || (key && strcmp(f->key, key)))
+            continue;
+        if (!key) {
+            if (len < n)
+                len += (size_t)snprintf(buf + len, n - len, "%s%s", first ? "" : ", ", f->key);
+            first = 0;
+        } else if (f->kind[0] == 'U')
+            snprintf(buf, n, "%.0f..%.0f", f->lo, f->hi);
+        else if (f->kind[0] == 'F')
+            snprintf(buf, n, "%g..%g", f->lo, f->hi);
+        else if (f->kind[0] == 'B')
+            snprintf(buf, n, "true, false");
+        else
+            snprintf(buf, n, "%s, %s, %s", hbm_cfg_ref_modes[0], hbm_cfg_ref_modes[1], hbm_cfg_ref_modes[2]);
+        if (key)
+            return buf;
+    }
+    return key ? allowed(sec, NULL, buf, n) : buf; /* an unknown key: the keys of its section */
+}
+
+/* ---- libyaml scan: syntax errors and key lines -------------------------------------------------------- */
+
+typedef struct {
+    char sec[16], key[48]; /* sec "" for a top-level key */
+    unsigned line;
+    int quoted; /* the value is a quoted scalar */
+} keypos;
+
+typedef struct {
+    keypos k[256];
+    size_t nk;
+    unsigned err_line; /* nonzero: a syntax error, an empty file or a second document, in err */
+    char err[320];
+} scan_t;
+
+static int null_scalar(const yaml_event_t *e)
+{
+    const char *v = (const char *)e->data.scalar.value;
+    return e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (!*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
+}
+
+static void scan(const char *text, size_t len, scan_t *s)
+{
+    yaml_parser_t p;
+    int is_map[8] = {0}, want_key[8] = {0}, depth = 0, docs = 0, root = 0, done = 0;
+    size_t pending = SIZE_MAX; /* the key entry whose value is the next node */
+    char top[16] = "";
+    s->nk = 0, s->err_line = 0;
+    if (!yaml_parser_initialize(&p)) {
+        s->err_line = 1, snprintf(s->err, sizeof s->err, "out of memory");
+        return;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    while (!done) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            s->err_line = (unsigned)p.problem_mark.line + 1;
+            const char *why = p.problem ? p.problem : "unreadable input";
+            int k = snprintf(s->err, sizeof s->err, "YAML syntax error: %s", why);
+            if (p.context && k > 0 && (size_t)k < sizeof s->err)
+                snprintf(s->err + k, sizeof s->err - (size_t)k, " (%s at line %u)", p.context,
+                         (unsigned)p.context_mark.line + 1);
+            break;
+        }
+        unsigned line = (unsigned)e.start_mark.line + 1;
+        int node = e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT || e.type == YAML_MAPPING_START_EVENT ||
+                   e.type == YAML_SEQUENCE_START_EVENT;
+        if (e.type == YAML_DOCUMENT_START_EVENT && ++docs == 2) {
+            s->err_line = line, done = 1;
+            snprintf(s->err, sizeof s->err, "a second YAML document (allowed: one document per file)");
+        } else if (node && depth == 0)
+            root = !(e.type == YAML_SCALAR_EVENT && null_scalar(&e));
+        else if (node && depth <= 8 && is_map[depth - 1]) {
+            if (want_key[depth - 1]) {
+                if (e.type == YAML_SCALAR_EVENT && depth <= 2 && s->nk < sizeof s->k / sizeof s->k[0]) {
+                    keypos *k = &s->k[s->nk];
+                    snprintf(k->sec, sizeof k->sec, "%s", depth == 1 ? "" : top);
+                    snprintf(k->key, sizeof k->key, "%s", (const char *)e.data.scalar.value);
+                    k->line = line, k->quoted = 0;
+                    pending = s->nk++;
+                }
+                if (depth == 1)
+                    snprintf(top, sizeof top, "%s", e.type == YAML_SCALAR_EVENT ? (char *)e.data.scalar.value : "");
+            } else if (pending != SIZE_MAX) {
+                s->k[pending].quoted = e.type == YAML_SCALAR_EVENT && e.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+                pending = SIZE_MAX;
+            }
+            want_key[depth - 1] ^= 1;
+        }
+        if (e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT) {
+            if (depth < 8)
+                is_map[depth] = e.type == YAML_MAPPING_START_EVENT, want_key[depth] = 1;
+            depth++;
+        } else if (e.type == YAML_MAPPING_END_EVENT || e.type == YAML_SEQUENCE_END_EVENT)
+            depth--;
+        else if (e.type == YAML_STREAM_END_EVENT)
+            done = 1;
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    if (s->err_line) {
+        if (!strstr(s->err, "(allowed: ")) {
+            size_t l = strlen(s->err);
+            snprintf(s->err + l, sizeof s->err - l, " (allowed: YAML mappings, block or flow, as in configs/hbm/)");
+        }
+    } else if (!root)
+        s->err_line = 1, snprintf(s->err, sizeof s->err, "empty configuration (allowed: a mapping of " TOP_KEYS ")");
+}
+
+/* `sec.key` (sec "" = top level) as the file spells it, or NULL; its line, or 0. */
+static const keypos *find(const scan_t *s, const char *sec, const char *key)
+{
+    for (size_t i = 0; i < s->nk; i++)
+        if (!strcmp(s->k[i].sec, sec) && !strcmp(s->k[i].key, key))
+            return &s->k[i];
+    return NULL;
+}
+
+static unsigned key_line(const scan_t *s, const char *sec, const char *key)
+{
+    const keypos *k = find(s, sec, key);
+    return k ? k->line : 0;
+}
+
+/* The line of `sec.key`, else of its section, else 1. */
+static unsigned line_of(const scan_t *s, const char *sec, const char *key)
+{
+    unsigned l = key_line(s, sec, key);
+    if (!l && *sec)
+        l = key_line(s, "", sec);
+    return l ? l : 1;
+}
+
+/* The line of the first repeated key named `key` (in any mapping), or 0. */
+static unsigned dup_line(const scan_t *s, const char *key)
+{
+    for (size_t i = 0; i < s->nk; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(s->k[i].key, key) && !strcmp(s->k[j].key, key) && !strcmp(s->k[i].sec, s->k[j].sec))
+                return s->k[i].line;
+    return 0;
+}
+
+/* The line of the first "section.key" named in a validation message that the file spells out, else the
+ * first named section that the file has, else 1. */
+static unsigned validate_line(const scan_t *s, const char *msg)
+{
+    unsigned fallback = 0;
+    for (const char *p = msg; *p; p++) {
+        if (p > msg && p[-1] != ' ' && p[-1] != '(')
+            continue;
+        size_t sl = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+        if (p[sl] != '.')
+            continue;
+        char sec[16], key[48];
+        snprintf(sec, sizeof sec, "%.*s", (int)sl, p);
+        size_t kl = strspn(p + sl + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+        snprintf(key, sizeof key, "%.*s", (int)kl, p + sl + 1);
+        if (!is_section(sec))
+            continue;
+        unsigned k = key_line(s, sec, key);
+        if (k)
+            return k;
+        if (!fallback)
+            fallback = key_line(s, "", sec);
+    }
+    return fallback ? fallback : 1;
+}
+
+/* ---- libcyaml's messages, collected and converted ------------------------------------------------------ */
 
 typedef struct {
     char text[2048];
@@ -68,153 +282,69 @@ static void log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
         b->len = b->len + (size_t)k < sizeof b->text ? b->len + (size_t)k : sizeof b->text - 1;
 }
 
-static int has(const char *p, size_t l, const char *w)
+static const char *event_name(const char *ev)
 {
-    size_t wl = strlen(w);
-    for (size_t i = 0; i + wl <= l; i++)
-        if (!strncmp(p + i, w, wl))
-            return 1;
-    return 0;
+    return !strcmp(ev, "SCALAR")           ? "a scalar"
+           : !strcmp(ev, "SEQUENCE_START") ? "a sequence"
+           : !strcmp(ev, "MAPPING_START")  ? "a mapping"
+           : !strcmp(ev, "ALIAS")          ? "an alias"
+                                           : ev;
 }
 
-#define KEYNAME(sec, key, member, kind, lo, hi, doc) " " #key
-
-/* The keys allowed where line `at` stands: those of the section it is indented under, or the top level. */
-static const char *section_keys(const char *path, unsigned at)
+/* libcyaml logs e.g. "Load: Unexpected key: bankz\nLoad: Backtrace:\n  in mapping (line: 3, column: 6)\n
+ *   in mapping field 'org' (line: 3, column: 3)\n". Its lines are those of the last event it read (for an
+ * unknown or repeated key: the previous value), so keys are located with the scan instead; for a wrong
+ * value the innermost field's line is that of the value itself. */
+static void cyaml_error(const char *path, const char *log, const scan_t *s, char *err, size_t n)
 {
-    FILE *f = fopen(path, "r");
-    char buf[1024], sec[32] = "";
-    unsigned ln = 0;
-    while (f && ln < at && fgets(buf, sizeof buf, f)) {
-        ln++;
-        if (buf[0] != ' ' && buf[0] != '#' && buf[0] != '\n' && strchr(buf, ':'))
-            snprintf(sec, sizeof sec, "%.*s", (int)strcspn(buf, ":"), buf);
-        if (ln == at && buf[0] != ' ')
-            sec[0] = '\0';
-    }
-    if (f)
-        fclose(f);
-    if (!strcmp(sec, "org"))
-        return HBM_CFG_ORG(KEYNAME);
-    if (!strcmp(sec, "timing"))
-        return HBM_CFG_TIMING(KEYNAME);
-    if (!strcmp(sec, "refresh"))
-        return HBM_CFG_REFRESH(KEYNAME);
-    if (!strcmp(sec, "pim"))
-        return HBM_CFG_PIM(KEYNAME);
-    if (!strcmp(sec, "energy"))
-        return HBM_CFG_ENERGY(KEYNAME);
-    return " name base org timing refresh pim energy";
-}
-
-/* The first line whose key (any indentation) is `key`, or 1. */
-static unsigned any_key_line(const char *path, const char *key)
-{
-    FILE *f = fopen(path, "r");
-    char buf[1024];
-    unsigned ln = 0, found = 0;
-    size_t kl = strlen(key);
-    while (f && !found && fgets(buf, sizeof buf, f)) {
-        ln++;
-        const char *p = buf + strspn(buf, " ");
-        if (!strncmp(p, key, kl) && p[kl] == ':')
-            found = ln;
-    }
-    if (f)
-        fclose(f);
-    return found ? found : 1;
-}
-
-/* "Load: Invalid UINT value: '-3'\nLoad: Backtrace:\n  in mapping field 'nRC' (line: 5, column: 8)"
- * -> the first message and the innermost line. */
-static void cyaml_error(const char *path, const logbuf *b, char *err, size_t n)
-{
-    char msg[512] = "invalid YAML";
-    unsigned line = 1;
-    const char *p = b->text;
-    int have = 0;
-    while (*p) {
-        const char *e = strchr(p, '\n');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        const char *ln = strstr(p, "(line: ");
-        if (ln && ln < p + l && line == 1)
-            line = (unsigned)strtoul(ln + 7, NULL, 10);
-        else if (!have && l && !has(p, l, "Backtrace")) {
+    char msg[256] = "", field[2][48] = {"", ""}, text[320], al[400];
+    unsigned line = 0;
+    int nf = 0;
+    for (const char *p = log; *p;) {
+        size_t l = strcspn(p, "\n");
+        const char *q = p + strspn(p, " ");
+        if (!strncmp(q, "in mapping field '", 18)) {
+            const char *m = strstr(q, "(line: ");
+            if (nf == 0 && m && m < p + l)
+                line = (unsigned)strtoul(m + 7, NULL, 10);
+            if (nf < 2)
+                snprintf(field[nf], sizeof field[nf], "%.*s", (int)strcspn(q + 18, "'"), q + 18);
+            nf++;
+        } else if (!msg[0] && l && strncmp(q, "in ", 3) && strncmp(q, "Load: Backtrace", 15)) {
             const char *m = strncmp(p, "Load: ", 6) ? p : p + 6;
-            size_t ml = l - (size_t)(m - p);
-            snprintf(msg, sizeof msg, "%.*s", (int)(ml < sizeof msg ? ml : sizeof msg - 1), m);
-            have = 1;
-            const char *pl = strstr(msg, " (line ");
-            if (pl && line == 1)
-                line = (unsigned)strtoul(pl + 7, NULL, 10);
+            snprintf(msg, sizeof msg, "%.*s", (int)(l - (size_t)(m - p)), m);
         }
-        if (!e)
-            break;
-        p = e + 1;
+        p += l + (p[l] == '\n');
     }
-    const char *uk = strstr(msg, "Unexpected key: ");
-    if (uk) {
-        if (line == 1) /* top-level keys come without a backtrace line: find the key */
-            line = any_key_line(path, uk + 16);
-        snprintf(err, n, "%s:%u: %s (allowed:%s)", path, line, msg, section_keys(path, line));
-    } else
-        snprintf(err, n, "%s:%u: %s (see harness/hbm_cfg.h and configs/hbm/ for keys and types)", path, line, msg);
-}
-
-/* ---- key lines (block style): "section.key" -> line, for errors found after loading ------------------ */
-
-static unsigned key_line(const char *path, const char *sec, const char *key)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 1;
-    char buf[1024], cur[64] = "";
-    unsigned ln = 0, sec_line = 1, found = 0;
-    while (!found && fgets(buf, sizeof buf, f)) {
-        ln++;
-        const char *p = buf;
-        while (*p == ' ')
-            p++;
-        if (*p == '#' || *p == '\n' || !*p)
-            continue;
-        size_t kl = strcspn(p, ":");
-        if (!p[kl])
-            continue;
-        if (p == buf) {
-            snprintf(cur, sizeof cur, "%.*s", (int)kl, p);
-            if (!strcmp(cur, sec))
-                sec_line = ln;
-            if (!key && !strcmp(cur, sec))
-                found = ln;
-        } else if (key && !strcmp(cur, sec) && strlen(key) == kl && !strncmp(p, key, kl))
-            found = ln;
+    const char *sec = "", *key = "";
+    if (strstr(msg, "Unexpected key: ") == msg) {
+        sec = nf ? field[0] : "", key = msg + 16;
+        line = key_line(s, sec, key) ? key_line(s, sec, key) : line;
+        snprintf(text, sizeof text, "unknown key");
+        allowed(sec, NULL, al, sizeof al);
+    } else if (strstr(msg, "Mapping field already seen: ") == msg) {
+        sec = nf >= 2 ? field[1] : "", key = msg + 28;
+        line = dup_line(s, key) ? dup_line(s, key) : line;
+        snprintf(text, sizeof text, "repeated key");
+        snprintf(al, sizeof al, "each key once per mapping");
+    } else {
+        char want[32], got[32];
+        unsigned max;
+        sec = nf >= 2 ? field[1] : "", key = nf ? field[0] : "";
+        if (sscanf(msg, "Expecting %31[A-Z], got event: %31[A-Z_]", want, got) == 2)
+            snprintf(text, sizeof text, "expected %s, got %s", strcmp(want, "MAPPING") ? "a single value" : "a mapping",
+                     event_name(got));
+        else if (sscanf(msg, "STRING length > %u", &max) == 1)
+            snprintf(text, sizeof text, "longer than %u characters", max);
+        else
+            snprintf(text, sizeof text, "%s", msg[0] ? msg : "invalid configuration");
+        if (*key)
+            allowed(sec, key, al, sizeof al);
+        else
+            snprintf(al, sizeof al, "a mapping of " TOP_KEYS);
     }
-    fclose(f);
-    return found ? found : sec_line;
-}
-
-/* The line of the first "section.key" named in a validation message that the file spells out, else the
- * first one's section (or line 1). */
-static unsigned validate_line(const char *path, const char *msg)
-{
-    static const char *const secs[] = {"org.", "timing.", "refresh.", "pim.", "energy."};
-    unsigned fallback = 0;
-    for (const char *p = msg; *p; p++)
-        for (int i = 0; i < 5; i++) {
-            size_t l = strlen(secs[i]);
-            if (strncmp(p, secs[i], l) || (p > msg && p[-1] != ' '))
-                continue;
-            char sec[32], key[32];
-            snprintf(sec, sizeof sec, "%.*s", (int)l - 1, p);
-            size_t kl = strspn(p + l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
-            snprintf(key, sizeof key, "%.*s", (int)kl, p + l);
-            unsigned k = key_line(path, sec, key), s = key_line(path, sec, NULL);
-            if (k != s || !strcmp(key, sec))
-                return k;
-            if (!fallback)
-                fallback = s;
-        }
-    return fallback ? fallback : 1;
+    snprintf(err, n, "%s:%u: %s%s%s%s%s (allowed: %s)", path, line ? line : 1, sec, *sec ? "." : "", key,
+             *key ? ": " : "", text, al);
 }
 
 /* ---- validation ---------------------------------------------------------------------------------------- */
@@ -235,10 +365,10 @@ static unsigned validate_line(const char *path, const char *msg)
         return -1;                                                                                            \
     }
 
-/* a <= b, both named */
-#define ORDER(sec, a, b)                                                                                      \
+/* sa.a <= sb.b, both named */
+#define ORDER(sa, a, sb, b)                                                                                   \
     if (c->a > c->b) {                                                                                        \
-        snprintf(err, n, #sec "." #a ": %u exceeds " #sec "." #b " %u (allowed: " #a " <= " #b ")",          \
+        snprintf(err, n, #sa "." #a ": %u exceeds " #sb "." #b " %u (allowed: " #a " <= " #b ")",            \
                  (unsigned)c->a, (unsigned)c->b);                                                             \
         return -1;                                                                                            \
     }
@@ -246,33 +376,38 @@ static unsigned validate_line(const char *path, const char *msg)
 int hbm_cfg_validate(const hbm_cfg *c, char *err, size_t n)
 {
     HBM_CFG_ALL(CHECK_RANGE)
-    ORDER(timing, nRAS, nRC)
-    ORDER(timing, nRP, nRC)
-    ORDER(timing, nRCDRD, nRAS)
-    ORDER(timing, nRCDWR, nRAS)
-    ORDER(timing, nCCDS, nCCDL)
-    ORDER(timing, nRRDS, nRRDL)
-    ORDER(timing, nBL, nCCDS)
-    ORDER(timing, nRRDS, nFAW)
-    ORDER(refresh, nRFCpb, nRFC)
-    ORDER(pim, nMAC, nMACpow)
+    ORDER(timing, nRAS, timing, nRC)
+    ORDER(timing, nRP, timing, nRC)
+    ORDER(timing, nRCDRD, timing, nRAS)
+    ORDER(timing, nRCDWR, timing, nRAS)
+    ORDER(timing, nBL, timing, nCCDS)
+    ORDER(timing, nCCDS, timing, nCCDL)
+    ORDER(timing, nRRDS, timing, nRRDL)
+    ORDER(timing, nRRDS, timing, nFAW)
+    ORDER(timing, nWTRS, timing, nWTRL)
+    ORDER(refresh, nRFCpb, refresh, nRFC)
+    ORDER(refresh, rows_per_ref, org, rows)
+    ORDER(pim, nMAC, pim, nMACpow)
     if (c->nREFI <= c->nRFC) {
-        snprintf(err, n, "refresh.nREFI: %u must exceed refresh.nRFC %u (allowed: nREFI > nRFC)", c->nREFI, c->nRFC);
+        snprintf(err, n, "refresh.nREFI: %u does not exceed refresh.nRFC %u (allowed: nREFI > nRFC)", c->nREFI,
+                 c->nRFC);
         return -1;
     }
     if (hbm_cfg_nrefipb(c) <= c->nRREFD) {
-        snprintf(err, n, "refresh.nREFI: %u / %u banks per PC = %u must exceed refresh.nRREFD %u", c->nREFI,
-                 hbm_cfg_banks_per_pc(c), hbm_cfg_nrefipb(c), c->nRREFD);
+        snprintf(err, n,
+                 "refresh.nREFI: %u / %u banks per PC (org.sids %u x org.bank_groups %u x org.banks_per_group %u) "
+                 "= %u does not exceed refresh.nRREFD %u (allowed: nREFI / banks per PC > nRREFD)",
+                 c->nREFI, hbm_cfg_banks_per_pc(c), c->sids, c->bank_groups, c->banks, hbm_cfg_nrefipb(c), c->nRREFD);
         return -1;
     }
     uint32_t rb = hbm_cfg_row_bytes(c);
     if (rb & (rb - 1)) {
-        snprintf(err, n, "org.columns: %u x burst_bytes %u = %u row bytes (allowed: a power of two)", c->columns,
+        snprintf(err, n, "org.columns: %u x org.burst_bytes %u = %u row bytes (allowed: a power of two)", c->columns,
                  c->burst_bytes, rb);
         return -1;
     }
     if (c->burst_bytes % 2) {
-        snprintf(err, n, "org.burst_bytes: %u (allowed: a multiple of 2, whole FP16 values)", c->burst_bytes);
+        snprintf(err, n, "org.burst_bytes: %u is odd (allowed: a multiple of 2, whole FP16 values)", c->burst_bytes);
         return -1;
     }
     return 0;
@@ -280,146 +415,156 @@ int hbm_cfg_validate(const hbm_cfg *c, char *err, size_t n)
 
 /* ---- loading ------------------------------------------------------------------------------------------ */
 
-/* Copies present fields over *c (parsed strictly; *bad names the first unparsable one, *why says what
- * is allowed); counts absent ones: the first is named in *missing. */
-#define APPLY(sec, key, member, kind, lo, hi, doc)                                                            \
-    if (r->sec && r->sec->member) {                                                                           \
-        if (parse_##kind(r->sec->member, &c->member, lo, hi, why)) {                                          \
-            *bad = #sec "." #key;                                                                             \
-            return -1;                                                                                        \
-        }                                                                                                     \
-    } else if (!*missing)                                                                                     \
-        *missing = #sec "." #key;
-
-static int parse_U(const char *s, uint32_t *v, double lo, double hi, char *why)
+static int parse_U(const char *s, uint32_t *v)
 {
     char *end;
     errno = 0;
     unsigned long long x = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
-    if (!(s[0] >= '0' && s[0] <= '9') || errno || *end || x > UINT32_MAX) {
-        snprintf(why, 160, "'%s' is not an unsigned integer (allowed: %.0f..%.0f)", s, lo, hi);
+    if (!(s[0] >= '0' && s[0] <= '9') || errno || *end || x > UINT32_MAX)
         return -1;
-    }
     *v = (uint32_t)x;
     return 0;
 }
 
-static int parse_F(const char *s, double *v, double lo, double hi, char *why)
+static int parse_F(const char *s, double *v)
 {
     char *end;
     errno = 0;
     double x = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(x)) {
-        snprintf(why, 160, "'%s' is not a number (allowed: %g..%g)", s, lo, hi);
+    if (end == s || *end || errno || !isfinite(x) || s[0] == ' ')
         return -1;
-    }
     *v = x;
     return 0;
 }
 
-static int parse_B(const char *s, int *v, double lo, double hi, char *why)
+static int parse_B(const char *s, int *v)
 {
-    (void)lo, (void)hi;
-    if (strcmp(s, "true") && strcmp(s, "false")) {
-        snprintf(why, 160, "'%s' is not a boolean (allowed: true, false)", s);
+    if (strcmp(s, "true") && strcmp(s, "false"))
         return -1;
-    }
     *v = !strcmp(s, "true");
     return 0;
 }
 
-static int parse_E(const char *s, int *v, double lo, double hi, char *why)
+static int parse_E(const char *s, int *v)
 {
-    (void)lo, (void)hi;
     for (int i = 0; i < 3; i++)
         if (!strcmp(s, hbm_cfg_ref_modes[i])) {
             *v = i;
             return 0;
         }
-    snprintf(why, 160, "'%s' is not a refresh mode (allowed: %s, %s, %s)", s, hbm_cfg_ref_modes[0],
-             hbm_cfg_ref_modes[1], hbm_cfg_ref_modes[2]);
     return -1;
 }
 
-static int apply(const struct raw *r, hbm_cfg *c, const char **missing, const char **bad, char *why)
+typedef struct {
+    const char *path;
+    const scan_t *s;
+    char *err;
+    size_t n;
+} load_ctx;
+
+static int bad_value(const load_ctx *a, const char *sec, const char *key, const char *kind, const char *v, int quoted)
+{
+    static const char *const what[] = {"an unsigned integer", "a number", "a boolean", "a refresh mode"};
+    int k = kind[0] == 'U' ? 0 : kind[0] == 'F' ? 1 : kind[0] == 'B' ? 2 : 3;
+    char al[400];
+    allowed(sec, key, al, sizeof al);
+    snprintf(a->err, a->n, "%s:%u: %s.%s: '%s' is %snot %s (allowed: %s%s)", a->path, line_of(a->s, sec, key), sec,
+             key, v, quoted ? "a quoted string, " : "", what[k], al, quoted ? ", unquoted" : "");
+    return -1;
+}
+
+/* Parses present fields strictly over *c; the first absent one is named in *missing. */
+#define APPLY(sec, key, member, kind, lo, hi, doc)                                                            \
+    if (r->sec && r->sec->member) {                                                                           \
+        const keypos *k = find(a->s, #sec, #key);                                                             \
+        int q = #kind[0] != 'E' && k && k->quoted;                                                            \
+        if (parse_##kind(r->sec->member, &c->member) || q)                                                    \
+            return bad_value(a, #sec, #key, #kind, r->sec->member, q);                                        \
+    } else if (!*missing)                                                                                     \
+        *missing = #sec "." #key;
+
+static int apply(const load_ctx *a, const struct raw *r, hbm_cfg *c, const char **missing)
 {
     HBM_CFG_ALL(APPLY)
     return 0;
 }
 
-static void split_key(const char *dotted, char *sec, char *key)
+/* The whole file (at most 1 MiB) in a malloc'ed buffer, or NULL with err filled. */
+static char *read_all(const char *path, size_t *len, char *err, size_t n)
 {
-    size_t s = strcspn(dotted, ".");
-    snprintf(sec, 32, "%.*s", (int)s, dotted);
-    snprintf(key, 32, "%s", dotted[s] ? dotted + s + 1 : "");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = (size_t)1 << 20;
+    char *t = malloc(cap + 1);
+    *len = t ? fread(t, 1, cap + 1, f) : 0;
+    const char *why = !t ? "out of memory" : ferror(f) ? strerror(errno) : *len > cap ? "larger than 1 MiB" : NULL;
+    fclose(f);
+    if (why) {
+        snprintf(err, n, "%s: cannot read: %s", path, why);
+        free(t), t = NULL;
+    }
+    return t;
 }
 
 int hbm_cfg_load(const char *path, hbm_cfg *out, char *err, size_t n)
 {
-    logbuf lb = {.len = 0};
-    lb.text[0] = '\0';
-    const cyaml_config_t cc = {.log_fn = log_fn, .log_ctx = &lb, .mem_fn = cyaml_mem, .log_level = CYAML_LOG_ERROR};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
+    size_t len;
+    char *text = read_all(path, &len, err, n);
+    if (!text)
         return -1;
-    }
-    int ch = fgetc(f), empty = 1;
-    for (; ch != EOF; ch = fgetc(f))
-        if (ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r') {
-            empty = 0;
-            break;
-        }
-    fclose(f);
-    if (empty) {
-        snprintf(err, n, "%s:1: empty configuration (allowed: a mapping with base, name, org, timing, refresh, pim, "
-                 "energy)", path);
-        return -1;
-    }
+    scan_t *s = malloc(sizeof *s);
+    logbuf *lb = malloc(sizeof *lb);
+    const cyaml_config_t cc = {.log_fn = log_fn, .log_ctx = lb, .mem_fn = cyaml_mem, .log_level = CYAML_LOG_ERROR};
     struct raw *r = NULL;
-    cyaml_err_t e = cyaml_load_file(path, &cc, &top_schema, (cyaml_data_t **)&r, NULL);
+    int rc = -1;
+    if (!s || !lb) {
+        snprintf(err, n, "%s: out of memory", path);
+        goto done;
+    }
+    scan(text, len, s);
+    if (s->err_line) {
+        snprintf(err, n, "%s:%u: %s", path, s->err_line, s->err);
+        goto done;
+    }
+    lb->len = 0, lb->text[0] = '\0';
+    cyaml_err_t e = cyaml_load_data((const uint8_t *)text, len, &cc, &top_schema, (cyaml_data_t **)&r, NULL);
     if (e != CYAML_OK || !r) {
-        if (lb.len)
-            cyaml_error(path, &lb, err, n);
-        else
-            snprintf(err, n, "%s:1: %s (allowed: a mapping with base, name, org, timing, refresh, pim, energy)", path,
-                     cyaml_strerror(e));
-        if (r)
-            cyaml_free(&cc, &top_schema, r, 0);
-        return -1;
+        cyaml_error(path, lb->len ? lb->text : cyaml_strerror(e), s, err, n);
+        goto done;
     }
     hbm_cfg c;
     memset(&c, 0, sizeof c);
-    int rc = -1;
-    const char *missing = NULL, *bad = NULL;
-    char sec[32], key[32];
+    const load_ctx a = {path, s, err, n};
+    const char *missing = NULL;
+    char al[400];
     if (r->base && hbm_cfg_preset(r->base, &c)) {
-        snprintf(err, n, "%s:%u: base: unknown preset '%s' (allowed: %s)", path, key_line(path, "base", NULL), r->base,
+        snprintf(err, n, "%s:%u: base: unknown preset '%s' (allowed: %s)", path, line_of(s, "", "base"), r->base,
                  hbm_cfg_preset_names);
-        goto done;
+    } else if (apply(&a, r, &c, &missing)) {
+        /* err filled */
+    } else if (!r->base && missing) {
+        char sec[16];
+        snprintf(sec, sizeof sec, "%.*s", (int)strcspn(missing, "."), missing);
+        allowed(sec, strchr(missing, '.') + 1, al, sizeof al);
+        snprintf(err, n, "%s:%u: missing required field %s (allowed: %s; or start from a preset with base: %s)", path,
+                 line_of(s, sec, ""), missing, al, hbm_cfg_preset_names);
+    } else {
+        snprintf(c.name, sizeof c.name, "%s", r->name ? r->name : r->base ? r->base : "unnamed");
+        char verr[400];
+        if (hbm_cfg_validate(&c, verr, sizeof verr))
+            snprintf(err, n, "%s:%u: %s", path, validate_line(s, verr), verr);
+        else
+            *out = c, rc = 0;
     }
-    char why[160];
-    if (apply(r, &c, &missing, &bad, why)) {
-        split_key(bad, sec, key);
-        snprintf(err, n, "%s:%u: %s: %s", path, key_line(path, sec, key), bad, why);
-        goto done;
-    }
-    if (!r->base && missing) {
-        split_key(missing, sec, key);
-        snprintf(err, n, "%s:%u: missing required field %s (allowed: give every field, or start from a preset with "
-                 "base: %s)", path, key_line(path, sec, NULL), missing, hbm_cfg_preset_names);
-        goto done;
-    }
-    snprintf(c.name, sizeof c.name, "%s", r->name ? r->name : r->base ? r->base : "unnamed");
-    char verr[384];
-    if (hbm_cfg_validate(&c, verr, sizeof verr)) {
-        snprintf(err, n, "%s:%u: %s", path, validate_line(path, verr), verr);
-        goto done;
-    }
-    *out = c;
-    rc = 0;
 done:
-    cyaml_free(&cc, &top_schema, r, 0);
+    if (r)
+        cyaml_free(&cc, &top_schema, r, 0);
+    free(lb);
+    free(s);
+    free(text);
     return rc;
 }
 
@@ -427,8 +572,9 @@ int hbm_cfg_resolve(const char *text, hbm_cfg *out, char *err, size_t n)
 {
     if (!hbm_cfg_preset(text, out))
         return 0;
-    FILE *f = fopen(text, "r");
-    if (!f) {
+    struct stat st;
+    FILE *f = NULL;
+    if (stat(text, &st) || !S_ISREG(st.st_mode) || !(f = fopen(text, "r"))) {
         snprintf(err, n, "'%s' is neither a preset (%s) nor a readable YAML file", text, hbm_cfg_preset_names);
         return -1;
     }
@@ -438,20 +584,42 @@ int hbm_cfg_resolve(const char *text, hbm_cfg *out, char *err, size_t n)
 
 /* ---- writing ------------------------------------------------------------------------------------------ */
 
+/* The shortest %g form that reads back as exactly v. */
+static const char *fmt_double(double v, char *buf, size_t n)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
 #define WRITE(sec, key, member, kind, lo, hi, doc)                                                            \
     if (strcmp(cur, #sec)) {                                                                                  \
         fprintf(f, "%s:\n", #sec);                                                                            \
         cur = #sec;                                                                                           \
     }                                                                                                         \
-    WRITE_##kind(#key, c->member, doc)
-#define WRITE_U(key, v, doc) fprintf(f, "  %-16s %-12u # %s\n", key ":", (unsigned)(v), doc);
-#define WRITE_F(key, v, doc) fprintf(f, "  %-16s %-12.17g # %s\n", key ":", (double)(v), doc);
-#define WRITE_B(key, v, doc) fprintf(f, "  %-16s %-12s # %s\n", key ":", (v) ? "true" : "false", doc);
-#define WRITE_E(key, v, doc) fprintf(f, "  %-16s %-12s # %s\n", key ":", hbm_cfg_ref_modes[(v) % 3], doc);
+    fprintf(f, "  %-16s %-12s # %s\n", #key ":", WRITE_##kind(c->member), doc);
+#define WRITE_U(v) (snprintf(buf, sizeof buf, "%u", (unsigned)(v)), buf)
+#define WRITE_F(v) fmt_double(v, buf, sizeof buf)
+#define WRITE_B(v) ((v) ? "true" : "false")
+#define WRITE_E(v) ((unsigned)(v) < 3 ? hbm_cfg_ref_modes[v] : "invalid")
 
 void hbm_cfg_write(const hbm_cfg *c, FILE *f)
 {
     const char *cur = "";
-    fprintf(f, "name: %s\n", c->name);
+    char buf[40];
+    fputs("name: \"", f); /* double-quoted, so that any name reads back unchanged */
+    for (size_t i = 0; i < sizeof c->name && c->name[i]; i++) {
+        unsigned char ch = (unsigned char)c->name[i];
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f)
+            fprintf(f, "\\x%02x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputs("\"\n", f);
     HBM_CFG_ALL(WRITE)
 }
