@@ -1,4 +1,5 @@
-/* pimattn check-trace: verifies a command log (format v1, docs/hbm.md) with the independent checker. */
+/* pimattn check-trace: verifies a command log (format v1, docs/hbm.md) with the independent protocol checker
+ * (hbm_check.h), which shares no code with the timing engine. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,12 +13,18 @@
 
 static const char *check_help =
     "usage: pimattn check-trace [--hbm P] LOG\n"
-    "Verifies every timing, state and refresh rule of docs/hbm.md on a command log (format v1, as written by\n"
-    "pimattn hbm --log) with a checker that shares no code with the timing engine.\n"
-    "  --hbm P    preset (hbm3-6400, attacc-hbm3-5200) or YAML file the log was made with\n"
-    "             (default attacc-hbm3-5200); --preset is the same option\n"
+    "Verifies a command log (format v1 of docs/hbm.md, as `pimattn hbm --log` writes it) against every rule\n"
+    "of docs/hbm.md: the timing table (nRC ... barrier), bank state, refresh bounds and per-channel cycle\n"
+    "order. The checker shares no code with the timing engine; it compares each command with every earlier\n"
+    "command of its channel within the largest rule distance.\n"
+    "  LOG        the command log; '-' reads standard input\n"
+    "  --hbm P    the configuration the log was made with: a preset (hbm3-6400, attacc-hbm3-5200) or a\n"
+    "             YAML file (configs/hbm/); default attacc-hbm3-5200, as pimattn hbm; --preset is the same option\n"
     "  --help     this text\n"
-    "Exit status: 0 every rule holds, 1 a rule is violated (LOG:LINE: RULE: ... on stderr), 2 bad input.\n";
+    "Output: 'check-trace: LOG: N commands, every rule holds (NAME), R M commands/s' on success; on the\n"
+    "first violation 'LOG:LINE: RULE: CMD at cycle T needs cycle >= C (EARLIER at cycle T', line L: ...)' on\n"
+    "stderr, RULE being a rule name of docs/hbm.md or state, refresh, order.\n"
+    "Exit status: 0 every rule holds, 1 a rule is violated, 2 bad options, unreadable file or malformed line.\n";
 
 int cmd_check_trace(int argc, char **argv)
 {
@@ -38,7 +45,11 @@ int cmd_check_trace(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "pimattn check-trace: give exactly one command log\n%s", check_help);
+        if (optind < argc - 1)
+            fprintf(stderr, "pimattn check-trace: unexpected argument '%s' (give exactly one command log)\n",
+                    argv[optind + 1]);
+        else
+            fprintf(stderr, "pimattn check-trace: give exactly one command log\n%s", check_help);
         return CLI_EXIT_BAD_INPUT;
     }
     const char *path = argv[optind];
@@ -48,7 +59,8 @@ int cmd_check_trace(int argc, char **argv)
         fprintf(stderr, "pimattn check-trace: --hbm: %s\n", err);
         return CLI_EXIT_BAD_INPUT;
     }
-    FILE *f = fopen(path, "r");
+    int in = !strcmp(path, "-");
+    FILE *f = in ? stdin : fopen(path, "r");
     if (!f) {
         fprintf(stderr, "pimattn check-trace: cannot open '%s': %s\n", path, strerror(errno));
         return CLI_EXIT_BAD_INPUT;
@@ -56,15 +68,20 @@ int cmd_check_trace(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t n = 0;
-    int rc = hbm_check_stream(&cfg, f, path, err, sizeof err, &n);
+    int rc = hbm_check_stream(&cfg, f, in ? "stdin" : path, err, sizeof err, &n);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    fclose(f);
+    if (!in)
+        fclose(f);
+    if (rc == 1) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
     if (rc) {
         fprintf(stderr, "pimattn check-trace: %s\n", err);
-        return rc == 1 ? 1 : CLI_EXIT_BAD_INPUT;
+        return CLI_EXIT_BAD_INPUT;
     }
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    printf("check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.2f M commands/s\n", path, n, cfg.name,
-           n / (s > 0 ? s : 1e-9) / 1e6);
+    printf("check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.1f M commands/s\n", in ? "stdin" : path, n,
+           cfg.name, s > 0 ? (double)n / s / 1e6 : 0.0);
     return 0;
 }

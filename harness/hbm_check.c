@@ -1,132 +1,194 @@
-/* hbm_check.c — independent protocol checker (hbm_check.h). Written from docs/hbm.md alone: its own
- * command table and parser, a pairwise rule function dist(Y, X), and a per-channel history scanned
- * backwards from each new command as far as any rule can reach it. */
+/* hbm_check.c — the independent protocol checker (hbm_check.h), written from docs/hbm.md alone.
+ * Every command becomes a bank-set pattern (pc, sid, bg, ba: one value or ANY), so the spec's relations
+ * (share a bank, same SID other bank group, ...) are field comparisons. Each channel keeps a ring of its
+ * recent commands covering the largest rule distance; a new command X is compared with every earlier Y in
+ * reach by dist() (every rule of the table; the latest needed cycle is the binding one), FAW and macpow are
+ * counted in the same scan, BARRIER uses a running maximum of done(). MVSB/MVGB/SFM with n > 1 reach
+ * further than the static window and sit in a short side list instead. State is kept per bank (open row)
+ * with per-PC and per-(PC, bank index) open counts, so all-bank commands check in O(1). */
 #include "hbm_check.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { ACT, PRE, PREA, RD, WR, REFAB, REFPB, ACTAB, ACTBG, MACAB, MACBG, MACSB, WRGB, MVSB, MVGB, SFM, BARRIER, NOP };
-static const char *const names[NOP] = {"ACT",   "PRE",   "PREA",  "RD",    "WR",   "REFAB", "REFPB", "ACTAB", "ACTBG",
-                                       "MACAB", "MACBG", "MACSB", "WRGB",  "MVSB", "MVGB",  "SFM",   "BARRIER"};
-/* keys each command carries, as in the command table: st ch pc sid bg ba row col n */
-enum { K_PC = 1, K_SID = 2, K_BG = 4, K_BA = 8, K_ROW = 16, K_COL = 32, K_N = 64, K_STAR = 128 };
-static const unsigned char keys[NOP] = {
-    K_PC | K_SID | K_BG | K_BA | K_ROW, K_PC | K_SID | K_BG | K_BA, K_PC | K_STAR, K_PC | K_SID | K_BG | K_BA | K_COL,
-    K_PC | K_SID | K_BG | K_BA | K_COL, K_PC, K_PC | K_SID | K_BG | K_BA, K_PC | K_STAR | K_ROW,
-    K_PC | K_STAR | K_BA | K_ROW, K_PC | K_STAR | K_COL, K_PC | K_STAR | K_BA | K_COL,
-    K_PC | K_SID | K_BG | K_BA | K_COL, K_PC | K_STAR, K_PC | K_STAR | K_N, K_PC | K_STAR | K_N, K_N, 0};
-#define ANY 0xFFFF
+enum { ACT, PRE, PREA, RD, WR, REFAB, REFPB, ACTAB, ACTBG, MACAB, MACBG, MACSB, WRGB, MVSB, MVGB, SFM, BARRIER, NOPS };
+static const char *const op_name[NOPS] = {"ACT",   "PRE",   "PREA",  "RD",   "WR",   "REFAB", "REFPB", "ACTAB",  "ACTBG",
+                                          "MACAB", "MACBG", "MACSB", "WRGB", "MVSB", "MVGB",  "SFM",   "BARRIER"};
+static const uint8_t op_len[NOPS] = {3, 3, 4, 2, 2, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 7};
+#define OP_LIST "ACT PRE PREA RD WR REFAB REFPB ACTAB ACTBG MACAB MACBG MACSB WRGB MVSB MVGB SFM BARRIER"
+#define STAR_LIST "PREA ACTAB ACTBG MACAB MACBG WRGB MVSB MVGB"
 
+/* classes of docs/hbm.md; C_BANK: touches banks, C_BIG: ACTAB/ACTBG, C_STAR: pc=* allowed */
+enum { C_ACTS = 1, C_PRES = 2, C_MACS = 4, C_CAS = 8, C_RDIR = 16, C_WDIR = 32, C_ROW = 64, C_BANK = 128, C_BIG = 256,
+       C_STAR = 512 };
+#define C_RB (C_ROW | C_BANK)
+static const uint16_t op_cls[NOPS] = {C_ACTS | C_RB, C_PRES | C_RB, C_PRES | C_RB | C_STAR, C_CAS | C_RDIR | C_BANK,
+                                      C_CAS | C_WDIR | C_BANK, C_RB, C_RB, C_ACTS | C_RB | C_BIG | C_STAR,
+                                      C_ACTS | C_RB | C_BIG | C_STAR, C_MACS | C_BANK | C_STAR,
+                                      C_MACS | C_BANK | C_STAR, C_MACS | C_BANK, C_WDIR | C_STAR, C_RDIR | C_STAR,
+                                      C_WDIR | C_STAR, 0, 0};
+
+enum { K_ST, K_CH, K_PC, K_SID, K_BG, K_BA, K_ROW, K_COL, K_N, NKEYS };
+static const char *const key_name[NKEYS] = {"st", "ch", "pc", "sid", "bg", "ba", "row", "col", "n"};
+static const uint8_t key_len[NKEYS] = {2, 2, 2, 3, 2, 2, 3, 3, 1};
+#define KB(x) (1u << K_##x)
+#define K_CHAN (KB(ST) | KB(CH))
+#define K_PCK (K_CHAN | KB(PC))
+#define K_ONE (K_PCK | KB(SID) | KB(BG) | KB(BA))
+static const uint16_t op_keys[NOPS] = {K_ONE | KB(ROW),      K_ONE,          K_PCK, K_ONE | KB(COL), K_ONE | KB(COL),
+                                       K_PCK,                K_ONE,          K_PCK | KB(ROW), K_PCK | KB(BA) | KB(ROW),
+                                       K_PCK | KB(COL),      K_PCK | KB(BA) | KB(COL), K_ONE | KB(COL), K_PCK,
+                                       K_PCK | KB(N),        K_PCK | KB(N),  K_CHAN | KB(N), K_CHAN};
+#define N_MAX 1000000u
+#define CYCLE_MAX 1000000000000000000ull
+
+enum { R_nRC, R_nRCDRD, R_nRCDWR, R_nRAS, R_nRP, R_nRTP, R_nWR, R_nMAC, R_nRFCpb, R_nCCDL, R_nWTRL, R_nRRDL, R_nCCDS,
+       R_nCCDR, R_nRRDS, R_data, R_nRTW, R_nWTRS, R_nPPD, R_nRFC, R_nRREFD, R_FAW, R_actwin, R_rowbus, R_colbus,
+       R_macpow, R_sfm, R_barrier, NRULES };
+static const char *const rule_name[NRULES] = {
+    "nRC",  "nRCDRD", "nRCDWR", "nRAS", "nRP",   "nRTP", "nWR",   "nMAC",   "nRFCpb", "nCCDL",
+    "nWTRL", "nRRDL", "nCCDS",  "nCCDR", "nRRDS", "data", "nRTW",  "nWTRS",  "nPPD",   "nRFC",
+    "nRREFD", "FAW",  "actwin", "rowbus", "colbus", "macpow", "sfm", "barrier"};
+
+#define ANY 0xFF
 typedef struct {
     uint64_t t, line;
-    unsigned op, pc, sid, bg, ba, n; /* ANY where a command covers every value */
-    unsigned banks;                  /* banks of one PC the command touches (0: none) */
+    uint32_t n, extra; /* n of MVSB/MVGB/SFM; reach beyond the static window: (n - 1) x nBL, n - 1 */
+    uint16_t k;        /* banks of one PC it touches */
+    uint8_t op, pc, sid, bg, ba, npc; /* ANY: every value of that level; npc: PCs it covers */
 } ent;
 
 typedef struct {
-    ent *h;
-    size_t head, len, cap;
-    uint64_t last, barrier_t, barrier_line;
-    unsigned max_mv, max_sfm;
+    ent *ring; /* time-ordered, capacity mask + 1 (NULL until the channel's first command) */
+    size_t head, len, mask;
+    ent *far; /* the entries with extra > 0 */
+    size_t nfar, capfar;
+    uint64_t last, last_line, done_t; /* last cycle and its line; the latest done() of any command */
+    ent done_y;                       /* the command that is done last */
+    int used;
 } chan;
 
 struct hbm_checker {
     hbm_cfg c;
-    unsigned bpc, nch;
+    unsigned nch, npcs, bpc, bgsid; /* channels, PCs, banks per PC, sids x bank groups */
     chan *ch;
-    int32_t *row;     /* open row per bank, -1 closed */
-    uint32_t *brefs;  /* REFPBs per bank */
-    uint64_t *prefs;  /* refreshes per PC */
-    uint64_t reach[NOP], reach_max, tmax, cmds, line;
+    uint32_t *row, *brefs;         /* per bank: open row + 1 (0 closed); REFPBs (one block with the next) */
+    uint32_t *nopen, *rmin, *nmin; /* per PC: open banks; least REFPB count of a bank, banks that have it */
+    uint32_t *nopen_ba;            /* per (PC, ba): open banks */
+    uint64_t *refs;                /* refresh commands per PC */
+    uint64_t ival;                 /* refresh interval I of the mode */
+    uint32_t kop[NOPS], stg[NOPS], dmax[NOPS][NOPS], ymax[NOPS], reach[NOPS], win;
+    uint64_t cmds, line, tmax;
+    char log_preset[64]; /* from the log's "# preset NAME" line */
 };
 
-static int is_act(unsigned o) { return o == ACT || o == ACTAB || o == ACTBG; }
-static int is_pre(unsigned o) { return o == PRE || o == PREA; }
-static int is_mac(unsigned o) { return o == MACAB || o == MACBG || o == MACSB; }
-static int is_cas(unsigned o) { return o == RD || o == WR; }
-static int is_rdir(unsigned o) { return o == RD || o == MVSB; }
-static int is_wdir(unsigned o) { return o == WR || o == WRGB || o == MVGB; }
-static int on_row_bus(unsigned o) { return is_act(o) || is_pre(o) || o == REFAB || o == REFPB; }
-static int big(unsigned o) { return o == ACTAB || o == ACTBG; }
+/* ---- the rule table ------------------------------------------------------------------------------------ */
 
-/* fields a, b (ANY = all values of a level of size cnt): do they share a value / can they differ? */
-static int meet(unsigned a, unsigned b) { return a == ANY || b == ANY || a == b; }
-static int differ(unsigned a, unsigned b, unsigned cnt) { return cnt > 1 && (a == ANY || b == ANY || a != b); }
+enum { RL_PC = 1, RL_BANK = 2, RL_BG = 4, RL_BGDIFF = 8, RL_SIDBG = 16, RL_SID = 32, RL_PCDIFF = 64, RL_ALL = 127 };
+static inline int meet(unsigned a, unsigned b) { return a == ANY || b == ANY || a == b; }
+static inline int differ(unsigned a, unsigned b, unsigned cnt) { return cnt > 1 && (a == ANY || b == ANY || a != b); }
 
-typedef struct {
-    uint64_t d;
-    const char *rule;
-} need;
-
-#define RULE(cond, dist, name)                                                                               \
-    if ((cond) && (uint64_t)(dist) > r.d) {                                                                  \
-        r.d = (uint64_t)(dist);                                                                              \
-        r.rule = (name);                                                                                     \
-    }
-
-/* The largest distance any rule of docs/hbm.md requires from Y to a later X of the same channel. */
-static need dist(const hbm_cfg *c, const ent *y, const ent *x)
+/* Which relations of docs/hbm.md some bank (or PC) of y and some of x stand in. */
+static inline unsigned relate(const hbm_checker *k, const ent *y, const ent *x)
 {
-    need r = {0, NULL};
-    unsigned Y = y->op, X = x->op;
-    int pc = keys[Y] & K_PC && keys[X] & K_PC && meet(y->pc, x->pc);
-    int bk = pc && y->banks && x->banks;
-    int s_bg = bk && meet(y->sid, x->sid) && meet(y->bg, x->bg);
-    int s_bank = s_bg && meet(y->ba, x->ba);
-    int multi = y->banks > 1 || x->banks > 1;
-    int bg_diff = s_bg && (multi || differ(y->ba, x->ba, c->banks));
-    int sid_other_bg = bk && meet(y->sid, x->sid) && differ(y->bg, x->bg, c->bank_groups);
-    int pc_other_sid = bk && differ(y->sid, x->sid, c->sids);
-    int pc_diff = bk && (multi || y->sid != x->sid || y->bg != x->bg || y->ba != x->ba);
-    uint64_t stg = 0, durY = (Y == MVSB || Y == MVGB) ? (uint64_t)y->n * c->nBL : c->nBL;
-    if (c->ab_act_faw && big(Y) && y->banks > 4)
-        stg = (uint64_t)((y->banks + 3) / 4 - 1) * c->nFAW;
-    RULE(is_act(Y) && is_act(X) && s_bank, c->nRC + stg, "nRC")
-    RULE(is_act(Y) && (X == RD || is_mac(X)) && s_bank, c->nRCDRD + stg, "nRCDRD")
-    RULE(is_act(Y) && X == WR && s_bank, c->nRCDWR + stg, "nRCDWR")
-    RULE(is_act(Y) && is_pre(X) && s_bank, c->nRAS + stg, "nRAS")
-    RULE(is_pre(Y) && (is_act(X) || X == REFPB || X == REFAB) && s_bank, c->nRP, "nRP")
-    RULE((Y == RD || is_mac(Y)) && is_pre(X) && s_bank, c->nRTP, "nRTP")
-    RULE(Y == WR && is_pre(X) && s_bank, c->nCWL + c->nBL + c->nWR, "nWR")
-    RULE(is_mac(Y) && is_mac(X) && s_bank, c->nMAC, "nMAC")
-    RULE(Y == REFPB && (is_act(X) || X == REFPB) && s_bank, c->nRFCpb, "nRFCpb")
-    RULE(((is_cas(Y) && is_cas(X)) || (is_mac(Y) && is_cas(X)) || (is_cas(Y) && is_mac(X))) && s_bg, c->nCCDL, "nCCDL")
-    RULE(Y == WR && X == RD && s_bg, c->nCWL + c->nBL + c->nWTRL, "nWTRL")
-    RULE(is_act(Y) && is_act(X) && bg_diff, c->nRRDL, "nRRDL")
-    RULE(is_cas(Y) && is_cas(X) && sid_other_bg, c->nCCDS, "nCCDS")
-    RULE(is_cas(Y) && is_cas(X) && pc_other_sid, c->nCCDR, "nCCDR")
-    RULE(is_act(Y) && is_act(X) && pc_diff, c->nRRDS, "nRRDS")
-    RULE(pc && ((is_rdir(Y) && is_rdir(X)) || (is_wdir(Y) && is_wdir(X))), durY, "data")
-    RULE(pc && is_rdir(Y) && is_wdir(X), c->nRTW + durY - c->nBL, "nRTW")
-    RULE(pc && is_wdir(Y) && is_rdir(X), c->nCWL + durY + c->nWTRS, "nWTRS")
-    RULE(pc && is_pre(Y) && is_pre(X), c->nPPD, "nPPD")
-    RULE(pc && Y == REFAB && (is_act(X) || X == REFAB || X == REFPB), c->nRFC, "nRFC")
-    RULE(Y == REFPB && (X == REFPB || is_act(X)) && pc_diff, c->nRREFD, "nRREFD")
-    RULE(c->ab_act_faw && pc && is_act(Y) && is_act(X) && (big(Y) || big(X)),
-         (uint64_t)((y->banks + 3) / 4) * c->nFAW, "actwin")
-    RULE(on_row_bus(Y) && on_row_bus(X), is_act(Y) ? 2 : 1, "rowbus")
-    RULE(!on_row_bus(Y) && !on_row_bus(X), 1, "colbus")
-    RULE(Y == SFM && X == SFM, y->n, "sfm")
+    if (!meet(y->pc, x->pc))
+        return 0;
+    if (!(op_cls[y->op] & op_cls[x->op] & C_BANK))
+        return RL_PC;
+    unsigned r = RL_PC;
+    int sm = meet(y->sid, x->sid), gm = meet(y->bg, x->bg), sd = differ(y->sid, x->sid, k->c.sids);
+    int gd = differ(y->bg, x->bg, k->c.bank_groups), bd = differ(y->ba, x->ba, k->c.banks);
+    if (sm && gm)
+        r |= RL_BG | (meet(y->ba, x->ba) ? RL_BANK : 0) | (bd ? RL_BGDIFF : 0);
+    if (sm && gd)
+        r |= RL_SIDBG;
+    if (sd)
+        r |= RL_SID;
+    if (sd || gd || bd) /* a multi-bank pattern has an ANY level, which differs from any value */
+        r |= RL_PCDIFF;
     return r;
 }
 
-static uint64_t done_of(const hbm_cfg *c, const ent *y)
+typedef struct { uint64_t d; int rule; } need; /* a distance and the rule that requires it */
+#define RULE(cond, dist, id) if ((cond) && (uint64_t)(dist) > r.d) r.d = (uint64_t)(dist), r.rule = (id)
+
+/* The largest distance any rule requires from y to x given their relations; ties go to the table's order. */
+static need dist(const hbm_checker *k, const ent *y, const ent *x, unsigned rel)
 {
-    unsigned o = y->op;
-    uint64_t stg = c->ab_act_faw && big(o) && y->banks > 4 ? (uint64_t)((y->banks + 3) / 4 - 1) * c->nFAW : 0;
-    if (o == RD) return c->nCL + c->nBL;
-    if (o == WR || o == WRGB) return c->nCWL + c->nBL;
-    if (o == MVSB || o == MVGB) return (uint64_t)y->n * c->nBL;
-    if (is_mac(o)) return c->nMACLAT;
-    if (o == SFM) return y->n;
-    if (is_act(o)) return c->nRCDRD + stg;
-    if (is_pre(o)) return c->nRP;
-    if (o == REFAB) return c->nRFC;
-    if (o == REFPB) return c->nRFCpb;
-    return 0;
+    const hbm_cfg *c = &k->c;
+    unsigned Y = y->op, X = x->op, cy = op_cls[Y], cx = op_cls[X], ya = cy & C_ACTS, xa = cx & C_ACTS;
+    uint64_t stg = k->stg[Y], dur = (Y == MVSB || Y == MVGB) ? (uint64_t)y->n * c->nBL : c->nBL;
+    need r = {0, -1};
+    if (rel & RL_BANK) {
+        RULE(ya && xa, c->nRC + stg, R_nRC);
+        RULE(ya && (X == RD || (cx & C_MACS)), c->nRCDRD + stg, R_nRCDRD);
+        RULE(ya && X == WR, c->nRCDWR + stg, R_nRCDWR);
+        RULE(ya && (cx & C_PRES), c->nRAS + stg, R_nRAS);
+        RULE((cy & C_PRES) && (xa || X == REFPB || X == REFAB), c->nRP, R_nRP);
+        RULE((Y == RD || (cy & C_MACS)) && (cx & C_PRES), c->nRTP, R_nRTP);
+        RULE(Y == WR && (cx & C_PRES), c->nCWL + c->nBL + c->nWR, R_nWR);
+        RULE(cy & cx & C_MACS, c->nMAC, R_nMAC);
+        RULE(Y == REFPB && (xa || X == REFPB), c->nRFCpb, R_nRFCpb);
+    }
+    if (rel & RL_BG) {
+        RULE((cy & (C_CAS | C_MACS)) && (cx & (C_CAS | C_MACS)) && ((cy | cx) & C_CAS), c->nCCDL, R_nCCDL);
+        RULE(Y == WR && X == RD, c->nCWL + c->nBL + c->nWTRL, R_nWTRL);
+    }
+    RULE((rel & RL_BGDIFF) && ya && xa, c->nRRDL, R_nRRDL);
+    RULE((rel & RL_SIDBG) && (cy & cx & C_CAS), c->nCCDS, R_nCCDS);
+    RULE((rel & RL_SID) && (cy & cx & C_CAS), c->nCCDR, R_nCCDR);
+    RULE((rel & RL_PCDIFF) && ya && xa, c->nRRDS, R_nRRDS);
+    if (rel & RL_PC) {
+        RULE((cy & cx & C_RDIR) || (cy & cx & C_WDIR), dur, R_data);
+        RULE((cy & C_RDIR) && (cx & C_WDIR), c->nRTW + dur - c->nBL, R_nRTW);
+        RULE((cy & C_WDIR) && (cx & C_RDIR), c->nCWL + dur + c->nWTRS, R_nWTRS);
+        RULE(cy & cx & C_PRES, c->nPPD, R_nPPD);
+        RULE(Y == REFAB && (xa || X == REFAB || X == REFPB), c->nRFC, R_nRFC);
+    }
+    RULE((rel & RL_PCDIFF) && Y == REFPB && (X == REFPB || xa), c->nRREFD, R_nRREFD);
+    RULE((rel & RL_PC) && c->ab_act_faw && ya && xa && ((cy | cx) & C_BIG), (uint64_t)((k->kop[Y] + 3) / 4) * c->nFAW,
+         R_actwin);
+    RULE(cy & cx & C_ROW, ya ? 2 : 1, R_rowbus);
+    RULE(!((cy | cx) & C_ROW), 1, R_colbus);
+    RULE(Y == SFM && X == SFM, y->n, R_sfm);
+    return r;
 }
+
+static uint64_t done_of(const hbm_checker *k, const ent *y)
+{
+    const hbm_cfg *c = &k->c;
+    unsigned o = y->op, cl = op_cls[o];
+    return o == RD ? c->nCL + c->nBL : o == WR || o == WRGB ? c->nCWL + c->nBL
+         : o == MVSB || o == MVGB ? (uint64_t)y->n * c->nBL : (cl & C_MACS) ? c->nMACLAT : o == SFM ? y->n
+         : (cl & C_ACTS) ? c->nRCDRD + k->stg[o] : (cl & C_PRES) ? c->nRP : o == REFAB ? c->nRFC
+         : o == REFPB ? c->nRFCpb : 0;
+}
+
+/* The distance of a violated rule in words, e.g. "nRCDRD 31 + stagger 168" or "nCWL + nBL + nWR = 45". */
+static void describe(const hbm_checker *k, int rule, const ent *y, uint64_t d, char *b, size_t n)
+{
+    static const char *const expr[NRULES] = {
+        [R_nWR] = "nCWL + nBL + nWR", [R_nWTRL] = "nCWL + nBL + nWTRL", [R_data] = "data path busy dur(Y)",
+        [R_nRTW] = "nRTW + dur(Y) - nBL", [R_nWTRS] = "nCWL + dur(Y) + nWTRS", [R_rowbus] = "row bus busy",
+        [R_colbus] = "column bus busy", [R_sfm] = "softmax unit busy n(Y)", [R_barrier] = "done(Y)"};
+    uint32_t s = k->stg[y->op];
+    if (rule <= R_nRAS && s)
+        snprintf(b, n, "%s %" PRIu64 " + stagger %u", rule_name[rule], d - s, s);
+    else if (rule == R_FAW)
+        snprintf(b, n, "the 4th-latest ACT of the PC: nFAW %" PRIu64, d);
+    else if (rule == R_actwin)
+        snprintf(b, n, "ceil(k/4) x nFAW = %" PRIu64 " with k = %u", d, k->kop[y->op]);
+    else if (rule == R_macpow)
+        snprintf(b, n, "nMACpow %" PRIu64 ": MACs in the window would touch more than the %u banks of the channel", d,
+                 k->c.pcs * k->bpc);
+    else if (expr[rule])
+        snprintf(b, n, "%s = %" PRIu64, expr[rule], d);
+    else
+        snprintf(b, n, "%s %" PRIu64, rule_name[rule], d);
+}
+
+/* ---- construction -------------------------------------------------------------------------------------- */
 
 hbm_checker *hbm_checker_new(const hbm_cfg *cfg)
 {
@@ -134,33 +196,48 @@ hbm_checker *hbm_checker_new(const hbm_cfg *cfg)
     if (!k)
         return NULL;
     k->c = *cfg;
-    k->bpc = cfg->sids * cfg->bank_groups * cfg->banks;
+    k->bgsid = cfg->sids * cfg->bank_groups;
+    k->bpc = k->bgsid * cfg->banks;
     k->nch = cfg->stacks * cfg->channels;
-    size_t npc = (size_t)k->nch * cfg->pcs;
+    k->npcs = k->nch * cfg->pcs;
+    size_t nb = (size_t)k->npcs * k->bpc, np = k->npcs;
     k->ch = calloc(k->nch, sizeof *k->ch);
-    k->row = malloc(npc * k->bpc * sizeof *k->row);
-    k->brefs = calloc(npc * k->bpc, sizeof *k->brefs);
-    k->prefs = calloc(npc, sizeof *k->prefs);
-    if (!k->ch || !k->row || !k->brefs || !k->prefs) {
+    k->refs = calloc(np, sizeof *k->refs);
+    k->row = calloc(2 * nb + np * (3 + cfg->banks), sizeof *k->row);
+    if (!k->ch || !k->refs || !k->row) {
         hbm_checker_free(k);
         return NULL;
     }
-    memset(k->row, 0xFF, npc * k->bpc * sizeof *k->row);
-    /* how far back a rule can reach each command: every rule with every relation true, n = 1 */
-    for (unsigned x = 0; x < NOP; x++) {
-        ent X = {.op = x, .pc = ANY, .sid = ANY, .bg = ANY, .ba = ANY, .n = 1, .banks = k->bpc};
-        uint64_t m = x == ACT ? cfg->nFAW : is_mac(x) && cfg->power_limit ? cfg->nMACpow : 0;
-        for (unsigned y = 0; y < NOP; y++) {
-            ent Y = X;
-            Y.op = y;
-            need d = dist(cfg, &Y, &X);
-            if (d.d > m)
-                m = d.d;
-        }
-        k->reach[x] = m;
-        if (m > k->reach_max)
-            k->reach_max = m;
+    k->brefs = k->row + nb, k->nopen = k->brefs + nb, k->rmin = k->nopen + np, k->nmin = k->rmin + np;
+    k->nopen_ba = k->nmin + np;
+    for (size_t p = 0; p < np; p++)
+        k->nmin[p] = k->bpc;
+    k->ival = cfg->ref_mode == HBM_REF_PERBANK ? cfg->nREFI / k->bpc : cfg->nREFI;
+    if (!k->ival)
+        k->ival = 1;
+    for (unsigned o = 0; o < NOPS; o++) {
+        k->kop[o] = !(op_cls[o] & C_BANK) ? 0 : o == ACTBG || o == MACBG ? k->bgsid
+                    : o == PREA || o == REFAB || o == ACTAB || o == MACAB ? k->bpc : 1;
+        if (cfg->ab_act_faw && (op_cls[o] & C_BIG) && k->kop[o] > 4)
+            k->stg[o] = ((k->kop[o] + 3) / 4 - 1) * cfg->nFAW;
     }
+    /* dmax[Y][X]: the largest distance any rule can require between the kinds (n = 1), every relation on;
+     * reach[X]: how far back X must look (FAW and macpow windows included); win: the ring's span */
+    for (unsigned y = 0; y < NOPS; y++)
+        for (unsigned x = 0; x < NOPS; x++) {
+            ent Y = {.op = (uint8_t)y, .n = 1, .k = (uint16_t)k->kop[y]}, X = {.op = (uint8_t)x, .n = 1};
+            uint32_t d = (uint32_t)dist(k, &Y, &X, RL_ALL).d;
+            k->dmax[y][x] = d;
+            k->ymax[y] = d > k->ymax[y] ? d : k->ymax[y];
+            k->reach[x] = d > k->reach[x] ? d : k->reach[x];
+        }
+    if (cfg->nFAW > k->reach[ACT])
+        k->reach[ACT] = cfg->nFAW;
+    for (unsigned x = MACAB; cfg->power_limit && x <= MACSB; x++)
+        if (cfg->nMACpow > k->reach[x])
+            k->reach[x] = cfg->nMACpow;
+    for (unsigned x = 0; x < NOPS; x++)
+        k->win = k->reach[x] > k->win ? k->reach[x] : k->win;
     return k;
 }
 
@@ -169,275 +246,385 @@ void hbm_checker_free(hbm_checker *k)
     if (!k)
         return;
     for (unsigned i = 0; k->ch && i < k->nch; i++)
-        free(k->ch[i].h);
+        free(k->ch[i].ring), free(k->ch[i].far);
     free(k->ch);
     free(k->row);
-    free(k->brefs);
-    free(k->prefs);
+    free(k->refs);
     free(k);
 }
 
 uint64_t hbm_checker_commands(const hbm_checker *k) { return k->cmds; }
 
-/* ---- parsing --------------------------------------------------------------------------------------------- */
+/* ---- parsing ------------------------------------------------------------------------------------------- */
 
-static int num(const char *s, size_t l, uint64_t *v)
+typedef struct {
+    uint64_t t;
+    unsigned op;
+    uint32_t v[NKEYS];
+} cmdl;
+
+static inline int is_end(char ch) { return ch == '\0' || ch == '\n' || ch == '\r'; }
+static inline int is_sp(char ch) { return ch == ' ' || ch == '\t'; }
+static inline const char *tok_end(const char *s)
 {
-    if (!l || l > 19)
-        return -1;
+    while (!is_sp(*s) && !is_end(*s))
+        s++;
+    return s;
+}
+#define QUOTE(s, e) (int)((e) - (s) > 32 ? 32 : (e) - (s)), (s) /* a token for "%.*s", at most 32 characters */
+
+static inline int same(const char *a, const char *b, size_t l) /* a[0..l) == b[0..l) */
+{
+    while (l && *a == *b)
+        a++, b++, l--;
+    return !l;
+}
+
+static int dec(const char *s, size_t l, uint64_t *v) /* 0: s[0..l) is a decimal number of at most 19 digits */
+{
     uint64_t x = 0;
     for (size_t i = 0; i < l; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9)
             return -1;
-        x = x * 10 + (uint64_t)(s[i] - '0');
+        x = x * 10 + d;
     }
     *v = x;
-    return 0;
+    return !l || l > 19 ? -1 : 0;
 }
 
-static const char *const keyname[7] = {"pc", "sid", "bg", "ba", "row", "col", "n"};
-
-static void allowed_keys(unsigned op, char *buf, size_t n)
+static void key_list(unsigned op, char *b, size_t n)
 {
-    size_t k = (size_t)snprintf(buf, n, "st ch");
-    for (int i = 0; i < 7 && k < n; i++)
-        if (keys[op] & (1u << i))
-            k += (size_t)snprintf(buf + k, n - k, " %s", keyname[i]);
+    size_t o = 0;
+    b[0] = '\0';
+    for (int i = 0; i < NKEYS && o < n; i++)
+        if (op_keys[op] & (1u << i))
+            o += (size_t)snprintf(b + o, n - o, "%s%s", o ? " " : "", key_name[i]);
 }
 
-/* Returns 1 command parsed, 0 comment/blank, -1 malformed. v[]: st ch pc sid bg ba row col n. */
-static int parse(const hbm_checker *k, const char *s, uint64_t *t, unsigned *op, uint64_t v[9], char *err, size_t n)
+/* One line: 1 command (in *o), 0 comment or blank, -1 malformed (err says why and what is allowed). */
+static int parse(hbm_checker *k, const char *s, cmdl *o, char *err, size_t n)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s || *s == '\n' || *s == '\r' || *s == '#')
-        return 0;
-    size_t l = strcspn(s, " \t\r\n");
-    if (num(s, l, t)) {
-        snprintf(err, n, "'%.*s' is not a cycle (allowed: a decimal integer)", (int)(l > 40 ? 40 : l), s);
-        return -1;
-    }
-    s += l;
-    s += strspn(s, " \t");
-    l = strcspn(s, " \t\r\n");
-    *op = NOP;
-    for (unsigned i = 0; i < NOP; i++)
-        if (strlen(names[i]) == l && !strncmp(s, names[i], l))
-            *op = i;
-    if (*op == NOP) {
-        snprintf(err, n, "unknown command '%.*s' (allowed: ACT PRE PREA RD WR REFAB REFPB ACTAB ACTBG MACAB MACBG "
-                 "MACSB WRGB MVSB MVGB SFM BARRIER)", (int)(l > 40 ? 40 : l), s);
-        return -1;
-    }
-    char allow[64];
-    allowed_keys(*op, allow, sizeof allow);
-    unsigned seen = 0, want = 3u | (((unsigned)keys[*op] << 2) & 0x1FCu);
+    static const char hdr[] = "# pimattn hbm command log ", pre[] = "# preset ";
     const hbm_cfg *c = &k->c;
-    const uint64_t lim[9] = {c->stacks, c->channels, c->pcs, c->sids, c->bank_groups, c->banks, c->rows, c->columns,
-                             UINT32_MAX};
-    static const char *const all[9] = {"st", "ch", "pc", "sid", "bg", "ba", "row", "col", "n"};
-    for (s += l;;) {
-        s += strspn(s, " \t");
-        l = strcspn(s, " \t\r\n");
-        if (!l)
+    while (is_sp(*s))
+        s++;
+    if (is_end(*s))
+        return 0;
+    const char *e;
+    if (*s == '#') {
+        if (!strncmp(s, pre, sizeof pre - 1))
+            snprintf(k->log_preset, sizeof k->log_preset, "%.*s", QUOTE(s + sizeof pre - 1, tok_end(s + sizeof pre - 1)));
+        if (strncmp(s, hdr, sizeof hdr - 1))
+            return 0;
+        s += sizeof hdr - 1;
+        e = tok_end(s);
+        if (e - s == 2 && s[0] == 'v' && s[1] == '1')
+            return 0;
+        snprintf(err, n, "command log format '%.*s' is not supported (allowed: v1)", QUOTE(s, e));
+        return -1;
+    }
+    e = tok_end(s);
+    if (dec(s, (size_t)(e - s), &o->t) || o->t > CYCLE_MAX) {
+        snprintf(err, n, "'%.*s' is not a cycle (allowed: a decimal integer 0..%llu)", QUOTE(s, e), CYCLE_MAX);
+        return -1;
+    }
+    for (s = e; is_sp(*s); s++)
+        ;
+    e = tok_end(s);
+    size_t l = (size_t)(e - s);
+    for (o->op = 0; o->op < NOPS && !(op_len[o->op] == l && same(op_name[o->op], s, l)); o->op++)
+        ;
+    if (o->op == NOPS) {
+        if (l)
+            snprintf(err, n, "unknown command '%.*s' (allowed: " OP_LIST ")", QUOTE(s, e));
+        else
+            snprintf(err, n, "missing command after the cycle (allowed: " OP_LIST ")");
+        return -1;
+    }
+    unsigned op = o->op, want = op_keys[op], seen = 0;
+    const uint64_t hi[NKEYS] = {c->stacks - 1, c->channels - 1, c->pcs - 1,     c->sids - 1, c->bank_groups - 1,
+                                c->banks - 1,  c->rows - 1,     c->columns - 1, N_MAX};
+    char keys[64];
+    for (s = e;; s = e) {
+        while (is_sp(*s))
+            s++;
+        if (is_end(*s))
             break;
-        const char *eq = memchr(s, '=', l);
+        const char *eq = NULL;
+        for (e = s; !is_sp(*e) && !is_end(*e); e++)
+            if (*e == '=' && !eq)
+                eq = e;
         int i = -1;
-        for (int j = 0; eq && j < 9; j++)
-            if (strlen(all[j]) == (size_t)(eq - s) && !strncmp(s, all[j], (size_t)(eq - s)))
+        for (int j = 0; eq && j < NKEYS && i < 0; j++)
+            if (key_len[j] == (size_t)(eq - s) && same(key_name[j], s, key_len[j]))
                 i = j;
-        if (i < 0 || !(want & (1u << i))) {
-            snprintf(err, n, "unknown key '%.*s' (allowed for %s: %s)", (int)(eq ? eq - s : (l > 20 ? 20 : (int)l)), s,
-                     names[*op], allow);
-            return -1;
-        }
-        if (seen & (1u << i)) {
-            snprintf(err, n, "duplicate key '%s'", all[i]);
+        if (i < 0 || !(want & (1u << i)) || (seen & (1u << i))) {
+            key_list(op, keys, sizeof keys);
+            if (!eq)
+                snprintf(err, n, "'%.*s' is not key=value (allowed for %s: %s)", QUOTE(s, e), op_name[op], keys);
+            else if (i < 0)
+                snprintf(err, n, "unknown key '%.*s' (allowed for %s: %s)", QUOTE(s, eq), op_name[op], keys);
+            else if (want & (1u << i))
+                snprintf(err, n, "duplicate key '%s' (allowed for %s, each once: %s)", key_name[i], op_name[op], keys);
+            else
+                snprintf(err, n, "key '%s' does not belong to %s (allowed for %s: %s)", key_name[i], op_name[op],
+                         op_name[op], keys);
             return -1;
         }
         seen |= 1u << i;
-        size_t vl = l - (size_t)(eq + 1 - s);
-        if (i == 2 && vl == 1 && eq[1] == '*' && (keys[*op] & K_STAR))
-            v[i] = ANY;
-        else if (num(eq + 1, vl, &v[i]) || v[i] >= lim[i] || (i == 8 && v[i] == 0)) {
-            snprintf(err, n, "%s=%.*s out of range (allowed: %s..%" PRIu64 "%s)", all[i], (int)(vl > 20 ? 20 : vl),
-                     eq + 1, i == 8 ? "1" : "0", lim[i] - 1, i == 2 && (keys[*op] & K_STAR) ? " or *" : "");
+        const char *v = eq + 1;
+        uint64_t x = 0, lo = i == K_N;
+        int star_ok = i == K_PC && (op_cls[op] & C_STAR), bad = dec(v, (size_t)(e - v), &x);
+        if (i == K_PC && e - v == 1 && *v == '*' && star_ok)
+            o->v[i] = ANY;
+        else if (i == K_PC && e - v == 1 && *v == '*') {
+            snprintf(err, n, "pc=* is not allowed for %s (allowed: 0..%u; pc=* only for " STAR_LIST ")", op_name[op],
+                     c->pcs - 1);
             return -1;
-        }
-        s += l;
+        } else if (bad || x < lo || x > hi[i]) {
+            snprintf(err, n, "%s=%.*s %s (allowed: %" PRIu64 "..%" PRIu64 "%s)", key_name[i], QUOTE(v, e),
+                     bad ? "is not a number" : "out of range", lo, hi[i], star_ok ? " or *" : "");
+            return -1;
+        } else
+            o->v[i] = (uint32_t)x;
     }
-    if (seen != want) {
-        for (int i = 0; i < 9; i++)
-            if ((want & ~seen) & (1u << i)) {
-                snprintf(err, n, "missing key '%s' (allowed for %s: %s)", all[i], names[*op], allow);
-                return -1;
+    if (seen == want)
+        return 1;
+    int i = 0;
+    while (!((want & ~seen) & (1u << i)))
+        i++;
+    key_list(op, keys, sizeof keys);
+    snprintf(err, n, "missing key '%s' (%s needs: %s)", key_name[i], op_name[op], keys);
+    return -1;
+}
+
+/* ---- state and refresh ------------------------------------------------------------------------------------ */
+
+static char *where(const hbm_checker *k, size_t pi, char *b) /* "st S ch C pc P" of PC index pi */
+{
+    snprintf(b, 64, "st %u ch %u pc %u", (unsigned)(pi / k->c.pcs / k->c.channels),
+             (unsigned)(pi / k->c.pcs % k->c.channels), (unsigned)(pi % k->c.pcs));
+    return b;
+}
+
+/* Whether every bank of PC pi that x touches is open (want 1) or closed (want 0) — from the counts; when
+ * not, why names a bank that is not. */
+static int banks_are(const hbm_checker *k, size_t pi, const ent *x, int want, char *why, size_t n)
+{
+    const hbm_cfg *c = &k->c;
+    const uint32_t *row = k->row + pi * k->bpc;
+    if (x->k == 1 ? (row[((size_t)x->sid * c->bank_groups + x->bg) * c->banks + x->ba] != 0) == want
+                  : (x->ba == ANY ? k->nopen[pi] : k->nopen_ba[pi * c->banks + x->ba]) == (want ? x->k : 0u))
+        return 1;
+    for (unsigned s = 0; s < c->sids; s++)
+        for (unsigned g = 0; g < c->bank_groups; g++)
+            for (unsigned b = 0; b < c->banks; b++) {
+                uint32_t r = row[((size_t)s * c->bank_groups + g) * c->banks + b];
+                if (meet(x->sid, s) && meet(x->bg, g) && meet(x->ba, b) && (r != 0) != want) {
+                    char at[64], open[32];
+                    snprintf(open, sizeof open, "open (row %u)", r - 1);
+                    snprintf(why, n, "bank %s sid %u bg %u ba %u is %s; %s needs %s %s", where(k, pi, at), s, g, b,
+                             r ? open : "closed", op_name[x->op], x->k > 1 ? "every bank it touches" : "it",
+                             want ? "open" : "closed");
+                    return 0;
+                }
             }
-    }
     return 1;
+}
+
+/* Opens (row1 = row + 1) or closes (row1 = 0) the banks of PC pi that x touches. */
+static void set_banks(hbm_checker *k, size_t pi, const ent *x, uint32_t row1)
+{
+    const hbm_cfg *c = &k->c;
+    uint32_t *row = k->row + pi * k->bpc, *nba = k->nopen_ba + pi * c->banks;
+    if (!row1 && !k->nopen[pi])
+        return;
+    unsigned s0 = x->sid == ANY ? 0 : x->sid, s1 = x->sid == ANY ? c->sids : s0 + 1;
+    unsigned g0 = x->bg == ANY ? 0 : x->bg, g1 = x->bg == ANY ? c->bank_groups : g0 + 1;
+    unsigned b0 = x->ba == ANY ? 0 : x->ba, b1 = x->ba == ANY ? c->banks : b0 + 1;
+    for (unsigned s = s0; s < s1; s++)
+        for (unsigned g = g0; g < g1; g++)
+            for (unsigned b = b0; b < b1; b++) {
+                uint32_t *r = &row[((size_t)s * c->bank_groups + g) * c->banks + b];
+                if (!*r != !row1)
+                    k->nopen[pi] += row1 ? 1 : -1u, nba[b] += row1 ? 1 : -1u;
+                *r = row1;
+            }
+}
+
+/* The refresh lower bound of the PCs of channel chn at cycle t (docs/hbm.md "Refresh"), checked before the
+ * command x of a later cycle, or at the end of the log (x NULL); 1 with err. */
+static int refresh_owed(const hbm_checker *k, unsigned chn, uint64_t t, const ent *x, char *err, size_t n)
+{
+    const hbm_cfg *c = &k->c;
+    for (size_t pi = (size_t)chn * c->pcs; c->ref_mode != HBM_REF_OFF && pi < (size_t)(chn + 1) * c->pcs; pi++) {
+        uint64_t got = k->refs[pi], due = (got + c->max_postpone + 1) * k->ival;
+        if (t < due)
+            continue;
+        char at[64], when[80];
+        if (x)
+            snprintf(when, sizeof when, "before the %s at cycle %" PRIu64 " (line %" PRIu64 ")", op_name[x->op], x->t,
+                     x->line);
+        else
+            snprintf(when, sizeof when, "end of log (last cycle %" PRIu64 ")", t);
+        snprintf(err, n, "refresh: %s: PC %s has %" PRIu64 " refreshes at cycle %" PRIu64 ", at least floor(t / %s %"
+                 PRIu64 ") - max_postpone %u = %" PRIu64 " needed (refresh %" PRIu64 " was due by cycle %" PRIu64 ")",
+                 when, where(k, pi, at), got, t, c->ref_mode == HBM_REF_PERBANK ? "nREFIpb" : "nREFI", k->ival,
+                 c->max_postpone, t / k->ival - c->max_postpone, got + 1, due);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- checking ---------------------------------------------------------------------------------------------- */
 
-static size_t bank_at(const hbm_checker *k, unsigned chn, unsigned p, unsigned s, unsigned g, unsigned b)
+/* Pairwise search: the latest cycle any rule with an earlier command of the channel requires for x. */
+static int timing(const hbm_checker *k, const chan *ch, const ent *x, char *err, size_t n)
 {
-    return (((size_t)chn * k->c.pcs + p) * k->bpc) + ((size_t)s * k->c.bank_groups + g) * k->c.banks + b;
-}
-
-static int violation(char *err, size_t n, const char *rule, const ent *x, uint64_t at, const ent *y, const char *why)
-{
-    if (y)
-        snprintf(err, n, "%s: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (%s at cycle %" PRIu64 ", line %" PRIu64
-                 ")", rule, names[x->op], x->t, at, names[y->op], y->t, y->line);
-    else
-        snprintf(err, n, "%s: %s at cycle %" PRIu64 ": %s", rule, names[x->op], x->t, why ? why : "");
+    const hbm_cfg *c = &k->c;
+    unsigned xop = x->op, faw = 0;
+    uint64_t t = x->t, best = t, rch = k->reach[xop];
+    int rule = -1, macpow = c->power_limit && (op_cls[xop] & C_MACS);
+    uint32_t macs = macpow ? x->k * x->npc : 0, limit = c->pcs * k->bpc;
+    const ent *by = NULL;
+    for (size_t i = ch->len + ch->nfar; i-- > 0;) {
+        const ent *y = i < ch->nfar ? &ch->far[i] : &ch->ring[(ch->head + i - ch->nfar) & ch->mask];
+        uint64_t dt = t - y->t;
+        if (i >= ch->nfar && dt >= rch) { /* the rest of the ring is out of reach */
+            i = ch->nfar;
+            continue;
+        }
+        if (dt < (uint64_t)k->dmax[y->op][xop] + y->extra) {
+            need d = dist(k, y, x, relate(k, y, x));
+            if (d.d > dt && y->t + d.d > best)
+                best = y->t + d.d, rule = d.rule, by = y;
+        }
+        if (xop == ACT && y->op == ACT && y->pc == x->pc && dt < c->nFAW && ++faw == 4 && y->t + c->nFAW > best)
+            best = y->t + c->nFAW, rule = R_FAW, by = y;
+        if (macpow && (op_cls[y->op] & C_MACS) && dt < c->nMACpow) {
+            macs += y->k * y->npc;
+            if (macs > limit && macs - y->k * y->npc <= limit && y->t + c->nMACpow > best)
+                best = y->t + c->nMACpow, rule = R_macpow, by = y;
+        }
+    }
+    if (xop == BARRIER && ch->used && ch->done_t > best)
+        best = ch->done_t, rule = R_barrier, by = &ch->done_y;
+    if (rule < 0)
+        return 0;
+    char why[160];
+    describe(k, rule, by, best - by->t, why, sizeof why);
+    snprintf(err, n, "%s: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (%s at cycle %" PRIu64 ", line %" PRIu64
+             ": %s)", rule_name[rule], op_name[xop], t, best, op_name[by->op], by->t, by->line, why);
     return 1;
 }
 
-static int refresh_bounds(const hbm_checker *k, unsigned chn, uint64_t t, const ent *x, char *err, size_t n)
+/* Appends x to the channel's history (the ring, or the far list), dropping what no rule can reach. */
+static int remember(const hbm_checker *k, chan *ch, const ent *x)
 {
-    const hbm_cfg *c = &k->c;
-    if (c->ref_mode == HBM_REF_OFF)
-        return 0;
-    uint64_t iv = c->ref_mode == HBM_REF_PERBANK ? c->nREFI / k->bpc : c->nREFI, due = t / iv;
-    for (unsigned p = 0; p < c->pcs; p++) {
-        uint64_t got = k->prefs[(size_t)chn * c->pcs + p];
-        if (got + c->max_postpone < due || got > due + c->max_postpone) {
-            char why[160];
-            snprintf(why, sizeof why, "PC %u has %" PRIu64 " refreshes at cycle %" PRIu64 ", %" PRIu64 " are due "
-                     "(allowed: within %u)", p, got, t, due, c->max_postpone);
-            if (x)
-                return violation(err, n, "refresh", x, 0, NULL, why);
-            snprintf(err, n, "refresh: end of log: %s", why);
-            return 1;
+    uint64_t t = x->t;
+    if (x->extra) {
+        size_t j = 0;
+        for (size_t i = 0; i < ch->nfar; i++)
+            if (t - ch->far[i].t < (uint64_t)k->ymax[ch->far[i].op] + ch->far[i].extra)
+                ch->far[j++] = ch->far[i];
+        ch->nfar = j;
+        if (ch->nfar == ch->capfar) {
+            ent *f = realloc(ch->far, (ch->capfar ? 2 * ch->capfar : 8) * sizeof *f);
+            if (!f)
+                return -1;
+            ch->far = f, ch->capfar = ch->capfar ? 2 * ch->capfar : 8;
         }
+        ch->far[ch->nfar++] = *x;
+        return 0;
     }
+    while (ch->len && t - ch->ring[ch->head].t >= k->win)
+        ch->head = (ch->head + 1) & ch->mask, ch->len--;
+    if (!ch->ring || ch->len == ch->mask + 1) {
+        size_t nc = ch->ring ? 2 * (ch->mask + 1) : 64;
+        ent *r = malloc(nc * sizeof *r);
+        if (!r)
+            return -1;
+        for (size_t i = 0; i < ch->len; i++)
+            r[i] = ch->ring[(ch->head + i) & ch->mask];
+        free(ch->ring);
+        ch->ring = r, ch->head = 0, ch->mask = nc - 1;
+    }
+    ch->ring[(ch->head + ch->len++) & ch->mask] = *x;
     return 0;
 }
 
 int hbm_checker_line(hbm_checker *k, const char *line, char *err, size_t n)
 {
     const hbm_cfg *c = &k->c;
-    uint64_t v[9] = {0}, t;
-    unsigned op;
+    cmdl L;
     k->line++;
-    int pr = parse(k, line, &t, &op, v, err, n);
+    int pr = parse(k, line, &L, err, n);
     if (pr <= 0)
         return pr;
-    unsigned chn = (unsigned)(v[0] * c->channels + v[1]);
+    unsigned op = L.op, keys = op_keys[op], chn = L.v[K_ST] * c->channels + L.v[K_CH];
     chan *ch = &k->ch[chn];
-    ent x = {.t = t, .line = k->line, .op = op, .pc = (unsigned)v[2], .n = (unsigned)v[8]};
-    x.sid = keys[op] & K_SID ? (unsigned)v[3] : ANY;
-    x.bg = keys[op] & K_BG ? (unsigned)v[4] : ANY;
-    x.ba = keys[op] & K_BA ? (unsigned)v[5] : ANY;
-    int banked = !(op == WRGB || op == MVSB || op == MVGB || op == SFM || op == BARRIER);
-    x.banks = !banked ? 0 : (x.sid == ANY ? c->sids : 1) * (x.bg == ANY ? c->bank_groups : 1) * (x.ba == ANY ? c->banks : 1);
-    if (!(keys[op] & K_PC))
-        x.pc = ANY;
-    if (ch->len && t < ch->last)
-        return violation(err, n, "order", &x, ch->last, NULL, "cycles decrease within the channel");
-    /* state */
-    const char *bad = NULL;
-    if (op == REFAB && c->ref_mode != HBM_REF_ALLBANK)
-        bad = "REFAB is allowed only with refresh mode all-bank";
-    if (op == REFPB && c->ref_mode != HBM_REF_PERBANK)
-        bad = "REFPB is allowed only with refresh mode per-bank";
-    unsigned p0 = x.pc == ANY ? 0 : x.pc, p1 = x.pc == ANY ? c->pcs - 1 : x.pc;
-    for (unsigned p = p0; banked && !bad && p <= p1; p++)
-        for (unsigned s = 0; s < c->sids; s++)
-            for (unsigned g = 0; g < c->bank_groups; g++)
-                for (unsigned b = 0; b < c->banks; b++) {
-                    if (!meet(x.sid, s) || !meet(x.bg, g) || !meet(x.ba, b))
-                        continue;
-                    int open = k->row[bank_at(k, chn, p, s, g, b)] >= 0;
-                    if (open && (is_act(op) || op == REFAB || op == REFPB))
-                        bad = "a bank it touches is open";
-                    if (!open && (op == PRE || is_cas(op) || is_mac(op)))
-                        bad = "a bank it touches is closed";
-                }
-    if (!bad && op == REFPB) {
-        uint32_t mine = k->brefs[bank_at(k, chn, x.pc, x.sid, x.bg, x.ba)];
-        for (unsigned i = 0; i < k->bpc; i++)
-            if (k->brefs[bank_at(k, chn, x.pc, 0, 0, 0) + i] < mine)
-                bad = "another bank of the PC has been refreshed fewer times";
-    }
-    if (bad)
-        return violation(err, n, "state", &x, 0, NULL, bad);
-    /* pairwise rules, newest first, as far back as any rule reaches X */
-    uint64_t reach = k->reach[op] + (is_rdir(op) || is_wdir(op) ? (uint64_t)ch->max_mv * c->nBL : 0) +
-                     (op == SFM ? ch->max_sfm : 0);
-    need worst = {0, NULL};
-    const ent *wy = NULL;
-    unsigned faw = 0, mac_banks = is_mac(op) ? x.banks * (p1 - p0 + 1) : 0;
-    const ent *faw4 = NULL, *macold = NULL;
-    for (size_t i = ch->len; i-- > 0;) {
-        const ent *y = &ch->h[(ch->head + i) % ch->cap];
-        if (t - y->t > reach)
-            break;
-        need d = dist(c, y, &x);
-        if (d.rule && y->t + d.d > t && y->t + d.d > worst.d)
-            worst.d = y->t + d.d, worst.rule = d.rule, wy = y;
-        if (op == ACT && y->op == ACT && meet(y->pc, x.pc) && t - y->t < c->nFAW && ++faw == 4)
-            faw4 = y;
-        if (is_mac(op) && c->power_limit && is_mac(y->op) && t - y->t < c->nMACpow) {
-            mac_banks += y->banks * (y->pc == ANY ? c->pcs : 1);
-            macold = y;
-        }
-    }
-    if (faw4 && faw4->t + c->nFAW > worst.d)
-        worst.d = faw4->t + c->nFAW, worst.rule = "FAW", wy = faw4;
-    if (mac_banks > c->pcs * k->bpc && macold->t + c->nMACpow > worst.d)
-        worst.d = macold->t + c->nMACpow, worst.rule = "macpow", wy = macold;
-    if (op == BARRIER && ch->barrier_t > t && ch->barrier_t > worst.d) {
-        snprintf(err, n, "barrier: BARRIER at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (the command at line %"
-                 PRIu64 " is not done)", t, ch->barrier_t, ch->barrier_line);
+    ent x = {.t = L.t, .line = k->line, .op = (uint8_t)op, .n = (keys & KB(N)) ? L.v[K_N] : 1,
+             .k = (uint16_t)k->kop[op], .pc = (keys & KB(PC)) ? (uint8_t)L.v[K_PC] : ANY,
+             .sid = (keys & KB(SID)) ? (uint8_t)L.v[K_SID] : ANY, .bg = (keys & KB(BG)) ? (uint8_t)L.v[K_BG] : ANY,
+             .ba = (keys & KB(BA)) ? (uint8_t)L.v[K_BA] : ANY};
+    x.npc = x.pc == ANY ? (uint8_t)c->pcs : 1;
+    x.extra = op == MVSB || op == MVGB ? (x.n - 1) * c->nBL : op == SFM ? x.n - 1 : 0;
+    uint64_t t = x.t;
+    size_t p0 = (size_t)chn * c->pcs + (x.pc == ANY ? 0 : x.pc), p1 = p0 + x.npc;
+    size_t bi = x.k == 1 ? ((size_t)x.sid * c->bank_groups + x.bg) * c->banks + x.ba : 0;
+    char at[64], why[200];
+    if (ch->used && t < ch->last) {
+        snprintf(err, n, "order: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (line %" PRIu64 " of st %u ch %u "
+                 "was at cycle %" PRIu64 ": cycles never decrease within a channel)", op_name[op], t, ch->last,
+                 ch->last_line, L.v[K_ST], L.v[K_CH], ch->last);
         return 1;
     }
-    if (worst.rule)
-        return violation(err, n, worst.rule, &x, worst.d, wy, NULL);
-    /* accepted: update state */
-    for (unsigned p = p0; banked && p <= p1; p++)
-        for (unsigned s = 0; s < c->sids; s++)
-            for (unsigned g = 0; g < c->bank_groups; g++)
-                for (unsigned b = 0; b < c->banks; b++)
-                    if (meet(x.sid, s) && meet(x.bg, g) && meet(x.ba, b)) {
-                        size_t j = bank_at(k, chn, p, s, g, b);
-                        if (is_act(op))
-                            k->row[j] = (int32_t)v[6];
-                        if (is_pre(op))
-                            k->row[j] = -1;
-                        if (op == REFPB)
-                            k->brefs[j]++;
-                    }
+    /* the lower refresh bound at the channel's previous cycle, now that every command of that cycle is in */
+    if (ch->used && t > ch->last && refresh_owed(k, chn, ch->last, &x, err, n))
+        return 1;
+    if ((op == REFAB && c->ref_mode != HBM_REF_ALLBANK) || (op == REFPB && c->ref_mode != HBM_REF_PERBANK)) {
+        snprintf(err, n, "refresh: %s at cycle %" PRIu64 ": refresh mode is %s (REFAB only in all-bank mode, REFPB "
+                 "only in per-bank mode, none when off)", op_name[op], t, hbm_cfg_ref_modes[c->ref_mode]);
+        return 1;
+    }
+    if (op == REFPB && k->brefs[p0 * k->bpc + bi] != k->rmin[p0]) {
+        snprintf(err, n, "refresh: REFPB at cycle %" PRIu64 ": bank %s sid %u bg %u ba %u has had %u refreshes, "
+                 "another bank of the PC only %u (round robin: no bank may get ahead of another)", t,
+                 where(k, p0, at), x.sid, x.bg, x.ba, k->brefs[p0 * k->bpc + bi], k->rmin[p0]);
+        return 1;
+    }
+    int want = (op_cls[op] & C_ACTS) || op == REFAB || op == REFPB ? 0 : op == PREA || !(op_cls[op] & C_BANK) ? -1 : 1;
+    for (size_t p = p0; want >= 0 && p < p1; p++)
+        if (!banks_are(k, p, &x, want, why, sizeof why)) {
+            snprintf(err, n, "state: %s at cycle %" PRIu64 ": %s", op_name[op], t, why);
+            return 1;
+        }
+    if (timing(k, ch, &x, err, n))
+        return 1;
+    if ((op == REFAB || op == REFPB) && k->refs[p0] + 1 > t / k->ival + c->max_postpone) {
+        snprintf(err, n, "refresh: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (PC %s would have %" PRIu64
+                 " refreshes, at most floor(t / %s %" PRIu64 ") + max_postpone %u = %" PRIu64 ")", op_name[op], t,
+                 (k->refs[p0] + 1 - c->max_postpone) * k->ival, where(k, p0, at), k->refs[p0] + 1,
+                 op == REFPB ? "nREFIpb" : "nREFI", k->ival, c->max_postpone, t / k->ival + c->max_postpone);
+        return 1;
+    }
+    if (remember(k, ch, &x)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    /* accepted: bank state, refresh counts, done() */
+    for (size_t p = p0; p < p1 && (op_cls[op] & (C_ACTS | C_PRES)); p++)
+        set_banks(k, p, &x, (op_cls[op] & C_ACTS) ? L.v[K_ROW] + 1 : 0);
     if (op == REFAB || op == REFPB)
-        k->prefs[(size_t)chn * c->pcs + x.pc]++;
-    if (refresh_bounds(k, chn, t, &x, err, n))
-        return 1;
-    if (t + done_of(c, &x) > ch->barrier_t)
-        ch->barrier_t = t + done_of(c, &x), ch->barrier_line = x.line;
-    if ((op == MVSB || op == MVGB) && x.n > ch->max_mv)
-        ch->max_mv = x.n;
-    if (op == SFM && x.n > ch->max_sfm)
-        ch->max_sfm = x.n;
-    /* history: drop what no rule can reach any more, append */
-    uint64_t keep = k->reach_max + (uint64_t)ch->max_mv * c->nBL + ch->max_sfm;
-    while (ch->len && t - ch->h[ch->head].t > keep)
-        ch->head = (ch->head + 1) % ch->cap, ch->len--;
-    if (ch->len == ch->cap) {
-        size_t nc = ch->cap ? 2 * ch->cap : 64;
-        ent *h = malloc(nc * sizeof *h);
-        if (!h) {
-            snprintf(err, n, "out of memory");
-            return -1;
-        }
-        for (size_t i = 0; i < ch->len; i++)
-            h[i] = ch->h[(ch->head + i) % ch->cap];
-        free(ch->h);
-        ch->h = h, ch->head = 0, ch->cap = nc;
-    }
-    ch->h[(ch->head + ch->len++) % ch->cap] = x;
-    ch->last = t;
-    if (t > k->tmax)
-        k->tmax = t;
+        k->refs[p0]++;
+    if (op == REFPB && ++k->brefs[p0 * k->bpc + bi] && --k->nmin[p0] == 0)
+        k->rmin[p0]++, k->nmin[p0] = k->bpc;
+    uint64_t done = t + done_of(k, &x);
+    if (!ch->used || done > ch->done_t)
+        ch->done_t = done, ch->done_y = x;
+    ch->last = t, ch->last_line = x.line, ch->used = 1;
+    k->tmax = t > k->tmax ? t : k->tmax;
     k->cmds++;
     return 0;
 }
@@ -445,7 +632,7 @@ int hbm_checker_line(hbm_checker *k, const char *line, char *err, size_t n)
 int hbm_checker_finish(hbm_checker *k, char *err, size_t n)
 {
     for (unsigned chn = 0; chn < k->nch; chn++)
-        if (refresh_bounds(k, chn, k->tmax, NULL, err, n))
+        if (refresh_owed(k, chn, k->tmax, NULL, err, n))
             return 1;
     return 0;
 }
@@ -453,7 +640,7 @@ int hbm_checker_finish(hbm_checker *k, char *err, size_t n)
 int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds)
 {
     hbm_checker *k = hbm_checker_new(cfg);
-    char line[512], msg[400];
+    char line[1024], msg[600];
     int rc = 0;
     *ncmds = 0;
     if (!k) {
@@ -461,18 +648,25 @@ int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, s
         return 2;
     }
     while (!rc && fgets(line, sizeof line, f)) {
-        int r = hbm_checker_line(k, line, msg, sizeof msg);
-        if (r)
-            rc = r < 0 ? 2 : 1;
+        size_t l = strlen(line);
+        if (l == sizeof line - 1 && line[l - 1] != '\n' && !feof(f)) {
+            k->line++;
+            snprintf(msg, sizeof msg, "line longer than %zu characters", sizeof line - 2);
+            rc = 2;
+        } else if ((rc = hbm_checker_line(k, line, msg, sizeof msg)) < 0)
+            rc = 2;
     }
     if (!rc && ferror(f)) {
         snprintf(msg, sizeof msg, "read error");
         rc = 2;
     }
-    if (!rc && hbm_checker_finish(k, msg, sizeof msg))
-        rc = 1;
+    if (!rc)
+        rc = hbm_checker_finish(k, msg, sizeof msg);
     if (rc)
         snprintf(err, n, "%s:%" PRIu64 ": %s", name, k->line, msg);
+    if (rc && k->log_preset[0] && strcmp(k->log_preset, cfg->name)) /* a likely cause, worth a word */
+        snprintf(err + strlen(err), n - strlen(err), " [the log names preset '%s'; checked with '%s']", k->log_preset,
+                 cfg->name);
     *ncmds = k->cmds;
     hbm_checker_free(k);
     return rc;

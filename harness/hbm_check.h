@@ -1,17 +1,20 @@
 /* hbm_check.h — the independent DRAM protocol checker: reads a command log (format v1, docs/hbm.md) and
  * verifies every timing, state and refresh rule. It shares no code with the timing engine (hbm.c): each
- * new command is compared with every earlier command of its channel inside a look-back window (pairwise
- * rule table), plus per-bank state and refresh counts.
+ * new command is compared with every earlier command of its channel inside a sliding look-back window
+ * (pairwise rule table over bank-set patterns), plus per-bank state and per-PC refresh counts.
  *
  * Contract
  *  - hbm_checker_new(cfg): cfg copied; NULL on no memory.
- *  - hbm_checker_line(c, line, err, n): one log line ('#' comments and blank lines accepted). Returns 0
- *    (legal), 1 (a rule is violated: err starts with "RULE: ", the rule name of docs/hbm.md, then the
- *    command, its cycle, the needed cycle and the earlier command with its line), or -1 (malformed: err
- *    says what and what is allowed). After a non-zero return the checker should not be fed further.
- *  - hbm_checker_finish(c, err, n): the refresh lower bound of every PC at the last cycle seen; 0 or 1.
- *  - hbm_check_stream(cfg, f, name, ...): a whole log; 0 every rule holds, 1 violation, 2 malformed or
- *    I/O error; err = "NAME:LINE: message"; *ncmds = commands checked.
+ *  - hbm_checker_line(c, line, err, n): one log line, with or without its '\n' ('#' comments and blank
+ *    lines are accepted). Returns 0 (legal), 1 (a rule is violated: err is "RULE: CMD at cycle T needs
+ *    cycle >= N (EARLIER at cycle T', line L: distance)", RULE being a rule name of docs/hbm.md, or
+ *    state / refresh / order with what is wrong), or -1 (malformed: err says what and what is allowed).
+ *    A rejected command does not change the checker; a stream should stop at the first non-zero return.
+ *  - hbm_checker_finish(c, err, n): the refresh lower bound of every PC at the last cycle seen (the
+ *    maximum over channels); 0 or 1.
+ *  - hbm_checker_commands(c): commands accepted so far.
+ *  - hbm_check_stream(cfg, f, name, ...): a whole log, stopping at the first problem; 0 every rule holds,
+ *    1 violation, 2 malformed or I/O error; err = "NAME:LINE: message"; *ncmds = commands checked.
  */
 #ifndef PIMATTN_HBM_CHECK_H
 #define PIMATTN_HBM_CHECK_H

@@ -1,13 +1,17 @@
-/* test_hbm_check — the independent protocol checker (harness/hbm_check.c), without the timing engine.
- * Mutation tests: for every rule of docs/hbm.md a hand-built trace places X exactly at the rule's
- * distance after Y (accepted) and one cycle earlier (rejected, naming that rule), for both presets; the
- * timing of each case is tweaked where needed so that the rule under test is the binding one. Also:
- * state, refresh and order rules, malformed lines, and a check that every rule name in the spec's table
- * has a case here. Distances come from the configuration fields and the spec's formulas. */
+/* test_hbm_check — the independent protocol checker (harness/hbm_check.c) on its own, without the timing
+ * engine. Mutation tests: for every rule of docs/hbm.md (the timing table, state, refresh, order) hand-built
+ * traces place X exactly at the rule's distance after Y, computed here from the configuration fields and the
+ * spec's formulas (accepted), and one cycle earlier (rejected on X's line, naming exactly that rule and the
+ * limit as the needed cycle); for both presets and with the options (allbank_act_faw, power_limit, refresh
+ * mode) on and off. State rules and some refresh rules have no distance: there the mutant changes a setup
+ * command. Also: the refresh lower bound at every command, malformed lines, long greedy all-bank MAC streams
+ * with refresh (pass; every command of their start moved one cycle earlier is caught), and a check that every
+ * rule name of the spec (one list, compared with docs/hbm.md's table) has a case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,300 +20,632 @@
 
 #include "hbm_check.h"
 
+/* Every rule name the checker reports: the timing table of docs/hbm.md, then state, refresh, order. */
+static const char *const spec_rules[] = {"nRC",   "nRCDRD", "nRCDWR", "nRAS",  "nRP",    "nRTP",   "nWR",   "nMAC",
+                                         "nRFCpb", "nCCDL", "nWTRL",  "nRRDL", "nCCDS",  "nCCDR",  "nRRDS", "data",
+                                         "nRTW",  "nWTRS",  "nPPD",   "nRFC",  "nRREFD", "FAW",    "actwin", "rowbus",
+                                         "colbus", "macpow", "sfm",   "barrier", "state", "refresh", "order"};
+#define NSPEC (sizeof spec_rules / sizeof spec_rules[0])
+#define NTABLE 28 /* the first NTABLE names are the timing table's rows */
+
 #define A "st=0 ch=0 pc=0 sid=0 bg=0 ba=0"  /* bank A */
 #define B "st=0 ch=0 pc=0 sid=0 bg=0 ba=1"  /* same bank group as A */
 #define C "st=0 ch=0 pc=0 sid=0 bg=1 ba=0"  /* same SID, other bank group */
 #define D "st=0 ch=0 pc=0 sid=1 bg=0 ba=0"  /* other SID */
+#define E "st=0 ch=0 pc=1 sid=0 bg=0 ba=0"  /* other PC */
+#define P0 "st=0 ch=0 pc=0"
+#define P1 "st=0 ch=0 pc=1"
+#define PS "st=0 ch=0 pc=*"
+#define CH0 "st=0 ch=0"
 
 typedef struct {
-    char text[4096];
+    char text[16384];
     size_t len;
+    unsigned lines;
 } trace;
 
 static void add(trace *t, uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add(trace *t, uint64_t cyc, const char *fmt, ...)
 {
     va_list ap;
-    t->len += (size_t)snprintf(t->text + t->len, sizeof t->text - t->len, "%llu ", (unsigned long long)cyc);
+    t->len += (size_t)snprintf(t->text + t->len, sizeof t->text - t->len, "%" PRIu64 " ", cyc);
     va_start(ap, fmt);
     t->len += (size_t)vsnprintf(t->text + t->len, sizeof t->text - t->len, fmt, ap);
     va_end(ap);
     t->len += (size_t)snprintf(t->text + t->len, sizeof t->text - t->len, "\n");
+    t->lines++;
+    assert_true(t->len < sizeof t->text - 1);
 }
 
-/* Runs the checker on a trace: 0 pass, 1 violation, 2 malformed; err gets the message. */
+/* Runs hbm_check_stream on a trace: 0 pass, 1 violation, 2 malformed; err gets "trace:LINE: ...". */
 static int check(const hbm_cfg *c, const trace *t, char *err, size_t n)
 {
     FILE *f = fmemopen((void *)t->text, t->len, "r");
     assert_non_null(f);
     uint64_t cmds;
+    err[0] = '\0';
     int rc = hbm_check_stream(c, f, "trace", err, n, &cmds);
     fclose(f);
     return rc;
 }
 
-/* A case writes its setup and Y into t, tweaks c if needed, and returns the cycle of X (at the limit);
- * x_line prints X at a given cycle. */
-typedef struct {
-    const char *rule;
-    uint64_t (*setup)(hbm_cfg *c, trace *t);
-    const char *x; /* X command (after the cycle) */
-} mcase;
+/* ---- the spec's derived quantities, computed here from the configuration ------------------------------ */
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-
-static uint64_t s_nRC(hbm_cfg *c, trace *t)
+static uint32_t k_ab(const hbm_cfg *c) { return c->sids * c->bank_groups * c->banks; } /* ACTAB: every bank */
+static uint32_t k_bg(const hbm_cfg *c) { return c->sids * c->bank_groups; }            /* ACTBG: one per BG */
+static uint64_t stagger(const hbm_cfg *c, uint32_t k) { return c->ab_act_faw ? ((k + 3) / 4 - 1) * c->nFAW : 0; }
+static uint64_t actwin(const hbm_cfg *c, uint32_t k) { return (k + 3) / 4 * (uint64_t)c->nFAW; }
+static uint64_t ival(const hbm_cfg *c)
 {
-    c->nRC = c->nRAS + c->nRP + 5;
+    return c->ref_mode == HBM_REF_PERBANK ? c->nREFI / k_ab(c) : c->nREFI;
+}
+
+/* ---- mutation cases ---------------------------------------------------------------------------------- */
+
+/* gen writes the setup lines (Y among them) into t and X (without its cycle) into x, and returns X's limit
+ * cycle. dir -1: X one cycle earlier must be rejected; +1: one cycle later (refresh owed at the end); 0: the
+ * mutant (gen called with m = 1) breaks a state rule with X at the same cycle. */
+typedef struct {
+    const char *rule, *what;
+    void (*cfg)(hbm_cfg *c);
+    uint64_t (*gen)(const hbm_cfg *c, trace *t, char *x, int m);
+    int dir;
+} mcase;
+#define XN 256
+#define X(...) snprintf(x, XN, __VA_ARGS__)
+#define GEN(name) static uint64_t name(const hbm_cfg *c, trace *t, char *x, int m)
+#define UNUSED (void)c, (void)t, (void)m
+
+static void ab_on(hbm_cfg *c) { c->ab_act_faw = 1; }
+static void ab_off(hbm_cfg *c) { c->ab_act_faw = 0; }
+static void pow_on(hbm_cfg *c) { c->power_limit = 1; }
+static void pow_off(hbm_cfg *c) { c->power_limit = 0; }
+static void ref_ab(hbm_cfg *c) { c->ref_mode = HBM_REF_ALLBANK; }
+static void ref_pb(hbm_cfg *c) { c->ref_mode = HBM_REF_PERBANK; }
+static void ref_pb_1ch(hbm_cfg *c) { ref_pb(c), c->channels = 1; } /* long traces: no other channel owes any */
+/* attacc-hbm3-5200 has nRAS + nRP > nRC, so an ACT-PRE-ACT sequence is always bound by nRP there; nRC is
+ * raised to nRAS + nRP + 1 (still a valid configuration) only where that is so. */
+static void nrc_visible(hbm_cfg *c)
+{
+    if (c->nRAS + c->nRP >= c->nRC)
+        c->nRC = c->nRAS + c->nRP + 1;
+}
+static void nrc_visible_ab(hbm_cfg *c) { nrc_visible(c), ab_on(c); }
+
+GEN(g_nRC)
+{
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, c->nRAS, "PRE " A);
+    X("ACT " A " row=2");
     return c->nRC;
 }
-static uint64_t s_nRCDRD(hbm_cfg *c, trace *t) { add(t, 0, "ACT " A " row=1"); return c->nRCDRD; }
-static uint64_t s_nRCDWR(hbm_cfg *c, trace *t) { add(t, 0, "ACT " A " row=1"); return c->nRCDWR; }
-static uint64_t s_nRAS(hbm_cfg *c, trace *t) { add(t, 0, "ACT " A " row=1"); return c->nRAS; }
-static uint64_t s_nRP(hbm_cfg *c, trace *t)
+GEN(g_nRC_ab)
 {
-    c->nRC = c->nRAS;
+    UNUSED;
+    uint64_t s = stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " P0 " row=1");
+    add(t, c->nRAS + s, "PREA " P0);
+    X("ACTAB " P0 " row=2");
+    return c->nRC + s;
+}
+GEN(g_nRCDRD) { UNUSED; add(t, 0, "ACT " A " row=1"); X("RD " A " col=3"); return c->nRCDRD; }
+GEN(g_nRCDRD_ab)
+{
+    UNUSED;
+    add(t, 0, "ACTAB " PS " row=1");
+    X("MACAB " P1 " col=0");
+    return c->nRCDRD + stagger(c, k_ab(c));
+}
+GEN(g_nRCDRD_bg)
+{
+    UNUSED;
+    add(t, 0, "ACTBG " P0 " ba=2 row=1");
+    X("MACBG " P0 " ba=2 col=5");
+    return c->nRCDRD + stagger(c, k_bg(c));
+}
+GEN(g_nRCDWR) { UNUSED; add(t, 0, "ACT " A " row=1"); X("WR " A " col=3"); return c->nRCDWR; }
+GEN(g_nRAS) { UNUSED; add(t, 0, "ACT " A " row=1"); X("PRE " A); return c->nRAS; }
+GEN(g_nRAS_bg)
+{
+    UNUSED;
+    add(t, 0, "ACTBG " P0 " ba=1 row=1");
+    X("PREA " PS);
+    return c->nRAS + stagger(c, k_bg(c));
+}
+GEN(g_nRP) { UNUSED; add(t, 10, "PREA " P0); X("ACT " A " row=1"); return 10 + c->nRP; }
+GEN(g_nRP_ref)
+{
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, c->nRAS, "PRE " A);
+    X("REFAB " P0);
     return c->nRAS + c->nRP;
 }
-static uint64_t s_nRTP(hbm_cfg *c, trace *t)
+GEN(g_nRTP)
 {
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, c->nRAS, "RD " A " col=0");
+    X("PRE " A);
     return c->nRAS + c->nRTP;
 }
-static uint64_t s_nWR(hbm_cfg *c, trace *t)
+GEN(g_nRTP_mac)
 {
+    UNUSED;
+    uint64_t y = c->nRAS + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " P0 " row=1");
+    add(t, y, "MACAB " P0 " col=0");
+    X("PREA " P0);
+    return y + c->nRTP;
+}
+GEN(g_nWR)
+{
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, c->nRAS, "WR " A " col=0");
+    X("PRE " A);
     return c->nRAS + c->nCWL + c->nBL + c->nWR;
 }
-static uint64_t s_nMAC(hbm_cfg *c, trace *t)
+GEN(g_nMAC)
 {
-    c->power_limit = 0;
-    add(t, 0, "ACTAB st=0 ch=0 pc=0 row=1");
-    add(t, c->nRCDRD, "MACAB st=0 ch=0 pc=0 col=0");
+    UNUSED;
+    uint64_t y = c->nRCDRD + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " P0 " row=1");
+    add(t, y, "MACAB " P0 " col=0");
+    X("MACAB " P0 " col=1");
+    return y + c->nMAC;
+}
+GEN(g_nMAC_sb)
+{
+    UNUSED;
+    add(t, 0, "ACT " D " row=1");
+    add(t, c->nRCDRD, "MACSB " D " col=0");
+    X("MACSB " D " col=1");
     return c->nRCDRD + c->nMAC;
 }
-static uint64_t s_nRFCpb(hbm_cfg *c, trace *t)
+GEN(g_nMAC_pow)
 {
-    c->ref_mode = HBM_REF_PERBANK, c->max_postpone = 16;
-    add(t, 0, "REFPB " A);
-    return c->nRFCpb;
+    UNUSED;
+    uint64_t y = c->nRCDRD + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " PS " row=1");
+    add(t, y, "MACAB " PS " col=0");
+    X("MACAB " PS " col=1");
+    return y + c->nMAC;
 }
-/* A and B (same bank group) open; returns when both may take column commands */
-static uint64_t open_ab(hbm_cfg *c, trace *t, const char *b)
+GEN(g_nRFCpb) { UNUSED; add(t, 0, "REFPB " A); X("ACT " A " row=1"); return c->nRFCpb; }
+/* A and the bank b open, both ready for column commands at the returned cycle */
+static uint64_t open2(const hbm_cfg *c, trace *t, const char *b)
 {
     add(t, 0, "ACT " A " row=1");
     add(t, 100, "ACT %s row=1", b);
     return 100 + max64(c->nRCDRD, c->nRCDWR);
 }
-static uint64_t s_nCCDL(hbm_cfg *c, trace *t)
+#define CAS2(name, bank, y_cmd, x_cmd, dist)                                                                    \
+    GEN(name)                                                                                                  \
+    {                                                                                                          \
+        UNUSED;                                                                                                \
+        uint64_t y = open2(c, t, bank);                                                                        \
+        add(t, y, y_cmd " " A " col=0");                                                                        \
+        X(x_cmd " %s col=1", bank);                                                                            \
+        return y + (dist);                                                                                     \
+    }
+CAS2(g_nCCDL_rr, B, "RD", "RD", c->nCCDL)
+CAS2(g_nCCDL_ww, B, "WR", "WR", c->nCCDL)
+CAS2(g_nCCDL_mr, B, "MACSB", "RD", c->nCCDL)
+CAS2(g_nCCDL_rm, B, "RD", "MACSB", c->nCCDL)
+CAS2(g_nWTRL, B, "WR", "RD", c->nCWL + c->nBL + c->nWTRL)
+CAS2(g_nCCDS, C, "RD", "RD", c->nCCDS)
+CAS2(g_nCCDR_rr, D, "RD", "RD", c->nCCDR)
+CAS2(g_nCCDR_ww, D, "WR", "WR", c->nCCDR)
+CAS2(g_nWTRS_wr, C, "WR", "RD", c->nCWL + c->nBL + c->nWTRS)
+GEN(g_nRRDL) { UNUSED; add(t, 0, "ACT " A " row=1"); X("ACT " B " row=1"); return c->nRRDL; }
+GEN(g_nRRDL_bg) { UNUSED; add(t, 0, "ACTBG " P0 " ba=0 row=1"); X("ACT " B " row=1"); return c->nRRDL; }
+GEN(g_nRRDS) { UNUSED; add(t, 0, "ACT " A " row=1"); X("ACT " C " row=1"); return c->nRRDS; }
+GEN(g_data_mv) /* an old command first: whatever is out of reach must not hide Y */
 {
-    uint64_t y = open_ab(c, t, B);
-    add(t, y, "RD " A " col=0");
-    return y + c->nCCDL;
+    UNUSED;
+    add(t, 0, "WRGB " P1);
+    add(t, 5000, "MVSB " P0 " n=3");
+    X("MVSB " P0 " n=1");
+    return 5000 + 3 * c->nBL;
 }
-static uint64_t s_nWTRL(hbm_cfg *c, trace *t)
+GEN(g_data_gb) { UNUSED; add(t, 100, "MVGB " PS " n=3"); X("WRGB " P1); return 100 + 3 * c->nBL; }
+GEN(g_data_wr) { UNUSED; add(t, 100, "WRGB " P0); X("WRGB " PS); return 100 + c->nBL; }
+GEN(g_nRTW)
 {
-    uint64_t y = open_ab(c, t, B);
-    add(t, y, "WR " A " col=0");
-    return y + c->nCWL + c->nBL + c->nWTRL;
-}
-static uint64_t s_nRRDL(hbm_cfg *c, trace *t) { add(t, 0, "ACT " A " row=1"); return c->nRRDL; }
-static uint64_t s_nCCDS(hbm_cfg *c, trace *t)
-{
-    uint64_t y = open_ab(c, t, C);
-    add(t, y, "RD " A " col=0");
-    return y + c->nCCDS;
-}
-static uint64_t s_nCCDR(hbm_cfg *c, trace *t)
-{
-    uint64_t y = open_ab(c, t, D);
-    add(t, y, "RD " A " col=0");
-    return y + c->nCCDR;
-}
-static uint64_t s_nRRDS(hbm_cfg *c, trace *t) { add(t, 0, "ACT " A " row=1"); return c->nRRDS; }
-static uint64_t s_data(hbm_cfg *c, trace *t) { add(t, 100, "MVSB st=0 ch=0 pc=0 n=3"); return 100 + 3 * c->nBL; }
-static uint64_t s_nRTW(hbm_cfg *c, trace *t)
-{
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, 100, "RD " A " col=0");
+    X("WRGB " P0);
     return 100 + c->nRTW;
 }
-static uint64_t s_nWTRS(hbm_cfg *c, trace *t) { add(t, 100, "WRGB st=0 ch=0 pc=0"); return 100 + c->nCWL + c->nBL + c->nWTRS; }
-static uint64_t s_nPPD(hbm_cfg *c, trace *t)
+GEN(g_nRTW_mv) { UNUSED; add(t, 100, "MVSB " P1 " n=4"); X("MVGB " PS " n=2"); return 100 + c->nRTW + 4 * c->nBL - c->nBL; }
+GEN(g_nWTRS) { UNUSED; add(t, 100, "WRGB " P0); X("MVSB " P0 " n=1"); return 100 + c->nCWL + c->nBL + c->nWTRS; }
+GEN(g_nPPD)
 {
+    UNUSED;
     add(t, 0, "ACT " A " row=1");
     add(t, 50, "ACT " C " row=1");
     add(t, 200, "PRE " A);
+    X("PRE " C);
     return 200 + c->nPPD;
 }
-static uint64_t s_nRFC(hbm_cfg *c, trace *t)
+GEN(g_nPPD_a) { UNUSED; add(t, 100, "PREA " P0); X("PREA " PS); return 100 + c->nPPD; }
+GEN(g_nRFC) { UNUSED; add(t, 0, "REFAB " P0); X("ACT " A " row=1"); return c->nRFC; }
+GEN(g_nRFC_rr) { UNUSED; add(t, 0, "REFAB " P0); X("REFAB " P0); return c->nRFC; }
+GEN(g_nRREFD) { UNUSED; add(t, 0, "REFPB " A); X("REFPB " B); return c->nRREFD; }
+GEN(g_nRREFD_a) { UNUSED; add(t, 0, "REFPB " A); X("ACT " D " row=1"); return c->nRREFD; }
+GEN(g_FAW)
 {
-    c->ref_mode = HBM_REF_ALLBANK;
-    add(t, 0, "REFAB st=0 ch=0 pc=0");
-    return c->nRFC;
-}
-static uint64_t s_nRREFD(hbm_cfg *c, trace *t)
-{
-    c->ref_mode = HBM_REF_PERBANK, c->max_postpone = 16;
-    add(t, 0, "REFPB " A);
-    return c->nRREFD;
-}
-static uint64_t s_FAW(hbm_cfg *c, trace *t)
-{
-    static const char *const b[4] = {A, C, "st=0 ch=0 pc=0 sid=0 bg=2 ba=0", "st=0 ch=0 pc=0 sid=0 bg=3 ba=0"};
+    UNUSED;
     uint64_t s = max64(c->nRRDS, 2);
-    c->nFAW = (unsigned)max64(c->nFAW, 4 * s + 1);
-    for (int i = 0; i < 4; i++)
-        add(t, (uint64_t)i * s, "ACT %s row=1", b[i]);
+    for (unsigned g = 0; g < 4; g++)
+        add(t, g * s, "ACT st=0 ch=0 pc=0 sid=0 bg=%u ba=0 row=1", g);
+    X("ACT " D " row=1");
+    assert_true(4 * s < c->nFAW); /* every other rule has long passed at nFAW - 1 */
     return c->nFAW;
 }
-static uint64_t s_actwin(hbm_cfg *c, trace *t)
+GEN(g_actwin_bg) { UNUSED; add(t, 0, "ACTBG " P0 " ba=0 row=1"); X("ACT " B " row=1"); return actwin(c, k_bg(c)); }
+GEN(g_actwin_a) { UNUSED; add(t, 0, "ACT " A " row=1"); X("ACTBG " P0 " ba=3 row=1"); return actwin(c, 1); }
+GEN(g_actwin_bb)
 {
-    c->ab_act_faw = 1;
-    add(t, 0, "ACTBG st=0 ch=0 pc=0 ba=0 row=1"); /* sids x bank groups banks: ceil(k/4) windows */
-    return (uint64_t)((c->sids * c->bank_groups + 3) / 4) * c->nFAW;
+    UNUSED;
+    add(t, 0, "ACTBG " PS " ba=0 row=1");
+    X("ACTBG " P1 " ba=2 row=1");
+    return actwin(c, k_bg(c));
 }
-static uint64_t s_rowbus(hbm_cfg *c, trace *t) { (void)c; add(t, 10, "ACT " A " row=1"); return 12; }
-static uint64_t s_colbus(hbm_cfg *c, trace *t) { (void)c; add(t, 10, "WRGB st=0 ch=0 pc=0"); return 11; }
-static uint64_t s_macpow(hbm_cfg *c, trace *t)
+GEN(g_rowbus_a) { UNUSED; add(t, 10, "ACT " A " row=1"); X("ACT " E " row=1"); return 12; }
+GEN(g_rowbus_p)
 {
-    c->power_limit = 1;
-    c->nMACpow = (unsigned)max64(c->nMACpow, c->nMAC + 1);
-    add(t, 0, "ACTAB st=0 ch=0 pc=* row=1");
-    add(t, c->nRCDRD, "MACAB st=0 ch=0 pc=* col=0");
-    return c->nRCDRD + c->nMACpow;
+    UNUSED;
+    add(t, 0, "ACT " A " row=1");
+    add(t, 2, "ACT " E " row=1");
+    add(t, 100, "PRE " A);
+    X("PRE " E);
+    return 101;
 }
-static uint64_t s_sfm(hbm_cfg *c, trace *t) { (void)c; add(t, 10, "SFM st=0 ch=0 n=50"); return 60; }
-static uint64_t s_barrier(hbm_cfg *c, trace *t) { (void)c; add(t, 10, "SFM st=0 ch=0 n=40"); return 50; }
+GEN(g_colbus) { UNUSED; add(t, 10, "WRGB " P0); X("WRGB " P1); return 11; }
+GEN(g_colbus_rd)
+{
+    UNUSED;
+    add(t, 0, "ACT " A " row=1");
+    add(t, 2, "ACT " E " row=1");
+    add(t, 100, "RD " A " col=0");
+    X("RD " E " col=0");
+    return 101;
+}
+GEN(g_macpow)
+{
+    UNUSED;
+    uint64_t y = c->nRCDRD + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " PS " row=1");
+    add(t, y, "MACAB " PS " col=0");
+    X("MACAB " PS " col=1");
+    return y + c->nMACpow;
+}
+GEN(g_macpow_3)
+{
+    UNUSED;
+    uint64_t y = c->nRCDRD + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " PS " row=1");
+    add(t, y, "MACAB " P0 " col=0");
+    add(t, y + 1, "MACAB " P1 " col=0");
+    X("MACAB " P0 " col=1"); /* 3 PCs' worth in the window unless the first has left it */
+    return y + c->nMACpow;
+}
+GEN(g_nMAC_3)
+{
+    UNUSED;
+    uint64_t y = c->nRCDRD + stagger(c, k_ab(c));
+    add(t, 0, "ACTAB " PS " row=1");
+    add(t, y, "MACAB " P0 " col=0");
+    add(t, y + 1, "MACAB " P1 " col=0");
+    X("MACAB " P0 " col=1");
+    return y + c->nMAC;
+}
+GEN(g_sfm) { UNUSED; add(t, 10, "SFM " CH0 " n=50"); X("SFM " CH0 " n=1"); return 60; }
+GEN(g_barrier) { UNUSED; add(t, 10, "SFM " CH0 " n=40"); X("BARRIER " CH0); return 50; }
+GEN(g_barrier_rd)
+{
+    UNUSED;
+    add(t, 0, "ACT " A " row=1");
+    add(t, 100, "RD " A " col=0");
+    X("BARRIER " CH0);
+    return 100 + c->nCL + c->nBL;
+}
+GEN(g_barrier_ab) { UNUSED; add(t, 0, "ACTAB " PS " row=1"); X("BARRIER " CH0); return c->nRCDRD + stagger(c, k_ab(c)); }
+/* order: X in another PC, on the other bus, may share Y's cycle but not precede it */
+GEN(g_order) { UNUSED; add(t, 10, "WRGB " P0); X("ACT " E " row=1"); return 10; }
+/* refresh: at most max_postpone refreshes ahead: the (max_postpone + 1)-th needs cycle I */
+GEN(g_ref_pull)
+{
+    UNUSED;
+    for (unsigned i = 0; i < c->max_postpone; i++)
+        add(t, (uint64_t)i * c->nRFC, "REFAB " P1);
+    assert_true((uint64_t)c->max_postpone * c->nRFC < ival(c));
+    X("REFAB " P1);
+    return ival(c);
+}
+GEN(g_ref_pull_pb)
+{
+    UNUSED;
+    for (unsigned i = 0; i < c->max_postpone; i++)
+        add(t, (uint64_t)i * c->nRREFD, "REFPB st=0 ch=0 pc=0 sid=0 bg=%u ba=%u", i / c->banks % c->bank_groups,
+            i % c->banks);
+    unsigned i = c->max_postpone;
+    assert_true((uint64_t)i * c->nRREFD < ival(c));
+    X("REFPB st=0 ch=0 pc=0 sid=0 bg=%u ba=%u", i / c->banks % c->bank_groups, i % c->banks);
+    return ival(c);
+}
+/* at most max_postpone owed: with no refresh at all, the last legal cycle of the log is (max_postpone + 1) I - 1 */
+GEN(g_ref_owed)
+{
+    UNUSED;
+    add(t, 5, "WRGB " P0);
+    X("WRGB " P1);
+    return (uint64_t)(c->max_postpone + 1) * ival(c) - 1;
+}
+GEN(g_ref_rr)
+{
+    UNUSED;
+    add(t, 0, "REFPB " A);
+    X(m ? "REFPB " A : "REFPB " B); /* round robin: A again before B is refused */
+    return c->nRFCpb;
+}
+/* a full round of REFPBs in each PC (one per refresh interval, any order) lets bank A be refreshed again; the
+ * mutant leaves one bank of PC 0 out of the round */
+GEN(g_ref_round)
+{
+    UNUSED;
+    uint32_t nb = k_ab(c);
+    for (uint32_t j = 0; j < nb; j++) {
+        uint32_t b = (j * 5 + 3) % nb; /* a permutation of the banks (nb is a power of two) */
+        for (unsigned p = 0; p < c->pcs; p++)
+            if (!(m && p == 0 && b == nb / 2))
+                add(t, (uint64_t)j * ival(c) + p, "REFPB st=0 ch=0 pc=%u sid=%u bg=%u ba=%u", p,
+                    b / (c->bank_groups * c->banks), b / c->banks % c->bank_groups, b % c->banks);
+    }
+    X("REFPB " A);
+    return (uint64_t)nb * ival(c);
+}
+GEN(g_ref_mode) { UNUSED; X(m ? "REFAB " P0 : "REFPB " A); return 10; } /* per-bank mode: REFPB only */
+GEN(g_ref_off) { UNUSED; X(m ? "REFAB " P0 : "WRGB " P0); return 10; }   /* refresh off: none at all */
+/* state: the mutant drops or changes a setup command so that X meets a bank in the wrong state */
+GEN(g_st_rd)
+{
+    UNUSED;
+    add(t, 0, m ? "ACT " B " row=1" : "ACT " A " row=1");
+    X("RD " A " col=0");
+    return 100;
+}
+GEN(g_st_act)
+{
+    UNUSED;
+    add(t, 0, "ACT " A " row=1");
+    if (!m)
+        add(t, 100, "PRE " A);
+    X("ACT " A " row=2");
+    return 200;
+}
+GEN(g_st_pre) { UNUSED; add(t, 0, m ? "ACT " B " row=1" : "ACT " A " row=1"); X("PRE " A); return 100; }
+GEN(g_st_mac) { UNUSED; add(t, 0, m ? "ACTAB " P0 " row=1" : "ACTAB " PS " row=1"); X("MACAB " PS " col=0"); return 300; }
+GEN(g_st_macbg) { UNUSED; add(t, 0, "ACTBG " P0 " ba=%d row=1", m ? 1 : 2); X("MACBG " P0 " ba=2 col=0"); return 300; }
+GEN(g_st_actab)
+{
+    UNUSED;
+    add(t, 0, "ACT " D " row=1");
+    if (!m)
+        add(t, 100, "PREA " PS);
+    X("ACTAB " PS " row=2");
+    return 200;
+}
+GEN(g_st_refab)
+{
+    UNUSED;
+    add(t, 0, "ACT " E " row=1");
+    X(m ? "REFAB " P1 : "REFAB " P0);
+    return 100;
+}
+GEN(g_st_refpb) { UNUSED; add(t, 0, "ACT " A " row=1"); X(m ? "REFPB " A : "REFPB " B); return 100; }
 
 static const mcase cases[] = {
-    {"nRC", s_nRC, "ACT " A " row=2"},
-    {"nRCDRD", s_nRCDRD, "RD " A " col=3"},
-    {"nRCDWR", s_nRCDWR, "WR " A " col=3"},
-    {"nRAS", s_nRAS, "PRE " A},
-    {"nRP", s_nRP, "ACT " A " row=2"},
-    {"nRTP", s_nRTP, "PRE " A},
-    {"nWR", s_nWR, "PRE " A},
-    {"nMAC", s_nMAC, "MACAB st=0 ch=0 pc=0 col=1"},
-    {"nRFCpb", s_nRFCpb, "ACT " A " row=1"},
-    {"nCCDL", s_nCCDL, "RD " B " col=0"},
-    {"nWTRL", s_nWTRL, "RD " B " col=0"},
-    {"nRRDL", s_nRRDL, "ACT " B " row=1"},
-    {"nCCDS", s_nCCDS, "RD " C " col=0"},
-    {"nCCDR", s_nCCDR, "RD " D " col=0"},
-    {"nRRDS", s_nRRDS, "ACT " C " row=1"},
-    {"data", s_data, "MVSB st=0 ch=0 pc=0 n=1"},
-    {"nRTW", s_nRTW, "WRGB st=0 ch=0 pc=0"},
-    {"nWTRS", s_nWTRS, "MVSB st=0 ch=0 pc=0 n=1"},
-    {"nPPD", s_nPPD, "PRE " C},
-    {"nRFC", s_nRFC, "ACT " A " row=1"},
-    {"nRREFD", s_nRREFD, "REFPB " B},
-    {"FAW", s_FAW, "ACT " D " row=1"},
-    {"actwin", s_actwin, "ACT " B " row=1"},
-    {"rowbus", s_rowbus, "ACT st=0 ch=0 pc=1 sid=0 bg=0 ba=0 row=1"},
-    {"colbus", s_colbus, "WRGB st=0 ch=0 pc=1"},
-    {"macpow", s_macpow, "MACAB st=0 ch=0 pc=* col=1"},
-    {"sfm", s_sfm, "SFM st=0 ch=0 n=1"},
-    {"barrier", s_barrier, "BARRIER st=0 ch=0"},
+    {"nRC", "ACT, PRE, ACT of one bank", nrc_visible, g_nRC, -1},
+    {"nRC", "ACTAB, PREA, ACTAB, allbank_act_faw on (stagger)", nrc_visible_ab, g_nRC_ab, -1},
+    {"nRCDRD", "ACT -> RD", NULL, g_nRCDRD, -1},
+    {"nRCDRD", "ACTAB pc=* -> MACAB, allbank_act_faw on (stagger)", ab_on, g_nRCDRD_ab, -1},
+    {"nRCDRD", "ACTAB pc=* -> MACAB, allbank_act_faw off", ab_off, g_nRCDRD_ab, -1},
+    {"nRCDRD", "ACTBG -> MACBG (preset window setting)", NULL, g_nRCDRD_bg, -1},
+    {"nRCDWR", "ACT -> WR", NULL, g_nRCDWR, -1},
+    {"nRAS", "ACT -> PRE", NULL, g_nRAS, -1},
+    {"nRAS", "ACTBG -> PREA pc=*, allbank_act_faw on (stagger)", ab_on, g_nRAS_bg, -1},
+    {"nRP", "PREA (banks closed) -> ACT", NULL, g_nRP, -1},
+    {"nRP", "PRE -> REFAB, refresh all-bank", ref_ab, g_nRP_ref, -1},
+    {"nRTP", "RD -> PRE", NULL, g_nRTP, -1},
+    {"nRTP", "MACAB -> PREA", NULL, g_nRTP_mac, -1},
+    {"nWR", "WR -> PRE", NULL, g_nWR, -1},
+    {"nMAC", "MACAB -> MACAB of one PC", NULL, g_nMAC, -1},
+    {"nMAC", "MACSB -> MACSB", NULL, g_nMAC_sb, -1},
+    {"nMAC", "MACAB pc=* pair, power_limit off (no macpow)", pow_off, g_nMAC_pow, -1},
+    {"nRFCpb", "REFPB -> ACT, refresh per-bank", ref_pb, g_nRFCpb, -1},
+    {"nCCDL", "RD -> RD, same bank group", NULL, g_nCCDL_rr, -1},
+    {"nCCDL", "WR -> WR, same bank group", NULL, g_nCCDL_ww, -1},
+    {"nCCDL", "MACSB -> RD, same bank group", NULL, g_nCCDL_mr, -1},
+    {"nCCDL", "RD -> MACSB, same bank group", NULL, g_nCCDL_rm, -1},
+    {"nWTRL", "WR -> RD, same bank group", NULL, g_nWTRL, -1},
+    {"nRRDL", "ACT -> ACT, same bank group", NULL, g_nRRDL, -1},
+    {"nRRDL", "ACTBG -> ACT, allbank_act_faw off (no actwin)", ab_off, g_nRRDL_bg, -1},
+    {"nCCDS", "RD -> RD, other bank group (ties with data)", NULL, g_nCCDS, -1},
+    {"nCCDR", "RD -> RD, other SID", NULL, g_nCCDR_rr, -1},
+    {"nCCDR", "WR -> WR, other SID", NULL, g_nCCDR_ww, -1},
+    {"nRRDS", "ACT -> ACT, other bank group", NULL, g_nRRDS, -1},
+    {"data", "MVSB n=3 -> MVSB", NULL, g_data_mv, -1},
+    {"data", "MVGB pc=* n=3 -> WRGB", NULL, g_data_gb, -1},
+    {"data", "WRGB -> WRGB pc=*", NULL, g_data_wr, -1},
+    {"nRTW", "RD -> WRGB", NULL, g_nRTW, -1},
+    {"nRTW", "MVSB n=4 -> MVGB pc=*", NULL, g_nRTW_mv, -1},
+    {"nWTRS", "WRGB -> MVSB", NULL, g_nWTRS, -1},
+    {"nWTRS", "WR -> RD, other bank group", NULL, g_nWTRS_wr, -1},
+    {"nPPD", "PRE -> PRE", NULL, g_nPPD, -1},
+    {"nPPD", "PREA -> PREA pc=*", NULL, g_nPPD_a, -1},
+    {"nRFC", "REFAB -> ACT", ref_ab, g_nRFC, -1},
+    {"nRFC", "REFAB -> REFAB", ref_ab, g_nRFC_rr, -1},
+    {"nRREFD", "REFPB -> REFPB, other bank", ref_pb, g_nRREFD, -1},
+    {"nRREFD", "REFPB -> ACT, other bank", ref_pb, g_nRREFD_a, -1},
+    {"FAW", "5th ACT of a PC", NULL, g_FAW, -1},
+    {"actwin", "ACTBG -> ACT, allbank_act_faw on", ab_on, g_actwin_bg, -1},
+    {"actwin", "ACT -> ACTBG, allbank_act_faw on", ab_on, g_actwin_a, -1},
+    {"actwin", "ACTBG pc=* -> ACTBG, allbank_act_faw on", ab_on, g_actwin_bb, -1},
+    {"rowbus", "ACT -> ACT, other PC", NULL, g_rowbus_a, -1},
+    {"rowbus", "PRE -> PRE, other PC", NULL, g_rowbus_p, -1},
+    {"colbus", "WRGB -> WRGB, other PC", NULL, g_colbus, -1},
+    {"colbus", "RD -> RD, other PC", NULL, g_colbus_rd, -1},
+    {"macpow", "MACAB pc=* pair, power_limit on", pow_on, g_macpow, -1},
+    {"macpow", "MACAB pc=0, pc=1, pc=0, power_limit on", pow_on, g_macpow_3, -1},
+    {"nMAC", "MACAB pc=0, pc=1, pc=0, power_limit off", pow_off, g_nMAC_3, -1},
+    {"sfm", "SFM n=50 -> SFM", NULL, g_sfm, -1},
+    {"barrier", "SFM n=40 -> BARRIER", NULL, g_barrier, -1},
+    {"barrier", "RD -> BARRIER", NULL, g_barrier_rd, -1},
+    {"barrier", "ACTAB pc=* -> BARRIER, allbank_act_faw on", ab_on, g_barrier_ab, -1},
+    {"order", "cycles never decrease within a channel", NULL, g_order, -1},
+    {"refresh", "all-bank: max_postpone refreshes ahead at most", ref_ab, g_ref_pull, -1},
+    {"refresh", "per-bank: max_postpone refreshes ahead at most", ref_pb, g_ref_pull_pb, -1},
+    {"refresh", "all-bank: max_postpone refreshes owed at most (end of log)", ref_ab, g_ref_owed, +1},
+    {"refresh", "per-bank: max_postpone refreshes owed at most (end of log)", ref_pb, g_ref_owed, +1},
+    {"refresh", "per-bank round robin", ref_pb, g_ref_rr, 0},
+    {"refresh", "per-bank round robin: a full round, then again", ref_pb_1ch, g_ref_round, 0},
+    {"refresh", "per-bank mode: no REFAB", ref_pb, g_ref_mode, 0},
+    {"refresh", "refresh off: no REFAB", NULL, g_ref_off, 0},
+    {"state", "RD of a closed bank", NULL, g_st_rd, 0},
+    {"state", "ACT of an open bank", NULL, g_st_act, 0},
+    {"state", "PRE of a closed bank", NULL, g_st_pre, 0},
+    {"state", "MACAB pc=* with one PC closed", NULL, g_st_mac, 0},
+    {"state", "MACBG of a closed bank index", NULL, g_st_macbg, 0},
+    {"state", "ACTAB with a bank open", NULL, g_st_actab, 0},
+    {"state", "REFAB with a bank open", ref_ab, g_st_refab, 0},
+    {"state", "REFPB of an open bank", ref_pb, g_st_refpb, 0},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
-static const char *const presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+static const char *const presets[] = {"hbm3-6400", "attacc-hbm3-5200"};
+
+/* err is "trace:LINE: RULE: ..."; true if LINE and RULE are as wanted */
+static int names(const char *err, unsigned line, const char *rule)
+{
+    char want[64];
+    snprintf(want, sizeof want, "trace:%u: %s: ", line, rule);
+    return !strncmp(err, want, strlen(want));
+}
 
 static void test_mutations(void **state)
 {
     (void)state;
-    char err[1024];
-    for (int p = 0; p < 2; p++)
+    char err[1024], x[XN];
+    unsigned runs = 0;
+    for (size_t p = 0; p < 2; p++)
         for (size_t i = 0; i < NCASES; i++) {
+            const mcase *mc = &cases[i];
             hbm_cfg c;
             assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
-            c.ref_mode = HBM_REF_OFF, c.ab_act_faw = 0; /* the cases that need them switch them on */
-            trace ok = {.len = 0}, bad;
-            uint64_t x = cases[i].setup(&c, &ok);
-            bad = ok;
-            add(&ok, x, "%s", cases[i].x);
-            add(&bad, x - 1, "%s", cases[i].x);
+            c.ref_mode = HBM_REF_OFF; /* refresh bounds only where the case asks for a mode */
+            if (mc->cfg)
+                mc->cfg(&c);
+            trace ok = {.len = 0}, bad = {.len = 0};
+            uint64_t lim = mc->gen(&c, &ok, x, 0);
+            add(&ok, lim, "%s", x);
+            assert_int_equal(mc->gen(&c, &bad, x, mc->dir == 0), lim);
+            assert_true(lim >= 1);
+            add(&bad, lim + (uint64_t)(int64_t)mc->dir, "%s", x);
             if (check(&c, &ok, err, sizeof err))
-                fail_msg("%s/%s: X at the limit (cycle %llu) rejected: %s\n%s", presets[p], cases[i].rule,
-                         (unsigned long long)x, err, ok.text);
+                fail_msg("%s, %s: %s: X at its limit (cycle %" PRIu64 ") rejected: %s\n%s", presets[p], mc->rule,
+                         mc->what, lim, err, ok.text);
             int rc = check(&c, &bad, err, sizeof err);
-            const char *m = strstr(err, ": ");
-            size_t rl = strlen(cases[i].rule);
-            if (rc != 1 || !m || strncmp(m + 2, cases[i].rule, rl) || m[2 + rl] != ':')
-                fail_msg("%s/%s: X one cycle early: rc %d, '%s' (want rule %s)\n%s", presets[p], cases[i].rule, rc, err,
-                         cases[i].rule, bad.text);
+            char need[64];
+            snprintf(need, sizeof need, "needs cycle >= %" PRIu64 " ", lim);
+            if (rc != 1 || !names(err, bad.lines, mc->rule) || (mc->dir < 0 && !strstr(err, need)))
+                fail_msg("%s, %s: %s: mutant gave rc %d '%s' (want 1, line %u, rule %s%s%s)\n%s", presets[p], mc->rule,
+                         mc->what, rc, err, bad.lines, mc->rule, mc->dir < 0 ? ", " : "", mc->dir < 0 ? need : "",
+                         bad.text);
+            runs++;
         }
-    printf("  %zu timing rules x 2 presets: at the limit accepted, one cycle early rejected with the rule's name\n",
+    printf("  %u mutation runs (%zu cases x 2 presets): at the limit accepted, mutant rejected naming the rule\n", runs,
            NCASES);
 }
 
-/* state, refresh (postponement and pull-in limits, per-bank order) and order */
-static void expect(const hbm_cfg *c, const trace *t, int want, const char *rule)
-{
-    char err[1024] = "";
-    int rc = check(c, t, err, sizeof err);
-    if (rc != want || (rule && !strstr(err, rule)))
-        fail_msg("rc %d (want %d) '%s' (want %s)\n%s", rc, want, err, rule ? rule : "-", t->text);
-}
-
-static void test_state_refresh_order(void **state)
+/* The coverage table: every rule name has at least one case (and every case names a rule of the list). */
+static void test_coverage(void **state)
 {
     (void)state;
-    hbm_cfg c;
-    assert_int_equal(hbm_cfg_preset("hbm3-6400", &c), 0);
-    c.ref_mode = HBM_REF_OFF;
-    trace t = {.len = 0};
-    add(&t, 0, "RD " A " col=0"); /* closed bank */
-    expect(&c, &t, 1, ": state: ");
-    t.len = 0;
-    add(&t, 0, "PRE " A);
-    expect(&c, &t, 1, ": state: ");
-    t.len = 0;
-    add(&t, 0, "ACT " A " row=1");
-    add(&t, 200, "ACT " A " row=2"); /* open bank */
-    expect(&c, &t, 1, ": state: ");
-    t.len = 0;
-    add(&t, 0, "ACTAB st=0 ch=0 pc=0 row=1");
-    add(&t, 200, "MACAB st=0 ch=0 pc=1 col=0"); /* other PC closed */
-    expect(&c, &t, 1, ": state: ");
-    t.len = 0;
-    add(&t, 0, "REFAB st=0 ch=0 pc=0"); /* refresh off */
-    expect(&c, &t, 1, ": state: ");
-    /* order within a channel; other channels may interleave */
-    t.len = 0;
-    add(&t, 100, "WRGB st=0 ch=0 pc=0");
-    add(&t, 50, "WRGB st=0 ch=1 pc=0");
-    expect(&c, &t, 0, NULL);
-    add(&t, 99, "WRGB st=0 ch=0 pc=1");
-    expect(&c, &t, 1, ": order: ");
-    /* all-bank refresh: the last legal cycle without refreshing, and one more */
-    c.ref_mode = HBM_REF_ALLBANK;
-    c.channels = 1;
-    uint64_t lim = (uint64_t)(c.max_postpone + 1) * c.nREFI - 1;
-    t.len = 0;
-    add(&t, lim, "WRGB st=0 ch=0 pc=0");
-    expect(&c, &t, 0, NULL);
-    t.len = 0;
-    add(&t, lim + 1, "WRGB st=0 ch=0 pc=0");
-    expect(&c, &t, 1, ": refresh: ");
-    /* pull-in: at most max_postpone refreshes ahead */
-    t.len = 0;
-    for (unsigned i = 0; i <= c.max_postpone; i++)
-        add(&t, (uint64_t)i * c.nRFC, "REFAB st=0 ch=0 pc=0");
-    expect(&c, &t, 1, ": refresh: ");
-    /* per-bank: a bank refreshed twice before another once */
-    c.ref_mode = HBM_REF_PERBANK;
-    t.len = 0;
-    add(&t, 0, "REFPB " A);
-    add(&t, c.nRFCpb, "REFPB " A);
-    expect(&c, &t, 1, ": state: ");
+    printf("  %-8s cases\n", "rule");
+    for (size_t r = 0; r < NSPEC; r++) {
+        unsigned n = 0;
+        for (size_t i = 0; i < NCASES; i++)
+            n += !strcmp(cases[i].rule, spec_rules[r]);
+        printf("  %-8s %u\n", spec_rules[r], n);
+        if (!n)
+            fail_msg("rule %s has no mutation case", spec_rules[r]);
+    }
+    for (size_t i = 0; i < NCASES; i++) {
+        int known = 0;
+        for (size_t r = 0; r < NSPEC; r++)
+            known |= !strcmp(cases[i].rule, spec_rules[r]);
+        if (!known)
+            fail_msg("case '%s' names rule %s, which is not in the list", cases[i].what, cases[i].rule);
+    }
+    /* the list's first NTABLE names are exactly the rows of docs/hbm.md's timing-rule table, in order */
+    FILE *f = fopen("docs/hbm.md", "r");
+    if (!f) {
+        printf("  (docs/hbm.md not found from here: run from the repository root to compare with the spec)\n");
+        return;
+    }
+    char line[512];
+    int in = 0;
+    size_t row = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "## ", 3))
+            in = !strncmp(line, "## Timing rules", 15);
+        if (!in || strncmp(line, "| `", 3))
+            continue;
+        size_t l = strcspn(line + 3, "`");
+        if (row >= NTABLE || strlen(spec_rules[row]) != l || strncmp(line + 3, spec_rules[row], l))
+            fail_msg("docs/hbm.md timing rule %zu is '%.*s', the list has '%s'", row + 1, (int)l, line + 3,
+                     row < NTABLE ? spec_rules[row] : "(nothing)");
+        row++;
+    }
+    fclose(f);
+    assert_int_equal(row, NTABLE);
+    printf("  the %d timing rules of docs/hbm.md + state, refresh, order: every one has a case\n", NTABLE);
 }
+
+/* The lower refresh bound holds at every command of the channel, counting the refreshes at cycles <= t (so
+ * it is checked once the channel moves past t, and at the end): a command at the cycle where a PC owes one
+ * refresh too many is caught at the next command. L = (max_postpone + 1) x nREFI. */
+static void test_refresh_at_commands(void **state)
+{
+    (void)state;
+    char err[1024];
+    for (size_t p = 0; p < 2; p++) {
+        hbm_cfg c;
+        assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
+        c.ref_mode = HBM_REF_ALLBANK, c.channels = 1;
+        uint64_t L = (uint64_t)(c.max_postpone + 1) * c.nREFI;
+        for (int late = 0; late < 2; late++) {
+            trace t = {.len = 0};
+            add(&t, 5, "WRGB " P0);
+            add(&t, L - 1, "REFAB " P0);
+            add(&t, L - 1 + late, "WRGB " P0); /* PC 1 owes max_postpone + 1 at cycle L */
+            add(&t, L + 1, "REFAB " P1);
+            char want[256];
+            snprintf(want, sizeof want, "trace:4: refresh: before the REFAB at cycle %" PRIu64 " (line 4): PC st 0 ch 0 "
+                     "pc 1 has 0 refreshes at cycle %" PRIu64, L + 1, L);
+            int rc = check(&c, &t, err, sizeof err);
+            if (late ? rc != 1 || strncmp(err, want, strlen(want)) : rc != 0)
+                fail_msg("%s: command at %s: rc %d '%s'\n%s", presets[p], late ? "L" : "L - 1", rc, err, t.text);
+        }
+    }
+}
+
+/* ---- malformed lines ------------------------------------------------------------------------------------ */
 
 static void test_malformed(void **state)
 {
@@ -317,16 +653,24 @@ static void test_malformed(void **state)
     static const struct {
         const char *line, *says;
     } bad[] = {
-        {"10 FOO st=0 ch=0", "unknown command 'FOO'"},
-        {"10 RD st=0 ch=0 pc=0 sid=0 bg=0 bnk=0 col=0", "unknown key 'bnk'"},
-        {"10 RD st=0 ch=0 pc=0 sid=0 bg=0 col=0", "missing key 'ba'"},
+        {"10 FOO st=0 ch=0", "unknown command 'FOO' (allowed: ACT PRE"},
+        {"10 RD st=0 ch=0 pc=0 sid=0 bg=0 bnk=0 col=0", "unknown key 'bnk' (allowed for RD: st ch pc sid bg ba col)"},
+        {"10 RD st=0 ch=0 pc=0 sid=0 bg=0 col=0", "missing key 'ba' (RD needs: st ch pc sid bg ba col)"},
         {"10 WRGB st=0 ch=0 pc=0 pc=1", "duplicate key 'pc'"},
-        {"1x0 WRGB st=0 ch=0 pc=0", "is not a cycle"},
-        {"10 ACT st=0 ch=0 pc=0 sid=0 bg=0 ba=9 row=0", "ba=9 out of range"},
-        {"10 RD st=0 ch=0 pc=* sid=0 bg=0 ba=0 col=0", "pc=* out of range"},
+        {"1x0 WRGB st=0 ch=0 pc=0", "'1x0' is not a cycle"},
+        {"-5 WRGB st=0 ch=0 pc=0", "'-5' is not a cycle"},
+        {"10 ACT st=0 ch=0 pc=0 sid=0 bg=0 ba=9 row=0", "ba=9 out of range (allowed: 0..3)"},
+        {"10 RD st=0 ch=0 pc=* sid=0 bg=0 ba=0 col=0", "pc=* is not allowed for RD"},
         {"10 SFM st=0 ch=0 n=0", "n=0 out of range (allowed: 1.."},
         {"10 MACAB st=0 ch=0 pc=0 col=32", "col=32 out of range (allowed: 0..31)"},
-        {"10 PREA st=0 ch=16 pc=0", "ch=16 out of range"},
+        {"10 PREA st=0 ch=16 pc=0", "ch=16 out of range (allowed: 0..15)"},
+        {"10 ACTAB st=0 ch=0 pc=0 row=16384", "row=16384 out of range (allowed: 0..16383)"},
+        {"10 RD st=0 ch=0 pc=0 sid=0 bg=0 ba=0 col=0 row=1", "key 'row' does not belong to RD"},
+        {"10 WRGB st=0 ch=0 pc=x", "pc=x is not a number (allowed: 0..1 or *)"},
+        {"10 WRGB st=0 ch=0 pc", "'pc' is not key=value"},
+        {"10", "missing command after the cycle"},
+        {"10 BARRIER st=0", "missing key 'ch' (BARRIER needs: st ch)"},
+        {"# pimattn hbm command log v2", "command log format 'v2' is not supported (allowed: v1)"},
     };
     hbm_cfg c;
     assert_int_equal(hbm_cfg_preset("attacc-hbm3-5200", &c), 0);
@@ -337,41 +681,201 @@ static void test_malformed(void **state)
         int rc = check(&c, &t, err, sizeof err);
         if (rc != 2 || strncmp(err, "trace:3: ", 9) || !strstr(err, bad[i].says))
             fail_msg("'%s': rc %d '%s' (want 2, trace:3: ...%s)", bad[i].line, rc, err, bad[i].says);
+        hbm_checker *k = hbm_checker_new(&c); /* the line API: -1, the same message, nothing accepted */
+        assert_non_null(k);
+        assert_int_equal(hbm_checker_line(k, bad[i].line, err, sizeof err), -1);
+        assert_non_null(strstr(err, bad[i].says));
+        assert_int_equal(hbm_checker_commands(k), 0);
+        hbm_checker_free(k);
     }
+    /* accepted forms: header, preset line, blank and comment lines, no trailing newline, keys in any order */
+    hbm_checker *k = hbm_checker_new(&c);
+    assert_non_null(k);
+    assert_int_equal(hbm_checker_line(k, "# pimattn hbm command log v1\n", err, sizeof err), 0);
+    assert_int_equal(hbm_checker_line(k, "# preset attacc-hbm3-5200\n", err, sizeof err), 0);
+    assert_int_equal(hbm_checker_line(k, "   \r\n", err, sizeof err), 0);
+    assert_int_equal(hbm_checker_line(k, "0 ACT row=5 ba=3 bg=2 sid=1 pc=1 ch=15 st=0", err, sizeof err), 0);
+    assert_int_equal(hbm_checker_line(k, "40\tRD  st=0 ch=15 pc=1 sid=1 bg=2 ba=3 col=31\r\n", err, sizeof err), 0);
+    assert_int_equal(hbm_checker_commands(k), 2);
+    assert_int_equal(hbm_checker_finish(k, err, sizeof err), 0);
+    hbm_checker_free(k);
+    printf("  %zu malformed lines rejected with what is wrong and what is allowed\n", sizeof bad / sizeof bad[0]);
 }
 
-/* Every rule name in docs/hbm.md's timing-rule table has a mutation case (and no case is unnamed there). */
-static void test_spec_coverage(void **state)
+/* ---- a long legal stream ------------------------------------------------------------------------------- */
+
+/* Greedy all-bank MAC stream per channel: ACTAB pc=*, 32 MACAB pc=*, PREA pc=*, then the refreshes every PC
+ * owes (REFAB, or REFPB in round-robin bank order); each command at its earliest cycle by the closed-form
+ * spacings of docs/hbm.md. */
+typedef struct {
+    const hbm_cfg *c;
+    unsigned ch;
+    uint64_t act, mac, pre, row, refs[4], ref_last[4], last_row_cmd, any_ref;
+    uint32_t rr[4]; /* next bank of each PC in the per-bank round robin */
+    int started;
+} gen;
+
+typedef void (*emit_fn)(void *ctx, uint64_t t, const char *line);
+
+/* One row of the stream of channel g->ch: returns the commands written. */
+static unsigned gen_row(gen *g, emit_fn emit, void *ctx)
+{
+    const hbm_cfg *c = g->c;
+    char l[128];
+    unsigned n = 0;
+    int pb = c->ref_mode == HBM_REF_PERBANK;
+    uint64_t s = stagger(c, k_ab(c)), t = 0, iv = ival(c);
+    if (g->started) {
+        t = max64(g->pre + c->nRP, g->act + c->nRC + s);
+        if (c->ab_act_faw)
+            t = max64(t, g->act + actwin(c, k_ab(c)));
+        t = max64(t, g->last_row_cmd + 1);
+        for (unsigned p = 0; g->any_ref && p < c->pcs; p++)
+            t = max64(t, g->ref_last[p] + (pb ? c->nRFCpb : c->nRFC));
+    }
+    snprintf(l, sizeof l, "ACTAB st=0 ch=%u pc=* row=%" PRIu64, g->ch, g->row % c->rows);
+    emit(ctx, t, l), n++;
+    g->act = g->last_row_cmd = t;
+    uint64_t mac_gap = max64(c->nMAC, c->power_limit ? c->nMACpow : 1); /* pc=*: a channel-full per MACAB */
+    for (unsigned col = 0; col < c->columns; col++) {
+        t = col == 0 ? g->act + c->nRCDRD + s : g->mac + mac_gap;
+        if (g->started && col == 0)
+            t = max64(t, g->mac + mac_gap);
+        snprintf(l, sizeof l, "MACAB st=0 ch=%u pc=* col=%u", g->ch, col);
+        emit(ctx, t, l), n++;
+        g->mac = t;
+    }
+    t = max64(max64(g->mac + c->nRTP, g->act + c->nRAS + s), g->last_row_cmd + 2);
+    if (g->started)
+        t = max64(t, g->pre + c->nPPD);
+    snprintf(l, sizeof l, "PREA st=0 ch=%u pc=*", g->ch);
+    emit(ctx, t, l), n++;
+    g->pre = g->last_row_cmd = t;
+    uint64_t now = t;
+    for (unsigned p = 0; c->ref_mode != HBM_REF_OFF && p < c->pcs; p++)
+        while (g->refs[p] < now / iv) {
+            t = max64(g->pre + c->nRP, g->last_row_cmd + 1);
+            if (pb && g->refs[p])
+                t = max64(t, g->ref_last[p] + c->nRREFD);
+            else if (g->refs[p])
+                t = max64(t, g->ref_last[p] + c->nRFC);
+            uint32_t b = g->rr[p];
+            if (pb)
+                snprintf(l, sizeof l, "REFPB st=0 ch=%u pc=%u sid=%u bg=%u ba=%u", g->ch, p,
+                         b / (c->bank_groups * c->banks), b / c->banks % c->bank_groups, b % c->banks);
+            else
+                snprintf(l, sizeof l, "REFAB st=0 ch=%u pc=%u", g->ch, p);
+            emit(ctx, t, l), n++;
+            g->ref_last[p] = g->last_row_cmd = t;
+            g->refs[p]++, g->any_ref = 1;
+            g->rr[p] = (b + 1) % k_ab(c);
+        }
+    g->row += 7;
+    g->started = 1;
+    return n;
+}
+
+typedef struct {
+    hbm_checker *k;
+    const char *what;
+    uint64_t lines;
+    char **keep; /* the first keep_n lines, for the mutation test */
+    size_t keep_n, kept;
+} sink;
+
+static void to_checker(void *ctx, uint64_t t, const char *line)
+{
+    sink *s = ctx;
+    char l[160], err[512];
+    snprintf(l, sizeof l, "%" PRIu64 " %s\n", t, line);
+    s->lines++;
+    if (s->kept < s->keep_n)
+        s->keep[s->kept++] = strdup(l);
+    if (hbm_checker_line(s->k, l, err, sizeof err))
+        fail_msg("greedy stream (%s), line %" PRIu64 " '%.*s' rejected: %s", s->what, s->lines, (int)strcspn(l, "\n"), l,
+                 err);
+}
+
+static void test_long_stream(void **state)
 {
     (void)state;
-    FILE *f = fopen("docs/hbm.md", "r");
-    assert_non_null(f);
-    char line[512];
-    int in = 0, named = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "## Timing rules", 15))
-            in = 1;
-        else if (!strncmp(line, "## ", 3))
-            in = 0;
-        if (!in || strncmp(line, "| `", 3))
-            continue;
-        char name[32];
-        size_t l = strcspn(line + 3, "`");
-        snprintf(name, sizeof name, "%.*s", (int)l, line + 3);
-        int have = 0;
-        for (size_t i = 0; i < NCASES; i++)
-            have |= !strcmp(cases[i].rule, name);
-        if (!have)
-            fail_msg("rule %s of docs/hbm.md has no mutation case", name);
-        named++;
+    for (size_t p = 0; p < 2; p++)
+        for (int v = 0; v < 6; v++) { /* all-bank refresh x window x power limit; per-bank x window */
+            hbm_cfg c;
+            assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
+            c.ref_mode = v < 4 ? HBM_REF_ALLBANK : HBM_REF_PERBANK;
+            c.ab_act_faw = v & 1;
+            c.power_limit = v >= 4 || ((v >> 1) & 1);
+            sink s = {.k = hbm_checker_new(&c), .what = c.name};
+            assert_non_null(s.k);
+            gen g[64];
+            uint64_t n = 0;
+            assert_true(c.stacks == 1 && c.channels <= 64);
+            for (unsigned ch = 0; ch < c.channels; ch++)
+                g[ch] = (gen){.c = &c, .ch = ch};
+            while (n < 300000) /* rows of every channel interleaved in the log (every PC must refresh) */
+                for (unsigned ch = 0; ch < c.channels; ch++)
+                    n += gen_row(&g[ch], to_checker, &s);
+            char err[512];
+            if (hbm_checker_finish(s.k, err, sizeof err))
+                fail_msg("%s: greedy stream end: %s", presets[p], err);
+            assert_int_equal(hbm_checker_commands(s.k), n);
+            printf("  %-17s %-8s refresh, window %-3s, power limit %-3s: %" PRIu64 " greedy commands (%u channels, %"
+                   PRIu64 " refreshes in ch 0) pass\n", presets[p], hbm_cfg_ref_modes[c.ref_mode],
+                   c.ab_act_faw ? "on" : "off", c.power_limit ? "on" : "off", n, c.channels,
+                   g[0].refs[0] + g[0].refs[1]);
+            hbm_checker_free(s.k);
+        }
+}
+
+/* Every command of the first rows of a one-channel greedy stream, moved one cycle earlier, is caught: the
+ * greedy places each at its earliest cycle, so this checks that no rule is missing from the checker. */
+static void test_long_stream_tight(void **state)
+{
+    (void)state;
+    for (size_t v = 0; v < 4; v++) {
+        size_t p = v & 1;
+        hbm_cfg c;
+        assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
+        c.ref_mode = v < 2 ? HBM_REF_ALLBANK : HBM_REF_PERBANK;
+        if (v < 2)
+            c.nREFI = 2000; /* refresh often, so REFABs are among the first rows */
+        char *keep[1200];
+        sink s = {.k = hbm_checker_new(&c), .what = c.name, .keep = keep, .keep_n = 1200};
+        assert_non_null(s.k);
+        gen g = {.c = &c};
+        while (s.kept < s.keep_n)
+            gen_row(&g, to_checker, &s);
+        hbm_checker_free(s.k);
+        unsigned caught = 0, tried = 0;
+        char err[512], moved[160];
+        for (size_t i = 1; i < s.kept; i++) {
+            uint64_t t = strtoull(keep[i], NULL, 10);
+            hbm_checker *k = hbm_checker_new(&c);
+            assert_non_null(k);
+            for (size_t j = 0; j < i; j++)
+                assert_int_equal(hbm_checker_line(k, keep[j], err, sizeof err), 0);
+            snprintf(moved, sizeof moved, "%" PRIu64 "%s", t - 1, strchr(keep[i], ' '));
+            int rc = hbm_checker_line(k, moved, err, sizeof err);
+            hbm_checker_free(k);
+            tried++;
+            if (rc != 1)
+                fail_msg("%s: greedy line %zu moved one cycle earlier ('%.*s') was not caught (rc %d)", presets[p],
+                         i + 1, (int)strcspn(moved, "\n"), moved, rc);
+            caught++;
+        }
+        for (size_t i = 0; i < s.kept; i++)
+            free(keep[i]);
+        printf("  %-17s %-8s refresh: %u greedy commands moved one cycle earlier: %u caught\n", presets[p],
+               hbm_cfg_ref_modes[c.ref_mode], tried, caught);
     }
-    fclose(f);
-    assert_int_equal(named, (int)NCASES);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations), cmocka_unit_test(test_state_refresh_order),
-                                       cmocka_unit_test(test_malformed), cmocka_unit_test(test_spec_coverage)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations), cmocka_unit_test(test_coverage),
+                                       cmocka_unit_test(test_refresh_at_commands), cmocka_unit_test(test_malformed),
+                                       cmocka_unit_test(test_long_stream),
+                                       cmocka_unit_test(test_long_stream_tight)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
