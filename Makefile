@@ -20,7 +20,7 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
               -Wno-unused-parameter -MMD -MP
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
               -CFLAGS -O2
-LDLIBS_VL  := -lz -pthread -lcyaml -lyaml  # the harness objects include the HBM configuration loader
+LDLIBS_VL  := -lz -pthread -lcyaml -lyaml -lcjson  # the harness: HBM configuration loader, JSON reports
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -33,7 +33,9 @@ RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
 HARN_SRC   := harness/cli.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
-              harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c
+              harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
+              harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
+              harness/report.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
@@ -72,18 +74,20 @@ PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
-              $(BUILD)/bin/test_cli
+              $(BUILD)/bin/test_cli $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
+              $(BUILD)/bin/test_run $(BUILD)/bin/test_run_cli
 
-.PHONY: all help deps run test regress tables lint lint-verilator lint-icarus lint-yosys wave bench clean
+.PHONY: all help deps run units test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables
 
 help:
 	@echo "pimattn make targets"
-	@echo "  make run            build (installing missing Debian packages) and run the default job: FP primitive,"
-	@echo "                      GEMV and softmax unit co-simulation, RTL vs golden model, and an all-bank MAC"
-	@echo "                      stream through the HBM3-PIM timing model, with reports"
+	@echo "  make run            build (installing missing Debian packages) and run the main job: Llama-2-70B"
+	@echo "                      decode attention on HBM3-PIM (pimattn run --mode rtl), with its report"
+	@echo "  make units          the unit co-simulation reports: FP primitives, GEMV and softmax units RTL vs"
+	@echo "                      golden, an all-bank MAC stream through the HBM3-PIM timing model"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values,"
@@ -96,11 +100,17 @@ help:
 	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
 	@echo "                      useful MACs per burst, softmax cycles per row, HBM model commands simulated"
 	@echo "                      and checked per second on a 10^7-MACAB stream (HBM_BENCH_MACS=n)"
+	@echo "  make area           Yosys + ABC over the unit x configuration matrix: cells, flip-flops, depth,"
+	@echo "                      transistors, um2 and delay per Liberty file (LIBERTY=..., default: the ASAP7"
+	@echo "                      and sky130hd files in ../shared/pdk), LUT/FF/DSP (synth_xilinx), DRAM-process"
+	@echo "                      scaling; build/area/area.{csv,json,md}; run with -j2; cached per RTL hash"
 	@echo "  make tables         regenerate the softmax constant tables (csim/sm_tables.h, rtl/softmax/*_table.sv)"
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make all            build everything, run nothing"
 	@echo "  make clean          remove build/"
-	@echo "variables: SEED=n (replay random tests), JOBS=n (Verilator build jobs, default 2)"
+	@echo "variables: SEED=n (replay random tests), JOBS=n (Verilator build jobs, default 2); area: LIBERTY=,"
+	@echo "           AREA_CLOCK_PS= (ABC delay target, default 1500), AREA_PENALTY= (DRAM logic-area factor,"
+	@echo "           default 10), AREA_EXTRA='name:top:Param=v,Param=v:keep' (more points), AREA_EXTRA_RTL="
 
 # ---- dependencies ------------------------------------------------------------------------------------
 deps:
@@ -194,8 +204,8 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(SM_SHIM) $(SM_ARCH) $(VLRT_OBJ) \
              $(BUILD)/lib/libcsim.a
 
-$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o cmd_hbm.o \
-  cmd_check.o) $(PRIM_LINK)
+$(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_run.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o \
+  cmd_hbm.o cmd_check.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ $(LDLIBS_VL)
 
@@ -228,6 +238,10 @@ $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
+$(BUILD)/bin/test_run: $(BUILD)/obj/tb/test_run.o $(PRIM_LINK)
+	@mkdir -p $(@D)
+	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+
 $(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
@@ -235,6 +249,48 @@ $(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka -lm
+
+$(BUILD)/bin/test_run_cli: $(BUILD)/obj/tb/test_run_cli.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lcjson -lm
+
+# Post-synthesis simulation (issue 6): the Yosys netlist of gemv_tree_f16 (generic gates, flattened),
+# Verilated with the RTL's shim and compared with the golden model on the RTL's stimulus. The netlist is
+# generated code, so only Verilator's performance warning about its flattened vectors is waived.
+NET_V      := $(BUILD)/net/gemv_tree_f16.v
+NET_ARCH   := $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
+NET_SHIM   := $(BUILD)/obj/shim/gemv_tree_f16_net.o
+$(NET_V): $(RTL_GEMVS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "YOSYS netlist gemv_tree_f16"
+	@$(YOSYS) -q -l $(BUILD)/net/gemv_tree_f16.log -p "read_verilog -sv $(RTL_GEMVS); \
+	  chparam -set Depth 8 -set Slots 4 -set AccFp32 0 gemv_tree; hierarchy -check -top gemv_tree; proc; \
+	  check -assert; synth -top gemv_tree; flatten; opt_clean; check -assert; write_verilog -noattr $@.tmp" \
+	  >/dev/null && mv $@.tmp $@
+
+$(NET_ARCH): $(NET_V)
+	@echo "VERILATE gemv_tree_f16_net"
+	@$(VERILATOR) --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wno-lint -Wno-style \
+	  -Wno-UNOPTFLAT -CFLAGS -O1 --prefix Vgemv_tree_f16_net --top-module gemv_tree -Mdir $(BUILD)/vl/gemv_tree_f16_net \
+	  $< > $(BUILD)/vl/gemv_tree_f16_net.log 2>&1 || { cat $(BUILD)/vl/gemv_tree_f16_net.log; exit 1; }
+
+$(NET_SHIM): harness/shim/gemv_shim.cpp $(NET_ARCH)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
+	  -DVTOP_HDR='"Vgemv_tree_f16_net.h"' -DGEMV_TOP=gemv_tree -DGEMV_BUILD=gemv_tree_f16_net -DGEMV_ROWS=1 \
+	  -DGEMV_DEPTH=8 -DGEMV_SLOTS=4 -DGEMV_ACC32=0 -c $< -o $@
+
+$(BUILD)/bin/test_netlist_cosim: $(BUILD)/obj/tb/test_netlist_cosim.o $(NET_SHIM) $(NET_ARCH) $(PRIM_LINK)
+	@mkdir -p $(@D)
+	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+
+$(BUILD)/bin/test_mapping: $(BUILD)/obj/tb/test_mapping.o $(BUILD)/obj/harness/mapping.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lm
+
+$(BUILD)/bin/test_area: $(BUILD)/obj/tb/test_area.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lcjson -lm
 
 # HBM timing model, protocol checker and configuration (docs/hbm.md): C only, libcyaml for YAML.
 LDLIBS_YAML := -lcyaml -lyaml
@@ -253,7 +309,13 @@ $(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harne
 	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
 
 # ---- main targets ----------------------------------------------------------------------------------
+# The main job: Llama-2-70B decode attention, batch 4, seeded ragged contexts of 1-2K tokens, systolic
+# GEMV units (G = 8), one pseudo-channel of them and its softmax unit in Verilator (pimattn run --help).
 run: $(PIMATTN)
+	@$(PIMATTN) run --mode rtl
+
+# The unit-level co-simulation reports that came before the scheduler.
+units: $(PIMATTN)
 	@$(PIMATTN) prims
 	@echo
 	@$(PIMATTN) gemv --commands 200000
@@ -272,7 +334,7 @@ test: all
 	else echo "  FAIL: regenerate with make tables"; fail=$$((fail+1)); fi; \
 	for t in $(TESTS); do \
 	  echo "=== $$t"; \
-	  if PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
+	  if PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
 	done; \
 	echo "=== icarus: the co-simulation vector files through tb/prim_tb.sv"; \
 	for b in $(PRIM_BUILDS); do \
@@ -331,7 +393,8 @@ lint-icarus: | $(DEPS_STAMP)
 	@echo "lint icarus: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV and softmax-unit configurations)"
 
 # yosys_check(top, chparam commands, log name)
-yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv $(RTL_ALL); $(2) synth -top $(1); \
+yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv $(RTL_ALL); $(2) hierarchy -check -top $(1); \
+	  proc; check -assert; synth -top $(1); \
 	  check -assert; select -assert-none t:\$$dlatch t:\$$_DLATCH_*" >/dev/null || \
 	  { tail -20 $(BUILD)/lint/$(3).yosys.log; exit 1; }; \
 	  if grep -qi 'warning' $(BUILD)/lint/$(3).yosys.log; then grep -i warning $(BUILD)/lint/$(3).yosys.log; exit 1; fi;
@@ -341,6 +404,54 @@ lint-yosys: | $(DEPS_STAMP)
 	@$(foreach t,$(LINT_TOPS),$(call yosys_check,$(t),chparam -set Stages 2 $(t);,$(t)))
 	@$(foreach c,$(YOSYS_GEMV),$(call yosys_check,$(call lint_top,$(c)),$(foreach p,$(call lint_params,$(c)),chparam -set $(subst =, ,$(p)) $(call lint_top,$(c));),$(subst =,,$(subst :,_,$(subst $(comma),_,$(c))))))
 	@echo "lint yosys: clean ($(words $(LINT_TOPS) $(YOSYS_GEMV)) configurations: synth, check -assert, no latches, no warnings)"
+
+# ---- area and delay (issue 6; docs/area.md) --------------------------------------------------------------
+# One point = name:top:params:keep (params Name=v,Name=v or -; keep: a module mapped once and kept as a
+# hierarchy boundary, for arrays of identical rows). scripts/area-point.sh synthesises a point (cached by
+# a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the tables.
+AREA_DIR      := $(BUILD)/area
+PDK           := ../shared/pdk
+LIBERTY       ?= $(wildcard $(PDK)/asap7/*.lib.gz $(PDK)/sky130hd/*.lib.gz)
+AREA_CLOCK_PS ?= 1500
+AREA_PENALTY  ?= 10
+AREA_EXTRA    ?=
+# DRAM organisation of both HBM presets (docs/hbm.md): banks per PC, PCs per stack, channels per stack.
+AREA_ORG      := 32 32 16
+AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages=1:- fp16_add_s1:fp16_add:Stages=1:- \
+                 fp32_add_s1:fp32_add:Stages=1:- fp16_mac32_s1:fp16_mac32:Stages=1:- \
+                 gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row \
+                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row) \
+                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row) \
+                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:- softmax_l16:softmax_unit:Lanes=16:-
+area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
+AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
+AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)
+
+ifneq ($(filter area,$(MAKECMDGOALS)),)
+$(foreach l,$(LIBERTY),$(if $(wildcard $(l)),,$(error LIBERTY: '$(l)' does not exist (allowed: Liberty files, plain or .gz))))
+endif
+
+define AREA_LIB_RULE
+$(call area_lib,$(1)): $(1)
+	@mkdir -p $$(@D)
+	@case "$$<" in *.gz) gzip -dc "$$<" > $$@.tmp ;; *) cp "$$<" $$@.tmp ;; esac && mv $$@.tmp $$@
+endef
+$(foreach l,$(LIBERTY),$(eval $(call AREA_LIB_RULE,$(l))))
+
+define AREA_PT_RULE
+$(AREA_DIR)/pt/$(call spec,$(1),1).rec: FORCE $(AREA_LIBS) | $(DEPS_STAMP)
+	@scripts/area-point.sh $(AREA_DIR) $(call spec,$(1),1) $(call spec,$(1),2) $(call spec,$(1),3) $(call spec,$(1),4) \
+	  $(AREA_CLOCK_PS) $(AREA_LIBS)
+endef
+$(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(eval $(call AREA_PT_RULE,$(p))))
+
+area: $(AREA_RECS)
+	@scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS)
+	@cat $(AREA_DIR)/area.md
+
+FORCE:
+
+test: $(AREA_LIBS) # test_area runs the flow on the smallest unit with these libraries
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
@@ -355,6 +466,8 @@ bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-softmax.sh $(PIMATTN) $(BUILD) "$(SM_ICARUS)"
 	@echo
 	@scripts/bench-hbm.sh $(PIMATTN) $(BUILD)
+	@echo
+	@scripts/bench-run.sh $(PIMATTN) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

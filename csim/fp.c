@@ -29,15 +29,17 @@ int fp_pack(fp_fmt f, fp_fields fld, uint32_t *out)
     return 1;
 }
 
-fp_class fp_classify(fp_fmt f, uint32_t x)
+static inline fp_class classify(fp_fmt f, uint32_t x)
 {
-    fp_fields u = fp_unpack(f, x);
-    if (u.exp == emax_field(f))
-        return u.frac ? FP_CLASS_NAN : FP_CLASS_INF;
-    if (u.exp == 0)
-        return u.frac ? FP_CLASS_SUBNORMAL : FP_CLASS_ZERO;
+    uint32_t e = (x >> f.mbits) & emax_field(f), fr = x & frac_mask(f);
+    if (e == emax_field(f))
+        return fr ? FP_CLASS_NAN : FP_CLASS_INF;
+    if (e == 0)
+        return fr ? FP_CLASS_SUBNORMAL : FP_CLASS_ZERO;
     return FP_CLASS_NORMAL;
 }
+
+fp_class fp_classify(fp_fmt f, uint32_t x) { return classify(f, x); }
 
 uint32_t fp_qnan(fp_fmt f) { return (emax_field(f) << f.mbits) | (1u << (f.mbits - 1)); }
 
@@ -49,13 +51,8 @@ static inline uint32_t signed_inf(fp_fmt f, unsigned s)
 static inline uint32_t signed_zero(fp_fmt f, unsigned s) { return (uint32_t)s << (f.ebits + f.mbits); }
 
 
-static int lzc(uint64_t x, int w)
-{
-    int n = 0;
-    for (int i = w - 1; i >= 0 && !((x >> i) & 1u); i--)
-        n++;
-    return n;
-}
+/* Leading zeros of x as a w-bit number (the RTL's priority encoder). */
+static inline int lzc(uint64_t x, int w) { return x ? __builtin_clzll(x) - (64 - w) : w; }
 
 /* Mirrors fp_round.sv. */
 uint32_t fp_round_pack(fp_fmt f, unsigned s, int etop, uint64_t sig, int sigw)
@@ -100,7 +97,7 @@ uint32_t fp_round_pack(fp_fmt f, unsigned s, int etop, uint64_t sig, int sigw)
 uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x)
 {
     fp_fields u = fp_unpack(from, x);
-    switch (fp_classify(from, x)) {
+    switch (classify(from, x)) {
     case FP_CLASS_NAN: return fp_qnan(to);
     case FP_CLASS_INF: return signed_inf(to, u.sign);
     case FP_CLASS_ZERO: return signed_zero(to, u.sign);
@@ -113,7 +110,7 @@ uint32_t fp_convert(fp_fmt from, fp_fmt to, uint32_t x)
 /* Mirrors fp_add.sv: swap by magnitude, align with 3 extra bits + sticky, add/sub, round. */
 uint32_t fp_add(fp_fmt f, uint32_t a, uint32_t b)
 {
-    fp_class ca = fp_classify(f, a), cb = fp_classify(f, b);
+    fp_class ca = classify(f, a), cb = classify(f, b);
     fp_fields ua = fp_unpack(f, a), ub = fp_unpack(f, b);
     if (ca == FP_CLASS_NAN || cb == FP_CLASS_NAN)
         return fp_qnan(f);
@@ -140,7 +137,7 @@ uint32_t fp_add(fp_fmt f, uint32_t a, uint32_t b)
 /* Mirrors fp_mul.sv: integer product of significands, exponent of its top bit, round. */
 uint32_t fp_mul(fp_fmt in, fp_fmt out, uint32_t a, uint32_t b)
 {
-    fp_class ca = fp_classify(in, a), cb = fp_classify(in, b);
+    fp_class ca = classify(in, a), cb = classify(in, b);
     fp_fields ua = fp_unpack(in, a), ub = fp_unpack(in, b);
     unsigned s = ua.sign ^ ub.sign;
     if (ca == FP_CLASS_NAN || cb == FP_CLASS_NAN)

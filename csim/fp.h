@@ -18,6 +18,7 @@
 #define PIMATTN_FP_H
 
 #include <stdint.h>
+#include <string.h>
 
 typedef uint16_t fp16_t;
 typedef uint16_t bf16_t;
@@ -97,6 +98,43 @@ static inline fp32_t fp32_mul(fp32_t a, fp32_t b) { return fp_mul(FP_FMT_FP32, F
 static inline fp32_t fp16_mul32(fp16_t a, fp16_t b) { return fp_mul(FP_FMT_FP16, FP_FMT_FP32, a, b); }
 /* Fused: the exact product is added with one rounding (this is what rtl/common/fp16_mac32.sv does). */
 static inline fp32_t fp16_mac32(fp16_t a, fp16_t b, fp32_t c) { return fp32_add(fp16_mul32(a, b), c); }
+
+/* The same FP32 results through the host's IEEE-754 binary32 arithmetic (round to nearest even, gradual
+ * underflow: the C11 default environment; contraction is off under -std=c11): used where the golden model
+ * does millions of operations per run. NaN results are made canonical like everywhere else. They are
+ * tested against the step-by-step functions above on every special pair and 10^7 random pairs
+ * (tb/test_fp_golden.c), and through them against the RTL by every GEMV co-simulation. */
+static inline float fp32_bits_to_float(fp32_t x)
+{
+    float f;
+    memcpy(&f, &x, sizeof f);
+    return f;
+}
+static inline fp32_t fp32_of_float(float f)
+{
+    fp32_t x;
+    memcpy(&x, &f, sizeof x);
+    return (x & 0x7FFFFFFFu) > 0x7F800000u ? FP32_QNAN : x;
+}
+/* FP16 -> binary32, exact (every FP16 value, subnormals included, is a normal or zero binary32). */
+static inline float fp16_to_float_exact(fp16_t h)
+{
+    uint32_t s = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 31u, m = h & 1023u;
+    if (e == 0) {
+        float v = (float)m * 0x1p-24f;
+        return s ? -v : v;
+    }
+    return fp32_bits_to_float(s | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112u) << 23) | (m << 13)));
+}
+static inline fp32_t fp32_add_native(fp32_t a, fp32_t b)
+{
+    return fp32_of_float(fp32_bits_to_float(a) + fp32_bits_to_float(b));
+}
+/* FP16 x FP16 -> FP32: the product of two exact binary32 values has at most 22 significant bits. */
+static inline fp32_t fp16_mul32_native(fp16_t a, fp16_t b)
+{
+    return fp32_of_float(fp16_to_float_exact(a) * fp16_to_float_exact(b));
+}
 
 /* Host-float bridges for references and reports (bit copies, no arithmetic). */
 float fp32_to_float(fp32_t x);

@@ -140,9 +140,10 @@ const char *gemv_check(const gemv *g, uint32_t w)
     return NULL;
 }
 
+/* FP32 operations through the host's binary32 arithmetic, the same bits as fp32_add / fp16_mul32 (fp.h). */
 static uint32_t add_acc(int f32, uint32_t a, uint32_t b)
 {
-    return f32 ? fp32_add(a, b) : fp16_add((fp16_t)a, (fp16_t)b);
+    return f32 ? fp32_add_native(a, b) : fp16_add((fp16_t)a, (fp16_t)b);
 }
 
 /* One row's S1 + S2 (gemv_row.sv); returns the 16 adder outputs in y. */
@@ -157,7 +158,7 @@ static void row_mac(gemv *g, int r, const gemv_cmd *c, int first, const uint16_t
     uint32_t prod[16], accrd[16];
     for (int i = 0; i < 16; i++) {
         uint16_t opnd = ctx ? opw[c->elem] : opw[i];
-        prod[i] = f32 ? fp16_mul32(data[i], opnd) : fp16_mul(data[i], opnd);
+        prod[i] = f32 ? fp16_mul32_native(data[i], opnd) : fp16_mul(data[i], opnd);
         accrd[i] = first ? negzero : acc[i];
     }
     if (ctx) {

@@ -3,6 +3,7 @@
 #ifndef PIMATTN_RNG_H
 #define PIMATTN_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 
 typedef struct rng {
@@ -46,5 +47,12 @@ static inline uint64_t rng_below(rng *r, uint64_t n)
 
 /* Uniform double in [0, 1). */
 static inline double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1p-53; }
+
+/* Standard normal (Box-Muller, one value per call). */
+static inline double rng_gauss(rng *r)
+{
+    double u = rng_unit(r), v = rng_unit(r);
+    return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
+}
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "gemv_sim.h"
 
+int cmd_run(int argc, char **argv);
 int cmd_prims(int argc, char **argv);
 int cmd_wave(int argc, char **argv);
 int cmd_gemv(int argc, char **argv);
@@ -15,5 +16,9 @@ int cmd_check_trace(int argc, char **argv);
 /* Option parsers shared by the GEMV commands (cmd_gemv.c): print the error, return -1. */
 int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out);
 int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out);
+
+/* The GTKWave save file of a GEMV build's waveform (cmd_wave.c): streams, pipeline, rows, results.
+ * base: the FST file name relative to the save file. 0, or -1 (no file left behind). */
+int gemv_gtkw_write(const vgemv_ops *ops, const char *sav, const char *base);
 
 #endif

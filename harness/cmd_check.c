@@ -12,7 +12,7 @@
 #include "hbm_check.h"
 
 static const char *check_help =
-    "usage: pimattn check-trace [--hbm P] LOG\n"
+    "usage: pimattn check-trace [--hbm P] [--stacks N] [--power-limit on|off] LOG\n"
     "Verifies a command log (format v1 of docs/hbm.md, as `pimattn hbm --log` writes it) against every rule\n"
     "of docs/hbm.md: the timing table (nRC ... barrier), bank state, refresh bounds and per-channel cycle\n"
     "order. The checker shares no code with the timing engine; it compares each command with every earlier\n"
@@ -20,6 +20,7 @@ static const char *check_help =
     "  LOG        the command log; '-' reads standard input\n"
     "  --hbm P    the configuration the log was made with: a preset (hbm3-6400, attacc-hbm3-5200) or a\n"
     "             YAML file (configs/hbm/); default attacc-hbm3-5200, as pimattn hbm; --preset is the same option\n"
+    "  --stacks N, --power-limit on|off   the overrides the log was made with (as pimattn run takes them)\n"
     "  --help     this text\n"
     "Output: 'check-trace: LOG: N commands, every rule holds (NAME), R M commands/s' on success; on the\n"
     "first violation 'LOG:LINE: RULE: CMD at cycle T needs cycle >= C (EARLIER at cycle T', line L: ...)' on\n"
@@ -28,15 +29,26 @@ static const char *check_help =
 
 int cmd_check_trace(int argc, char **argv)
 {
-    static const struct option opts[] = {{"hbm", required_argument, 0, 'p'}, {"preset", required_argument, 0, 'p'},
-                                         {"help", no_argument, 0, 'h'},      {0, 0, 0, 0}};
-    const char *preset = "attacc-hbm3-5200";
+    static const struct option opts[] = {{"hbm", required_argument, 0, 'p'},    {"preset", required_argument, 0, 'p'},
+                                         {"stacks", required_argument, 0, 's'}, {"power-limit", required_argument, 0, 'w'},
+                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *preset = "attacc-hbm3-5200", *power = NULL;
+    uint64_t stacks = 0;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'p')
             preset = optarg;
-        else if (o == 'h') {
+        else if (o == 's') {
+            if (cli_u64("check-trace", "--stacks", optarg, 1, 64, &stacks))
+                return CLI_EXIT_BAD_INPUT;
+        } else if (o == 'w') {
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "pimattn check-trace: --power-limit: '%s' (allowed: on, off)\n", optarg);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            power = optarg;
+        } else if (o == 'h') {
             fputs(check_help, stdout);
             return 0;
         } else {
@@ -59,6 +71,10 @@ int cmd_check_trace(int argc, char **argv)
         fprintf(stderr, "pimattn check-trace: --hbm: %s\n", err);
         return CLI_EXIT_BAD_INPUT;
     }
+    if (stacks)
+        cfg.stacks = (uint32_t)stacks;
+    if (power)
+        cfg.power_limit = !strcmp(power, "on");
     int in = !strcmp(path, "-");
     FILE *f = in ? stdin : fopen(path, "r");
     if (!f) {

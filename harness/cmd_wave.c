@@ -144,6 +144,47 @@ static const vgemv_ops *pick_gemv(const char *top, int rows)
     return pick;
 }
 
+int gemv_gtkw_write(const vgemv_ops *pick, const char *sav, const char *base)
+{
+    const int aw = pick->cfg.acc_fp32 ? 32 : 16, slots = pick->cfg.slots;
+    const int slotw = slots > 1 ? (int)(sizeof(unsigned) * 8) - __builtin_clz((unsigned)slots - 1u) : 1;
+    char lanes[16], sl[16], op[16];
+    snprintf(lanes, sizeof lanes, "%d:0", 16 * aw - 1);
+    snprintf(sl, sizeof sl, "%d:0", slotw - 1);
+    snprintf(op, sizeof op, "%d:0", slots - 1);
+    const char *u = pick->top;
+    sigs s = {.n = 0};
+    const char *in[] = {sig(&s, "top.%s.clk_i", u),        sig(&s, "top.%s.rst_ni", u),
+                        sig(&s, "top.%s.cmd_valid_i", u),  sig(&s, "top.%s.cmd_ready_o", u),
+                        sig(&s, "top.%s.cmd_i[31:0]", u),  sig(&s, "top.%s.data_valid_i", u),
+                        sig(&s, "top.%s.data_i[255:0]", u), NULL};
+    const char *pipe[] = {sig(&s, "top.%s.u_core.fire", u),
+                          sig(&s, "top.%s.u_core.bad", u),
+                          sig(&s, "top.%s.u_core.stall", u),
+                          sig(&s, "top.%s.u_core.open_q[%s]", u, op),
+                          sig(&s, "top.%s.u_core.valid_s1_q", u),
+                          sig(&s, "top.%s.u_core.ctx_s1_q", u),
+                          sig(&s, "top.%s.u_core.valid_s2_q", u),
+                          sig(&s, "top.%s.u_core.first_s2_q", u),
+                          sig(&s, "top.%s.u_core.last_s2_q", u),
+                          sig(&s, "top.%s.u_core.slot_s2_q[%s]", u, sl),
+                          NULL};
+    /* every row's adder outputs (lane 15 = the score accumulator) for at most 8 rows */
+    const char *row[10];
+    int nr = pick->cfg.rows < 8 ? pick->cfg.rows : 8;
+    for (int i = 0; i < nr; i++)
+        row[i] = sig(&s, "{row %d adders} top.%s.u_core.g_row[%d].u_row.sum_o[%s]", i, u, i, lanes);
+    row[nr] = NULL;
+    const char *out[] = {sig(&s, "top.%s.res_valid_o", u), sig(&s, "top.%s.res_ready_i", u),
+                         sig(&s, "top.%s.res_info_o[15:0]", u),
+                         sig(&s, "top.%s.res_data_o[%s]", u, lanes), sig(&s, "top.%s.err_o", u), NULL};
+    const gtkw_group groups[] = {{"command and data streams", in},
+                                 {"pipeline: fire, S1 (multipliers), S2 (adders, accumulators)", pipe},
+                                 {"rows: adder outputs (score: lane 15 is the accumulator)", row},
+                                 {"result stream", out}};
+    return gtkw_write(sav, base, groups, 4);
+}
+
 static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const char *dir, uint64_t cycles,
                      uint64_t seed)
 {
@@ -177,43 +218,7 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
         fprintf(stderr, "pimattn wave: %s\n", r.first_error);
         return CLI_EXIT_BAD_INPUT;
     }
-    const int aw = pick->cfg.acc_fp32 ? 32 : 16, slots = pick->cfg.slots;
-    const int slotw = slots > 1 ? (int)(sizeof(unsigned) * 8) - __builtin_clz((unsigned)slots - 1u) : 1;
-    char lanes[16], sl[16], op[16];
-    snprintf(lanes, sizeof lanes, "%d:0", 16 * aw - 1);
-    snprintf(sl, sizeof sl, "%d:0", slotw - 1);
-    snprintf(op, sizeof op, "%d:0", slots - 1);
-    const char *u = unit;
-    sigs s = {.n = 0};
-    const char *in[] = {sig(&s, "top.%s.clk_i", u),        sig(&s, "top.%s.rst_ni", u),
-                        sig(&s, "top.%s.cmd_valid_i", u),  sig(&s, "top.%s.cmd_ready_o", u),
-                        sig(&s, "top.%s.cmd_i[31:0]", u),  sig(&s, "top.%s.data_valid_i", u),
-                        sig(&s, "top.%s.data_i[255:0]", u), NULL};
-    const char *pipe[] = {sig(&s, "top.%s.u_core.fire", u),
-                          sig(&s, "top.%s.u_core.bad", u),
-                          sig(&s, "top.%s.u_core.stall", u),
-                          sig(&s, "top.%s.u_core.open_q[%s]", u, op),
-                          sig(&s, "top.%s.u_core.valid_s1_q", u),
-                          sig(&s, "top.%s.u_core.ctx_s1_q", u),
-                          sig(&s, "top.%s.u_core.valid_s2_q", u),
-                          sig(&s, "top.%s.u_core.first_s2_q", u),
-                          sig(&s, "top.%s.u_core.last_s2_q", u),
-                          sig(&s, "top.%s.u_core.slot_s2_q[%s]", u, sl),
-                          NULL};
-    /* every row's adder outputs (lane 15 = the score accumulator) for at most 8 rows */
-    const char *row[10];
-    int nr = pick->cfg.rows < 8 ? pick->cfg.rows : 8;
-    for (int i = 0; i < nr; i++)
-        row[i] = sig(&s, "{row %d adders} top.%s.u_core.g_row[%d].u_row.sum_o[%s]", i, u, i, lanes);
-    row[nr] = NULL;
-    const char *out[] = {sig(&s, "top.%s.res_valid_o", u), sig(&s, "top.%s.res_ready_i", u),
-                         sig(&s, "top.%s.res_info_o[15:0]", u),
-                         sig(&s, "top.%s.res_data_o[%s]", u, lanes), sig(&s, "top.%s.err_o", u), NULL};
-    const gtkw_group groups[] = {{"command and data streams", in},
-                                 {"pipeline: fire, S1 (multipliers), S2 (adders, accumulators)", pipe},
-                                 {"rows: adder outputs (score: lane 15 is the accumulator)", row},
-                                 {"result stream", out}};
-    if (gtkw_write(sav, base, groups, 4) != 0) {
+    if (gemv_gtkw_write(pick, sav, base) != 0) {
         fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
         remove(fst);
         return CLI_EXIT_BAD_INPUT;

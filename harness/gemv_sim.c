@@ -173,18 +173,25 @@ static void write_files(const gemv_cosim_cfg *cfg, const gemv_cfg *k, uint32_t c
 
 #define fail(res, ...) cosim_fail((res)->first_error, sizeof (res)->first_error, &(res)->mismatches, __VA_ARGS__)
 
+int gemv_beat_diff(const gemv_cfg *k, const vgemv_out *o, const gemv_beat *want, char *why, size_t n)
+{
+    uint32_t mask = k->acc_fp32 ? 0xFFFFFFFFu : 0xFFFFu;
+    if ((o->res_info & 0x3FFFu) != info_of(want))
+        return snprintf(why, n, "result info %04x, golden %04x", o->res_info, info_of(want)), 1;
+    for (int i = 0; i < 16; i++)
+        if ((o->lane[i] & mask) != want->lane[i])
+            return snprintf(why, n, "slot %u row %u %s lane %d: rtl %08x, golden %08x", want->slot, want->row,
+                            want->ctx ? "context" : "score", i, o->lane[i] & mask, want->lane[i]),
+                   1;
+    return 0;
+}
+
 static int compare_beat(const vgemv_ops *ops, const vgemv_out *o, const gemv_beat *want, uint64_t cyc,
                         gemv_cosim_res *res)
 {
-    uint32_t mask = ops->cfg.acc_fp32 ? 0xFFFFFFFFu : 0xFFFFu;
-    if ((o->res_info & 0x3FFFu) != info_of(want))
-        return fail(res, "%s cycle %llu: result info %04x, golden %04x", ops->build, (unsigned long long)cyc,
-                    o->res_info, info_of(want));
-    for (int i = 0; i < 16; i++)
-        if ((o->lane[i] & mask) != want->lane[i])
-            return fail(res, "%s cycle %llu: slot %u row %u %s lane %d: rtl %08x, golden %08x", ops->build,
-                        (unsigned long long)cyc, want->slot, want->row, want->ctx ? "context" : "score", i,
-                        o->lane[i] & mask, want->lane[i]);
+    char why[256];
+    if (gemv_beat_diff(&ops->cfg, o, want, why, sizeof why))
+        return fail(res, "%s cycle %llu: %s", ops->build, (unsigned long long)cyc, why);
     return 0;
 }
 

@@ -53,4 +53,7 @@ typedef struct gemv_cosim_res {
 
 int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_res *res);
 
+/* Compares one RTL result beat with the golden one: 0 when equal, else 1 and what differs in why. */
+int gemv_beat_diff(const gemv_cfg *k, const vgemv_out *o, const gemv_beat *want, char *why, size_t n);
+
 #endif

@@ -11,6 +11,7 @@ static void usage(FILE *f)
             "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n"
             "\n"
             "commands:\n"
+            "  run     decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)\n"
             "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
             "  gemv    co-simulate every Verilated GEMV bank unit against the golden model and report\n"
             "  softmax co-simulate every Verilated softmax unit against the golden model and report\n"
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     const char *c = argv[1];
+    if (!strcmp(c, "run"))
+        return cmd_run(argc - 1, argv + 1);
     if (!strcmp(c, "prims"))
         return cmd_prims(argc - 1, argv + 1);
     if (!strcmp(c, "gemv"))
@@ -43,6 +46,6 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pimattn: unknown command '%s' (allowed: prims, gemv, softmax, hbm, check-trace, wave, help)\n", c);
+    fprintf(stderr, "pimattn: unknown command '%s' (allowed: run, prims, gemv, softmax, hbm, check-trace, wave, help)\n", c);
     return CLI_EXIT_BAD_INPUT;
 }

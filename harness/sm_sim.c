@@ -185,23 +185,28 @@ static int bad_beat(rng *r, const smu *u, const beat *next, beat *out)
 
 #define fail(res, ...) cosim_fail((res)->first_error, sizeof (res)->first_error, &(res)->mismatches, __VA_ARGS__)
 
-static int compare(const vsm_ops *ops, const vsm_out *o, const smu_beat *w, uint64_t cyc, sm_cosim_res *res)
+int smu_beat_diff(const smu_cfg *c, const vsm_out *o, const smu_beat *w, char *why, size_t n)
 {
     static const char *kinds[] = {"PROB", "ROW_RES", "OVEC", "MERGE_RES"};
     int flags = w->empty | (w->nan << 1);
     if (o->kind != (int)w->kind || o->flags != flags)
-        return fail(res, "%s cycle %llu: beat kind %d flags %d, golden %s flags %d", ops->build,
-                    (unsigned long long)cyc, o->kind, o->flags, kinds[w->kind], flags);
+        return snprintf(why, n, "beat kind %d flags %d, golden %s flags %d", o->kind, o->flags, kinds[w->kind], flags), 1;
     const uint32_t want_aux[3] = {w->m, w->l, w->rl};
     static const char *auxn[] = {"m", "l", "rl"};
     for (int i = 0; i < 3; i++)
         if (o->aux[i] != want_aux[i])
-            return fail(res, "%s cycle %llu: %s beat %s %08x, golden %08x", ops->build, (unsigned long long)cyc,
-                        kinds[w->kind], auxn[i], o->aux[i], want_aux[i]);
-    for (int i = 0; i < ops->cfg.lanes; i++)
+            return snprintf(why, n, "%s beat %s %08x, golden %08x", kinds[w->kind], auxn[i], o->aux[i], want_aux[i]), 1;
+    for (int i = 0; i < c->lanes; i++)
         if (o->data[i] != w->data[i])
-            return fail(res, "%s cycle %llu: %s beat lane %d %08x, golden %08x", ops->build, (unsigned long long)cyc,
-                        kinds[w->kind], i, o->data[i], w->data[i]);
+            return snprintf(why, n, "%s beat lane %d %08x, golden %08x", kinds[w->kind], i, o->data[i], w->data[i]), 1;
+    return 0;
+}
+
+static int compare(const vsm_ops *ops, const vsm_out *o, const smu_beat *w, uint64_t cyc, sm_cosim_res *res)
+{
+    char why[256];
+    if (smu_beat_diff(&ops->cfg, o, w, why, sizeof why))
+        return fail(res, "%s cycle %llu: %s", ops->build, (unsigned long long)cyc, why);
     return 0;
 }
 

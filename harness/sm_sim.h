@@ -52,4 +52,7 @@ typedef struct sm_cosim_res {
 
 int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res);
 
+/* Compares one RTL output beat with the golden one: 0 when equal, else 1 and what differs in why. */
+int smu_beat_diff(const smu_cfg *c, const vsm_out *o, const smu_beat *w, char *why, size_t n);
+
 #endif

@@ -15,28 +15,7 @@
 
 #include <cmocka.h>
 
-static const char *bin;
-static char out[1 << 20];
-
-/* Runs "$PIMATTN args" (stderr merged), captures output, returns the exit status. */
-static int run(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void expect_bad(const char *args, const char *must_say)
-{
-    int rc = run(args);
-    if (rc != 2 || !strstr(out, must_say))
-        fail_msg("pimattn %s: exit %d (want 2), output lacks '%s':\n%s", args, rc, must_say, out);
-}
+#include "tb_cli.h"
 
 static void test_bad_input(void **state)
 {
@@ -240,9 +219,7 @@ static void test_wave_signals_exist(void **state)
 
 int main(void)
 {
-    bin = getenv("PIMATTN");
-    if (!bin)
-        bin = "build/bin/pimattn";
+    tb_cli_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bad_wave_dir_leaves_nothing),

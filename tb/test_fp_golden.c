@@ -187,6 +187,18 @@ static void test_fp16_mul32(void **state)
 static void test_fp32_add(void **state) { (void)state; check_binop("fp32_add", FP_FMT_FP32, fp32_add, r32_add, g_seed + 5); }
 static void test_fp32_mul(void **state) { (void)state; check_binop("fp32_mul", FP_FMT_FP32, fp32_mul, r32_mul, g_seed + 6); }
 
+/* The host-arithmetic versions the GEMV golden model uses (fp.h) against the step-by-step functions. */
+static uint32_t n32_add(uint32_t a, uint32_t b) { return fp32_add_native(a, b); }
+static uint32_t n16_mul32(uint32_t a, uint32_t b) { return fp16_mul32_native((fp16_t)a, (fp16_t)b); }
+static void test_native_ops(void **state)
+{
+    (void)state;
+    check_binop("fp32_add_native", FP_FMT_FP32, n32_add, fp32_add, g_seed + 8);
+    check_binop("fp16_mul32_native", FP_FMT_FP16, n16_mul32, g16_mul32, g_seed + 9);
+    for (uint32_t h = 0; h < 65536; h++)
+        CHECK_EQ(fp32_of_float(fp16_to_float_exact((fp16_t)h)), fp16_to_fp32((fp16_t)h), "fp16_to_float_exact(%04" PRIx32 ")", h);
+}
+
 static void test_fp16_mac32(void **state)
 {
     (void)state;
@@ -227,6 +239,7 @@ static void test_regress_exhaustive(void **state)
         uint32_t a = (uint32_t)(ab >> 16), b = (uint32_t)(ab & 0xFFFFu);
         CHECK_EQ(g16_mul(a, b), r16_mul(a, b), "fp16_mul(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         CHECK_EQ(g16_mul32(a, b), r16_mul32(a, b), "fp16_mul32(%04" PRIx32 ", %04" PRIx32 ")", a, b);
+        CHECK_EQ(n16_mul32(a, b), g16_mul32(a, b), "fp16_mul32_native(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         CHECK_EQ(g16_add(a, b), r16_add(a, b), "fp16_add(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         uint32_t x = (uint32_t)ab;
         CHECK_EQ(fp32_to_bf16(x), ref_fp32_to_bf16(x), "fp32_to_bf16(%08" PRIx32 ")", x);
@@ -249,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_fp16_mul32),
         cmocka_unit_test(test_fp32_add),
         cmocka_unit_test(test_fp32_mul),
+        cmocka_unit_test(test_native_ops),
         cmocka_unit_test(test_fp16_mac32),
         cmocka_unit_test(test_documented_rules),
         cmocka_unit_test(test_regress_exhaustive),

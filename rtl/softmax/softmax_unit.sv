@@ -213,8 +213,16 @@ module softmax_unit #(
   logic [Lanes*32-1:0] acc_rd, acc_wr, ovec_rd, ovec;
   logic [VW-1:0]       vbase;
   assign vbase  = vpos_q;
-  assign acc_rd = acc_q[vbase*32 +: Lanes*32];
-  assign ovec_rd = acc_q[(dbeat_q * VW'(Lanes))*32 +: Lanes*32];
+  // row selects as one-hot muxes over the NB accumulator rows (a variable part-select of the whole
+  // vector would synthesise to a MergeD*32-bit barrel shifter)
+  always_comb begin
+    acc_rd  = '0;
+    ovec_rd = '0;
+    for (int e = 0; e < NB; e++) begin
+      if (vbase == VW'(e * Lanes)) acc_rd = acc_q[e*Lanes*32 +: Lanes*32];
+      if (dbeat_q == VW'(e))       ovec_rd = acc_q[e*Lanes*32 +: Lanes*32];
+    end
+  end
   for (genvar i = 0; i < Lanes; i++) begin : g_mlane
     logic [31:0] a_s, o_s, o_n;
     sm_scale2 u_a (.x_i(acc_rd[i*32 +: 32]), .k_i(sa_q), .y_o(a_s));
@@ -223,6 +231,19 @@ module softmax_unit #(
     fp_mul #(.InExpW(8), .InManW(23), .OutExpW(8), .OutManW(23)) u_norm (
       .a_i(ovec_rd[i*32 +: 32]), .b_i(rl_merge), .y_o(o_n));
     assign ovec[i*32 +: 32] = m_nan_q ? QNan : (!m_any_q ? 32'd0 : (norm_q ? o_n : ovec_rd[i*32 +: 32]));
+  end
+
+  // The merge accumulator: NB rows of Lanes values, each row its own registers, written whole by a PVEC
+  // beat (so no write needs variable-offset logic) and cleared after the MERGE_RES beat.
+  logic acc_we, acc_clear;
+  assign acc_we    = good && (op == OpPvec) && !skip_q;
+  assign acc_clear = drain_q && out_free && (dbeat_q == VW'(NB));
+  for (genvar e = 0; e < NB; e++) begin : g_acc
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni)                                   acc_q[e*Lanes*32 +: Lanes*32] <= '0;
+      else if (acc_we && vbase == VW'(e * Lanes))    acc_q[e*Lanes*32 +: Lanes*32] <= acc_wr;
+      else if (acc_clear)                            acc_q[e*Lanes*32 +: Lanes*32] <= '0;
+    end
   end
 
   // one reciprocal unit, shared by the row result and the merge (never needed in the same cycle)
@@ -246,7 +267,6 @@ module softmax_unit #(
       vpos_q      <= VW'(MergeD);
       mm_q        <= NegInf;
       ml_q        <= 32'd0;
-      acc_q       <= '0;
     end else begin
       if (out_ready_i) out_valid_o <= 1'b0;
       if (fire && bad) err_o <= 1'b1;
@@ -281,7 +301,6 @@ module softmax_unit #(
           vpos_q      <= VW'(MergeD);
           mm_q        <= NegInf;
           ml_q        <= 32'd0;
-          acc_q       <= '0;
         end
       end
       if (good) begin
@@ -311,10 +330,7 @@ module softmax_unit #(
               skip_q  <= 1'b0;
             end
           end
-          OpPvec: begin
-            if (!skip_q) acc_q[vbase*32 +: Lanes*32] <= acc_wr;
-            vpos_q <= vpos_q + VW'(Lanes);
-          end
+          OpPvec: vpos_q <= vpos_q + VW'(Lanes);
           OpMend: begin
             st_q    <= StMerge;
             drain_q <= 1'b1;

@@ -1,0 +1,51 @@
+/* attn_ref.c — FP64 reference decode attention (attn_ref.h). Two passes: maximum, then the
+ * exponentials and the weighted sum, so no term overflows. */
+#include "attn_ref.h"
+
+#include <math.h>
+
+void attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride, double tau,
+              double *out, double *lse)
+{
+    double qd[4096];
+    for (int i = 0; i < d; i++) {
+        qd[i] = (double)fp16_to_float_exact(q[i]);
+        out[i] = 0.0;
+    }
+    double m = -INFINITY;
+    for (size_t j = 0; j < L; j++) {
+        double s = 0.0;
+        for (int i = 0; i < d; i++)
+            s += qd[i] * (double)fp16_to_float_exact(K[j * stride + (size_t)i]);
+        s *= tau;
+        if (s > m)
+            m = s;
+    }
+    double l = 0.0;
+    for (size_t j = 0; j < L; j++) {
+        double s = 0.0;
+        for (int i = 0; i < d; i++)
+            s += qd[i] * (double)fp16_to_float_exact(K[j * stride + (size_t)i]);
+        double p = exp(s * tau - m);
+        l += p;
+        for (int i = 0; i < d; i++)
+            out[i] += p * (double)fp16_to_float_exact(V[j * stride + (size_t)i]);
+    }
+    for (int i = 0; i < d && l > 0; i++)
+        out[i] /= l;
+    if (lse)
+        *lse = L ? m + log(l) : -INFINITY;
+}
+
+double attn_rel_l2(const double *ref, const fp32_t *got, int d)
+{
+    double num = 0.0, den = 0.0;
+    for (int i = 0; i < d; i++) {
+        double g = (double)fp32_to_float(got[i]);
+        if (isnan(g) || isnan(ref[i]))
+            return NAN;
+        num += (g - ref[i]) * (g - ref[i]);
+        den += ref[i] * ref[i];
+    }
+    return den > 0 ? sqrt(num / den) : sqrt(num);
+}

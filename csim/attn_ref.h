@@ -1,0 +1,22 @@
+/* attn_ref.h — FP64 reference decode attention: the yardstick the hardware's output is measured
+ * against (not a hardware model: no rounding but FP64's, order of summation free).
+ *
+ * Contract
+ *  - attn_ref(): one query head (d <= 4096) over keys and values j = 0..L-1 (FP16 inputs, L x d, rows of
+ *    `stride` elements): s_j = tau * q.k_j, p = softmax(s), out = sum p_j v_j (d doubles); *lse (may be
+ *    NULL) = log(sum exp s_j) in natural log. L = 0 gives out = 0 and lse = -Inf.
+ *  - attn_rel_l2(): ||got - ref||_2 / ||ref||_2 for d FP32 results (NaN if either contains a NaN;
+ *    the absolute L2 distance when ||ref|| = 0).
+ */
+#ifndef PIMATTN_ATTN_REF_H
+#define PIMATTN_ATTN_REF_H
+
+#include <stddef.h>
+
+#include "fp.h"
+
+void attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride, double tau,
+              double *out, double *lse);
+double attn_rel_l2(const double *ref, const fp32_t *got, int d);
+
+#endif

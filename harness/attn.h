@@ -1,0 +1,85 @@
+/* attn.h — one `pimattn run`: a model's decode-step attention on HBM3-PIM stacks, command by command.
+ *
+ * Work items are (request, KV head); a pass is one item with the query heads that read its K/V together
+ * (all G of them on a systolic unit with G rows; one at a time on the tree unit, so G passes re-read the
+ * same K/V). mapping.h places the items and lays out their KV cache, schedule.h schedules each channel's
+ * passes through the timing engine, func.h computes the numbers of the functional items through the
+ * golden or Verilated units (backend.h) and checks them against FP64 attention.
+ *
+ * Contract
+ *  - attn_run(): returns 0; 1 if a check failed (an RTL unit disagreed with the golden model, or the
+ *    engine refused the schedule: err says which unit, cycle, values); 2 for input the hardware cannot
+ *    take (the KV cache does not fit: err gives bytes needed and available); -1 on no memory.
+ *  - Layers simulated: the first cfg->layers of the model, one after the other from cycle 0 on one
+ *    device. Refresh is postponed within a layer as far as the device allows and the debt is paid
+ *    after it (during the xPU's FC layers, which are not modeled): every layer starts owing nothing,
+ *    so layers of the same shape take the same cycles and the others repeat the simulated ones.
+ *  - The functional items of a layer: every item on a channel with an RTL unit, plus `numerics` items
+ *    spread over the batch (0 = all).
+ *  - With cfg->log the engine writes its command log (docs/hbm.md v1) there.
+ */
+#ifndef PIMATTN_ATTN_H
+#define PIMATTN_ATTN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "func.h"
+#include "hbm.h"
+#include "model.h"
+#include "schedule.h"
+
+typedef struct attn_cfg {
+    model m;
+    hbm_cfg hbm; /* org.stacks = the stacks of the run */
+    uint32_t batch;
+    const uint32_t *ctx; /* tokens of each request (batch of them) */
+    int systolic;
+    uint32_t group; /* rows of the systolic unit: query heads per pass (1 for the tree unit) */
+    int acc_fp32, splitk;
+    smu_cfg smu;
+    uint32_t layers;
+    const vgemv_ops *rtl_gemv; /* rtl mode: the Verilated builds, else NULL */
+    const vsm_ops *rtl_smu;
+    const uint8_t *rtl_bank;    /* per global bank unit */
+    const uint8_t *rtl_channel; /* per global channel */
+    uint64_t seed;
+    double logit_scale;
+    uint32_t numerics;
+    FILE *log;
+    void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d); /* optional */
+    void *out_ctx;
+    void (*progress)(void *ctx, double done); /* optional: fraction of the run done, after each channel */
+    void *progress_ctx;
+    const char *wave_path; /* rtl mode: FST of bank unit wave_unit, DRAM cycles wave_from .. + wave_cycles */
+    long wave_unit;
+    uint64_t wave_from, wave_cycles;
+} attn_cfg;
+
+typedef struct attn_layer {
+    uint64_t start, cycles;
+    hbm_stats hbm; /* this layer's commands, bytes and energy */
+    func_stats num;
+    uint64_t mac_cmds, refreshes, sfm_cycles, bank_busy;
+    uint64_t busiest_channel_cycles, idlest_channel_cycles; /* channels with work */
+    uint64_t refresh_after; /* cycles after the layer until every PC has paid its refresh debt */
+} attn_layer;
+
+typedef struct attn_res {
+    uint32_t items, passes_per_layer, channels_used, channels;
+    uint64_t kv_bytes_layer;    /* unique K and V bytes of one layer */
+    uint64_t kv_bytes_needed, kv_bytes_avail;
+    uint32_t layers;            /* simulated */
+    attn_layer *layer;          /* layers of them */
+    hbm_stats hbm;              /* the whole run */
+    backend_stats be;
+    double wall_seconds;
+} attn_res;
+
+int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n);
+void attn_res_free(attn_res *r);
+/* The difference b - a of two engine statistics snapshots (counters and energies). */
+void attn_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *out);
+
+#endif

@@ -1,0 +1,356 @@
+/* func.c — real numbers for the scheduler's commands (func.h). */
+#include "func.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attn_ref.h"
+#include "fp.h"
+#include "rng.h"
+
+#define MAX_LIVE 8 /* passes in flight on one channel: S(p+1) runs before C(p), so a few */
+
+typedef struct pdata {
+    const sched_pass *p;
+    fp16_t *K, *V, *q; /* L x d, L x d, rows x d */
+    uint32_t *scores;  /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
+    fp16_t *prob;      /* rows x L */
+    sm_res *res;       /* rows x parts (split-K) or rows x 1 */
+    fp32_t *part;      /* rows x parts x d: partial outputs */
+} pdata;
+
+struct func {
+    func_cfg c;
+    sched_hooks *hk;
+    unsigned chan, layer;
+    fp32_t scale;
+    pdata live[MAX_LIVE];
+    func_stats st;
+};
+
+static int fail(func *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(func *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->hk->err, f->hk->errn, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+func *func_new(const func_cfg *c)
+{
+    func *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->c = *c;
+    /* 1/sqrt(d) with log2(e) folded in: the softmax unit works in base 2 */
+    f->scale = float_to_fp32((float)(1.4426950408889634 / sqrt((double)c->head_dim)));
+    return f;
+}
+
+static void pdata_free(pdata *d)
+{
+    free(d->K);
+    free(d->V);
+    free(d->q);
+    free(d->scores);
+    free(d->prob);
+    free(d->res);
+    free(d->part);
+    memset(d, 0, sizeof *d);
+}
+
+void func_free(func *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < MAX_LIVE; i++)
+        pdata_free(&f->live[i]);
+    free(f);
+}
+
+void func_begin_channel(func *f, unsigned chan, unsigned layer)
+{
+    f->chan = chan;
+    f->layer = layer;
+}
+
+void func_take_stats(func *f, func_stats *out)
+{
+    *out = f->st;
+    memset(&f->st, 0, sizeof f->st);
+}
+
+static uint64_t mix(uint64_t a, uint64_t b) { return rng_splitmix64(&a) ^ (b * 0x9E3779B97F4A7C15ull); }
+
+static void gauss16(rng *r, fp16_t *out, size_t n, double scale)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = fp32_to_fp16(float_to_fp32((float)(rng_gauss(r) * scale)));
+}
+
+/* The data of a pass, created at its first command. */
+static pdata *pass_data(func *f, const sched_pass *p)
+{
+    pdata *free_slot = NULL;
+    for (int i = 0; i < MAX_LIVE; i++) {
+        if (f->live[i].p == p)
+            return &f->live[i];
+        if (!f->live[i].p && !free_slot)
+            free_slot = &f->live[i];
+    }
+    if (!free_slot)
+        return fail(f, "functional model: more than %d passes in flight on one channel", MAX_LIVE), NULL;
+    pdata *d = free_slot;
+    const func_item *it = &f->c.items[p->item];
+    size_t L = it->L, dim = f->c.head_dim, parts = f->c.splitk ? f->c.g->parts : 1;
+    d->p = p;
+    d->K = malloc(L * dim * sizeof *d->K);
+    d->V = malloc(L * dim * sizeof *d->V);
+    d->q = malloc(p->rows * dim * sizeof *d->q);
+    d->scores = calloc(p->rows * L, sizeof *d->scores);
+    d->prob = calloc(p->rows * L, sizeof *d->prob);
+    d->res = calloc(p->rows * parts, sizeof *d->res);
+    d->part = calloc((size_t)p->rows * f->c.g->parts * dim, sizeof *d->part);
+    if (!d->K || !d->V || !d->q || !d->scores || !d->prob || !d->res || !d->part) {
+        pdata_free(d);
+        return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
+    }
+    rng r;
+    uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
+    rng_seed(&r, item_seed);
+    gauss16(&r, d->K, L * dim, 1.0);
+    gauss16(&r, d->V, L * dim, 1.0);
+    for (uint32_t g = 0; g < p->rows; g++) {
+        rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + p->h0 + g));
+        gauss16(&r, d->q + g * dim, dim, f->c.logit_scale);
+    }
+    return d;
+}
+
+static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->banks + bank; }
+
+static uint32_t part_tokens(const map_shape *s, uint32_t t)
+{
+    uint64_t lo = (uint64_t)t * s->nt;
+    return lo >= s->L ? 0 : (uint32_t)(s->L - lo < s->nt ? s->L - lo : s->nt);
+}
+
+static int unit_cmd(func *f, unsigned bank, const gemv_cmd *c, const uint16_t *data, uint64_t cycle, gemv_beat *out)
+{
+    uint16_t z[16] = {0};
+    return backend_gemv(f->c.be, unit_of(f, bank), gemv_encode(c), data ? data : z, cycle, out, f->hk->err, f->hk->errn);
+}
+
+static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, uint64_t cycle)
+{
+    func *f = ctx;
+    pdata *d = pass_data(f, p);
+    if (!d)
+        return -1;
+    gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
+    gemv_beat out[16];
+    for (unsigned b = 0; b < f->c.g->banks; b++)
+        if (unit_cmd(f, b, &c, d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
+            return -1;
+    return 0;
+}
+
+static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle)
+{
+    func *f = ctx;
+    pdata *d = pass_data(f, p);
+    if (!d)
+        return -1;
+    const map_geom *g = f->c.g;
+    const size_t dim = f->c.head_dim, L = p->shape.L;
+    uint32_t idx = row * g->cols + col;
+    gemv_beat out[16];
+    for (unsigned b = 0; b < g->banks; b++) {
+        unsigned w;
+        if (!context) {
+            int64_t j = map_k_token(g, &p->shape, b, idx, &w);
+            if (j < 0)
+                continue;
+            gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
+            int nb = unit_cmd(f, b, &c, d->K + (size_t)j * dim + 16 * w, cycle, out);
+            if (nb < 0)
+                return -1;
+            for (uint32_t r = 0; nb == 1 && r < p->rows; r++)
+                d->scores[r * L + (size_t)j] = out[0].lane[r];
+            continue;
+        }
+        uint32_t u;
+        int64_t j = map_v_token(g, &p->shape, b, idx, &w, &u);
+        if (j < 0)
+            continue;
+        int t = map_v_part(g, b, &w);
+        gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (u / 16) % f->c.ring, .elem = u % 16, .slot = 1,
+                      .last = u + 1 == part_tokens(&p->shape, (uint32_t)t)};
+        int nb = unit_cmd(f, b, &c, d->V + (size_t)j * dim + 16 * w, cycle, out);
+        if (nb < 0)
+            return -1;
+        for (int k = 0; k < nb; k++) {
+            fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + 16 * w;
+            for (int i = 0; i < 16; i++)
+                o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32((fp16_t)out[k].lane[i]);
+        }
+    }
+    return 0;
+}
+
+/* One softmax row of n scores (token order) on the channel's unit: probabilities into prob[0..n). */
+static int sm_row_run(func *f, const uint32_t *s, uint32_t n, int64_t delta, fp16_t *prob, sm_res *res, uint64_t cycle)
+{
+    const smu_cfg *k = &f->c.smu;
+    smu_beat ob[2];
+    uint32_t w[3], data[16] = {f->scale};
+    smu_cmd c = {.op = SMU_ROW, .causal = 1, .len = n, .delta = (int32_t)delta};
+    smu_encode(&c, w);
+    if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
+        return -1;
+    uint32_t beats = (n + (uint32_t)k->lanes - 1) / (uint32_t)k->lanes;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t b = 0; b < beats; b++) {
+            for (int i = 0; i < k->lanes; i++) {
+                uint32_t j = b * (uint32_t)k->lanes + (uint32_t)i;
+                data[i] = j < n ? s[j] : 0; /* entries j >= len are masked */
+            }
+            c = (smu_cmd){.op = pass ? SMU_EXP : SMU_MAX, .last = pass && b + 1 == beats};
+            smu_encode(&c, w);
+            int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
+            if (nb < 0)
+                return -1;
+            for (int o = 0; o < nb; o++) {
+                if (ob[o].kind == SMU_PROB) {
+                    for (int i = 0; i < k->lanes && b * (uint32_t)k->lanes + (uint32_t)i < n; i++)
+                        prob[b * (uint32_t)k->lanes + (uint32_t)i] = (fp16_t)ob[o].data[i];
+                } else {
+                    *res = (sm_res){ob[o].m, ob[o].l, ob[o].rl, ob[o].empty, ob[o].nan};
+                }
+            }
+        }
+    return 0;
+}
+
+static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
+{
+    func *f = ctx;
+    pdata *d = pass_data(f, p);
+    if (!d)
+        return -1;
+    const uint32_t L = p->shape.L;
+    for (uint32_t r = 0; r < p->rows; r++) {
+        if (!f->c.splitk) {
+            if (sm_row_run(f, d->scores + (size_t)r * L, L, (int64_t)L - 1, d->prob + (size_t)r * L, &d->res[r], cycle))
+                return -1;
+            continue;
+        }
+        for (uint32_t t = 0; t < f->c.g->parts; t++) {
+            uint32_t k = part_tokens(&p->shape, t), lo = t * p->shape.nt;
+            if (k && sm_row_run(f, d->scores + (size_t)r * L + lo, k, (int64_t)L - 1 - lo, d->prob + (size_t)r * L + lo,
+                                &d->res[r * f->c.g->parts + t], cycle))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, uint64_t cycle)
+{
+    func *f = ctx;
+    pdata *d = pass_data(f, p);
+    if (!d)
+        return -1;
+    const map_geom *g = f->c.g;
+    gemv_beat out[16];
+    for (uint32_t t = pc * g->parts_pc; t < (pc + 1) * g->parts_pc; t++) {
+        uint32_t k = part_tokens(&p->shape, t), lo = t * p->shape.nt;
+        if (k <= 16 * chunk)
+            continue;
+        for (uint32_t r = 0; r < p->rows; r++) {
+            uint16_t word[16];
+            for (uint32_t e = 0; e < 16; e++)
+                word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
+            gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
+            for (unsigned w = 0; w < g->words; w++)
+                if (unit_cmd(f, (t / g->parts_pc) * g->banks_pc + (t % g->parts_pc) * g->words + w, &c, word, cycle, out) < 0)
+                    return -1;
+        }
+    }
+    return 0;
+}
+
+static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
+{
+    func *f = ctx;
+    pdata *d = pass_data(f, p);
+    if (!d)
+        return -1;
+    const map_geom *g = f->c.g;
+    const smu_cfg *k = &f->c.smu;
+    const unsigned dim = f->c.head_dim;
+    const func_item *it = &f->c.items[p->item];
+    smu_beat ob[258];
+    uint32_t w[3], data[16] = {0};
+    for (uint32_t r = 0; r < p->rows; r++) {
+        for (uint32_t t = 0; t < g->parts; t++) {
+            if (!part_tokens(&p->shape, t))
+                continue;
+            const sm_res *rs = &d->res[r * (f->c.splitk ? g->parts : 1) + (f->c.splitk ? t : 0)];
+            smu_cmd c = {.op = SMU_PART, .m = rs->m, .l = rs->l};
+            smu_encode(&c, w);
+            if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
+                return -1;
+            const fp32_t *v = d->part + ((size_t)r * g->parts + t) * dim;
+            c = (smu_cmd){.op = SMU_PVEC};
+            smu_encode(&c, w);
+            for (unsigned i = 0; i < dim; i += (unsigned)k->lanes)
+                if (backend_smu(f->c.be, f->chan, w, v + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
+                    return -1;
+        }
+        smu_cmd c = {.op = SMU_MEND, .normalise = (unsigned)f->c.splitk};
+        smu_encode(&c, w);
+        int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
+        if (nb < 0)
+            return -1;
+        fp32_t o[256];
+        unsigned pos = 0;
+        for (int i = 0; i < nb; i++)
+            for (int l = 0; ob[i].kind == SMU_OVEC && l < k->lanes && pos < dim; l++)
+                o[pos++] = ob[i].data[l];
+        if (pos != dim)
+            return fail(f, "softmax unit %u: merge returned %u of %u output values", f->chan, pos, dim);
+        if (!f->c.splitk) /* deferred normalisation of the summed partials */
+            for (unsigned i = 0; i < dim; i++)
+                o[i] = fp32_mul(o[i], d->res[r].rl);
+        if (f->c.on_output)
+            f->c.on_output(f->c.out_ctx, it->req, it->kvh * f->c.group + p->h0 + r, o, dim);
+        double ref[256];
+        attn_ref(d->q + (size_t)r * dim, d->K, d->V, it->L, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
+        double e = attn_rel_l2(ref, o, (int)dim);
+        f->st.heads++;
+        if (isnan(e)) {
+            f->st.nan_heads++;
+        } else {
+            f->st.sum_rel_l2 += e;
+            if (e > f->st.max_rel_l2)
+                f->st.max_rel_l2 = e;
+        }
+    }
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (f->live[i].p == p)
+            pdata_free(&f->live[i]);
+    return 0;
+}
+
+void func_hooks(func *f, sched_hooks *hk, char *err, size_t n)
+{
+    *hk = (sched_hooks){.ctx = f, .wrgb = hk_wrgb, .mac = hk_mac, .sfm_row = hk_sfm_row, .mvgb = hk_mvgb,
+                        .sfm_merge = hk_sfm_merge, .err = err, .errn = n};
+    f->hk = hk;
+}

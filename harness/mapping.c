@@ -1,0 +1,136 @@
+/* mapping.c — level-1 placement and level-2 layout of the KV cache (mapping.h). */
+#include "mapping.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned cols, unsigned head_dim, char *err, size_t n)
+{
+    if (head_dim == 0 || head_dim % 16)
+        return snprintf(err, n, "head_dim %u is not a multiple of 16 (one burst = 16 FP16)", head_dim), -1;
+    g->pcs = pcs;
+    g->banks_pc = banks_pc;
+    g->banks = pcs * banks_pc;
+    g->cols = cols;
+    g->words = head_dim / 16;
+    g->parts_pc = banks_pc / g->words;
+    g->parts = g->parts_pc * pcs;
+    if (g->parts_pc == 0)
+        return snprintf(err, n, "head_dim %u needs %u banks per V partition, a pseudo-channel has %u", head_dim,
+                        g->words, banks_pc),
+               -1;
+    return 0;
+}
+
+void map_shape_of(const map_geom *g, uint32_t L, map_shape *s)
+{
+    s->L = L;
+    s->n = ceil_div(L, g->banks);
+    s->nt = ceil_div(L, g->parts);
+    uint32_t kb = s->n * g->words; /* K bursts in the fullest bank */
+    s->k_rows = ceil_div(kb, g->cols);
+    s->k_last = kb - (s->k_rows ? s->k_rows - 1 : 0) * g->cols;
+    s->v_rows = ceil_div(s->nt, g->cols);
+    s->v_last = s->nt - (s->v_rows ? s->v_rows - 1 : 0) * g->cols;
+}
+
+typedef struct {
+    uint64_t work;
+    size_t i;
+} placed;
+
+static int by_work_desc(const void *a, const void *b)
+{
+    const placed *x = a, *y = b;
+    if (x->work != y->work)
+        return x->work < y->work ? 1 : -1;
+    return x->i < y->i ? -1 : x->i > y->i; /* stable: request order among equals */
+}
+
+void map_plan(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_t *passes, unsigned channels,
+              uint32_t *item_ch, uint32_t *row0, uint32_t *ch_rows)
+{
+    placed *order = malloc((nitems ? nitems : 1) * sizeof *order);
+    uint64_t *load = calloc(channels, sizeof *load);
+    for (unsigned c = 0; c < channels; c++)
+        ch_rows[c] = 0;
+    for (size_t r = 0; r < nitems; r++) {
+        size_t i = r;
+        if (order && load) {
+            if (r == 0) { /* longest first onto the least loaded channel */
+                for (size_t k = 0; k < nitems; k++)
+                    order[k] = (placed){(uint64_t)L[k] * passes[k], k};
+                qsort(order, nitems, sizeof *order, by_work_desc);
+            }
+            i = order[r].i;
+            unsigned best = 0;
+            for (unsigned c = 1; c < channels; c++)
+                if (load[c] < load[best])
+                    best = c;
+            item_ch[i] = best;
+            load[best] += order[r].work;
+        } else {
+            item_ch[i] = (uint32_t)(i % channels); /* no memory: round robin, still a valid placement */
+        }
+        /* rows in placement order within each channel: the scheduler streams items in this order too */
+        map_shape s;
+        map_shape_of(g, L[i], &s);
+        row0[i] = ch_rows[item_ch[i]];
+        ch_rows[item_ch[i]] += map_rows(&s);
+    }
+    free(order);
+    free(load);
+}
+
+void map_k_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, unsigned *bank, uint32_t *row,
+                unsigned *col)
+{
+    *bank = j / s->n;
+    uint32_t idx = (j % s->n) * g->words + w;
+    *row = idx / g->cols;
+    *col = idx % g->cols;
+}
+
+int64_t map_k_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w)
+{
+    uint32_t i = idx / g->words;
+    if (i >= s->n)
+        return -1;
+    uint64_t j = (uint64_t)b * s->n + i;
+    if (j >= s->L)
+        return -1;
+    *w = idx % g->words;
+    return (int64_t)j;
+}
+
+int map_v_part(const map_geom *g, unsigned b, unsigned *w)
+{
+    unsigned pc = b / g->banks_pc, local = b % g->banks_pc, t = local / g->words;
+    if (t >= g->parts_pc)
+        return -1;
+    *w = local % g->words;
+    return (int)(pc * g->parts_pc + t);
+}
+
+void map_v_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, unsigned *bank, uint32_t *row,
+                unsigned *col)
+{
+    uint32_t t = j / s->nt, u = j % s->nt;
+    *bank = (t / g->parts_pc) * g->banks_pc + (t % g->parts_pc) * g->words + w;
+    *row = u / g->cols;
+    *col = u % g->cols;
+}
+
+int64_t map_v_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w, uint32_t *u)
+{
+    int t = map_v_part(g, b, w);
+    if (t < 0 || idx >= s->nt)
+        return -1;
+    uint64_t j = (uint64_t)t * s->nt + idx;
+    if (j >= s->L)
+        return -1;
+    *u = idx;
+    return (int64_t)j;
+}

@@ -1,0 +1,198 @@
+/* model.c — model presets and the model YAML loader (model.h). The file is read with libyaml's event
+ * parser: one mapping of scalar keys to scalar values, so every error can name its line. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window (docs: REFERENCE §6) */
+static const model presets[] = {
+    {"gpt3-175b", 96, 12288, 96, 96, 128, 49152, 2048, 0},
+    {"llama1-65b", 80, 8192, 64, 64, 128, 22016, 2048, 0},
+    {"llama2-70b", 80, 8192, 64, 8, 128, 28672, 4096, 0},
+    {"llama3-8b", 32, 4096, 32, 8, 128, 14336, 8192, 0},
+    {"llama3-70b", 80, 8192, 64, 8, 128, 28672, 8192, 0},
+    {"llama31-405b", 126, 16384, 128, 8, 128, 53248, 131072, 0},
+    {"mistral-7b", 32, 4096, 32, 8, 128, 14336, 8192, 4096},
+    {"falcon-7b", 32, 4544, 71, 1, 64, 18176, 2048, 0},
+    {"falcon-40b", 60, 8192, 128, 8, 64, 32768, 2048, 0},
+    {"falcon-180b", 80, 14848, 232, 8, 64, 59392, 2048, 0},
+    {"opt-66b", 64, 9216, 72, 72, 128, 36864, 2048, 0},
+    {"mtnlg-530b", 105, 20480, 128, 128, 160, 81920, 2048, 0},
+};
+
+const char *const model_preset_names = "gpt3-175b, llama1-65b, llama2-70b, llama3-8b, llama3-70b, llama31-405b, "
+                                       "mistral-7b, falcon-7b, falcon-40b, falcon-180b, opt-66b, mtnlg-530b";
+
+int model_preset(const char *name, model *out)
+{
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(presets[i].name, name)) {
+            *out = presets[i];
+            return 0;
+        }
+    return -1;
+}
+
+static int in_range(uint64_t v, uint64_t lo, uint64_t hi) { return v >= lo && v <= hi; }
+
+int model_validate(const model *m, char *err, size_t n)
+{
+#define RANGE(key, member, lo, hi, req, doc)                                                                   \
+    if (!in_range(m->member, lo, hi))                                                                         \
+        return snprintf(err, n, "%s: %u is out of range (allowed: %u..%u)", #key, m->member, (unsigned)(lo),      \
+                        (unsigned)(hi)),                                                                       \
+               -1;
+    MODEL_FIELDS(RANGE)
+#undef RANGE
+    if (m->heads % m->kv_heads)
+        return snprintf(err, n, "heads: %u is not a multiple of kv_heads %u (allowed: heads = G x kv_heads)", m->heads,
+                        m->kv_heads),
+               -1;
+    if (m->head_dim % 16)
+        return snprintf(err, n, "head_dim: %u is not a multiple of 16 (allowed: 16, 32, ..., 256)", m->head_dim), -1;
+    return 0;
+}
+
+typedef struct {
+    const char *key;
+    uint32_t *dst;
+    uint32_t lo, hi;
+    int req, seen;
+    unsigned line;
+} slot;
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+    char *end;
+    if (!s || s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end || x > UINT32_MAX)
+        return -1;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+int model_load(const char *path, model *out, char *err, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return snprintf(err, n, "%s: cannot open: %s", path, strerror(errno)), -1;
+    model m;
+    memset(&m, 0, sizeof m);
+    const char *base = strrchr(path, '/');
+    snprintf(m.name, sizeof m.name, "%s", base ? base + 1 : path);
+    slot slots[] = {
+#define SLOT(key, member, lo, hi, req, doc) {#key, &m.member, lo, hi, req, 0, 0},
+        MODEL_FIELDS(SLOT)
+#undef SLOT
+    };
+    const size_t ns = sizeof slots / sizeof slots[0];
+    const char *keys = "name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window";
+    yaml_parser_t p;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_file(&p, f);
+    int depth = 0, want_key = 1, rc = 0, done = 0, docs = 0, name_seen = 0;
+    char key[64] = "";
+    unsigned key_line = 0, last_line = 1;
+    while (!done && rc == 0) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            snprintf(err, n, "%s:%u: YAML syntax error: %s", path, (unsigned)p.problem_mark.line + 1,
+                     p.problem ? p.problem : "unreadable input");
+            rc = -1;
+            break;
+        }
+        unsigned line = (unsigned)e.start_mark.line + 1;
+        last_line = line;
+        switch (e.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1)
+                snprintf(err, n, "%s:%u: a second YAML document (allowed: one mapping of %s)", path, line, keys), rc = -1;
+            break;
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+            if (depth > 0 || e.type == YAML_SEQUENCE_START_EVENT) {
+                snprintf(err, n, "%s:%u: %s%s: a %s (allowed: one mapping of scalar values: %s)", path, line,
+                         depth ? "" : "the file", depth ? key : "", e.type == YAML_SEQUENCE_START_EVENT ? "list" : "mapping",
+                         keys);
+                rc = -1;
+            }
+            depth++;
+            break;
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_ALIAS_EVENT:
+            snprintf(err, n, "%s:%u: aliases are not allowed (allowed: plain values)", path, line), rc = -1;
+            break;
+        case YAML_SCALAR_EVENT: {
+            const char *v = (const char *)e.data.scalar.value;
+            if (depth == 0) {
+                snprintf(err, n, "%s:%u: the file is a scalar (allowed: one mapping of %s)", path, line, keys), rc = -1;
+            } else if (want_key) {
+                snprintf(key, sizeof key, "%s", v);
+                key_line = line;
+                want_key = 0;
+            } else {
+                want_key = 1;
+                if (!strcmp(key, "name")) {
+                    if (name_seen++)
+                        snprintf(err, n, "%s:%u: name: given twice", path, key_line), rc = -1;
+                    else if (strlen(v) >= sizeof m.name)
+                        snprintf(err, n, "%s:%u: name: longer than %zu characters", path, key_line, sizeof m.name - 1),
+                            rc = -1;
+                    else
+                        snprintf(m.name, sizeof m.name, "%s", v);
+                    break;
+                }
+                size_t i = 0;
+                while (i < ns && strcmp(slots[i].key, key))
+                    i++;
+                if (i == ns) {
+                    snprintf(err, n, "%s:%u: unknown key '%s' (allowed: %s)", path, key_line, key, keys), rc = -1;
+                } else if (slots[i].line = key_line, slots[i].seen++) {
+                    snprintf(err, n, "%s:%u: %s: given twice", path, key_line, key), rc = -1;
+                } else if (parse_u32(v, slots[i].dst) || *slots[i].dst < slots[i].lo || *slots[i].dst > slots[i].hi) {
+                    snprintf(err, n, "%s:%u: %s: '%s' is not an integer in range (allowed: %u..%u)", path, key_line, key,
+                             v, slots[i].lo, slots[i].hi);
+                    rc = -1;
+                }
+            }
+            break;
+        }
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    fclose(f);
+    if (rc)
+        return -1;
+    if (docs == 0)
+        return snprintf(err, n, "%s:1: the file is empty (allowed: one mapping of %s)", path, keys), -1;
+    for (size_t i = 0; i < ns; i++)
+        if (slots[i].req && !slots[i].seen)
+            return snprintf(err, n, "%s:%u: %s: missing (required: layers, d_model, heads, kv_heads, head_dim)", path,
+                            last_line, slots[i].key),
+                   -1;
+    char why[256];
+    if (model_validate(&m, why, sizeof why)) { /* why starts with the key it is about */
+        unsigned line = 1;
+        for (size_t i = 0; i < ns; i++)
+            if (!strncmp(why, slots[i].key, strlen(slots[i].key)) && why[strlen(slots[i].key)] == ':')
+                line = slots[i].line;
+        return snprintf(err, n, "%s:%u: %s", path, line, why), -1;
+    }
+    *out = m;
+    return 0;
+}

@@ -1,0 +1,271 @@
+/* report.c — text and JSON reports of `pimattn run` (report.h). */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const energy_names[6] = {"dram_array", "column_path", "gemv_macs", "buffer_die_transfers",
+                                            "softmax", "total"};
+
+/* Energy groups of one engine statistics block, softmax excluded (pJ). */
+static void group_energy(const hbm_energy *e, double g[6])
+{
+    g[0] = e->act + e->cell + e->refresh;
+    g[1] = e->column;
+    g[2] = e->alu;
+    g[3] = e->global_io + e->tsv + e->io;
+    g[4] = 0;
+    g[5] = g[0] + g[1] + g[2] + g[3];
+}
+
+static double softmax_pj(const attn_cfg *c)
+{
+    double scores = 0;
+    for (uint32_t i = 0; i < c->batch; i++)
+        scores += (c->m.window && c->ctx[i] > c->m.window) ? c->m.window : c->ctx[i];
+    /* two passes over every score of every query head, and the merged partial vectors */
+    return REPORT_SM_PJ * c->m.heads * (2.0 * scores + (double)c->batch * c->m.head_dim * 16);
+}
+
+void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
+{
+    const hbm_cfg *h = &c->hbm;
+    memset(f, 0, sizeof *f);
+    f->tck_ns = h->tck_ps / 1000.0;
+    double s = h->nMAC, banks = (double)r->channels * hbm_cfg_banks_per_pc(h) * h->pcs;
+    if (h->power_limit && h->nMACpow > s) /* one channel-full of bursts per nMACpow */
+        s = h->nMACpow;
+    f->peak_bw = banks * h->burst_bytes / (s * f->tck_ns * 1e-9);
+    double act = h->nRCDRD + (h->columns - 1) * s + h->nRTP;
+    if (act < h->nRAS)
+        act = h->nRAS;
+    f->row_period = act + h->nRP < h->nRC ? h->nRC : act + h->nRP;
+    f->ceiling_bw = f->peak_bw * h->columns * s / f->row_period;
+    f->lower_bound = (uint64_t)((double)r->kv_bytes_layer / (f->peak_bw * f->tck_ns * 1e-9));
+    double cyc = 0, e[6] = {0};
+    for (uint32_t l = 0; l < r->layers; l++) {
+        double g[6];
+        cyc += (double)r->layer[l].cycles;
+        group_energy(&r->layer[l].hbm.energy, g);
+        for (int k = 0; k < 6; k++)
+            e[k] += g[k];
+        const func_stats *ns = &r->layer[l].num;
+        f->heads_checked += ns->heads;
+        f->mean_rel_l2 += ns->sum_rel_l2;
+        if (ns->max_rel_l2 > f->max_rel_l2)
+            f->max_rel_l2 = ns->max_rel_l2;
+    }
+    uint32_t L = r->layers ? r->layers : 1;
+    f->layer_cycles = cyc / L;
+    f->step_seconds = f->layer_cycles * c->m.layers * f->tck_ns * 1e-9;
+    f->tokens_per_s = f->step_seconds > 0 ? c->batch / f->step_seconds : 0;
+    for (int k = 0; k < 6; k++)
+        f->energy_pj[k] = e[k] / L * c->m.layers;
+    f->energy_pj[4] = softmax_pj(c) * c->m.layers;
+    f->energy_pj[5] += f->energy_pj[4];
+    f->mean_rel_l2 = f->heads_checked ? f->mean_rel_l2 / (double)f->heads_checked : 0;
+}
+
+void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
+{
+    const hbm_cfg *h = &c->hbm;
+    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u, acc %s, softmax %s, %s mode\n",
+            in->model, c->batch, in->ctx_min, in->ctx_max, in->ctx_mean, in->gemv, c->systolic ? "" : " (G passes)",
+            in->group, in->acc, in->softmax, in->mode);
+    fprintf(o, "  hbm %s, %u stack(s) = %u channels x %u banks; power limit %s; seed %llu\n", in->hbm, h->stacks,
+            r->channels, hbm_cfg_banks_per_pc(h) * h->pcs, h->power_limit ? "on" : "off", (unsigned long long)in->seed);
+    fprintf(o, "  KV cache %.3f GB of %.3f GB (%u layers); %u work items (request x KV head) on %u of %u channels, "
+               "%u passes per layer\n",
+            r->kv_bytes_needed / 1e9, r->kv_bytes_avail / 1e9, c->m.layers, r->items, r->channels_used, r->channels,
+            r->passes_per_layer);
+    if (c->rtl_gemv)
+        fprintf(o, "  rtl: %s bank units (%s) and their channels' softmax units (%s) in Verilator, the rest golden\n",
+                in->rtl_banks, c->rtl_gemv->build, c->rtl_smu ? c->rtl_smu->build : "golden");
+    fprintf(o, "\n%-6s %10s %9s %10s %8s %6s %7s %8s %7s %7s %9s %10s %10s\n", "layer", "cycles", "time_us", "KV_read_MB",
+            "GB/s", "%peak", "%ceil", "bound_x", "MACAB", "ACTAB", "hit_rate", "energy_uJ", "max_relL2");
+    for (uint32_t l = 0; l < r->layers; l++) {
+        const attn_layer *y = &r->layer[l];
+        double t = y->cycles * f->tck_ns * 1e-9, bw = t > 0 ? y->hbm.pim_bytes / t : 0, g[6];
+        group_energy(&y->hbm.energy, g);
+        uint64_t bursts = y->hbm.row_hits + y->hbm.row_misses;
+        fprintf(o, "%-6u %10llu %9.3f %10.2f %8.1f %6.1f %7.1f %8.3f %7llu %7llu %8.1f%% %10.3f %10.2e\n", l,
+                (unsigned long long)y->cycles, t * 1e6, y->hbm.pim_bytes / 1e6, bw / 1e9, 100 * bw / f->peak_bw,
+                100 * bw / f->ceiling_bw, f->lower_bound ? (double)y->cycles / f->lower_bound : 0,
+                (unsigned long long)y->hbm.cmds[HBM_MACAB], (unsigned long long)y->hbm.cmds[HBM_ACTAB],
+                bursts ? 100.0 * y->hbm.row_hits / bursts : 0, g[5] / 1e6, y->num.max_rel_l2);
+    }
+    const attn_layer *y0 = &r->layer[0];
+    fprintf(o, "\n  peak all-bank MAC bandwidth %.1f GB/s; row-switch-aware ceiling %.1f GB/s (%.0f CK per 1 KB row)\n",
+            f->peak_bw / 1e9, f->ceiling_bw / 1e9, f->row_period);
+    fprintf(o, "  lower bound (unique KV bytes %.2f MB / peak) %llu CK; simulated / bound = %.3f (must be >= 1)\n",
+            r->kv_bytes_layer / 1e6, (unsigned long long)f->lower_bound, f->lower_bound ? f->layer_cycles / f->lower_bound : 0);
+    fprintf(o, "  channels: busiest %llu CK, least busy %llu CK (layer 0); softmax unit busy %llu CK summed over channels\n",
+            (unsigned long long)y0->busiest_channel_cycles, (unsigned long long)y0->idlest_channel_cycles,
+            (unsigned long long)y0->sfm_cycles);
+    fprintf(o, "  commands (layer 0):");
+    for (int op = 0; op < HBM_NOPS; op++)
+        if (y0->hbm.cmds[op])
+            fprintf(o, " %s %llu", hbm_op_name((unsigned)op), (unsigned long long)y0->hbm.cmds[op]);
+    fprintf(o, "\n  refresh (layer 0): %llu REFAB during attention (%.2f %% of PC time), postponed as allowed; %llu after "
+               "it, done %llu CK after the layer (during the xPU's FC layers)\n",
+            (unsigned long long)y0->refreshes,
+            y0->cycles ? 100.0 * y0->refreshes * h->nRFC / ((double)y0->cycles * r->channels * h->pcs) : 0,
+            (unsigned long long)(y0->hbm.cmds[HBM_REFAB] - y0->refreshes), (unsigned long long)y0->refresh_after);
+    fprintf(o, "\n  decode step: %u layers%s: %.3f us attention, %.0f tokens/s (attention only; FC layers not modeled)\n",
+            c->m.layers, r->layers < c->m.layers ? " (the unsimulated ones repeat the simulated layers' mean)" : "",
+            f->step_seconds * 1e6, f->tokens_per_s);
+    fprintf(o, "  energy per step: %.3f mJ = dram array %.3f, column path %.3f, GEMV MACs %.3f, buffer-die transfers %.3f, "
+               "softmax %.3f mJ\n",
+            f->energy_pj[5] / 1e9, f->energy_pj[0] / 1e9, f->energy_pj[1] / 1e9, f->energy_pj[2] / 1e9,
+            f->energy_pj[3] / 1e9, f->energy_pj[4] / 1e9);
+    if (f->heads_checked)
+        fprintf(o, "  numerics: %llu query heads against FP64 attention: rel-L2 max %.3e, mean %.3e\n",
+                (unsigned long long)f->heads_checked, f->max_rel_l2, f->mean_rel_l2);
+    else
+        fprintf(o, "  numerics: no functional pass (timing only)\n");
+    if (c->rtl_gemv)
+        fprintf(o, "  rtl: %llu Verilated units, %llu GEMV commands and %llu softmax beats checked bit for bit, 0 "
+                   "mismatches; %llu unit cycles in %.2f s\n",
+                (unsigned long long)r->be.rtl_units, (unsigned long long)r->be.rtl_gemv_cmds,
+                (unsigned long long)r->be.rtl_smu_beats, (unsigned long long)r->be.rtl_cycles, r->be.rtl_seconds);
+    double simcyc = 0;
+    for (uint32_t l = 0; l < r->layers; l++)
+        simcyc += (double)r->layer[l].cycles;
+    uint64_t ncmd = 0;
+    for (int op = 0; op < HBM_NOPS; op++)
+        ncmd += r->hbm.cmds[op];
+    double w = r->wall_seconds > 0 ? r->wall_seconds : 1e-9;
+    fprintf(o, "  simulation: %u layer(s), %llu commands in %.2f s wall: %.3g simulated cycles/s (%.3g channel-cycles/s), "
+               "%.3g commands/s\n",
+            r->layers, (unsigned long long)ncmd, r->wall_seconds, simcyc / w, simcyc * r->channels_used / w, ncmd / w);
+}
+
+static cJSON *stats_json(const hbm_stats *s, double tck_ns)
+{
+    cJSON *o = cJSON_CreateObject(), *cm = cJSON_AddObjectToObject(o, "commands"), *e;
+    for (int op = 0; op < HBM_NOPS; op++)
+        cJSON_AddNumberToObject(cm, hbm_op_name((unsigned)op), (double)s->cmds[op]);
+    cJSON_AddNumberToObject(o, "pim_bytes", (double)s->pim_bytes);
+    cJSON_AddNumberToObject(o, "io_bytes", (double)s->ext_bytes);
+    cJSON_AddNumberToObject(o, "row_hits", (double)s->row_hits);
+    cJSON_AddNumberToObject(o, "row_misses", (double)s->row_misses);
+    cJSON_AddNumberToObject(o, "refresh_pc_cycles", s->refresh_cycles);
+    cJSON_AddNumberToObject(o, "refresh_pc_ns", s->refresh_cycles * tck_ns);
+    double g[6];
+    group_energy(&s->energy, g);
+    e = cJSON_AddObjectToObject(o, "energy_pj");
+    for (int k = 0; k < 6; k++)
+        if (k != 4)
+            cJSON_AddNumberToObject(e, energy_names[k], g[k]);
+    return o;
+}
+
+int report_json(const char *path, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f,
+                char *err, size_t n)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *cf = cJSON_AddObjectToObject(root, "config");
+    cJSON_AddStringToObject(cf, "model", in->model);
+    cJSON_AddNumberToObject(cf, "layers", c->m.layers);
+    cJSON_AddNumberToObject(cf, "heads", c->m.heads);
+    cJSON_AddNumberToObject(cf, "kv_heads", c->m.kv_heads);
+    cJSON_AddNumberToObject(cf, "head_dim", c->m.head_dim);
+    cJSON_AddNumberToObject(cf, "batch", c->batch);
+    cJSON *ctx = cJSON_AddArrayToObject(cf, "ctx");
+    for (uint32_t i = 0; i < c->batch; i++)
+        cJSON_AddItemToArray(ctx, cJSON_CreateNumber(c->ctx[i]));
+    cJSON_AddStringToObject(cf, "gemv", in->gemv);
+    cJSON_AddNumberToObject(cf, "group", in->group);
+    cJSON_AddStringToObject(cf, "acc", in->acc);
+    cJSON_AddStringToObject(cf, "softmax", in->softmax);
+    cJSON_AddStringToObject(cf, "hbm", in->hbm);
+    cJSON_AddNumberToObject(cf, "stacks", c->hbm.stacks);
+    cJSON_AddBoolToObject(cf, "power_limit", c->hbm.power_limit);
+    cJSON_AddStringToObject(cf, "mode", in->mode);
+    if (c->rtl_gemv)
+        cJSON_AddStringToObject(cf, "rtl_banks", in->rtl_banks);
+    cJSON_AddNumberToObject(cf, "seed", (double)in->seed);
+    cJSON_AddNumberToObject(cf, "logit_scale", c->logit_scale);
+    cJSON *m = cJSON_AddObjectToObject(root, "mapping");
+    cJSON_AddNumberToObject(m, "work_items", r->items);
+    cJSON_AddNumberToObject(m, "passes_per_layer", r->passes_per_layer);
+    cJSON_AddNumberToObject(m, "channels_used", r->channels_used);
+    cJSON_AddNumberToObject(m, "channels", r->channels);
+    cJSON_AddNumberToObject(m, "kv_bytes_per_layer", (double)r->kv_bytes_layer);
+    cJSON_AddNumberToObject(m, "kv_bytes_needed", (double)r->kv_bytes_needed);
+    cJSON_AddNumberToObject(m, "kv_bytes_available", (double)r->kv_bytes_avail);
+    cJSON *ls = cJSON_AddArrayToObject(root, "layers");
+    for (uint32_t l = 0; l < r->layers; l++) {
+        const attn_layer *y = &r->layer[l];
+        cJSON *o = stats_json(&y->hbm, f->tck_ns);
+        double t = y->cycles * f->tck_ns * 1e-9, bw = t > 0 ? y->hbm.pim_bytes / t : 0;
+        cJSON_AddNumberToObject(o, "layer", l);
+        cJSON_AddNumberToObject(o, "start_cycle", (double)y->start);
+        cJSON_AddNumberToObject(o, "cycles", (double)y->cycles);
+        cJSON_AddNumberToObject(o, "time_ns", t * 1e9);
+        cJSON_AddNumberToObject(o, "bandwidth_gbs", bw / 1e9);
+        cJSON_AddNumberToObject(o, "fraction_of_peak", bw / f->peak_bw);
+        cJSON_AddNumberToObject(o, "fraction_of_row_ceiling", bw / f->ceiling_bw);
+        cJSON_AddNumberToObject(o, "cycles_over_lower_bound", f->lower_bound ? (double)y->cycles / f->lower_bound : 0);
+        cJSON_AddNumberToObject(o, "busiest_channel_cycles", (double)y->busiest_channel_cycles);
+        cJSON_AddNumberToObject(o, "least_busy_channel_cycles", (double)y->idlest_channel_cycles);
+        cJSON_AddNumberToObject(o, "softmax_busy_cycles", (double)y->sfm_cycles);
+        cJSON_AddNumberToObject(o, "refreshes_during", (double)y->refreshes);
+        cJSON_AddNumberToObject(o, "refreshes_after", (double)(y->hbm.cmds[HBM_REFAB] - y->refreshes));
+        cJSON_AddNumberToObject(o, "refresh_after_cycles", (double)y->refresh_after);
+        cJSON *nm = cJSON_AddObjectToObject(o, "numerics");
+        cJSON_AddNumberToObject(nm, "heads_checked", (double)y->num.heads);
+        cJSON_AddNumberToObject(nm, "max_rel_l2", y->num.max_rel_l2);
+        cJSON_AddNumberToObject(nm, "mean_rel_l2", y->num.heads ? y->num.sum_rel_l2 / (double)y->num.heads : 0);
+        cJSON_AddNumberToObject(nm, "nan_heads", (double)y->num.nan_heads);
+        cJSON_AddItemToArray(ls, o);
+    }
+    cJSON *s = cJSON_AddObjectToObject(root, "decode_step");
+    cJSON_AddNumberToObject(s, "layers", c->m.layers);
+    cJSON_AddNumberToObject(s, "layers_simulated", r->layers);
+    cJSON_AddBoolToObject(s, "timing_reused", r->layers < c->m.layers);
+    if (r->layers < c->m.layers)
+        cJSON_AddStringToObject(s, "reuse", "layers not simulated repeat the mean of the simulated layers (same shapes)");
+    cJSON_AddNumberToObject(s, "mean_layer_cycles", f->layer_cycles);
+    cJSON_AddNumberToObject(s, "attention_seconds", f->step_seconds);
+    cJSON_AddNumberToObject(s, "tokens_per_s_attention_only", f->tokens_per_s);
+    cJSON *e = cJSON_AddObjectToObject(s, "energy_pj");
+    for (int k = 0; k < 6; k++)
+        cJSON_AddNumberToObject(e, energy_names[k], f->energy_pj[k]);
+    cJSON *b = cJSON_AddObjectToObject(root, "bounds");
+    cJSON_AddNumberToObject(b, "peak_bandwidth_gbs", f->peak_bw / 1e9);
+    cJSON_AddNumberToObject(b, "row_ceiling_bandwidth_gbs", f->ceiling_bw / 1e9);
+    cJSON_AddNumberToObject(b, "row_period_cycles", f->row_period);
+    cJSON_AddNumberToObject(b, "lower_bound_cycles", (double)f->lower_bound);
+    cJSON *nu = cJSON_AddObjectToObject(root, "numerics");
+    cJSON_AddNumberToObject(nu, "heads_checked", (double)f->heads_checked);
+    cJSON_AddNumberToObject(nu, "max_rel_l2", f->max_rel_l2);
+    cJSON_AddNumberToObject(nu, "mean_rel_l2", f->mean_rel_l2);
+    cJSON *sim = cJSON_AddObjectToObject(root, "simulation");
+    cJSON_AddNumberToObject(sim, "wall_seconds", r->wall_seconds);
+    cJSON_AddItemToObject(sim, "total", stats_json(&r->hbm, f->tck_ns));
+    cJSON_AddNumberToObject(sim, "rtl_units", (double)r->be.rtl_units);
+    cJSON_AddNumberToObject(sim, "rtl_gemv_commands", (double)r->be.rtl_gemv_cmds);
+    cJSON_AddNumberToObject(sim, "rtl_softmax_beats", (double)r->be.rtl_smu_beats);
+    cJSON_AddNumberToObject(sim, "rtl_unit_cycles", (double)r->be.rtl_cycles);
+    cJSON_AddNumberToObject(sim, "rtl_seconds", r->be.rtl_seconds);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return snprintf(err, n, "out of memory writing JSON"), -1;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    int ok = fp && fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
+    ok = fp && fclose(fp) == 0 && ok;
+    free(text);
+    if (!ok || rename(tmp, path)) {
+        snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}

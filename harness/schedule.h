@@ -1,0 +1,82 @@
+/* schedule.h — the decode-attention schedule of one channel: the channel's passes (one pass = one KV head
+ * of one request with the query heads that read it together) become HBM3-PIM commands, issued through
+ * the timing engine (hbm.h) at their earliest legal cycles, with the functional layer told what each
+ * command did (docs/architecture.md, "Schedule").
+ *
+ * Per pass: WRGB the queries into half 0 of the GEMV buffers; score phase S = ACTAB/MACAB over the K
+ * rows (all banks of the channel in lock step), MVSB the scores of each row to the softmax buffer; SFM
+ * (the softmax unit: one row per query head, or one per V partition in the split-K flow); MVGB the
+ * probabilities, 16 tokens per word, into a ring of `ring` words in half 1; context phase C =
+ * ACTAB/MACAB over the V rows; MVSB the partial outputs; SFM merge. The banks run
+ * S0 S1 C0 S2 C1 ... so the softmax of one pass overlaps the score phase of the next; movers and the
+ * softmax unit run whenever their inputs are ready. Each step issues the command that can go first
+ * (the banks' command on a tie). Refresh: all-bank, at a row switch once a PC owes a refresh, or at
+ * once when a PC's deadline would pass while the banks wait.
+ *
+ * Contract
+ *  - sched_channel(): schedules every pass from cycle t0 on; returns 0, or -1 with err (a hook's
+ *    error, or an engine refusal: a scheduler bug, reported, never hidden).
+ *  - Hooks may be NULL (timing only); they are called at issue, in issue order, with the issue cycle.
+ *  - sched_sfm_row_cycles / sched_sfm_merge_cycles: the softmax unit's busy time (its RTL's measured
+ *    cycle counts: 2*ceil(L/lanes) + 2 per row; P*(1 + d/lanes) + d/lanes + 1 per merge of P partials).
+ */
+#ifndef PIMATTN_SCHEDULE_H
+#define PIMATTN_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hbm.h"
+#include "mapping.h"
+
+typedef struct sched_pass {
+    uint32_t item;     /* the run's work item (request, KV head) */
+    uint32_t h0, rows; /* query heads h0 .. h0+rows-1 of the KV group */
+    map_shape shape;
+    uint32_t k_row, v_row; /* first row (in every bank) of the item's K and V */
+    int functional;        /* 1: the hooks compute this pass's numbers */
+} sched_pass;
+
+typedef struct sched_hooks {
+    void *ctx;
+    int (*wrgb)(void *ctx, const sched_pass *p, unsigned row, unsigned word, uint64_t cycle);
+    int (*mac)(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle);
+    int (*sfm_row)(void *ctx, const sched_pass *p, uint64_t cycle);
+    int (*mvgb)(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, uint64_t cycle);
+    int (*sfm_merge)(void *ctx, const sched_pass *p, uint64_t cycle);
+    char *err; /* where a hook writes why it failed */
+    size_t errn;
+} sched_hooks;
+
+typedef struct sched_cfg {
+    unsigned st, ch;
+    int splitk;
+    unsigned sm_lanes;    /* softmax unit lanes */
+    unsigned score_bytes; /* 4 (FP32 accumulation) or 2 */
+    unsigned out_bytes;   /* bytes of one partial-output lane */
+    unsigned ring;        /* probability words per GEMV row in half 1 (the unit's depth) */
+    unsigned head_dim;
+} sched_cfg;
+
+typedef struct sched_stats {
+    uint64_t first, end;        /* first command, completion of the last */
+    uint64_t last_issue;        /* issue cycle of the last command */
+    uint64_t mac_cmds, bank_busy; /* MACABs; cycles from a phase's first to its last MACAB */
+    uint64_t sfm_cycles;        /* softmax unit busy */
+    uint64_t stall_q, stall_prob; /* MACABs that waited for queries / probabilities */
+    uint64_t refreshes;
+} sched_stats;
+
+uint64_t sched_sfm_row_cycles(uint32_t len, unsigned lanes);
+uint64_t sched_sfm_merge_cycles(uint32_t partials, unsigned d, unsigned lanes);
+/* The softmax unit's cycles for one pass (rows query heads): rows and merges of the flow. */
+uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sched_pass *p, uint64_t *merge);
+
+/* Pays a channel's refresh debt from cycle `from` on (PREA, then REFAB per PC until none is owed);
+ * *end = when the last one completes. Between layers. 0, or -1 with err (an engine refusal). */
+int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t from, uint64_t *end, char *err, size_t n);
+
+int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pass *passes, size_t np, uint64_t t0,
+                  const sched_hooks *hk, sched_stats *st, char *err, size_t n);
+
+#endif

@@ -1,0 +1,276 @@
+/* test_run — the attention scheduler end to end (harness/attn.h) on small devices:
+ *  - rtl mode (Verilated GEMV units on one pseudo-channel, the softmax unit of its channel) gives the
+ *    same output bits, cycles and commands as fast mode;
+ *  - every command log the scheduler emits passes the independent protocol checker, on both presets,
+ *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it;
+ *  - split-K and buffer flows agree within 5e-5 rel-L2 (their FP16 probabilities are rounded against
+ *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
+ *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
+ *    different cycle counts (the tree re-reads K and V);
+ *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused.
+ * SEED=n replays (data and context lengths). */
+#include <inttypes.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "attn.h"
+#include "attn_ref.h"
+#include "gemv_sim.h"
+#include "hbm_check.h"
+#include "report.h"
+#include "rng.h"
+#include "sm_sim.h"
+#include "tb_util.h"
+
+static uint64_t g_seed;
+
+#define MAXOUT 4096
+typedef struct outs {
+    size_t n;
+    uint32_t key[MAXOUT]; /* req << 16 | head */
+    fp32_t o[MAXOUT][128];
+} outs;
+
+static void sink(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d)
+{
+    outs *s = ctx;
+    assert_true(s->n < MAXOUT && d <= 128);
+    s->key[s->n] = req << 16 | head;
+    memcpy(s->o[s->n], o, d * sizeof *o);
+    s->n++;
+}
+
+static const fp32_t *find(const outs *s, uint32_t key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->key[i] == key)
+            return s->o[i];
+    fail_msg("no output for request %u head %u", key >> 16, key & 0xFFFF);
+    return NULL;
+}
+
+/* A small run: `model`, `batch` requests of random lengths in [lo, hi], `channels` channels, 1 stack. */
+typedef struct setup {
+    attn_cfg c;
+    uint32_t ctx[64];
+    uint8_t bank[64 * 64], chan[64];
+} setup;
+
+static void make(setup *s, const char *model, const char *hbm, unsigned channels, uint32_t batch, uint32_t lo,
+                 uint32_t hi, uint64_t seed)
+{
+    memset(s, 0, sizeof *s);
+    attn_cfg *c = &s->c;
+    assert_int_equal(model_preset(model, &c->m), 0);
+    assert_int_equal(hbm_cfg_preset(hbm, &c->hbm), 0);
+    c->hbm.channels = channels;
+    rng r;
+    rng_seed(&r, seed);
+    for (uint32_t i = 0; i < batch; i++)
+        s->ctx[i] = lo + (uint32_t)rng_below(&r, hi - lo + 1);
+    c->batch = batch;
+    c->ctx = s->ctx;
+    c->systolic = 1;
+    c->group = model_group(&c->m);
+    c->acc_fp32 = 1;
+    c->smu = (smu_cfg){16, 16, 0, (int)c->m.head_dim};
+    c->layers = 1;
+    c->seed = seed;
+    c->logit_scale = 1.0;
+}
+
+static void run_ok(setup *s, attn_res *r, outs *o)
+{
+    char err[1024];
+    s->c.on_output = o ? sink : NULL;
+    s->c.out_ctx = o;
+    if (o)
+        o->n = 0;
+    int rc = attn_run(&s->c, r, err, sizeof err);
+    if (rc)
+        fail_msg(TB_REPLAY "attn_run: %d: %s", g_seed, g_seed, rc, err);
+    report_fig f;
+    report_derive(&s->c, r, &f);
+    if (f.layer_cycles < (double)f.lower_bound)
+        fail_msg("%.0f cycles is below the lower bound %" PRIu64, f.layer_cycles, f.lower_bound);
+}
+
+static void use_rtl(setup *s, const char *gemv_build, const char *sm_build)
+{
+    s->c.rtl_gemv = gemv_build_find(gemv_build);
+    s->c.rtl_smu = sm_build_find(sm_build);
+    assert_non_null(s->c.rtl_gemv);
+    assert_non_null(s->c.rtl_smu);
+    memset(s->bank, 0, sizeof s->bank);
+    memset(s->chan, 0, sizeof s->chan);
+    for (unsigned b = 0; b < 32; b++) /* stack 0, channel 0, pseudo-channel 0 */
+        s->bank[b] = 1;
+    s->chan[0] = 1;
+    s->c.rtl_bank = s->bank;
+    s->c.rtl_channel = s->chan;
+}
+
+static void test_rtl_equals_fast(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs fast, rtl;
+    attn_res rf, rr;
+    make(&s, "llama2-70b", "attacc-hbm3-5200", 2, 2, 100, 900, g_seed);
+    run_ok(&s, &rf, &fast);
+    use_rtl(&s, "gemv_sys_g8_f32", "sm_l16");
+    run_ok(&s, &rr, &rtl);
+    assert_true(rr.be.rtl_units >= 33 && rr.be.rtl_gemv_cmds > 1000 && rr.be.rtl_smu_beats > 100);
+    assert_int_equal(rf.layer[0].cycles, rr.layer[0].cycles);
+    assert_memory_equal(rf.layer[0].hbm.cmds, rr.layer[0].hbm.cmds, sizeof rf.layer[0].hbm.cmds);
+    assert_int_equal(fast.n, rtl.n);
+    assert_int_equal(fast.n, 2 * 64); /* every query head of both requests */
+    for (size_t i = 0; i < fast.n; i++)
+        assert_memory_equal(fast.o[i], find(&rtl, fast.key[i]), 128 * sizeof(fp32_t));
+    print_message("rtl = fast: %" PRIu64 " cycles, %zu outputs, %" PRIu64 " RTL GEMV commands\n", rr.layer[0].cycles,
+                  fast.n, rr.be.rtl_gemv_cmds);
+    attn_res_free(&rf);
+    attn_res_free(&rr);
+}
+
+/* Runs with a command log and checks it with the independent checker. */
+static void check_log(setup *s, const char *hbm, const char *what, uint64_t *refreshes)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    s->c.log = f;
+    attn_res r;
+    run_ok(s, &r, NULL);
+    s->c.log = NULL;
+    fflush(f);
+    rewind(f);
+    hbm_cfg hc;
+    assert_int_equal(hbm_cfg_preset(hbm, &hc), 0);
+    hc.channels = s->c.hbm.channels;
+    char err[512];
+    uint64_t n = 0;
+    int rc = hbm_check_stream(&hc, f, what, err, sizeof err, &n);
+    fclose(f);
+    if (rc)
+        fail_msg(TB_REPLAY "%s: checker: %s", g_seed, g_seed, what, err);
+    assert_true(n > 1000);
+    if (refreshes)
+        *refreshes = r.hbm.cmds[HBM_REFAB];
+    attn_res_free(&r);
+}
+
+static void test_traces_pass_checker(void **state)
+{
+    (void)state;
+    static setup s;
+    const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+    for (int p = 0; p < 2; p++) {
+        make(&s, "llama2-70b", presets[p], 2, 3, 50, 1500, g_seed + (uint64_t)p);
+        check_log(&s, presets[p], "systolic buffer", NULL);
+        s.c.splitk = 1;
+        check_log(&s, presets[p], "systolic splitk", NULL);
+        s.c.splitk = 0, s.c.systolic = 0, s.c.group = 1, s.c.numerics = 1;
+        check_log(&s, presets[p], "tree", NULL);
+        make(&s, "falcon-40b", presets[p], 2, 2, 200, 2500, g_seed + 7);
+        s.c.acc_fp32 = 0, s.c.smu.in_fp16 = 1;
+        check_log(&s, presets[p], "falcon fp16", NULL);
+    }
+    /* long enough for refreshes: many passes on one channel */
+    make(&s, "opt-66b", "attacc-hbm3-5200", 1, 4, 1500, 2500, g_seed + 9);
+    s.c.m.layers = 2; /* capacity for two layers on one channel */
+    s.c.numerics = 1;
+    uint64_t refs = 0;
+    check_log(&s, "attacc-hbm3-5200", "refresh", &refs);
+    assert_true(refs > 0);
+}
+
+static double rel(const fp32_t *a, const fp32_t *b, unsigned d)
+{
+    double ref[256];
+    for (unsigned i = 0; i < d; i++)
+        ref[i] = (double)fp32_to_float(b[i]);
+    return attn_rel_l2(ref, a, (int)d);
+}
+
+static void test_splitk_vs_buffer(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs buf, split;
+    attn_res r1, r2;
+    make(&s, "llama3-8b", "attacc-hbm3-5200", 2, 3, 1000, 4000, g_seed + 3);
+    run_ok(&s, &r1, &buf);
+    s.c.splitk = 1;
+    run_ok(&s, &r2, &split);
+    report_fig f1, f2;
+    report_derive(&s.c, &r1, &f1);
+    report_derive(&s.c, &r2, &f2);
+    assert_true(f1.heads_checked == 3 * 32 && f2.heads_checked == 3 * 32);
+    if (f1.max_rel_l2 > 5e-4 || f2.max_rel_l2 > 5e-4)
+        fail_msg(TB_REPLAY "rel-L2 vs FP64: buffer %.3g, split-K %.3g (tolerance 5e-4)", g_seed, g_seed, f1.max_rel_l2,
+                 f2.max_rel_l2);
+    double worst = 0;
+    for (size_t i = 0; i < buf.n; i++) {
+        double e = rel(buf.o[i], find(&split, buf.key[i]), 128);
+        worst = e > worst ? e : worst;
+    }
+    if (worst > 5e-5)
+        fail_msg(TB_REPLAY "split-K vs buffer rel-L2 %.3g (tolerance 5e-5)", g_seed, g_seed, worst);
+    print_message("vs FP64: buffer %.3g, split-K %.3g; split-K vs buffer %.3g\n", f1.max_rel_l2, f2.max_rel_l2, worst);
+    attn_res_free(&r1);
+    attn_res_free(&r2);
+}
+
+static void test_tree_vs_systolic(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs sys, tree;
+    attn_res r1, r2;
+    make(&s, "mistral-7b", "attacc-hbm3-5200", 2, 2, 300, 1200, g_seed + 4);
+    run_ok(&s, &r1, &sys);
+    s.c.systolic = 0, s.c.group = 1;
+    run_ok(&s, &r2, &tree);
+    assert_int_equal(sys.n, tree.n);
+    for (size_t i = 0; i < sys.n; i++)
+        assert_memory_equal(sys.o[i], find(&tree, sys.key[i]), 128 * sizeof(fp32_t));
+    /* G = 4: the tree unit reads K and V four times */
+    assert_int_equal(r2.layer[0].hbm.pim_bytes, 4 * r1.layer[0].hbm.pim_bytes);
+    assert_true(r2.layer[0].cycles > 2 * r1.layer[0].cycles);
+    print_message("GQA G=4: systolic %" PRIu64 " cycles, tree %" PRIu64 " cycles, outputs identical\n",
+                  r1.layer[0].cycles, r2.layer[0].cycles);
+    attn_res_free(&r1);
+    attn_res_free(&r2);
+}
+
+static void test_capacity(void **state)
+{
+    (void)state;
+    static setup s;
+    make(&s, "gpt3-175b", "attacc-hbm3-5200", 1, 8, 60000, 60000, g_seed);
+    char err[1024];
+    attn_res r;
+    assert_int_equal(attn_run(&s.c, &r, err, sizeof err), 2);
+    assert_non_null(strstr(err, "does not fit"));
+    assert_non_null(strstr(err, "bytes needed"));
+    attn_res_free(&r);
+}
+
+int main(void)
+{
+    g_seed = tb_seed("test_run", NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_traces_pass_checker),
+        cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
+        cmocka_unit_test(test_capacity),
+    };
+    return cmocka_run_group_tests_name("run", tests, NULL, NULL);
+}

@@ -1,0 +1,193 @@
+/* test_run_cli — `pimattn run` as a user meets it: bad input (unknown model, zero or negative batch,
+ * empty or malformed ctx files, a group that does not divide the heads, mutually exclusive options, a
+ * broken model file, a KV cache that does not fit) gives a clear message, exit 2 and no output files;
+ * a good run prints the report, writes JSON that parses with the figures of the text, and a command log
+ * that `pimattn check-trace` accepts. $PIMATTN is the binary. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "tb_cli.h"
+
+static char dir[] = "/tmp/test_run_cli.XXXXXX";
+
+static void put(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int exists(const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* expect_bad with the outputs requested, then none of them (nor their temporaries) may exist */
+static void bad_no_files(const char *args, const char *must_say)
+{
+    char a[1024];
+    snprintf(a, sizeof a, "run %s --json %s/o.json --log-commands %s/o.log", args, dir, dir);
+    expect_bad(a, must_say);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c '^o\\.' > %s/count || true", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_false(exists("o.json"));
+    assert_false(exists("o.log"));
+    char path[256], buf[16] = "";
+    snprintf(path, sizeof path, "%s/count", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    if (atoi(buf) != 0)
+        fail_msg("pimattn %s left %s files behind", a, buf);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    char a[512];
+    bad_no_files("--model gpt5", "unknown model 'gpt5' (allowed: gpt3-175b");
+    bad_no_files("--batch 0", "--batch: '0'");
+    bad_no_files("--batch -3", "--batch: '-3' is not a non-negative integer");
+    bad_no_files("--ctx 0", "--ctx: '0'");
+    bad_no_files("--ctx 100,abc", "--ctx: 'abc'");
+    bad_no_files("--batch 3 --ctx 100,200", "2 context lengths given for --batch 3");
+    put("empty.ctx", "# nothing here\n\n");
+    snprintf(a, sizeof a, "--ctx-file %s/empty.ctx", dir);
+    bad_no_files(a, "empty.ctx: no context lengths");
+    put("bad.ctx", "1024\n# ragged\n2048\n12x\n");
+    snprintf(a, sizeof a, "--ctx-file %s/bad.ctx", dir);
+    bad_no_files(a, "bad.ctx:4: '12x' is not a context length");
+    snprintf(a, sizeof a, "--ctx-file %s/none.ctx", dir);
+    bad_no_files(a, "none.ctx");
+    bad_no_files("--group 3", "--group: 3 does not divide the model's 8 query heads per KV head");
+    bad_no_files("--model gpt3-175b --group 2", "does not divide the model's 1 query heads");
+    bad_no_files("--gemv tree --group 4", "--group applies to --gemv systolic");
+    bad_no_files("--model llama2-70b --model-file x.yaml", "mutually exclusive");
+    snprintf(a, sizeof a, "--ctx 100 --ctx-file %s/bad.ctx", dir);
+    bad_no_files(a, "--ctx and --ctx-file are mutually exclusive");
+    bad_no_files("--rtl-banks all", "--rtl-banks needs --mode rtl");
+    bad_no_files("--mode rtl --rtl-banks 0.99", "--rtl-banks: '0.99'");
+    bad_no_files("--mode rtl --acc fp16 --model falcon-7b", "no Verilated GEMV build");
+    bad_no_files("--gemv cube", "--gemv: 'cube' (allowed: systolic, tree)");
+    bad_no_files("--acc fp64", "--acc: 'fp64' (allowed: fp32, fp16)");
+    bad_no_files("--softmax-lanes 3", "--softmax-lanes: 3 (allowed: 1, 2, 4, 8, 16)");
+    bad_no_files("--layers 81", "--layers: '81'");
+    bad_no_files("--hbm hbm9", "'hbm9' is neither a preset");
+    bad_no_files("--stacks 1 --batch 64 --ctx 8192", "the KV cache does not fit");
+    bad_no_files("extra", "unexpected argument 'extra'");
+    bad_no_files("--wave x.fst", "--wave needs --mode rtl");
+    bad_no_files("--mode rtl --wave x.fst --wave-bank 0.0.40", "--wave-bank: 0.0.40 is not one of the --rtl-banks");
+    put("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n");
+    snprintf(a, sizeof a, "--model-file %s/m1.yaml", dir);
+    bad_no_files(a, "m1.yaml:3: heads: 8 is not a multiple of kv_heads 3");
+    put("m2.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 2\nhead_dim: 64\nexperts: 8\n");
+    snprintf(a, sizeof a, "--model-file %s/m2.yaml", dir);
+    bad_no_files(a, "m2.yaml:6: unknown key 'experts' (allowed: name, layers");
+    put("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n");
+    snprintf(a, sizeof a, "--model-file %s/m3.yaml", dir);
+    bad_no_files(a, "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 16..256)");
+    put("m4.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 64\n");
+    snprintf(a, sizeof a, "--model-file %s/m4.yaml", dir);
+    bad_no_files(a, "d_model: missing");
+    put("m5.yaml", "layers: 2\nheads: 'eight\n");
+    snprintf(a, sizeof a, "--model-file %s/m5.yaml", dir);
+    bad_no_files(a, "YAML syntax error");
+    put("m6.yaml", "layers: [2]\n");
+    snprintf(a, sizeof a, "--model-file %s/m6.yaml", dir);
+    bad_no_files(a, "m6.yaml:1: layers: a list");
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v))
+        fail_msg("JSON: '%s' missing or not a number", k);
+    return v->valuedouble;
+}
+
+static void test_good_run(void **state)
+{
+    (void)state;
+    put("small.yaml", "name: tiny-gqa\nlayers: 3\nd_model: 1024\nheads: 8\nkv_heads: 2\nhead_dim: 128\nwindow: 0\n");
+    put("rag.ctx", "# three requests\n700\n1300\n\n260\n");
+    char a[1024];
+    snprintf(a, sizeof a, "run --model-file %s/small.yaml --ctx-file %s/rag.ctx --stacks 1 --layers all --mode rtl "
+             "--json %s/r.json --log-commands %s/r.log --wave %s/w.fst --wave-from 100 --wave-cycles 2000", dir, dir, dir, dir, dir);
+    int rc = run(a);
+    if (rc != 0 || !strstr(out, "0 mismatches") || !strstr(out, "decode step: 3 layers"))
+        fail_msg("pimattn %s: exit %d\n%s", a, rc, out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char js[1 << 20];
+    size_t n = fread(js, 1, sizeof js - 1, f);
+    js[n] = '\0';
+    fclose(f);
+    cJSON *root = cJSON_Parse(js);
+    assert_non_null(root);
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+    assert_int_equal(cJSON_GetArraySize(layers), 3);
+    const cJSON *l0 = cJSON_GetArrayItem(layers, 0), *b = cJSON_GetObjectItemCaseSensitive(root, "bounds");
+    const char *row = strstr(out, "\n0 "); /* layer 0 of the text table */
+    unsigned long long cyc = 0;
+    assert_non_null(row);
+    assert_int_equal(sscanf(row, " 0 %llu", &cyc), 1);
+    if ((double)cyc != num(l0, "cycles"))
+        fail_msg("the text report's layer 0 cycles %llu differ from the JSON's %.0f", cyc, num(l0, "cycles"));
+    assert_true(num(l0, "cycles") >= num(b, "lower_bound_cycles"));
+    const cJSON *nu = cJSON_GetObjectItemCaseSensitive(root, "numerics");
+    assert_true(num(nu, "heads_checked") == 3 * 3 * 8);
+    assert_true(num(nu, "max_rel_l2") > 0 && num(nu, "max_rel_l2") < 5e-4);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "decode_step");
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "timing_reused")));
+    cJSON_Delete(root);
+    assert_true(exists("w.fst.gtkw"));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "fst2vcd %s/w.fst 2>/dev/null | grep -c 'cmd_i\\|res_data_o\\|sum_o' > %s/nsig", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/nsig", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    int nsig = 0;
+    assert_int_equal(fscanf(f, "%d", &nsig), 1);
+    fclose(f);
+    assert_true(nsig >= 3); /* the unit's command, row and result signals are in the dump */
+    snprintf(a, sizeof a, "check-trace %s/r.log", dir);
+    if (run(a) != 0 || !strstr(out, "every rule holds"))
+        fail_msg("pimattn %s:\n%s", a, out);
+}
+
+int main(void)
+{
+    tb_cli_init();
+    assert_non_null(mkdtemp(dir));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_good_run),
+    };
+    int rc = cmocka_run_group_tests_name("run_cli", tests, NULL, NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        return 1;
+    return rc;
+}
