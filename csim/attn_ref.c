@@ -49,3 +49,34 @@ double attn_rel_l2(const double *ref, const fp32_t *got, int d)
     }
     return den > 0 ? sqrt(num / den) : sqrt(num);
 }
+
+void attn_host_partial(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride, fp32_t scale,
+                       fp32_t *m, fp32_t *l, fp32_t *o)
+{
+    const float c = fp32_bits_to_float(scale);
+    float xmax = -INFINITY, lsum = 0.0f, acc[4096];
+    for (size_t j = 0; j < L; j++) {
+        float s = 0.0f;
+        for (int i = 0; i < d; i++)
+            s += fp16_to_float_exact(q[i]) * fp16_to_float_exact(K[j * stride + (size_t)i]);
+        float x = s * c;
+        if (x > xmax)
+            xmax = x;
+    }
+    const float mc = ceilf(xmax);
+    for (int i = 0; i < d; i++)
+        acc[i] = 0.0f;
+    for (size_t j = 0; j < L; j++) {
+        float s = 0.0f;
+        for (int i = 0; i < d; i++)
+            s += fp16_to_float_exact(q[i]) * fp16_to_float_exact(K[j * stride + (size_t)i]);
+        float p = (float)exp2((double)(s * c - mc));
+        lsum += p;
+        for (int i = 0; i < d; i++)
+            acc[i] += p * fp16_to_float_exact(V[j * stride + (size_t)i]);
+    }
+    *m = fp32_of_float(mc);
+    *l = fp32_of_float(lsum);
+    for (int i = 0; i < d; i++)
+        o[i] = fp32_of_float(acc[i]);
+}

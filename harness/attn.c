@@ -63,6 +63,28 @@ static int by_channel_row(const void *a, const void *b)
     return x->row0 < y->row0 ? -1 : x->row0 > y->row0;
 }
 
+/* Level 1 with `share` of every item's tokens in the stacks (the rest on the host, at least one token
+ * stays); returns the most rows per bank any channel needs for all layers, *wch that channel. */
+static uint64_t place(const attn_cfg *c, plan *p, uint32_t *L, const uint32_t *np, unsigned channels, double share,
+                      attn_res *r, unsigned *wch)
+{
+    r->kv_bytes_host_layer = r->host_tokens = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        uint32_t full = p->items[i].L + p->items[i].L_host;
+        uint32_t in = share >= 1.0 ? full : (uint32_t)(full * share);
+        p->items[i].L = L[i] = in ? in : 1;
+        p->items[i].L_host = full - p->items[i].L;
+        r->host_tokens += p->items[i].L_host;
+        r->kv_bytes_host_layer += 2ull * p->items[i].L_host * c->m.head_dim * 2;
+    }
+    map_plan(&p->g, p->nitems, L, np, channels, p->item_ch, p->row0, p->ch_rows);
+    uint64_t worst = 0;
+    for (unsigned ch = 0; ch < channels; ch++)
+        if ((uint64_t)p->ch_rows[ch] * c->m.layers > worst)
+            worst = (uint64_t)p->ch_rows[ch] * c->m.layers, *wch = ch;
+    return worst;
+}
+
 /* Places the items, checks capacity, and lists each channel's passes. Returns 0, 2 (does not fit) or -1. */
 static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r, char *err, size_t n)
 {
@@ -73,7 +95,7 @@ static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r,
     p->item_ch = malloc(p->nitems * sizeof *p->item_ch);
     p->row0 = malloc(p->nitems * sizeof *p->row0);
     p->ch_rows = malloc(channels * sizeof *p->ch_rows);
-    uint32_t *L = malloc(p->nitems * sizeof *L), *np = malloc(p->nitems * sizeof *np);
+    uint32_t *L = malloc(p->nitems * sizeof *L), *np = malloc(p->nitems * sizeof *np); /* PIM tokens, passes */
     p->npass = p->nitems * passes;
     p->pass = malloc(p->npass * sizeof *p->pass);
     p->ch_first = calloc((size_t)channels + 1, sizeof *p->ch_first);
@@ -85,26 +107,38 @@ static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r,
         uint32_t req = (uint32_t)(i / m->kv_heads), len = c->ctx[req];
         if (m->window && len > m->window) /* a rolling KV cache keeps the window's tokens only */
             len = m->window;
-        p->items[i] = (func_item){req, (uint32_t)(i % m->kv_heads), len};
-        L[i] = len;
+        p->items[i] = (func_item){req, (uint32_t)(i % m->kv_heads), len, 0};
         np[i] = passes;
         r->kv_bytes_layer += 2ull * len * m->head_dim * 2;
     }
-    map_plan(&p->g, p->nitems, L, np, channels, p->item_ch, p->row0, p->ch_rows);
-    free(L), free(np);
-    /* capacity: every layer's rows of a channel, in every bank */
     const hbm_cfg *hc = &c->hbm;
     r->kv_bytes_needed = r->kv_bytes_layer * m->layers;
     r->kv_bytes_avail = (uint64_t)channels * p->g.banks * hc->rows * hbm_cfg_row_bytes(hc);
-    for (unsigned ch = 0; ch < channels; ch++)
-        if ((uint64_t)p->ch_rows[ch] * m->layers > hc->rows)
-            return snprintf(err, n,
-                            "the KV cache does not fit: %llu bytes needed (%u layers), %llu available in %u stack(s); "
-                            "channel %u needs %llu rows per bank, a bank has %u (allowed: more --stacks, a smaller "
-                            "--batch or --ctx, or --host-tier)",
-                            (unsigned long long)r->kv_bytes_needed, m->layers, (unsigned long long)r->kv_bytes_avail,
-                            hc->stacks, ch, (unsigned long long)p->ch_rows[ch] * m->layers, hc->rows),
-                   2;
+    /* place; with a host tier, the largest share of every item's tokens in the stacks that fits */
+    unsigned wch = 0;
+    uint64_t worst = place(c, p, L, np, channels, 1.0, r, &wch);
+    if (worst > hc->rows && c->host_tier) {
+        double lo = 0.0, hi = 1.0; /* share lo fits (at least 1 token per item), hi does not */
+        for (int k = 0; k < 20; k++) {
+            double mid = (lo + hi) / 2;
+            if (place(c, p, L, np, channels, mid, r, &wch) <= hc->rows)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        worst = place(c, p, L, np, channels, lo, r, &wch);
+    }
+    if (worst > hc->rows) {
+        free(L), free(np);
+        return snprintf(err, n,
+                        "the KV cache does not fit: %llu bytes needed (%u layers), %llu available in %u stack(s); "
+                        "channel %u needs %llu rows per bank, a bank has %u (allowed: more --stacks, a smaller "
+                        "--batch or --ctx, or --host-tier)",
+                        (unsigned long long)r->kv_bytes_needed, m->layers, (unsigned long long)r->kv_bytes_avail,
+                        hc->stacks, wch, (unsigned long long)worst, hc->rows),
+               2;
+    }
+    free(L), free(np);
     /* passes grouped by channel, items in the order their rows were placed (row0 increasing) */
     placed_item *ord = malloc(p->nitems * sizeof *ord);
     if (!ord)
@@ -142,6 +176,10 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     if (rc) {
         plan_free(&p);
         return rc;
+    }
+    if (r->host_tokens) { /* the host's part of a layer: round trip plus its K/V bytes at its bandwidth */
+        double ns = c->host_latency_us * 1e3 + (double)r->kv_bytes_host_layer / c->host_gbs;
+        r->host_cycles = (uint64_t)(ns * 1000.0 / hc->tck_ps) + 1;
     }
     r->items = (uint32_t)p.nitems;
     r->passes_per_layer = (uint32_t)p.npass;
@@ -206,6 +244,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                     sched_pass *s = &p.pass[k];
                     s->k_row = p.row0[s->item] + l * p.ch_rows[ch];
                     s->v_row = s->k_row + s->shape.k_rows;
+                    s->host_ready = p.items[s->item].L_host ? start + r->host_cycles : 0;
                 }
                 func_begin_channel(f, ch, l);
                 sched_stats ss;

@@ -10,6 +10,11 @@
  *  - attn_run(): returns 0; 1 if a check failed (an RTL unit disagreed with the golden model, or the
  *    engine refused the schedule: err says which unit, cycle, values); 2 for input the hardware cannot
  *    take (the KV cache does not fit: err gives bytes needed and available); -1 on no memory.
+ *  - Host tier (FastAttention's cooperative long context): when the KV cache does not fit and host_tier
+ *    is set, every item keeps the same fraction of its tokens (the oldest) in the stacks, the largest
+ *    that fits, and the rest on the host, which attends over them in host_latency_us + bytes /
+ *    host_gbs per layer, in parallel with the stacks; its (m, l, o) partial per query head is merged
+ *    exactly by the channel's softmax unit (log-sum-exp; split-K flow only).
  *  - Layers simulated: the first cfg->layers of the model, one after the other from cycle 0 on one
  *    device. Refresh is postponed within a layer as far as the device allows and the debt is paid
  *    after it (during the xPU's FC layers, which are not modeled): every layer starts owing nothing,
@@ -52,6 +57,8 @@ typedef struct attn_cfg {
     void *out_ctx;
     void (*progress)(void *ctx, double done); /* optional: fraction of the run done, after each channel */
     void *progress_ctx;
+    int host_tier;          /* a KV cache too large for the stacks keeps its overflow tokens on the host */
+    double host_gbs, host_latency_us; /* the host's attention bandwidth over them, and the round trip */
     const char *wave_path; /* rtl mode: FST of bank unit wave_unit, DRAM cycles wave_from .. + wave_cycles */
     long wave_unit;
     uint64_t wave_from, wave_cycles;
@@ -70,6 +77,9 @@ typedef struct attn_res {
     uint32_t items, passes_per_layer, channels_used, channels;
     uint64_t kv_bytes_layer;    /* unique K and V bytes of one layer */
     uint64_t kv_bytes_needed, kv_bytes_avail;
+    uint64_t kv_bytes_host_layer; /* host tier: K and V bytes of one layer the host reads */
+    uint64_t host_tokens;         /* host tier: tokens per layer and KV head summed over the items */
+    uint64_t host_cycles;         /* host tier: its time per layer (latency + bytes / bandwidth) in CK */
     uint32_t layers;            /* simulated */
     attn_layer *layer;          /* layers of them */
     hbm_stats hbm;              /* the whole run */

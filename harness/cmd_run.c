@@ -40,6 +40,11 @@ static const char *run_help =
     "  --stacks N         HBM stacks (1..64) [5, one AttAcc device]\n"
     "  --power-limit on|off   override the preset's MAC power limit\n"
     "  --layers N|all     layers to simulate; the others repeat their timing [1]\n"
+    "  --host-tier        a KV cache too large for the stacks keeps the overflow tokens on the host, merged\n"
+    "                     exactly by log-sum-exp on the buffer die (needs --softmax splitk); without it such a\n"
+    "                     batch is refused\n"
+    "  --host-bw GB/s     the host's bandwidth over its tokens' K and V [64]\n"
+    "  --host-latency US  the host part's round trip (query out, partial back) in microseconds [10]\n"
     "  --mode fast|rtl    golden model only, or Verilated GEMV/softmax units on --rtl-banks [fast]\n"
     "  --rtl-banks SPEC   pc (stack 0, channel 0, pseudo-channel 0), channel (stack 0, channel 0), all, or a\n"
     "                     comma list of S.C (a channel) and S.C.P (a pseudo-channel) [pc]\n"
@@ -223,14 +228,15 @@ int cmd_run(int argc, char **argv)
         {"power-limit", 1, 0, 'P'},   {"layers", 1, 0, 'l'},       {"mode", 1, 0, 'o'},     {"rtl-banks", 1, 0, 'r'},
         {"numerics", 1, 0, 'n'},      {"logit-scale", 1, 0, 'x'},  {"seed", 1, 0, 'e'},     {"json", 1, 0, 'j'},
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
-        {"wave-cycles", 1, 0, 'y'},   {"help", 0, 0, 'h'},         {0, 0, 0, 0}};
+        {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
+        {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     const char *model_name = NULL, *model_file = NULL, *ctx_text = NULL, *ctx_file = NULL, *hbm_text = "attacc-hbm3-5200";
     const char *rtl_spec = NULL, *json = NULL, *logp = NULL, *power = NULL, *layers_text = "1", *wave = NULL;
     const char *wave_bank = NULL;
     uint64_t wave_from = 0, wave_cycles = 4000;
     uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0;
-    int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0;
-    double logit = 1.0;
+    int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0;
+    double logit = 1.0, host_gbs = 64, host_us = 10;
     optind = 1;
     for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         int rc = 0;
@@ -260,6 +266,9 @@ int cmd_run(int argc, char **argv)
         case 'B': wave_bank = optarg; break;
         case 'f': rc = cli_u64("run", "--wave-from", optarg, 0, UINT64_MAX / 2, &wave_from); break;
         case 'y': rc = cli_u64("run", "--wave-cycles", optarg, 1, 100000000, &wave_cycles); break;
+        case 't': host = 1; break;
+        case 'W': rc = cli_double("run", "--host-bw", optarg, 0.001, 1e6, &host_gbs), host_opt = 1; break;
+        case 'T': rc = cli_double("run", "--host-latency", optarg, 0, 1e6, &host_us), host_opt = 1; break;
         case 'h': fputs(run_help, stdout); return 0;
         default: fputs(run_help, stderr); return CLI_EXIT_BAD_INPUT;
         }
@@ -274,6 +283,11 @@ int cmd_run(int argc, char **argv)
         return bad("--ctx and --ctx-file are mutually exclusive");
     if (rtl_spec && !rtl)
         return bad("--rtl-banks needs --mode rtl");
+    if (host_opt && !host)
+        return bad("--host-bw and --host-latency need --host-tier");
+    if (host && !splitk)
+        return bad("--host-tier needs --softmax splitk (the buffer flow's one softmax row per head is on the buffer "
+                   "die, the host's tokens are not)");
     if (wave && !rtl)
         return bad("--wave needs --mode rtl (the waveform is a Verilated unit's)");
     if (!wave && wave_bank)
@@ -340,6 +354,9 @@ int cmd_run(int argc, char **argv)
     c.seed = seed;
     c.logit_scale = logit;
     c.numerics = (uint32_t)numerics;
+    c.host_tier = host;
+    c.host_gbs = host_gbs;
+    c.host_latency_us = host_us;
     uint64_t layers = c.m.layers;
     int status = CLI_EXIT_BAD_INPUT;
     uint8_t *rbank = NULL, *rchan = NULL;

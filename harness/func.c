@@ -11,7 +11,6 @@
 #include "fp.h"
 #include "rng.h"
 
-#define MAX_LIVE 8 /* passes in flight on one channel: S(p+1) runs before C(p), so a few */
 
 typedef struct pdata {
     const sched_pass *p;
@@ -27,7 +26,8 @@ struct func {
     sched_hooks *hk;
     unsigned chan, layer;
     fp32_t scale;
-    pdata live[MAX_LIVE];
+    pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
+    size_t nlive;
     func_stats st;
 };
 
@@ -68,8 +68,9 @@ void func_free(func *f)
 {
     if (!f)
         return;
-    for (int i = 0; i < MAX_LIVE; i++)
+    for (size_t i = 0; i < f->nlive; i++)
         pdata_free(&f->live[i]);
+    free(f->live);
     free(f);
 }
 
@@ -97,17 +98,24 @@ static void gauss16(rng *r, fp16_t *out, size_t n, double scale)
 static pdata *pass_data(func *f, const sched_pass *p)
 {
     pdata *free_slot = NULL;
-    for (int i = 0; i < MAX_LIVE; i++) {
+    for (size_t i = 0; i < f->nlive; i++) {
         if (f->live[i].p == p)
             return &f->live[i];
         if (!f->live[i].p && !free_slot)
             free_slot = &f->live[i];
     }
-    if (!free_slot)
-        return fail(f, "functional model: more than %d passes in flight on one channel", MAX_LIVE), NULL;
+    if (!free_slot) {
+        pdata *grown = realloc(f->live, (f->nlive + 4) * sizeof *grown);
+        if (!grown)
+            return fail(f, "out of memory"), NULL;
+        memset(grown + f->nlive, 0, 4 * sizeof *grown);
+        f->live = grown;
+        free_slot = &f->live[f->nlive];
+        f->nlive += 4;
+    }
     pdata *d = free_slot;
     const func_item *it = &f->c.items[p->item];
-    size_t L = it->L, dim = f->c.head_dim, parts = f->c.splitk ? f->c.g->parts : 1;
+    size_t L = (size_t)it->L + it->L_host, dim = f->c.head_dim, parts = f->c.splitk ? f->c.g->parts : 1;
     d->p = p;
     d->K = malloc(L * dim * sizeof *d->K);
     d->V = malloc(L * dim * sizeof *d->V);
@@ -244,15 +252,16 @@ static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
     if (!d)
         return -1;
     const uint32_t L = p->shape.L;
+    const int64_t qpos = (int64_t)L + f->c.items[p->item].L_host - 1; /* the query is the newest token */
     for (uint32_t r = 0; r < p->rows; r++) {
         if (!f->c.splitk) {
-            if (sm_row_run(f, d->scores + (size_t)r * L, L, (int64_t)L - 1, d->prob + (size_t)r * L, &d->res[r], cycle))
+            if (sm_row_run(f, d->scores + (size_t)r * L, L, qpos, d->prob + (size_t)r * L, &d->res[r], cycle))
                 return -1;
             continue;
         }
         for (uint32_t t = 0; t < f->c.g->parts; t++) {
             uint32_t k = part_tokens(&p->shape, t), lo = t * p->shape.nt;
-            if (k && sm_row_run(f, d->scores + (size_t)r * L + lo, k, (int64_t)L - 1 - lo, d->prob + (size_t)r * L + lo,
+            if (k && sm_row_run(f, d->scores + (size_t)r * L + lo, k, qpos - lo, d->prob + (size_t)r * L + lo,
                                 &d->res[r * f->c.g->parts + t], cycle))
                 return -1;
         }
@@ -313,6 +322,20 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
                 if (backend_smu(f->c.be, f->chan, w, v + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
                     return -1;
         }
+        if (it->L_host) { /* the host tier's partial, over tokens L .. L+L_host-1 */
+            fp32_t hm, hl, ho[256];
+            attn_host_partial(d->q + (size_t)r * dim, d->K + (size_t)it->L * dim, d->V + (size_t)it->L * dim, it->L_host,
+                              (int)dim, dim, f->scale, &hm, &hl, ho);
+            smu_cmd c = {.op = SMU_PART, .m = hm, .l = hl};
+            smu_encode(&c, w);
+            if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
+                return -1;
+            c = (smu_cmd){.op = SMU_PVEC};
+            smu_encode(&c, w);
+            for (unsigned i = 0; i < dim; i += (unsigned)k->lanes)
+                if (backend_smu(f->c.be, f->chan, w, ho + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
+                    return -1;
+        }
         smu_cmd c = {.op = SMU_MEND, .normalise = (unsigned)f->c.splitk};
         smu_encode(&c, w);
         int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
@@ -331,7 +354,8 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
         if (f->c.on_output)
             f->c.on_output(f->c.out_ctx, it->req, it->kvh * f->c.group + p->h0 + r, o, dim);
         double ref[256];
-        attn_ref(d->q + (size_t)r * dim, d->K, d->V, it->L, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
+        attn_ref(d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, (int)dim, dim, 1.0 / sqrt((double)dim),
+                 ref, NULL);
         double e = attn_rel_l2(ref, o, (int)dim);
         f->st.heads++;
         if (isnan(e)) {
@@ -342,7 +366,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
                 f->st.max_rel_l2 = e;
         }
     }
-    for (int i = 0; i < MAX_LIVE; i++)
+    for (size_t i = 0; i < f->nlive; i++)
         if (f->live[i].p == p)
             pdata_free(&f->live[i]);
     return 0;

@@ -12,7 +12,8 @@
  *           partition's banks;
  *  - SFM    merge: per query head, PART + PVEC beats for each partition's partial, MEND; buffer flow:
  *           partials share m and are summed (normalise 0), then o = sum x (1/l) in FP32; split-K: LSE
- *           merge with normalisation. The output is compared with FP64 attention (csim/attn_ref.h).
+ *           merge with normalisation; with a host tier the host's partial (attn_host_partial) is one more
+ *           PART + PVEC. The output is compared with FP64 attention over all tokens (csim/attn_ref.h).
  * Data: q, K, V ~ N(0, 1) rounded to FP16 (q times the logit scale), from the seed and (layer, request,
  * head), so a run is reproducible and independent of the mapping.
  *
@@ -32,7 +33,9 @@
 #include "schedule.h"
 
 typedef struct func_item {
-    uint32_t req, kvh, L;
+    uint32_t req, kvh;
+    uint32_t L;      /* tokens in the PIM stacks: 0 .. L-1 */
+    uint32_t L_host; /* tokens on the host tier: L .. L+L_host-1 (0 without --host-tier) */
 } func_item;
 
 typedef struct func_cfg {

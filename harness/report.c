@@ -81,6 +81,11 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
                "%u passes per layer\n",
             r->kv_bytes_needed / 1e9, r->kv_bytes_avail / 1e9, c->m.layers, r->items, r->channels_used, r->channels,
             r->passes_per_layer);
+    if (r->host_tokens)
+        fprintf(o, "  host tier: %llu tokens x KV heads per layer on the host (%.1f %% of the KV cache), %.2f MB per layer "
+                   "at %.0f GB/s + %.1f us = %llu CK, in parallel with the stacks, merged by log-sum-exp\n",
+                (unsigned long long)r->host_tokens, 100.0 * r->kv_bytes_host_layer / r->kv_bytes_layer,
+                r->kv_bytes_host_layer / 1e6, c->host_gbs, c->host_latency_us, (unsigned long long)r->host_cycles);
     if (c->rtl_gemv)
         fprintf(o, "  rtl: %s bank units (%s) and their channels' softmax units (%s) in Verilator, the rest golden\n",
                 in->rtl_banks, c->rtl_gemv->build, c->rtl_smu ? c->rtl_smu->build : "golden");
@@ -197,6 +202,14 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
     cJSON_AddNumberToObject(m, "kv_bytes_per_layer", (double)r->kv_bytes_layer);
     cJSON_AddNumberToObject(m, "kv_bytes_needed", (double)r->kv_bytes_needed);
     cJSON_AddNumberToObject(m, "kv_bytes_available", (double)r->kv_bytes_avail);
+    if (c->host_tier) {
+        cJSON *ht = cJSON_AddObjectToObject(root, "host_tier");
+        cJSON_AddNumberToObject(ht, "tokens_per_layer", (double)r->host_tokens);
+        cJSON_AddNumberToObject(ht, "kv_bytes_per_layer", (double)r->kv_bytes_host_layer);
+        cJSON_AddNumberToObject(ht, "bandwidth_gbs", c->host_gbs);
+        cJSON_AddNumberToObject(ht, "latency_us", c->host_latency_us);
+        cJSON_AddNumberToObject(ht, "cycles_per_layer", (double)r->host_cycles);
+    }
     cJSON *ls = cJSON_AddArrayToObject(root, "layers");
     for (uint32_t l = 0; l < r->layers; l++) {
         const attn_layer *y = &r->layer[l];

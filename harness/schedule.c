@@ -39,8 +39,10 @@ uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sche
     }
     if (!c->splitk)
         rows = sched_sfm_row_cycles(p->shape.L, c->sm_lanes);
-    /* the buffer flow's merge sums unnormalised partials, then scales by 1/l: d/lanes more cycles */
-    *merge = p->rows * (sched_sfm_merge_cycles(used, c->head_dim, c->sm_lanes) + (c->splitk ? 0 : c->head_dim / c->sm_lanes));
+    /* the buffer flow's merge sums unnormalised partials, then scales by 1/l: d/lanes more cycles; a host
+     * tier adds its partial */
+    *merge = p->rows * (sched_sfm_merge_cycles(used + (p->host_ready > 0), c->head_dim, c->sm_lanes) +
+                        (c->splitk ? 0 : c->head_dim / c->sm_lanes));
     return p->rows * rows;
 }
 
@@ -61,7 +63,7 @@ typedef struct pstate {
     uint64_t merge_done;
 } pstate;
 
-enum { SRC_BANK, SRC_SFM_ROW, SRC_SFM_MERGE, SRC_MVGB, SRC_MVSB_S, SRC_MVSB_P, SRC_WRGB, NSRC };
+enum { SRC_REFRESH, SRC_BANK, SRC_SFM_ROW, SRC_SFM_MERGE, SRC_MVGB, SRC_MVSB_S, SRC_MVSB_P, SRC_WRGB, NSRC };
 
 typedef struct ctx {
     hbm *h;
@@ -149,14 +151,8 @@ static hbm_cmd mk(const ctx *x, unsigned op, unsigned pc)
 
 static int next_bank(ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    if (x->kidx == x->nph) { /* the banks are done; the movers and the softmax unit may not be: keep refreshing */
-        int pc = refresh_pc(x, x->now, x->horizon);
-        if (pc < 0)
-            return 0;
-        *ready = 0;
-        *cmd = mk(x, x->open_row >= 0 ? HBM_PREA : HBM_REFAB, x->open_row >= 0 ? HBM_PC_ALL : (unsigned)pc);
-        return 1;
-    }
+    if (x->kidx == x->nph)
+        return 0;
     int context;
     size_t p = phase_pass(x, x->kidx, &context);
     const sched_pass *ps = &x->ps[p];
@@ -187,6 +183,22 @@ static int next_bank(ctx *x, hbm_cmd *cmd, uint64_t *ready)
     }
     *cmd = mk(x, HBM_ACTAB, HBM_PC_ALL);
     cmd->row = (uint32_t)row;
+    return 1;
+}
+
+/* The refresh backstop: the most urgent PC's refresh, ready just early enough to close the banks and
+ * refresh before its deadline. The banks refresh at row switches when the next row could not finish
+ * in time; this catches every wait (a long softmax row, a mover) that would otherwise carry a PC past
+ * its deadline. It never keeps the schedule alive on its own (see the main loop). */
+static int next_refresh(ctx *x, hbm_cmd *cmd, uint64_t *ready)
+{
+    int pc = due_pc(x->h, x->c->st, x->c->ch, 0, UINT64_MAX / 2);
+    if (pc < 0)
+        return 0;
+    uint64_t d = hbm_refresh_deadline(x->h, x->c->st, x->c->ch, (unsigned)pc);
+    uint64_t lead = x->hc->nRTP + x->hc->nRP + x->hc->nRAS + 8; /* PREA after the last MAC, then REFAB */
+    *ready = d > lead ? d - lead : 0;
+    *cmd = mk(x, x->open_row >= 0 ? HBM_PREA : HBM_REFAB, x->open_row >= 0 ? HBM_PC_ALL : (unsigned)pc);
     return 1;
 }
 
@@ -314,7 +326,7 @@ static int next_sfm_merge(ctx *x, hbm_cmd *cmd, uint64_t *ready)
     sched_sfm_pass_cycles(x->g, x->c, &x->ps[x->p_m], &merge);
     *cmd = mk(x, HBM_SFM, 0);
     cmd->n = (uint32_t)merge;
-    *ready = x->st[x->p_m].p_moves ? INF : x->st[x->p_m].partials_done;
+    *ready = x->st[x->p_m].p_moves ? INF : max64(x->st[x->p_m].partials_done, x->ps[x->p_m].host_ready);
     return 1;
 }
 
@@ -363,6 +375,7 @@ static int issued(ctx *x, int src, const hbm_cmd *cmd, uint64_t t)
     uint64_t done = t + (uint64_t)cmd->n * x->hc->nBL;
     switch (src) {
     case SRC_BANK:
+    case SRC_REFRESH:
         return issued_bank(x, cmd, t);
     case SRC_WRGB: {
         p = x->p_w;
@@ -413,7 +426,7 @@ static int issued(ctx *x, int src, const hbm_cmd *cmd, uint64_t t)
 }
 
 static int (*const next_fn[NSRC])(ctx *, hbm_cmd *, uint64_t *) = {
-    next_bank, next_sfm_row, next_sfm_merge, next_mvgb, next_mvsb_s, next_mvsb_p, next_wrgb};
+    next_refresh, next_bank, next_sfm_row, next_sfm_merge, next_mvgb, next_mvsb_s, next_mvsb_p, next_wrgb};
 
 static void free_states(pstate *st, size_t np)
 {
@@ -480,7 +493,7 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
         int pending = 0;
         for (int k = 0; k < NSRC; k++) {
             have[k] = next_fn[k](&x, &cmd[k], &ready[k]);
-            pending |= have[k];
+            pending |= have[k] && k != SRC_REFRESH;
             exact[k] = 0;
             if (!have[k] || ready[k] == INF)
                 continue;

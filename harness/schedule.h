@@ -35,6 +35,7 @@ typedef struct sched_pass {
     map_shape shape;
     uint32_t k_row, v_row; /* first row (in every bank) of the item's K and V */
     int functional;        /* 1: the hooks compute this pass's numbers */
+    uint64_t host_ready;   /* host tier: the cycle its partials reach the buffer die (merged too), else 0 */
 } sched_pass;
 
 typedef struct sched_hooks {

@@ -7,7 +7,9 @@
  *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
  *    different cycle counts (the tree re-reads K and V);
- *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused.
+ *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
+ *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
+ *    5e-4 of FP64 over all tokens), the layer no shorter than the host's part; its trace is legal.
  * SEED=n replays (data and context lengths). */
 #include <inttypes.h>
 #include <math.h>
@@ -264,13 +266,49 @@ static void test_capacity(void **state)
     attn_res_free(&r);
 }
 
+static void test_host_tier(void **state)
+{
+    (void)state;
+    static setup s;
+    make(&s, "llama3-8b", "attacc-hbm3-5200", 1, 2, 9000, 12000, g_seed + 5);
+    s.c.m.layers = 64; /* a deep model: 2 requests overflow one channel */
+    s.c.splitk = 1;
+    char err[1024];
+    attn_res r;
+    assert_int_equal(attn_run(&s.c, &r, err, sizeof err), 2);
+    attn_res_free(&r);
+    s.c.host_tier = 1, s.c.host_gbs = 64, s.c.host_latency_us = 5;
+    FILE *f = tmpfile();
+    s.c.log = f;
+    run_ok(&s, &r, NULL);
+    s.c.log = NULL;
+    assert_true(r.host_tokens > 0 && r.host_tokens < 2 * 8 * 12000);
+    assert_true(r.layer[0].cycles >= r.host_cycles);
+    report_fig fg;
+    report_derive(&s.c, &r, &fg);
+    assert_true(fg.heads_checked == 2 * 32);
+    if (fg.max_rel_l2 > 5e-4)
+        fail_msg(TB_REPLAY "host tier: rel-L2 vs FP64 %.3g (tolerance 5e-4)", g_seed, g_seed, fg.max_rel_l2);
+    rewind(f);
+    hbm_cfg hc;
+    assert_int_equal(hbm_cfg_preset("attacc-hbm3-5200", &hc), 0);
+    hc.channels = 1;
+    uint64_t nc;
+    if (hbm_check_stream(&hc, f, "host tier", err, sizeof err, &nc))
+        fail_msg(TB_REPLAY "host tier: checker: %s", g_seed, g_seed, err);
+    fclose(f);
+    print_message("host tier: %" PRIu64 " of the tokens on the host, rel-L2 %.3g, layer %" PRIu64 " CK (host %" PRIu64 ")\n",
+                  r.host_tokens, fg.max_rel_l2, r.layer[0].cycles, r.host_cycles);
+    attn_res_free(&r);
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_run", NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_traces_pass_checker),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
-        cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_capacity),          cmocka_unit_test(test_host_tier),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

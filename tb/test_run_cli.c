@@ -93,6 +93,9 @@ static void test_bad_input(void **state)
     bad_no_files("--hbm hbm9", "'hbm9' is neither a preset");
     bad_no_files("--stacks 1 --batch 64 --ctx 8192", "the KV cache does not fit");
     bad_no_files("extra", "unexpected argument 'extra'");
+    bad_no_files("--host-tier", "--host-tier needs --softmax splitk");
+    bad_no_files("--host-bw 10", "--host-bw and --host-latency need --host-tier");
+    bad_no_files("--host-tier --softmax splitk --host-latency -1", "--host-latency: '-1'");
     bad_no_files("--wave x.fst", "--wave needs --mode rtl");
     bad_no_files("--mode rtl --wave x.fst --wave-bank 0.0.40", "--wave-bank: 0.0.40 is not one of the --rtl-banks");
     put("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n");
