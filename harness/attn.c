@@ -113,7 +113,7 @@ static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r,
     }
     const hbm_cfg *hc = &c->hbm;
     r->kv_bytes_needed = r->kv_bytes_layer * m->layers;
-    r->kv_bytes_avail = (uint64_t)channels * p->g.banks * hc->rows * hbm_cfg_row_bytes(hc);
+    r->kv_bytes_avail = (uint64_t)channels * hc->pcs * hbm_cfg_banks_per_pc(hc) * hc->rows * hbm_cfg_row_bytes(hc);
     /* place; with a host tier, the largest share of every item's tokens in the stacks that fits */
     unsigned wch = 0;
     uint64_t worst = place(c, p, L, np, channels, 1.0, r, &wch);
@@ -170,7 +170,8 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     const unsigned channels = hc->stacks * hc->channels;
     plan p;
     memset(&p, 0, sizeof p);
-    if (map_geom_init(&p.g, hc->pcs, hbm_cfg_banks_per_pc(hc), hc->columns, c->m.head_dim, err, n))
+    if (map_geom_init(&p.g, hc->pcs, hbm_cfg_banks_per_pc(hc), hc->bank_groups, hc->banks, hc->columns, c->m.head_dim,
+                      c->pingpong, err, n))
         return 2;
     int rc = make_plan(c, channels, &p, r, err, n);
     if (rc) {
@@ -194,7 +195,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
 
     backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p.g.words, 4, c->acc_fp32},
                       .smu = c->smu,
-                      .banks_per_channel = p.g.banks,
+                      .banks_per_channel = p.g.units,
                       .channels = channels,
                       .rtl_gemv = c->rtl_gemv,
                       .rtl_smu = c->rtl_smu,
@@ -243,7 +244,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                 for (size_t k = k0; k < k0 + np; k++) {
                     sched_pass *s = &p.pass[k];
                     s->k_row = p.row0[s->item] + l * p.ch_rows[ch];
-                    s->v_row = s->k_row + s->shape.k_rows;
+                    s->v_row = s->k_row + s->shape.k_bank_rows;
                     s->host_ready = p.items[s->item].L_host ? start + r->host_cycles : 0;
                 }
                 func_begin_channel(f, ch, l);

@@ -41,6 +41,7 @@ typedef struct attn_cfg {
     uint32_t batch;
     const uint32_t *ctx; /* tokens of each request (batch of them) */
     int systolic;
+    int pingpong; /* two banks of a bank group share one GEMV unit and alternate rows (mapping.h) */
     uint32_t group; /* rows of the systolic unit: query heads per pass (1 for the tree unit) */
     int acc_fp32, splitk;
     smu_cfg smu;

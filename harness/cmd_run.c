@@ -31,6 +31,8 @@ static const char *run_help =
     "  --ctx N[,N...]     tokens per request: one length for all, or one per request [seeded random 1024..2048]\n"
     "  --ctx-file F       one length per line ('#' comments): a ragged batch\n"
     "  --gemv tree|systolic   bank GEMV unit [systolic]: tree = AttAcc's unit (G passes over K/V for GQA)\n"
+    "  --pingpong         two banks of a bank group share one GEMV unit and alternate rows, so one streams\n"
+    "                     while the other switches rows (half the units; MACBG/ACTBG/PRE per bank set)\n"
     "  --group G          query heads per systolic unit, divides the model's heads per KV head [all of them]\n"
     "  --acc fp16|fp32    GEMV accumulation [fp32]; fp16 = AttAcc's datapath (scores to the softmax unit in FP16)\n"
     "  --softmax buffer|splitk  one softmax row per head on the buffer die, or one per V partition merged by\n"
@@ -55,7 +57,7 @@ static const char *run_help =
     "  --log-commands FILE  the command log (docs/hbm.md v1) for pimattn check-trace\n"
     "  --wave FILE        rtl mode: an FST of one Verilated bank unit (and FILE.gtkw for GTKWave); that\n"
     "                     unit is clocked with the DRAM, so its cycles are the command log's\n"
-    "  --wave-bank S.C.B  the unit: stack, channel, bank in the channel (0..63) [the first RTL bank]\n"
+    "  --wave-bank S.C.B  the unit: stack, channel, unit in the channel (0..63; 0..31 ping-pong) [the first RTL one]\n"
     "  --wave-from CYCLE  first DRAM cycle dumped [0]      --wave-cycles N  cycles dumped [4000]\n"
     "  --help             this text\n"
     "Exit status: 0 done, 1 a check failed (RTL mismatch, schedule refused), 2 bad input.\n";
@@ -161,10 +163,10 @@ static int choice(const char *opt, const char *text, const char *a, const char *
     return -1;
 }
 
-/* The RTL banks of a --rtl-banks spec into the per-bank and per-channel masks. */
-static int parse_rtl_banks(const char *spec, const hbm_cfg *h, uint8_t *bank, uint8_t *chan)
+/* The RTL units of a --rtl-banks spec (bpc units per PC) into the per-unit and per-channel masks. */
+static int parse_rtl_banks(const char *spec, const hbm_cfg *h, unsigned bpc, uint8_t *bank, uint8_t *chan)
 {
-    const unsigned bpc = hbm_cfg_banks_per_pc(h), bch = bpc * h->pcs, nch = h->stacks * h->channels;
+    const unsigned bch = bpc * h->pcs, nch = h->stacks * h->channels;
     const char *use = !strcmp(spec, "pc") ? "0.0.0" : !strcmp(spec, "channel") ? "0.0" : spec;
     if (!strcmp(spec, "all")) {
         memset(bank, 1, (size_t)nch * bch);
@@ -229,13 +231,14 @@ int cmd_run(int argc, char **argv)
         {"numerics", 1, 0, 'n'},      {"logit-scale", 1, 0, 'x'},  {"seed", 1, 0, 'e'},     {"json", 1, 0, 'j'},
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
+        {"pingpong", 0, 0, 'p'},
         {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     const char *model_name = NULL, *model_file = NULL, *ctx_text = NULL, *ctx_file = NULL, *hbm_text = "attacc-hbm3-5200";
     const char *rtl_spec = NULL, *json = NULL, *logp = NULL, *power = NULL, *layers_text = "1", *wave = NULL;
     const char *wave_bank = NULL;
     uint64_t wave_from = 0, wave_cycles = 4000;
     uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0;
-    int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0;
+    int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0, pingpong = 0;
     double logit = 1.0, host_gbs = 64, host_us = 10;
     optind = 1;
     for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -267,6 +270,7 @@ int cmd_run(int argc, char **argv)
         case 'f': rc = cli_u64("run", "--wave-from", optarg, 0, UINT64_MAX / 2, &wave_from); break;
         case 'y': rc = cli_u64("run", "--wave-cycles", optarg, 1, 100000000, &wave_cycles); break;
         case 't': host = 1; break;
+        case 'p': pingpong = 1; break;
         case 'W': rc = cli_double("run", "--host-bw", optarg, 0.001, 1e6, &host_gbs), host_opt = 1; break;
         case 'T': rc = cli_double("run", "--host-latency", optarg, 0, 1e6, &host_us), host_opt = 1; break;
         case 'h': fputs(run_help, stdout); return 0;
@@ -347,6 +351,7 @@ int cmd_run(int argc, char **argv)
     c.batch = (uint32_t)batch;
     c.ctx = lens;
     c.systolic = !tree;
+    c.pingpong = pingpong;
     c.group = tree ? 1 : (uint32_t)group;
     c.acc_fp32 = !acc16;
     c.splitk = splitk;
@@ -371,10 +376,11 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     if (rtl) {
-        const unsigned nch = c.hbm.stacks * c.hbm.channels, bch = hbm_cfg_banks_per_pc(&c.hbm) * c.hbm.pcs;
+        const unsigned nch = c.hbm.stacks * c.hbm.channels, upc = hbm_cfg_banks_per_pc(&c.hbm) / (pingpong ? 2 : 1),
+                       bch = upc * c.hbm.pcs; /* GEMV units per PC and per channel */
         rbank = calloc((size_t)nch * bch, 1);
         rchan = calloc(nch, 1);
-        if (!rbank || !rchan || parse_rtl_banks(rtl_spec ? rtl_spec : "pc", &c.hbm, rbank, rchan))
+        if (!rbank || !rchan || parse_rtl_banks(rtl_spec ? rtl_spec : "pc", &c.hbm, upc, rbank, rchan))
             goto done;
         const vgemv_ops *const *gb;
         size_t ng = gemv_builds(&gb);

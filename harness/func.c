@@ -140,7 +140,7 @@ static pdata *pass_data(func *f, const sched_pass *p)
     return d;
 }
 
-static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->banks + bank; }
+static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->units + bank; }
 
 static uint32_t part_tokens(const map_shape *s, uint32_t t)
 {
@@ -162,7 +162,7 @@ static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, 
         return -1;
     gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
     gemv_beat out[16];
-    for (unsigned b = 0; b < f->c.g->banks; b++)
+    for (unsigned b = 0; b < f->c.g->units; b++)
         if (unit_cmd(f, b, &c, d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
             return -1;
     return 0;
@@ -178,7 +178,7 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
     const size_t dim = f->c.head_dim, L = p->shape.L;
     uint32_t idx = row * g->cols + col;
     gemv_beat out[16];
-    for (unsigned b = 0; b < g->banks; b++) {
+    for (unsigned b = 0; b < g->units; b++) {
         unsigned w;
         if (!context) {
             int64_t j = map_k_token(g, &p->shape, b, idx, &w);
@@ -287,7 +287,7 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
                 word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
             gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
             for (unsigned w = 0; w < g->words; w++)
-                if (unit_cmd(f, (t / g->parts_pc) * g->banks_pc + (t % g->parts_pc) * g->words + w, &c, word, cycle, out) < 0)
+                if (unit_cmd(f, (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w, &c, word, cycle, out) < 0)
                     return -1;
         }
     }

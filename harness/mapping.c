@@ -6,20 +6,26 @@
 
 static uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
-int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned cols, unsigned head_dim, char *err, size_t n)
+int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned bank_groups, unsigned banks_per_group,
+                  unsigned cols, unsigned head_dim, int pingpong, char *err, size_t n)
 {
     if (head_dim == 0 || head_dim % 16)
         return snprintf(err, n, "head_dim %u is not a multiple of 16 (one burst = 16 FP16)", head_dim), -1;
+    if (pingpong && banks_per_group % 2)
+        return snprintf(err, n, "ping-pong pairs banks of a bank group: %u banks per group is odd", banks_per_group), -1;
     g->pcs = pcs;
-    g->banks_pc = banks_pc;
-    g->banks = pcs * banks_pc;
+    g->banks_per_unit = pingpong ? 2 : 1;
+    g->bank_groups = bank_groups;
+    g->banks_per_group = banks_per_group;
+    g->units_pc = banks_pc / g->banks_per_unit;
+    g->units = pcs * g->units_pc;
     g->cols = cols;
     g->words = head_dim / 16;
-    g->parts_pc = banks_pc / g->words;
+    g->parts_pc = g->units_pc / g->words;
     g->parts = g->parts_pc * pcs;
     if (g->parts_pc == 0)
-        return snprintf(err, n, "head_dim %u needs %u banks per V partition, a pseudo-channel has %u", head_dim,
-                        g->words, banks_pc),
+        return snprintf(err, n, "head_dim %u needs %u units per V partition, a pseudo-channel has %u", head_dim,
+                        g->words, g->units_pc),
                -1;
     return 0;
 }
@@ -27,13 +33,26 @@ int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned cols, u
 void map_shape_of(const map_geom *g, uint32_t L, map_shape *s)
 {
     s->L = L;
-    s->n = ceil_div(L, g->banks);
+    s->n = ceil_div(L, g->units);
     s->nt = ceil_div(L, g->parts);
     uint32_t kb = s->n * g->words; /* K bursts in the fullest bank */
     s->k_rows = ceil_div(kb, g->cols);
     s->k_last = kb - (s->k_rows ? s->k_rows - 1 : 0) * g->cols;
     s->v_rows = ceil_div(s->nt, g->cols);
     s->v_last = s->nt - (s->v_rows ? s->v_rows - 1 : 0) * g->cols;
+    s->k_bank_rows = ceil_div(s->k_rows, g->banks_per_unit);
+    s->v_bank_rows = ceil_div(s->v_rows, g->banks_per_unit);
+}
+
+unsigned map_unit_bank(const map_geom *g, unsigned u, uint32_t r, unsigned *pc, unsigned *sid, unsigned *bg,
+                       unsigned *ba)
+{
+    unsigned l = u % g->units_pc, per_sid = g->bank_groups * g->banks_per_group / g->banks_per_unit;
+    *pc = u / g->units_pc;
+    *sid = l / per_sid;
+    *bg = (l % per_sid) / (g->banks_per_group / g->banks_per_unit);
+    *ba = (l % (g->banks_per_group / g->banks_per_unit)) * g->banks_per_unit + r % g->banks_per_unit;
+    return *pc * g->units_pc * g->banks_per_unit + (*sid * g->bank_groups + *bg) * g->banks_per_group + *ba;
 }
 
 typedef struct {
@@ -107,7 +126,7 @@ int64_t map_k_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t 
 
 int map_v_part(const map_geom *g, unsigned b, unsigned *w)
 {
-    unsigned pc = b / g->banks_pc, local = b % g->banks_pc, t = local / g->words;
+    unsigned pc = b / g->units_pc, local = b % g->units_pc, t = local / g->words;
     if (t >= g->parts_pc)
         return -1;
     *w = local % g->words;
@@ -118,7 +137,7 @@ void map_v_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, u
                 unsigned *col)
 {
     uint32_t t = j / s->nt, u = j % s->nt;
-    *bank = (t / g->parts_pc) * g->banks_pc + (t % g->parts_pc) * g->words + w;
+    *bank = (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w;
     *row = u / g->cols;
     *col = u % g->cols;
 }

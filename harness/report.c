@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,14 +36,24 @@ void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
     const hbm_cfg *h = &c->hbm;
     memset(f, 0, sizeof *f);
     f->tck_ns = h->tck_ps / 1000.0;
-    double s = h->nMAC, banks = (double)r->channels * hbm_cfg_banks_per_pc(h) * h->pcs;
-    if (h->power_limit && h->nMACpow > s) /* one channel-full of bursts per nMACpow */
-        s = h->nMACpow;
-    f->peak_bw = banks * h->burst_bytes / (s * f->tck_ns * 1e-9);
-    double act = h->nRCDRD + (h->columns - 1) * s + h->nRTP;
-    if (act < h->nRAS)
-        act = h->nRAS;
-    f->row_period = act + h->nRP < h->nRC ? h->nRC : act + h->nRP;
+    /* bursts per CK per channel: every unit one per nMAC, all banks together at most one channel-full per
+     * nMACpow (power limit); s = CK between a unit's bursts */
+    const double banks = (double)hbm_cfg_banks_per_pc(h) * h->pcs, units = banks / (c->pingpong ? 2 : 1);
+    double b = units / h->nMAC;
+    if (h->power_limit && banks / h->nMACpow < b)
+        b = banks / h->nMACpow;
+    const double s = units / b;
+    f->peak_bw = b * r->channels * h->burst_bytes / (f->tck_ns * 1e-9);
+    /* one row buffer per bank, all banks switching together (docs/architecture.md): an ACTAB of k banks
+     * completes after (ceil(k/4) - 1) nFAW with the activation window (pim.allbank_act_faw) */
+    const double bpc = hbm_cfg_banks_per_pc(h), quad = h->ab_act_faw ? h->nFAW : 0;
+    double stagger = (ceil(bpc / 4) - 1) * quad, act = h->nRCDRD + stagger + (h->columns - 1) * s + h->nRTP;
+    if (act < h->nRAS + stagger)
+        act = h->nRAS + stagger;
+    f->row_period = act + h->nRP < h->nRC + stagger ? h->nRC + stagger : act + h->nRP;
+    if (c->pingpong) /* the other bank of each unit switches while this one streams: the ceiling is the MAC
+                      * bound of the units (what is left of the switch shows as the gap to it) */
+        f->row_period = h->columns * s;
     f->ceiling_bw = f->peak_bw * h->columns * s / f->row_period;
     f->lower_bound = (uint64_t)((double)r->kv_bytes_layer / (f->peak_bw * f->tck_ns * 1e-9));
     double cyc = 0, e[6] = {0};
@@ -72,9 +83,9 @@ void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
 void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
 {
     const hbm_cfg *h = &c->hbm;
-    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u, acc %s, softmax %s, %s mode\n",
+    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u%s, acc %s, softmax %s, %s mode\n",
             in->model, c->batch, in->ctx_min, in->ctx_max, in->ctx_mean, in->gemv, c->systolic ? "" : " (G passes)",
-            in->group, in->acc, in->softmax, in->mode);
+            in->group, c->pingpong ? ", ping-pong (2 banks per unit)" : "", in->acc, in->softmax, in->mode);
     fprintf(o, "  hbm %s, %u stack(s) = %u channels x %u banks; power limit %s; seed %llu\n", in->hbm, h->stacks,
             r->channels, hbm_cfg_banks_per_pc(h) * h->pcs, h->power_limit ? "on" : "off", (unsigned long long)in->seed);
     fprintf(o, "  KV cache %.3f GB of %.3f GB (%u layers); %u work items (request x KV head) on %u of %u channels, "
@@ -103,8 +114,8 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
                 bursts ? 100.0 * y->hbm.row_hits / bursts : 0, g[5] / 1e6, y->num.max_rel_l2);
     }
     const attn_layer *y0 = &r->layer[0];
-    fprintf(o, "\n  peak all-bank MAC bandwidth %.1f GB/s; row-switch-aware ceiling %.1f GB/s (%.0f CK per 1 KB row)\n",
-            f->peak_bw / 1e9, f->ceiling_bw / 1e9, f->row_period);
+    fprintf(o, "\n  peak all-bank MAC bandwidth %.1f GB/s%s; row-switch-aware ceiling %.1f GB/s (%.0f CK per 1 KB row)\n",
+            f->peak_bw / 1e9, c->pingpong ? " (ping-pong: half the units)" : "", f->ceiling_bw / 1e9, f->row_period);
     fprintf(o, "  lower bound (unique KV bytes %.2f MB / peak) %llu CK; simulated / bound = %.3f (must be >= 1)\n",
             r->kv_bytes_layer / 1e6, (unsigned long long)f->lower_bound, f->lower_bound ? f->layer_cycles / f->lower_bound : 0);
     fprintf(o, "  channels: busiest %llu CK, least busy %llu CK (layer 0); softmax unit busy %llu CK summed over channels\n",
@@ -183,6 +194,7 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
     for (uint32_t i = 0; i < c->batch; i++)
         cJSON_AddItemToArray(ctx, cJSON_CreateNumber(c->ctx[i]));
     cJSON_AddStringToObject(cf, "gemv", in->gemv);
+    cJSON_AddBoolToObject(cf, "pingpong", c->pingpong);
     cJSON_AddNumberToObject(cf, "group", in->group);
     cJSON_AddStringToObject(cf, "acc", in->acc);
     cJSON_AddStringToObject(cf, "softmax", in->softmax);

@@ -63,7 +63,7 @@ typedef struct pstate {
     uint64_t merge_done;
 } pstate;
 
-enum { SRC_REFRESH, SRC_BANK, SRC_SFM_ROW, SRC_SFM_MERGE, SRC_MVGB, SRC_MVSB_S, SRC_MVSB_P, SRC_WRGB, NSRC };
+enum { SRC_REFRESH, SRC_BANK, SRC_ROWCTL, SRC_SFM_ROW, SRC_SFM_MERGE, SRC_MVGB, SRC_MVSB_S, SRC_MVSB_P, SRC_WRGB, NSRC };
 
 typedef struct ctx {
     hbm *h;
@@ -75,10 +75,15 @@ typedef struct ctx {
     const sched_hooks *hk;
     pstate *st;
     uint64_t t0, now, horizon;
-    /* banks */
+    /* banks: the MAC position (phase, unit-row, column, command of the beat); per bank set (all banks, or
+     * with ping-pong the even and the odd banks of each pair) its open row and how far its precharge or
+     * activation has got */
     size_t kidx, nph;
-    uint32_t r, col;
-    int64_t open_row;
+    uint32_t r, col, sub;
+    uint64_t last_beat[8]; /* per command of a beat: its last issue, so each unit gets one burst per nMAC */
+    unsigned nsets;
+    int64_t open_row[2];
+    unsigned pre_done[2], act_done[2];
     /* cursors */
     size_t p_w, p_s, p_r, p_g, p_p, p_m;
     uint32_t i_w, r_s, q_g;
@@ -149,39 +154,103 @@ static hbm_cmd mk(const ctx *x, unsigned op, unsigned pc)
 
 /* ---- next command of each source: 0 = nothing left, 1 = *cmd with *ready (INF: waiting) ---------------- */
 
+/* Set, bank row and phase of the MAC position (kidx, r) or of the unit-row after it (next = 1);
+ * returns 0 when there is none. */
+static int row_at(const ctx *x, int next, unsigned *set, int64_t *row, size_t *pass, int *context, uint32_t *r)
+{
+    size_t k = x->kidx;
+    uint32_t rr = x->r;
+    if (k == x->nph)
+        return 0;
+    size_t p = phase_pass(x, k, context);
+    if (next && ++rr == (*context ? x->ps[p].shape.v_rows : x->ps[p].shape.k_rows)) {
+        if (++k == x->nph)
+            return 0;
+        rr = 0;
+        p = phase_pass(x, k, context);
+    }
+    *pass = p, *r = rr;
+    *set = rr % x->nsets;
+    *row = (int64_t)(*context ? x->ps[p].v_row : x->ps[p].k_row) + rr / x->nsets;
+    return 1;
+}
+
+/* How long before a deadline the backstop closes the banks: a row opened just before needs nRAS, the
+ * last MAC nRTP, the PREA nRP, plus the row bus. */
+static uint64_t refresh_lead(const ctx *x) { return (uint64_t)x->hc->nRTP + x->hc->nRP + x->hc->nRAS + 8; }
+
+/* The banks of a set: ACTs/PREs address ba = set, set + 2, ... (ping-pong) or everything (one set). */
+static unsigned set_bas(const ctx *x) { return x->g->banks_per_group / x->nsets; }
+
+/* The MAC beats of the current unit-row, once its set holds the row. */
 static int next_bank(ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    if (x->kidx == x->nph)
-        return 0;
+    unsigned set;
+    int64_t row;
+    size_t p;
     int context;
-    size_t p = phase_pass(x, x->kidx, &context);
-    const sched_pass *ps = &x->ps[p];
-    int64_t row = (int64_t)(context ? ps->v_row : ps->k_row) + x->r;
+    uint32_t r;
+    if (!row_at(x, 0, &set, &row, &p, &context, &r))
+        return 0;
+    const pstate *s = &x->st[p];
+    uint32_t q = (x->r * x->g->cols + x->col) / 16;
+    uint64_t dep = !context ? s->q_done : s->chunk_pcs[q] == x->hc->pcs ? s->chunk_done[q] : INF;
+    /* a unit takes one burst per nMAC, also from its other bank at a row boundary (ping-pong) */
+    uint64_t unit_free = x->last_beat[x->sub] == INF ? 0 : x->last_beat[x->sub] + x->hc->nMAC;
+    *ready = x->open_row[set] == row && x->act_done[set] == 0 ? (dep == INF ? INF : max64(dep, unit_free)) : INF;
+    if (refresh_pc(x, x->now, refresh_lead(x)) >= 0)
+        *ready = INF; /* the refresh backstop closes the banks now: no MAC may push its PREA back */
+    if (x->nsets == 1) {
+        *cmd = mk(x, HBM_MACAB, HBM_PC_ALL);
+    } else {
+        *cmd = mk(x, HBM_MACBG, HBM_PC_ALL);
+        cmd->ba = (uint8_t)(set + 2 * x->sub);
+    }
+    cmd->col = x->col;
+    return 1;
+}
+
+/* Opens the rows the MACs need: the current unit-row's, and with ping-pong the next one's on the other
+ * set while the current streams. One set: PREA, a refresh the next row could not wait for, ACTAB.
+ * Ping-pong: PRE of every bank of the set, then ACTBG for each of its bank indices. */
+static int next_rowctl(ctx *x, hbm_cmd *cmd, uint64_t *ready)
+{
+    unsigned set;
+    int64_t row;
+    size_t p;
+    int context;
+    uint32_t r;
+    int ok = row_at(x, 0, &set, &row, &p, &context, &r);
+    if (refresh_pc(x, x->now, 2 * refresh_lead(x)) >= 0 && !(x->nsets == 1 && x->open_row[0] < 0))
+        return 0; /* a forced refresh is near: open nothing it would have to wait for (nRAS) */
+    if (ok && x->open_row[set] == row && x->act_done[set] == 0) { /* the current row is open: the next one */
+        unsigned cur = set;
+        ok = x->nsets == 2 && row_at(x, 1, &set, &row, &p, &context, &r) && set != cur &&
+             !(x->open_row[set] == row && x->act_done[set] == 0);
+    }
+    if (!ok)
+        return 0;
     *ready = 0;
-    if (x->open_row == row) {
-        uint32_t q = (x->r * x->g->cols + x->col) / 16;
-        const pstate *s = &x->st[p];
-        uint64_t dep = !context ? s->q_done : s->chunk_pcs[q] == x->hc->pcs ? s->chunk_done[q] : INF;
-        uint64_t t = dep == INF ? x->now + x->horizon : max64(dep, x->now);
-        if (refresh_pc(x, t, x->horizon) < 0) { /* no refresh forced while this row streams */
-            *cmd = mk(x, HBM_MACAB, HBM_PC_ALL);
-            cmd->col = x->col;
-            *ready = dep;
+    if (x->open_row[set] >= 0 && x->open_row[set] != row) { /* close the set */
+        if (x->nsets == 1) {
+            *cmd = mk(x, HBM_PREA, HBM_PC_ALL);
             return 1;
         }
-        *cmd = mk(x, HBM_PREA, HBM_PC_ALL); /* a refresh cannot wait: close, refresh, reopen this row */
+        unsigned pc, sid, bg, ba;
+        map_unit_bank(x->g, x->pre_done[set], set, &pc, &sid, &bg, &ba); /* unit k's bank of this set */
+        *cmd = mk(x, HBM_PRE, pc);
+        cmd->sid = (uint8_t)sid, cmd->bg = (uint8_t)bg, cmd->ba = (uint8_t)ba;
         return 1;
     }
-    if (x->open_row >= 0) {
-        *cmd = mk(x, HBM_PREA, HBM_PC_ALL);
-        return 1;
+    if (x->nsets == 1 && x->open_row[set] < 0) {
+        int pc = refresh_pc(x, x->now, x->horizon); /* postponed as far as allowed: what the next row cannot wait for */
+        if (pc >= 0) {
+            *cmd = mk(x, HBM_REFAB, (unsigned)pc);
+            return 1;
+        }
     }
-    int pc = refresh_pc(x, x->now, x->horizon); /* postponed as far as allowed: only what the next row cannot wait for */
-    if (pc >= 0) {
-        *cmd = mk(x, HBM_REFAB, (unsigned)pc);
-        return 1;
-    }
-    *cmd = mk(x, HBM_ACTAB, HBM_PC_ALL);
+    *cmd = mk(x, x->nsets == 1 ? HBM_ACTAB : HBM_ACTBG, HBM_PC_ALL);
+    cmd->ba = (uint8_t)(x->nsets == 1 ? 0 : set + 2 * x->act_done[set]);
     cmd->row = (uint32_t)row;
     return 1;
 }
@@ -196,9 +265,10 @@ static int next_refresh(ctx *x, hbm_cmd *cmd, uint64_t *ready)
     if (pc < 0)
         return 0;
     uint64_t d = hbm_refresh_deadline(x->h, x->c->st, x->c->ch, (unsigned)pc);
-    uint64_t lead = x->hc->nRTP + x->hc->nRP + x->hc->nRAS + 8; /* PREA after the last MAC, then REFAB */
+    uint64_t lead = refresh_lead(x);
     *ready = d > lead ? d - lead : 0;
-    *cmd = mk(x, x->open_row >= 0 ? HBM_PREA : HBM_REFAB, x->open_row >= 0 ? HBM_PC_ALL : (unsigned)pc);
+    int open = x->open_row[0] >= 0 || (x->nsets == 2 && x->open_row[1] >= 0);
+    *cmd = mk(x, open ? HBM_PREA : HBM_REFAB, open ? HBM_PC_ALL : (unsigned)pc);
     return 1;
 }
 
@@ -215,7 +285,7 @@ static int next_wrgb(ctx *x, hbm_cmd *cmd, uint64_t *ready)
 static uint32_t score_bursts(const ctx *x, const sched_pass *p, unsigned pc, uint32_t r)
 {
     const map_shape *s = &p->shape;
-    uint64_t per_pc = (uint64_t)s->n * x->g->banks_pc, lo = (uint64_t)pc * per_pc;
+    uint64_t per_pc = (uint64_t)s->n * x->g->units_pc, lo = (uint64_t)pc * per_pc;
     uint64_t tok = lo >= s->L ? 0 : (s->L - lo < per_pc ? s->L - lo : per_pc);
     uint64_t bytes = tok * p->rows * x->c->score_bytes;
     uint64_t k1 = r + 1 >= s->k_rows ? s->n : ((uint64_t)(r + 1) * x->g->cols) / x->g->words;
@@ -334,17 +404,40 @@ static int next_sfm_merge(ctx *x, hbm_cmd *cmd, uint64_t *ready)
 
 #define HOOK(x, fn, ...) ((x)->hk && (x)->hk->fn && (x)->ps[p].functional ? (x)->hk->fn((x)->hk->ctx, __VA_ARGS__) : 0)
 
-static int issued_bank(ctx *x, const hbm_cmd *cmd, uint64_t t)
+/* Row commands (any source): the sets' state. */
+static void issued_row(ctx *x, const hbm_cmd *cmd)
 {
+    unsigned set = x->nsets == 1 ? 0 : cmd->ba % 2;
     switch (cmd->op) {
-    case HBM_PREA: x->open_row = -1; return 0;
-    case HBM_REFAB: x->out->refreshes++; return 0;
-    case HBM_ACTAB: x->open_row = cmd->row; return 0;
+    case HBM_PREA:
+        for (unsigned k = 0; k < x->nsets; k++)
+            x->open_row[k] = -1, x->pre_done[k] = x->act_done[k] = 0;
+        break;
+    case HBM_PRE:
+        if (++x->pre_done[set] == x->g->units) /* every unit's bank of this set */
+            x->open_row[set] = -1, x->pre_done[set] = 0;
+        break;
+    case HBM_REFAB: x->out->refreshes++; break;
+    case HBM_ACTAB: x->open_row[0] = cmd->row; break;
+    case HBM_ACTBG:
+        x->open_row[set] = cmd->row;
+        if (++x->act_done[set] == set_bas(x))
+            x->act_done[set] = 0;
+        break;
     default: break;
     }
+}
+
+static int issued_bank(ctx *x, const hbm_cmd *cmd, uint64_t t)
+{
+    x->last_beat[x->sub] = t; /* the units this command fed */
+    if (x->nsets == 2 && ++x->sub < set_bas(x))
+        return 0; /* the beat's other bank index */
+    x->sub = 0;
     int context;
     size_t p = phase_pass(x, x->kidx, &context);
     const sched_pass *ps = &x->ps[p];
+    (void)cmd;
     if (x->col == 0 && x->r == 0)
         x->phase_first = t;
     x->out->mac_cmds++;
@@ -375,8 +468,11 @@ static int issued(ctx *x, int src, const hbm_cmd *cmd, uint64_t t)
     uint64_t done = t + (uint64_t)cmd->n * x->hc->nBL;
     switch (src) {
     case SRC_BANK:
-    case SRC_REFRESH:
         return issued_bank(x, cmd, t);
+    case SRC_REFRESH:
+    case SRC_ROWCTL:
+        issued_row(x, cmd);
+        return 0;
     case SRC_WRGB: {
         p = x->p_w;
         const sched_pass *ps = &x->ps[p];
@@ -426,7 +522,7 @@ static int issued(ctx *x, int src, const hbm_cmd *cmd, uint64_t t)
 }
 
 static int (*const next_fn[NSRC])(ctx *, hbm_cmd *, uint64_t *) = {
-    next_refresh, next_bank, next_sfm_row, next_sfm_merge, next_mvgb, next_mvsb_s, next_mvsb_p, next_wrgb};
+    next_refresh, next_bank, next_rowctl, next_sfm_row, next_sfm_merge, next_mvgb, next_mvsb_s, next_mvsb_p, next_wrgb};
 
 static void free_states(pstate *st, size_t np)
 {
@@ -452,7 +548,11 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
                -1;
     ctx x = {.h = h, .hc = hc, .g = g, .c = c, .ps = passes, .np = np, .hk = hk, .t0 = t0, .now = t0,
              .nph = 2 * np, .out = out};
-    x.open_row = hbm_open_row(h, c->st, c->ch, 0, 0, 0, 0); /* the banks move in lock step: all open or closed */
+    x.nsets = g->banks_per_unit;
+    for (int k = 0; k < 8; k++)
+        x.last_beat[k] = INF;
+    for (unsigned k = 0; k < x.nsets; k++) /* each set moves in lock step: all its banks open at one row, or closed */
+        x.open_row[k] = hbm_open_row(h, c->st, c->ch, 0, 0, 0, k);
     /* the longest a row of MACs can take with the banks streaming, plus the switch: refreshes are planned
      * this far ahead */
     x.horizon = (uint64_t)g->cols * (hc->nMACpow > hc->nMAC ? hc->nMACpow : hc->nMAC) + hc->nRCDRD + hc->nRTP +

@@ -26,7 +26,7 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
     map_shape s;
     map_shape_of(g, L, &s);
     const uint32_t slots = s.k_rows * g->cols, vslots = s.v_rows * g->cols;
-    uint8_t *kused = calloc((size_t)g->banks * slots, 1), *vused = calloc((size_t)g->banks * vslots, 1);
+    uint8_t *kused = calloc((size_t)g->units * slots, 1), *vused = calloc((size_t)g->units * vslots, 1);
     assert_non_null(kused);
     assert_non_null(vused);
     for (uint32_t j = 0; j < L; j++)
@@ -34,7 +34,7 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
             unsigned b, col, w2;
             uint32_t row, u;
             map_k_addr(g, &s, j, w, &b, &row, &col);
-            if (b >= g->banks || row >= s.k_rows || col >= g->cols || (row + 1 == s.k_rows && col >= s.k_last))
+            if (b >= g->units || row >= s.k_rows || col >= g->cols || (row + 1 == s.k_rows && col >= s.k_last))
                 fail_msg(TB_REPLAY "L %u K token %u burst %u -> bank %u row %u col %u outside the item", seed, seed, L,
                          j, w, b, row, col);
             uint32_t idx = row * g->cols + col;
@@ -43,7 +43,7 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
             if (map_k_token(g, &s, b, idx, &w2) != (int64_t)j || w2 != w)
                 fail_msg(TB_REPLAY "L %u: K inverse of bank %u burst %u is not token %u/%u", seed, seed, L, b, idx, j, w);
             map_v_addr(g, &s, j, w, &b, &row, &col);
-            if (b >= g->banks || row >= s.v_rows || col >= g->cols || (row + 1 == s.v_rows && col >= s.v_last))
+            if (b >= g->units || row >= s.v_rows || col >= g->cols || (row + 1 == s.v_rows && col >= s.v_last))
                 fail_msg(TB_REPLAY "L %u V token %u slice %u -> bank %u row %u col %u outside the item", seed, seed, L,
                          j, w, b, row, col);
             idx = row * g->cols + col;
@@ -54,11 +54,11 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
             unsigned wp;
             int t = map_v_part(g, b, &wp);
             assert_true(t >= 0 && wp == w);
-            assert_int_equal((unsigned)t / g->parts_pc, b / g->banks_pc); /* a partition stays on its PC */
+            assert_int_equal((unsigned)t / g->parts_pc, b / g->units_pc); /* a partition stays on its PC */
         }
     /* the inverse finds nothing where the forward map put nothing */
     uint64_t kn = 0, vn = 0;
-    for (unsigned b = 0; b < g->banks; b++)
+    for (unsigned b = 0; b < g->units; b++)
         for (uint32_t idx = 0; idx < slots || idx < vslots; idx++) {
             unsigned w;
             uint32_t u;
@@ -76,7 +76,7 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
     assert_int_equal(kn, (uint64_t)L * g->words);
     assert_int_equal(vn, (uint64_t)L * g->words);
     /* rows are consumed: at most one partly used K row per bank, fewer than banks x cols spare slots */
-    assert_true((uint64_t)g->banks * slots - kn < (uint64_t)g->banks * (g->cols + g->words));
+    assert_true((uint64_t)g->units * slots - kn < (uint64_t)g->units * (g->cols + g->words));
     free(kused);
     free(vused);
 }
@@ -91,8 +91,12 @@ static void test_level2_random(void **state)
         char err[128];
         unsigned dims[] = {64, 128, 160, 16 * (1 + (unsigned)rng_below(&r, 16))};
         unsigned d = dims[rng_below(&r, 4)], pcs = 1 + (unsigned)rng_below(&r, 2), bpc = 32;
-        if (map_geom_init(&g, pcs, bpc, 32, d, err, sizeof err))
+        int pp = (int)rng_below(&r, 2);
+        if (map_geom_init(&g, pcs, bpc, 4, 4, 32, d, pp, err, sizeof err)) {
+            if (pp && d / 16 > bpc / 2)
+                continue; /* more slices than a PC has ping-pong units: refused, rightly */
             fail_msg("geometry d %u: %s", d, err);
+        }
         uint32_t L = k < 20 ? (uint32_t)k + 1 : 1 + (uint32_t)rng_below(&r, 5000);
         check_item(&g, L, g_seed);
     }
@@ -103,11 +107,41 @@ static void test_geometry_limits(void **state)
     (void)state;
     map_geom g;
     char err[128];
-    assert_int_equal(map_geom_init(&g, 2, 32, 32, 120, err, sizeof err), -1);
+    assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 120, 0, err, sizeof err), -1);
     assert_non_null(strstr(err, "multiple of 16"));
-    assert_int_equal(map_geom_init(&g, 2, 8, 32, 256, err, sizeof err), -1); /* 16 slices > 8 banks */
-    assert_int_equal(map_geom_init(&g, 2, 32, 32, 160, err, sizeof err), 0);
+    assert_int_equal(map_geom_init(&g, 2, 8, 2, 2, 32, 256, 0, err, sizeof err), -1); /* 16 slices > 8 banks */
+    assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 160, 0, err, sizeof err), 0);
     assert_int_equal(g.parts, 6); /* 10 slices: 3 partitions of 10 banks per PC, 2 spare banks */
+    assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 128, 1, err, sizeof err), 0);
+    assert_int_equal(g.units, 32);
+    assert_int_equal(g.parts, 4); /* ping-pong: 16 units per PC, 2 partitions of 8 slices */
+}
+
+/* Every (unit, row parity) names one bank, every bank is named once; a unit's two banks are neighbours
+ * in one bank group. */
+static void test_unit_banks(void **state)
+{
+    (void)state;
+    for (int pp = 0; pp < 2; pp++) {
+        map_geom g;
+        char err[128];
+        assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 128, pp, err, sizeof err), 0);
+        uint8_t seen[64] = {0};
+        for (unsigned u = 0; u < g.units; u++)
+            for (uint32_t r = 0; r < g.banks_per_unit; r++) {
+                unsigned pc, sid, bg, ba, pc2, sid2, bg2, ba2;
+                unsigned b = map_unit_bank(&g, u, r, &pc, &sid, &bg, &ba);
+                assert_true(b < 64);
+                assert_int_equal(b, ((pc * 2 + sid) * 4 + bg) * 4 + ba);
+                assert_int_equal(seen[b]++, 0);
+                map_unit_bank(&g, u, r + 1, &pc2, &sid2, &bg2, &ba2);
+                assert_true(pc2 == pc && sid2 == sid && bg2 == bg);
+                assert_int_equal(ba2, pp ? (ba ^ 1u) : ba);
+                assert_int_equal(u / g.units_pc, pc);
+            }
+        for (unsigned b = 0; b < 64; b++)
+            assert_int_equal(seen[b], 1);
+    }
 }
 
 static void test_level1_random(void **state)
@@ -117,7 +151,7 @@ static void test_level1_random(void **state)
     rng_seed(&r, g_seed + 1);
     map_geom g;
     char err[128];
-    assert_int_equal(map_geom_init(&g, 2, 32, 32, 128, err, sizeof err), 0);
+    assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 128, 0, err, sizeof err), 0);
     for (int k = 0; k < 200; k++) {
         size_t n = 1 + rng_below(&r, 300);
         unsigned ch = 1 + (unsigned)rng_below(&r, 64);
@@ -166,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_level2_random),
         cmocka_unit_test(test_geometry_limits),
+        cmocka_unit_test(test_unit_banks),
         cmocka_unit_test(test_level1_random),
     };
     return cmocka_run_group_tests_name("mapping", tests, NULL, NULL);

@@ -7,6 +7,7 @@
  *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
  *    different cycle counts (the tree re-reads K and V);
+ *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank;
  *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
  *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
  *    5e-4 of FP64 over all tokens), the layer no shorter than the host's part; its trace is legal.
@@ -181,6 +182,8 @@ static void test_traces_pass_checker(void **state)
         check_log(&s, presets[p], "systolic splitk", NULL);
         s.c.splitk = 0, s.c.systolic = 0, s.c.group = 1, s.c.numerics = 1;
         check_log(&s, presets[p], "tree", NULL);
+        s.c.systolic = 1, s.c.group = 8, s.c.numerics = 0, s.c.pingpong = 1;
+        check_log(&s, presets[p], "ping-pong", NULL);
         make(&s, "falcon-40b", presets[p], 2, 2, 200, 2500, g_seed + 7);
         s.c.acc_fp32 = 0, s.c.smu.in_fp16 = 1;
         check_log(&s, presets[p], "falcon fp16", NULL);
@@ -253,6 +256,39 @@ static void test_tree_vs_systolic(void **state)
     attn_res_free(&r2);
 }
 
+/* Ping-pong (two banks per unit): rtl = fast bit for bit; the same outputs as one unit per bank up to
+ * the order of the context partial sums (4 partitions instead of 8): within 1e-5. */
+static void test_pingpong(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs one, pp, pr;
+    attn_res r1, r2, r3;
+    make(&s, "llama2-70b", "attacc-hbm3-5200", 2, 2, 300, 1200, g_seed + 6);
+    run_ok(&s, &r1, &one);
+    s.c.pingpong = 1;
+    run_ok(&s, &r2, &pp);
+    use_rtl(&s, "gemv_sys_g8_f32", "sm_l16");
+    run_ok(&s, &r3, &pr);
+    assert_int_equal(r2.layer[0].cycles, r3.layer[0].cycles);
+    assert_true(r3.be.rtl_gemv_cmds > 1000);
+    assert_true(r2.layer[0].hbm.cmds[HBM_MACBG] > 0 && r2.layer[0].hbm.cmds[HBM_MACAB] == 0);
+    /* every K and V byte is read once (rows are fully used but the last; ragged units read a little more) */
+    assert_true(r2.layer[0].hbm.pim_bytes >= r2.kv_bytes_layer && r1.layer[0].hbm.pim_bytes >= r1.kv_bytes_layer);
+    assert_true(r2.layer[0].hbm.pim_bytes < r2.kv_bytes_layer * 11 / 10);
+    double worst = 0;
+    for (size_t i = 0; i < one.n; i++) {
+        assert_memory_equal(find(&pp, one.key[i]), find(&pr, one.key[i]), 128 * sizeof(fp32_t));
+        double e = rel(find(&pp, one.key[i]), one.o[i], 128);
+        worst = e > worst ? e : worst;
+    }
+    if (worst > 1e-5)
+        fail_msg(TB_REPLAY "ping-pong vs one unit per bank: rel-L2 %.3g (tolerance 1e-5)", g_seed, g_seed, worst);
+    print_message("ping-pong: %" PRIu64 " cycles (one unit per bank %" PRIu64 "), outputs within %.2g\n",
+                  r2.layer[0].cycles, r1.layer[0].cycles, worst);
+    attn_res_free(&r1), attn_res_free(&r2), attn_res_free(&r3);
+}
+
 static void test_capacity(void **state)
 {
     (void)state;
@@ -308,7 +344,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_traces_pass_checker),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
-        cmocka_unit_test(test_capacity),          cmocka_unit_test(test_host_tier),
+        cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_host_tier),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }
