@@ -25,34 +25,26 @@ typedef struct want {
     } b;
 } want;
 
-typedef struct rtl_gemv_unit {
-    vgemv *sim;
+/* A Verilated unit shadowing a golden one: the expected beats, and the input it is being given. */
+typedef struct shadow {
+    void *sim; /* vgemv or vsm; NULL until created */
     fifo *q;
-} rtl_gemv_unit;
-
-typedef struct rtl_smu_unit {
-    vsm *sim;
-    fifo *q;
-} rtl_smu_unit;
+    int is_smu;
+    vgemv_in gin;
+    vsm_in sin;
+} shadow;
 
 struct backend {
     backend_cfg cfg;
     size_t nbanks;
     gemv **g;
     smu **s;
-    rtl_gemv_unit *rg; /* per bank, sim NULL unless selected and created */
-    rtl_smu_unit *rs;  /* per channel */
+    shadow *rg; /* per bank unit, sim NULL unless selected and created */
+    shadow *rs; /* per channel */
     backend_stats st;
 };
 
 #define RTL_DRAIN_LIMIT 4096 /* clocks a unit may take to produce a beat already computed by the golden model */
-
-static void tick_time(backend *b, struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    b->st.rtl_seconds += (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
-}
 
 backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
 {
@@ -81,194 +73,133 @@ backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
 
 /* ---- RTL shadows ---------------------------------------------------------------------------------- */
 
-static const char *rtl_argv(const backend *b, unsigned unit, char *seedarg, size_t n)
+/* The shadow of unit `unit` (a bank unit, or with is_smu a channel's softmax unit), created and reset on
+ * first use; NULL if that unit is not selected for RTL, or (err filled) if it cannot be created. */
+static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_t n)
 {
-    snprintf(seedarg, n, "+verilator+seed+%u", (unsigned)((b->cfg.seed + unit) % 1000000007u) + 1u);
-    return seedarg;
-}
-
-static rtl_gemv_unit *rtl_gemv(backend *b, unsigned unit, char *err, size_t n)
-{
-    if (!b->rg || !b->cfg.rtl_bank[unit])
-        return NULL;
-    rtl_gemv_unit *u = &b->rg[unit];
-    if (!u->sim) {
-        char seed[64];
-        const char *argv[] = {"pimattn", "+verilator+rand+reset+2", rtl_argv(b, unit, seed, sizeof seed)};
-        u->q = fifo_new(sizeof(want));
-        u->sim = u->q ? b->cfg.rtl_gemv->create(3, argv) : NULL;
-        if (!u->sim) {
-            snprintf(err, n, "bank unit %u: cannot create the Verilated model %s", unit, b->cfg.rtl_gemv->build);
-            return NULL;
-        }
-        b->cfg.rtl_gemv->reset(u->sim, 2);
-        b->st.rtl_units++;
-        if (b->cfg.wave_path && (long)unit == b->cfg.wave_unit &&
-            b->cfg.rtl_gemv->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles)) {
-            snprintf(err, n, "bank unit %u: cannot write the waveform '%s'", unit, b->cfg.wave_path);
-            return NULL;
-        }
-    }
-    return u;
-}
-
-/* One clock of a GEMV shadow with inputs `in`: compares err and a result beat; returns 1 if the command
- * (when valid) fired, 0 if not, -1 on a mismatch. */
-static int gemv_clock(backend *b, unsigned unit, rtl_gemv_unit *u, const vgemv_in *in, char *err, size_t n)
-{
-    const vgemv_ops *ops = b->cfg.rtl_gemv;
-    vgemv_out o;
-    ops->set(u->sim, in);
-    ops->get(u->sim, &o);
-    int fired = in->cmd_valid && o.cmd_ready;
-    if (o.err != gemv_error(b->g[unit]))
-        return snprintf(err, n, "bank unit %u (%s): err_o %d, golden error flag %d", unit, ops->build, o.err,
-                        gemv_error(b->g[unit])),
-               -1;
-    if (o.res_valid) {
-        const want *w = fifo_front(u->q);
-        char why[256];
-        if (!w)
-            return snprintf(err, n, "bank unit %u (%s): a result beat the golden model did not produce", unit, ops->build),
-                   -1;
-        if (gemv_beat_diff(&ops->cfg, &o, &w->b.g, why, sizeof why))
-            return snprintf(err, n, "bank unit %u (%s), command at DRAM cycle %llu: %s", unit, ops->build,
-                            (unsigned long long)w->cycle, why),
-                   -1;
-        fifo_pop(u->q);
-    }
-    ops->tick(u->sim);
-    b->st.rtl_cycles++;
-    return fired;
-}
-
-static int gemv_shadow(backend *b, unsigned unit, rtl_gemv_unit *u, uint32_t cmd, const uint16_t data[16],
-                       uint64_t cycle, const gemv_beat *beats, int nb, char *err, size_t n)
-{
-    vgemv_in in = {.cmd_valid = 1, .cmd = cmd, .data_valid = 1, .res_ready = 1}, idle = {.res_ready = 1};
-    memcpy(in.data, data, sizeof in.data);
-    if (b->cfg.wave_path && (long)unit == b->cfg.wave_unit) /* in step with the DRAM clock */
-        while (b->cfg.rtl_gemv->cycle(u->sim) < cycle)
-            if (gemv_clock(b, unit, u, &idle, err, n) < 0)
-                return -1;
-    for (int k = 0;; k++) {
-        int r = gemv_clock(b, unit, u, &in, err, n);
-        if (r < 0)
-            return -1;
-        if (r)
-            break;
-        if (k > RTL_DRAIN_LIMIT)
-            return snprintf(err, n, "bank unit %u: the RTL did not take the command of DRAM cycle %llu", unit,
-                            (unsigned long long)cycle),
-                   -1;
-    }
-    for (int i = 0; i < nb; i++) {
-        want w = {.cycle = cycle};
-        w.b.g = beats[i];
-        if (fifo_push(u->q, &w))
-            return snprintf(err, n, "out of memory"), -1;
-    }
-    b->st.rtl_gemv_cmds++;
-    return 0;
-}
-
-static int gemv_drain(backend *b, unsigned unit, rtl_gemv_unit *u, char *err, size_t n)
-{
-    vgemv_in idle = {.res_ready = 1};
-    for (int k = 0; fifo_len(u->q) > 0; k++)
-        if (k > RTL_DRAIN_LIMIT || gemv_clock(b, unit, u, &idle, err, n) < 0) {
-            if (k > RTL_DRAIN_LIMIT)
-                snprintf(err, n, "bank unit %u: %zu result beats never came out of the RTL", unit, fifo_len(u->q));
-            return -1;
-        }
-    return 0;
-}
-
-static rtl_smu_unit *rtl_smu(backend *b, unsigned unit, char *err, size_t n)
-{
-    if (!b->rs || !b->cfg.rtl_channel[unit])
-        return NULL;
-    rtl_smu_unit *u = &b->rs[unit];
-    if (!u->sim) {
-        char seed[64];
-        const char *argv[] = {"pimattn", "+verilator+rand+reset+2", rtl_argv(b, unit + 7777u, seed, sizeof seed)};
-        u->q = fifo_new(sizeof(want));
-        u->sim = u->q ? b->cfg.rtl_smu->create(3, argv) : NULL;
-        if (!u->sim) {
-            snprintf(err, n, "softmax unit %u: cannot create the Verilated model %s", unit, b->cfg.rtl_smu->build);
-            return NULL;
-        }
+    shadow *u = is_smu ? (b->rs && b->cfg.rtl_channel[unit] ? &b->rs[unit] : NULL)
+                       : (b->rg && b->cfg.rtl_bank[unit] ? &b->rg[unit] : NULL);
+    if (!u || u->sim)
+        return u;
+    char seed[64];
+    snprintf(seed, sizeof seed, "+verilator+seed+%u",
+             (unsigned)((b->cfg.seed + unit + (is_smu ? 7777u : 0u)) % 1000000007u) + 1u);
+    const char *argv[] = {"pimattn", "+verilator+rand+reset+2", seed};
+    const char *build = is_smu ? b->cfg.rtl_smu->build : b->cfg.rtl_gemv->build;
+    u->is_smu = is_smu;
+    u->q = fifo_new(sizeof(want));
+    u->sim = !u->q ? NULL : is_smu ? (void *)b->cfg.rtl_smu->create(3, argv) : (void *)b->cfg.rtl_gemv->create(3, argv);
+    if (!u->sim)
+        return snprintf(err, n, "%s unit %u: cannot create the Verilated model %s", is_smu ? "softmax" : "bank", unit,
+                        build),
+               NULL;
+    if (is_smu)
         b->cfg.rtl_smu->reset(u->sim, 2);
-        b->st.rtl_units++;
-    }
+    else
+        b->cfg.rtl_gemv->reset(u->sim, 2);
+    b->st.rtl_units++;
+    if (!is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit &&
+        b->cfg.rtl_gemv->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles))
+        return snprintf(err, n, "bank unit %u: cannot write the waveform '%s'", unit, b->cfg.wave_path), NULL;
     return u;
 }
 
-static int smu_clock(backend *b, unsigned unit, rtl_smu_unit *u, const vsm_in *in, char *err, size_t n)
+/* One clock of a shadow with its current input: compares the error flag and an output beat with the
+ * golden model's; returns 1 if the presented input (when valid) was taken, 0 if not, -1 on a mismatch. */
+static int shadow_clock(backend *b, unsigned unit, shadow *u, char *err, size_t n)
 {
-    const vsm_ops *ops = b->cfg.rtl_smu;
-    vsm_out o;
-    ops->set(u->sim, in);
-    ops->get(u->sim, &o);
-    int fired = in->in_valid && o.in_ready;
-    if (o.err != smu_error(b->s[unit]))
-        return snprintf(err, n, "softmax unit %u (%s): err_o %d, golden error flag %d", unit, ops->build, o.err,
-                        smu_error(b->s[unit])),
+    const char *kind = u->is_smu ? "softmax" : "bank", *build;
+    int fired, out_valid, rtl_err, gold_err;
+    vgemv_out go;
+    vsm_out so;
+    if (u->is_smu) {
+        const vsm_ops *ops = b->cfg.rtl_smu;
+        ops->set(u->sim, &u->sin);
+        ops->get(u->sim, &so);
+        build = ops->build, fired = u->sin.in_valid && so.in_ready, out_valid = so.out_valid;
+        rtl_err = so.err, gold_err = smu_error(b->s[unit]);
+    } else {
+        const vgemv_ops *ops = b->cfg.rtl_gemv;
+        ops->set(u->sim, &u->gin);
+        ops->get(u->sim, &go);
+        build = ops->build, fired = u->gin.cmd_valid && go.cmd_ready, out_valid = go.res_valid;
+        rtl_err = go.err, gold_err = gemv_error(b->g[unit]);
+    }
+    if (rtl_err != gold_err)
+        return snprintf(err, n, "%s unit %u (%s): err_o %d, golden error flag %d", kind, unit, build, rtl_err, gold_err),
                -1;
-    if (o.out_valid) {
+    if (out_valid) {
         const want *w = fifo_front(u->q);
         char why[256];
         if (!w)
-            return snprintf(err, n, "softmax unit %u (%s): an output beat the golden model did not produce", unit,
-                            ops->build),
+            return snprintf(err, n, "%s unit %u (%s): an output beat the golden model did not produce", kind, unit, build),
                    -1;
-        if (smu_beat_diff(&ops->cfg, &o, &w->b.s, why, sizeof why))
-            return snprintf(err, n, "softmax unit %u (%s), beat of DRAM cycle %llu: %s", unit, ops->build,
+        if (u->is_smu ? smu_beat_diff(&b->cfg.rtl_smu->cfg, &so, &w->b.s, why, sizeof why)
+                      : gemv_beat_diff(&b->cfg.rtl_gemv->cfg, &go, &w->b.g, why, sizeof why))
+            return snprintf(err, n, "%s unit %u (%s), command of DRAM cycle %llu: %s", kind, unit, build,
                             (unsigned long long)w->cycle, why),
                    -1;
         fifo_pop(u->q);
     }
-    ops->tick(u->sim);
+    if (u->is_smu)
+        b->cfg.rtl_smu->tick(u->sim);
+    else
+        b->cfg.rtl_gemv->tick(u->sim);
     b->st.rtl_cycles++;
     return fired;
 }
 
-static int smu_shadow(backend *b, unsigned unit, rtl_smu_unit *u, const uint32_t w[3], const uint32_t *data,
-                      uint64_t cycle, const smu_beat *beats, int nb, char *err, size_t n)
+/* Presents the shadow's current input until the RTL takes it (its ready), then queues the golden beats
+ * it must produce; the wave unit first idles up to the command's DRAM cycle. */
+static int shadow_present(backend *b, unsigned unit, shadow *u, uint64_t cycle, const void *beats, int nb, char *err,
+                          size_t n)
 {
-    vsm_in in = {.in_valid = 1, .out_ready = 1};
-    memcpy(in.cmd, w, sizeof in.cmd);
-    memcpy(in.data, data, (size_t)b->cfg.smu.lanes * sizeof *data);
-    for (int k = 0;; k++) {
-        int r = smu_clock(b, unit, u, &in, err, n);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    if (!u->is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit) { /* in step with the DRAM clock */
+        vgemv_in keep = u->gin;
+        u->gin = (vgemv_in){.res_ready = 1};
+        while (rc == 0 && b->cfg.rtl_gemv->cycle(u->sim) < cycle)
+            rc = shadow_clock(b, unit, u, err, n) < 0 ? -1 : 0;
+        u->gin = keep;
+    }
+    for (int k = 0; rc == 0; k++) {
+        int r = shadow_clock(b, unit, u, err, n);
         if (r < 0)
-            return -1;
-        if (r)
+            rc = -1;
+        else if (r)
             break;
-        if (k > RTL_DRAIN_LIMIT)
-            return snprintf(err, n, "softmax unit %u: the RTL did not take the beat of DRAM cycle %llu", unit,
-                            (unsigned long long)cycle),
-                   -1;
+        else if (k > RTL_DRAIN_LIMIT)
+            rc = -1, snprintf(err, n, "unit %u: the RTL did not take the input of DRAM cycle %llu", unit,
+                              (unsigned long long)cycle);
     }
-    for (int i = 0; i < nb; i++) {
-        want x = {.cycle = cycle};
-        x.b.s = beats[i];
-        if (fifo_push(u->q, &x))
-            return snprintf(err, n, "out of memory"), -1;
+    for (int i = 0; rc == 0 && i < nb; i++) {
+        want w = {.cycle = cycle};
+        if (u->is_smu)
+            w.b.s = ((const smu_beat *)beats)[i];
+        else
+            w.b.g = ((const gemv_beat *)beats)[i];
+        if (fifo_push(u->q, &w))
+            rc = -1, snprintf(err, n, "out of memory");
     }
-    b->st.rtl_smu_beats++;
-    return 0;
+    u->gin.cmd_valid = u->gin.data_valid = 0; /* idle until the next command */
+    u->sin.in_valid = 0;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    b->st.rtl_seconds += (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    return rc;
 }
 
-static int smu_drain(backend *b, unsigned unit, rtl_smu_unit *u, char *err, size_t n)
+/* Clocks an idle shadow until every queued beat has come out and matched. */
+static int shadow_drain(backend *b, unsigned unit, shadow *u, char *err, size_t n)
 {
-    vsm_in idle = {.out_ready = 1};
-    for (int k = 0; fifo_len(u->q) > 0; k++)
-        if (k > RTL_DRAIN_LIMIT || smu_clock(b, unit, u, &idle, err, n) < 0) {
-            if (k > RTL_DRAIN_LIMIT)
-                snprintf(err, n, "softmax unit %u: %zu output beats never came out of the RTL", unit, fifo_len(u->q));
+    for (int k = 0; fifo_len(u->q) > 0; k++) {
+        if (k > RTL_DRAIN_LIMIT)
+            return snprintf(err, n, "unit %u: %zu output beats never came out of the RTL", unit, fifo_len(u->q)), -1;
+        if (shadow_clock(b, unit, u, err, n) < 0)
             return -1;
-        }
+    }
     return 0;
 }
 
@@ -287,14 +218,14 @@ int backend_gemv(backend *b, unsigned unit, uint32_t cmd, const uint16_t data[16
     int nb = gemv_exec(b->g[unit], cmd, data, out);
     b->st.gemv_cmds++;
     b->st.gemv_beats += (uint64_t)nb;
-    rtl_gemv_unit *u = rtl_gemv(b, unit, err, n);
+    err[0] = '\0';
+    shadow *u = shadow_of(b, unit, 0, err, n);
     if (!u)
-        return b->rg && b->cfg.rtl_bank[unit] ? -1 : nb;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = gemv_shadow(b, unit, u, cmd, data, cycle, out, nb, err, n);
-    tick_time(b, &t0);
-    return rc ? -1 : nb;
+        return err[0] ? -1 : nb;
+    u->gin = (vgemv_in){.cmd_valid = 1, .cmd = cmd, .data_valid = 1, .res_ready = 1};
+    memcpy(u->gin.data, data, sizeof u->gin.data);
+    b->st.rtl_gemv_cmds++;
+    return shadow_present(b, unit, u, cycle, out, nb, err, n) ? -1 : nb;
 }
 
 int backend_smu(backend *b, unsigned unit, const uint32_t w[3], const uint32_t *data, uint64_t cycle, smu_beat *out,
@@ -310,23 +241,24 @@ int backend_smu(backend *b, unsigned unit, const uint32_t w[3], const uint32_t *
     int nb = smu_exec(b->s[unit], w, data, out);
     b->st.smu_beats_in++;
     b->st.smu_beats_out += (uint64_t)nb;
-    rtl_smu_unit *u = rtl_smu(b, unit, err, n);
+    err[0] = '\0';
+    shadow *u = shadow_of(b, unit, 1, err, n);
     if (!u)
-        return b->rs && b->cfg.rtl_channel[unit] ? -1 : nb;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = smu_shadow(b, unit, u, w, data, cycle, out, nb, err, n);
-    tick_time(b, &t0);
-    return rc ? -1 : nb;
+        return err[0] ? -1 : nb;
+    u->sin = (vsm_in){.in_valid = 1, .out_ready = 1};
+    memcpy(u->sin.cmd, w, sizeof u->sin.cmd);
+    memcpy(u->sin.data, data, (size_t)b->cfg.smu.lanes * sizeof *data);
+    b->st.rtl_smu_beats++;
+    return shadow_present(b, unit, u, cycle, out, nb, err, n) ? -1 : nb;
 }
 
 int backend_finish(backend *b, char *err, size_t n)
 {
     for (size_t i = 0; b->rg && i < b->nbanks; i++)
-        if (b->rg[i].sim && gemv_drain(b, (unsigned)i, &b->rg[i], err, n))
+        if (b->rg[i].sim && shadow_drain(b, (unsigned)i, &b->rg[i], err, n))
             return -1;
     for (unsigned c = 0; b->rs && c < b->cfg.channels; c++)
-        if (b->rs[c].sim && smu_drain(b, c, &b->rs[c], err, n))
+        if (b->rs[c].sim && shadow_drain(b, c, &b->rs[c], err, n))
             return -1;
     return 0;
 }

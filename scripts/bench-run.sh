@@ -27,19 +27,27 @@ s=$(wall "$bin" run --mode rtl > "$out/run-rtl.txt")
 grep -E '^0 |rtl:|simulation' "$out/run-rtl.txt"
 echo "wall ${s} s"
 echo
-echo "== schedule efficiency, one stack, 8 passes per channel (fast mode, timing only but 1 item checked)"
-printf '%-9s %-10s %7s %10s %9s %8s %8s %8s\n' model preset L cycles "wall s" "%MACbnd" "%ceil" "relL2"
+echo "== schedule efficiency, one stack, 8 passes per channel (timing; the numbers of one work item checked)"
+echo "   unit: one GEMV unit per bank; ping-pong: one per two banks (--pingpong), its own bound = half the units'"
+printf '%-9s %-10s %6s | %9s %7s %7s | %9s %7s %7s | %6s\n' model preset L "cycles" "%MACbnd" "%ceil" "pp cycles" "%ppbnd" "%ofMAC" "pp/unit"
 for p in attacc-hbm3-5200 hbm3-6400; do
   for m in bench-mha:8 bench-gqa:16; do
     f=${m%%:*} b=${m##*:}
     for L in 512 1024 2048 4096 8192 16384 32768; do
-      s=$(wall "$bin" run --model-file configs/models/$f.yaml --batch "$b" --ctx "$L" --stacks 1 --hbm "$p" \
-            --numerics 1 > "$out/eff-$f-$p-$L.txt")
-      awk -v f="$f" -v p="$p" -v L="$L" -v s="$s" '$1 == "0" && NF >= 13 {
-        printf "%-9s %-10s %7d %10d %9s %8.1f %8.1f %8s\n", f, substr(p, 1, 10), L, $2, s, $6, $7, $13 }' \
-        "$out/eff-$f-$p-$L.txt"
+      for v in unit pingpong; do
+        extra=""; [ "$v" = pingpong ] && extra="--pingpong"
+        "$bin" run --model-file configs/models/$f.yaml --batch "$b" --ctx "$L" --stacks 1 --hbm "$p" --numerics 1 \
+          $extra > "$out/eff-$f-$p-$L-$v.txt"
+      done
+      paste <(awk '$1 == "0" && NF >= 13 { print $2, $6, $7 }' "$out/eff-$f-$p-$L-unit.txt") \
+            <(awk '$1 == "0" && NF >= 13 { print $2, $6 }' "$out/eff-$f-$p-$L-pingpong.txt") |
+      awk -v f="$f" -v p="$p" -v L="$L" '{ printf "%-9s %-10s %6d | %9d %7.1f %7.1f | %9d %7.1f %7.1f | %6.3f\n",
+        f, substr(p, 1, 10), L, $1, $2, $3, $4, $5, $2 * $1 / $4, $4 / $1 }'
     done
   done
 done
-echo "(%MACbnd: achieved bank bandwidth / peak all-bank MAC bandwidth (power limit applied); %ceil: / the"
-echo " row-switch-aware ceiling; reports in $out/run-*.txt and eff-*.txt)"
+echo "(%MACbnd: achieved bank bandwidth / the all-bank MAC bound of one unit per bank (power limit applied);"
+echo " %ceil: / the row-switch-aware ceiling (one row buffer: nRCDRD + activation stagger + 31 MAC spacings +"
+echo " nRTP + nRP per 1 KB row); %ppbnd: ping-pong's bandwidth / its units' own MAC bound; %ofMAC: ping-pong's"
+echo " bandwidth / the one-unit-per-bank MAC bound; pp/unit: ping-pong cycles / one-unit cycles."
+echo " Reports in $out/run-*.txt and eff-*.txt.)"

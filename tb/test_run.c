@@ -1,6 +1,7 @@
 /* test_run — the attention scheduler end to end (harness/attn.h) on small devices:
  *  - rtl mode (Verilated GEMV units on one pseudo-channel, the softmax unit of its channel) gives the
- *    same output bits, cycles and commands as fast mode;
+ *    same output bits, cycles and commands as fast mode; an RTL/golden disagreement is a hard error
+ *    naming the unit, the DRAM cycle and the values;
  *  - every command log the scheduler emits passes the independent protocol checker, on both presets,
  *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it;
  *  - split-K and buffer flows agree within 5e-5 rel-L2 (their FP16 probabilities are rounded against
@@ -142,6 +143,28 @@ static void test_rtl_equals_fast(void **state)
                   fast.n, rr.be.rtl_gemv_cmds);
     attn_res_free(&rf);
     attn_res_free(&rr);
+}
+
+/* An RTL unit that disagrees with the golden model stops the run with the unit, the DRAM cycle and the
+ * values: here the golden model is told the Verilated FP32 unit accumulates in FP16. */
+static void test_rtl_mismatch_is_an_error(void **state)
+{
+    (void)state;
+    static setup s;
+    make(&s, "llama2-70b", "attacc-hbm3-5200", 1, 1, 200, 200, g_seed);
+    use_rtl(&s, "gemv_sys_g8_f32", "sm_l16");
+    vgemv_ops wrong = *s.c.rtl_gemv;
+    wrong.cfg.acc_fp32 = 0;
+    s.c.rtl_gemv = &wrong;
+    s.c.acc_fp32 = 0, s.c.smu.in_fp16 = 1;
+    s.c.rtl_smu = sm_build_find("sm_l4_h"), s.c.smu.lanes = 4; /* an FP16-input softmax build */
+    assert_non_null(s.c.rtl_smu);
+    char err[1024];
+    attn_res r;
+    assert_int_equal(attn_run(&s.c, &r, err, sizeof err), 1);
+    attn_res_free(&r);
+    if (!strstr(err, "bank unit") || !strstr(err, "DRAM cycle") || !strstr(err, "lane"))
+        fail_msg("the mismatch report lacks the unit, cycle or values: %s", err);
 }
 
 /* Runs with a command log and checks it with the independent checker. */
@@ -342,7 +365,8 @@ int main(void)
 {
     g_seed = tb_seed("test_run", NULL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_traces_pass_checker),
+        cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_rtl_mismatch_is_an_error),
+        cmocka_unit_test(test_traces_pass_checker),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
         cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_host_tier),

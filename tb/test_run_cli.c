@@ -59,6 +59,15 @@ static void bad_no_files(const char *args, const char *must_say)
         fail_msg("pimattn %s left %s files behind", a, buf);
 }
 
+/* A model file `name` with `yaml` must be refused with `must_say`. */
+static void bad_model(const char *name, const char *yaml, const char *must_say)
+{
+    char a[512];
+    put(name, yaml);
+    snprintf(a, sizeof a, "--model-file %s/%s", dir, name);
+    bad_no_files(a, must_say);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -98,24 +107,12 @@ static void test_bad_input(void **state)
     bad_no_files("--host-tier --softmax splitk --host-latency -1", "--host-latency: '-1'");
     bad_no_files("--wave x.fst", "--wave needs --mode rtl");
     bad_no_files("--mode rtl --wave x.fst --wave-bank 0.0.40", "--wave-bank: 0.0.40 is not one of the --rtl-banks");
-    put("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n");
-    snprintf(a, sizeof a, "--model-file %s/m1.yaml", dir);
-    bad_no_files(a, "m1.yaml:3: heads: 8 is not a multiple of kv_heads 3");
-    put("m2.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 2\nhead_dim: 64\nexperts: 8\n");
-    snprintf(a, sizeof a, "--model-file %s/m2.yaml", dir);
-    bad_no_files(a, "m2.yaml:6: unknown key 'experts' (allowed: name, layers");
-    put("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n");
-    snprintf(a, sizeof a, "--model-file %s/m3.yaml", dir);
-    bad_no_files(a, "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 16..256)");
-    put("m4.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 64\n");
-    snprintf(a, sizeof a, "--model-file %s/m4.yaml", dir);
-    bad_no_files(a, "d_model: missing");
-    put("m5.yaml", "layers: 2\nheads: 'eight\n");
-    snprintf(a, sizeof a, "--model-file %s/m5.yaml", dir);
-    bad_no_files(a, "YAML syntax error");
-    put("m6.yaml", "layers: [2]\n");
-    snprintf(a, sizeof a, "--model-file %s/m6.yaml", dir);
-    bad_no_files(a, "m6.yaml:1: layers: a list");
+    bad_model("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n", "m1.yaml:3: heads: 8 is not a multiple of kv_heads 3");
+    bad_model("m2.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 2\nhead_dim: 64\nexperts: 8\n", "m2.yaml:6: unknown key 'experts' (allowed: name, layers");
+    bad_model("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n", "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 16..256)");
+    bad_model("m4.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 64\n", "d_model: missing");
+    bad_model("m5.yaml", "layers: 2\nheads: 'eight\n", "YAML syntax error");
+    bad_model("m6.yaml", "layers: [2]\n", "m6.yaml:1: layers: a list");
 }
 
 static double num(const cJSON *o, const char *k)
