@@ -208,11 +208,17 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                       .wave_cycles = c->wave_cycles};
     if (c->rtl_gemv)
         bc.gemv = c->rtl_gemv->cfg;
+    kvdata *data = NULL;
+    if (c->data_path && !(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m),
+                                             c->ctx, err, n))) {
+        plan_free(&p);
+        return 2;
+    }
     hbm *h = hbm_new(hc);
     backend *be = h ? backend_new(&bc, err, n) : NULL;
     func_cfg fc = {.g = &p.g, .items = p.items, .head_dim = c->m.head_dim, .group = model_group(&c->m),
                    .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu, .ring = (unsigned)bc.gemv.depth,
-                   .seed = c->seed, .logit_scale = c->logit_scale, .be = be, .on_output = c->on_output,
+                   .seed = c->seed, .logit_scale = c->logit_scale, .be = be, .data = data, .on_output = c->on_output,
                    .out_ctx = c->out_ctx};
     func *f = be ? func_new(&fc) : NULL;
     r->layer = calloc(c->layers, sizeof *r->layer);
@@ -292,6 +298,7 @@ out:
     func_free(f);
     backend_free(be);
     hbm_free(h);
+    kvdata_close(data);
     plan_free(&p);
     return rc;
 }

@@ -52,6 +52,7 @@ typedef struct attn_cfg {
     const uint8_t *rtl_channel; /* per global channel */
     uint64_t seed;
     double logit_scale;
+    const char *data_path; /* functional data from this file (kvdata.h) instead of seeded values */
     uint32_t numerics;
     FILE *log;
     void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d); /* optional */

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "hbm_cfg.h"
+#include "kvdata.h"
 #include "model.h"
 #include "report.h"
 #include "rng.h"
@@ -52,6 +53,8 @@ static const char *run_help =
     "                     comma list of S.C (a channel) and S.C.P (a pseudo-channel) [pc]\n"
     "  --numerics all|N   work items per layer whose numbers are computed and checked [all]\n"
     "  --logit-scale X    queries ~ N(0, X^2), keys and values ~ N(0, 1) [1]\n"
+    "  --data FILE        q, K, V from a file (format in harness/kvdata.h: per data set, request, KV head: K, V,\n"
+    "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
     "  --seed S           data and random context lengths [1]\n"
     "  --json FILE        the report as JSON\n"
     "  --log-commands FILE  the command log (docs/hbm.md v1) for pimattn check-trace\n"
@@ -231,11 +234,12 @@ int cmd_run(int argc, char **argv)
         {"numerics", 1, 0, 'n'},      {"logit-scale", 1, 0, 'x'},  {"seed", 1, 0, 'e'},     {"json", 1, 0, 'j'},
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
-        {"pingpong", 0, 0, 'p'},
+        {"pingpong", 0, 0, 'p'},     {"data", 1, 0, 'D'},
         {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     const char *model_name = NULL, *model_file = NULL, *ctx_text = NULL, *ctx_file = NULL, *hbm_text = "attacc-hbm3-5200";
     const char *rtl_spec = NULL, *json = NULL, *logp = NULL, *power = NULL, *layers_text = "1", *wave = NULL;
-    const char *wave_bank = NULL;
+    const char *wave_bank = NULL, *data = NULL;
+    int logit_given = 0;
     uint64_t wave_from = 0, wave_cycles = 4000;
     uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0;
     int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0, pingpong = 0;
@@ -261,7 +265,8 @@ int cmd_run(int argc, char **argv)
         case 'o': rc = choice("--mode", optarg, "fast", "rtl", &rtl); break;
         case 'r': rtl_spec = optarg; break;
         case 'n': rc = strcmp(optarg, "all") ? cli_u64("run", "--numerics", optarg, 1, UINT32_MAX, &numerics) : 0; break;
-        case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &logit); break;
+        case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &logit), logit_given = 1; break;
+        case 'D': data = optarg; break;
         case 'e': rc = cli_u64("run", "--seed", optarg, 0, UINT64_MAX, &seed); break;
         case 'j': json = optarg; break;
         case 'L': logp = optarg; break;
@@ -287,6 +292,8 @@ int cmd_run(int argc, char **argv)
         return bad("--ctx and --ctx-file are mutually exclusive");
     if (rtl_spec && !rtl)
         return bad("--rtl-banks needs --mode rtl");
+    if (data && logit_given)
+        return bad("--data and --logit-scale are mutually exclusive (the scale applies to generated queries)");
     if (host_opt && !host)
         return bad("--host-bw and --host-latency need --host-tier");
     if (host && !splitk)
@@ -329,6 +336,15 @@ int cmd_run(int argc, char **argv)
         return bad("--hbm: %s", err);
 
     uint32_t *ctx = NULL, nctx = 0;
+    if (data && !ctx_file && !ctx_text) { /* the file's batch and lengths */
+        if (kvdata_peek(data, &nctx, &ctx, err, sizeof err))
+            return bad("--data: %s", err);
+        if (batch && batch != nctx) {
+            free(ctx);
+            return bad("--data: the file has %u requests, --batch %" PRIu64, nctx, batch);
+        }
+        batch = nctx;
+    }
     if (ctx_file && parse_ctx_file(ctx_file, &ctx, &nctx))
         return CLI_EXIT_BAD_INPUT;
     if (ctx_text && parse_ctx_list(ctx_text, &ctx, &nctx))
@@ -358,6 +374,7 @@ int cmd_run(int argc, char **argv)
     c.smu = (smu_cfg){(int)lanes, 16, acc16, (int)c.m.head_dim};
     c.seed = seed;
     c.logit_scale = logit;
+    c.data_path = data;
     c.numerics = (uint32_t)numerics;
     c.host_tier = host;
     c.host_gbs = host_gbs;

@@ -128,6 +128,14 @@ static pdata *pass_data(func *f, const sched_pass *p)
         pdata_free(d);
         return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
     }
+    if (f->c.data) {
+        if (kvdata_read(f->c.data, f->layer, it->req, it->kvh, (uint32_t)L, d->K, d->V, p->h0, p->rows, d->q, f->hk->err,
+                        f->hk->errn)) {
+            pdata_free(d);
+            return NULL;
+        }
+        return d;
+    }
     rng r;
     uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
     rng_seed(&r, item_seed);

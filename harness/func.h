@@ -15,7 +15,7 @@
  *           merge with normalisation; with a host tier the host's partial (attn_host_partial) is one more
  *           PART + PVEC. The output is compared with FP64 attention over all tokens (csim/attn_ref.h).
  * Data: q, K, V ~ N(0, 1) rounded to FP16 (q times the logit scale), from the seed and (layer, request,
- * head), so a run is reproducible and independent of the mapping.
+ * head), so a run is reproducible and independent of the mapping; or read from a file (kvdata.h).
  *
  * Contract
  *  - func_new(): NULL on no memory. func_hooks() fills the scheduler's hook table.
@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "kvdata.h"
 #include "mapping.h"
 #include "schedule.h"
 
@@ -48,6 +49,7 @@ typedef struct func_cfg {
     uint64_t seed;
     double logit_scale;
     backend *be;
+    kvdata *data; /* NULL: seeded Gaussian data */
     /* optional: every checked output (query head `head` of request `req`, head_dim FP32 values) */
     void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d);
     void *out_ctx;

@@ -9,6 +9,7 @@
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
  *    different cycle counts (the tree re-reads K and V);
  *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank;
+ *  - q, K, V from a data file (harness/kvdata.h) are what the units compute with;
  *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
  *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
  *    5e-4 of FP64 over all tokens), the layer no shorter than the host's part; its trace is legal.
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -312,6 +314,63 @@ static void test_pingpong(void **state)
     attn_res_free(&r1), attn_res_free(&r2), attn_res_free(&r3);
 }
 
+/* --data: q, K, V from a file in the documented format (written here). With every key zero all
+ * scores are 0, so every query head's output is the mean of the request's V rows. */
+static void put32(FILE *f, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    assert_int_equal(fwrite(b, 1, 4, f), 4);
+}
+
+static void test_data_file(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs o;
+    make(&s, "llama3-8b", "attacc-hbm3-5200", 2, 2, 300, 700, g_seed + 8);
+    const uint32_t d = 128, G = 4, kvh = s.c.m.kv_heads;
+    char path[] = "/tmp/test_run_data.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite("PIMATTN1", 1, 8, f);
+    put32(f, 1), put32(f, 2), put32(f, kvh), put32(f, d), put32(f, G);
+    put32(f, s.ctx[0]), put32(f, s.ctx[1]);
+    rng r;
+    rng_seed(&r, g_seed + 9);
+    static double mean[2][8][128];
+    memset(mean, 0, sizeof mean);
+    for (uint32_t q = 0; q < 2; q++)
+        for (uint32_t h = 0; h < kvh; h++) {
+            for (uint32_t j = 0; j < s.ctx[q] * d; j++) /* K = 0 */
+                fputc(0, f), fputc(0, f);
+            for (uint32_t j = 0; j < s.ctx[q] * d; j++) {
+                fp16_t v = fp32_to_fp16(float_to_fp32((float)rng_gauss(&r)));
+                fputc(v & 0xFF, f), fputc(v >> 8, f);
+                mean[q][h][j % d] += fp16_to_double(v) / s.ctx[q];
+            }
+            for (uint32_t j = 0; j < G * d; j++) {
+                fp16_t v = fp32_to_fp16(float_to_fp32((float)rng_gauss(&r)));
+                fputc(v & 0xFF, f), fputc(v >> 8, f);
+            }
+        }
+    assert_int_equal(fclose(f), 0);
+    s.c.data_path = path;
+    attn_res res;
+    run_ok(&s, &res, &o);
+    assert_int_equal(o.n, 2 * 32);
+    double worst = 0;
+    for (size_t i = 0; i < o.n; i++) {
+        uint32_t q = o.key[i] >> 16, head = o.key[i] & 0xFFFF;
+        double e = attn_rel_l2(mean[q][head / G], o.o[i], (int)d);
+        worst = e > worst ? e : worst;
+    }
+    remove(path);
+    attn_res_free(&res);
+    if (worst > 5e-4)
+        fail_msg("outputs from the data file differ from the mean of V by %.3g (tolerance 5e-4)", worst);
+}
+
 static void test_capacity(void **state)
 {
     (void)state;
@@ -369,7 +428,7 @@ int main(void)
         cmocka_unit_test(test_traces_pass_checker),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
         cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
-        cmocka_unit_test(test_host_tier),
+        cmocka_unit_test(test_host_tier),          cmocka_unit_test(test_data_file),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

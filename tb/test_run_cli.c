@@ -59,6 +59,25 @@ static void bad_no_files(const char *args, const char *must_say)
         fail_msg("pimattn %s left %s files behind", a, buf);
 }
 
+/* A data file (harness/kvdata.h) header for batch 2 of ctx 64 and 80, llama3-8b's shape, and `extra`
+ * bytes of data (far fewer than the 2 x 8 x ((64 + 80) x 2 + 4) x 128 FP16 values the header promises). */
+static void put_data(const char *name, const char *magic, uint32_t batch, size_t extra)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    uint32_t h[] = {1, batch, 8, 128, 4, 64, 80};
+    fwrite(magic, 1, 8, f);
+    for (size_t i = 0; i < 5 + batch && i < 7; i++) {
+        unsigned char b[4] = {(unsigned char)h[i], (unsigned char)(h[i] >> 8), (unsigned char)(h[i] >> 16), 0};
+        fwrite(b, 1, 4, f);
+    }
+    for (size_t i = 0; i < extra; i++)
+        fputc(0, f);
+    fclose(f);
+}
+
 /* A model file `name` with `yaml` must be refused with `must_say`. */
 static void bad_model(const char *name, const char *yaml, const char *must_say)
 {
@@ -107,6 +126,20 @@ static void test_bad_input(void **state)
     bad_no_files("--host-tier --softmax splitk --host-latency -1", "--host-latency: '-1'");
     bad_no_files("--wave x.fst", "--wave needs --mode rtl");
     bad_no_files("--mode rtl --wave x.fst --wave-bank 0.0.40", "--wave-bank: 0.0.40 is not one of the --rtl-banks");
+    put_data("bad1.bin", "NOTMINE!", 2, 0);
+    snprintf(a, sizeof a, "--model llama3-8b --data %s/bad1.bin", dir);
+    bad_no_files(a, "not a pimattn data file");
+    put_data("bad2.bin", "PIMATTN1", 2, 100);
+    snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --batch 3", dir);
+    bad_no_files(a, "the file has 2 requests, --batch 3");
+    snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --stacks 1", dir);
+    bad_no_files(a, "bytes, the header needs");
+    snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --ctx 64,81", dir);
+    bad_no_files(a, "request 1 has 80 tokens, the run 81");
+    snprintf(a, sizeof a, "--model llama2-70b --data %s/bad2.bin", dir);
+    bad_no_files(a, "group (query heads per KV head) 4, the run has 8");
+    snprintf(a, sizeof a, "--data %s/bad2.bin --logit-scale 2", dir);
+    bad_no_files(a, "mutually exclusive");
     bad_model("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n", "m1.yaml:3: heads: 8 is not a multiple of kv_heads 3");
     bad_model("m2.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 2\nhead_dim: 64\nexperts: 8\n", "m2.yaml:6: unknown key 'experts' (allowed: name, layers");
     bad_model("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n", "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 16..256)");
