@@ -407,7 +407,11 @@ lint-yosys: | $(DEPS_STAMP)
 
 # ---- area and delay (issue 6; docs/area.md) --------------------------------------------------------------
 # One point = name:top:params:keep (params Name=v,Name=v or -; keep: a module mapped once and kept as a
-# hierarchy boundary, for arrays of identical rows). scripts/area-point.sh synthesises a point (cached by
+# hierarchy boundary, for arrays of identical rows; * keeps every module: the softmax unit flattened is
+# 0.5 M cells 974 levels deep); optional fifth and sixth fields: a clock overriding AREA_CLOCK_PS (- for
+# the default), and
+# "fast" for ABC's fast scripts (the softmax unit's combinational two-step Newton-Raphson, four chained
+# multipliers, keeps ABC's SAT sweeping busy for over 10 minutes). scripts/area-point.sh synthesises a point (cached by
 # a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the tables.
 AREA_DIR      := $(BUILD)/area
 PDK           := ../shared/pdk
@@ -422,7 +426,7 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row) \
-                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:- softmax_l16:softmax_unit:Lanes=16:-
+                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast softmax_l16:softmax_unit:Lanes=16:*:-:fast
 area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)
@@ -440,8 +444,9 @@ $(foreach l,$(LIBERTY),$(eval $(call AREA_LIB_RULE,$(l))))
 
 define AREA_PT_RULE
 $(AREA_DIR)/pt/$(call spec,$(1),1).rec: FORCE $(AREA_LIBS) | $(DEPS_STAMP)
-	@scripts/area-point.sh $(AREA_DIR) $(call spec,$(1),1) $(call spec,$(1),2) $(call spec,$(1),3) $(call spec,$(1),4) \
-	  $(AREA_CLOCK_PS) $(AREA_LIBS)
+	@AREA_ABC_FAST=$(if $(filter fast,$(call spec,$(1),6)),1,0) scripts/area-point.sh $(AREA_DIR) '$(call spec,$(1),1)' \
+	  '$(call spec,$(1),2)' '$(call spec,$(1),3)' \
+	  '$(call spec,$(1),4)' $(or $(filter-out -,$(call spec,$(1),5)),$(AREA_CLOCK_PS)) $(AREA_LIBS)
 endef
 $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(eval $(call AREA_PT_RULE,$(p))))
 

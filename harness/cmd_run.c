@@ -34,7 +34,8 @@ static const char *run_help =
     "  --gemv tree|systolic   bank GEMV unit [systolic]: tree = AttAcc's unit (G passes over K/V for GQA)\n"
     "  --pingpong         two banks of a bank group share one GEMV unit and alternate rows, so one streams\n"
     "                     while the other switches rows (half the units; MACBG/ACTBG/PRE per bank set)\n"
-    "  --group G          query heads per systolic unit, divides the model's heads per KV head [all of them]\n"
+    "  --group G          query heads per systolic unit (1..16), divides the model's heads per KV head [all of\n"
+    "                     them, or their largest divisor <= 16: Falcon-7B's 71 gives 1]\n"
     "  --acc fp16|fp32    GEMV accumulation [fp32]; fp16 = AttAcc's datapath (scores to the softmax unit in FP16)\n"
     "  --softmax buffer|splitk  one softmax row per head on the buffer die, or one per V partition merged by\n"
     "                     log-sum-exp [buffer]\n"
@@ -318,8 +319,9 @@ int cmd_run(int argc, char **argv)
         return bad("--model: unknown model '%s' (allowed: %s)", model_name, model_preset_names);
     }
     const uint32_t G = model_group(&c.m);
-    if (!tree && !group_given)
-        group = G;
+    if (!tree && !group_given) /* all of them, or the largest divisor a unit's 16 rows can hold */
+        for (group = G < 16 ? G : 16; G % group; group--)
+            ;
     if (!tree && G % group)
         return bad("--group: %" PRIu64 " does not divide the model's %u query heads per KV head (allowed: a divisor of %u)",
                    group, G, G);

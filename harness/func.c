@@ -150,12 +150,6 @@ static pdata *pass_data(func *f, const sched_pass *p)
 
 static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->units + bank; }
 
-static uint32_t part_tokens(const map_shape *s, uint32_t t)
-{
-    uint64_t lo = (uint64_t)t * s->nt;
-    return lo >= s->L ? 0 : (uint32_t)(s->L - lo < s->nt ? s->L - lo : s->nt);
-}
-
 static int unit_cmd(func *f, unsigned bank, const gemv_cmd *c, const uint16_t *data, uint64_t cycle, gemv_beat *out)
 {
     uint16_t z[16] = {0};
@@ -206,7 +200,7 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
             continue;
         int t = map_v_part(g, b, &w);
         gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (u / 16) % f->c.ring, .elem = u % 16, .slot = 1,
-                      .last = u + 1 == part_tokens(&p->shape, (uint32_t)t)};
+                      .last = u + 1 == map_part_tokens(&p->shape, (uint32_t)t)};
         int nb = unit_cmd(f, b, &c, d->V + (size_t)j * dim + 16 * w, cycle, out);
         if (nb < 0)
             return -1;
@@ -268,7 +262,7 @@ static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
             continue;
         }
         for (uint32_t t = 0; t < f->c.g->parts; t++) {
-            uint32_t k = part_tokens(&p->shape, t), lo = t * p->shape.nt;
+            uint32_t k = map_part_tokens(&p->shape, t), lo = t * p->shape.nt;
             if (k && sm_row_run(f, d->scores + (size_t)r * L + lo, k, qpos - lo, d->prob + (size_t)r * L + lo,
                                 &d->res[r * f->c.g->parts + t], cycle))
                 return -1;
@@ -286,7 +280,7 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
     const map_geom *g = f->c.g;
     gemv_beat out[16];
     for (uint32_t t = pc * g->parts_pc; t < (pc + 1) * g->parts_pc; t++) {
-        uint32_t k = part_tokens(&p->shape, t), lo = t * p->shape.nt;
+        uint32_t k = map_part_tokens(&p->shape, t), lo = t * p->shape.nt;
         if (k <= 16 * chunk)
             continue;
         for (uint32_t r = 0; r < p->rows; r++) {
@@ -316,7 +310,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
     uint32_t w[3], data[16] = {0};
     for (uint32_t r = 0; r < p->rows; r++) {
         for (uint32_t t = 0; t < g->parts; t++) {
-            if (!part_tokens(&p->shape, t))
+            if (!map_part_tokens(&p->shape, t))
                 continue;
             const sm_res *rs = &d->res[r * (f->c.splitk ? g->parts : 1) + (f->c.splitk ? t : 0)];
             smu_cmd c = {.op = SMU_PART, .m = rs->m, .l = rs->l};

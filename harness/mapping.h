@@ -85,6 +85,12 @@ void map_v_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, u
  * burst) or -1. V: the token (and *w its slice, *u its position in the partition) or -1. */
 int64_t map_k_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w);
 int64_t map_v_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w, uint32_t *u);
+/* Tokens of V partition t (0 for partitions past the end). */
+static inline uint32_t map_part_tokens(const map_shape *s, uint32_t t)
+{
+    uint64_t lo = (uint64_t)t * s->nt;
+    return lo >= s->L ? 0 : (uint32_t)(s->L - lo < s->nt ? s->L - lo : s->nt);
+}
 /* V partition and slice of unit b (-1 for a spare unit). */
 int map_v_part(const map_geom *g, unsigned b, unsigned *w);
 

@@ -53,7 +53,7 @@ int model_validate(const model *m, char *err, size_t n)
                         m->kv_heads),
                -1;
     if (m->head_dim % 16)
-        return snprintf(err, n, "head_dim: %u is not a multiple of 16 (allowed: 16, 32, ..., 256)", m->head_dim), -1;
+        return snprintf(err, n, "head_dim: %u is not a multiple of 16 (allowed: 32, 48, ..., 256)", m->head_dim), -1;
     return 0;
 }
 

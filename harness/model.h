@@ -22,7 +22,7 @@
     X(d_model, d_model, 16, 1048576, 1, "hidden size")                                                      \
     X(heads, heads, 1, 4096, 1, "query heads")                                                               \
     X(kv_heads, kv_heads, 1, 4096, 1, "key/value heads (GQA/MQA: fewer than heads)")                        \
-    X(head_dim, head_dim, 16, 256, 1, "dimension of one head, a multiple of 16")                            \
+    X(head_dim, head_dim, 32, 256, 1, "dimension of one head, a multiple of 16")                            \
     X(ffn, ffn, 0, 1048576, 0, "feed-forward size (reported only)")                                         \
     X(ctx, ctx, 0, 16777216, 0, "trained context length (reported only)")                                  \
     X(window, window, 0, 16777216, 0, "sliding attention window in tokens, 0 = none")

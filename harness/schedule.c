@@ -1,7 +1,8 @@
-/* schedule.c — one channel's decode-attention schedule (schedule.h). Seven command sources, each a cursor over
- * the passes: the banks (ACTAB/MACAB/PREA/REFAB), the softmax unit's rows and merges, and four movers
- * (WRGB queries, MVGB probabilities, MVSB scores, MVSB partial outputs). Every step asks the engine when
- * each source's next command could issue, given its data dependencies, and issues the earliest. */
+/* schedule.c — one channel's decode-attention schedule (schedule.h). Nine command sources, each a cursor over
+ * the passes: the refresh backstop, the banks' MACs and their row control (PRE/ACT, refresh at a row
+ * switch), the softmax unit's rows and merges, and four movers (WRGB queries, MVGB probabilities, MVSB
+ * scores, MVSB partial outputs). Every step issues the source's command that can go first, given its data
+ * dependencies and the engine's rules. */
 #include "schedule.h"
 
 #include <stdio.h>
@@ -20,19 +21,12 @@ uint64_t sched_sfm_merge_cycles(uint32_t partials, unsigned d, unsigned lanes)
     return (uint64_t)partials * (1 + d / lanes) + d / lanes + 1;
 }
 
-/* Tokens of V partition t (0 for partitions past the end). */
-static uint32_t part_tokens(const map_shape *s, uint32_t t)
-{
-    uint64_t lo = (uint64_t)t * s->nt;
-    return lo >= s->L ? 0 : (uint32_t)(s->L - lo < s->nt ? s->L - lo : s->nt);
-}
-
 uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sched_pass *p, uint64_t *merge)
 {
     uint64_t rows = 0;
     uint32_t used = 0;
     for (uint32_t t = 0; t < g->parts; t++) {
-        uint32_t k = part_tokens(&p->shape, t);
+        uint32_t k = map_part_tokens(&p->shape, t);
         used += k > 0;
         if (c->splitk && k)
             rows += sched_sfm_row_cycles(k, c->sm_lanes);
@@ -333,7 +327,7 @@ static uint32_t chunk_parts(const ctx *x, const sched_pass *p, unsigned pc, uint
 {
     uint32_t k = 0;
     for (uint32_t t = pc * x->g->parts_pc; t < (pc + 1) * x->g->parts_pc; t++)
-        k += part_tokens(&p->shape, t) > 16 * q;
+        k += map_part_tokens(&p->shape, t) > 16 * q;
     return k;
 }
 
@@ -363,7 +357,7 @@ static uint32_t partial_bursts(const ctx *x, const sched_pass *p, unsigned pc)
 {
     uint32_t banks = 0;
     for (uint32_t t = pc * x->g->parts_pc; t < (pc + 1) * x->g->parts_pc; t++)
-        banks += part_tokens(&p->shape, t) ? x->g->words : 0;
+        banks += map_part_tokens(&p->shape, t) ? x->g->words : 0;
     return cdiv((uint64_t)banks * p->rows * 16 * x->c->out_bytes, 32);
 }
 

@@ -7,6 +7,9 @@
 #           is then mapped once, which keeps large arrays within the time budget
 #   LIB     uncompressed Liberty files (the Makefile unpacks .gz ones into OUTDIR/lib/)
 # AREA_EXTRA_RTL: more Verilog files (absolute paths) to read after rtl/ ("any other top").
+# AREA_ABC_FAST=1: a light ABC script for the Liberty mapping (Yosys' default without the SAT-based
+#   sweeping fraig, scorr, dc2, dch: strash, dretime, &nf mapping, buffer, up/down sizing), for
+#   multiplier-heavy combinational logic that the full script does not finish in minutes.
 # Writes OUTDIR/pt/NAME.rec: "key value" lines (see scripts/area-report.sh for the fields). Results are
 # cached in OUTDIR/cache/ under a hash of the RTL sources, this script, the point and the libraries, so
 # only what changed is synthesised again. Exit status 1 when Yosys fails (latch, undriven wire, error).
@@ -26,8 +29,9 @@ case "$top" in
 esac
 rtl=$(cd "$here" && for d in $dirs; do ls rtl/$d/*.sv; done | sort)
 YOSYS=${YOSYS:-yosys}
+abc_fast=${AREA_ABC_FAST:-0}
 
-key=$( { cat "$0"; (cd "$here" && cat $rtl ${AREA_EXTRA_RTL:-}); echo "$name $top $params $keep $clock"; \
+key=$( { cat "$0"; (cd "$here" && cat $rtl ${AREA_EXTRA_RTL:-}); echo "$name $top $params $keep $clock $abc_fast"; \
          for l in "${libs[@]}"; do sha256sum < "$l"; done; } | sha256sum | cut -c1-24)
 mkdir -p "$out/pt" "$out/cache" "$out/work/$name"
 rec="$out/pt/$name.rec"
@@ -71,6 +75,7 @@ depth=$(awk '/Longest topological path/ { s = $0; sub(/.*length=/, "", s); sub(/
 
 {
   echo "name $name"; echo "top $top"; echo "params $params"; echo "keep $keep"; echo "clock_ps $clock"
+  echo "abc_fast $abc_fast"
   echo "cells $cells"; echo "ffs $ffs"; echo "depth $depth"; echo "transistors $trans"
   echo "t_generic $t_generic"
 } > "$rec.tmp"
@@ -89,9 +94,15 @@ for lib in "${libs[@]}"; do
   [ -n "$cin" ] || cin=0
   load=$(awk -v c="$cin" 'BEGIN { printf "%.6g", 4 * c }')
   printf 'set_driving_cell %s\nset_load %s\n' "$drv" "$load" > "$w/$lname.constr"
+  script=""
+  if [ "$abc_fast" = 1 ]; then
+    printf 'strash; dretime; &get -n; &nf -D %s; &put; buffer; upsize -D %s; dnsize -D %s; stime -p\n' \
+      "$clock" "$clock" "$clock" > "$w/light.abc"
+    script="-script $w/light.abc"
+  fi
   t0=$(now)
   "$YOSYS" -l "$w/$lname.log" -p "read_rtlil $w/generic.il; dfflibmap -liberty $lib; \
-    abc -liberty $lib -constr $w/$lname.constr -D $clock; opt_clean; \
+    abc -liberty $lib -constr $w/$lname.constr -D $clock $script; opt_clean; \
     tee -q -o $w/$lname.txt stat -liberty $lib" \
     >/dev/null 2>&1 || fail "mapping to $lname" "$w/$lname.log"
   t_lib=$(elapsed "$t0")

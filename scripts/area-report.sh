@@ -81,8 +81,8 @@ END {
   for (L = 1; L <= nlib; L++) printf "%s\"%s\"", (L > 1 ? ", " : ""), libs[L] > js
   printf "],\n  \"points\": [\n" > js
   for (i = 1; i <= np; i++) {
-    printf "    {\"name\": \"%s\", \"kind\": \"%s\", \"top\": \"%s\", \"params\": \"%s\", \"keep_hierarchy\": \"%s\", \"clock_ps\": %d,\n", f[i, "name"], kind[i],
-      f[i, "top"], f[i, "params"], f[i, "keep"], f[i, "clock_ps"] > js
+    printf "    {\"name\": \"%s\", \"kind\": \"%s\", \"top\": \"%s\", \"params\": \"%s\", \"keep_hierarchy\": \"%s\", \"clock_ps\": %d, \"abc_fast\": %s,\n", f[i, "name"], kind[i],
+      f[i, "top"], f[i, "params"], f[i, "keep"], f[i, "clock_ps"], (f[i, "abc_fast"] == "1" ? "true" : "false") > js
     printf "     \"rows\": %s, \"acc\": %s, \"cells\": %d, \"flip_flops\": %d, \"logic_depth\": %d, \"transistors\": %d,\n", (rows[i] == "" ? "null" : rows[i]),
       (acc[i] == "" ? "null" : "\"" acc[i] "\""), f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > js
     printf "     \"liberty\": {" > js
@@ -113,7 +113,7 @@ END {
   for (L = 1; L <= nlib; L++) printf "---:|---:|" > md
   printf "---:|---:|---:|\n" > md
   for (i = 1; i <= np; i++) {
-    printf "| %s | %d | %d | %d | %d |", f[i, "name"], f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > md
+    printf "| %s%s | %d | %d | %d | %d |", f[i, "name"], (f[i, "abc_fast"] == "1" ? " (fast ABC)" : ""), f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > md
     for (L = 1; L <= nlib; L++) printf " %.0f | %.0f |", f[i, L, "lib_area"], f[i, L, "lib_delay_ps"] > md
     printf " %d | %d | %d |\n", f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"] > md
   }

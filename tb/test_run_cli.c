@@ -142,7 +142,7 @@ static void test_bad_input(void **state)
     bad_no_files(a, "mutually exclusive");
     bad_model("m1.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 3\nhead_dim: 64\n", "m1.yaml:3: heads: 8 is not a multiple of kv_heads 3");
     bad_model("m2.yaml", "layers: 2\nd_model: 512\nheads: 8\nkv_heads: 2\nhead_dim: 64\nexperts: 8\n", "m2.yaml:6: unknown key 'experts' (allowed: name, layers");
-    bad_model("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n", "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 16..256)");
+    bad_model("m3.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 2.5\n", "m3.yaml:4: head_dim: '2.5' is not an integer in range (allowed: 32..256)");
     bad_model("m4.yaml", "layers: 2\nheads: 8\nkv_heads: 2\nhead_dim: 64\n", "d_model: missing");
     bad_model("m5.yaml", "layers: 2\nheads: 'eight\n", "YAML syntax error");
     bad_model("m6.yaml", "layers: [2]\n", "m6.yaml:1: layers: a list");
