@@ -7,9 +7,8 @@
 #           is then mapped once, which keeps large arrays within the time budget
 #   LIB     uncompressed Liberty files (the Makefile unpacks .gz ones into OUTDIR/lib/)
 # AREA_EXTRA_RTL: more Verilog files (absolute paths) to read after rtl/ ("any other top").
-# AREA_ABC_FAST=1: a light ABC script for the Liberty mapping (Yosys' default without the SAT-based
-#   sweeping fraig, scorr, dc2, dch: strash, dretime, &nf mapping, buffer, up/down sizing), for
-#   multiplier-heavy combinational logic that the full script does not finish in minutes.
+# AREA_ABC_FAST=1: Yosys' default ABC script for the Liberty mapping without its SAT-based sweeps
+#   (&fraig -x, scorr), for multiplier-heavy combinational logic on which those do not finish in minutes.
 # Writes OUTDIR/pt/NAME.rec: "key value" lines (see scripts/area-report.sh for the fields). Results are
 # cached in OUTDIR/cache/ under a hash of the RTL sources, this script, the point and the libraries, so
 # only what changed is synthesised again. Exit status 1 when Yosys fails (latch, undriven wire, error).
@@ -62,10 +61,16 @@ t0=$(now)
 "$YOSYS" -q -l "$w/generic.log" -p "read_verilog -sv $srcs; $chparams hierarchy -check -top $top; proc; check -assert; \
   synth -top $top; $keepcmd flatten; opt_clean; check -assert; \
   select -assert-none t:\$dlatch t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$sr t:\$_SR_*; \
-  write_rtlil $w/generic.il; setattr -mod -unset keep_hierarchy; flatten; \
-  tee -q -o $w/stat.txt stat; tee -q -o $w/cmos.txt stat -tech cmos; tee -q -o $w/ltp.txt ltp -noff" \
-  >/dev/null 2>&1 || fail "generic synthesis" "$w/generic.log"
+  write_rtlil $w/generic.il" >/dev/null 2>&1 || fail "generic synthesis" "$w/generic.log"
 t_generic=$(elapsed "$t0")
+
+# 1b. Statistics of the flat generic netlist; timed apart because ltp alone takes a minute on the
+#     half-million cells of the 16-lane softmax unit.
+t0=$(now)
+"$YOSYS" -q -l "$w/depth.log" -p "read_rtlil $w/generic.il; setattr -mod -unset keep_hierarchy; flatten; \
+  tee -q -o $w/stat.txt stat; tee -q -o $w/cmos.txt stat -tech cmos; tee -q -o $w/ltp.txt ltp -noff" \
+  >/dev/null 2>&1 || fail "netlist statistics" "$w/depth.log"
+t_depth=$(elapsed "$t0")
 
 # Totals of the last "Number of cells" block of a stat report: cells, then flip-flops (every $_*DFF*_ cell).
 cells=$(awk '/Number of cells:/ { n = $4 } END { print n + 0 }' "$w/stat.txt")
@@ -77,7 +82,7 @@ depth=$(awk '/Longest topological path/ { s = $0; sub(/.*length=/, "", s); sub(/
   echo "name $name"; echo "top $top"; echo "params $params"; echo "keep $keep"; echo "clock_ps $clock"
   echo "abc_fast $abc_fast"
   echo "cells $cells"; echo "ffs $ffs"; echo "depth $depth"; echo "transistors $trans"
-  echo "t_generic $t_generic"
+  echo "t_generic $t_generic"; echo "t_depth $t_depth"
 } > "$rec.tmp"
 
 # 2. Each Liberty file: map flip-flops and logic (ABC, delay target = the clock), report area and the
@@ -96,7 +101,7 @@ for lib in "${libs[@]}"; do
   printf 'set_driving_cell %s\nset_load %s\n' "$drv" "$load" > "$w/$lname.constr"
   script=""
   if [ "$abc_fast" = 1 ]; then
-    printf 'strash; dretime; &get -n; &nf -D %s; &put; buffer; upsize -D %s; dnsize -D %s; stime -p\n' \
+    printf 'strash; dc2; dretime; strash; &get -n; &dch -f; &nf -D %s; &put; buffer; upsize -D %s; dnsize -D %s; stime -p\n' \
       "$clock" "$clock" "$clock" > "$w/light.abc"
     script="-script $w/light.abc"
   fi
@@ -126,4 +131,4 @@ echo "t_fpga $t_fpga" >> "$rec.tmp"
 
 mv "$rec.tmp" "$out/cache/$key.rec"
 cp "$out/cache/$key.rec" "$rec"
-echo "area $name: synthesised (generic ${t_generic} s, fpga ${t_fpga} s)"
+echo "area $name: synthesised (generic ${t_generic} s, depth ${t_depth} s, fpga ${t_fpga} s)"

@@ -4,7 +4,7 @@
 #
 # usage: scripts/area-report.sh OUTDIR PENALTY BANKS_PER_PC PCS_PER_STACK CHANNELS_PER_STACK REC...
 #   PENALTY  logic-area factor of a DRAM process (AttAcc assumes 10x): per-bank area = logic area x PENALTY
-# Record fields: name top params keep clock_ps cells ffs depth transistors t_generic, then per Liberty
+# Record fields: name top params keep clock_ps abc_fast cells ffs depth transistors t_generic t_depth, then per Liberty
 # file lib lib_area lib_delay_ps lib_seq_cells lib_time, then fpga_lut fpga_ff fpga_dsp t_fpga.
 # The first Liberty file is the "logic process" of the DRAM scaling and of the systolic/tree ratios.
 set -euo pipefail
@@ -46,7 +46,7 @@ END {
   printf "name,kind,top,params,rows,acc,cells,flip_flops,logic_depth,transistors" > csv
   for (L = 1; L <= nlib; L++) printf ",%s_area_um2,%s_delay_ps,%s_fmax_mhz", libs[L], libs[L], libs[L] > csv
   if (nlib == 0) printf ",area_um2" > csv
-  printf ",fpga_lut,fpga_ff,fpga_dsp,dram_bank_area_um2,dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst,t_generic_s,t_liberty_s,t_fpga_s\n" > csv
+  printf ",fpga_lut,fpga_ff,fpga_dsp,dram_bank_area_um2,dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst,t_generic_s,t_depth_s,t_liberty_s,t_fpga_s\n" > csv
   for (i = 1; i <= np; i++) {
     printf "%s,%s,%s,%s,%s,%s,%d,%d,%d,%d", f[i, "name"], kind[i], f[i, "top"], "\"" f[i, "params"] "\"", rows[i], acc[i],
       f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > csv
@@ -69,8 +69,8 @@ END {
         stm = sprintf("%.3f", a * chs / 1e6)   # one unit per channel on the buffer die, no DRAM penalty
       }
     }
-    printf ",%d,%d,%d,%s,%s,%s,%s,%s,%s,%.1f,%s\n", f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"], bank, pcm, stm,
-      ratio, mpb, f[i, "t_generic"], tl, f[i, "t_fpga"] > csv
+    printf ",%d,%d,%d,%s,%s,%s,%s,%s,%s,%s,%.1f,%s\n", f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"], bank, pcm, stm,
+      ratio, mpb, f[i, "t_generic"], f[i, "t_depth"], tl, f[i, "t_fpga"] > csv
   }
   close(csv)
   # ---- JSON ----
@@ -91,8 +91,8 @@ END {
       printf "%s\"%s\": {\"area_um2\": %.2f, \"delay_ps\": %.1f, \"fmax_mhz\": %.1f, \"seq_cells\": %d, \"seconds\": %.1f}", (L > 1 ? ", " : ""), libs[L],
         f[i, L, "lib_area"], d, (d > 0 ? 1e6 / d : 0), f[i, L, "lib_seq_cells"], f[i, L, "lib_time"] > js
     }
-    printf "},\n     \"fpga\": {\"lut\": %d, \"ff\": %d, \"dsp\": %d, \"seconds\": %.1f}, \"generic_seconds\": %.1f", f[i, "fpga_lut"], f[i, "fpga_ff"],
-      f[i, "fpga_dsp"], f[i, "t_fpga"], f[i, "t_generic"] > js
+    printf "},\n     \"fpga\": {\"lut\": %d, \"ff\": %d, \"dsp\": %d, \"seconds\": %.1f}, \"generic_seconds\": %.1f, \"depth_seconds\": %.1f",
+      f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"], f[i, "t_fpga"], f[i, "t_generic"], num(f[i, "t_depth"]) > js
     if (nlib > 0 && kind[i] == "gemv") {
       a = num(f[i, 1, "lib_area"])
       printf ",\n     \"dram\": {\"bank_area_um2\": %.1f, \"pc_area_mm2\": %.5f, \"stack_area_mm2\": %.4f}", a * penalty, a * penalty * bpc / 1e6,
@@ -128,10 +128,12 @@ END {
     }
     printf "\nSoftmax units: one per channel (%d per stack) on the buffer die, logic process, no penalty.\n", chs > md
   }
-  printf "\nTimes (s): generic synthesis, all Liberty mappings, synth_xilinx.\n\n| point | generic | liberty | fpga |\n|---|---:|---:|---:|\n" > md
+  printf "\nTimes (s), one Yosys run each: generic synthesis; statistics and ltp of the flat netlist; the slowest\n" > md
+  printf "Liberty mapping (and all of them); synth_xilinx.\n\n| point | generic | depth | liberty max | liberty all | fpga |\n|---|---:|---:|---:|---:|---:|\n" > md
   for (i = 1; i <= np; i++) {
-    tl = 0; for (L = 1; L <= nlib; L++) tl += num(f[i, L, "lib_time"])
-    printf "| %s | %.1f | %.1f | %.1f |\n", f[i, "name"], f[i, "t_generic"], tl, f[i, "t_fpga"] > md
+    tl = 0; tm = 0
+    for (L = 1; L <= nlib; L++) { tl += num(f[i, L, "lib_time"]); if (num(f[i, L, "lib_time"]) > tm) tm = num(f[i, L, "lib_time"]) }
+    printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n", f[i, "name"], f[i, "t_generic"], num(f[i, "t_depth"]), tm, tl, f[i, "t_fpga"] > md
   }
   close(md)
 }' "$@"

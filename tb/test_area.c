@@ -120,6 +120,7 @@ static void test_smallest_unit(void **state)
     assert_true(cells > ffs);
     assert_true(num(p, "logic_depth") > 10); /* a multiplier is more than a few gates deep */
     assert_true(num(p, "transistors") > 4 * cells);
+    assert_true(num(p, "generic_seconds") > 0 && num(p, "depth_seconds") >= 0);
     const cJSON *lib = cJSON_GetObjectItemCaseSensitive(p, "liberty");
     assert_int_equal(cJSON_GetArraySize(lib), count_libs());
     for (const cJSON *l = lib->child; l; l = l->next) {
@@ -141,7 +142,7 @@ static void test_smallest_unit(void **state)
     assert_non_null(second);
     second++;
     assert_int_equal(csv_fields(csv), csv_fields(second));
-    assert_int_equal(csv_fields(csv), 21 + 3 * count_libs() + (count_libs() == 0));
+    assert_int_equal(csv_fields(csv), 22 + 3 * count_libs() + (count_libs() == 0));
     assert_non_null(strstr(second, "fp16_mul_s1,primitive,fp16_mul"));
     assert_string_equal(strchr(second, '\n'), "\n"); /* exactly one data line */
     free(csv);
