@@ -14,17 +14,19 @@ build=$2
 out=$build/bench
 mkdir -p "$out"
 
-wall() { local t0 t1; t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'; }
+# wall OUT CMD...: run CMD with its stdout in OUT, print its wall time in seconds.
+wall() { local o=$1 t0 t1; shift; t0=$(date +%s.%N); "$@" > "$o"; t1=$(date +%s.%N)
+         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'; }
 
 echo "== pimattn run: GPT-3 175B, batch 64, L = 2048, one decode step, fast mode"
-s=$(wall "$bin" run --model gpt3-175b --batch 64 --ctx 2048 --stacks 40 --numerics 64 --json "$out/run-gpt3.json" \
-      > "$out/run-gpt3.txt")
-grep -E '^0 |decode step|numerics|simulation' "$out/run-gpt3.txt"
+s=$(wall "$out/run-gpt3.txt" "$bin" run --model gpt3-175b --batch 64 --ctx 2048 --stacks 40 --numerics 64 \
+      --json "$out/run-gpt3.json")
+grep -E '^layer |^0 |decode step|numerics|simulation' "$out/run-gpt3.txt"
 echo "wall ${s} s (goal <= 10 s on 2 cores)"
 echo
 echo "== pimattn run: default scenario in rtl mode"
-s=$(wall "$bin" run --mode rtl > "$out/run-rtl.txt")
-grep -E '^0 |rtl:|simulation' "$out/run-rtl.txt"
+s=$(wall "$out/run-rtl.txt" "$bin" run --mode rtl)
+grep -E '^layer |^0 |rtl:|simulation' "$out/run-rtl.txt"
 echo "wall ${s} s"
 echo
 echo "== schedule efficiency, one stack, 8 passes per channel (timing; the numbers of one work item checked)"
