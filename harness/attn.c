@@ -267,6 +267,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                 ly->refreshes += ss.refreshes;
                 ly->sfm_cycles += ss.sfm_cycles;
                 ly->bank_busy += ss.bank_busy;
+                ly->datapath = ss.datapath > ly->datapath ? ss.datapath : ly->datapath;
             }
             /* the refresh debt is paid once the channel's attention is done (the xPU's FC layers follow) */
             uint64_t paid;

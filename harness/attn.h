@@ -73,6 +73,7 @@ typedef struct attn_layer {
     uint64_t mac_cmds, refreshes, sfm_cycles, bank_busy;
     uint64_t busiest_channel_cycles, idlest_channel_cycles; /* channels with work */
     uint64_t refresh_after; /* cycles after the layer until every PC has paid its refresh debt */
+    uint64_t datapath;      /* the busiest PC's data-path cycles of WRGB, MVSB and MVGB: a lower bound */
 } attn_layer;
 
 typedef struct attn_res {

@@ -118,6 +118,9 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
             f->peak_bw / 1e9, c->pingpong ? " (ping-pong: half the units)" : "", f->ceiling_bw / 1e9, f->row_period);
     fprintf(o, "  lower bound (unique KV bytes %.2f MB / peak) %llu CK; simulated / bound = %.3f (must be >= 1)\n",
             r->kv_bytes_layer / 1e6, (unsigned long long)f->lower_bound, f->lower_bound ? f->layer_cycles / f->lower_bound : 0);
+    fprintf(o, "  data path (layer 0): the busiest PC carries %llu CK of WRGB, MVSB and MVGB (n x nBL each) = %.1f %% of the "
+               "layer; a bound like the row ceiling\n",
+            (unsigned long long)y0->datapath, y0->cycles ? 100.0 * y0->datapath / y0->cycles : 0);
     fprintf(o, "  channels: busiest %llu CK, least busy %llu CK (layer 0); softmax unit busy %llu CK summed over channels\n",
             (unsigned long long)y0->busiest_channel_cycles, (unsigned long long)y0->idlest_channel_cycles,
             (unsigned long long)y0->sfm_cycles);
@@ -238,6 +241,7 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
         cJSON_AddNumberToObject(o, "busiest_channel_cycles", (double)y->busiest_channel_cycles);
         cJSON_AddNumberToObject(o, "least_busy_channel_cycles", (double)y->idlest_channel_cycles);
         cJSON_AddNumberToObject(o, "softmax_busy_cycles", (double)y->sfm_cycles);
+        cJSON_AddNumberToObject(o, "datapath_busiest_pc_cycles", (double)y->datapath);
         cJSON_AddNumberToObject(o, "refreshes_during", (double)y->refreshes);
         cJSON_AddNumberToObject(o, "refreshes_after", (double)(y->hbm.cmds[HBM_REFAB] - y->refreshes));
         cJSON_AddNumberToObject(o, "refresh_after_cycles", (double)y->refresh_after);

@@ -551,6 +551,8 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
      * this far ahead */
     x.horizon = (uint64_t)g->cols * (hc->nMACpow > hc->nMAC ? hc->nMACpow : hc->nMAC) + hc->nRCDRD + hc->nRTP +
                 hc->nRP + hc->nRAS + hc->nRFC;
+    const unsigned h_pcs = hc->pcs; /* 1..4 (hbm_cfg) */
+    uint64_t dp[4] = {0};           /* per PC: data-path cycles of the movers */
     x.st = calloc(np, sizeof *x.st);
     int rc = x.st ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < np; i++) {
@@ -632,6 +634,10 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
             break;
         }
         cached[best] = 0; /* its next command is a new one */
+        if (cmd[best].op == HBM_WRGB || cmd[best].op == HBM_MVSB || cmd[best].op == HBM_MVGB)
+            for (unsigned pc = 0; pc < h_pcs; pc++)
+                if (cmd[best].pc == HBM_PC_ALL || cmd[best].pc == pc)
+                    dp[pc] += (uint64_t)(cmd[best].n ? cmd[best].n : 1) * x.hc->nBL;
         if (first)
             out->first = bt, first = 0;
         x.now = bt;
@@ -644,6 +650,8 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
     for (size_t i = 0; rc == 0 && i < np; i++)
         out->end = max64(out->end, x.st[i].merge_done);
     out->last_issue = x.now;
+    for (unsigned pc = 0; pc < h_pcs; pc++)
+        out->datapath = max64(out->datapath, dp[pc]);
     free_states(x.st, np);
     return rc;
 }

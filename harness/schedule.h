@@ -66,6 +66,7 @@ typedef struct sched_stats {
     uint64_t sfm_cycles;        /* softmax unit busy */
     uint64_t stall_q, stall_prob; /* MACABs that waited for queries / probabilities */
     uint64_t refreshes;
+    uint64_t datapath;          /* CK of the busiest PC's data path taken by WRGB, MVSB, MVGB (n x nBL each) */
 } sched_stats;
 
 uint64_t sched_sfm_row_cycles(uint32_t len, unsigned lanes);

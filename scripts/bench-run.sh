@@ -31,8 +31,8 @@ echo "wall ${s} s"
 echo
 echo "== schedule efficiency, one stack, 8 passes per channel (timing; the numbers of one work item checked)"
 echo "   unit: one GEMV unit per bank; ping-pong: one per two banks (--pingpong), its own bound = half the units'"
-printf '%-9s %-10s %6s | %9s %7s %7s %6s %7s | %9s %7s %7s | %6s\n' model preset L "cycles" "%MACbnd" "%ceil" "%ref" \
-  "%ceil-r" "pp cycles" "%ppbnd" "%ofMAC" "pp/unit"
+printf '%-9s %-10s %6s | %9s %7s %7s %6s %7s %6s | %9s %7s %7s | %6s\n' model preset L "cycles" "%MACbnd" "%ceil" "%ref" \
+  "%ceil-r" "%dpath" "pp cycles" "%ppbnd" "%ofMAC" "pp/unit"
 for p in attacc-hbm3-5200 hbm3-6400; do
   for m in bench-mha:8 bench-gqa:16; do
     f=${m%%:*} b=${m##*:}
@@ -44,16 +44,19 @@ for p in attacc-hbm3-5200 hbm3-6400; do
       done
       paste <(awk '$1 == "0" && NF >= 13 { c = $2; m = $6; e = $7 }
                    /REFAB during attention/ { r = $0; sub(/.*attention \(/, "", r); sub(/ %.*/, "", r) }
-                   END { print c, m, e, r }' "$out/eff-$f-$p-$L-unit.txt") \
+                   /^  data path/ { d = $0; sub(/.* = /, "", d); sub(/ %.*/, "", d) }
+                   END { print c, m, e, r, d }' "$out/eff-$f-$p-$L-unit.txt") \
             <(awk '$1 == "0" && NF >= 13 { print $2, $6 }' "$out/eff-$f-$p-$L-pingpong.txt") |
-      awk -v f="$f" -v p="$p" -v L="$L" '{ printf "%-9s %-10s %6d | %9d %7.1f %7.1f %6.2f %7.1f | %9d %7.1f %7.1f | %6.3f\n",
-        f, substr(p, 1, 10), L, $1, $2, $3, $4, $3 / (1 - $4 / 100), $5, $6, $2 * $1 / $5, $5 / $1 }'
+      awk -v f="$f" -v p="$p" -v L="$L" '{ printf "%-9s %-10s %6d | %9d %7.1f %7.1f %6.2f %7.1f %6.1f | %9d %7.1f %7.1f | %6.3f\n",
+        f, substr(p, 1, 10), L, $1, $2, $3, $4, $3 / (1 - $4 / 100), $5, $6, $7, $2 * $1 / $6, $6 / $1 }'
     done
   done
 done
 echo "(%MACbnd: achieved bank bandwidth / the all-bank MAC bound of one unit per bank (power limit applied);"
 echo " %ceil: / the row-switch-aware ceiling (one row buffer: nRCDRD + activation stagger + 31 MAC spacings +"
 echo " nRTP + nRP per 1 KB row); %ref: PC time in refresh during the layer (a layer longer than the"
-echo " postponement window, 8 nREFI, must refresh); %ceil-r: %ceil / (1 - %ref); %ppbnd: ping-pong's bandwidth / its units' own MAC bound; %ofMAC: ping-pong's"
+echo " postponement window, 8 nREFI, must refresh); %ceil-r: %ceil / (1 - %ref); %dpath: the busiest PC's"
+echo " data-path cycles of WRGB, MVSB, MVGB / the layer's cycles (near 100: bound by moves, not rows);"
+echo " %ppbnd: ping-pong's bandwidth / its units' own MAC bound; %ofMAC: ping-pong's"
 echo " bandwidth / the one-unit-per-bank MAC bound; pp/unit: ping-pong cycles / one-unit cycles."
 echo " Reports in $out/run-*.txt and eff-*.txt.)"

@@ -169,6 +169,33 @@ static void test_rtl_mismatch_is_an_error(void **state)
         fail_msg("the mismatch report lacks the unit, cycle or values: %s", err);
 }
 
+/* The busiest PC's data-path cycles of WRGB, MVSB and MVGB in layer 0, summed from a command log
+ * (independently of the scheduler's own count): n x nBL per command, pc=* counting in every PC. */
+static uint64_t log_datapath(FILE *f, const hbm_cfg *hc, uint64_t layer_end)
+{
+    static uint64_t busy[64][16][4];
+    memset(busy, 0, sizeof busy);
+    char line[256], op[16], pc[8];
+    uint64_t cyc, max = 0;
+    unsigned st, ch, n;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || sscanf(line, "%" SCNu64 " %15s st=%u ch=%u pc=%7s", &cyc, op, &st, &ch, pc) != 5)
+            continue;
+        if (cyc >= layer_end || (strcmp(op, "WRGB") && strcmp(op, "MVSB") && strcmp(op, "MVGB")))
+            continue;
+        const char *np = strstr(line, " n=");
+        n = np ? (unsigned)atoi(np + 3) : 1;
+        assert_true(st < 64 && ch < 16);
+        for (unsigned p = 0; p < hc->pcs; p++)
+            if (pc[0] == '*' || (unsigned)atoi(pc) == p) {
+                busy[st][ch][p] += (uint64_t)n * hc->nBL;
+                max = busy[st][ch][p] > max ? busy[st][ch][p] : max;
+            }
+    }
+    rewind(f);
+    return max;
+}
+
 /* Runs with a command log and checks it with the independent checker. */
 static void check_log(setup *s, const char *hbm, const char *what, uint64_t *refreshes)
 {
@@ -183,6 +210,10 @@ static void check_log(setup *s, const char *hbm, const char *what, uint64_t *ref
     hbm_cfg hc;
     assert_int_equal(hbm_cfg_preset(hbm, &hc), 0);
     hc.channels = s->c.hbm.channels;
+    uint64_t dp = log_datapath(f, &hc, r.layers > 1 ? r.layer[1].start : UINT64_MAX);
+    if (dp != r.layer[0].datapath || dp == 0 || dp > r.layer[0].cycles)
+        fail_msg(TB_REPLAY "%s: data path %llu CK in the log, %llu reported, layer %llu CK", g_seed, g_seed, what,
+                 (unsigned long long)dp, (unsigned long long)r.layer[0].datapath, (unsigned long long)r.layer[0].cycles);
     char err[512];
     uint64_t n = 0;
     int rc = hbm_check_stream(&hc, f, what, err, sizeof err, &n);
