@@ -637,7 +637,7 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
         if (cmd[best].op == HBM_WRGB || cmd[best].op == HBM_MVSB || cmd[best].op == HBM_MVGB)
             for (unsigned pc = 0; pc < h_pcs; pc++)
                 if (cmd[best].pc == HBM_PC_ALL || cmd[best].pc == pc)
-                    dp[pc] += (uint64_t)(cmd[best].n ? cmd[best].n : 1) * x.hc->nBL;
+                    dp[pc] += (uint64_t)(cmd[best].n ? cmd[best].n : 1) * hc->nBL;
         if (first)
             out->first = bt, first = 0;
         x.now = bt;
