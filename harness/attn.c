@@ -219,7 +219,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     func_cfg fc = {.g = &p.g, .items = p.items, .head_dim = c->m.head_dim, .group = model_group(&c->m),
                    .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu, .ring = (unsigned)bc.gemv.depth,
                    .seed = c->seed, .logit_scale = c->logit_scale, .be = be, .data = data, .on_output = c->on_output,
-                   .out_ctx = c->out_ctx};
+                   .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
     func *f = be ? func_new(&fc) : NULL;
     r->layer = calloc(c->layers, sizeof *r->layer);
     if (!h || !be || !f || !r->layer) {

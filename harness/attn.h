@@ -55,8 +55,9 @@ typedef struct attn_cfg {
     const char *data_path; /* functional data from this file (kvdata.h) instead of seeded values */
     uint32_t numerics;
     FILE *log;
-    void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d); /* optional */
+    void (*on_output)(void *ctx, const func_output *o); /* optional: every checked query head's output */
     void *out_ctx;
+    double max_rel_l2; /* > 0: count the checked heads whose rel-L2 exceeds it (func_stats.over_heads) */
     void (*progress)(void *ctx, double done); /* optional: fraction of the run done, after each channel */
     void *progress_ctx;
     int host_tier;          /* a KV cache too large for the stacks keeps its overflow tokens on the host */

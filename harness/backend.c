@@ -44,6 +44,8 @@ struct backend {
     backend_stats st;
 };
 
+static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_t n);
+
 #define RTL_DRAIN_LIMIT 4096 /* clocks a unit may take to produce a beat already computed by the golden model */
 
 backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
@@ -67,6 +69,10 @@ backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
     if (!b->g || !b->s || (cfg->rtl_gemv && !b->rg) || (cfg->rtl_smu && !b->rs)) {
         backend_free(b);
         return snprintf(err, n, "out of memory"), NULL;
+    }
+    if (cfg->wave_path && cfg->rtl_gemv && !shadow_of(b, (unsigned)cfg->wave_unit, 0, err, n)) {
+        backend_free(b); /* the traced unit exists from cycle 0, whether or not it gets work */
+        return NULL;
     }
     return b;
 }
@@ -260,6 +266,8 @@ int backend_finish(backend *b, char *err, size_t n)
     for (unsigned c = 0; b->rs && c < b->cfg.channels; c++)
         if (b->rs[c].sim && shadow_drain(b, c, &b->rs[c], err, n))
             return -1;
+    if (b->cfg.wave_path && b->rg && b->rg[b->cfg.wave_unit].sim)
+        b->st.wave_failed = b->cfg.rtl_gemv->trace_close(b->rg[b->cfg.wave_unit].sim) != 0;
     return 0;
 }
 

@@ -15,6 +15,8 @@
  *    (0 .. rows), or -1 with err filled (a command the driver check refuses, or an RTL mismatch).
  *  - backend_smu(): one softmax-unit input beat; returns the output beats (0 .. merge_d/lanes + 1) or -1.
  *  - backend_stats(): commands and beats per kind, Verilated unit cycles (rtl), for the report.
+ *  - The traced unit (wave_path) is created by backend_new(), so its waveform exists even when it gets no
+ *    work; backend_finish() closes the waveform and sets wave_failed when it could not be written.
  */
 #ifndef PIMATTN_BACKEND_H
 #define PIMATTN_BACKEND_H
@@ -48,6 +50,7 @@ typedef struct backend_stats {
     uint64_t gemv_cmds, gemv_beats, smu_beats_in, smu_beats_out;
     uint64_t rtl_gemv_cmds, rtl_smu_beats, rtl_cycles, rtl_units;
     double rtl_seconds;
+    int wave_failed; /* backend_finish closed the waveform and it could not be written completely */
 } backend_stats;
 
 backend *backend_new(const backend_cfg *cfg, char *err, size_t n);

@@ -7,22 +7,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out)
+int cli_parse_u64(const char *text, int allow_hex, uint64_t *out)
 {
+    int hex = allow_hex && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const char *digits = hex ? text + 2 : text;
+    if (!(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0])))
+        return -1;
     char *end = NULL;
     errno = 0;
+    unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
+    if (errno || *end != '\0')
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    uint64_t v = 0;
     if (!text || !isdigit((unsigned char)text[0])) {
         fprintf(stderr, "pimattn %s: %s: '%s' is not a non-negative integer (allowed: %" PRIu64 "..%" PRIu64 ")\n",
                 cmd, opt, text ? text : "", lo, hi);
         return -1;
     }
-    unsigned long long v = strtoull(text, &end, 0);
-    if (errno || *end != '\0' || v < lo || v > hi) {
+    if (cli_parse_u64(text, 0, &v) || v < lo || v > hi) {
         fprintf(stderr, "pimattn %s: %s: '%s' is out of range or malformed (allowed: %" PRIu64 "..%" PRIu64 ")\n",
                 cmd, opt, text, lo, hi);
         return -1;
     }
-    *out = (uint64_t)v;
+    *out = v;
     return 0;
 }
 
@@ -37,4 +50,23 @@ int cli_double(const char *cmd, const char *opt, const char *text, double lo, do
     }
     *out = v;
     return 0;
+}
+
+int cli_dotted(const char *text, unsigned *v, int maxn)
+{
+    int k = 0;
+    const char *s = text;
+    for (;;) {
+        if (k == maxn || !isdigit((unsigned char)*s))
+            return -1;
+        uint64_t x = 0;
+        for (; isdigit((unsigned char)*s); s++)
+            if ((x = x * 10 + (uint64_t)(*s - '0')) > 0xFFFFFFu)
+                return -1;
+        v[k++] = (unsigned)x;
+        if (*s == '\0')
+            return k;
+        if (*s++ != '.')
+            return -1;
+    }
 }

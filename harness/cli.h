@@ -6,8 +6,14 @@
 
 #include <stdint.h>
 
+/* Numbers are decimal everywhere (a leading 0 is not octal); with allow_hex, "0x..." is hexadecimal.
+ * cli_parse_u64(): the whole text must be the number; 0, or -1 (no message). */
+int cli_parse_u64(const char *text, int allow_hex, uint64_t *out);
 int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
 int cli_double(const char *cmd, const char *opt, const char *text, double lo, double hi, double *out);
+
+/* "N.N[.N...]": up to maxn decimal fields (each < 2^24) into v; the number of fields, or -1. */
+int cli_dotted(const char *text, unsigned *v, int maxn);
 
 #define CLI_EXIT_BAD_INPUT 2
 

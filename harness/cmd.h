@@ -3,6 +3,8 @@
 #ifndef PIMATTN_CMD_H
 #define PIMATTN_CMD_H
 
+#include <stdio.h>
+
 #include "gemv_sim.h"
 
 int cmd_run(int argc, char **argv);
@@ -17,8 +19,8 @@ int cmd_check_trace(int argc, char **argv);
 int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out);
 int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out);
 
-/* The GTKWave save file of a GEMV build's waveform (cmd_wave.c): streams, pipeline, rows, results.
- * base: the FST file name relative to the save file. 0, or -1 (no file left behind). */
-int gemv_gtkw_write(const vgemv_ops *ops, const char *sav, const char *base);
+/* The GTKWave save file of a GEMV build's waveform (cmd_wave.c) on f: streams, pipeline, rows, results.
+ * base: the FST file name relative to the save file. 0, or -1 (a write failed). */
+int gemv_gtkw_emit(const vgemv_ops *ops, FILE *f, const char *base);
 
 #endif

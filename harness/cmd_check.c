@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -77,8 +78,15 @@ int cmd_check_trace(int argc, char **argv)
         cfg.power_limit = !strcmp(power, "on");
     int in = !strcmp(path, "-");
     FILE *f = in ? stdin : fopen(path, "r");
+    struct stat st;
     if (!f) {
         fprintf(stderr, "pimattn check-trace: cannot open '%s': %s\n", path, strerror(errno));
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "pimattn check-trace: %s: is a directory (allowed: a command log file, or - for standard input)\n",
+                path);
+        fclose(f);
         return CLI_EXIT_BAD_INPUT;
     }
     struct timespec t0, t1;

@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "cmd.h"
 #include "hbm_run.h"
+#include "outfile.h"
+#include "textio.h"
 
 static const char *hbm_help =
     "usage: pimattn hbm [options] (--trace FILE | --synthetic macab)\n"
@@ -20,7 +22,8 @@ static const char *hbm_help =
     "timing engine (docs/hbm.md); prints cycles, bandwidth, row hits, refresh time, energy by component.\n"
     "  --hbm P        preset (hbm3-6400, attacc-hbm3-5200) or YAML file (default attacc-hbm3-5200);\n"
     "                 --preset is the same option\n"
-    "  --trace FILE   one request per line ('#' comments), an optional arrival cycle first:\n"
+    "  --trace FILE   one request per line ('#' comments), an optional arrival cycle first (decimal,\n"
+    "                 0..1000000000 CK):\n"
     "                   [CYCLE] R ADDR | [CYCLE] W ADDR       one burst; ADDR in bytes (decimal or 0x hex)\n"
     "                   [CYCLE] MAC ST CH PC|* ROW COL        one all-bank MAC (MACAB) of a PC or channel\n"
     "                 ADDR maps, from the least significant end: burst offset, channel, pseudo-channel,\n"
@@ -31,17 +34,7 @@ static const char *hbm_help =
     "  --help         this text\n";
 
 #define ERRN 512
-
-/* Parses one decimal or 0x-hex unsigned token; returns 0 or -1. */
-static int tok_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !isdigit((unsigned char)s[0]))
-        return -1;
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return errno || *end ? -1 : 0;
-}
+#define ARRIVAL_MAX 1000000000ull /* CK: 0.3 s of hbm3-6400 time; the controller simulates every idle cycle's refresh */
 
 /* One trace line into a request; returns 1 (request), 0 (blank/comment) or -1 (err filled). */
 static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t n)
@@ -56,8 +49,8 @@ static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t
     int i = 0;
     uint64_t v;
     if (isdigit((unsigned char)tok[0][0])) {
-        if (tok_u64(tok[0], &q->arrival)) {
-            snprintf(err, n, "bad arrival cycle '%s' (allowed: a non-negative integer)", tok[0]);
+        if (cli_parse_u64(tok[0], 0, &q->arrival) || q->arrival > ARRIVAL_MAX) {
+            snprintf(err, n, "bad arrival cycle '%.40s' (allowed: a decimal integer 0..%llu)", tok[0], ARRIVAL_MAX);
             return -1;
         }
         i = 1;
@@ -68,7 +61,7 @@ static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t
     }
     const char *op = tok[i++];
     if (!strcmp(op, "R") || !strcmp(op, "W")) {
-        if (nt - i != 1 || tok_u64(tok[i], &v)) {
+        if (nt - i != 1 || cli_parse_u64(tok[i], 1, &v)) {
             snprintf(err, n, "%s needs one address in bytes (decimal or 0x hex)", op);
             return -1;
         }
@@ -102,7 +95,7 @@ static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t
                 f[k] = HBM_PC_ALL;
                 continue;
             }
-            if (tok_u64(tok[i + k], &f[k]) || f[k] >= lim[k]) {
+            if (cli_parse_u64(tok[i + k], 0, &f[k]) || f[k] >= lim[k]) {
                 snprintf(err, n, "MAC %s '%s' out of range (allowed: 0..%" PRIu64 "%s)", names[k], tok[i + k],
                          lim[k] - 1, k == 2 ? " or *" : "");
                 return -1;
@@ -209,24 +202,32 @@ int cmd_hbm(int argc, char **argv)
         fprintf(stderr, "pimattn hbm: --hbm: %s\n", err);
         return CLI_EXIT_BAD_INPUT;
     }
-    FILE *in = NULL, *log = NULL;
-    char tmp[4096];
-    if (trace && !(in = fopen(trace, "r"))) {
-        fprintf(stderr, "pimattn hbm: --trace: cannot open '%s': %s\n", trace, strerror(errno));
+    out_set *outs = out_set_new();
+    out_file *logo = outs ? out_add(outs, "--log", logname) : NULL;
+    lines *in = NULL;
+    FILE *log = NULL;
+    int rc = 0;
+    if (outs) {
+        out_add_input(outs, "--trace", trace);
+        out_add_input(outs, "--hbm", preset);
+    }
+    const char *what = "";
+    if (!outs)
+        snprintf(err, sizeof err, "out of memory");
+    if (!outs || out_check(outs, err, sizeof err) ||
+        (trace && (what = "--trace: ", !(in = lines_open(trace, err, sizeof err))))) {
+        fprintf(stderr, "pimattn hbm: %s%s\n", what, err);
+        out_set_free(outs);
         return CLI_EXIT_BAD_INPUT;
     }
-    if (logname) {
-        snprintf(tmp, sizeof tmp, "%s.tmp", logname);
-        if (!(log = fopen(tmp, "w"))) {
-            fprintf(stderr, "pimattn hbm: --log: cannot write '%s': %s\n", tmp, strerror(errno));
-            if (in)
-                fclose(in);
-            return CLI_EXIT_BAD_INPUT;
-        }
+    if (logo && !(log = out_open(logo, err, sizeof err))) {
+        fprintf(stderr, "pimattn hbm: %s\n", err);
+        lines_close(in);
+        out_set_free(outs);
+        return 1;
     }
     hbm *h = hbm_new(&cfg);
     hbm_run *r = h ? hbm_run_new(h) : NULL;
-    int rc = 0;
     uint64_t reqs = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -243,21 +244,26 @@ int cmd_hbm(int argc, char **argv)
             rc = 1;
         }
     } else {
-        char line[1024];
+        char *line;
         hbm_req q;
-        for (uint64_t ln = 1; fgets(line, sizeof line, in); ln++) {
-            int k = parse_req(&cfg, line, &q, err, sizeof err);
+        for (int got; rc == 0 && (got = lines_next(in, &line, err, sizeof err)) != 0;) {
+            uint64_t ln = lines_number(in);
+            int k = got < 0 ? -1 : parse_req(&cfg, line, &q, err, sizeof err);
             if (k < 0) {
-                fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
+                if (got < 0)
+                    fprintf(stderr, "pimattn hbm: --trace: %s\n", err);
+                else
+                    fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
                 rc = CLI_EXIT_BAD_INPUT;
-                break;
-            }
-            if (k && hbm_run_req(r, &q, err, sizeof err)) {
+            } else if (k && hbm_run_req(r, &q, err, sizeof err)) {
                 fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
                 rc = 1;
-                break;
             }
-            reqs += (uint64_t)k;
+            reqs += k > 0;
+        }
+        if (rc == 0 && reqs == 0) {
+            fprintf(stderr, "pimattn hbm: --trace: %s: no requests (allowed: one request per line, see --help)\n", trace);
+            rc = CLI_EXIT_BAD_INPUT;
         }
     }
     if (!rc && hbm_run_finish(r, err, sizeof err)) {
@@ -265,24 +271,20 @@ int cmd_hbm(int argc, char **argv)
         rc = 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!rc && logo && out_commit(logo, err, sizeof err)) {
+        fprintf(stderr, "pimattn hbm: %s\n", err);
+        rc = 1;
+    }
     if (!rc) {
         printf("pimattn hbm: %s, %s\n", cfg.name, trace ? trace : "synthetic channel-wide MACAB stream");
         report(h, r, reqs, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+        if (logo)
+            printf("  command log       %s\n", logname);
     }
 out:
     hbm_run_free(r);
     hbm_free(h);
-    if (in)
-        fclose(in);
-    if (log) {
-        if (fclose(log) || rc)
-            remove(tmp);
-        else if (rename(tmp, logname)) {
-            fprintf(stderr, "pimattn hbm: --log: cannot rename '%s' to '%s': %s\n", tmp, logname, strerror(errno));
-            remove(tmp);
-            rc = 1;
-        } else
-            printf("  command log       %s\n", logname);
-    }
+    lines_close(in);
+    out_set_free(outs);
     return rc;
 }

@@ -1,6 +1,5 @@
 /* pimattn run: a model's decode-step attention on HBM3-PIM stacks, co-simulated (attn.h), reported as
  * text (report.h) and optionally JSON; the command log for `pimattn check-trace`. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,8 +15,10 @@
 #include "hbm_cfg.h"
 #include "kvdata.h"
 #include "model.h"
+#include "outfile.h"
 #include "report.h"
 #include "rng.h"
+#include "run_args.h"
 #include "sm_sim.h"
 
 static const char *run_help =
@@ -57,17 +58,24 @@ static const char *run_help =
     "  --data FILE        q, K, V from a file (format in harness/kvdata.h: per data set, request, KV head: K, V,\n"
     "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
     "  --seed S           data and random context lengths [1]\n"
+    "  --max-rel-l2 X     exit 1 when a checked query head's rel-L2 error against FP64 exceeds X or its\n"
+    "                     output is not finite (a numerics gate for scripts and CI)\n"
     "  --json FILE        the report as JSON\n"
     "  --log-commands FILE  the command log (docs/hbm.md v1) for pimattn check-trace\n"
+    "  --outputs FILE     every checked query head's output (FP32 and FP16) in the binary format of\n"
+    "                     docs/outputs.md, to compare with another framework\n"
+    "  --outputs-ref      with --outputs: add the FP64 reference of each head\n"
     "  --wave FILE        rtl mode: an FST of one Verilated bank unit (and FILE.gtkw for GTKWave); that\n"
     "                     unit is clocked with the DRAM, so its cycles are the command log's\n"
     "  --wave-bank S.C.B  the unit: stack, channel, unit in the channel (0..63; 0..31 ping-pong) [the first RTL one]\n"
     "  --wave-from CYCLE  first DRAM cycle dumped [0]      --wave-cycles N  cycles dumped [4000]\n"
     "  --help             this text\n"
-    "Exit status: 0 done, 1 a check failed (RTL mismatch, schedule refused), 2 bad input.\n";
+    "Output files are checked before the run and written whole or not at all (an existing file is\n"
+    "replaced only when the run succeeds; devices and FIFOs are written in place).\n"
+    "Exit status: 0 done, 1 a check failed (RTL mismatch, schedule refused, --max-rel-l2) or an output\n"
+    "could not be written, 2 bad input.\n";
 
 #define ERRN 1024
-#define MAX_BATCH 65536
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int bad(const char *fmt, ...)
@@ -81,82 +89,6 @@ static int bad(const char *fmt, ...)
     return CLI_EXIT_BAD_INPUT;
 }
 
-/* "N" or "N,N,...": lengths into *out (allocated), count in *k. */
-static int parse_ctx_list(const char *text, uint32_t **out, uint32_t *k)
-{
-    uint32_t cap = 16, n = 0;
-    uint32_t *v = malloc(cap * sizeof *v);
-    char *dup = strdup(text), *save = NULL;
-    if (!v || !dup)
-        return free(v), free(dup), -1;
-    for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        uint64_t x;
-        if (cli_u64("run", "--ctx", t, 1, 1u << 24, &x))
-            return free(v), free(dup), -1;
-        if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
-            return free(dup), -1;
-        v[n++] = (uint32_t)x;
-    }
-    free(dup);
-    if (n == 0) {
-        fprintf(stderr, "pimattn run: --ctx: '%s' has no length (allowed: N or N,N,... with 1 <= N <= 16777216)\n", text);
-        return free(v), -1;
-    }
-    *out = v, *k = n;
-    return 0;
-}
-
-static int parse_ctx_file(const char *path, uint32_t **out, uint32_t *k)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "pimattn run: --ctx-file: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    uint32_t cap = 64, n = 0;
-    uint32_t *v = malloc(cap * sizeof *v);
-    char line[256];
-    unsigned ln = 0;
-    int rc = v ? 0 : -1;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        ln++;
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        s[strcspn(s, "\r\n")] = '\0';
-        if (!*s || *s == '#')
-            continue;
-        char *e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-            *--e = '\0';
-        char *end;
-        errno = 0;
-        unsigned long long x = strtoull(s, &end, 10);
-        if (s[0] < '0' || s[0] > '9' || *end || errno || x < 1 || x > (1u << 24)) {
-            fprintf(stderr, "pimattn run: %s:%u: '%s' is not a context length (allowed: one integer 1..16777216 per line)\n",
-                    path, ln, s);
-            rc = -1;
-        } else if (n == MAX_BATCH) {
-            fprintf(stderr, "pimattn run: %s:%u: more than %d requests\n", path, ln, MAX_BATCH);
-            rc = -1;
-        } else {
-            if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
-                rc = -1;
-            else
-                v[n++] = (uint32_t)x;
-        }
-    }
-    fclose(f);
-    if (rc == 0 && n == 0) {
-        fprintf(stderr, "pimattn run: %s: no context lengths (allowed: one integer 1..16777216 per line)\n", path);
-        rc = -1;
-    }
-    if (rc)
-        return free(v), -1;
-    *out = v, *k = n;
-    return 0;
-}
-
 static int choice(const char *opt, const char *text, const char *a, const char *b, int *out)
 {
     if (!strcmp(text, a))
@@ -167,65 +99,17 @@ static int choice(const char *opt, const char *text, const char *a, const char *
     return -1;
 }
 
-/* The RTL units of a --rtl-banks spec (bpc units per PC) into the per-unit and per-channel masks. */
-static int parse_rtl_banks(const char *spec, const hbm_cfg *h, unsigned bpc, uint8_t *bank, uint8_t *chan)
-{
-    const unsigned bch = bpc * h->pcs, nch = h->stacks * h->channels;
-    const char *use = !strcmp(spec, "pc") ? "0.0.0" : !strcmp(spec, "channel") ? "0.0" : spec;
-    if (!strcmp(spec, "all")) {
-        memset(bank, 1, (size_t)nch * bch);
-        memset(chan, 1, nch);
-        return 0;
-    }
-    char *dup = strdup(use), *save = NULL;
-    if (!dup)
-        return -1;
-    int rc = 0;
-    for (char *t = strtok_r(dup, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
-        unsigned s, c, p = 0;
-        char extra;
-        int k = sscanf(t, "%u.%u.%u%c", &s, &c, &p, &extra);
-        if (k < 2 || k > 3 || (k == 2 && sscanf(t, "%u.%u%c", &s, &c, &extra) != 2) || s >= h->stacks ||
-            c >= h->channels || p >= h->pcs) {
-            fprintf(stderr, "pimattn run: --rtl-banks: '%s' (allowed: pc, channel, all, or S.C / S.C.P with S < %u, C < %u, "
-                            "P < %u)\n", t, h->stacks, h->channels, h->pcs);
-            rc = -1;
-            break;
-        }
-        unsigned ch = s * h->channels + c;
-        chan[ch] = 1;
-        for (unsigned b = (k == 3 ? p * bpc : 0); b < (k == 3 ? (p + 1) * bpc : bch); b++)
-            bank[(size_t)ch * bch + b] = 1;
-    }
-    free(dup);
-    return rc;
-}
+/* The options as given. */
+typedef struct run_opts {
+    const char *model_name, *model_file, *ctx_text, *ctx_file, *hbm_text, *rtl_spec, *json, *logp, *power;
+    const char *layers_text, *wave, *wave_bank, *data, *outputs;
+    int logit_given, tree, acc16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref;
+    uint64_t wave_from, wave_cycles, batch, group, lanes, stacks, seed, numerics;
+    double logit, host_gbs, host_us, max_rel;
+} run_opts;
 
-typedef struct progress_state {
-    double t0;
-    int shown;
-} progress_state;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* A progress bar on stderr (a terminal only), once the run has taken a second. */
-static void progress(void *ctx, double done)
-{
-    progress_state *p = ctx;
-    if (now_s() - p->t0 < 1.0)
-        return;
-    int w = (int)(done * 40 + 0.5);
-    fprintf(stderr, "\rpimattn run [%.*s%*s] %3.0f%%", w, "========================================", 40 - w, "", 100 * done);
-    fflush(stderr);
-    p->shown = 1;
-}
-
-int cmd_run(int argc, char **argv)
+/* Parses argv into o: 0, 1 (--help printed: exit 0), or CLI_EXIT_BAD_INPUT. */
+static int parse_opts(int argc, char **argv, run_opts *o)
 {
     static const struct option opts[] = {
         {"model", 1, 0, 'm'},         {"model-file", 1, 0, 'M'},   {"batch", 1, 0, 'b'},    {"ctx", 1, 0, 'c'},
@@ -235,51 +119,48 @@ int cmd_run(int argc, char **argv)
         {"numerics", 1, 0, 'n'},      {"logit-scale", 1, 0, 'x'},  {"seed", 1, 0, 'e'},     {"json", 1, 0, 'j'},
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
-        {"pingpong", 0, 0, 'p'},     {"data", 1, 0, 'D'},
-        {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
-    const char *model_name = NULL, *model_file = NULL, *ctx_text = NULL, *ctx_file = NULL, *hbm_text = "attacc-hbm3-5200";
-    const char *rtl_spec = NULL, *json = NULL, *logp = NULL, *power = NULL, *layers_text = "1", *wave = NULL;
-    const char *wave_bank = NULL, *data = NULL;
-    int logit_given = 0;
-    uint64_t wave_from = 0, wave_cycles = 4000;
-    uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0;
-    int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0, pingpong = 0;
-    double logit = 1.0, host_gbs = 64, host_us = 10;
+        {"pingpong", 0, 0, 'p'},      {"data", 1, 0, 'D'},         {"max-rel-l2", 1, 0, 'R'}, {"outputs", 1, 0, 'O'},
+        {"outputs-ref", 0, 0, 'F'},   {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
+    *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
+                    .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10};
     optind = 1;
-    for (int o; (o = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         int rc = 0;
-        switch (o) {
-        case 'm': model_name = optarg; break;
-        case 'M': model_file = optarg; break;
-        case 'b': rc = cli_u64("run", "--batch", optarg, 1, MAX_BATCH, &batch); break;
-        case 'c': ctx_text = optarg; break;
-        case 'C': ctx_file = optarg; break;
-        case 'g': rc = choice("--gemv", optarg, "systolic", "tree", &tree); break;
-        case 'G': rc = cli_u64("run", "--group", optarg, 1, 16, &group), group_given = 1; break;
-        case 'a': rc = choice("--acc", optarg, "fp32", "fp16", &acc16); break;
-        case 's': rc = choice("--softmax", optarg, "buffer", "splitk", &splitk); break;
-        case 'S': rc = cli_u64("run", "--softmax-lanes", optarg, 1, 16, &lanes); break;
-        case 'H': hbm_text = optarg; break;
-        case 'k': rc = cli_u64("run", "--stacks", optarg, 1, 64, &stacks); break;
-        case 'P': power = optarg; break;
-        case 'l': layers_text = optarg; break;
-        case 'o': rc = choice("--mode", optarg, "fast", "rtl", &rtl); break;
-        case 'r': rtl_spec = optarg; break;
-        case 'n': rc = strcmp(optarg, "all") ? cli_u64("run", "--numerics", optarg, 1, UINT32_MAX, &numerics) : 0; break;
-        case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &logit), logit_given = 1; break;
-        case 'D': data = optarg; break;
-        case 'e': rc = cli_u64("run", "--seed", optarg, 0, UINT64_MAX, &seed); break;
-        case 'j': json = optarg; break;
-        case 'L': logp = optarg; break;
-        case 'w': wave = optarg; break;
-        case 'B': wave_bank = optarg; break;
-        case 'f': rc = cli_u64("run", "--wave-from", optarg, 0, UINT64_MAX / 2, &wave_from); break;
-        case 'y': rc = cli_u64("run", "--wave-cycles", optarg, 1, 100000000, &wave_cycles); break;
-        case 't': host = 1; break;
-        case 'p': pingpong = 1; break;
-        case 'W': rc = cli_double("run", "--host-bw", optarg, 0.001, 1e6, &host_gbs), host_opt = 1; break;
-        case 'T': rc = cli_double("run", "--host-latency", optarg, 0, 1e6, &host_us), host_opt = 1; break;
-        case 'h': fputs(run_help, stdout); return 0;
+        switch (c) {
+        case 'm': o->model_name = optarg; break;
+        case 'M': o->model_file = optarg; break;
+        case 'b': rc = cli_u64("run", "--batch", optarg, 1, RUN_MAX_BATCH, &o->batch); break;
+        case 'c': o->ctx_text = optarg; break;
+        case 'C': o->ctx_file = optarg; break;
+        case 'g': rc = choice("--gemv", optarg, "systolic", "tree", &o->tree); break;
+        case 'G': rc = cli_u64("run", "--group", optarg, 1, 16, &o->group), o->group_given = 1; break;
+        case 'a': rc = choice("--acc", optarg, "fp32", "fp16", &o->acc16); break;
+        case 's': rc = choice("--softmax", optarg, "buffer", "splitk", &o->splitk); break;
+        case 'S': rc = cli_u64("run", "--softmax-lanes", optarg, 1, 16, &o->lanes); break;
+        case 'H': o->hbm_text = optarg; break;
+        case 'k': rc = cli_u64("run", "--stacks", optarg, 1, 64, &o->stacks); break;
+        case 'P': o->power = optarg; break;
+        case 'l': o->layers_text = optarg; break;
+        case 'o': rc = choice("--mode", optarg, "fast", "rtl", &o->rtl); break;
+        case 'r': o->rtl_spec = optarg; break;
+        case 'n': rc = strcmp(optarg, "all") ? cli_u64("run", "--numerics", optarg, 1, UINT32_MAX, &o->numerics) : 0; break;
+        case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &o->logit), o->logit_given = 1; break;
+        case 'D': o->data = optarg; break;
+        case 'e': rc = cli_u64("run", "--seed", optarg, 0, UINT64_MAX, &o->seed); break;
+        case 'j': o->json = optarg; break;
+        case 'L': o->logp = optarg; break;
+        case 'w': o->wave = optarg; break;
+        case 'B': o->wave_bank = optarg; break;
+        case 'f': rc = cli_u64("run", "--wave-from", optarg, 0, UINT64_MAX / 2, &o->wave_from); break;
+        case 'y': rc = cli_u64("run", "--wave-cycles", optarg, 1, 100000000, &o->wave_cycles); break;
+        case 't': o->host = 1; break;
+        case 'p': o->pingpong = 1; break;
+        case 'W': rc = cli_double("run", "--host-bw", optarg, 0.001, 1e6, &o->host_gbs), o->host_opt = 1; break;
+        case 'T': rc = cli_double("run", "--host-latency", optarg, 0, 1e6, &o->host_us), o->host_opt = 1; break;
+        case 'R': rc = cli_double("run", "--max-rel-l2", optarg, 1e-12, 1e6, &o->max_rel); break;
+        case 'O': o->outputs = optarg; break;
+        case 'F': o->outputs_ref = 1; break;
+        case 'h': fputs(run_help, stdout); return 1;
         default: fputs(run_help, stderr); return CLI_EXIT_BAD_INPUT;
         }
         if (rc)
@@ -287,246 +168,378 @@ int cmd_run(int argc, char **argv)
     }
     if (optind < argc)
         return bad("unexpected argument '%s' (options start with --; see --help)", argv[optind]);
-    if (model_name && model_file)
+    return 0;
+}
+
+/* Options that exclude or need each other. */
+static int check_opts(const run_opts *o)
+{
+    if (o->model_name && o->model_file)
         return bad("--model and --model-file are mutually exclusive");
-    if (ctx_text && ctx_file)
+    if (o->ctx_text && o->ctx_file)
         return bad("--ctx and --ctx-file are mutually exclusive");
-    if (rtl_spec && !rtl)
+    if (o->rtl_spec && !o->rtl)
         return bad("--rtl-banks needs --mode rtl");
-    if (data && logit_given)
+    if (o->data && o->logit_given)
         return bad("--data and --logit-scale are mutually exclusive (the scale applies to generated queries)");
-    if (host_opt && !host)
+    if (o->host_opt && !o->host)
         return bad("--host-bw and --host-latency need --host-tier");
-    if (host && !splitk)
+    if (o->host && !o->splitk)
         return bad("--host-tier needs --softmax splitk (the buffer flow's one softmax row per head is on the buffer "
                    "die, the host's tokens are not)");
-    if (wave && !rtl)
+    if (o->wave && !o->rtl)
         return bad("--wave needs --mode rtl (the waveform is a Verilated unit's)");
-    if (!wave && wave_bank)
+    if (!o->wave && o->wave_bank)
         return bad("--wave-bank needs --wave FILE");
-    if (tree && group_given && group != 1)
+    if (o->outputs_ref && !o->outputs)
+        return bad("--outputs-ref needs --outputs FILE");
+    if (o->tree && o->group_given && o->group != 1)
         return bad("--group applies to --gemv systolic (the tree unit has one row)");
-    if (lanes & (lanes - 1))
-        return bad("--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", lanes);
+    if (o->lanes & (o->lanes - 1))
+        return bad("--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
+    return 0;
+}
 
-    attn_cfg c;
-    memset(&c, 0, sizeof c);
+/* Model, group and HBM configuration into c; 0 or CLI_EXIT_BAD_INPUT. */
+static int configure_model_hbm(run_opts *o, attn_cfg *c)
+{
     char err[ERRN];
-    if (model_file) {
-        if (model_load(model_file, &c.m, err, sizeof err))
+    if (o->model_file) {
+        if (model_load(o->model_file, &c->m, err, sizeof err))
             return bad("--model-file: %s", err);
-    } else if (model_preset(model_name ? model_name : "llama2-70b", &c.m)) {
-        return bad("--model: unknown model '%s' (allowed: %s)", model_name, model_preset_names);
+    } else if (model_preset(o->model_name ? o->model_name : "llama2-70b", &c->m)) {
+        return bad("--model: unknown model '%s' (allowed: %s)", o->model_name, model_preset_names);
     }
-    const uint32_t G = model_group(&c.m);
-    if (!tree && !group_given) /* all of them, or the largest divisor a unit's 16 rows can hold */
-        for (group = G < 16 ? G : 16; G % group; group--)
+    const uint32_t G = model_group(&c->m);
+    if (!o->tree && !o->group_given) /* all of them, or the largest divisor a unit's 16 rows can hold */
+        for (o->group = G < 16 ? G : 16; G % o->group; o->group--)
             ;
-    if (!tree && G % group)
+    if (!o->tree && G % o->group)
         return bad("--group: %" PRIu64 " does not divide the model's %u query heads per KV head (allowed: a divisor of %u)",
-                   group, G, G);
-    if (hbm_cfg_resolve(hbm_text, &c.hbm, err, sizeof err))
+                   o->group, G, G);
+    if (hbm_cfg_resolve(o->hbm_text, &c->hbm, err, sizeof err))
         return bad("--hbm: %s", err);
-    c.hbm.stacks = (uint32_t)stacks;
-    if (power) {
+    c->hbm.stacks = (uint32_t)o->stacks;
+    if (o->power) {
         int off;
-        if (choice("--power-limit", power, "on", "off", &off))
+        if (choice("--power-limit", o->power, "on", "off", &off))
             return CLI_EXIT_BAD_INPUT;
-        c.hbm.power_limit = !off;
+        c->hbm.power_limit = !off;
     }
-    if (hbm_cfg_validate(&c.hbm, err, sizeof err))
+    if (hbm_cfg_validate(&c->hbm, err, sizeof err))
         return bad("--hbm: %s", err);
+    return 0;
+}
 
+/* The batch and each request's context length (*lens allocated); 0 or CLI_EXIT_BAD_INPUT. */
+static int configure_ctx(run_opts *o, uint32_t **lens)
+{
+    char err[ERRN];
     uint32_t *ctx = NULL, nctx = 0;
-    if (data && !ctx_file && !ctx_text) { /* the file's batch and lengths */
-        if (kvdata_peek(data, &nctx, &ctx, err, sizeof err))
+    if (o->data && !o->ctx_file && !o->ctx_text) { /* the file's batch and lengths */
+        if (kvdata_peek(o->data, &nctx, &ctx, err, sizeof err))
             return bad("--data: %s", err);
-        if (batch && batch != nctx) {
+        if (o->batch && o->batch != nctx) {
             free(ctx);
-            return bad("--data: the file has %u requests, --batch %" PRIu64, nctx, batch);
+            return bad("--data: the file has %u requests, --batch %" PRIu64, nctx, o->batch);
         }
-        batch = nctx;
+        o->batch = nctx;
     }
-    if (ctx_file && parse_ctx_file(ctx_file, &ctx, &nctx))
+    if (o->ctx_file && run_parse_ctx_file(o->ctx_file, &ctx, &nctx))
         return CLI_EXIT_BAD_INPUT;
-    if (ctx_text && parse_ctx_list(ctx_text, &ctx, &nctx))
+    if (o->ctx_text && run_parse_ctx_list(o->ctx_text, &ctx, &nctx))
         return CLI_EXIT_BAD_INPUT;
-    if (!batch)
-        batch = ctx_file ? nctx : (ctx && nctx > 1 ? nctx : 4);
-    if (ctx && nctx > 1 && nctx != batch) {
+    if (!o->batch)
+        o->batch = o->ctx_file ? nctx : (ctx && nctx > 1 ? nctx : 4);
+    if (ctx && nctx > 1 && nctx != o->batch) {
         free(ctx);
-        return bad("%u context lengths given for --batch %" PRIu64 " (allowed: one length, or one per request)", nctx, batch);
+        return bad("%u context lengths given for --batch %" PRIu64 " (allowed: one length, or one per request)", nctx,
+                   o->batch);
     }
-    uint32_t *lens = malloc(batch * sizeof *lens);
-    if (!lens)
-        return free(ctx), 1;
+    uint32_t *v = malloc(o->batch * sizeof *v);
+    if (!v)
+        return free(ctx), bad("out of memory");
     rng r;
-    rng_seed(&r, seed ^ 0xC7Cu);
-    for (uint64_t i = 0; i < batch; i++)
-        lens[i] = ctx ? ctx[nctx > 1 ? i : 0] : 1024 + (uint32_t)rng_below(&r, 1025);
+    rng_seed(&r, o->seed ^ 0xC7Cu);
+    for (uint64_t i = 0; i < o->batch; i++)
+        v[i] = ctx ? ctx[nctx > 1 ? i : 0] : 1024 + (uint32_t)rng_below(&r, 1025);
     free(ctx);
+    *lens = v;
+    return 0;
+}
 
-    c.batch = (uint32_t)batch;
-    c.ctx = lens;
-    c.systolic = !tree;
-    c.pingpong = pingpong;
-    c.group = tree ? 1 : (uint32_t)group;
-    c.acc_fp32 = !acc16;
-    c.splitk = splitk;
-    c.smu = (smu_cfg){(int)lanes, 16, acc16, (int)c.m.head_dim};
-    c.seed = seed;
-    c.logit_scale = logit;
-    c.data_path = data;
-    c.numerics = (uint32_t)numerics;
-    c.host_tier = host;
-    c.host_gbs = host_gbs;
-    c.host_latency_us = host_us;
-    uint64_t layers = c.m.layers;
-    int status = CLI_EXIT_BAD_INPUT;
-    uint8_t *rbank = NULL, *rchan = NULL;
-    FILE *logf = NULL;
-    char logtmp[4096] = "";
-    if (strcmp(layers_text, "all") && cli_u64("run", "--layers", layers_text, 1, c.m.layers, &layers))
-        goto done;
-    c.layers = (uint32_t)layers;
-    const char *why = smu_cfg_check(&c.smu);
-    if (why) {
-        fprintf(stderr, "pimattn run: softmax unit for head_dim %u with %" PRIu64 " lanes: %s\n", c.m.head_dim, lanes, why);
-        goto done;
+/* The Verilated builds and units of --mode rtl (rbank, rchan allocated); 0 or CLI_EXIT_BAD_INPUT. */
+static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_t **rchan)
+{
+    const unsigned nch = c->hbm.stacks * c->hbm.channels, upc = hbm_cfg_banks_per_pc(&c->hbm) / (o->pingpong ? 2 : 1),
+                   bch = upc * c->hbm.pcs; /* GEMV units per PC and per channel */
+    *rbank = calloc((size_t)nch * bch, 1);
+    *rchan = calloc(nch, 1);
+    if (!*rbank || !*rchan)
+        return bad("out of memory");
+    if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
+        return CLI_EXIT_BAD_INPUT;
+    const vgemv_ops *const *gb;
+    size_t ng = gemv_builds(&gb);
+    for (size_t i = 0; i < ng && !c->rtl_gemv; i++) /* gemv_systolic G = 1 is gemv_tree bit for bit */
+        if (gb[i]->cfg.rows == (int)c->group && gb[i]->cfg.depth == (int)(c->m.head_dim / 16) &&
+            gb[i]->cfg.acc_fp32 == c->acc_fp32 && gb[i]->cfg.slots >= 2)
+            c->rtl_gemv = gb[i];
+    const vsm_ops *const *sb;
+    size_t ns = sm_builds(&sb);
+    for (size_t i = 0; i < ns && !c->rtl_smu; i++)
+        if (!memcmp(&sb[i]->cfg, &c->smu, sizeof c->smu))
+            c->rtl_smu = sb[i];
+    if (!c->rtl_gemv || !c->rtl_smu) {
+        fprintf(stderr, "pimattn run: --mode rtl: no Verilated %s build for %u rows, depth %u, %s accumulation "
+                        "(GEMV builds:", !c->rtl_gemv ? "GEMV" : "softmax", c->group, c->m.head_dim / 16,
+                o->acc16 ? "FP16" : "FP32");
+        for (size_t i = 0; i < ng; i++)
+            fprintf(stderr, " %s", gb[i]->build);
+        fprintf(stderr, "; softmax builds (lanes, pieces, FP16 in, merge length):");
+        for (size_t i = 0; i < ns; i++)
+            fprintf(stderr, " %s (%d, %d, %d, %d)", sb[i]->build, sb[i]->cfg.lanes, sb[i]->cfg.exp_pieces,
+                    sb[i]->cfg.in_fp16, sb[i]->cfg.merge_d);
+        fprintf(stderr, "; this run needs softmax (%" PRIu64 ", 16, %d, %u))\n", o->lanes, o->acc16, c->m.head_dim);
+        return CLI_EXIT_BAD_INPUT;
     }
-    if (rtl) {
-        const unsigned nch = c.hbm.stacks * c.hbm.channels, upc = hbm_cfg_banks_per_pc(&c.hbm) / (pingpong ? 2 : 1),
-                       bch = upc * c.hbm.pcs; /* GEMV units per PC and per channel */
-        rbank = calloc((size_t)nch * bch, 1);
-        rchan = calloc(nch, 1);
-        if (!rbank || !rchan || parse_rtl_banks(rtl_spec ? rtl_spec : "pc", &c.hbm, upc, rbank, rchan))
-            goto done;
-        const vgemv_ops *const *gb;
-        size_t ng = gemv_builds(&gb);
-        for (size_t i = 0; i < ng && !c.rtl_gemv; i++) /* gemv_systolic G = 1 is gemv_tree bit for bit */
-            if (gb[i]->cfg.rows == (int)c.group && gb[i]->cfg.depth == (int)(c.m.head_dim / 16) &&
-                gb[i]->cfg.acc_fp32 == c.acc_fp32 && gb[i]->cfg.slots >= 2)
-                c.rtl_gemv = gb[i];
-        const vsm_ops *const *sb;
-        size_t ns = sm_builds(&sb);
-        for (size_t i = 0; i < ns && !c.rtl_smu; i++)
-            if (!memcmp(&sb[i]->cfg, &c.smu, sizeof c.smu))
-                c.rtl_smu = sb[i];
-        if (!c.rtl_gemv || !c.rtl_smu) {
-            fprintf(stderr, "pimattn run: --mode rtl: no Verilated %s build for %u rows, depth %u, %s accumulation "
-                            "(GEMV builds:", !c.rtl_gemv ? "GEMV" : "softmax", c.group, c.m.head_dim / 16, acc16 ? "FP16" : "FP32");
-            for (size_t i = 0; i < ng; i++)
-                fprintf(stderr, " %s", gb[i]->build);
-            fprintf(stderr, "; softmax builds (lanes, pieces, FP16 in, merge length):");
-            for (size_t i = 0; i < ns; i++)
-                fprintf(stderr, " %s (%d, %d, %d, %d)", sb[i]->build, sb[i]->cfg.lanes, sb[i]->cfg.exp_pieces,
-                        sb[i]->cfg.in_fp16, sb[i]->cfg.merge_d);
-            fprintf(stderr, "; this run needs softmax (%" PRIu64 ", 16, %d, %u))\n", lanes, acc16, c.m.head_dim);
-            goto done;
+    c->rtl_bank = *rbank;
+    c->rtl_channel = *rchan;
+    if (!o->wave)
+        return 0;
+    long u = -1;
+    if (o->wave_bank) {
+        if (run_parse_wave_bank(o->wave_bank, &c->hbm, bch, &u))
+            return CLI_EXIT_BAD_INPUT;
+        if (!(*rbank)[u])
+            return bad("--wave-bank: %s is not one of the --rtl-banks", o->wave_bank);
+    }
+    for (size_t b = 0; b < (size_t)nch * bch && u < 0; b++)
+        if ((*rbank)[b])
+            u = (long)b;
+    c->wave_unit = u;
+    c->wave_from = o->wave_from;
+    c->wave_cycles = o->wave_cycles;
+    return 0;
+}
+
+typedef struct progress_state {
+    double t0;
+    int shown, tty;
+    int last_tenth;
+} progress_state;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Progress on stderr once the run has taken two seconds: a bar on a terminal, else a line per 10 %. */
+static void progress(void *ctx, double done)
+{
+    progress_state *p = ctx;
+    double el = now_s() - p->t0;
+    if (el < 2.0)
+        return;
+    int tenth = (int)(done * 10);
+    if (!p->tty) {
+        if (tenth > p->last_tenth) {
+            p->last_tenth = tenth;
+            fprintf(stderr, "pimattn run: %3d %% after %.0f s\n", 10 * tenth, el);
         }
-        c.rtl_bank = rbank;
-        c.rtl_channel = rchan;
-        if (wave) {
-            long u = -1;
-            unsigned ws, wc, wb;
-            char extra;
-            if (wave_bank) {
-                if (sscanf(wave_bank, "%u.%u.%u%c", &ws, &wc, &wb, &extra) != 3 || ws >= c.hbm.stacks ||
-                    wc >= c.hbm.channels || wb >= bch) {
-                    fprintf(stderr, "pimattn run: --wave-bank: '%s' (allowed: S.C.B with S < %u, C < %u, B < %u)\n",
-                            wave_bank, c.hbm.stacks, c.hbm.channels, bch);
-                    goto done;
-                }
-                u = (long)(((size_t)ws * c.hbm.channels + wc) * bch + wb);
-                if (!rbank[u]) {
-                    fprintf(stderr, "pimattn run: --wave-bank: %s is not one of the --rtl-banks\n", wave_bank);
-                    goto done;
-                }
-            } else {
-                for (size_t b = 0; b < (size_t)nch * bch && u < 0; b++)
-                    if (rbank[b])
-                        u = (long)b;
-            }
-            c.wave_path = wave;
-            c.wave_unit = u;
-            c.wave_from = wave_from;
-            c.wave_cycles = wave_cycles;
+        return;
+    }
+    int w = (int)(done * 40 + 0.5);
+    double eta = done > 0 ? el * (1 - done) / done : 0;
+    fprintf(stderr, "\rpimattn run [%.*s%*s] %3.0f%% %5.0f s, ETA %5.0f s", w, "========================================",
+            40 - w, "", 100 * done, el, eta);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+/* The outputs and inputs of the run, checked before any work; 0 or CLI_EXIT_BAD_INPUT. */
+typedef struct run_files {
+    out_set *set;
+    out_file *json, *log, *wave, *sav, *outputs;
+    char sav_name[4096];
+} run_files;
+
+static int plan_files(const run_opts *o, run_files *f)
+{
+    char err[ERRN];
+    if (!(f->set = out_set_new()))
+        return bad("out of memory");
+    f->json = out_add(f->set, "--json", o->json);
+    f->log = out_add(f->set, "--log-commands", o->logp);
+    f->outputs = out_add(f->set, "--outputs", o->outputs);
+    f->wave = out_add(f->set, "--wave", o->wave);
+    if (o->wave) {
+        snprintf(f->sav_name, sizeof f->sav_name, "%s.gtkw", o->wave);
+        f->sav = out_add(f->set, "--wave (its .gtkw save file)", f->sav_name);
+    }
+    out_add_input(f->set, "--data", o->data);
+    out_add_input(f->set, "--ctx-file", o->ctx_file);
+    out_add_input(f->set, "--model-file", o->model_file);
+    out_add_input(f->set, "--hbm", o->hbm_text);
+    if (out_check(f->set, err, sizeof err))
+        return bad("%s", err);
+    return 0;
+}
+
+/* Opens the outputs written during the run; 0 or 1 (cannot create a temporary: exit 1). */
+static int open_files(run_files *f, attn_cfg *c, run_outputs *ow, const run_opts *o)
+{
+    char err[ERRN];
+    if (f->log && !(c->log = out_open(f->log, err, sizeof err)))
+        goto fail;
+    if (f->wave && !(c->wave_path = out_path(f->wave, err, sizeof err)))
+        goto fail;
+    if (f->outputs) {
+        if (!(ow->f = out_open(f->outputs, err, sizeof err)))
+            goto fail;
+        ow->with_ref = o->outputs_ref;
+        run_outputs_header(ow, c->layers, c->batch, c->m.heads, c->m.head_dim);
+        c->on_output = run_outputs_record;
+        c->out_ctx = ow;
+    }
+    return 0;
+fail:
+    fprintf(stderr, "pimattn run: %s\n", err);
+    return 1;
+}
+
+/* Writes the JSON and the save file, commits every output; 0, or 1 with the first failure printed. */
+static int finish_files(run_files *f, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *fig,
+                        const run_opts *o)
+{
+    char err[ERRN];
+    FILE *j;
+    if (f->json && (!(j = out_open(f->json, err, sizeof err)) || report_json(j, c, r, in, fig) ||
+                    out_commit(f->json, err, sizeof err)))
+        goto fail;
+    if (f->log && out_commit(f->log, err, sizeof err))
+        goto fail;
+    if (f->outputs && out_commit(f->outputs, err, sizeof err))
+        goto fail;
+    if (f->wave) {
+        const char *base = strrchr(o->wave, '/');
+        FILE *s;
+        if (r->be.wave_failed) {
+            out_writer_failed(f->wave, err, sizeof err);
+            goto fail;
         }
+        if (!(s = out_open(f->sav, err, sizeof err)) || gemv_gtkw_emit(c->rtl_gemv, s, base ? base + 1 : o->wave) ||
+            out_commit(f->sav, err, sizeof err) || out_commit(f->wave, err, sizeof err))
+            goto fail;
+        printf("  waveform: bank unit %ld, DRAM cycles %llu..%llu: %s (open with: gtkwave %s %s)\n", c->wave_unit,
+               (unsigned long long)c->wave_from, (unsigned long long)(c->wave_from + c->wave_cycles), o->wave, o->wave,
+               f->sav_name);
     }
-    if (logp) {
-        snprintf(logtmp, sizeof logtmp, "%s.tmp%ld", logp, (long)getpid());
-        if (!(logf = fopen(logtmp, "w"))) {
-            fprintf(stderr, "pimattn run: --log-commands: %s: %s\n", logp, strerror(errno));
-            goto done;
-        }
-        c.log = logf;
-    }
-    progress_state prog = {.t0 = now_s()};
-    if (isatty(STDERR_FILENO)) {
-        c.progress = progress;
-        c.progress_ctx = &prog;
-    }
+    return 0;
+fail:
+    fprintf(stderr, "pimattn run: %s\n", err);
+    return 1;
+}
+
+/* Runs, prints the report, applies the checks; the exit status. */
+static int run_and_report(const run_opts *o, attn_cfg *c, run_files *files)
+{
+    char err[ERRN];
+    run_outputs ow = {0};
+    if (open_files(files, c, &ow, o))
+        return 1;
+    progress_state prog = {.t0 = now_s(), .tty = isatty(STDERR_FILENO)};
+    c->progress = progress;
+    c->progress_ctx = &prog;
     attn_res res;
-    int rc = attn_run(&c, &res, err, sizeof err);
+    int rc = attn_run(c, &res, err, sizeof err);
     if (prog.shown)
-        fprintf(stderr, "\r%60s\r", "");
+        fprintf(stderr, "\r%80s\r", "");
     if (rc) {
         fprintf(stderr, "pimattn run: %s\n", err);
-        status = rc == 2 ? CLI_EXIT_BAD_INPUT : 1;
         attn_res_free(&res);
-        goto done;
+        return rc == 2 ? CLI_EXIT_BAD_INPUT : 1;
     }
     report_fig fig;
-    report_derive(&c, &res, &fig);
+    report_derive(c, &res, &fig);
     uint32_t cmin = UINT32_MAX, cmax = 0;
     double csum = 0;
-    for (uint32_t i = 0; i < c.batch; i++) {
-        cmin = lens[i] < cmin ? lens[i] : cmin;
-        cmax = lens[i] > cmax ? lens[i] : cmax;
-        csum += lens[i];
+    for (uint32_t i = 0; i < c->batch; i++) {
+        cmin = c->ctx[i] < cmin ? c->ctx[i] : cmin;
+        cmax = c->ctx[i] > cmax ? c->ctx[i] : cmax;
+        csum += c->ctx[i];
     }
-    report_info info = {.model = c.m.name, .hbm = c.hbm.name, .mode = rtl ? "rtl" : "fast", .gemv = tree ? "tree" : "systolic",
-                        .acc = acc16 ? "fp16" : "fp32", .softmax = splitk ? "splitk" : "buffer", .group = tree ? G : c.group,
-                        .ctx_min = cmin, .ctx_max = cmax, .ctx_mean = csum / c.batch,
-                        .rtl_banks = rtl_spec ? rtl_spec : "pc", .seed = seed};
-    report_text(stdout, &c, &res, &info, &fig);
-    status = 0;
+    report_info info = {.model = c->m.name, .hbm = c->hbm.name, .mode = o->rtl ? "rtl" : "fast",
+                        .gemv = o->tree ? "tree" : "systolic", .acc = o->acc16 ? "fp16" : "fp32",
+                        .softmax = o->splitk ? "splitk" : "buffer", .group = o->tree ? model_group(&c->m) : c->group,
+                        .ctx_min = cmin, .ctx_max = cmax, .ctx_mean = csum / c->batch,
+                        .rtl_banks = o->rtl_spec ? o->rtl_spec : "pc", .seed = o->seed};
+    report_text(stdout, c, &res, &info, &fig);
+    int status = 0;
     if (fig.layer_cycles < (double)fig.lower_bound) {
         fprintf(stderr, "pimattn run: analytic cross-check failed: %.0f cycles per layer is below the lower bound %llu\n",
                 fig.layer_cycles, (unsigned long long)fig.lower_bound);
         status = 1;
     }
-    if (status == 0 && json && report_json(json, &c, &res, &info, &fig, err, sizeof err)) {
-        fprintf(stderr, "pimattn run: --json: %s\n", err);
+    if (status == 0)
+        status = finish_files(files, c, &res, &info, &fig, o);
+    if (status == 0 && o->max_rel > 0 && (fig.over_heads || fig.nonfinite_heads)) {
+        fprintf(stderr, "pimattn run: --max-rel-l2 %g: %llu checked head(s) above it (max %.3e), %llu non-finite\n",
+                o->max_rel, (unsigned long long)fig.over_heads, fig.max_rel_l2, (unsigned long long)fig.nonfinite_heads);
         status = 1;
     }
-    if (status == 0 && wave) {
-        char sav[4096];
-        const char *base = strrchr(wave, '/');
-        snprintf(sav, sizeof sav, "%s.gtkw", wave);
-        if (gemv_gtkw_write(c.rtl_gemv, sav, base ? base + 1 : wave)) {
-            fprintf(stderr, "pimattn run: --wave: cannot write '%s'\n", sav);
-            status = 1;
-        } else {
-            printf("  waveform: bank unit %ld, DRAM cycles %llu..%llu: %s (open with: gtkwave %s %s)\n", c.wave_unit,
-                   (unsigned long long)wave_from, (unsigned long long)(wave_from + wave_cycles), wave, wave, sav);
-        }
-    }
     attn_res_free(&res);
-done:
-    if (wave && status != 0)
-        remove(wave);
-    if (logf) {
-        int ok = fclose(logf) == 0;
-        if (status == 0 && ok && rename(logtmp, logp) == 0)
-            logtmp[0] = '\0';
-        else if (status == 0) {
-            fprintf(stderr, "pimattn run: --log-commands: %s: %s\n", logp, strerror(errno));
-            status = 1;
-        }
-        if (logtmp[0])
-            remove(logtmp);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    int status = parse_opts(argc, argv, &o);
+    if (status)
+        return status == 1 ? 0 : status;
+    if ((status = check_opts(&o)))
+        return status;
+    attn_cfg c;
+    memset(&c, 0, sizeof c);
+    uint32_t *lens = NULL;
+    uint8_t *rbank = NULL, *rchan = NULL;
+    run_files files = {0};
+    if ((status = configure_model_hbm(&o, &c)) || (status = configure_ctx(&o, &lens)))
+        goto done;
+    uint64_t layers = c.m.layers;
+    status = CLI_EXIT_BAD_INPUT;
+    if (strcmp(o.layers_text, "all") && cli_u64("run", "--layers", o.layers_text, 1, c.m.layers, &layers))
+        goto done;
+    c.batch = (uint32_t)o.batch;
+    c.ctx = lens;
+    c.systolic = !o.tree;
+    c.pingpong = o.pingpong;
+    c.group = o.tree ? 1 : (uint32_t)o.group;
+    c.acc_fp32 = !o.acc16;
+    c.splitk = o.splitk;
+    c.smu = (smu_cfg){(int)o.lanes, 16, o.acc16, (int)c.m.head_dim};
+    c.seed = o.seed;
+    c.logit_scale = o.logit;
+    c.data_path = o.data;
+    c.numerics = (uint32_t)o.numerics;
+    c.max_rel_l2 = o.max_rel;
+    c.host_tier = o.host;
+    c.host_gbs = o.host_gbs;
+    c.host_latency_us = o.host_us;
+    c.layers = (uint32_t)layers;
+    const char *why = smu_cfg_check(&c.smu);
+    if (why) {
+        fprintf(stderr, "pimattn run: softmax unit for head_dim %u with %" PRIu64 " lanes: %s\n", c.m.head_dim, o.lanes, why);
+        goto done;
     }
+    if ((o.rtl && (status = configure_rtl(&o, &c, &rbank, &rchan))) || (status = plan_files(&o, &files)))
+        goto done;
+    status = run_and_report(&o, &c, &files);
+done:
+    out_set_free(files.set);
     free(rbank);
     free(rchan);
     free(lens);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "gtkw.h"
+#include "outfile.h"
 #include "prim.h"
 #include "sm_sim.h"
 
@@ -59,6 +60,57 @@ static const char *const sm_core[][8] = {
     {"fp32_scale2", "u_core.kc[11:0]", "u_core.etop[11:0]", "y[31:0]", NULL},
 };
 
+/* The two outputs of a wave: DIR/NAME.fst (written by the FST writer into a temporary) and DIR/NAME.gtkw. */
+typedef struct wave_out {
+    out_set *set;
+    out_file *fst, *sav;
+    char fst_name[4096], sav_name[4096], base[256];
+    const char *trace; /* the temporary the FST writer writes */
+} wave_out;
+
+/* Checks and prepares the outputs; 0, or CLI_EXIT_BAD_INPUT / 1 after the message. */
+static int wave_begin(wave_out *w, const char *dir, const char *name)
+{
+    char err[1024];
+    snprintf(w->base, sizeof w->base, "%s.fst", name);
+    snprintf(w->fst_name, sizeof w->fst_name, "%s/%s.fst", dir, name);
+    snprintf(w->sav_name, sizeof w->sav_name, "%s/%s.gtkw", dir, name);
+    if (!(w->set = out_set_new()))
+        return fprintf(stderr, "pimattn wave: out of memory\n"), 1;
+    w->fst = out_add(w->set, "--dir", w->fst_name);
+    w->sav = out_add(w->set, "--dir", w->sav_name);
+    if (out_check(w->set, err, sizeof err)) {
+        fprintf(stderr, "pimattn wave: %s\n", err);
+        out_set_free(w->set);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (!(w->trace = out_path(w->fst, err, sizeof err))) {
+        fprintf(stderr, "pimattn wave: %s\n", err);
+        out_set_free(w->set);
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the save file (the groups, or a GEMV build's view) and finishes both outputs; status 0 or 1 (an
+ * output could not be written). */
+static int wave_end(wave_out *w, int trace_failed, const gtkw_group *groups, size_t ngroups, const vgemv_ops *gemv)
+{
+    char err[1024];
+    int rc = 0;
+    FILE *f = NULL;
+    if (trace_failed)
+        out_writer_failed(w->fst, err, sizeof err), rc = 1;
+    else if (!(f = out_open(w->sav, err, sizeof err)) ||
+             (gemv ? gemv_gtkw_emit(gemv, f, w->base) : gtkw_emit(f, w->base, groups, ngroups)) ||
+             out_commit(w->sav, err, sizeof err) || out_commit(w->fst, err, sizeof err))
+        rc = 1;
+    if (rc)
+        fprintf(stderr, "pimattn wave: %s\n", err);
+    out_set_free(w->set);
+    return rc;
+}
+
 static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
 {
     const vprim_ops *const *builds;
@@ -67,18 +119,18 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
     for (size_t i = 0; i < nb; i++)
         if (!strcmp(builds[i]->top, unit) && (!pick || builds[i]->stages > pick->stages))
             pick = builds[i];
-    char fst[4096], sav[4096], base[256];
-    snprintf(base, sizeof base, "%s.fst", unit);
-    snprintf(fst, sizeof fst, "%s/%s.fst", dir, unit);
-    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, unit);
-
-    prim_cosim_cfg cfg = {.seed = seed, .vectors = cycles, .gap_rate = 0.25, .trace_path = fst,
+    wave_out w;
+    int st = wave_begin(&w, dir, unit);
+    if (st)
+        return st;
+    prim_cosim_cfg cfg = {.seed = seed, .vectors = cycles, .gap_rate = 0.25, .trace_path = w.trace,
                           .trace_from = 0, .trace_cycles = cycles + 8};
     prim_cosim_res r;
     int k = prim_cosim_run(pick, &cfg, &r);
     if (k < 0) {
         fprintf(stderr, "pimattn wave: %s\n", r.first_error);
-        return CLI_EXIT_BAD_INPUT;
+        out_set_free(w.set);
+        return 1;
     }
     const prim_desc *d = prim_desc_find(unit);
     const char *rnd = d->has_c ? "u_add.u_round" : "u_core.u_round";
@@ -113,17 +165,14 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
         }
     const char *out[] = {sig(&s, "top.%s.valid_o", unit), sig(&s, "top.%s.y_o[%s]", unit, w_out), NULL};
     const gtkw_group groups[] = {{"control", ctl}, {"operands", ops}, {"datapath and pipeline", core}, {"result", out}};
-    if (gtkw_write(sav, base, groups, 4) != 0) {
-        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
-        remove(fst);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    if (wave_end(&w, r.trace_failed, groups, 4, NULL))
+        return 1;
     printf("pimattn wave: %s (%s, Stages=%d): %llu cycles, %llu vectors checked, %llu mismatches\n", unit,
            pick->build, pick->stages, (unsigned long long)r.cycles, (unsigned long long)r.vectors,
            (unsigned long long)r.mismatches);
     if (k)
         printf("first mismatch: %s\n", r.first_error);
-    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", w.fst_name, w.sav_name, w.fst_name, w.sav_name);
     return k ? 1 : 0;
 }
 
@@ -144,7 +193,7 @@ static const vgemv_ops *pick_gemv(const char *top, int rows)
     return pick;
 }
 
-int gemv_gtkw_write(const vgemv_ops *pick, const char *sav, const char *base)
+int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
 {
     const int aw = pick->cfg.acc_fp32 ? 32 : 16, slots = pick->cfg.slots;
     const int slotw = slots > 1 ? (int)(sizeof(unsigned) * 8) - __builtin_clz((unsigned)slots - 1u) : 1;
@@ -182,7 +231,7 @@ int gemv_gtkw_write(const vgemv_ops *pick, const char *sav, const char *base)
                                  {"pipeline: fire, S1 (multipliers), S2 (adders, accumulators)", pipe},
                                  {"rows: adder outputs (score: lane 15 is the accumulator)", row},
                                  {"result stream", out}};
-    return gtkw_write(sav, base, groups, 4);
+    return gtkw_emit(f, base, groups, 4);
 }
 
 static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const char *dir, uint64_t cycles,
@@ -200,11 +249,11 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
         return CLI_EXIT_BAD_INPUT;
     }
     const char *bn = pick->build;
-    char fst[4096], sav[4096], base[256];
-    snprintf(base, sizeof base, "%s.fst", bn);
-    snprintf(fst, sizeof fst, "%s/%s.fst", dir, bn);
-    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, bn);
-    gemv_cosim_cfg cfg = {.seed = seed, .commands = cycles, .pattern = pattern, .trace_path = fst,
+    wave_out w;
+    int st = wave_begin(&w, dir, bn);
+    if (st)
+        return st;
+    gemv_cosim_cfg cfg = {.seed = seed, .commands = cycles, .pattern = pattern, .trace_path = w.trace,
                           .trace_from = 0, .trace_cycles = cycles + 32};
     if (pattern == GEMV_RANDOM) {
         cfg.gap_rate = cfg.stall_rate = 0.2;
@@ -216,13 +265,11 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
     int k = gemv_cosim_run(pick, &cfg, &r);
     if (k < 0) {
         fprintf(stderr, "pimattn wave: %s\n", r.first_error);
-        return CLI_EXIT_BAD_INPUT;
+        out_set_free(w.set);
+        return 1;
     }
-    if (gemv_gtkw_write(pick, sav, base) != 0) {
-        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
-        remove(fst);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    if (wave_end(&w, r.trace_failed, NULL, 0, pick))
+        return 1;
     printf("pimattn wave: %s (%s: rows %d, depth %d, slots %d, %s accumulation): %llu cycles, %llu commands, "
            "%llu result beats checked, %llu mismatches\n",
            unit, bn, pick->cfg.rows, pick->cfg.depth, pick->cfg.slots, pick->cfg.acc_fp32 ? "FP32" : "FP16",
@@ -230,7 +277,7 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
            (unsigned long long)r.mismatches);
     if (k)
         printf("first mismatch: %s\n", r.first_error);
-    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", w.fst_name, w.sav_name, w.fst_name, w.sav_name);
     return k ? 1 : 0;
 }
 
@@ -242,17 +289,18 @@ static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
         fprintf(stderr, "pimattn wave: the softmax build sm_l4_h is not linked\n");
         return CLI_EXIT_BAD_INPUT;
     }
-    char fst[4096], sav[4096], base[256];
-    snprintf(base, sizeof base, "%s.fst", pick->build);
-    snprintf(fst, sizeof fst, "%s/%s.fst", dir, pick->build);
-    snprintf(sav, sizeof sav, "%s/%s.gtkw", dir, pick->build);
+    wave_out w;
+    int st = wave_begin(&w, dir, pick->build);
+    if (st)
+        return st;
     sm_cosim_cfg cfg = {.seed = seed, .scores = beats, .max_len = 24, .gap_rate = 0.1, .stall_rate = 0.1,
-                        .special_rate = 0.01, .trace_path = fst, .trace_from = 0, .trace_cycles = 4 * beats + 400};
+                        .special_rate = 0.01, .trace_path = w.trace, .trace_from = 0, .trace_cycles = 4 * beats + 400};
     sm_cosim_res r;
     int k = sm_cosim_run(pick, &cfg, &r);
     if (k < 0) {
         fprintf(stderr, "pimattn wave: %s\n", r.first_error);
-        return CLI_EXIT_BAD_INPUT;
+        out_set_free(w.set);
+        return 1;
     }
     const char *u = "top.softmax_unit";
     int lb = pick->cfg.lanes * 32 - 1, vw = 0;
@@ -284,11 +332,8 @@ static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
                                  {"row: mask, scaled scores, maximum, probabilities, lane sums", row},
                                  {"split-K merge", merge},
                                  {"output stream (kind: 0 PROB 1 ROW_RES 2 OVEC 3 MERGE_RES; aux = rl, l, m)", out}};
-    if (gtkw_write(sav, base, groups, 4) != 0) {
-        fprintf(stderr, "pimattn wave: cannot write '%s'\n", sav);
-        remove(fst);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    if (wave_end(&w, r.trace_failed, groups, 4, NULL))
+        return 1;
     printf("pimattn wave: softmax (%s: %d lanes, %d pieces, %s scores, merge length %d): %llu cycles, %llu rows, "
            "%llu merges, %llu output beats checked, %llu mismatches\n",
            pick->build, pick->cfg.lanes, pick->cfg.exp_pieces, pick->cfg.in_fp16 ? "FP16" : "FP32",
@@ -296,7 +341,7 @@ static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
            (unsigned long long)r.merges, (unsigned long long)r.beats_out, (unsigned long long)r.mismatches);
     if (k)
         printf("first mismatch: %s\n", r.first_error);
-    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", fst, sav, fst, sav);
+    printf("wrote %s and %s\nopen with: gtkwave %s %s\n", w.fst_name, w.sav_name, w.fst_name, w.sav_name);
     return k ? 1 : 0;
 }
 
@@ -358,7 +403,7 @@ int cmd_wave(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "pimattn wave: --dir: cannot create '%s'\n", dir);
+        fprintf(stderr, "pimattn wave: --dir: cannot create '%s': %s\n", dir, strerror(errno));
         return CLI_EXIT_BAD_INPUT;
     }
     if (is_sm)

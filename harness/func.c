@@ -148,6 +148,12 @@ static pdata *pass_data(func *f, const sched_pass *p)
     return d;
 }
 
+/* A result lane in the accumulation format: finite? */
+static int lane_finite(const func *f, uint32_t x)
+{
+    return f->c.acc_fp32 ? (x & 0x7F800000u) != 0x7F800000u : (x & 0x7C00u) != 0x7C00u;
+}
+
 static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->units + bank; }
 
 static int unit_cmd(func *f, unsigned bank, const gemv_cmd *c, const uint16_t *data, uint64_t cycle, gemv_beat *out)
@@ -190,8 +196,10 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
             int nb = unit_cmd(f, b, &c, d->K + (size_t)j * dim + 16 * w, cycle, out);
             if (nb < 0)
                 return -1;
-            for (uint32_t r = 0; nb == 1 && r < p->rows; r++)
+            for (uint32_t r = 0; nb == 1 && r < p->rows; r++) {
                 d->scores[r * L + (size_t)j] = out[0].lane[r];
+                f->st.score_nonfinite += !lane_finite(f, out[0].lane[r]);
+            }
             continue;
         }
         uint32_t u;
@@ -206,8 +214,10 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
             return -1;
         for (int k = 0; k < nb; k++) {
             fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + 16 * w;
-            for (int i = 0; i < 16; i++)
+            for (int i = 0; i < 16; i++) {
                 o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32((fp16_t)out[k].lane[i]);
+                f->st.ctx_nonfinite += !lane_finite(f, out[k].lane[i]);
+            }
         }
     }
     return 0;
@@ -353,19 +363,25 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
         if (!f->c.splitk) /* deferred normalisation of the summed partials */
             for (unsigned i = 0; i < dim; i++)
                 o[i] = fp32_mul(o[i], d->res[r].rl);
-        if (f->c.on_output)
-            f->c.on_output(f->c.out_ctx, it->req, it->kvh * f->c.group + p->h0 + r, o, dim);
         double ref[256];
         attn_ref(d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, (int)dim, dim, 1.0 / sqrt((double)dim),
                  ref, NULL);
+        if (f->c.on_output) {
+            func_output fo = {f->layer, it->req, it->kvh * f->c.group + p->h0 + r, dim, o, ref};
+            f->c.on_output(f->c.out_ctx, &fo);
+        }
+        int finite = 1;
+        for (unsigned i = 0; i < dim; i++)
+            finite &= (o[i] & 0x7F800000u) != 0x7F800000u;
         double e = attn_rel_l2(ref, o, (int)dim);
         f->st.heads++;
-        if (isnan(e)) {
-            f->st.nan_heads++;
+        if (!finite || !isfinite(e)) {
+            f->st.nonfinite_heads++;
         } else {
             f->st.sum_rel_l2 += e;
             if (e > f->st.max_rel_l2)
                 f->st.max_rel_l2 = e;
+            f->st.over_heads += f->c.max_rel_l2 > 0 && e > f->c.max_rel_l2;
         }
     }
     for (size_t i = 0; i < f->nlive; i++)

@@ -39,6 +39,14 @@ typedef struct func_item {
     uint32_t L_host; /* tokens on the host tier: L .. L+L_host-1 (0 without --host-tier) */
 } func_item;
 
+/* One checked query head's output, for on_output. */
+typedef struct func_output {
+    uint32_t layer, req, head; /* head: the query head's index in the model */
+    unsigned d;
+    const fp32_t *o;   /* what the softmax unit hands back, FP32 */
+    const double *ref; /* FP64 attention over the same FP16 inputs */
+} func_output;
+
 typedef struct func_cfg {
     const map_geom *g;
     const func_item *items;
@@ -50,16 +58,19 @@ typedef struct func_cfg {
     double logit_scale;
     backend *be;
     kvdata *data; /* NULL: seeded Gaussian data */
-    /* optional: every checked output (query head `head` of request `req`, head_dim FP32 values) */
-    void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d);
+    void (*on_output)(void *ctx, const func_output *o); /* optional: every checked output */
     void *out_ctx;
+    double max_rel_l2; /* > 0: count the heads above it (func_stats.over_heads) */
 } func_cfg;
 
 typedef struct func_stats {
-    uint64_t heads;     /* query heads whose output was checked */
-    double max_rel_l2;  /* against FP64 attention */
-    double sum_rel_l2;
-    uint64_t nan_heads; /* outputs with a NaN (none expected for Gaussian data) */
+    uint64_t heads;          /* query heads whose output was checked */
+    double max_rel_l2;       /* against FP64 attention, over the finite heads */
+    double sum_rel_l2;       /* over the finite heads */
+    uint64_t nonfinite_heads; /* outputs with a NaN or an Inf: not in max and sum */
+    uint64_t over_heads;     /* heads whose rel-L2 exceeds func_cfg.max_rel_l2 (when > 0) */
+    uint64_t score_nonfinite; /* score results (q.k) that came out Inf or NaN: accumulation overflow */
+    uint64_t ctx_nonfinite;  /* partial-output values (p.V) that came out Inf or NaN */
 } func_stats;
 
 typedef struct func func;

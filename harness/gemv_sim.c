@@ -301,6 +301,7 @@ int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_r
     res->cycles = ops->cycle(sim);
     res->assert_fired = ops->assert_fired(sim);
     res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    res->trace_failed = cfg->trace_path && ops->trace_close(sim) != 0;
     ops->destroy(sim);
     gemv_free(m);
     free(beats);

@@ -48,6 +48,7 @@ typedef struct gemv_cosim_res {
     double seconds;
     uint64_t mismatches;
     int assert_fired; /* an RTL simulation assertion fired (bad commands do that) */
+    int trace_failed; /* the FST could not be written completely (a full disk): an output error */
     char first_error[512];
 } gemv_cosim_res;
 

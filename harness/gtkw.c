@@ -1,16 +1,9 @@
 #include "gtkw.h"
 
-#include <stdio.h>
 #include <string.h>
 
-int gtkw_write(const char *path, const char *dumpfile_basename, const gtkw_group *groups, size_t ngroups)
+int gtkw_emit(FILE *f, const char *dumpfile_basename, const gtkw_group *groups, size_t ngroups)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
     fprintf(f, "[*] pimattn waveform view; open with: gtkwave %s <this file>\n", dumpfile_basename);
     fprintf(f, "[dumpfile] \"%s\"\n", dumpfile_basename);
     fprintf(f, "[timestart] 0\n[size] 1600 900\n[pos] -1 -1\n*-4.000000 0 -1\n[sst_width] 260\n"
@@ -23,11 +16,5 @@ int gtkw_write(const char *path, const char *dumpfile_basename, const gtkw_group
         }
         fprintf(f, "@1000200\n-%s\n", groups[g].name);
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return ferror(f) ? -1 : 0;
 }

@@ -185,9 +185,13 @@ static void scan(const char *text, size_t len, scan_t *s)
             }
             want_key[depth - 1] ^= 1;
         }
-        if (e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT) {
-            if (depth < 8)
-                is_map[depth] = e.type == YAML_MAPPING_START_EVENT, want_key[depth] = 1;
+        if ((e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT) && depth == 8) {
+            /* stop at once: libyaml's scanner is quadratic in the depth of nested flow collections */
+            s->err_line = line, done = 1;
+            snprintf(s->err, sizeof s->err, "collections nested deeper than 8 levels (allowed: the sections and values of "
+                     "configs/hbm/, two levels)");
+        } else if (e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT) {
+            is_map[depth] = e.type == YAML_MAPPING_START_EVENT, want_key[depth] = 1;
             depth++;
         } else if (e.type == YAML_MAPPING_END_EVENT || e.type == YAML_SEQUENCE_END_EVENT)
             depth--;
@@ -574,6 +578,11 @@ int hbm_cfg_resolve(const char *text, hbm_cfg *out, char *err, size_t n)
         return 0;
     struct stat st;
     FILE *f = NULL;
+    if (stat(text, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, n, "%s: is a directory (allowed: a preset (%s) or a YAML file, as in configs/hbm/)", text,
+                 hbm_cfg_preset_names);
+        return -1;
+    }
     if (stat(text, &st) || !S_ISREG(st.st_mode) || !(f = fopen(text, "r"))) {
         snprintf(err, n, "'%s' is neither a preset (%s) nor a readable YAML file", text, hbm_cfg_preset_names);
         return -1;

@@ -8,6 +8,8 @@
  * with per-PC and per-(PC, bank index) open counts, so all-bank commands check in O(1). */
 #include "hbm_check.h"
 
+#include <errno.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,34 +642,45 @@ int hbm_checker_finish(hbm_checker *k, char *err, size_t n)
 int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds)
 {
     hbm_checker *k = hbm_checker_new(cfg);
-    char line[1024], msg[600];
+    char msg[600], *line = NULL;
+    size_t cap = 0;
     int rc = 0;
     *ncmds = 0;
     if (!k) {
         snprintf(err, n, "%s: out of memory", name);
         return 2;
     }
-    while (!rc && fgets(line, sizeof line, f)) {
-        size_t l = strlen(line);
-        if (l == sizeof line - 1 && line[l - 1] != '\n' && !feof(f)) {
+    for (ssize_t len; !rc && (errno = 0, len = getline(&line, &cap, f)) >= 0;) {
+        if (memchr(line, '\0', (size_t)len)) { /* a NUL would end the line early without a word */
             k->line++;
-            snprintf(msg, sizeof msg, "line longer than %zu characters", sizeof line - 2);
+            snprintf(msg, sizeof msg, "the line holds a NUL byte (allowed: text)");
             rc = 2;
-        } else if ((rc = hbm_checker_line(k, line, msg, sizeof msg)) < 0)
+        } else if ((rc = hbm_checker_line(k, line, msg, sizeof msg)) < 0) {
             rc = 2;
+        }
     }
-    if (!rc && ferror(f)) {
-        snprintf(msg, sizeof msg, "read error");
+    if (!rc && ferror(f)) { /* a read error is not the end of the log */
+        snprintf(msg, sizeof msg, "read error: %s", strerror(errno ? errno : EIO));
+        k->line++;
+        rc = 2;
+    }
+    int empty = !rc && k->cmds == 0;
+    if (empty) {
+        snprintf(msg, sizeof msg, "no commands in %" PRIu64 " line(s) (allowed: a command log of format v1 with at least "
+                 "one command)", k->line);
         rc = 2;
     }
     if (!rc)
         rc = hbm_checker_finish(k, msg, sizeof msg);
-    if (rc)
+    if (rc && empty)
+        snprintf(err, n, "%s: %s", name, msg);
+    else if (rc)
         snprintf(err, n, "%s:%" PRIu64 ": %s", name, k->line, msg);
     if (rc && k->log_preset[0] && strcmp(k->log_preset, cfg->name)) /* a likely cause, worth a word */
         snprintf(err + strlen(err), n - strlen(err), " [the log names preset '%s'; checked with '%s']", k->log_preset,
                  cfg->name);
     *ncmds = k->cmds;
+    free(line);
     hbm_checker_free(k);
     return rc;
 }

@@ -14,7 +14,8 @@
  *    maximum over channels); 0 or 1.
  *  - hbm_checker_commands(c): commands accepted so far.
  *  - hbm_check_stream(cfg, f, name, ...): a whole log, stopping at the first problem; 0 every rule holds,
- *    1 violation, 2 malformed or I/O error; err = "NAME:LINE: message"; *ncmds = commands checked.
+ *    1 violation, 2 malformed, a NUL byte, an I/O error or no command at all; err = "NAME:LINE: message";
+ *    *ncmds = commands checked. Lines may be of any length.
  */
 #ifndef PIMATTN_HBM_CHECK_H
 #define PIMATTN_HBM_CHECK_H

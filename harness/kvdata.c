@@ -35,6 +35,49 @@ void kvdata_close(kvdata *d)
     free(d);
 }
 
+/* Every value of the file must be a finite FP16 number: a NaN or an Inf is bad input, found before the run
+ * (the first one is named by its file offset, data set, request, head, token and dimension). */
+static int scan_finite(kvdata *d, char *err, size_t n)
+{
+    static const char *const part[3] = {"K", "V", "q"};
+    unsigned char buf[1 << 16];
+    const uint64_t dim = d->head_dim;
+    uint64_t off = d->data0;
+    if (fseek(d->f, (long)off, SEEK_SET))
+        return snprintf(err, n, "%s: cannot seek: %s", d->path, strerror(errno)), -1;
+    for (uint32_t set = 0; set < d->sets; set++)
+        for (uint32_t r = 0; r < d->batch; r++)
+            for (uint32_t k = 0; k < d->kv_heads; k++)
+                for (int p = 0; p < 3; p++) {
+                    uint64_t count = (p < 2 ? d->ctx[r] : d->group) * dim;
+                    for (uint64_t done = 0; done < count;) {
+                        size_t m = count - done > sizeof buf / 2 ? sizeof buf / 2 : (size_t)(count - done);
+                        if (fread(buf, 2, m, d->f) != m)
+                            return snprintf(err, n, "%s: cannot read at offset %llu: %s", d->path,
+                                            (unsigned long long)off, ferror(d->f) ? strerror(errno) : "end of file"),
+                                   -1;
+                        for (size_t i = 0; i < m; i++) {
+                            unsigned v = buf[2 * i] | (unsigned)buf[2 * i + 1] << 8;
+                            if ((v & 0x7C00u) != 0x7C00u)
+                                continue;
+                            uint64_t at = done + i, row = at / dim;
+                            char who[96];
+                            if (p < 2)
+                                snprintf(who, sizeof who, "KV head %u, %s of token %llu", k, part[p], (unsigned long long)row);
+                            else
+                                snprintf(who, sizeof who, "query head %llu", (unsigned long long)(k * d->group + row));
+                            return snprintf(err, n, "%s: offset %llu (data set %u, request %u, %s, dimension %llu): %s "
+                                            "(allowed: finite FP16 values)", d->path, (unsigned long long)(off + 2 * i),
+                                            set, r, who, (unsigned long long)(at % dim), (v & 0x3FFu) ? "NaN" : "Inf"),
+                                   -1;
+                        }
+                        done += m;
+                        off += 2 * m;
+                    }
+                }
+    return 0;
+}
+
 kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_t head_dim, uint32_t group,
                     const uint32_t *ctx, char *err, size_t n)
 {
@@ -98,6 +141,8 @@ kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_
                  (unsigned long long)(d->data0 + d->sets * d->set_bytes));
         goto fail;
     }
+    if (scan_finite(d, err, n))
+        goto fail;
     return d;
 fail:
     kvdata_close(d);

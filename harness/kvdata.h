@@ -7,7 +7,8 @@
  *
  * Contract
  *  - kvdata_open(): checks the header against the run (batch, KV heads, head dim, group, every context
- *    length) and the file size; NULL with "FILE: what differs (allowed: ...)" in err.
+ *    length), the file size, and that every value is a finite FP16 number (one pass over the file); NULL
+ *    with "FILE: what differs (allowed: ...)" or "FILE: offset N (..., head, token, dimension): NaN" in err.
  *  - kvdata_peek(): the header's batch and context lengths (*ctx allocated), for a run that takes them
  *    from the file. 0 or -1 (err).
  *  - kvdata_read(): the newest `tokens` tokens of (request, KV head) (a sliding-window model keeps only

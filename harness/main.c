@@ -1,4 +1,5 @@
 /* pimattn — command-line entry point: dispatches to subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +22,26 @@ static void usage(FILE *f)
             "  help    this text\n");
 }
 
+static int dispatch(int argc, char **argv);
+
+/* The report goes to standard output: a write that failed there (a full disk, a closed pipe's EPIPE) is
+ * an error like any other output's, found when the stream is flushed and closed. */
 int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    int e = 0;
+    if (fflush(stdout) || ferror(stdout))
+        e = errno ? errno : EIO;
+    if (fclose(stdout) && !e)
+        e = errno;
+    if (e) {
+        fprintf(stderr, "pimattn: standard output: %s\n", strerror(e));
+        return rc ? rc : 1;
+    }
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

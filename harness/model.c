@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window (docs: REFERENCE §6) */
@@ -81,8 +82,13 @@ static int parse_u32(const char *s, uint32_t *v)
 int model_load(const char *path, model *out, char *err, size_t n)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (!f)
         return snprintf(err, n, "%s: cannot open: %s", path, strerror(errno)), -1;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return snprintf(err, n, "%s: is a directory (allowed: a YAML file, as in configs/models/)", path), -1;
+    }
     model m;
     memset(&m, 0, sizeof m);
     const char *base = strrchr(path, '/');

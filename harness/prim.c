@@ -222,6 +222,7 @@ int prim_cosim_run(const vprim_ops *ops, const prim_cosim_cfg *cfg, prim_cosim_r
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->cycles = ops->cycle(sim);
     res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    res->trace_failed = cfg->trace_path && ops->trace_close(sim) != 0;
     ops->destroy(sim);
     return rc;
 }

@@ -55,6 +55,7 @@ typedef struct prim_cosim_res {
     uint64_t mismatches;
     uint64_t cycles;
     double seconds;      /* wall time of the RTL loop, golden model included */
+    int trace_failed; /* the FST could not be written completely (a full disk): an output error */
     char first_error[256];
 } prim_cosim_res;
 

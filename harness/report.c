@@ -55,7 +55,8 @@ void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
                       * bound of the units (what is left of the switch shows as the gap to it) */
         f->row_period = h->columns * s;
     f->ceiling_bw = f->peak_bw * h->columns * s / f->row_period;
-    f->lower_bound = (uint64_t)((double)r->kv_bytes_layer / (f->peak_bw * f->tck_ns * 1e-9));
+    /* cycles are whole: a layer takes at least the next whole cycle above bytes / peak */
+    f->lower_bound = (uint64_t)ceil((double)r->kv_bytes_layer / (f->peak_bw * f->tck_ns * 1e-9));
     double cyc = 0, e[6] = {0};
     for (uint32_t l = 0; l < r->layers; l++) {
         double g[6];
@@ -65,6 +66,10 @@ void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
             e[k] += g[k];
         const func_stats *ns = &r->layer[l].num;
         f->heads_checked += ns->heads;
+        f->nonfinite_heads += ns->nonfinite_heads;
+        f->over_heads += ns->over_heads;
+        f->score_nonfinite += ns->score_nonfinite;
+        f->ctx_nonfinite += ns->ctx_nonfinite;
         f->mean_rel_l2 += ns->sum_rel_l2;
         if (ns->max_rel_l2 > f->max_rel_l2)
             f->max_rel_l2 = ns->max_rel_l2;
@@ -77,7 +82,37 @@ void report_derive(const attn_cfg *c, const attn_res *r, report_fig *f)
         f->energy_pj[k] = e[k] / L * c->m.layers;
     f->energy_pj[4] = softmax_pj(c) * c->m.layers;
     f->energy_pj[5] += f->energy_pj[4];
-    f->mean_rel_l2 = f->heads_checked ? f->mean_rel_l2 / (double)f->heads_checked : 0;
+    uint64_t finite = f->heads_checked - f->nonfinite_heads;
+    f->mean_rel_l2 = finite ? f->mean_rel_l2 / (double)finite : 0;
+    f->gate = c->max_rel_l2;
+}
+
+/* The numerics lines: checked heads, max and mean over the finite ones, the non-finite ones, the gate,
+ * and a warning when an accumulator overflowed. */
+static void report_numerics(FILE *o, const attn_cfg *c, const attn_res *r, const report_fig *f)
+{
+    const uint64_t per_layer = (uint64_t)r->items * model_group(&c->m);
+    if (!f->heads_checked) {
+        fprintf(o, "  numerics: no functional pass (timing only)\n");
+        return;
+    }
+    fprintf(o, "  numerics: %llu of %llu query heads checked against FP64 attention (%u layer(s)%s): rel-L2 max %.3e, "
+               "mean %.3e over the %llu finite heads",
+            (unsigned long long)f->heads_checked, (unsigned long long)(per_layer * r->layers), r->layers,
+            c->numerics ? ", --numerics" : "", f->max_rel_l2, f->mean_rel_l2,
+            (unsigned long long)(f->heads_checked - f->nonfinite_heads));
+    if (f->nonfinite_heads)
+        fprintf(o, "; %llu head(s) NON-FINITE (NaN or Inf in the output)", (unsigned long long)f->nonfinite_heads);
+    fputc('\n', o);
+    if (f->gate > 0)
+        fprintf(o, "  numerics gate --max-rel-l2 %.3e: %s (%llu head(s) above it, %llu non-finite)\n", f->gate,
+                f->over_heads || f->nonfinite_heads ? "FAILED" : "passed", (unsigned long long)f->over_heads,
+                (unsigned long long)f->nonfinite_heads);
+    if (f->score_nonfinite || f->ctx_nonfinite)
+        fprintf(o, "  warning: %s accumulation overflowed in the checked heads: %llu score(s) q.k and %llu partial-output "
+                   "value(s) p.V came out Inf/NaN (FP16 holds |x| <= 65504; docs/numerics.md, \"Range\")\n",
+                c->acc_fp32 ? "FP32" : "FP16", (unsigned long long)f->score_nonfinite,
+                (unsigned long long)f->ctx_nonfinite);
 }
 
 void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
@@ -107,17 +142,19 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
         double t = y->cycles * f->tck_ns * 1e-9, bw = t > 0 ? y->hbm.pim_bytes / t : 0, g[6];
         group_energy(&y->hbm.energy, g);
         uint64_t bursts = y->hbm.row_hits + y->hbm.row_misses;
-        fprintf(o, "%-6u %10llu %9.3f %10.2f %8.1f %6.1f %7.1f %8.3f %7llu %7llu %8.1f%% %10.3f %10.2e\n", l,
+        char rel[16]; /* a layer with a non-finite head says so instead of its finite maximum */
+        snprintf(rel, sizeof rel, y->num.nonfinite_heads ? "NaN/Inf" : "%.2e", y->num.max_rel_l2);
+        fprintf(o, "%-6u %10llu %9.3f %10.2f %8.1f %6.1f %7.1f %8.3f %7llu %7llu %8.1f%% %10.3f %10s\n", l,
                 (unsigned long long)y->cycles, t * 1e6, y->hbm.pim_bytes / 1e6, bw / 1e9, 100 * bw / f->peak_bw,
-                100 * bw / f->ceiling_bw, f->lower_bound ? (double)y->cycles / f->lower_bound : 0,
+                100 * bw / f->ceiling_bw, (double)y->cycles / (double)f->lower_bound,
                 (unsigned long long)y->hbm.cmds[HBM_MACAB], (unsigned long long)y->hbm.cmds[HBM_ACTAB],
-                bursts ? 100.0 * y->hbm.row_hits / bursts : 0, g[5] / 1e6, y->num.max_rel_l2);
+                bursts ? 100.0 * y->hbm.row_hits / bursts : 0, g[5] / 1e6, rel);
     }
     const attn_layer *y0 = &r->layer[0];
     fprintf(o, "\n  peak all-bank MAC bandwidth %.1f GB/s%s; row-switch-aware ceiling %.1f GB/s (%.0f CK per 1 KB row)\n",
             f->peak_bw / 1e9, c->pingpong ? " (ping-pong: half the units)" : "", f->ceiling_bw / 1e9, f->row_period);
     fprintf(o, "  lower bound (unique KV bytes %.2f MB / peak) %llu CK; simulated / bound = %.3f (must be >= 1)\n",
-            r->kv_bytes_layer / 1e6, (unsigned long long)f->lower_bound, f->lower_bound ? f->layer_cycles / f->lower_bound : 0);
+            r->kv_bytes_layer / 1e6, (unsigned long long)f->lower_bound, f->layer_cycles / (double)f->lower_bound);
     fprintf(o, "  data path (layer 0): the busiest PC carries %llu CK of WRGB, MVSB and MVGB (n x nBL each) = %.1f %% of the "
                "layer; a bound like the row ceiling\n",
             (unsigned long long)y0->datapath, y0->cycles ? 100.0 * y0->datapath / y0->cycles : 0);
@@ -140,11 +177,7 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
                "softmax %.3f mJ\n",
             f->energy_pj[5] / 1e9, f->energy_pj[0] / 1e9, f->energy_pj[1] / 1e9, f->energy_pj[2] / 1e9,
             f->energy_pj[3] / 1e9, f->energy_pj[4] / 1e9);
-    if (f->heads_checked)
-        fprintf(o, "  numerics: %llu query heads against FP64 attention: rel-L2 max %.3e, mean %.3e\n",
-                (unsigned long long)f->heads_checked, f->max_rel_l2, f->mean_rel_l2);
-    else
-        fprintf(o, "  numerics: no functional pass (timing only)\n");
+    report_numerics(o, c, r, f);
     if (c->rtl_gemv)
         fprintf(o, "  rtl: %llu Verilated units, %llu GEMV commands and %llu softmax beats checked bit for bit, 0 "
                    "mismatches; %llu unit cycles in %.2f s\n",
@@ -182,8 +215,7 @@ static cJSON *stats_json(const hbm_stats *s, double tck_ns)
     return o;
 }
 
-int report_json(const char *path, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f,
-                char *err, size_t n)
+int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *cf = cJSON_AddObjectToObject(root, "config");
@@ -237,7 +269,7 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
         cJSON_AddNumberToObject(o, "bandwidth_gbs", bw / 1e9);
         cJSON_AddNumberToObject(o, "fraction_of_peak", bw / f->peak_bw);
         cJSON_AddNumberToObject(o, "fraction_of_row_ceiling", bw / f->ceiling_bw);
-        cJSON_AddNumberToObject(o, "cycles_over_lower_bound", f->lower_bound ? (double)y->cycles / f->lower_bound : 0);
+        cJSON_AddNumberToObject(o, "cycles_over_lower_bound", (double)y->cycles / (double)f->lower_bound);
         cJSON_AddNumberToObject(o, "busiest_channel_cycles", (double)y->busiest_channel_cycles);
         cJSON_AddNumberToObject(o, "least_busy_channel_cycles", (double)y->idlest_channel_cycles);
         cJSON_AddNumberToObject(o, "softmax_busy_cycles", (double)y->sfm_cycles);
@@ -248,8 +280,11 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
         cJSON *nm = cJSON_AddObjectToObject(o, "numerics");
         cJSON_AddNumberToObject(nm, "heads_checked", (double)y->num.heads);
         cJSON_AddNumberToObject(nm, "max_rel_l2", y->num.max_rel_l2);
-        cJSON_AddNumberToObject(nm, "mean_rel_l2", y->num.heads ? y->num.sum_rel_l2 / (double)y->num.heads : 0);
-        cJSON_AddNumberToObject(nm, "nan_heads", (double)y->num.nan_heads);
+        uint64_t fin = y->num.heads - y->num.nonfinite_heads;
+        cJSON_AddNumberToObject(nm, "mean_rel_l2", fin ? y->num.sum_rel_l2 / (double)fin : 0);
+        cJSON_AddNumberToObject(nm, "nonfinite_heads", (double)y->num.nonfinite_heads);
+        cJSON_AddNumberToObject(nm, "scores_nonfinite", (double)y->num.score_nonfinite);
+        cJSON_AddNumberToObject(nm, "partial_values_nonfinite", (double)y->num.ctx_nonfinite);
         cJSON_AddItemToArray(ls, o);
     }
     cJSON *s = cJSON_AddObjectToObject(root, "decode_step");
@@ -271,8 +306,19 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
     cJSON_AddNumberToObject(b, "lower_bound_cycles", (double)f->lower_bound);
     cJSON *nu = cJSON_AddObjectToObject(root, "numerics");
     cJSON_AddNumberToObject(nu, "heads_checked", (double)f->heads_checked);
+    cJSON_AddNumberToObject(nu, "heads_total", (double)r->items * model_group(&c->m) * r->layers);
     cJSON_AddNumberToObject(nu, "max_rel_l2", f->max_rel_l2);
     cJSON_AddNumberToObject(nu, "mean_rel_l2", f->mean_rel_l2);
+    cJSON_AddStringToObject(nu, "max_mean_over", "finite heads");
+    cJSON_AddNumberToObject(nu, "nonfinite_heads", (double)f->nonfinite_heads);
+    cJSON_AddNumberToObject(nu, "scores_nonfinite", (double)f->score_nonfinite);
+    cJSON_AddNumberToObject(nu, "partial_values_nonfinite", (double)f->ctx_nonfinite);
+    if (f->gate > 0) {
+        cJSON *g = cJSON_AddObjectToObject(nu, "gate");
+        cJSON_AddNumberToObject(g, "max_rel_l2", f->gate);
+        cJSON_AddNumberToObject(g, "heads_above", (double)f->over_heads);
+        cJSON_AddBoolToObject(g, "passed", !f->over_heads && !f->nonfinite_heads);
+    }
     cJSON *sim = cJSON_AddObjectToObject(root, "simulation");
     cJSON_AddNumberToObject(sim, "wall_seconds", r->wall_seconds);
     cJSON_AddItemToObject(sim, "total", stats_json(&r->hbm, f->tck_ns));
@@ -284,17 +330,8 @@ int report_json(const char *path, const attn_cfg *c, const attn_res *r, const re
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
-        return snprintf(err, n, "out of memory writing JSON"), -1;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    int ok = fp && fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-    ok = fp && fclose(fp) == 0 && ok;
-    free(text);
-    if (!ok || rename(tmp, path)) {
-        snprintf(err, n, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
         return -1;
-    }
-    return 0;
+    int ok = fputs(text, out) >= 0 && fputc('\n', out) != EOF;
+    free(text);
+    return ok ? 0 : -1;
 }

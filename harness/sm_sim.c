@@ -341,6 +341,7 @@ int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
     res->cycles = ops->cycle(sim);
     res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     res->assert_fired = ops->assert_fired(sim);
+    res->trace_failed = cfg->trace_path && ops->trace_close(sim) != 0;
     ops->destroy(sim);
     smu_free(u);
     free(obuf);

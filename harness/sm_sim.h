@@ -47,6 +47,7 @@ typedef struct sm_cosim_res {
     double seconds;
     uint64_t mismatches;
     int assert_fired;
+    int trace_failed; /* the FST could not be written completely (a full disk): an output error */
     char first_error[512];
 } sm_cosim_res;
 

@@ -42,6 +42,7 @@ typedef struct vgemv_ops {
     uint64_t (*cycle)(const vgemv *s);
     int (*assert_fired)(const vgemv *s); /* 1 once an RTL assertion has fired (e.g. a bad command) */
     int (*trace_window)(vgemv *s, const char *path, uint64_t from, uint64_t ncycles);
+    int (*trace_close)(vgemv *s); /* closes the trace now; 0, or -1 if the file could not be written */
 } vgemv_ops;
 
 #endif

@@ -30,6 +30,7 @@ typedef struct vprim_ops {
     void (*tick)(vprim *s);
     uint64_t (*cycle)(const vprim *s);
     int (*trace_window)(vprim *s, const char *path, uint64_t from, uint64_t ncycles);
+    int (*trace_close)(vprim *s); /* closes the trace now; 0, or -1 if the file could not be written */
 } vprim_ops;
 
 #endif

@@ -40,6 +40,7 @@ typedef struct vsm_ops {
     uint64_t (*cycle)(const vsm *s);
     int (*assert_fired)(const vsm *s);
     int (*trace_window)(vsm *s, const char *path, uint64_t from, uint64_t ncycles);
+    int (*trace_close)(vsm *s); /* closes the trace now; 0, or -1 if the file could not be written */
 } vsm_ops;
 
 #endif

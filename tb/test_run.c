@@ -45,12 +45,12 @@ typedef struct outs {
     fp32_t o[MAXOUT][128];
 } outs;
 
-static void sink(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d)
+static void sink(void *ctx, const func_output *fo)
 {
     outs *s = ctx;
-    assert_true(s->n < MAXOUT && d <= 128);
-    s->key[s->n] = req << 16 | head;
-    memcpy(s->o[s->n], o, d * sizeof *o);
+    assert_true(s->n < MAXOUT && fo->d <= 128);
+    s->key[s->n] = fo->req << 16 | fo->head;
+    memcpy(s->o[s->n], fo->o, fo->d * sizeof *fo->o);
     s->n++;
 }
 

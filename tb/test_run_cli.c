@@ -95,7 +95,7 @@ static void test_bad_input(void **state)
     bad_no_files("--batch 0", "--batch: '0'");
     bad_no_files("--batch -3", "--batch: '-3' is not a non-negative integer");
     bad_no_files("--ctx 0", "--ctx: '0'");
-    bad_no_files("--ctx 100,abc", "--ctx: 'abc'");
+    bad_no_files("--ctx 100,abc", "--ctx: '100,abc': field 2 is 'abc'");
     bad_no_files("--batch 3 --ctx 100,200", "2 context lengths given for --batch 3");
     put("empty.ctx", "# nothing here\n\n");
     snprintf(a, sizeof a, "--ctx-file %s/empty.ctx", dir);

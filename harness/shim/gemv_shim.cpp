@@ -48,7 +48,8 @@ const vgemv_ops ops = {VSHIM_STR(GEMV_TOP),
                        vshim_tick<Shim, vgemv>,
                        vshim_cycle<Shim, vgemv>,
                        vshim_assert_fired<Shim, vgemv>,
-                       vshim_trace_window<Shim, vgemv>};
+                       vshim_trace_window<Shim, vgemv>,
+                       vshim_trace_close<Shim, vgemv>};
 } // namespace
 
 extern "C" const vgemv_ops *VSHIM_CAT(vgemv_, GEMV_BUILD)(void) { return &ops; }

@@ -42,7 +42,8 @@ const vprim_ops ops = {VSHIM_STR(PRIM_TOP),
                        get,
                        vshim_tick<Shim, vprim>,
                        vshim_cycle<Shim, vprim>,
-                       vshim_trace_window<Shim, vprim>};
+                       vshim_trace_window<Shim, vprim>,
+                       vshim_trace_close<Shim, vprim>};
 } // namespace
 
 extern "C" const vprim_ops *VSHIM_CAT(vprim_, PRIM_BUILD)(void) { return &ops; }

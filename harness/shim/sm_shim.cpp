@@ -66,7 +66,8 @@ const vsm_ops ops = {VSHIM_STR(SM_BUILD),
                      vshim_tick<Shim, vsm>,
                      vshim_cycle<Shim, vsm>,
                      vshim_assert_fired<Shim, vsm>,
-                     vshim_trace_window<Shim, vsm>};
+                     vshim_trace_window<Shim, vsm>,
+                     vshim_trace_close<Shim, vsm>};
 } // namespace
 
 extern "C" const vsm_ops *VSHIM_CAT(vsm_, SM_BUILD)(void) { return &ops; }

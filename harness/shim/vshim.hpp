@@ -4,11 +4,37 @@
 #ifndef PIMATTN_VSHIM_HPP
 #define PIMATTN_VSHIM_HPP
 
+#include <cerrno>
+#include <csetjmp>
+#include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <memory>
+#include <string>
 
 #include <verilated.h>
 #include <verilated_fst_c.h>
+
+#include "gtkwave/fstapi.h"
+
+// The FST writer maps its side files (FILE.hier, temporaries) into memory while it dumps and when it
+// closes; when a write to them failed (a full disk, a file-size limit), touching the map raises SIGBUS.
+// While a trace is open a SIGBUS handler is installed, and every call into the writer runs under a jump
+// buffer it returns to: the trace is abandoned and the failure reported (trace_close() returns -1), not
+// a crash. A signal handler can only reach its jump buffer through static storage: this one pointer, set
+// only during a writer call. A SIGBUS anywhere else gets the default action, as before.
+inline sigjmp_buf *&vshim_bus_jump()
+{
+    static sigjmp_buf *jb = nullptr;
+    return jb;
+}
+extern "C" inline void vshim_on_bus(int sig)
+{
+    if (vshim_bus_jump())
+        siglongjmp(*vshim_bus_jump(), 1);
+    std::signal(sig, SIG_DFL); // not the writer's: the fault repeats with the default action
+}
 
 // Each shim is compiled once per build; the build's names arrive as bare macro arguments.
 #define VSHIM_STR2(x) #x
@@ -20,6 +46,10 @@ template <class Top> class VShim {
 public:
     VShim(int argc, const char *const *argv) : ctx_(new VerilatedContext)
     {
+        // Verilator 5.006 parses +verilator+ numbers with strtoul and then tests errno without clearing it
+        // first: a stale ERANGE (e.g. from an exp() that underflowed anywhere before) aborts the process.
+        // Every Verilated model is created here, so this is the one place that makes them all immune.
+        errno = 0;
         ctx_->commandArgs(argc, const_cast<const char **>(argv));
         ctx_->traceEverOn(true);
         ctx_->fatalOnError(false); // an RTL assertion ($error) is reported, the C side decides
@@ -30,7 +60,7 @@ public:
     }
     ~VShim()
     {
-        close_trace();
+        (void)close_trace();
         top_->final();
     }
     Top *top() { return top_.get(); }
@@ -58,46 +88,94 @@ public:
         const bool dump = fst_ && cycle_ >= from_;
         top_->eval();
         if (dump)
-            fst_->dump(2 * cycle_);
+            guarded([&] { fst_->dump(2 * cycle_); });
         top_->clk_i = 1;
         top_->eval();
-        if (dump)
-            fst_->dump(2 * cycle_ + 1);
+        if (dump && fst_)
+            guarded([&] { fst_->dump(2 * cycle_ + 1); });
         top_->clk_i = 0;
         top_->eval();
         cycle_++;
+        if (fst_ && dump)
+            last_time_ = 2 * cycle_ - 1;
         if (fst_ && cycle_ >= to_)
-            close_trace();
+            (void)close_trace();
     }
 
     // Opens the FST file now (so a bad path fails here) and dumps cycles [from, from + ncycles).
     int trace_window(const char *path, uint64_t from, uint64_t ncycles)
     {
-        close_trace();
-        std::unique_ptr<VerilatedFstC> f(new VerilatedFstC);
-        top_->trace(f.get(), 99);
-        f->open(path);
-        if (!f->isOpen())
-            return -1;
-        fst_ = std::move(f);
+        (void)close_trace();
+        fst_.reset(new VerilatedFstC);
+        path_ = path;
         from_ = from;
         to_ = from + ncycles;
+        last_time_ = 0;
+        trace_err_ = 0;
+        struct sigaction sa;
+        std::memset(&sa, 0, sizeof sa);
+        sa.sa_handler = vshim_on_bus;
+        sa.sa_flags = SA_NODEFER; // the jump leaves the handler without restoring the signal mask
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &old_bus_);
+        top_->trace(fst_.get(), 99);
+        guarded([&] { fst_->open(path); });
+        if (!fst_ || !fst_->isOpen()) {
+            (void)close_trace();
+            return -1;
+        }
         return 0;
     }
 
+    // Closes the trace (if still open) and checks the file: 0, or -1 if a write failed. The FST writer
+    // does not report its write errors, so the file is read back and must reach the last dumped time.
+    int trace_close() { return close_trace(); }
+
 private:
-    void close_trace()
+    // Runs one call into the FST writer; a SIGBUS inside abandons the trace.
+    template <class F> void guarded(F &&f)
     {
-        if (fst_) {
-            fst_->close();
-            fst_.reset();
+        sigjmp_buf jb;
+        vshim_bus_jump() = &jb;
+        if (sigsetjmp(jb, 0) == 0) {
+            f();
+        } else {
+            (void)fst_.release(); // the writer's state is unusable after the fault: abandoned, not freed
+            trace_err_ = -1;
+            traced_ = true;
         }
+        vshim_bus_jump() = nullptr;
+    }
+
+    int close_trace()
+    {
+        if (!fst_ && !traced_)
+            return trace_err_;
+        if (fst_)
+            guarded([&] { fst_->close(); });
+        fst_.reset();
+        traced_ = false;
+        sigaction(SIGBUS, &old_bus_, nullptr);
+        if (trace_err_ == 0) {
+            void *r = fstReaderOpen(path_.c_str());
+            if (!r || fstReaderGetEndTime(r) < last_time_)
+                trace_err_ = -1;
+            if (r)
+                fstReaderClose(r);
+        }
+        if (trace_err_)
+            std::remove((path_ + ".hier").c_str()); // the writer's side file, left behind by a failure
+        return trace_err_;
     }
 
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Top> top_;
     std::unique_ptr<VerilatedFstC> fst_;
-    uint64_t cycle_ = 0, from_ = 0, to_ = 0;
+    std::string path_;
+    struct sigaction old_bus_;
+    uint64_t cycle_ = 0, from_ = 0, to_ = 0, last_time_ = 0;
+    int trace_err_ = 0;
+    bool traced_ = false; // a trace was abandoned and close_trace() has not yet restored SIGBUS
 };
 
 // The C API functions every shim exports, as templates over the shim and its opaque C handle type.
@@ -121,5 +199,6 @@ template <class S, class C> int vshim_trace_window(C *s, const char *path, uint6
 {
     return reinterpret_cast<S *>(s)->trace_window(path, from, n);
 }
+template <class S, class C> int vshim_trace_close(C *s) { return reinterpret_cast<S *>(s)->trace_close(); }
 
 #endif
