@@ -32,7 +32,7 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/textio.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
+HARN_SRC   := harness/cli.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
               harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
               harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
               harness/report.c harness/kvdata.c

@@ -8,23 +8,6 @@
 
 #include "mapping.h"
 
-void attn_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *o)
-{
-    for (int i = 0; i < HBM_NOPS; i++)
-        o->cmds[i] = b->cmds[i] - a->cmds[i];
-    o->ext_bytes = b->ext_bytes - a->ext_bytes;
-    o->pim_bytes = b->pim_bytes - a->pim_bytes;
-    o->row_hits = b->row_hits - a->row_hits;
-    o->row_misses = b->row_misses - a->row_misses;
-    o->refresh_cycles = b->refresh_cycles - a->refresh_cycles;
-    o->data_busy = b->data_busy - a->data_busy;
-    o->last_cycle = b->last_cycle;
-    o->done_cycle = b->done_cycle;
-#define DIFF_E(x) o->energy.x = b->energy.x - a->energy.x;
-    HBM_ENERGY(DIFF_E)
-#undef DIFF_E
-}
-
 void attn_res_free(attn_res *r)
 {
     free(r->layer);
@@ -283,7 +266,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         ly->cycles = end - start;
         ly->busiest_channel_cycles = busiest;
         ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
-        attn_stats_diff(&before, hbm_get_stats(h), &ly->hbm);
+        hbm_stats_diff(&before, hbm_get_stats(h), &ly->hbm);
         func_take_stats(f, &ly->num);
         ly->refresh_after = resume > end ? resume - end : 0;
         start = resume > end ? resume : end;

@@ -93,7 +93,5 @@ typedef struct attn_res {
 
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n);
 void attn_res_free(attn_res *r);
-/* The difference b - a of two engine statistics snapshots (counters and energies). */
-void attn_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *out);
 
 #endif

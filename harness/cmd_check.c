@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "hbm_check.h"
+#include "progress.h"
 
 static const char *check_help =
     "usage: pimattn check-trace [--hbm P] [--stacks N] [--power-limit on|off] LOG\n"
@@ -27,6 +28,19 @@ static const char *check_help =
     "first violation 'LOG:LINE: RULE: CMD at cycle T needs cycle >= C (EARLIER at cycle T', line L: ...)' on\n"
     "stderr, RULE being a rule name of docs/hbm.md or state, refresh, order.\n"
     "Exit status: 0 every rule holds, 1 a rule is violated, 2 bad options, unreadable file or malformed line.\n";
+
+typedef struct check_progress {
+    progress pg;
+    double bytes; /* the log's size, 0 when unknown (stdin) */
+    FILE *f;
+} check_progress;
+
+static void on_lines(void *ctx, uint64_t lines)
+{
+    check_progress *c = ctx;
+    long at = c->bytes > 0 ? ftell(c->f) : -1;
+    progress_update(&c->pg, at >= 0 ? (double)at / c->bytes : -1, lines);
+}
 
 int cmd_check_trace(int argc, char **argv)
 {
@@ -92,7 +106,11 @@ int cmd_check_trace(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t n = 0;
-    int rc = hbm_check_stream(&cfg, f, in ? "stdin" : path, err, sizeof err, &n);
+    struct stat fs;
+    check_progress cp = {.bytes = !in && stat(path, &fs) == 0 ? (double)fs.st_size : 0, .f = f};
+    progress_init(&cp.pg, "pimattn check-trace");
+    int rc = hbm_check_stream(&cfg, f, in ? "stdin" : path, err, sizeof err, &n, on_lines, &cp);
+    progress_done(&cp.pg);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!in)
         fclose(f);

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "hbm_run.h"
 #include "outfile.h"
+#include "progress.h"
 #include "textio.h"
 
 static const char *hbm_help =
@@ -113,10 +114,15 @@ static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t
 static void report(const hbm *h, const hbm_run *r, uint64_t reqs, double secs)
 {
     const hbm_cfg *c = hbm_config(h);
-    const hbm_stats *s = hbm_get_stats(h);
-    uint64_t cyc = s->done_cycle ? s->done_cycle : 1, ncmd = 0;
-    double ns = cyc * c->tck_ps * 1e-3, peak = hbm_cfg_ext_bytes_per_ck(c);
+    const hbm_stats *all = hbm_get_stats(h), *idle = hbm_run_idle(r);
+    hbm_stats used; /* the trace's own figures: everything but the idle channels' refresh */
+    hbm_stats_diff(idle, all, &used);
+    const hbm_stats *s = &used;
+    const unsigned nused = hbm_run_channels_used(r), nch = c->stacks * c->channels;
+    uint64_t cyc = all->done_cycle ? all->done_cycle : 1, ncmd = 0;
+    double ns = cyc * c->tck_ps * 1e-3, peak = hbm_cfg_ext_bytes_per_ck(c) * nused / nch;
     printf("  requests          %" PRIu64 "\n", reqs);
+    printf("  channels          %u of %u used (figures below: the used channels; idle channels apart)\n", nused, nch);
     printf("  cycles            %" PRIu64 " (%.3f us at %u ps; data commands from cycle %" PRIu64 " to %" PRIu64 ")\n",
            cyc, ns * 1e-3, c->tck_ps, hbm_run_first_data(r), hbm_run_last_data(r));
     printf("  commands         ");
@@ -126,28 +132,37 @@ static void report(const hbm *h, const hbm_run *r, uint64_t reqs, double secs)
             ncmd += s->cmds[i];
         }
     printf("\n");
-    printf("  I/O bytes         %" PRIu64 " = %.1f GB/s (%.1f %% of the %.1f GB/s I/O peak)\n", s->ext_bytes,
+    printf("  I/O bytes         %" PRIu64 " = %.1f GB/s (%.1f %% of the used channels' %.1f GB/s I/O peak)\n", s->ext_bytes,
            s->ext_bytes / ns, 100.0 * s->ext_bytes / (peak * cyc), peak / (c->tck_ps * 1e-3));
-    printf("  PIM bytes         %" PRIu64 " = %.1f GB/s (%.2f x the I/O peak)\n", s->pim_bytes, s->pim_bytes / ns,
+    printf("  PIM bytes         %" PRIu64 " = %.1f GB/s (%.2f x that I/O peak)\n", s->pim_bytes, s->pim_bytes / ns,
            s->pim_bytes / (peak * cyc));
     printf("  row hits, misses  %" PRIu64 ", %" PRIu64 " bursts (hit rate %.1f %%)\n", s->row_hits, s->row_misses,
            100.0 * s->row_hits / (double)(s->row_hits + s->row_misses ? s->row_hits + s->row_misses : 1));
-    printf("  refresh           %.0f PC-cycles (%.2f %% of PC time)\n", s->refresh_cycles,
-           100.0 * s->refresh_cycles / ((double)hbm_cfg_pcs_total(c) * cyc));
+    printf("  refresh           %.0f PC-cycles (%.2f %% of the used PCs' time)\n", s->refresh_cycles,
+           100.0 * s->refresh_cycles / ((double)nused * c->pcs * cyc));
     double e = hbm_energy_total(&s->energy), bytes = (double)(s->ext_bytes + s->pim_bytes);
     printf("  energy            %.3f uJ (%.2f pJ/B moved):", e * 1e-6, bytes ? e / bytes : 0.0);
 #define E_PRINT(x) printf(" " #x " %.1f%%", e ? 100.0 * s->energy.x / e : 0.0);
     HBM_ENERGY(E_PRINT)
 #undef E_PRINT
-    printf("\n  simulated         %" PRIu64 " commands in %.2f s = %.2f M commands/s\n", ncmd, secs,
+    printf("\n");
+    if (nused < nch)
+        printf("  idle channels     %u: their refresh (%" PRIu64 " REFAB, %" PRIu64 " REFPB) %.3f uJ, not in the figures "
+               "above\n", nch - nused, idle->cmds[HBM_REFAB], idle->cmds[HBM_REFPB],
+               hbm_energy_total(&idle->energy) * 1e-6);
+    for (unsigned i = 0; i < HBM_NOPS; i++)
+        ncmd += idle->cmds[i];
+    printf("  simulated         %" PRIu64 " commands in %.2f s = %.2f M commands/s\n", ncmd, secs,
            ncmd / (secs > 0 ? secs : 1e-9) / 1e6);
 }
 
 /* Synthetic MACAB stream: every channel, channel-wide, 32 MACs per row, rows in order. */
-static int synthetic(hbm_run *r, const hbm_cfg *c, uint64_t macs, char *err, size_t n)
+static int synthetic(hbm_run *r, const hbm_cfg *c, uint64_t macs, progress *pg, char *err, size_t n)
 {
     uint64_t nch = (uint64_t)c->stacks * c->channels;
     for (uint64_t i = 0; i < macs; i++) {
+        if (i % 65536 == 0)
+            progress_update(pg, (double)i / (double)macs, i);
         uint64_t chn = i % nch, k = i / nch;
         hbm_req q = {.kind = HBM_REQ_MAC, .st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels),
                      .pc = HBM_PC_ALL, .row = (uint32_t)(k / c->columns % c->rows), .col = (uint32_t)(k % c->columns)};
@@ -237,9 +252,11 @@ int cmd_hbm(int argc, char **argv)
         goto out;
     }
     hbm_set_log(h, log);
+    progress pg;
+    progress_init(&pg, "pimattn hbm");
     if (synth) {
         reqs = macs;
-        if (synthetic(r, &cfg, macs, err, sizeof err)) {
+        if (synthetic(r, &cfg, macs, &pg, err, sizeof err)) {
             fprintf(stderr, "pimattn hbm: %s\n", err);
             rc = 1;
         }
@@ -260,12 +277,15 @@ int cmd_hbm(int argc, char **argv)
                 rc = 1;
             }
             reqs += k > 0;
+            if (reqs % 65536 == 0)
+                progress_update(&pg, -1, reqs);
         }
         if (rc == 0 && reqs == 0) {
             fprintf(stderr, "pimattn hbm: --trace: %s: no requests (allowed: one request per line, see --help)\n", trace);
             rc = CLI_EXIT_BAD_INPUT;
         }
     }
+    progress_done(&pg);
     if (!rc && hbm_run_finish(r, err, sizeof err)) {
         fprintf(stderr, "pimattn hbm: %s\n", err);
         rc = 1;

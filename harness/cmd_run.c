@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "attn.h"
@@ -16,6 +15,7 @@
 #include "kvdata.h"
 #include "model.h"
 #include "outfile.h"
+#include "progress.h"
 #include "report.h"
 #include "rng.h"
 #include "run_args.h"
@@ -323,41 +323,7 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
     return 0;
 }
 
-typedef struct progress_state {
-    double t0;
-    int shown, tty;
-    int last_tenth;
-} progress_state;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Progress on stderr once the run has taken two seconds: a bar on a terminal, else a line per 10 %. */
-static void progress(void *ctx, double done)
-{
-    progress_state *p = ctx;
-    double el = now_s() - p->t0;
-    if (el < 2.0)
-        return;
-    int tenth = (int)(done * 10);
-    if (!p->tty) {
-        if (tenth > p->last_tenth) {
-            p->last_tenth = tenth;
-            fprintf(stderr, "pimattn run: %3d %% after %.0f s\n", 10 * tenth, el);
-        }
-        return;
-    }
-    int w = (int)(done * 40 + 0.5);
-    double eta = done > 0 ? el * (1 - done) / done : 0;
-    fprintf(stderr, "\rpimattn run [%.*s%*s] %3.0f%% %5.0f s, ETA %5.0f s", w, "========================================",
-            40 - w, "", 100 * done, el, eta);
-    fflush(stderr);
-    p->shown = 1;
-}
+static void on_progress(void *ctx, double done) { progress_update(ctx, done, 0); }
 
 /* The outputs and inputs of the run, checked before any work; 0 or CLI_EXIT_BAD_INPUT. */
 typedef struct run_files {
@@ -450,13 +416,13 @@ static int run_and_report(const run_opts *o, attn_cfg *c, run_files *files)
     run_outputs ow = {0};
     if (open_files(files, c, &ow, o))
         return 1;
-    progress_state prog = {.t0 = now_s(), .tty = isatty(STDERR_FILENO)};
-    c->progress = progress;
+    progress prog;
+    progress_init(&prog, "pimattn run");
+    c->progress = on_progress;
     c->progress_ctx = &prog;
     attn_res res;
     int rc = attn_run(c, &res, err, sizeof err);
-    if (prog.shown)
-        fprintf(stderr, "\r%80s\r", "");
+    progress_done(&prog);
     if (rc) {
         fprintf(stderr, "pimattn run: %s\n", err);
         attn_res_free(&res);

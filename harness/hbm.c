@@ -684,3 +684,20 @@ unsigned hbm_refresh_next_bank(const hbm *h, unsigned st, unsigned ch, unsigned 
             best = i;
     return best;
 }
+
+void hbm_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *o)
+{
+    for (int i = 0; i < HBM_NOPS; i++)
+        o->cmds[i] = b->cmds[i] - a->cmds[i];
+    o->ext_bytes = b->ext_bytes - a->ext_bytes;
+    o->pim_bytes = b->pim_bytes - a->pim_bytes;
+    o->row_hits = b->row_hits - a->row_hits;
+    o->row_misses = b->row_misses - a->row_misses;
+    o->refresh_cycles = b->refresh_cycles - a->refresh_cycles;
+    o->data_busy = b->data_busy - a->data_busy;
+    o->last_cycle = b->last_cycle;
+    o->done_cycle = b->done_cycle;
+#define DIFF_E(x) o->energy.x = b->energy.x - a->energy.x;
+    HBM_ENERGY(DIFF_E)
+#undef DIFF_E
+}

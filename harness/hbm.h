@@ -61,6 +61,9 @@ typedef struct {
 
 typedef struct hbm hbm;
 
+/* The difference b - a of two statistics snapshots (counters and energies); last and done cycles are b's. */
+void hbm_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *out);
+
 hbm *hbm_new(const hbm_cfg *cfg);
 void hbm_free(hbm *h);
 const hbm_cfg *hbm_config(const hbm *h);

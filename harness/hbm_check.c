@@ -639,7 +639,8 @@ int hbm_checker_finish(hbm_checker *k, char *err, size_t n)
     return 0;
 }
 
-int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds)
+int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds,
+                     void (*tick)(void *ctx, uint64_t lines), void *tick_ctx)
 {
     hbm_checker *k = hbm_checker_new(cfg);
     char msg[600], *line = NULL;
@@ -658,6 +659,8 @@ int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, s
         } else if ((rc = hbm_checker_line(k, line, msg, sizeof msg)) < 0) {
             rc = 2;
         }
+        if (tick && k->line % 65536 == 0)
+            tick(tick_ctx, k->line);
     }
     if (!rc && ferror(f)) { /* a read error is not the end of the log */
         snprintf(msg, sizeof msg, "read error: %s", strerror(errno ? errno : EIO));

@@ -15,7 +15,8 @@
  *  - hbm_checker_commands(c): commands accepted so far.
  *  - hbm_check_stream(cfg, f, name, ...): a whole log, stopping at the first problem; 0 every rule holds,
  *    1 violation, 2 malformed, a NUL byte, an I/O error or no command at all; err = "NAME:LINE: message";
- *    *ncmds = commands checked. Lines may be of any length.
+ *    *ncmds = commands checked. Lines may be of any length. tick (may be NULL) is called every 65536
+ *    lines with the lines read so far (progress).
  */
 #ifndef PIMATTN_HBM_CHECK_H
 #define PIMATTN_HBM_CHECK_H
@@ -33,6 +34,7 @@ void hbm_checker_free(hbm_checker *c);
 int hbm_checker_line(hbm_checker *c, const char *line, char *err, size_t n);
 int hbm_checker_finish(hbm_checker *c, char *err, size_t n);
 uint64_t hbm_checker_commands(const hbm_checker *c);
-int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds);
+int hbm_check_stream(const hbm_cfg *cfg, FILE *f, const char *name, char *err, size_t n, uint64_t *ncmds,
+                     void (*tick)(void *ctx, uint64_t lines), void *tick_ctx);
 
 #endif

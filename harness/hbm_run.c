@@ -6,8 +6,11 @@
 struct hbm_run {
     hbm *h;
     uint64_t *now; /* per channel */
+    uint8_t *used; /* per channel: a request went there */
     uint64_t first, last;
     int any;
+    hbm_stats idle;    /* what hbm_run_finish spent refreshing channels no request used */
+    unsigned nused;
 };
 
 hbm_run *hbm_run_new(hbm *h)
@@ -18,8 +21,9 @@ hbm_run *hbm_run_new(hbm *h)
         return NULL;
     r->h = h;
     r->now = calloc((size_t)c->stacks * c->channels, sizeof *r->now);
-    if (!r->now) {
-        free(r);
+    r->used = calloc((size_t)c->stacks * c->channels, 1);
+    if (!r->now || !r->used) {
+        hbm_run_free(r);
         return NULL;
     }
     return r;
@@ -28,7 +32,7 @@ hbm_run *hbm_run_new(hbm *h)
 void hbm_run_free(hbm_run *r)
 {
     if (r)
-        free(r->now), free(r);
+        free(r->now), free(r->used), free(r);
 }
 
 /* Issues c at its earliest cycle >= max(channel now, from). */
@@ -114,7 +118,10 @@ static int mac_row_ready(const hbm *h, const hbm_req *q)
 
 int hbm_run_req(hbm_run *r, const hbm_req *q, char *err, size_t n)
 {
-    uint64_t *now = &r->now[(size_t)q->st * hbm_config(r->h)->channels + q->ch];
+    const size_t chn = (size_t)q->st * hbm_config(r->h)->channels + q->ch;
+    uint64_t *now = &r->now[chn];
+    r->nused += !r->used[chn];
+    r->used[chn] = 1;
     uint64_t from = q->arrival > *now ? q->arrival : *now;
     if (refresh_due(r, q->st, q->ch, from, err, n))
         return -1;
@@ -170,12 +177,21 @@ int hbm_run_finish(hbm_run *r, char *err, size_t n)
 {
     const hbm_cfg *c = hbm_config(r->h);
     uint64_t end = hbm_run_now(r);
-    for (unsigned s = 0; s < c->stacks; s++)
-        for (unsigned ch = 0; ch < c->channels; ch++)
-            if (refresh_due(r, s, ch, end, err, n))
-                return -1;
+    /* the used channels first, then the idle ones, whose refresh is counted apart (hbm_run_idle) */
+    for (int pass = 0; pass < 2; pass++) {
+        hbm_stats before = *hbm_get_stats(r->h);
+        for (unsigned s = 0; s < c->stacks; s++)
+            for (unsigned ch = 0; ch < c->channels; ch++)
+                if (r->used[(size_t)s * c->channels + ch] == !pass && refresh_due(r, s, ch, end, err, n))
+                    return -1;
+        if (pass)
+            hbm_stats_diff(&before, hbm_get_stats(r->h), &r->idle);
+    }
     return 0;
 }
+
+unsigned hbm_run_channels_used(const hbm_run *r) { return r->nused; }
+const hbm_stats *hbm_run_idle(const hbm_run *r) { return &r->idle; }
 
 uint64_t hbm_run_first_data(const hbm_run *r) { return r->first; }
 uint64_t hbm_run_last_data(const hbm_run *r) { return r->last; }

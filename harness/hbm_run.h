@@ -9,7 +9,11 @@
  *  - HBM_REQ_MAC: one all-bank MAC (MACAB) of column col over the PC (pc = HBM_PC_ALL: the channel),
  *    after PREA + ACTAB when the banks do not all hold row.
  *  - hbm_run_finish: refreshes every PC up to the last cycle any channel reached, so the whole log obeys
- *    the refresh bounds. Returns 0, or -1 with err (an engine refusal: a bug, reported not hidden).
+ *    the refresh bounds (idle channels refresh too, as a real device does). Returns 0, or -1 with err (an
+ *    engine refusal: a bug, reported not hidden).
+ *  - hbm_run_channels_used(): channels that got a request; hbm_run_idle(): the commands, cycles and
+ *    energy hbm_run_finish spent refreshing the channels no request used, so a report can show the
+ *    trace's own figures and the idle channels' refresh apart.
  */
 #ifndef PIMATTN_HBM_RUN_H
 #define PIMATTN_HBM_RUN_H
@@ -35,5 +39,7 @@ uint64_t hbm_run_now(const hbm_run *r);
 /* Issue cycle of the first and the last data command (RD, WR or MAC) so far. */
 uint64_t hbm_run_first_data(const hbm_run *r);
 uint64_t hbm_run_last_data(const hbm_run *r);
+unsigned hbm_run_channels_used(const hbm_run *r);
+const hbm_stats *hbm_run_idle(const hbm_run *r);
 
 #endif

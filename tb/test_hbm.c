@@ -63,7 +63,7 @@ static void rig_close(rig *g)
         fail_msg("%s: %s", g->cfg.name, err);
     fflush(g->log);
     rewind(g->log);
-    int rc = hbm_check_stream(&g->cfg, g->log, "log", err, sizeof err, &n);
+    int rc = hbm_check_stream(&g->cfg, g->log, "log", err, sizeof err, &n, NULL, NULL);
     if (rc)
         fail_msg("%s: the engine's log fails the checker: %s", g->cfg.name, err);
     const hbm_stats *s = hbm_get_stats(g->h);
@@ -398,7 +398,7 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
     fflush(log);
     rewind(log);
     uint64_t n = 0;
-    if (hbm_check_stream(&c, log, "log", err, sizeof err, &n))
+    if (hbm_check_stream(&c, log, "log", err, sizeof err, &n, NULL, NULL))
         fail_msg(TB_REPLAY "%s: legal random stream rejected: %s", seed, seed, c.name, err);
     /* mutations: read the log back into lines, move one tight command a cycle earlier */
     rewind(log);
@@ -423,7 +423,7 @@ static void differential(hbm_cfg c, rng *g, unsigned ncmds)
         fprintf(m, "%" PRIu64 "%s", iss[i].line_cycle - 1, rest);
         fflush(m);
         rewind(m);
-        int rc = hbm_check_stream(&c, m, "mutant", err, sizeof err, &n);
+        int rc = hbm_check_stream(&c, m, "mutant", err, sizeof err, &n, NULL, NULL);
         fclose(m);
         tested++;
         if (rc == 1)

@@ -64,7 +64,7 @@ static int check(const hbm_cfg *c, const trace *t, char *err, size_t n)
     assert_non_null(f);
     uint64_t cmds;
     err[0] = '\0';
-    int rc = hbm_check_stream(c, f, "trace", err, n, &cmds);
+    int rc = hbm_check_stream(c, f, "trace", err, n, &cmds, NULL, NULL);
     fclose(f);
     return rc;
 }

@@ -216,7 +216,7 @@ static void check_log(setup *s, const char *hbm, const char *what, uint64_t *ref
                  (unsigned long long)dp, (unsigned long long)r.layer[0].datapath, (unsigned long long)r.layer[0].cycles);
     char err[512];
     uint64_t n = 0;
-    int rc = hbm_check_stream(&hc, f, what, err, sizeof err, &n);
+    int rc = hbm_check_stream(&hc, f, what, err, sizeof err, &n, NULL, NULL);
     fclose(f);
     if (rc)
         fail_msg(TB_REPLAY "%s: checker: %s", g_seed, g_seed, what, err);
@@ -443,7 +443,7 @@ static void test_host_tier(void **state)
     assert_int_equal(hbm_cfg_preset("attacc-hbm3-5200", &hc), 0);
     hc.channels = 1;
     uint64_t nc;
-    if (hbm_check_stream(&hc, f, "host tier", err, sizeof err, &nc))
+    if (hbm_check_stream(&hc, f, "host tier", err, sizeof err, &nc, NULL, NULL))
         fail_msg(TB_REPLAY "host tier: checker: %s", g_seed, g_seed, err);
     fclose(f);
     print_message("host tier: %" PRIu64 " of the tokens on the host, rel-L2 %.3g, layer %" PRIu64 " CK (host %" PRIu64 ")\n",
