@@ -75,7 +75,8 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
-              $(BUILD)/bin/test_run $(BUILD)/bin/test_run_cli
+              $(BUILD)/bin/test_run $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
+              $(BUILD)/bin/test_run_outputs
 
 .PHONY: all help deps run units test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
@@ -249,6 +250,14 @@ $(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lcmocka -lm
+
+$(BUILD)/bin/test_run_outputs: $(BUILD)/obj/tb/test_run_outputs.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lcjson -lm
+
+$(BUILD)/bin/test_errors: $(BUILD)/obj/tb/test_errors.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka
 
 $(BUILD)/bin/test_run_cli: $(BUILD)/obj/tb/test_run_cli.o
 	@mkdir -p $(@D)

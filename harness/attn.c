@@ -113,12 +113,20 @@ static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r,
     }
     if (worst > hc->rows) {
         free(L), free(np);
+        if (r->kv_bytes_needed > r->kv_bytes_avail)
+            return snprintf(err, n,
+                            "the KV cache does not fit: %llu bytes needed (%u layers), %llu available in %u stack(s) "
+                            "(allowed: more --stacks, a smaller --batch or --ctx, or --host-tier with --softmax splitk)",
+                            (unsigned long long)r->kv_bytes_needed, m->layers, (unsigned long long)r->kv_bytes_avail,
+                            hc->stacks),
+                   2;
         return snprintf(err, n,
-                        "the KV cache does not fit: %llu bytes needed (%u layers), %llu available in %u stack(s); "
-                        "channel %u needs %llu rows per bank, a bank has %u (allowed: more --stacks, a smaller "
-                        "--batch or --ctx, or --host-tier)",
-                        (unsigned long long)r->kv_bytes_needed, m->layers, (unsigned long long)r->kv_bytes_avail,
-                        hc->stacks, wch, (unsigned long long)worst, hc->rows),
+                        "the KV cache fits in total (%llu of %llu bytes in %u stack(s), %u layers) but not as placed: "
+                        "a work item (request x KV head) keeps its K and V on one channel, in whole 1 KB rows, and "
+                        "channel %u would need %llu rows per bank where a bank has %u (allowed: more --stacks, a "
+                        "smaller --batch or --ctx, or --host-tier with --softmax splitk)",
+                        (unsigned long long)r->kv_bytes_needed, (unsigned long long)r->kv_bytes_avail, hc->stacks,
+                        m->layers, wch, (unsigned long long)worst, hc->rows),
                2;
     }
     free(L), free(np);
@@ -192,10 +200,13 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     if (c->rtl_gemv)
         bc.gemv = c->rtl_gemv->cfg;
     kvdata *data = NULL;
-    if (c->data_path && !(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m),
-                                             c->ctx, err, n))) {
-        plan_free(&p);
-        return 2;
+    if (c->data_path) {
+        int k = snprintf(err, n, "--data: ");
+        if (!(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx,
+                                 err + k, n - (size_t)k))) {
+            plan_free(&p);
+            return 2;
+        }
     }
     hbm *h = hbm_new(hc);
     backend *be = h ? backend_new(&bc, err, n) : NULL;

@@ -30,9 +30,14 @@ int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uin
                 cmd, opt, text ? text : "", lo, hi);
         return -1;
     }
-    if (cli_parse_u64(text, 0, &v) || v < lo || v > hi) {
-        fprintf(stderr, "pimattn %s: %s: '%s' is out of range or malformed (allowed: %" PRIu64 "..%" PRIu64 ")\n",
-                cmd, opt, text, lo, hi);
+    if (cli_parse_u64(text, 0, &v)) {
+        fprintf(stderr, "pimattn %s: %s: '%s' is not a decimal integer (allowed: %" PRIu64 "..%" PRIu64 ")\n", cmd, opt,
+                text, lo, hi);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        fprintf(stderr, "pimattn %s: %s: %" PRIu64 " is out of range (allowed: %" PRIu64 "..%" PRIu64 ")\n", cmd, opt, v,
+                lo, hi);
         return -1;
     }
     *out = v;
@@ -69,4 +74,14 @@ int cli_dotted(const char *text, unsigned *v, int maxn)
         if (*s++ != '.')
             return -1;
     }
+}
+
+int cli_bad_option(const char *cmd, int argc, char **argv, int optind_now, int optopt_now)
+{
+    const char *arg = optind_now - 1 < argc ? argv[optind_now - 1] : "";
+    if (optopt_now)
+        fprintf(stderr, "pimattn %s: option '%s' needs a value (see pimattn %s --help)\n", cmd, arg, cmd);
+    else
+        fprintf(stderr, "pimattn %s: unknown option '%s' (see pimattn %s --help)\n", cmd, arg, cmd);
+    return CLI_EXIT_BAD_INPUT;
 }

@@ -17,4 +17,8 @@ int cli_dotted(const char *text, unsigned *v, int maxn);
 
 #define CLI_EXIT_BAD_INPUT 2
 
+/* getopt_long returned '?' (call it with opterr = 0): "pimattn CMD: unknown option 'X'" or "option 'X'
+ * needs a value", with a pointer to --help; returns CLI_EXIT_BAD_INPUT. */
+int cli_bad_option(const char *cmd, int argc, char **argv, int optind_now, int optopt_now);
+
 #endif

@@ -51,6 +51,7 @@ int cmd_check_trace(int argc, char **argv)
     uint64_t stacks = 0;
     int o;
     optind = 1;
+    opterr = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'p')
             preset = optarg;
@@ -67,8 +68,7 @@ int cmd_check_trace(int argc, char **argv)
             fputs(check_help, stdout);
             return 0;
         } else {
-            fputs(check_help, stderr);
-            return CLI_EXIT_BAD_INPUT;
+            return cli_bad_option("check-trace", argc, argv, optind, optopt);
         }
     }
     if (optind != argc - 1) {

@@ -54,6 +54,7 @@ int cmd_gemv(int argc, char **argv)
     const vgemv_ops *only = NULL;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
@@ -73,7 +74,7 @@ int cmd_gemv(int argc, char **argv)
                 return CLI_EXIT_BAD_INPUT;
             break;
         case 'h': fputs(gemv_help, stdout); return 0;
-        default: fputs(gemv_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("gemv", argc, argv, optind, optopt);
         }
     }
     if (optind < argc) {

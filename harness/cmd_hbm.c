@@ -75,8 +75,9 @@ static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t
         q->sid = (uint8_t)(a % c->sids), a /= c->sids;
         q->row = (uint32_t)(a % c->rows), a /= c->rows;
         if (a >= c->stacks) {
-            snprintf(err, n, "address %s is beyond the configuration's %" PRIu64 " bytes", tok[i],
-                     (uint64_t)hbm_cfg_pcs_total(c) * hbm_cfg_banks_per_pc(c) * c->rows * hbm_cfg_row_bytes(c));
+            snprintf(err, n, "address %.40s is beyond the configuration's %" PRIu64 " bytes (allowed: 0..%" PRIu64 ")",
+                     tok[i], (uint64_t)hbm_cfg_pcs_total(c) * hbm_cfg_banks_per_pc(c) * c->rows * hbm_cfg_row_bytes(c),
+                     (uint64_t)hbm_cfg_pcs_total(c) * hbm_cfg_banks_per_pc(c) * c->rows * hbm_cfg_row_bytes(c) - 1);
             return -1;
         }
         q->st = (uint8_t)a;
@@ -183,6 +184,7 @@ int cmd_hbm(int argc, char **argv)
     uint64_t macs = 1000000;
     int o;
     optind = 1;
+    opterr = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
         case 'p': preset = optarg; break;
@@ -200,7 +202,7 @@ int cmd_hbm(int argc, char **argv)
                 return CLI_EXIT_BAD_INPUT;
             break;
         case 'h': fputs(hbm_help, stdout); return 0;
-        default: fputs(hbm_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("hbm", argc, argv, optind, optopt);
         }
     }
     if (optind < argc) {

@@ -27,6 +27,7 @@ int cmd_prims(int argc, char **argv)
     const char *only = NULL;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
@@ -43,7 +44,7 @@ int cmd_prims(int argc, char **argv)
             break;
         case 'o': only = optarg; break;
         case 'h': fputs(prims_help, stdout); return 0;
-        default: fputs(prims_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("prims", argc, argv, optind, optopt);
         }
     }
     if (optind < argc) {

@@ -124,6 +124,7 @@ static int parse_opts(int argc, char **argv, run_opts *o)
     *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
                     .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10};
     optind = 1;
+    opterr = 0;
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         int rc = 0;
         switch (c) {
@@ -161,7 +162,7 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         case 'O': o->outputs = optarg; break;
         case 'F': o->outputs_ref = 1; break;
         case 'h': fputs(run_help, stdout); return 1;
-        default: fputs(run_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("run", argc, argv, optind, optopt);
         }
         if (rc)
             return CLI_EXIT_BAD_INPUT;
@@ -241,7 +242,8 @@ static int configure_ctx(run_opts *o, uint32_t **lens)
             return bad("--data: %s", err);
         if (o->batch && o->batch != nctx) {
             free(ctx);
-            return bad("--data: the file has %u requests, --batch %" PRIu64, nctx, o->batch);
+            return bad("--data: the file has %u requests, --batch %" PRIu64 " (allowed: the file's batch, or no --batch)",
+                       nctx, o->batch);
         }
         o->batch = nctx;
     }
@@ -477,8 +479,11 @@ int cmd_run(int argc, char **argv)
         goto done;
     uint64_t layers = c.m.layers;
     status = CLI_EXIT_BAD_INPUT;
-    if (strcmp(o.layers_text, "all") && cli_u64("run", "--layers", o.layers_text, 1, c.m.layers, &layers))
+    if (strcmp(o.layers_text, "all") && (cli_parse_u64(o.layers_text, 0, &layers) || layers < 1 || layers > c.m.layers)) {
+        fprintf(stderr, "pimattn run: --layers: '%s' (allowed: all, or 1..%u: the model's layers)\n", o.layers_text,
+                c.m.layers);
         goto done;
+    }
     c.batch = (uint32_t)o.batch;
     c.ctx = lens;
     c.systolic = !o.tree;

@@ -30,6 +30,7 @@ int cmd_softmax(int argc, char **argv)
     const vsm_ops *only = NULL;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
@@ -56,7 +57,7 @@ int cmd_softmax(int argc, char **argv)
             }
             break;
         case 'h': fputs(softmax_help, stdout); return 0;
-        default: fputs(softmax_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("softmax", argc, argv, optind, optopt);
         }
     }
     if (optind < argc) {

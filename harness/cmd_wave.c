@@ -356,6 +356,7 @@ int cmd_wave(int argc, char **argv)
     gemv_pattern pattern = GEMV_SCORE_STREAM;
     int c, pattern_set = 0;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'u': unit = optarg; break;
@@ -378,7 +379,7 @@ int cmd_wave(int argc, char **argv)
             pattern_set = 1;
             break;
         case 'h': fputs(wave_help, stdout); return 0;
-        default: fputs(wave_help, stderr); return CLI_EXIT_BAD_INPUT;
+        default: return cli_bad_option("wave", argc, argv, optind, optopt);
         }
     }
     if (optind < argc) {
@@ -400,6 +401,11 @@ int cmd_wave(int argc, char **argv)
     }
     if (pattern_set && !is_gemv) {
         fprintf(stderr, "pimattn wave: --pattern: only the GEMV units take a command pattern\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    struct stat dst;
+    if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {
+        fprintf(stderr, "pimattn wave: --dir: '%s' is not a directory (allowed: a directory, created if missing)\n", dir);
         return CLI_EXIT_BAD_INPUT;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {

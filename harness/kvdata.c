@@ -93,7 +93,7 @@ kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_
         goto fail;
     }
     if (fread(magic, 1, 8, d->f) != 8 || memcmp(magic, "PIMATTN1", 8)) {
-        snprintf(err, n, "%s: not a pimattn data file (allowed: the format of harness/kvdata.h, magic PIMATTN1)", path);
+        snprintf(err, n, "%s: not a pimattn data file (allowed: the format of docs/outputs.md, magic PIMATTN1)", path);
         goto fail;
     }
     for (int i = 0; i < 5; i++)
@@ -137,8 +137,8 @@ kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_
     d->set_bytes = off;
     d->data0 = 8 + 20 + 4ull * batch;
     if (fseek(d->f, 0, SEEK_END) || (uint64_t)ftell(d->f) != d->data0 + d->sets * d->set_bytes) {
-        snprintf(err, n, "%s: %ld bytes, the header needs %llu", path, ftell(d->f),
-                 (unsigned long long)(d->data0 + d->sets * d->set_bytes));
+        snprintf(err, n, "%s: the file has %ld bytes, its header needs %llu (allowed: a complete data file, format in "
+                 "docs/outputs.md)", path, ftell(d->f), (unsigned long long)(d->data0 + d->sets * d->set_bytes));
         goto fail;
     }
     if (scan_finite(d, err, n))
@@ -195,7 +195,7 @@ int kvdata_peek(const char *path, uint32_t *batch, uint32_t **ctx, char *err, si
             free(v), v = NULL;
     fclose(f);
     if (!v)
-        return snprintf(err, n, "%s: not a pimattn data file or a bad header (allowed: the format of harness/kvdata.h, "
+        return snprintf(err, n, "%s: not a pimattn data file or a bad header (allowed: the format of docs/outputs.md, "
                                 "1..65536 requests of 1..16777216 tokens)", path),
                -1;
     *batch = h[1], *ctx = v;

@@ -34,8 +34,15 @@ int run_parse_ctx_list(const char *text, uint32_t **out, uint32_t *k)
             *comma = '\0';
         uint64_t x;
         if (cli_parse_u64(s, 0, &x) || x < 1 || x > RUN_MAX_CTX) {
-            fprintf(stderr, "pimattn run: --ctx: '%s': field %u is '%s' (allowed: N or N,N,... each " CTX_ALLOWED ")\n",
-                    text, n + 1, s);
+            if (!strchr(text, ','))
+                fprintf(stderr, "pimattn run: --ctx: '%s' is not a context length (allowed: N or N,N,... with each N "
+                                CTX_ALLOWED ")\n", text);
+            else if (!*s)
+                fprintf(stderr, "pimattn run: --ctx: '%s': length %u is empty (allowed: N or N,N,... with each N "
+                                CTX_ALLOWED ")\n", text, n + 1);
+            else
+                fprintf(stderr, "pimattn run: --ctx: '%s': length %u, '%s', is not a context length (allowed: N or "
+                                "N,N,... with each N " CTX_ALLOWED ")\n", text, n + 1, s);
             rc = -1;
         } else if (n == RUN_MAX_BATCH) {
             fprintf(stderr, "pimattn run: --ctx: more than %d lengths\n", RUN_MAX_BATCH);

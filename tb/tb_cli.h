@@ -23,7 +23,7 @@ static inline void tb_cli_init(void)
 /* Runs "$PIMATTN args" (stderr merged), captures output, returns the exit status. */
 static inline int run(const char *args)
 {
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);

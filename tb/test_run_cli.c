@@ -92,10 +92,10 @@ static void test_bad_input(void **state)
     (void)state;
     char a[512];
     bad_no_files("--model gpt5", "unknown model 'gpt5' (allowed: gpt3-175b");
-    bad_no_files("--batch 0", "--batch: '0'");
+    bad_no_files("--batch 0", "--batch: 0 is out of range (allowed: 1..65536)");
     bad_no_files("--batch -3", "--batch: '-3' is not a non-negative integer");
     bad_no_files("--ctx 0", "--ctx: '0'");
-    bad_no_files("--ctx 100,abc", "--ctx: '100,abc': field 2 is 'abc'");
+    bad_no_files("--ctx 100,abc", "--ctx: '100,abc': length 2, 'abc', is not a context length");
     bad_no_files("--batch 3 --ctx 100,200", "2 context lengths given for --batch 3");
     put("empty.ctx", "# nothing here\n\n");
     snprintf(a, sizeof a, "--ctx-file %s/empty.ctx", dir);
@@ -133,7 +133,7 @@ static void test_bad_input(void **state)
     snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --batch 3", dir);
     bad_no_files(a, "the file has 2 requests, --batch 3");
     snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --stacks 1", dir);
-    bad_no_files(a, "bytes, the header needs");
+    bad_no_files(a, "bytes, its header needs");
     snprintf(a, sizeof a, "--model llama3-8b --data %s/bad2.bin --ctx 64,81", dir);
     bad_no_files(a, "request 1 has 80 tokens, the run 81");
     snprintf(a, sizeof a, "--model llama2-70b --data %s/bad2.bin", dir);
