@@ -81,7 +81,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
 .PHONY: all help deps run units test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables
+all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
 
 help:
 	@echo "pimattn make targets"
@@ -227,6 +227,11 @@ $(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(BUILD)/lib/libcsim.a
 # The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
 # rtl/softmax/sm_exp_table.sv, sm_rcp_table.sv); `make tables` rewrites them, `make test` fails if they differ.
 $(BUILD)/bin/gen_sm_tables: tb/gen_sm_tables.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
+
+# A --data file of Gaussian q, K, V with chosen means and deviations (docs/numerics.md, "Range").
+$(BUILD)/bin/gen_kvdata: tb/gen_kvdata.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
 
