@@ -55,7 +55,7 @@ static const char *run_help =
     "                     comma list of S.C (a channel) and S.C.P (a pseudo-channel) [pc]\n"
     "  --numerics all|N   work items per layer whose numbers are computed and checked [all]\n"
     "  --logit-scale X    queries ~ N(0, X^2), keys and values ~ N(0, 1) [1]\n"
-    "  --data FILE        q, K, V from a file (format in harness/kvdata.h: per data set, request, KV head: K, V,\n"
+    "  --data FILE        q, K, V from a file (format in docs/outputs.md: per data set, request, KV head: K, V,\n"
     "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
     "  --seed S           data and random context lengths [1]\n"
     "  --max-rel-l2 X     exit 1 when a checked query head's rel-L2 error against FP64 exceeds X or its\n"

@@ -1,6 +1,6 @@
 /* kvdata.h — the functional data of `pimattn run --data FILE`, instead of seeded Gaussian values.
  *
- * Format (all little-endian): the 8 bytes "PIMATTN1"; uint32 sets, batch, kv_heads, head_dim, group;
+ * Format (docs/outputs.md; all little-endian): the 8 bytes "PIMATTN1"; uint32 sets, batch, kv_heads, head_dim, group;
  * uint32 ctx[batch]; then `sets` data sets, each request by request and within a request KV head by
  * KV head: K (ctx x head_dim FP16, token-major), V (the same), q (group x head_dim FP16: the query
  * heads kv_head * group .. + group - 1). Layer l uses set l mod sets.
