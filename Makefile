@@ -32,7 +32,7 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
+HARN_SRC   := harness/cli.c harness/plan.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
               harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
               harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
               harness/report.c harness/kvdata.c
@@ -75,7 +75,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
-              $(BUILD)/bin/test_run $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
+              $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs
 
 .PHONY: all help deps run units test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
@@ -244,7 +244,7 @@ $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
-$(BUILD)/bin/test_run: $(BUILD)/obj/tb/test_run.o $(PRIM_LINK)
+$(BUILD)/bin/test_run $(BUILD)/bin/test_split: $(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
 

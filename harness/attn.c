@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "mapping.h"
+#include "plan.h"
 
 void attn_res_free(attn_res *r)
 {
@@ -14,142 +15,189 @@ void attn_res_free(attn_res *r)
     r->layer = NULL;
 }
 
-typedef struct plan {
-    map_geom g;
-    size_t nitems, npass;
-    func_item *items;
-    uint32_t *item_ch, *row0, *ch_rows;
-    sched_pass *pass; /* grouped by channel, in placement order */
-    size_t *ch_first; /* first pass of each channel; ch_first[channels] = npass */
-} plan;
+/* The state of one run, shared by the layer's steps. */
+typedef struct run_ctx {
+    const attn_cfg *c;
+    attn_res *r;
+    plan p;
+    hbm *h;
+    func *f;
+    sched_cfg sc;
+    sched_hooks hk;
+    uint64_t *merge_done; /* per pass, this layer */
+    uint64_t *ch_last;    /* per channel: its last command this layer */
+    uint64_t *pass_of;    /* per part: the index of its first pass */
+} run_ctx;
 
-static void plan_free(plan *p)
+/* Every channel's passes of layer l from `start`; *end, and the layer's counters. 0 or 1 (err). */
+static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, char *err, size_t n)
 {
-    free(p->items);
-    free(p->item_ch);
-    free(p->row0);
-    free(p->ch_rows);
-    free(p->pass);
-    free(p->ch_first);
+    const hbm_cfg *hc = &x->c->hbm;
+    const unsigned channels = hc->stacks * hc->channels;
+    attn_layer *ly = &x->r->layer[l];
+    uint64_t busiest = 0, idlest = UINT64_MAX;
+    for (unsigned ch = 0; ch < channels; ch++) {
+        size_t k0 = x->p.ch_first[ch], np = x->p.ch_first[ch + 1] - k0;
+        x->ch_last[ch] = start;
+        if (np) {
+            for (size_t k = k0; k < k0 + np; k++) {
+                sched_pass *s = &x->p.pass[k];
+                const func_item *it = &x->p.items[s->item];
+                s->k_row = x->p.row0[s->item] + l * x->p.ch_rows[ch];
+                s->v_row = s->k_row + s->shape.k_bank_rows;
+                s->host_ready = it->L_host && it->nparts == 1 ? start + x->r->host_cycles : 0;
+            }
+            x->sc.st = ch / hc->channels;
+            x->sc.ch = ch % hc->channels;
+            x->sc.merge_done = x->merge_done + k0;
+            func_begin_channel(x->f, ch, l);
+            sched_stats ss;
+            if (sched_channel(x->h, &x->p.g, &x->sc, &x->p.pass[k0], np, start, &x->hk, &ss, err, n))
+                return 1;
+            x->ch_last[ch] = ss.last_issue;
+            *end = ss.end > *end ? ss.end : *end;
+            busiest = ss.end - start > busiest ? ss.end - start : busiest;
+            idlest = ss.end - start < idlest ? ss.end - start : idlest;
+            ly->mac_cmds += ss.mac_cmds;
+            ly->refreshes += ss.refreshes;
+            ly->sfm_cycles += ss.sfm_cycles;
+            ly->bank_busy += ss.bank_busy;
+            ly->datapath = ss.datapath > ly->datapath ? ss.datapath : ly->datapath;
+        }
+        if (x->c->progress)
+            x->c->progress(x->c->progress_ctx, (l + (ch + 1.0) / channels) / x->c->layers);
+    }
+    ly->busiest_channel_cycles = busiest;
+    ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
+    return 0;
 }
 
-typedef struct placed_item {
-    uint32_t ch, row0;
-    size_t i;
-} placed_item;
-
-static int by_channel_row(const void *a, const void *b)
+/* Refreshes channel (st, ch), idle from cycle *last, so that no PC's deadline falls at or before `until`
+ * plus the time every PC's refresh takes (the channel waits there for a split item's final merge, or for
+ * the layer's end, and its debt is paid after it); *last = its last command. 0, or 1 (err). */
+static int refresh_until(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *last, char *err, size_t n)
 {
-    const placed_item *x = a, *y = b;
+    const hbm_cfg *hc = hbm_config(h);
+    if (hc->ref_mode == HBM_REF_OFF)
+        return 0;
+    for (;;) {
+        unsigned pc = 0;
+        for (unsigned i = 1; i < hc->pcs; i++)
+            if (hbm_refresh_deadline(h, st, ch, i) < hbm_refresh_deadline(h, st, ch, pc))
+                pc = i;
+        if (hbm_refresh_deadline(h, st, ch, pc) > until + (uint64_t)hc->pcs * (hc->nRFC + hc->nRP))
+            return 0;
+        hbm_cmd c = {.op = HBM_REFAB, .st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc};
+        if (hbm_open_row(h, st, ch, pc, 0, 0, 0) >= 0)
+            c.op = HBM_PREA, c.pc = HBM_PC_ALL;
+        uint64_t t = hbm_earliest(h, &c, *last, NULL);
+        char why[256] = "illegal in this state";
+        if (t == HBM_NEVER || hbm_issue(h, &c, t, why, sizeof why))
+            return snprintf(err, n, "scheduler bug: a refresh of idle channel %u.%u is refused "
+                            "at cycle %llu: %s", st, ch, (unsigned long long)t, why),
+                   1;
+        *last = t;
+    }
+}
+
+typedef struct part_merge {
+    uint32_t owner, ch;
+    uint64_t ready;
+} part_merge;
+
+static int by_channel_ready(const void *a, const void *b)
+{
+    const part_merge *x = a, *y = b;
     if (x->ch != y->ch)
         return x->ch < y->ch ? -1 : 1;
-    return x->row0 < y->row0 ? -1 : x->row0 > y->row0;
+    return x->ready < y->ready ? -1 : x->ready > y->ready;
 }
 
-/* Level 1 with `share` of every item's tokens in the stacks (the rest on the host, at least one token
- * stays); returns the most rows per bank any channel needs for all layers, *wch that channel. */
-static uint64_t place(const attn_cfg *c, plan *p, uint32_t *L, const uint32_t *np, unsigned channels, double share,
-                      attn_res *r, unsigned *wch)
+/* The final merges of the split items (plan.h): on the owner channel's softmax unit, one SFM of
+ * G x merge cycles once every part's merge is done (and the host's partial is in), in ready order per
+ * channel. *end grows to their completion. 0, 1 (err) or -1 (no memory). */
+static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, char *err, size_t n)
 {
-    r->kv_bytes_host_layer = r->host_tokens = 0;
-    for (size_t i = 0; i < p->nitems; i++) {
-        uint32_t full = p->items[i].L + p->items[i].L_host;
-        uint32_t in = share >= 1.0 ? full : (uint32_t)(full * share);
-        p->items[i].L = L[i] = in ? in : 1;
-        p->items[i].L_host = full - p->items[i].L;
-        r->host_tokens += p->items[i].L_host;
-        r->kv_bytes_host_layer += 2ull * p->items[i].L_host * c->m.head_dim * 2;
-    }
-    map_plan(&p->g, p->nitems, L, np, channels, p->item_ch, p->row0, p->ch_rows);
-    uint64_t worst = 0;
-    for (unsigned ch = 0; ch < channels; ch++)
-        if ((uint64_t)p->ch_rows[ch] * c->m.layers > worst)
-            worst = (uint64_t)p->ch_rows[ch] * c->m.layers, *wch = ch;
-    return worst;
-}
-
-/* Places the items, checks capacity, and lists each channel's passes. Returns 0, 2 (does not fit) or -1. */
-static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r, char *err, size_t n)
-{
-    const model *m = &c->m;
-    const uint32_t G = model_group(m), per_pass = c->systolic ? c->group : 1, passes = G / per_pass;
-    p->nitems = (size_t)c->batch * m->kv_heads;
-    p->items = malloc(p->nitems * sizeof *p->items);
-    p->item_ch = malloc(p->nitems * sizeof *p->item_ch);
-    p->row0 = malloc(p->nitems * sizeof *p->row0);
-    p->ch_rows = malloc(channels * sizeof *p->ch_rows);
-    uint32_t *L = malloc(p->nitems * sizeof *L), *np = malloc(p->nitems * sizeof *np); /* PIM tokens, passes */
-    p->npass = p->nitems * passes;
-    p->pass = malloc(p->npass * sizeof *p->pass);
-    p->ch_first = calloc((size_t)channels + 1, sizeof *p->ch_first);
-    if (!p->items || !p->item_ch || !p->row0 || !p->ch_rows || !L || !np || !p->pass || !p->ch_first) {
-        free(L), free(np);
+    if (!x->p.nsplit)
+        return 0;
+    const hbm_cfg *hc = &x->c->hbm;
+    const uint32_t G = model_group(&x->c->m), passes = G / (x->c->systolic ? x->c->group : 1);
+    part_merge *pm = malloc(x->p.nsplit * sizeof *pm);
+    if (!pm)
         return snprintf(err, n, "out of memory"), -1;
-    }
-    for (size_t i = 0; i < p->nitems; i++) {
-        uint32_t req = (uint32_t)(i / m->kv_heads), len = c->ctx[req];
-        if (m->window && len > m->window) /* a rolling KV cache keeps the window's tokens only */
-            len = m->window;
-        p->items[i] = (func_item){req, (uint32_t)(i % m->kv_heads), len, 0};
-        np[i] = passes;
-        r->kv_bytes_layer += 2ull * len * m->head_dim * 2;
-    }
-    const hbm_cfg *hc = &c->hbm;
-    r->kv_bytes_needed = r->kv_bytes_layer * m->layers;
-    r->kv_bytes_avail = (uint64_t)channels * hc->pcs * hbm_cfg_banks_per_pc(hc) * hc->rows * hbm_cfg_row_bytes(hc);
-    /* place; with a host tier, the largest share of every item's tokens in the stacks that fits */
-    unsigned wch = 0;
-    uint64_t worst = place(c, p, L, np, channels, 1.0, r, &wch);
-    if (worst > hc->rows && c->host_tier) {
-        double lo = 0.0, hi = 1.0; /* share lo fits (at least 1 token per item), hi does not */
-        for (int k = 0; k < 20; k++) {
-            double mid = (lo + hi) / 2;
-            if (place(c, p, L, np, channels, mid, r, &wch) <= hc->rows)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        worst = place(c, p, L, np, channels, lo, r, &wch);
-    }
-    if (worst > hc->rows) {
-        free(L), free(np);
-        if (r->kv_bytes_needed > r->kv_bytes_avail)
-            return snprintf(err, n,
-                            "the KV cache does not fit: %llu bytes needed (%u layers), %llu available in %u stack(s) "
-                            "(allowed: more --stacks, a smaller --batch or --ctx, or --host-tier with --softmax splitk)",
-                            (unsigned long long)r->kv_bytes_needed, m->layers, (unsigned long long)r->kv_bytes_avail,
-                            hc->stacks),
-                   2;
-        return snprintf(err, n,
-                        "the KV cache fits in total (%llu of %llu bytes in %u stack(s), %u layers) but not as placed: "
-                        "a work item (request x KV head) keeps its K and V on one channel, in whole 1 KB rows, and "
-                        "channel %u would need %llu rows per bank where a bank has %u (allowed: more --stacks, a "
-                        "smaller --batch or --ctx, or --host-tier with --softmax splitk)",
-                        (unsigned long long)r->kv_bytes_needed, (unsigned long long)r->kv_bytes_avail, hc->stacks,
-                        m->layers, wch, (unsigned long long)worst, hc->rows),
-               2;
-    }
-    free(L), free(np);
-    /* passes grouped by channel, items in the order their rows were placed (row0 increasing) */
-    placed_item *ord = malloc(p->nitems * sizeof *ord);
-    if (!ord)
-        return snprintf(err, n, "out of memory"), -1;
-    for (size_t i = 0; i < p->nitems; i++)
-        ord[i] = (placed_item){p->item_ch[i], p->row0[i], i};
-    qsort(ord, p->nitems, sizeof *ord, by_channel_row);
     size_t k = 0;
-    for (size_t o = 0; o < p->nitems; o++) {
-        size_t i = ord[o].i;
-        p->ch_first[ord[o].ch + 1] += passes;
-        for (uint32_t h = 0; h < passes; h++, k++) {
-            p->pass[k] = (sched_pass){.item = (uint32_t)i, .h0 = h * per_pass, .rows = per_pass};
-            map_shape_of(&p->g, p->items[i].L, &p->pass[k].shape);
+    for (size_t i = 0; i < x->p.nitems; i++) {
+        const func_item *it = &x->p.items[i];
+        if (it->nparts == 1 || it->part)
+            continue;
+        uint64_t ready = it->L_host ? start + x->r->host_cycles : 0;
+        for (uint32_t j = 0; j < it->nparts; j++)
+            for (uint32_t q = 0; q < passes; q++)
+                ready = x->merge_done[x->pass_of[i + j] + q] > ready ? x->merge_done[x->pass_of[i + j] + q] : ready;
+        pm[k++] = (part_merge){(uint32_t)i, x->p.item_ch[i], ready};
+    }
+    qsort(pm, k, sizeof *pm, by_channel_ready);
+    int rc = 0;
+    for (size_t m = 0; m < k && rc == 0; m++) {
+        const func_item *it = &x->p.items[pm[m].owner];
+        hbm_cmd c = {.op = HBM_SFM, .st = (uint8_t)(pm[m].ch / hc->channels), .ch = (uint8_t)(pm[m].ch % hc->channels)};
+        c.n = (uint32_t)(G * sched_sfm_merge_cycles(it->nparts + (it->L_host > 0), x->c->m.head_dim,
+                                                    (unsigned)x->c->smu.lanes));
+        uint64_t from = pm[m].ready > x->ch_last[pm[m].ch] ? pm[m].ready : x->ch_last[pm[m].ch], t = from;
+        for (int tries = 0; tries < 4 && rc == 0; tries++) { /* the channel keeps refreshing while it waits */
+            rc = refresh_until(x->h, c.st, c.ch, t, &x->ch_last[pm[m].ch], err, n);
+            t = hbm_earliest(x->h, &c, from > x->ch_last[pm[m].ch] ? from : x->ch_last[pm[m].ch], NULL);
+            if (t == HBM_NEVER || t <= from)
+                break;
+            from = t;
+        }
+        if (rc == 0 && (t == HBM_NEVER || hbm_issue(x->h, &c, t, err, n))) {
+            if (t == HBM_NEVER)
+                snprintf(err, n, "scheduler bug: the final merge of a split item is refused on channel %u", pm[m].ch);
+            rc = 1;
+            break;
+        }
+        x->ch_last[pm[m].ch] = t;
+        *end = t + c.n > *end ? t + c.n : *end;
+        x->r->layer[l].sfm_cycles += c.n;
+        if (x->p.pass[x->pass_of[pm[m].owner]].functional) {
+            func_begin_channel(x->f, pm[m].ch, l);
+            if (func_part_merge(x->f, pm[m].owner, t))
+                rc = 1, snprintf(err, n, "%s", x->hk.err);
         }
     }
-    for (unsigned ch = 0; ch < channels; ch++)
-        p->ch_first[ch + 1] += p->ch_first[ch];
-    free(ord);
-    return 0;
+    free(pm);
+    return rc;
+}
+
+/* One layer from `start`: the channels' passes, the split items' merges, then each channel's refresh debt
+ * paid (the xPU's FC layers follow). *next = when every channel is free again. 0 or nonzero (err). */
+static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, char *err, size_t n)
+{
+    const hbm_cfg *hc = &x->c->hbm;
+    const unsigned channels = hc->stacks * hc->channels;
+    attn_layer *ly = &x->r->layer[l];
+    hbm_stats before = *hbm_get_stats(x->h);
+    uint64_t end = start, resume = start;
+    int rc = schedule_channels(x, l, start, &end, err, n);
+    if (rc == 0)
+        rc = merge_parts(x, l, start, &end, err, n);
+    for (unsigned ch = 0; ch < channels && rc == 0; ch++) { /* each channel's debt, once its work is done */
+        uint64_t paid;
+        if (sched_refresh_catchup(x->h, ch / hc->channels, ch % hc->channels, x->ch_last[ch], &paid, err, n))
+            rc = 1;
+        resume = paid > resume ? paid : resume;
+        x->ch_last[ch] = paid > x->ch_last[ch] ? paid : x->ch_last[ch];
+    }
+    for (unsigned ch = 0; ch < channels && rc == 0; ch++) /* a channel done early, or idle, refreshes until then */
+        rc = refresh_until(x->h, ch / hc->channels, ch % hc->channels, resume, &x->ch_last[ch], err, n);
+    ly->start = start;
+    ly->cycles = end - start;
+    hbm_stats_diff(&before, hbm_get_stats(x->h), &ly->hbm);
+    func_take_stats(x->f, &ly->num);
+    ly->refresh_after = resume > end ? resume - end : 0;
+    *next = resume > end ? resume : end;
+    return rc;
 }
 
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
@@ -159,34 +207,60 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const hbm_cfg *hc = &c->hbm;
     const unsigned channels = hc->stacks * hc->channels;
-    plan p;
-    memset(&p, 0, sizeof p);
-    if (map_geom_init(&p.g, hc->pcs, hbm_cfg_banks_per_pc(hc), hc->bank_groups, hc->banks, hc->columns, c->m.head_dim,
-                      c->pingpong, err, n))
-        return 2;
-    int rc = make_plan(c, channels, &p, r, err, n);
+    run_ctx x = {.c = c, .r = r};
+    plan_cfg pc = {.m = &c->m, .hbm = hc, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
+                   .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier};
+    int rc = plan_make(&pc, &x.p, err, n);
     if (rc) {
-        plan_free(&p);
+        plan_free(&x.p);
         return rc;
     }
+    plan *p = &x.p;
+    r->kv_bytes_layer = p->kv_bytes_layer;
+    r->kv_bytes_needed = p->kv_bytes_needed;
+    r->kv_bytes_avail = p->kv_bytes_avail;
+    r->kv_bytes_host_layer = p->kv_bytes_host_layer;
+    r->host_tokens = p->host_tokens;
     if (r->host_tokens) { /* the host's part of a layer: round trip plus its K/V bytes at its bandwidth */
         double ns = c->host_latency_us * 1e3 + (double)r->kv_bytes_host_layer / c->host_gbs;
         r->host_cycles = (uint64_t)(ns * 1000.0 / hc->tck_ps) + 1;
     }
-    r->items = (uint32_t)p.nitems;
-    r->passes_per_layer = (uint32_t)p.npass;
+    r->items = (uint32_t)p->nlogical;
+    r->parts = (uint32_t)p->nitems;
+    r->split_items = (uint32_t)p->nsplit;
+    r->passes_per_layer = (uint32_t)p->npass;
     r->channels = channels;
     for (unsigned ch = 0; ch < channels; ch++)
-        r->channels_used += p.ch_first[ch + 1] > p.ch_first[ch];
-    /* functional passes: the numerics sample and everything on a channel with an RTL unit */
-    size_t step = c->numerics && c->numerics < p.nitems ? (p.nitems + c->numerics - 1) / c->numerics : 1;
+        r->channels_used += p->ch_first[ch + 1] > p->ch_first[ch];
+    x.merge_done = malloc(p->npass * sizeof *x.merge_done);
+    x.ch_last = malloc(channels * sizeof *x.ch_last);
+    x.pass_of = malloc(p->nitems * sizeof *x.pass_of);
+    if (!x.merge_done || !x.ch_last || !x.pass_of) {
+        free(x.merge_done), free(x.ch_last), free(x.pass_of);
+        plan_free(p);
+        return snprintf(err, n, "out of memory"), -1;
+    }
+    /* functional passes: the numerics sample (whole items: every part of a sampled item) and everything on a
+     * channel with an RTL unit */
+    size_t step = c->numerics && c->numerics < p->nlogical ? (p->nlogical + c->numerics - 1) / c->numerics : 1;
     for (unsigned ch = 0; ch < channels; ch++)
-        for (size_t k = p.ch_first[ch]; k < p.ch_first[ch + 1]; k++)
-            p.pass[k].functional = p.pass[k].item % step == 0 || (c->rtl_channel && c->rtl_channel[ch]);
+        for (size_t k = p->ch_first[ch]; k < p->ch_first[ch + 1]; k++) {
+            const func_item *it = &p->items[p->pass[k].item];
+            size_t logical = (size_t)it->req * c->m.kv_heads + it->kvh;
+            p->pass[k].functional = logical % step == 0 || (c->rtl_channel && c->rtl_channel[ch]);
+            if (k == p->ch_first[ch] || p->pass[k - 1].item != p->pass[k].item)
+                x.pass_of[p->pass[k].item] = k;
+        }
+    /* a split item is checked when any of its parts is: all its parts then compute */
+    for (size_t k = 0; k < p->npass; k++)
+        if (p->pass[k].functional)
+            for (size_t j = p->owner[p->pass[k].item]; j < p->nitems && p->owner[j] == p->owner[p->pass[k].item]; j++)
+                for (size_t q = x.pass_of[j]; q < p->npass && p->pass[q].item == j; q++)
+                    p->pass[q].functional = 1;
 
-    backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p.g.words, 4, c->acc_fp32},
+    backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p->g.words, 4, c->acc_fp32},
                       .smu = c->smu,
-                      .banks_per_channel = p.g.units,
+                      .banks_per_channel = p->g.units,
                       .channels = channels,
                       .rtl_gemv = c->rtl_gemv,
                       .rtl_smu = c->rtl_smu,
@@ -200,100 +274,52 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     if (c->rtl_gemv)
         bc.gemv = c->rtl_gemv->cfg;
     kvdata *data = NULL;
+    backend *be = NULL;
     if (c->data_path) {
         int k = snprintf(err, n, "--data: ");
         if (!(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx,
                                  err + k, n - (size_t)k))) {
-            plan_free(&p);
-            return 2;
+            rc = 2;
+            goto out;
         }
     }
-    hbm *h = hbm_new(hc);
-    backend *be = h ? backend_new(&bc, err, n) : NULL;
-    func_cfg fc = {.g = &p.g, .items = p.items, .head_dim = c->m.head_dim, .group = model_group(&c->m),
-                   .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu, .ring = (unsigned)bc.gemv.depth,
-                   .seed = c->seed, .logit_scale = c->logit_scale, .be = be, .data = data, .on_output = c->on_output,
-                   .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
-    func *f = be ? func_new(&fc) : NULL;
+    x.h = hbm_new(hc);
+    be = x.h ? backend_new(&bc, err, n) : NULL;
+    func_cfg fc = {.g = &p->g, .items = p->items, .nitems = p->nitems, .head_dim = c->m.head_dim,
+                   .group = model_group(&c->m), .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu,
+                   .ring = (unsigned)bc.gemv.depth, .seed = c->seed, .logit_scale = c->logit_scale, .be = be,
+                   .data = data, .on_output = c->on_output, .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
+    x.f = be ? func_new(&fc) : NULL;
     r->layer = calloc(c->layers, sizeof *r->layer);
-    if (!h || !be || !f || !r->layer) {
-        if (h && be)
+    if (!x.h || !be || !x.f || !r->layer) {
+        if (x.h && be)
             snprintf(err, n, "out of memory");
         rc = -1;
         goto out;
     }
     if (c->log)
-        hbm_set_log(h, c->log);
+        hbm_set_log(x.h, c->log);
     char herr[1024];
-    sched_hooks hk;
-    func_hooks(f, &hk, herr, sizeof herr);
-    sched_cfg sc = {.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
-                    .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
+    func_hooks(x.f, &x.hk, herr, sizeof herr);
+    x.sc = (sched_cfg){.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
+                       .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
     uint64_t start = 0;
     for (uint32_t l = 0; l < c->layers && rc == 0; l++) {
-        attn_layer *ly = &r->layer[l];
-        hbm_stats before = *hbm_get_stats(h);
-        uint64_t end = start, busiest = 0, idlest = UINT64_MAX;
-        uint64_t resume = start; /* when every channel has paid its refresh debt */
-        for (unsigned ch = 0; ch < channels && rc == 0; ch++) {
-            size_t k0 = p.ch_first[ch], np = p.ch_first[ch + 1] - k0;
-            uint64_t ch_last = start; /* the channel's last command: its refresh debt is paid from there */
-            sc.st = ch / hc->channels;
-            sc.ch = ch % hc->channels;
-            if (np) {
-                for (size_t k = k0; k < k0 + np; k++) {
-                    sched_pass *s = &p.pass[k];
-                    s->k_row = p.row0[s->item] + l * p.ch_rows[ch];
-                    s->v_row = s->k_row + s->shape.k_bank_rows;
-                    s->host_ready = p.items[s->item].L_host ? start + r->host_cycles : 0;
-                }
-                func_begin_channel(f, ch, l);
-                sched_stats ss;
-                if (sched_channel(h, &p.g, &sc, &p.pass[k0], np, start, &hk, &ss, err, n)) {
-                    rc = 1;
-                    break;
-                }
-                ch_last = ss.last_issue;
-                end = ss.end > end ? ss.end : end;
-                busiest = ss.end - start > busiest ? ss.end - start : busiest;
-                idlest = ss.end - start < idlest ? ss.end - start : idlest;
-                ly->mac_cmds += ss.mac_cmds;
-                ly->refreshes += ss.refreshes;
-                ly->sfm_cycles += ss.sfm_cycles;
-                ly->bank_busy += ss.bank_busy;
-                ly->datapath = ss.datapath > ly->datapath ? ss.datapath : ly->datapath;
-            }
-            /* the refresh debt is paid once the channel's attention is done (the xPU's FC layers follow) */
-            uint64_t paid;
-            if (sched_refresh_catchup(h, sc.st, sc.ch, ch_last, &paid, err, n)) {
-                rc = 1;
-                break;
-            }
-            resume = paid > resume ? paid : resume;
-            if (c->progress)
-                c->progress(c->progress_ctx, (l + (ch + 1.0) / channels) / c->layers);
-        }
-        ly->start = start;
-        ly->cycles = end - start;
-        ly->busiest_channel_cycles = busiest;
-        ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
-        hbm_stats_diff(&before, hbm_get_stats(h), &ly->hbm);
-        func_take_stats(f, &ly->num);
-        ly->refresh_after = resume > end ? resume - end : 0;
-        start = resume > end ? resume : end;
+        rc = run_layer(&x, l, start, &start, err, n);
         r->layers = l + 1;
     }
     if (rc == 0 && backend_finish(be, err, n))
         rc = 1;
-    r->hbm = *hbm_get_stats(h);
+    r->hbm = *hbm_get_stats(x.h);
     r->be = *backend_get_stats(be);
 out:
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    func_free(f);
+    func_free(x.f);
     backend_free(be);
-    hbm_free(h);
+    hbm_free(x.h);
     kvdata_close(data);
-    plan_free(&p);
+    free(x.merge_done), free(x.ch_last), free(x.pass_of);
+    plan_free(p);
     return rc;
 }

@@ -60,6 +60,7 @@ typedef struct attn_cfg {
     double max_rel_l2; /* > 0: count the checked heads whose rel-L2 exceeds it (func_stats.over_heads) */
     void (*progress)(void *ctx, double done); /* optional: fraction of the run done, after each channel */
     void *progress_ctx;
+    int split;              /* PLAN_SPLIT_OFF | FIT | BALANCE (plan.h): items split over channels */
     int host_tier;          /* a KV cache too large for the stacks keeps its overflow tokens on the host */
     double host_gbs, host_latency_us; /* the host's attention bandwidth over them, and the round trip */
     const char *wave_path; /* rtl mode: FST of bank unit wave_unit, DRAM cycles wave_from .. + wave_cycles */
@@ -79,6 +80,7 @@ typedef struct attn_layer {
 
 typedef struct attn_res {
     uint32_t items, passes_per_layer, channels_used, channels;
+    uint32_t parts, split_items; /* placement units, and the items split in more than one part (plan.h) */
     uint64_t kv_bytes_layer;    /* unique K and V bytes of one layer */
     uint64_t kv_bytes_needed, kv_bytes_avail;
     uint64_t kv_bytes_host_layer; /* host tier: K and V bytes of one layer the host reads */

@@ -15,6 +15,7 @@
 #include "kvdata.h"
 #include "model.h"
 #include "outfile.h"
+#include "plan.h"
 #include "progress.h"
 #include "report.h"
 #include "rng.h"
@@ -45,6 +46,9 @@ static const char *run_help =
     "  --stacks N         HBM stacks (1..64) [5, one AttAcc device]\n"
     "  --power-limit on|off   override the preset's MAC power limit\n"
     "  --layers N|all     layers to simulate; the others repeat their timing [1]\n"
+    "  --split off|fit|balance  a work item's KV cache on one channel (off), split over channels of a stack\n"
+    "                     when a channel cannot hold it (fit), or also to spread long items over every\n"
+    "                     channel (balance); parts are merged by log-sum-exp on the buffer die [fit]\n"
     "  --host-tier        a KV cache too large for the stacks keeps the overflow tokens on the host, merged\n"
     "                     exactly by log-sum-exp on the buffer die (needs --softmax splitk); without it such a\n"
     "                     batch is refused\n"
@@ -103,7 +107,7 @@ static int choice(const char *opt, const char *text, const char *a, const char *
 typedef struct run_opts {
     const char *model_name, *model_file, *ctx_text, *ctx_file, *hbm_text, *rtl_spec, *json, *logp, *power;
     const char *layers_text, *wave, *wave_bank, *data, *outputs;
-    int logit_given, tree, acc16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref;
+    int logit_given, tree, acc16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref, split;
     uint64_t wave_from, wave_cycles, batch, group, lanes, stacks, seed, numerics;
     double logit, host_gbs, host_us, max_rel;
 } run_opts;
@@ -120,9 +124,9 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
         {"pingpong", 0, 0, 'p'},      {"data", 1, 0, 'D'},         {"max-rel-l2", 1, 0, 'R'}, {"outputs", 1, 0, 'O'},
-        {"outputs-ref", 0, 0, 'F'},   {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
+        {"outputs-ref", 0, 0, 'F'},   {"split", 1, 0, 'X'},        {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
     *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
-                    .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10};
+                    .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10, .split = PLAN_SPLIT_FIT};
     optind = 1;
     opterr = 0;
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
@@ -161,6 +165,12 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         case 'R': rc = cli_double("run", "--max-rel-l2", optarg, 1e-12, 1e6, &o->max_rel); break;
         case 'O': o->outputs = optarg; break;
         case 'F': o->outputs_ref = 1; break;
+        case 'X':
+            o->split = !strcmp(optarg, "off") ? PLAN_SPLIT_OFF : !strcmp(optarg, "fit") ? PLAN_SPLIT_FIT
+                     : !strcmp(optarg, "balance") ? PLAN_SPLIT_BALANCE : -1;
+            if (o->split < 0)
+                rc = (fprintf(stderr, "pimattn run: --split: '%s' (allowed: off, fit, balance)\n", optarg), -1);
+            break;
         case 'h': fputs(run_help, stdout); return 1;
         default: return cli_bad_option("run", argc, argv, optind, optopt);
         }
@@ -497,6 +507,7 @@ int cmd_run(int argc, char **argv)
     c.data_path = o.data;
     c.numerics = (uint32_t)o.numerics;
     c.max_rel_l2 = o.max_rel;
+    c.split = o.split;
     c.host_tier = o.host;
     c.host_gbs = o.host_gbs;
     c.host_latency_us = o.host_us;

@@ -28,6 +28,7 @@ struct func {
     fp32_t scale;
     pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
     size_t nlive;
+    fp32_t **store; /* per part of a split item: group x (m, l, o~[d]) until its item's final merge */
     func_stats st;
 };
 
@@ -47,6 +48,10 @@ func *func_new(const func_cfg *c)
     if (!f)
         return NULL;
     f->c = *c;
+    if (!(f->store = calloc(c->nitems ? c->nitems : 1, sizeof *f->store))) {
+        free(f);
+        return NULL;
+    }
     /* 1/sqrt(d) with log2(e) folded in: the softmax unit works in base 2 */
     f->scale = float_to_fp32((float)(1.4426950408889634 / sqrt((double)c->head_dim)));
     return f;
@@ -70,6 +75,9 @@ void func_free(func *f)
         return;
     for (size_t i = 0; i < f->nlive; i++)
         pdata_free(&f->live[i]);
+    for (size_t i = 0; i < f->c.nitems; i++)
+        free(f->store[i]);
+    free(f->store);
     free(f->live);
     free(f);
 }
@@ -94,7 +102,41 @@ static void gauss16(rng *r, fp16_t *out, size_t n, double scale)
         out[i] = fp32_to_fp16(float_to_fp32((float)(rng_gauss(r) * scale)));
 }
 
-/* The data of a pass, created at its first command. */
+/* Tokens tok0 .. tok0+count-1 of item `it` (of its L_pim + L_host: the host's are the newest) into K and
+ * V, and query heads h0 .. h0+rows-1 of its group into q: from the data file, or the seeded values, which
+ * are drawn for the whole item so every part sees the same numbers. 0, or -1 (err). */
+static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, fp16_t *K, fp16_t *V, uint32_t h0,
+                     uint32_t rows, fp16_t *q)
+{
+    const size_t all = (size_t)it->L_pim + it->L_host, dim = f->c.head_dim;
+    if (f->c.data)
+        return kvdata_read(f->c.data, f->layer, it->req, it->kvh, (uint32_t)all, tok0, count, K, V, h0, rows, q,
+                           f->hk->err, f->hk->errn);
+    rng r;
+    uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
+    rng_seed(&r, item_seed);
+    if (tok0 == 0 && count == all) {
+        gauss16(&r, K, all * dim, 1.0);
+        gauss16(&r, V, all * dim, 1.0);
+    } else {
+        fp16_t *tmp = malloc(all * dim * sizeof *tmp);
+        if (!tmp)
+            return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh);
+        gauss16(&r, tmp, all * dim, 1.0);
+        memcpy(K, tmp + (size_t)tok0 * dim, (size_t)count * dim * sizeof *K);
+        gauss16(&r, tmp, all * dim, 1.0);
+        memcpy(V, tmp + (size_t)tok0 * dim, (size_t)count * dim * sizeof *V);
+        free(tmp);
+    }
+    for (uint32_t g = 0; g < rows; g++) {
+        rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + h0 + g));
+        gauss16(&r, q + g * dim, dim, f->c.logit_scale);
+    }
+    return 0;
+}
+
+/* The data of a pass, created at its first command: the part's tokens, and for a whole item the host's
+ * too (its partial joins the pass's merge). */
 static pdata *pass_data(func *f, const sched_pass *p)
 {
     pdata *free_slot = NULL;
@@ -115,7 +157,8 @@ static pdata *pass_data(func *f, const sched_pass *p)
     }
     pdata *d = free_slot;
     const func_item *it = &f->c.items[p->item];
-    size_t L = (size_t)it->L + it->L_host, dim = f->c.head_dim, parts = f->c.splitk ? f->c.g->parts : 1;
+    size_t L = (size_t)it->L + (it->nparts == 1 ? it->L_host : 0), dim = f->c.head_dim;
+    size_t parts = f->c.splitk ? f->c.g->parts : 1;
     d->p = p;
     d->K = malloc(L * dim * sizeof *d->K);
     d->V = malloc(L * dim * sizeof *d->V);
@@ -128,22 +171,9 @@ static pdata *pass_data(func *f, const sched_pass *p)
         pdata_free(d);
         return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
     }
-    if (f->c.data) {
-        if (kvdata_read(f->c.data, f->layer, it->req, it->kvh, (uint32_t)L, d->K, d->V, p->h0, p->rows, d->q, f->hk->err,
-                        f->hk->errn)) {
-            pdata_free(d);
-            return NULL;
-        }
-        return d;
-    }
-    rng r;
-    uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
-    rng_seed(&r, item_seed);
-    gauss16(&r, d->K, L * dim, 1.0);
-    gauss16(&r, d->V, L * dim, 1.0);
-    for (uint32_t g = 0; g < p->rows; g++) {
-        rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + p->h0 + g));
-        gauss16(&r, d->q + g * dim, dim, f->c.logit_scale);
+    if (item_data(f, it, it->tok0, (uint32_t)L, d->K, d->V, p->h0, p->rows, d->q)) {
+        pdata_free(d);
+        return NULL;
     }
     return d;
 }
@@ -264,7 +294,8 @@ static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
     if (!d)
         return -1;
     const uint32_t L = p->shape.L;
-    const int64_t qpos = (int64_t)L + f->c.items[p->item].L_host - 1; /* the query is the newest token */
+    const func_item *it = &f->c.items[p->item]; /* the query is the newest token, counted from the part's first */
+    const int64_t qpos = (int64_t)it->L_pim + it->L_host - 1 - it->tok0;
     for (uint32_t r = 0; r < p->rows; r++) {
         if (!f->c.splitk) {
             if (sm_row_run(f, d->scores + (size_t)r * L, L, qpos, d->prob + (size_t)r * L, &d->res[r], cycle))
@@ -306,6 +337,83 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
     return 0;
 }
 
+/* One partial into the channel's softmax unit: PART (m, l), then the vector in lanes-wide PVEC beats. */
+static int merge_in(func *f, fp32_t m, fp32_t l, const fp32_t *v, uint64_t cycle)
+{
+    const smu_cfg *k = &f->c.smu;
+    smu_beat ob[258];
+    uint32_t w[3], data[16] = {0};
+    smu_cmd c = {.op = SMU_PART, .m = m, .l = l};
+    smu_encode(&c, w);
+    if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
+        return -1;
+    c = (smu_cmd){.op = SMU_PVEC};
+    smu_encode(&c, w);
+    for (unsigned i = 0; i < f->c.head_dim; i += (unsigned)k->lanes)
+        if (backend_smu(f->c.be, f->chan, w, v + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
+            return -1;
+    return 0;
+}
+
+/* MEND: the merged vector into o, the merge's (M, l) into *m, *l. */
+static int merge_end(func *f, int normalise, fp32_t *o, fp32_t *m, fp32_t *l, uint64_t cycle)
+{
+    const smu_cfg *k = &f->c.smu;
+    smu_beat ob[258];
+    uint32_t w[3], data[16] = {0};
+    smu_cmd c = {.op = SMU_MEND, .normalise = (unsigned)normalise};
+    smu_encode(&c, w);
+    int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
+    if (nb < 0)
+        return -1;
+    unsigned pos = 0;
+    for (int i = 0; i < nb; i++) {
+        for (int j = 0; ob[i].kind == SMU_OVEC && j < k->lanes && pos < f->c.head_dim; j++)
+            o[pos++] = ob[i].data[j];
+        if (ob[i].kind == SMU_MERGE_RES)
+            *m = ob[i].m, *l = ob[i].l;
+    }
+    if (pos != f->c.head_dim)
+        return fail(f, "softmax unit %u: merge returned %u of %u output values", f->chan, pos, f->c.head_dim);
+    return 0;
+}
+
+/* A finished query head: handed to on_output, compared with FP64 attention over its ntok tokens. */
+static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q, const fp16_t *K, const fp16_t *V,
+                       size_t ntok, const fp32_t *o)
+{
+    const unsigned dim = f->c.head_dim;
+    double ref[256];
+    attn_ref(q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
+    if (f->c.on_output) {
+        func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
+        f->c.on_output(f->c.out_ctx, &fo);
+    }
+    int finite = 1;
+    for (unsigned i = 0; i < dim; i++)
+        finite &= (o[i] & 0x7F800000u) != 0x7F800000u;
+    double e = attn_rel_l2(ref, o, (int)dim);
+    f->st.heads++;
+    if (!finite || !isfinite(e)) {
+        f->st.nonfinite_heads++;
+    } else {
+        f->st.sum_rel_l2 += e;
+        if (e > f->st.max_rel_l2)
+            f->st.max_rel_l2 = e;
+        f->st.over_heads += f->c.max_rel_l2 > 0 && e > f->c.max_rel_l2;
+    }
+}
+
+/* The host tier's partial over tokens L_pim .. L_pim+L_host-1 of K and V (which start at token 0). */
+static int merge_host(func *f, const func_item *it, const fp16_t *q, const fp16_t *K, const fp16_t *V, uint64_t cycle)
+{
+    const unsigned dim = f->c.head_dim;
+    fp32_t hm, hl, ho[256];
+    attn_host_partial(q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host, (int)dim, dim, f->scale,
+                      &hm, &hl, ho);
+    return merge_in(f, hm, hl, ho, cycle);
+}
+
 static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
 {
     func *f = ctx;
@@ -313,81 +421,69 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
-    const smu_cfg *k = &f->c.smu;
     const unsigned dim = f->c.head_dim;
     const func_item *it = &f->c.items[p->item];
-    smu_beat ob[258];
-    uint32_t w[3], data[16] = {0};
+    const int whole = it->nparts == 1;
+    if (!whole && !f->store[p->item] && !(f->store[p->item] = malloc((size_t)f->c.group * (dim + 2) * sizeof(fp32_t))))
+        return fail(f, "out of memory");
     for (uint32_t r = 0; r < p->rows; r++) {
         for (uint32_t t = 0; t < g->parts; t++) {
             if (!map_part_tokens(&p->shape, t))
                 continue;
             const sm_res *rs = &d->res[r * (f->c.splitk ? g->parts : 1) + (f->c.splitk ? t : 0)];
-            smu_cmd c = {.op = SMU_PART, .m = rs->m, .l = rs->l};
-            smu_encode(&c, w);
-            if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
+            if (merge_in(f, rs->m, rs->l, d->part + ((size_t)r * g->parts + t) * dim, cycle))
                 return -1;
-            const fp32_t *v = d->part + ((size_t)r * g->parts + t) * dim;
-            c = (smu_cmd){.op = SMU_PVEC};
-            smu_encode(&c, w);
-            for (unsigned i = 0; i < dim; i += (unsigned)k->lanes)
-                if (backend_smu(f->c.be, f->chan, w, v + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
-                    return -1;
         }
-        if (it->L_host) { /* the host tier's partial, over tokens L .. L+L_host-1 */
-            fp32_t hm, hl, ho[256];
-            attn_host_partial(d->q + (size_t)r * dim, d->K + (size_t)it->L * dim, d->V + (size_t)it->L * dim, it->L_host,
-                              (int)dim, dim, f->scale, &hm, &hl, ho);
-            smu_cmd c = {.op = SMU_PART, .m = hm, .l = hl};
-            smu_encode(&c, w);
-            if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
-                return -1;
-            c = (smu_cmd){.op = SMU_PVEC};
-            smu_encode(&c, w);
-            for (unsigned i = 0; i < dim; i += (unsigned)k->lanes)
-                if (backend_smu(f->c.be, f->chan, w, ho + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
-                    return -1;
-        }
-        smu_cmd c = {.op = SMU_MEND, .normalise = (unsigned)f->c.splitk};
-        smu_encode(&c, w);
-        int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
-        if (nb < 0)
+        if (whole && it->L_host && merge_host(f, it, d->q + (size_t)r * dim, d->K, d->V, cycle))
             return -1;
-        fp32_t o[256];
-        unsigned pos = 0;
-        for (int i = 0; i < nb; i++)
-            for (int l = 0; ob[i].kind == SMU_OVEC && l < k->lanes && pos < dim; l++)
-                o[pos++] = ob[i].data[l];
-        if (pos != dim)
-            return fail(f, "softmax unit %u: merge returned %u of %u output values", f->chan, pos, dim);
+        fp32_t o[256], m = 0, l = 0;
+        if (merge_end(f, whole && f->c.splitk, o, &m, &l, cycle))
+            return -1;
+        if (!whole) { /* a part: its unnormalised partial waits for the item's final merge (func_part_merge) */
+            fp32_t *st = f->store[p->item] + (size_t)(p->h0 + r) * (dim + 2);
+            st[0] = f->c.splitk ? m : d->res[r].m; /* the buffer flow's partials share the row's m and l */
+            st[1] = f->c.splitk ? l : d->res[r].l;
+            memcpy(st + 2, o, dim * sizeof *o);
+            continue;
+        }
         if (!f->c.splitk) /* deferred normalisation of the summed partials */
             for (unsigned i = 0; i < dim; i++)
                 o[i] = fp32_mul(o[i], d->res[r].rl);
-        double ref[256];
-        attn_ref(d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, (int)dim, dim, 1.0 / sqrt((double)dim),
-                 ref, NULL);
-        if (f->c.on_output) {
-            func_output fo = {f->layer, it->req, it->kvh * f->c.group + p->h0 + r, dim, o, ref};
-            f->c.on_output(f->c.out_ctx, &fo);
-        }
-        int finite = 1;
-        for (unsigned i = 0; i < dim; i++)
-            finite &= (o[i] & 0x7F800000u) != 0x7F800000u;
-        double e = attn_rel_l2(ref, o, (int)dim);
-        f->st.heads++;
-        if (!finite || !isfinite(e)) {
-            f->st.nonfinite_heads++;
-        } else {
-            f->st.sum_rel_l2 += e;
-            if (e > f->st.max_rel_l2)
-                f->st.max_rel_l2 = e;
-            f->st.over_heads += f->c.max_rel_l2 > 0 && e > f->c.max_rel_l2;
-        }
+        check_head(f, it, p->h0 + r, d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, o);
     }
     for (size_t i = 0; i < f->nlive; i++)
         if (f->live[i].p == p)
             pdata_free(&f->live[i]);
     return 0;
+}
+
+int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
+{
+    const func_item *it = &f->c.items[owner];
+    const unsigned dim = f->c.head_dim, G = f->c.group;
+    const size_t all = (size_t)it->L_pim + it->L_host;
+    fp16_t *K = malloc(all * dim * sizeof *K), *V = malloc(all * dim * sizeof *V), *q = malloc((size_t)G * dim * sizeof *q);
+    int rc = !K || !V || !q ? fail(f, "out of memory") : item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
+    for (uint32_t j = 0; rc == 0 && j < it->nparts; j++)
+        if (!f->store[owner + j])
+            rc = fail(f, "request %u, KV head %u: part %u has no partial for the final merge", it->req, it->kvh, j);
+    for (uint32_t h = 0; rc == 0 && h < G; h++) {
+        for (uint32_t j = 0; rc == 0 && j < it->nparts; j++) {
+            const fp32_t *st = f->store[owner + j] + (size_t)h * (dim + 2);
+            rc = merge_in(f, st[0], st[1], st + 2, cycle);
+        }
+        if (rc == 0 && it->L_host)
+            rc = merge_host(f, it, q + (size_t)h * dim, K, V, cycle);
+        fp32_t o[256], m, l;
+        if (rc == 0 && (rc = merge_end(f, 1, o, &m, &l, cycle)) == 0)
+            check_head(f, it, h, q + (size_t)h * dim, K, V, all, o);
+    }
+    for (uint32_t j = 0; j < it->nparts; j++) {
+        free(f->store[owner + j]);
+        f->store[owner + j] = NULL;
+    }
+    free(K), free(V), free(q);
+    return rc;
 }
 
 void func_hooks(func *f, sched_hooks *hk, char *err, size_t n)

@@ -14,6 +14,8 @@
  *           partials share m and are summed (normalise 0), then o = sum x (1/l) in FP32; split-K: LSE
  *           merge with normalisation; with a host tier the host's partial (attn_host_partial) is one more
  *           PART + PVEC. The output is compared with FP64 attention over all tokens (csim/attn_ref.h).
+ *           A part of a split item (plan.h) keeps its unnormalised (m, l, o~) instead, for the item's
+ *           final merge (func_part_merge) on the owner channel's unit after the layer's passes.
  * Data: q, K, V ~ N(0, 1) rounded to FP16 (q times the logit scale), from the seed and (layer, request,
  * head), so a run is reproducible and independent of the mapping; or read from a file (kvdata.h).
  *
@@ -33,10 +35,14 @@
 #include "mapping.h"
 #include "schedule.h"
 
+/* One placement unit: a whole work item (request, KV head), or one part of a split one (plan.h). */
 typedef struct func_item {
     uint32_t req, kvh;
-    uint32_t L;      /* tokens in the PIM stacks: 0 .. L-1 */
-    uint32_t L_host; /* tokens on the host tier: L .. L+L_host-1 (0 without --host-tier) */
+    uint32_t L;      /* tokens of this part in the PIM stacks: tok0 .. tok0+L-1 of the item */
+    uint32_t L_host; /* the item's tokens on the host tier: L_pim .. L_pim+L_host-1 (0 without --host-tier) */
+    uint32_t tok0;   /* first token of this part (0 for a whole item) */
+    uint32_t L_pim;  /* the item's tokens in the stacks, all parts (= L for a whole item) */
+    uint16_t part, nparts; /* 0, 1 for a whole item */
 } func_item;
 
 /* One checked query head's output, for on_output. */
@@ -50,6 +56,7 @@ typedef struct func_output {
 typedef struct func_cfg {
     const map_geom *g;
     const func_item *items;
+    size_t nitems;
     unsigned head_dim, group; /* group: query heads per KV head of the model */
     int acc_fp32, splitk;
     smu_cfg smu;
@@ -79,6 +86,10 @@ func *func_new(const func_cfg *c);
 void func_free(func *f);
 void func_hooks(func *f, sched_hooks *hk, char *err, size_t n);
 void func_begin_channel(func *f, unsigned chan, unsigned layer);
+/* The final merge of split item whose first part is `owner` (plan.h), on the current channel's softmax unit:
+ * the parts' partials (kept from their passes' merges) and the host's, by log-sum-exp, then each query
+ * head checked against FP64 attention over all the item's tokens. 0, or -1 with err. */
+int func_part_merge(func *f, uint32_t owner, uint64_t cycle);
 /* Statistics since the last call (then reset): one layer's numerics. */
 void func_take_stats(func *f, func_stats *out);
 

@@ -165,14 +165,14 @@ static int rd16(kvdata *d, uint64_t off, fp16_t *out, size_t count, char *err, s
     return 0;
 }
 
-int kvdata_read(kvdata *d, uint32_t layer, uint32_t req, uint32_t kvh, uint32_t tokens, fp16_t *K, fp16_t *V,
-                uint32_t h0, uint32_t rows, fp16_t *q, char *err, size_t n)
+int kvdata_read(kvdata *d, uint32_t layer, uint32_t req, uint32_t kvh, uint32_t tokens, uint32_t tok0, uint32_t count,
+                fp16_t *K, fp16_t *V, uint32_t h0, uint32_t rows, fp16_t *q, char *err, size_t n)
 {
-    const uint64_t dim = d->head_dim, L = d->ctx[req], skip = L - tokens;
+    const uint64_t dim = d->head_dim, L = d->ctx[req], skip = L - tokens + tok0;
     uint64_t base = d->data0 + (uint64_t)(layer % d->sets) * d->set_bytes + d->req_off[req] +
                     (uint64_t)kvh * (2 * L + d->group) * dim * 2;
-    if (rd16(d, base + skip * dim * 2, K, tokens * dim, err, n) ||
-        rd16(d, base + (L + skip) * dim * 2, V, tokens * dim, err, n) ||
+    if (rd16(d, base + skip * dim * 2, K, count * dim, err, n) ||
+        rd16(d, base + (L + skip) * dim * 2, V, count * dim, err, n) ||
         rd16(d, base + (2 * L + h0) * dim * 2, q, (size_t)rows * dim, err, n))
         return -1;
     return 0;

@@ -11,8 +11,9 @@
  *    with "FILE: what differs (allowed: ...)" or "FILE: offset N (..., head, token, dimension): NaN" in err.
  *  - kvdata_peek(): the header's batch and context lengths (*ctx allocated), for a run that takes them
  *    from the file. 0 or -1 (err).
- *  - kvdata_read(): the newest `tokens` tokens of (request, KV head) (a sliding-window model keeps only
- *    those) into K and V, and query heads h0 .. h0+rows-1 of the group into q. 0 or -1 (err).
+ *  - kvdata_read(): of the newest `tokens` tokens of (request, KV head) (a sliding-window model keeps only
+ *    those), tokens tok0 .. tok0+count-1 into K and V (a part of a split item reads its own), and query
+ *    heads h0 .. h0+rows-1 of the group into q. 0 or -1 (err).
  */
 #ifndef PIMATTN_KVDATA_H
 #define PIMATTN_KVDATA_H
@@ -28,7 +29,7 @@ kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_
                     const uint32_t *ctx, char *err, size_t n);
 void kvdata_close(kvdata *d);
 int kvdata_peek(const char *path, uint32_t *batch, uint32_t **ctx, char *err, size_t n);
-int kvdata_read(kvdata *d, uint32_t layer, uint32_t req, uint32_t kvh, uint32_t tokens, fp16_t *K, fp16_t *V,
-                uint32_t h0, uint32_t rows, fp16_t *q, char *err, size_t n);
+int kvdata_read(kvdata *d, uint32_t layer, uint32_t req, uint32_t kvh, uint32_t tokens, uint32_t tok0, uint32_t count,
+                fp16_t *K, fp16_t *V, uint32_t h0, uint32_t rows, fp16_t *q, char *err, size_t n);
 
 #endif

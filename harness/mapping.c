@@ -68,8 +68,40 @@ static int by_work_desc(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i; /* stable: request order among equals */
 }
 
+/* The least loaded channel for item i: any channel, or for a part of a split item (owner[i] != i) one of its
+ * owner's stack that holds no other part of it yet (any of that stack once all do). */
+static unsigned pick_channel(size_t i, const uint32_t *owner, unsigned per_stack, const uint32_t *item_ch,
+                             const uint64_t *load, unsigned channels)
+{
+    unsigned c0 = 0, c1 = channels;
+    const int part = owner && owner[i] != i;
+    if (part) {
+        c0 = item_ch[owner[i]] / per_stack * per_stack;
+        c1 = c0 + per_stack;
+    }
+    for (int reuse = !part; reuse < 2; reuse++) {
+        unsigned best = UINT32_MAX;
+        for (unsigned c = c0; c < c1; c++) {
+            int taken = 0; /* an earlier part of the same item (siblings follow their owner; they are few) */
+            for (size_t j = part ? owner[i] : i; !reuse && j < i && !taken; j++)
+                taken = owner[j] == owner[i] && item_ch[j] == c;
+            if (!taken && (best == UINT32_MAX || load[c] < load[best]))
+                best = c;
+        }
+        if (best != UINT32_MAX)
+            return best;
+    }
+    return c0;
+}
+
 void map_plan(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_t *passes, unsigned channels,
               uint32_t *item_ch, uint32_t *row0, uint32_t *ch_rows)
+{
+    map_plan_parts(g, nitems, L, passes, NULL, channels, channels, item_ch, row0, ch_rows);
+}
+
+void map_plan_parts(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_t *passes, const uint32_t *owner,
+                    unsigned per_stack, unsigned channels, uint32_t *item_ch, uint32_t *row0, uint32_t *ch_rows)
 {
     placed *order = malloc((nitems ? nitems : 1) * sizeof *order);
     uint64_t *load = calloc(channels, sizeof *load);
@@ -84,10 +116,7 @@ void map_plan(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_
                 qsort(order, nitems, sizeof *order, by_work_desc);
             }
             i = order[r].i;
-            unsigned best = 0;
-            for (unsigned c = 1; c < channels; c++)
-                if (load[c] < load[best])
-                    best = c;
+            unsigned best = pick_channel(i, owner, per_stack, item_ch, load, channels);
             item_ch[i] = best;
             load[best] += order[r].work;
         } else {

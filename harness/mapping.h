@@ -74,6 +74,13 @@ unsigned map_unit_bank(const map_geom *g, unsigned u, uint32_t r, unsigned *pc, 
  * channel, within one layer) are filled; ch_rows[c] = rows per bank channel c needs per layer. */
 void map_plan(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_t *passes, unsigned channels,
               uint32_t *item_ch, uint32_t *row0, uint32_t *ch_rows);
+/* The same with split items: owner[i] is the first part of the item part i belongs to (owner[i] == i for a
+ * whole item or a first part); the parts of an item follow their owner in the arrays, longest first. A part
+ * goes to the least loaded channel of its owner's stack (per_stack channels per stack) that holds no other
+ * part of its item (the cross-part merge runs on the owner's buffer die), or any of that stack once all
+ * do. owner NULL: map_plan. */
+void map_plan_parts(const map_geom *g, size_t nitems, const uint32_t *L, const uint32_t *passes, const uint32_t *owner,
+                    unsigned per_stack, unsigned channels, uint32_t *item_ch, uint32_t *row0, uint32_t *ch_rows);
 
 /* Level 2, forward. K: token j (< L), burst w (< W) -> unit, unit-row offset from the item's K base,
  * column. V: token j, slice w -> unit, unit-row offset from the item's V base, column. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plan.h"
+
 static const char *const energy_names[6] = {"dram_array", "column_path", "gemv_macs", "buffer_die_transfers",
                                             "softmax", "total"};
 
@@ -127,6 +129,10 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
                "%u passes per layer\n",
             r->kv_bytes_needed / 1e9, r->kv_bytes_avail / 1e9, c->m.layers, r->items, r->channels_used, r->channels,
             r->passes_per_layer);
+    if (r->split_items)
+        fprintf(o, "  split: %u item(s) in %u parts over channels of a stack (--split %s); each part's partial is merged "
+                   "by log-sum-exp on its owner's buffer-die softmax unit after the layer's passes\n",
+                r->split_items, r->parts - (r->items - r->split_items), c->split == PLAN_SPLIT_BALANCE ? "balance" : "fit");
     if (r->host_tokens)
         fprintf(o, "  host tier: %llu tokens x KV heads per layer on the host (%.1f %% of the KV cache), %.2f MB per layer "
                    "at %.0f GB/s + %.1f us = %llu CK, in parallel with the stacks, merged by log-sum-exp\n",
@@ -245,6 +251,9 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
     cJSON_AddNumberToObject(m, "work_items", r->items);
     cJSON_AddNumberToObject(m, "passes_per_layer", r->passes_per_layer);
     cJSON_AddNumberToObject(m, "channels_used", r->channels_used);
+    cJSON_AddNumberToObject(m, "parts", r->parts);
+    cJSON_AddNumberToObject(m, "split_items", r->split_items);
+    cJSON_AddStringToObject(m, "split", c->split == PLAN_SPLIT_BALANCE ? "balance" : c->split == PLAN_SPLIT_FIT ? "fit" : "off");
     cJSON_AddNumberToObject(m, "channels", r->channels);
     cJSON_AddNumberToObject(m, "kv_bytes_per_layer", (double)r->kv_bytes_layer);
     cJSON_AddNumberToObject(m, "kv_bytes_needed", (double)r->kv_bytes_needed);

@@ -647,8 +647,11 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
             break;
         }
     }
-    for (size_t i = 0; rc == 0 && i < np; i++)
+    for (size_t i = 0; rc == 0 && i < np; i++) {
         out->end = max64(out->end, x.st[i].merge_done);
+        if (c->merge_done)
+            c->merge_done[i] = x.st[i].merge_done;
+    }
     out->last_issue = x.now;
     for (unsigned pc = 0; pc < h_pcs; pc++)
         out->datapath = max64(out->datapath, dp[pc]);

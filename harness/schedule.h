@@ -57,6 +57,7 @@ typedef struct sched_cfg {
     unsigned out_bytes;   /* bytes of one partial-output lane */
     unsigned ring;        /* probability words per GEMV row in half 1 (the unit's depth) */
     unsigned head_dim;
+    uint64_t *merge_done; /* optional, one per pass: when the pass's merge on the softmax unit completes */
 } sched_cfg;
 
 typedef struct sched_stats {

@@ -28,7 +28,7 @@ static void test_bad_input(void **state)
     expect_bad("prims --gap 1.5", "--gap: '1.5' is not a number in [0, 0.9]");
     expect_bad("prims --seed -1", "--seed: '-1'");
     expect_bad("prims --only nope", "unknown build 'nope' (allowed: fp16_mul_s0");
-    expect_bad("prims --bogus", "usage: pimattn prims");
+    expect_bad("prims --bogus", "pimattn prims: unknown option '--bogus' (see pimattn prims --help)");
     expect_bad("prims extra", "unexpected argument 'extra'");
     expect_bad("wave", "missing");
     expect_bad("wave --unit nope", "unknown unit 'nope'");
@@ -36,14 +36,14 @@ static void test_bad_input(void **state)
     expect_bad("wave --unit fp16_add --g 4", "only gemv_systolic has a G parameter");
     expect_bad("wave --unit gemv_tree --g 2", "only gemv_systolic has a G parameter");
     expect_bad("wave --unit gemv_systolic --g 3", "no gemv_systolic build with G = 3 is linked (allowed: 1");
-    expect_bad("wave --unit gemv_systolic --g 17", "--g: '17'");
+    expect_bad("wave --unit gemv_systolic --g 17", "--g: 17 is out of range");
     expect_bad("wave --unit fp16_add --pattern score", "only the GEMV units take a command pattern");
     expect_bad("wave --unit gemv_tree --pattern diagonal", "unknown pattern 'diagonal' (allowed: random, score");
-    expect_bad("gemv --commands 0", "--commands: '0'");
+    expect_bad("gemv --commands 0", "--commands: 0 is out of range");
     expect_bad("gemv --only gemv_sys_g3", "unknown build 'gemv_sys_g3' (allowed: gemv_tree_f16");
     expect_bad("gemv --pattern x", "unknown pattern 'x'");
     expect_bad("gemv extra", "unexpected argument 'extra'");
-    expect_bad("softmax --row-len 0", "--row-len: '0'");
+    expect_bad("softmax --row-len 0", "--row-len: 0 is out of range");
     expect_bad("softmax --only sm_l3", "unknown build 'sm_l3' (allowed: sm_l1");
     expect_bad("softmax --scores x", "--scores: 'x'");
     expect_bad("wave --unit softmax --g 2", "only gemv_systolic has a G parameter");
@@ -59,7 +59,7 @@ static void test_hbm_commands(void **state)
     expect_bad("hbm", "give exactly one of --trace FILE and --synthetic macab");
     expect_bad("hbm --synthetic macab --hbm nope", "'nope' is neither a preset (hbm3-6400, attacc-hbm3-5200)");
     expect_bad("hbm --synthetic rows", "unknown pattern 'rows' (allowed: macab)");
-    expect_bad("hbm --synthetic macab --commands 0", "--commands: '0'");
+    expect_bad("hbm --synthetic macab --commands 0", "--commands: 0 is out of range");
     expect_bad("check-trace", "give exactly one command log");
     expect_bad("check-trace /nonexistent-pimattn.log", "cannot open '/nonexistent-pimattn.log'");
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
