@@ -10,6 +10,10 @@ IVERILOG   := iverilog
 VVP        := vvp
 YOSYS      := yosys
 JOBS       ?= 2
+# Independent targets build in parallel unless the caller chose a -j of their own.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS  += -j$(JOBS)
+endif
 REGRESS_GEMV_COMMANDS ?= 100000000
 REGRESS_SM_SCORES ?= 30000000
 
@@ -19,10 +23,13 @@ VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE
 CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(VL_DEFS) -Iharness -Iharness/shim \
               -Wno-unused-parameter -MMD -MP
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
-              -CFLAGS -O2
+              -CFLAGS -O2 -CFLAGS -fPIC
 LDLIBS_VL  := -lz -pthread -lcyaml -lyaml -lcjson  # the harness: HBM configuration loader, JSON reports
 
 DEPS_STAMP := $(BUILD)/.deps-ok
+# Verilated units are rebuilt when the Verilator flags change (the stamp is rewritten only then).
+VL_STAMP   := $(BUILD)/vl/flags.stamp
+$(shell mkdir -p $(BUILD)/vl && (echo '$(VL_FLAGS)' | cmp -s - $(VL_STAMP) || echo '$(VL_FLAGS)' > $(VL_STAMP)))
 
 # ---- sources ---------------------------------------------------------------------------------------
 RTL_COMMON := $(sort $(wildcard rtl/common/*.sv))
@@ -32,7 +39,7 @@ RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli.c harness/plan.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
+HARN_SRC   := harness/cli.c harness/vunits.c harness/plan.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
               harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
               harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
               harness/report.c harness/kvdata.c
@@ -46,8 +53,6 @@ PRIM_SPECS := $(shell sed -n 's/^PRIM_BUILD(\([a-z0-9_]*\), *\([0-9]*\), *\([01]
 spec        = $(word $(2),$(subst :, ,$(1)))
 pbuild      = $(call spec,$(1),1)_s$(call spec,$(1),2)
 PRIM_BUILDS := $(foreach s,$(PRIM_SPECS),$(call pbuild,$(s)))
-PRIM_ARCH  := $(foreach b,$(PRIM_BUILDS),$(BUILD)/vl/$(b)/V$(b)__ALL.a)
-PRIM_SHIM  := $(foreach b,$(PRIM_BUILDS),$(BUILD)/obj/shim/$(b).o)
 PRIM_VVP   := $(foreach b,$(PRIM_BUILDS),$(BUILD)/icarus/$(b).vvp)
 PRIM_TOPS  := $(sort $(foreach s,$(PRIM_SPECS),$(call spec,$(s),1)))
 
@@ -55,8 +60,6 @@ PRIM_TOPS  := $(sort $(foreach s,$(PRIM_SPECS),$(call spec,$(s),1)))
 GEMV_DEF   := harness/gemv_builds.def
 GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\)).*/\1:\2:\3:\4:\5:\6/p' $(GEMV_DEF))
 GEMV_BUILDS := $(foreach s,$(GEMV_SPECS),$(call spec,$(s),1))
-GEMV_ARCH  := $(foreach b,$(GEMV_BUILDS),$(BUILD)/vl/$(b)/V$(b)__ALL.a)
-GEMV_SHIM  := $(foreach b,$(GEMV_BUILDS),$(BUILD)/obj/shim/$(b).o)
 # Icarus replays one configuration per variant (Icarus runs ~10^3 commands/s on these units).
 GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4
 GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
@@ -65,11 +68,12 @@ GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
 SM_DEF     := harness/sm_builds.def
 SM_SPECS   := $(shell sed -n 's/^SM_BUILD(\([a-z0-9_]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\), *\([0-9]*\)).*/\1:\2:\3:\4:\5/p' $(SM_DEF))
 SM_BUILDS  := $(foreach s,$(SM_SPECS),$(call spec,$(s),1))
-SM_ARCH    := $(foreach b,$(SM_BUILDS),$(BUILD)/vl/$(b)/V$(b)__ALL.a)
-SM_SHIM    := $(foreach b,$(SM_BUILDS),$(BUILD)/obj/shim/$(b).o)
 SM_ICARUS  := sm_l4_h
 SM_VVP     := $(foreach b,$(SM_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
+VUNITS     := $(foreach b,$(PRIM_BUILDS) $(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vunits/$(b).so)
+# the units the default scenario of `make run` loads (pimattn run --mode rtl: G = 8, FP32, 16 softmax lanes)
+RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
@@ -78,10 +82,10 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs
 
-.PHONY: all help deps run units test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
+.PHONY: all help deps run units vunits test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
+all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
 
 help:
 	@echo "pimattn make targets"
@@ -134,19 +138,29 @@ $(BUILD)/lib/libcsim.a: $(CSIM_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-# ---- Verilated primitive builds -------------------------------------------------------------------------
-# $(1) build  $(2) top  $(3) stages  $(4) has_c  $(5) a_bits  $(6) y_bits
-define PRIM_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_PRIM) | $(DEPS_STAMP)
+# ---- Verilated units: one shared object per build (harness/vunits.h) ------------------------------------
+# UNIT_RULES(build, shim, RTL files, Verilator parameters and top, shim defines): Verilate (position-
+# independent), compile the shim, link build/vunits/BUILD.so, which pimattn loads the first time it runs
+# that build. The Verilator run-time is in the executables that load units (-rdynamic exports it).
+define UNIT_RULES
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(3) $(VL_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/vl
 	@echo "VERILATE $(1)"
-	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) -GStages=$(3) --top-module $(2) -Mdir $(BUILD)/vl/$(1) \
-	  $(RTL_PRIM) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
+	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(4) -Mdir $(BUILD)/vl/$(1) $(3) > $(BUILD)/vl/$(1).log 2>&1 || \
+	  { cat $(BUILD)/vl/$(1).log; exit 1; }
 
-$(BUILD)/obj/shim/$(1).o: harness/shim/prim_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
+$(BUILD)/obj/shim/$(1).o: harness/shim/$(2)_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
-	$(CXX) $(CXXFLAGS) -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DPRIM_TOP=$(2) \
-	  -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4) -c $$< -o $$@
+	$(CXX) $(CXXFLAGS) -fPIC -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' $(5) -c $$< -o $$@
+
+$(BUILD)/vunits/$(1).so: $(BUILD)/obj/shim/$(1).o $(BUILD)/vl/$(1)/V$(1)__ALL.a
+	@mkdir -p $$(@D)
+	$(CXX) -shared -o $$@ $$^ -lz -pthread
+endef
+
+# Primitives: $(1) build  $(2) top  $(3) stages  $(4) has_c  $(5) a_bits  $(6) y_bits
+define PRIM_RULES
+$(call UNIT_RULES,$(1),prim,$(RTL_PRIM),-GStages=$(3) --top-module $(2),-DPRIM_TOP=$(2) -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4))
 
 $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -155,22 +169,12 @@ $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
-# ---- Verilated GEMV builds ----------------------------------------------------------------------------
-# $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32
+# GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32
 gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6)
 gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))
 comma := ,
 define GEMV_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_GEMVS) | $(DEPS_STAMP)
-	@mkdir -p $(BUILD)/vl
-	@echo "VERILATE $(1)"
-	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2) \
-	  -Mdir $(BUILD)/vl/$(1) $(RTL_GEMVS) > $(BUILD)/vl/$(1).log 2>&1 || { cat $(BUILD)/vl/$(1).log; exit 1; }
-
-$(BUILD)/obj/shim/$(1).o: harness/shim/gemv_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
-	@mkdir -p $$(@D)
-	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DGEMV_TOP=$(2) \
-	  -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -c $$< -o $$@
+$(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6))
 
 $(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_GEMVS) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -179,20 +183,9 @@ $(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_GEMVS) | $(DEPS_STAMP)
 endef
 $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
 
-# ---- Verilated softmax-unit builds ---------------------------------------------------------------------
-# $(1) build  $(2) lanes  $(3) exp pieces  $(4) in_fp16  $(5) merge_d
+# Softmax units: $(1) build  $(2) lanes  $(3) exp pieces  $(4) in_fp16  $(5) merge_d
 define SM_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(RTL_PRIM) | $(DEPS_STAMP)
-	@mkdir -p $(BUILD)/vl
-	@echo "VERILATE $(1)"
-	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) -GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) \
-	  --top-module softmax_unit -Mdir $(BUILD)/vl/$(1) $(RTL_PRIM) > $(BUILD)/vl/$(1).log 2>&1 || \
-	  { cat $(BUILD)/vl/$(1).log; exit 1; }
-
-$(BUILD)/obj/shim/$(1).o: harness/shim/sm_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
-	@mkdir -p $$(@D)
-	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DSM_BUILD=$(1) \
-	  -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5) -c $$< -o $$@
+$(call UNIT_RULES,$(1),sm,$(RTL_PRIM),-GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) --top-module softmax_unit,-DSM_BUILD=$(1) -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5))
 
 $(BUILD)/icarus/$(1).vvp: tb/sm_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -202,13 +195,15 @@ endef
 $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
 # ---- binaries ----------------------------------------------------------------------------------------
-PRIM_LINK := $(HARN_OBJ) $(PRIM_SHIM) $(PRIM_ARCH) $(GEMV_SHIM) $(GEMV_ARCH) $(SM_SHIM) $(SM_ARCH) $(VLRT_OBJ) \
-             $(BUILD)/lib/libcsim.a
+PRIM_LINK := $(HARN_OBJ) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
+LDFLAGS_VL := -rdynamic # the Verilator run-time, for the units pimattn loads
 
 $(PIMATTN): $(addprefix $(BUILD)/obj/harness/,main.o cmd_run.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o \
   cmd_hbm.o cmd_check.o) $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL)
+
+vunits: $(VUNITS)
 
 $(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harness/fpvec.o $(BUILD)/lib/libcsim.a
 	@mkdir -p $(@D)
@@ -216,7 +211,7 @@ $(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harne
 
 $(BUILD)/bin/test_prim_cosim: $(BUILD)/obj/tb/test_prim_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
 # golden-model tests: C only
 $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden $(BUILD)/bin/test_attention_golden: \
@@ -242,15 +237,15 @@ tables: $(BUILD)/bin/gen_sm_tables
 
 $(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
 $(BUILD)/bin/test_run $(BUILD)/bin/test_split: $(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
 $(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
 $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 	@mkdir -p $(@D)
@@ -272,8 +267,7 @@ $(BUILD)/bin/test_run_cli: $(BUILD)/obj/tb/test_run_cli.o
 # Verilated with the RTL's shim and compared with the golden model on the RTL's stimulus. The netlist is
 # generated code, so only Verilator's performance warning about its flattened vectors is waived.
 NET_V      := $(BUILD)/net/gemv_tree_f16.v
-NET_ARCH   := $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
-NET_SHIM   := $(BUILD)/obj/shim/gemv_tree_f16_net.o
+NET_SO     := $(BUILD)/vunits/gemv_tree_f16_net.so
 $(NET_V): $(RTL_GEMVS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "YOSYS netlist gemv_tree_f16"
@@ -282,21 +276,26 @@ $(NET_V): $(RTL_GEMVS) | $(DEPS_STAMP)
 	  check -assert; synth -top gemv_tree; flatten; opt_clean; check -assert; write_verilog -noattr $@.tmp" \
 	  >/dev/null && mv $@.tmp $@
 
-$(NET_ARCH): $(NET_V)
+$(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a: $(NET_V)
 	@echo "VERILATE gemv_tree_f16_net"
 	@$(VERILATOR) --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wno-lint -Wno-style \
-	  -Wno-UNOPTFLAT -CFLAGS -O1 --prefix Vgemv_tree_f16_net --top-module gemv_tree -Mdir $(BUILD)/vl/gemv_tree_f16_net \
-	  $< > $(BUILD)/vl/gemv_tree_f16_net.log 2>&1 || { cat $(BUILD)/vl/gemv_tree_f16_net.log; exit 1; }
+	  -Wno-UNOPTFLAT -CFLAGS -O1 -CFLAGS -fPIC --prefix Vgemv_tree_f16_net --top-module gemv_tree \
+	  -Mdir $(BUILD)/vl/gemv_tree_f16_net $< > $(BUILD)/vl/gemv_tree_f16_net.log 2>&1 || \
+	  { cat $(BUILD)/vl/gemv_tree_f16_net.log; exit 1; }
 
-$(NET_SHIM): harness/shim/gemv_shim.cpp $(NET_ARCH)
+$(BUILD)/obj/shim/gemv_tree_f16_net.o: harness/shim/gemv_shim.cpp $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
+	$(CXX) $(CXXFLAGS) -fPIC -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
 	  -DVTOP_HDR='"Vgemv_tree_f16_net.h"' -DGEMV_TOP=gemv_tree -DGEMV_BUILD=gemv_tree_f16_net -DGEMV_ROWS=1 \
 	  -DGEMV_DEPTH=8 -DGEMV_SLOTS=4 -DGEMV_ACC32=0 -c $< -o $@
 
-$(BUILD)/bin/test_netlist_cosim: $(BUILD)/obj/tb/test_netlist_cosim.o $(NET_SHIM) $(NET_ARCH) $(PRIM_LINK)
+$(NET_SO): $(BUILD)/obj/shim/gemv_tree_f16_net.o $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
 	@mkdir -p $(@D)
-	$(CXX) -o $@ $^ -lcmocka $(LDLIBS_VL)
+	$(CXX) -shared -o $@ $^ -lz -pthread
+
+$(BUILD)/bin/test_netlist_cosim: $(BUILD)/obj/tb/test_netlist_cosim.o $(PRIM_LINK) | $(NET_SO)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
 
 $(BUILD)/bin/test_mapping: $(BUILD)/obj/tb/test_mapping.o $(BUILD)/obj/harness/mapping.o
 	@mkdir -p $(@D)
@@ -325,11 +324,11 @@ $(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harne
 # ---- main targets ----------------------------------------------------------------------------------
 # The main job: Llama-2-70B decode attention, batch 4, seeded ragged contexts of 1-2K tokens, systolic
 # GEMV units (G = 8), one pseudo-channel of them and its softmax unit in Verilator (pimattn run --help).
-run: $(PIMATTN)
+run: $(PIMATTN) $(RUN_VUNITS)
 	@$(PIMATTN) run --mode rtl
 
 # The unit-level co-simulation reports that came before the scheduler.
-units: $(PIMATTN)
+units: $(PIMATTN) $(VUNITS)
 	@$(PIMATTN) prims
 	@echo
 	@$(PIMATTN) gemv --commands 200000
@@ -370,7 +369,7 @@ test: all
 	echo "suites: $$pass passed, $$fail failed"; \
 	test $$fail -eq 0
 
-regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_sm_cosim
+regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_sm_cosim $(VUNITS)
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden
 	GEMV_COMMANDS=$(REGRESS_GEMV_COMMANDS) $(BUILD)/bin/test_gemv_cosim
 	SM_SCORES=$(REGRESS_SM_SCORES) $(BUILD)/bin/test_sm_cosim
@@ -474,10 +473,10 @@ test: $(AREA_LIBS) # test_area runs the flow on the smallest unit with these lib
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
-wave: $(PIMATTN)
+wave: $(PIMATTN) $(VUNITS)
 	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
-bench: $(PIMATTN) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
+bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-prims.sh $(PIMATTN) $(BUILD)
 	@echo
 	@scripts/bench-gemv.sh $(PIMATTN) $(BUILD) "$(GEMV_ICARUS)"

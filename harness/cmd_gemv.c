@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "vunits.h"
 #include "gemv_sim.h"
 
 static const char *gemv_help =
@@ -33,14 +34,19 @@ int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out)
 
 int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out)
 {
-    *out = gemv_build_find(text);
-    if (*out)
-        return 0;
-    const vgemv_ops *const *b;
-    size_t n = gemv_builds(&b);
+    size_t n;
+    const vu_spec *s = vunit_specs(VU_GEMV, &n);
+    char err[1024];
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s[i].name, text)) {
+            if ((*out = gemv_build_load(text, err, sizeof err)))
+                return 0;
+            fprintf(stderr, "pimattn %s: --only: %s\n", cmd, err);
+            return -1;
+        }
     fprintf(stderr, "pimattn %s: --only: unknown build '%s' (allowed:", cmd, text);
     for (size_t i = 0; i < n; i++)
-        fprintf(stderr, " %s", b[i]->build);
+        fprintf(stderr, " %s", s[i].name);
     fprintf(stderr, ")\n");
     return -1;
 }
@@ -86,8 +92,15 @@ int cmd_gemv(int argc, char **argv)
         cfg.special_rate = 0.003;
         cfg.rand_reset = 1;
     }
-    const vgemv_ops *const *builds;
-    size_t nb = gemv_builds(&builds), ran = 0;
+    const vgemv_ops *builds[32];
+    size_t nb = 0, ran = 0;
+    char lerr[1024];
+    if (!only && gemv_builds(builds, 32, &nb, lerr, sizeof lerr)) {
+        fprintf(stderr, "pimattn gemv: %s\n", lerr);
+        return 1;
+    }
+    if (only)
+        builds[0] = only, nb = 1;
     static const char *const pname[] = {"random", "score", "context"};
     printf("pimattn gemv: GEMV bank units, RTL (Verilator) vs golden model (csim), bit for bit\n");
     printf("seed %llu, %llu commands per build, pattern %s\n\n", (unsigned long long)cfg.seed,

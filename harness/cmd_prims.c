@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "vunits.h"
 #include "prim.h"
 
 static const char *prims_help =
@@ -51,19 +52,29 @@ int cmd_prims(int argc, char **argv)
         fprintf(stderr, "pimattn prims: unexpected argument '%s'\n", argv[optind]);
         return CLI_EXIT_BAD_INPUT;
     }
-    const vprim_ops *const *builds;
-    size_t nb = prim_builds(&builds), ran = 0;
+    const vprim_ops *builds[32];
+    size_t nb = 0, ran = 0, ns;
+    const vu_spec *spec = vunit_specs(VU_PRIM, &ns);
+    char lerr[1024];
     if (only) {
         int found = 0;
-        for (size_t i = 0; i < nb; i++)
-            found |= !strcmp(builds[i]->build, only);
+        for (size_t i = 0; i < ns; i++)
+            found |= !strcmp(spec[i].name, only);
         if (!found) {
             fprintf(stderr, "pimattn prims: --only: unknown build '%s' (allowed:", only);
-            for (size_t i = 0; i < nb; i++)
-                fprintf(stderr, " %s", builds[i]->build);
+            for (size_t i = 0; i < ns; i++)
+                fprintf(stderr, " %s", spec[i].name);
             fprintf(stderr, ")\n");
             return CLI_EXIT_BAD_INPUT;
         }
+        if (!(builds[0] = prim_build_load(only, lerr, sizeof lerr))) {
+            fprintf(stderr, "pimattn prims: --only: %s\n", lerr);
+            return 1;
+        }
+        nb = 1;
+    } else if (prim_builds(builds, 32, &nb, lerr, sizeof lerr)) {
+        fprintf(stderr, "pimattn prims: %s\n", lerr);
+        return 1;
     }
     printf("pimattn prims: RTL (Verilator) vs golden model (csim), bit for bit\n");
     printf("seed %llu, %llu vectors per build, idle-cycle rate %.2f\n\n", (unsigned long long)cfg.seed,

@@ -21,6 +21,7 @@
 #include "rng.h"
 #include "run_args.h"
 #include "sm_sim.h"
+#include "vunits.h"
 
 static const char *run_help =
     "usage: pimattn run [options]\n"
@@ -291,30 +292,32 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
         return bad("out of memory");
     if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
         return CLI_EXIT_BAD_INPUT;
-    const vgemv_ops *const *gb;
-    size_t ng = gemv_builds(&gb);
-    for (size_t i = 0; i < ng && !c->rtl_gemv; i++) /* gemv_systolic G = 1 is gemv_tree bit for bit */
-        if (gb[i]->cfg.rows == (int)c->group && gb[i]->cfg.depth == (int)(c->m.head_dim / 16) &&
-            gb[i]->cfg.acc_fp32 == c->acc_fp32 && gb[i]->cfg.slots >= 2)
-            c->rtl_gemv = gb[i];
-    const vsm_ops *const *sb;
-    size_t ns = sm_builds(&sb);
-    for (size_t i = 0; i < ns && !c->rtl_smu; i++)
-        if (!memcmp(&sb[i]->cfg, &c->smu, sizeof c->smu))
-            c->rtl_smu = sb[i];
-    if (!c->rtl_gemv || !c->rtl_smu) {
+    size_t ng, ns; /* gemv_systolic G = 1 is gemv_tree bit for bit: any top with the rows, depth and format */
+    const vu_spec *gb = vunit_specs(VU_GEMV, &ng), *sb = vunit_specs(VU_SM, &ns), *gpick = NULL, *spick = NULL;
+    for (size_t i = 0; i < ng && !gpick; i++)
+        if (gb[i].p[0] == (int)c->group && gb[i].p[1] == (int)(c->m.head_dim / 16) && gb[i].p[3] == c->acc_fp32 &&
+            gb[i].p[2] >= 2)
+            gpick = &gb[i];
+    for (size_t i = 0; i < ns && !spick; i++)
+        if (sb[i].p[0] == c->smu.lanes && sb[i].p[1] == c->smu.exp_pieces && sb[i].p[2] == c->smu.in_fp16 &&
+            sb[i].p[3] == c->smu.merge_d)
+            spick = &sb[i];
+    if (!gpick || !spick) {
         fprintf(stderr, "pimattn run: --mode rtl: no Verilated %s build for %u rows, depth %u, %s accumulation "
-                        "(GEMV builds:", !c->rtl_gemv ? "GEMV" : "softmax", c->group, c->m.head_dim / 16,
+                        "(GEMV builds:", !gpick ? "GEMV" : "softmax", c->group, c->m.head_dim / 16,
                 o->acc16 ? "FP16" : "FP32");
         for (size_t i = 0; i < ng; i++)
-            fprintf(stderr, " %s", gb[i]->build);
+            fprintf(stderr, " %s", gb[i].name);
         fprintf(stderr, "; softmax builds (lanes, pieces, FP16 in, merge length):");
         for (size_t i = 0; i < ns; i++)
-            fprintf(stderr, " %s (%d, %d, %d, %d)", sb[i]->build, sb[i]->cfg.lanes, sb[i]->cfg.exp_pieces,
-                    sb[i]->cfg.in_fp16, sb[i]->cfg.merge_d);
+            fprintf(stderr, " %s (%d, %d, %d, %d)", sb[i].name, sb[i].p[0], sb[i].p[1], sb[i].p[2], sb[i].p[3]);
         fprintf(stderr, "; this run needs softmax (%" PRIu64 ", 16, %d, %u))\n", o->lanes, o->acc16, c->m.head_dim);
         return CLI_EXIT_BAD_INPUT;
     }
+    char lerr[1024];
+    if (!(c->rtl_gemv = gemv_build_load(gpick->name, lerr, sizeof lerr)) ||
+        !(c->rtl_smu = sm_build_load(spick->name, lerr, sizeof lerr)))
+        return bad("--mode rtl: %s", lerr);
     c->rtl_bank = *rbank;
     c->rtl_channel = *rchan;
     if (!o->wave)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "vunits.h"
 #include "sm_sim.h"
 
 static const char *softmax_help =
@@ -47,11 +48,19 @@ int cmd_softmax(int argc, char **argv)
             break;
         case 'o':
             if (!(only = sm_build_find(optarg))) {
-                const vsm_ops *const *b;
-                size_t n = sm_builds(&b);
+                size_t n;
+                const vu_spec *sp = vunit_specs(VU_SM, &n);
+                char lerr[1024];
+                int known = 0;
+                for (size_t i = 0; i < n; i++)
+                    known |= !strcmp(sp[i].name, optarg);
+                if (known && !sm_build_load(optarg, lerr, sizeof lerr)) {
+                    fprintf(stderr, "pimattn softmax: --only: %s\n", lerr);
+                    return CLI_EXIT_BAD_INPUT;
+                }
                 fprintf(stderr, "pimattn softmax: --only: unknown build '%s' (allowed:", optarg);
                 for (size_t i = 0; i < n; i++)
-                    fprintf(stderr, " %s", b[i]->build);
+                    fprintf(stderr, " %s", sp[i].name);
                 fprintf(stderr, ")\n");
                 return CLI_EXIT_BAD_INPUT;
             }
@@ -79,8 +88,15 @@ int cmd_softmax(int argc, char **argv)
                "back-pressure\n\n", (unsigned long long)cfg.seed, (unsigned long long)cfg.scores);
     printf("%-14s %5s %6s %4s %6s %10s %8s %7s %9s %8s %10s %9s %8s\n", "build", "lanes", "pieces", "in", "merge",
            "scores", "rows", "merges", "out", "mismatch", "cycles", "cyc/row", "Mcycle/s");
-    const vsm_ops *const *b;
-    size_t nb = sm_builds(&b), ran = 0;
+    const vsm_ops *b[16];
+    size_t nb = 0, ran = 0;
+    char lerr[1024];
+    if (!only && sm_builds(b, 16, &nb, lerr, sizeof lerr)) {
+        fprintf(stderr, "pimattn softmax: %s\n", lerr);
+        return 1;
+    }
+    if (only)
+        b[0] = only, nb = 1;
     uint64_t tot = 0, bad = 0;
     int rc = 0;
     for (size_t i = 0; i < nb; i++) {

@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "prim.h"
 #include "sm_sim.h"
+#include "vunits.h"
 
 static const char *wave_help =
     "usage: pimattn wave --unit UNIT [options]\n"
@@ -113,12 +114,17 @@ static int wave_end(wave_out *w, int trace_failed, const gtkw_group *groups, siz
 
 static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
 {
-    const vprim_ops *const *builds;
-    size_t nb = prim_builds(&builds);
-    const vprim_ops *pick = NULL;
-    for (size_t i = 0; i < nb; i++)
-        if (!strcmp(builds[i]->top, unit) && (!pick || builds[i]->stages > pick->stages))
-            pick = builds[i];
+    size_t nb;
+    const vu_spec *spec = vunit_specs(VU_PRIM, &nb), *best = NULL;
+    for (size_t i = 0; i < nb; i++) /* the most pipelined build of the top */
+        if (!strcmp(spec[i].top, unit) && (!best || spec[i].p[0] > best->p[0]))
+            best = &spec[i];
+    char lerr[1024];
+    const vprim_ops *pick = best ? prim_build_load(best->name, lerr, sizeof lerr) : NULL;
+    if (!pick) {
+        fprintf(stderr, "pimattn wave: %s\n", best ? lerr : "no build of this unit");
+        return 1;
+    }
     wave_out w;
     int st = wave_begin(&w, dir, unit);
     if (st)
@@ -176,19 +182,18 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
     return k ? 1 : 0;
 }
 
-/* The GEMV build of `top` with `rows` rows; FP32 accumulation and depth 8 preferred. */
-static const vgemv_ops *pick_gemv(const char *top, int rows)
+/* The GEMV build of `top` with `rows` rows (FP32 accumulation and depth 8 preferred), or NULL. */
+static const vu_spec *pick_gemv(const char *top, int rows)
 {
-    const vgemv_ops *const *b;
-    size_t n = gemv_builds(&b);
-    const vgemv_ops *pick = NULL;
+    size_t n;
+    const vu_spec *s = vunit_specs(VU_GEMV, &n), *pick = NULL;
     int best = -1;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(b[i]->top, top) || b[i]->cfg.rows != rows)
+        if (strcmp(s[i].top, top) || s[i].p[0] != rows)
             continue;
-        int score = 2 * b[i]->cfg.acc_fp32 + (b[i]->cfg.depth == 8);
+        int score = 2 * s[i].p[3] + (s[i].p[1] == 8);
         if (score > best)
-            best = score, pick = b[i];
+            best = score, pick = &s[i];
     }
     return pick;
 }
@@ -237,16 +242,26 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
 static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const char *dir, uint64_t cycles,
                      uint64_t seed)
 {
-    const vgemv_ops *pick = pick_gemv(unit, rows);
-    if (!pick) {
-        const vgemv_ops *const *b;
-        size_t n = gemv_builds(&b);
-        fprintf(stderr, "pimattn wave: --g: no %s build with G = %d is linked (allowed:", unit, rows);
-        for (size_t i = 0; i < n; i++)
-            if (!strcmp(b[i]->top, unit))
-                fprintf(stderr, " %d", b[i]->cfg.rows);
+    const vu_spec *spec = pick_gemv(unit, rows);
+    if (!spec) {
+        size_t n;
+        const vu_spec *s = vunit_specs(VU_GEMV, &n);
+        fprintf(stderr, "pimattn wave: --g: no %s build with G = %d (allowed:", unit, rows);
+        for (size_t i = 0; i < n; i++) {
+            int seen = 0; /* each G once */
+            for (size_t j = 0; j < i; j++)
+                seen |= !strcmp(s[j].top, unit) && s[j].p[0] == s[i].p[0];
+            if (!strcmp(s[i].top, unit) && !seen)
+                fprintf(stderr, " %d", s[i].p[0]);
+        }
         fprintf(stderr, ")\n");
         return CLI_EXIT_BAD_INPUT;
+    }
+    char lerr[1024];
+    const vgemv_ops *pick = gemv_build_load(spec->name, lerr, sizeof lerr);
+    if (!pick) {
+        fprintf(stderr, "pimattn wave: %s\n", lerr);
+        return 1;
     }
     const char *bn = pick->build;
     wave_out w;
@@ -284,10 +299,11 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
 /* The softmax unit's build sm_l4_h (4 lanes, FP16 scores): short random rows and merges. */
 static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
 {
-    const vsm_ops *pick = sm_build_find("sm_l4_h");
+    char lerr[1024];
+    const vsm_ops *pick = sm_build_load("sm_l4_h", lerr, sizeof lerr);
     if (!pick) {
-        fprintf(stderr, "pimattn wave: the softmax build sm_l4_h is not linked\n");
-        return CLI_EXIT_BAD_INPUT;
+        fprintf(stderr, "pimattn wave: %s\n", lerr);
+        return 1;
     }
     wave_out w;
     int st = wave_begin(&w, dir, pick->build);

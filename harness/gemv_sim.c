@@ -1,4 +1,5 @@
 #include "gemv_sim.h"
+#include "vunits.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,31 +11,23 @@
 #include "fpvec.h"
 #include "rng.h"
 
-#define GEMV_BUILD(name, top, rows, depth, slots, acc) const vgemv_ops *vgemv_##name(void);
-#include "gemv_builds.def"
-#undef GEMV_BUILD
-
-size_t gemv_builds(const vgemv_ops *const **list)
+/* Every build of the family, loaded (vunits.h); 0, or -1 with err naming the first one not built. */
+int gemv_builds(const vgemv_ops **out, size_t max, size_t *n, char *err, size_t en)
 {
-    static const vgemv_ops *tab[32];
-    static size_t n;
-    if (n == 0) {
-#define GEMV_BUILD(name, top, rows, depth, slots, acc) tab[n++] = vgemv_##name();
-#include "gemv_builds.def"
-#undef GEMV_BUILD
-    }
-    *list = tab;
-    return n;
+    size_t k;
+    const vu_spec *s = vunit_specs(VU_GEMV, &k);
+    for (*n = 0; *n < k && *n < max; (*n)++)
+        if (!(out[*n] = vunit_load(VU_GEMV, s[*n].name, err, en)))
+            return -1;
+    return 0;
 }
+
+const vgemv_ops *gemv_build_load(const char *name, char *err, size_t en) { return vunit_load(VU_GEMV, name, err, en); }
 
 const vgemv_ops *gemv_build_find(const char *name)
 {
-    const vgemv_ops *const *b;
-    size_t n = gemv_builds(&b);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(b[i]->build, name))
-            return b[i];
-    return NULL;
+    char err[512];
+    return vunit_load(VU_GEMV, name, err, sizeof err);
 }
 
 /* ---- stimulus ---- */

@@ -1,7 +1,7 @@
 /* gemv_sim.h — co-simulation of the Verilated GEMV builds against the golden model (csim/gemv.h).
  *
  * Contract
- *  - gemv_builds() lists the linked builds (harness/gemv_builds.def); gemv_build_find() by name.
+ *  - gemv_builds() loads every build of harness/gemv_builds.def (vunits.h); gemv_build_load() one by name.
  *  - gemv_cosim_run() streams `commands` commands through one build and through the golden model,
  *    compares every result beat (all lanes and the info word) in order and the sticky error flag every
  *    cycle, and checks the command/data handshakes fire together. Returns 0 when everything matched,
@@ -26,8 +26,9 @@
 
 #include "vgemv.h"
 
-size_t gemv_builds(const vgemv_ops *const **list);
-const vgemv_ops *gemv_build_find(const char *name);
+int gemv_builds(const vgemv_ops **out, size_t max, size_t *n, char *err, size_t en);
+const vgemv_ops *gemv_build_load(const char *name, char *err, size_t en);
+const vgemv_ops *gemv_build_find(const char *name); /* NULL if not built */
 
 typedef enum gemv_pattern { GEMV_RANDOM, GEMV_SCORE_STREAM, GEMV_CTX_STREAM } gemv_pattern;
 

@@ -1,4 +1,5 @@
 #include "prim.h"
+#include "vunits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,31 +77,23 @@ const prim_desc *prim_desc_find(const char *top)
     return NULL;
 }
 
-#define PRIM_BUILD(top, s, c, aw, yw) const vprim_ops *vprim_##top##_s##s(void);
-#include "prim_builds.def"
-#undef PRIM_BUILD
-
-size_t prim_builds(const vprim_ops *const **list)
+/* Every build of the family, loaded (vunits.h); 0, or -1 with err naming the first one not built. */
+int prim_builds(const vprim_ops **out, size_t max, size_t *n, char *err, size_t en)
 {
-    static const vprim_ops *tab[32];
-    static size_t n;
-    if (n == 0) {
-#define PRIM_BUILD(top, s, c, aw, yw) tab[n++] = vprim_##top##_s##s();
-#include "prim_builds.def"
-#undef PRIM_BUILD
-    }
-    *list = tab;
-    return n;
+    size_t k;
+    const vu_spec *s = vunit_specs(VU_PRIM, &k);
+    for (*n = 0; *n < k && *n < max; (*n)++)
+        if (!(out[*n] = vunit_load(VU_PRIM, s[*n].name, err, en)))
+            return -1;
+    return 0;
 }
 
-const vprim_ops *prim_build_find(const char *build)
+const vprim_ops *prim_build_load(const char *name, char *err, size_t en) { return vunit_load(VU_PRIM, name, err, en); }
+
+const vprim_ops *prim_build_find(const char *name)
 {
-    const vprim_ops *const *b;
-    size_t n = prim_builds(&b);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(b[i]->build, build))
-            return b[i];
-    return NULL;
+    char err[512];
+    return vunit_load(VU_PRIM, name, err, sizeof err);
 }
 
 typedef struct pending {

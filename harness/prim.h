@@ -4,7 +4,7 @@
  *
  * Contract
  *  - prim_desc_find(top) gives the operand formats and the csim function the top must equal bit for bit.
- *  - prim_builds() lists every Verilated build linked into this binary (harness/prim_builds.def).
+ *  - prim_builds() loads every build of harness/prim_builds.def (vunits.h), prim_build_load() one by name.
  *  - prim_cosim_run() first drives every ordered pair of special values (for a 3-operand top: pairs with
  *    c drawn at random), then random operands (harness/fpvec.h, or the top's own generator where
  *    uniform bit patterns would miss its domain) until `vectors` are done. Inputs carry
@@ -36,8 +36,9 @@ typedef struct prim_desc {
 } prim_desc;
 
 const prim_desc *prim_desc_find(const char *top);
-size_t prim_builds(const vprim_ops *const **list);
-const vprim_ops *prim_build_find(const char *build); /* NULL if not linked */
+int prim_builds(const vprim_ops **out, size_t max, size_t *n, char *err, size_t en);
+const vprim_ops *prim_build_load(const char *name, char *err, size_t en);
+const vprim_ops *prim_build_find(const char *name); /* NULL if not built */
 
 typedef struct prim_cosim_cfg {
     uint64_t seed;

@@ -1,5 +1,6 @@
 /* sm_sim.c — see sm_sim.h. */
 #include "sm_sim.h"
+#include "vunits.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -11,31 +12,23 @@
 #include "fp.h"
 #include "rng.h"
 
-#define SM_BUILD(name, lanes, pieces, fp16, d) const vsm_ops *vsm_##name(void);
-#include "sm_builds.def"
-#undef SM_BUILD
-
-size_t sm_builds(const vsm_ops *const **list)
+/* Every build of the family, loaded (vunits.h); 0, or -1 with err naming the first one not built. */
+int sm_builds(const vsm_ops **out, size_t max, size_t *n, char *err, size_t en)
 {
-    static const vsm_ops *tab[16];
-    static size_t n;
-    if (n == 0) {
-#define SM_BUILD(name, lanes, pieces, fp16, d) tab[n++] = vsm_##name();
-#include "sm_builds.def"
-#undef SM_BUILD
-    }
-    *list = tab;
-    return n;
+    size_t k;
+    const vu_spec *s = vunit_specs(VU_SM, &k);
+    for (*n = 0; *n < k && *n < max; (*n)++)
+        if (!(out[*n] = vunit_load(VU_SM, s[*n].name, err, en)))
+            return -1;
+    return 0;
 }
+
+const vsm_ops *sm_build_load(const char *name, char *err, size_t en) { return vunit_load(VU_SM, name, err, en); }
 
 const vsm_ops *sm_build_find(const char *name)
 {
-    const vsm_ops *const *b;
-    size_t n = sm_builds(&b);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(b[i]->build, name))
-            return b[i];
-    return NULL;
+    char err[512];
+    return vunit_load(VU_SM, name, err, sizeof err);
 }
 
 /* ---- stimulus: a program of legal beats for one row or one merge ---- */

@@ -2,7 +2,7 @@
  * (csim/sm_unit.h).
  *
  * Contract
- *  - sm_builds() lists the linked builds (harness/sm_builds.def); sm_build_find() by name.
+ *  - sm_builds() loads every build of harness/sm_builds.def (vunits.h); sm_build_load() one by name.
  *  - sm_cosim_run() streams random legal work through one build and through the golden model: rows
  *    (ROW, MAX x n, EXP x n) with random length, mask (valid length, causal offset, sliding window),
  *    scale and scores (Gaussian, with -Inf, NaN, +Inf, huge and FP16-extreme values at special_rate;
@@ -26,8 +26,9 @@
 
 #include "vsm.h"
 
-size_t sm_builds(const vsm_ops *const **list);
-const vsm_ops *sm_build_find(const char *name);
+int sm_builds(const vsm_ops **out, size_t max, size_t *n, char *err, size_t en);
+const vsm_ops *sm_build_load(const char *name, char *err, size_t en);
+const vsm_ops *sm_build_find(const char *name); /* NULL if not built */
 
 typedef struct sm_cosim_cfg {
     uint64_t seed;

@@ -35,7 +35,7 @@ static void test_bad_input(void **state)
     expect_bad("wave --unit fp16_add --cycles 0", "--cycles");
     expect_bad("wave --unit fp16_add --g 4", "only gemv_systolic has a G parameter");
     expect_bad("wave --unit gemv_tree --g 2", "only gemv_systolic has a G parameter");
-    expect_bad("wave --unit gemv_systolic --g 3", "no gemv_systolic build with G = 3 is linked (allowed: 1");
+    expect_bad("wave --unit gemv_systolic --g 3", "no gemv_systolic build with G = 3 (allowed: 1 2 4 8)");
     expect_bad("wave --unit gemv_systolic --g 17", "--g: 17 is out of range");
     expect_bad("wave --unit fp16_add --pattern score", "only the GEMV units take a command pattern");
     expect_bad("wave --unit gemv_tree --pattern diagonal", "unknown pattern 'diagonal' (allowed: random, score");

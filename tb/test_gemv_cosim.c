@@ -47,8 +47,11 @@ static void test_build(void **state)
 static void test_bad_commands(void **state)
 {
     (void)state;
-    const vgemv_ops *const *b;
-    size_t n = gemv_builds(&b);
+    const vgemv_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (gemv_builds(b, 32, &n, lerr, sizeof lerr))
+        fail_msg("%s", lerr);
     for (size_t i = 0; i < n; i++) {
         gemv_cosim_cfg cfg = {.seed = g_seed + i, .commands = 20000, .pattern = GEMV_RANDOM, .gap_rate = 0.1,
                               .stall_rate = 0.1, .bad_rate = 0.05};
@@ -108,8 +111,13 @@ int main(void)
     char what[64];
     snprintf(what, sizeof what, "%" PRIu64 " commands per build", g_commands);
     g_seed = tb_seed("test_gemv_cosim", what);
-    const vgemv_ops *const *b;
-    size_t n = gemv_builds(&b);
+    const vgemv_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (gemv_builds(b, 32, &n, lerr, sizeof lerr)) {
+        fprintf(stderr, "%s\n", lerr);
+        return 1;
+    }
     struct CMUnitTest tests[40];
     size_t k = 0;
     for (size_t i = 0; i < n; i++)

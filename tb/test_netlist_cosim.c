@@ -18,9 +18,9 @@
 #include <cmocka.h>
 
 #include "gemv_sim.h"
+#include "vunits.h"
 #include "tb_util.h"
 
-const vgemv_ops *vgemv_gemv_tree_f16_net(void);
 
 static uint64_t g_seed;
 static uint64_t g_commands = 200000;
@@ -28,7 +28,10 @@ static uint64_t g_commands = 200000;
 /* Runs the same configuration through the netlist and the RTL build; both must match the golden model. */
 static void run_both(const gemv_cosim_cfg *cfg, gemv_cosim_res *net, gemv_cosim_res *rtl)
 {
-    const vgemv_ops *n = vgemv_gemv_tree_f16_net(), *r = gemv_build_find("gemv_tree_f16");
+    char err[1024];
+    const vgemv_ops *n = vunit_load(VU_GEMV, "gemv_tree_f16_net", err, sizeof err), *r = gemv_build_find("gemv_tree_f16");
+    if (!n)
+        fail_msg("%s", err);
     assert_non_null(r);
     assert_memory_equal(&n->cfg, &r->cfg, sizeof n->cfg);
     if (gemv_cosim_run(n, cfg, net) != 0)

@@ -85,8 +85,13 @@ static void test_trace_window(void **state)
 int main(void)
 {
     g_seed = tb_seed("test_prim_cosim", NULL);
-    const vprim_ops *const *b;
-    size_t n = prim_builds(&b);
+    const vprim_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (prim_builds(b, 32, &n, lerr, sizeof lerr)) {
+        fprintf(stderr, "%s\n", lerr);
+        return 1;
+    }
     struct CMUnitTest tests[40];
     size_t k = 0;
     for (size_t i = 0; i < n; i++)

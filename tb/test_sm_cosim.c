@@ -46,8 +46,11 @@ static void test_build(void **state)
 static void test_bad_commands(void **state)
 {
     (void)state;
-    const vsm_ops *const *b;
-    size_t n = sm_builds(&b);
+    const vsm_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (sm_builds(b, 32, &n, lerr, sizeof lerr))
+        fail_msg("%s", lerr);
     for (size_t i = 0; i < n; i++) {
         sm_cosim_cfg cfg = {.seed = g_seed + i, .scores = 20000, .max_len = 64, .gap_rate = 0.1, .stall_rate = 0.1,
                             .bad_rate = 0.05};
@@ -64,8 +67,11 @@ static void test_bad_commands(void **state)
 static void test_throughput(void **state)
 {
     (void)state;
-    const vsm_ops *const *b;
-    size_t n = sm_builds(&b);
+    const vsm_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (sm_builds(b, 32, &n, lerr, sizeof lerr))
+        fail_msg("%s", lerr);
     for (size_t i = 0; i < n; i++) {
         sm_cosim_cfg cfg = {.seed = g_seed, .scores = 20000};
         sm_cosim_res r;
@@ -103,8 +109,13 @@ int main(void)
     char what[64];
     snprintf(what, sizeof what, "%" PRIu64 " score beats per build", g_scores);
     g_seed = tb_seed("test_sm_cosim", what);
-    const vsm_ops *const *b;
-    size_t n = sm_builds(&b);
+    const vsm_ops *b[32];
+    size_t n;
+    char lerr[1024];
+    if (sm_builds(b, 32, &n, lerr, sizeof lerr)) {
+        fprintf(stderr, "%s\n", lerr);
+        return 1;
+    }
     struct CMUnitTest tests[24];
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
