@@ -373,9 +373,10 @@ static uint64_t earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const ch
                 NEED(q->t_rfc, "nRFC");
                 if (op == HBM_REFPB)
                     NEED(q->t_rrefd, "nRREFD");
-                /* pull-in limit: at most max_postpone refreshes ahead */
-                if (q->refs + 1 > f->max_postpone)
-                    NEED((q->refs + 1 - f->max_postpone) * ref_interval(h), "refresh");
+                /* pull-in limit: at most max_postpone refreshes ahead of the current interval's (refresh k
+                 * belongs to [(k-1) I, k I)): refs + 1 <= floor(t / I) + 1 + max_postpone */
+                if (q->refs > f->max_postpone)
+                    NEED((q->refs - f->max_postpone) * ref_interval(h), "refresh");
             }
         }
     }

@@ -3,6 +3,8 @@
  *    at 16x the I/O bandwidth (and the power-limited and row-switch-aware fractions), refresh stealing
  *    tRFC/tREFI, energy per byte against the reference figures;
  *  - refusals: state errors and timing violations name their rule;
+ *  - the refresh window (docs/hbm.md "Refresh") for max_postpone 0, 1 and 8, and the controller's eager
+ *    refresh on a seeded random request stream with idle gaps for the same values (its log checked);
  *  - every command log produced here passes the independent checker (harness/hbm_check.c), and a random
  *    command stream issued at the engine's earliest cycles passes it while each command moved one cycle
  *    earlier than the engine allowed is rejected (differential test, seeded).
@@ -289,6 +291,89 @@ static void test_refusals(void **state)
     hbm_free(h);
 }
 
+/* docs/hbm.md "Refresh": refresh k belongs to the interval [(k-1) I, k I); it may be pulled in by up to
+ * max_postpone intervals and postponed by up to max_postpone. So a PC may take max_postpone + 1 refreshes
+ * before cycle I (the current interval's and max_postpone ahead), the next one not before I, and its
+ * deadline after c refreshes is (c + max_postpone + 1) I - 1. With max_postpone 0 both PCs of a channel
+ * can be refreshed in the same interval (before, the only legal cycle of refresh k of either PC was k I,
+ * and one row bus cannot carry both). */
+static void test_refresh_window(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    char err[512];
+    for (int p = 0; p < 2; p++)
+        for (size_t v = 0; v < 3; v++) {
+            hbm_cfg c = preset(presets[p]);
+            c.ref_mode = HBM_REF_ALLBANK, c.channels = 1, c.max_postpone = postpone[v];
+            const uint64_t I = c.nREFI, N = c.max_postpone;
+            assert_true((N + 1) * c.nRFC + 1 < I); /* the refreshes below fit in the first interval */
+            hbm *h = hbm_new(&c);
+            for (unsigned pc = 0; pc < c.pcs; pc++)
+                assert_int_equal(hbm_refresh_deadline(h, 0, 0, pc), (N + 1) * I - 1);
+            for (uint64_t k = 0; k <= N; k++)
+                for (unsigned pc = 0; pc < c.pcs; pc++) {
+                    hbm_cmd ref = {.op = HBM_REFAB, .pc = (uint8_t)pc};
+                    uint64_t t = k * c.nRFC + pc;
+                    if (hbm_issue(h, &ref, t, err, sizeof err))
+                        fail_msg("%s, max_postpone %u: refresh %" PRIu64 " of PC %u at cycle %" PRIu64 " (before %"
+                                 PRIu64 ") refused: %s", c.name, c.max_postpone, k + 1, pc, t, I, err);
+                    assert_int_equal(hbm_refresh_deadline(h, 0, 0, pc), (k + 1 + N + 1) * I - 1);
+                }
+            hbm_cmd ref = {.op = HBM_REFAB, .pc = 0};
+            expect_refusal(h, ref, I - 1, "refresh"); /* max_postpone + 2 before I: one too many ahead */
+            const char *rule;
+            assert_int_equal(hbm_earliest(h, &ref, (N + 1) * c.nRFC, &rule), I);
+            assert_string_equal(rule, "refresh");
+            hbm_free(h);
+        }
+}
+
+/* The controller of `pimattn hbm` (eager refresh) on a seeded random request stream with idle gaps of up
+ * to a few refresh intervals, for max_postpone 0, 1 and 8, all-bank refresh (reads, writes, all-bank MACs)
+ * and per-bank refresh (reads and writes: there a request may wait nRFCpb, longer than nREFIpb, behind a
+ * refresh of its bank). It must not fail, must refresh at least as the lower bound of docs/hbm.md demands,
+ * and its log must pass the independent checker (rig_close). */
+static void test_controller_postpone(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    rng g;
+    rng_seed(&g, seed);
+    for (int p = 0; p < 2; p++)
+        for (size_t v = 0; v < 3; v++)
+            for (int pb = 0; pb < 2; pb++) {
+                hbm_cfg c = preset(presets[p]);
+                c.ref_mode = pb ? HBM_REF_PERBANK : HBM_REF_ALLBANK, c.channels = 2, c.max_postpone = postpone[v];
+                const uint64_t I = pb ? hbm_cfg_nrefipb(&c) : c.nREFI;
+                rig r;
+                rig_open(&r, &c);
+                uint64_t t = 0;
+                for (unsigned i = 0; i < 3000; i++) {
+                    t += rng_below(&g, 8) ? rng_below(&g, 40) : rng_below(&g, 3 * I);
+                    hbm_req q = {.arrival = t, .kind = (uint8_t)rng_below(&g, pb ? 2 : 3), .ch = (uint8_t)rng_below(&g, 2),
+                                 .pc = (uint8_t)rng_below(&g, c.pcs), .sid = (uint8_t)rng_below(&g, c.sids),
+                                 .bg = (uint8_t)rng_below(&g, c.bank_groups), .ba = (uint8_t)rng_below(&g, c.banks),
+                                 .row = (uint32_t)rng_below(&g, 4), .col = (uint32_t)rng_below(&g, c.columns)};
+                    if (q.kind == HBM_REQ_MAC && rng_below(&g, 2))
+                        q.pc = HBM_PC_ALL;
+                    char err[512];
+                    if (hbm_run_req(r.r, &q, err, sizeof err))
+                        fail_msg(TB_REPLAY "%s, %s, max_postpone %u: request %u at cycle %" PRIu64 ": %s", seed, seed,
+                                 c.name, hbm_cfg_ref_modes[c.ref_mode], c.max_postpone, i, t, err);
+                }
+                char err[512];
+                if (hbm_run_finish(r.r, err, sizeof err))
+                    fail_msg(TB_REPLAY "%s: %s", seed, seed, c.name, err);
+                uint64_t refs = hbm_get_stats(r.h)->cmds[pb ? HBM_REFPB : HBM_REFAB], end = hbm_run_now(r.r);
+                assert_true(end / I > 2 * c.max_postpone);
+                if (refs < 2 * c.pcs * (end / I - c.max_postpone)) /* per PC at least, at the last cycle */
+                    fail_msg(TB_REPLAY "%s: %" PRIu64 " refreshes by cycle %" PRIu64 ", want at least %" PRIu64, seed,
+                             seed, c.name, refs, end, 2 * c.pcs * (end / I - c.max_postpone));
+                rig_close(&r);
+            }
+}
+
 /* Random legal commands at (or a little after) the engine's earliest cycle, over a small slice of the
  * device so that commands interact; the checker must accept the log and reject each sampled command
  * moved one cycle before the engine's earliest. */
@@ -467,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_read_streams),  cmocka_unit_test(test_row_miss),
         cmocka_unit_test(test_mac_streams),   cmocka_unit_test(test_refresh_steal),
         cmocka_unit_test(test_energy),        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_refresh_window), cmocka_unit_test(test_controller_postpone),
         cmocka_unit_test(test_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
