@@ -161,6 +161,29 @@ static int make_plan(const attn_cfg *c, unsigned channels, plan *p, attn_res *r,
     return 0;
 }
 
+/* Once every channel's attention is done (the xPU's FC layers follow), each channel pays its refresh debt
+ * at the layer's end and is kept usable until the next layer starts; paying takes time, so the channels
+ * are caught up to the later cycle again until none needs more (a channel that finished early, or idled
+ * through the layer, must not pass a deadline while another still refreshes). *resume: in, the layer's
+ * end; out, the next layer's start. */
+static int refresh_settle(hbm *h, unsigned channels, uint64_t *resume, char *err, size_t n)
+{
+    const unsigned per_stack = hbm_config(h)->channels;
+    for (int round = 0; round < 64; round++) {
+        uint64_t next = *resume;
+        for (unsigned ch = 0; ch < channels; ch++) {
+            uint64_t paid;
+            if (sched_refresh_catchup(h, ch / per_stack, ch % per_stack, *resume, &paid, err, n))
+                return -1;
+            next = paid > next ? paid : next;
+        }
+        if (next == *resume)
+            return 0;
+        *resume = next;
+    }
+    return snprintf(err, n, "scheduler bug: the refresh catch-up between layers does not settle"), -1;
+}
+
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
 {
     memset(r, 0, sizeof *r);
@@ -240,10 +263,8 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         attn_layer *ly = &r->layer[l];
         hbm_stats before = *hbm_get_stats(h);
         uint64_t end = start, busiest = 0, idlest = UINT64_MAX;
-        uint64_t resume = start; /* when every channel has paid its refresh debt */
         for (unsigned ch = 0; ch < channels && rc == 0; ch++) {
             size_t k0 = p.ch_first[ch], np = p.ch_first[ch + 1] - k0;
-            uint64_t ch_last = start; /* the channel's last command: its refresh debt is paid from there */
             sc.st = ch / hc->channels;
             sc.ch = ch % hc->channels;
             if (np) {
@@ -259,7 +280,6 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                     rc = 1;
                     break;
                 }
-                ch_last = ss.last_issue;
                 end = ss.end > end ? ss.end : end;
                 busiest = ss.end - start > busiest ? ss.end - start : busiest;
                 idlest = ss.end - start < idlest ? ss.end - start : idlest;
@@ -269,16 +289,12 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                 ly->bank_busy += ss.bank_busy;
                 ly->datapath = ss.datapath > ly->datapath ? ss.datapath : ly->datapath;
             }
-            /* the refresh debt is paid once the channel's attention is done (the xPU's FC layers follow) */
-            uint64_t paid;
-            if (sched_refresh_catchup(h, sc.st, sc.ch, ch_last, &paid, err, n)) {
-                rc = 1;
-                break;
-            }
-            resume = paid > resume ? paid : resume;
             if (c->progress)
                 c->progress(c->progress_ctx, (l + (ch + 1.0) / channels) / c->layers);
         }
+        uint64_t resume = end; /* when every channel has paid its refresh debt */
+        if (rc == 0 && refresh_settle(h, channels, &resume, err, n))
+            rc = 1;
         ly->start = start;
         ly->cycles = end - start;
         ly->busiest_channel_cycles = busiest;

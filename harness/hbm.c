@@ -662,6 +662,8 @@ int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     return 0;
 }
 
+uint64_t hbm_channel_last(const hbm *h, unsigned st, unsigned ch) { return h->ch[ch_index(h, st, ch)].t_last; }
+
 int64_t hbm_open_row(const hbm *h, unsigned st, unsigned ch, unsigned pc, unsigned sid, unsigned bg, unsigned ba)
 {
     hbm_cmd c = {.st = (uint8_t)st, .ch = (uint8_t)ch};

@@ -3,7 +3,9 @@
  *    same output bits, cycles and commands as fast mode; an RTL/golden disagreement is a hard error
  *    naming the unit, the DRAM cycle and the values;
  *  - every command log the scheduler emits passes the independent protocol checker, on both presets,
- *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it;
+ *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it, and for
+ *    refresh.max_postpone 0, 1 and 8 over several layers with idle channels; the refresh catch-up
+ *    between layers with both PCs due in the same cycle and the banks closed, open or half open;
  *  - split-K and buffer flows agree within 5e-5 rel-L2 (their FP16 probabilities are rounded against
  *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
@@ -32,6 +34,7 @@
 #include "gemv_sim.h"
 #include "hbm_check.h"
 #include "report.h"
+#include "schedule.h"
 #include "rng.h"
 #include "sm_sim.h"
 #include "tb_util.h"
@@ -196,8 +199,8 @@ static uint64_t log_datapath(FILE *f, const hbm_cfg *hc, uint64_t layer_end)
     return max;
 }
 
-/* Runs with a command log and checks it with the independent checker. */
-static void check_log(setup *s, const char *hbm, const char *what, uint64_t *refreshes)
+/* Runs with a command log and checks it with the independent checker (with the run's configuration). */
+static void check_log(setup *s, const char *what, uint64_t *refreshes)
 {
     FILE *f = tmpfile();
     assert_non_null(f);
@@ -207,9 +210,7 @@ static void check_log(setup *s, const char *hbm, const char *what, uint64_t *ref
     s->c.log = NULL;
     fflush(f);
     rewind(f);
-    hbm_cfg hc;
-    assert_int_equal(hbm_cfg_preset(hbm, &hc), 0);
-    hc.channels = s->c.hbm.channels;
+    hbm_cfg hc = s->c.hbm;
     uint64_t dp = log_datapath(f, &hc, r.layers > 1 ? r.layer[1].start : UINT64_MAX);
     if (dp != r.layer[0].datapath || dp == 0 || dp > r.layer[0].cycles)
         fail_msg(TB_REPLAY "%s: data path %llu CK in the log, %llu reported, layer %llu CK", g_seed, g_seed, what,
@@ -221,8 +222,14 @@ static void check_log(setup *s, const char *hbm, const char *what, uint64_t *ref
     if (rc)
         fail_msg(TB_REPLAY "%s: checker: %s", g_seed, g_seed, what, err);
     assert_true(n > 1000);
-    if (refreshes)
+    if (refreshes) {
+        uint64_t during = 0, longest = 0;
+        for (uint32_t l = 0; l < r.layers; l++)
+            during += r.layer[l].refreshes, longest = r.layer[l].cycles > longest ? r.layer[l].cycles : longest;
         *refreshes = r.hbm.cmds[HBM_REFAB];
+        print_message("%s: %u layers of up to %" PRIu64 " CK, %" PRIu64 " REFAB (%" PRIu64 " during attention), "
+                      "%" PRIu64 " commands checked\n", what, r.layers, longest, *refreshes, during, n);
+    }
     attn_res_free(&r);
 }
 
@@ -233,24 +240,102 @@ static void test_traces_pass_checker(void **state)
     const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
     for (int p = 0; p < 2; p++) {
         make(&s, "llama2-70b", presets[p], 2, 3, 50, 1500, g_seed + (uint64_t)p);
-        check_log(&s, presets[p], "systolic buffer", NULL);
+        check_log(&s, "systolic buffer", NULL);
         s.c.splitk = 1;
-        check_log(&s, presets[p], "systolic splitk", NULL);
+        check_log(&s, "systolic splitk", NULL);
         s.c.splitk = 0, s.c.systolic = 0, s.c.group = 1, s.c.numerics = 1;
-        check_log(&s, presets[p], "tree", NULL);
+        check_log(&s, "tree", NULL);
         s.c.systolic = 1, s.c.group = 8, s.c.numerics = 0, s.c.pingpong = 1;
-        check_log(&s, presets[p], "ping-pong", NULL);
+        check_log(&s, "ping-pong", NULL);
         make(&s, "falcon-40b", presets[p], 2, 2, 200, 2500, g_seed + 7);
         s.c.acc_fp32 = 0, s.c.smu.in_fp16 = 1;
-        check_log(&s, presets[p], "falcon fp16", NULL);
+        check_log(&s, "falcon fp16", NULL);
     }
     /* long enough for refreshes: many passes on one channel */
     make(&s, "opt-66b", "attacc-hbm3-5200", 1, 4, 1500, 2500, g_seed + 9);
     s.c.m.layers = 2; /* capacity for two layers on one channel */
     s.c.numerics = 1;
     uint64_t refs = 0;
-    check_log(&s, "attacc-hbm3-5200", "refresh", &refs);
+    check_log(&s, "refresh", &refs);
     assert_true(refs > 0);
+}
+
+/* Refresh corner cases end to end (docs/hbm.md "Refresh"): max_postpone 0, 1 and 8 on both presets, with
+ * one unit per bank, split-K and ping-pong; three layers of ragged lengths with fewer work items than
+ * channels, so that a channel idles through whole layers and the others finish at different cycles (each
+ * must stay legal until the next layer starts). Every run's command log must pass the checker. */
+static void test_refresh_postpone(void **state)
+{
+    (void)state;
+    static setup s;
+    static const unsigned postpone[] = {0, 1, 8};
+    static const char *const variant[] = {"one unit per bank", "split-K", "ping-pong"};
+    const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+    for (int p = 0; p < 2; p++)
+        for (int v = 0; v < 3; v++)
+            for (int k = 0; k < 3; k++) {
+                make(&s, "llama3-8b", presets[p], 3, 2, 1000, 4000, g_seed + 11 + (uint64_t)k);
+                s.c.m.heads = 4, s.c.m.kv_heads = 1; /* one work item per request: two items on three channels */
+                s.c.hbm.max_postpone = postpone[v];
+                s.c.layers = 3, s.c.numerics = 1;
+                s.c.splitk = k == 1, s.c.pingpong = k == 2;
+                char what[128];
+                snprintf(what, sizeof what, "%s, max_postpone %u, %s", presets[p], postpone[v], variant[k]);
+                uint64_t refs = 0;
+                check_log(&s, what, &refs);
+                assert_true(refs > 0);
+            }
+}
+
+/* The refresh catch-up between layers with both PCs of a channel due in the same cycle D = (N + 1) I - 1
+ * (neither refreshed yet), the channel's last command the scheduler's refresh lead (nRAS + nRTP + nRP +
+ * the all-bank activation stagger + 8, schedule.h) before D, and its banks closed, all open (one unit per bank) or only the odd banks open (ping-pong's
+ * second set). Paying the debt up to D must refresh both PCs in time and leave the channel usable: the log
+ * with a command appended the lead after D (or after the last refresh completes, where the next layer
+ * would start) must pass the checker (docs/hbm.md: no PC then owes more than max_postpone refreshes), and
+ * the PCs must have at least max(N, 1) refreshes each on average (the debt at D is N). */
+static void test_refresh_same_deadline(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    static const char *const opened[] = {"banks closed", "all banks open", "odd banks open"};
+    const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+    for (int p = 0; p < 2; p++)
+        for (int v = 0; v < 3; v++)
+            for (int o = 0; o < 3; o++) {
+                hbm_cfg c;
+                assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
+                c.channels = 1, c.ref_mode = HBM_REF_ALLBANK, c.max_postpone = postpone[v];
+                const uint64_t I = c.nREFI, N = c.max_postpone, D = (N + 1) * I - 1;
+                const unsigned k = hbm_cfg_banks_per_pc(&c); /* ACTAB's activation stagger (docs/hbm.md) */
+                const uint64_t stagger = c.ab_act_faw && k > 4 ? (uint64_t)((k + 3) / 4 - 1) * c.nFAW : 0;
+                const uint64_t lead = (uint64_t)c.nRAS + c.nRTP + c.nRP + stagger + 8, a = D - lead;
+                hbm *h = hbm_new(&c);
+                FILE *f = tmpfile();
+                assert_true(h && f);
+                hbm_set_log(h, f);
+                hbm_cmd last = {.op = o == 0 ? HBM_WRGB : o == 1 ? HBM_ACTAB : HBM_ACTBG, .pc = HBM_PC_ALL,
+                                .ba = 1, .row = 5};
+                char err[1024], what[128];
+                snprintf(what, sizeof what, "%s, max_postpone %u, %s", presets[p], postpone[v], opened[o]);
+                assert_int_equal(hbm_issue(h, &last, a, err, sizeof err), 0);
+                uint64_t end = 0;
+                if (sched_refresh_catchup(h, 0, 0, D, &end, err, sizeof err))
+                    fail_msg("%s: catch-up failed: %s", what, err);
+                uint64_t refs = hbm_get_stats(h)->cmds[HBM_REFAB];
+                hbm_free(h);
+                /* the next schedule starts once the refreshes are done, and has the lead from there */
+                fprintf(f, "%" PRIu64 " WRGB st=0 ch=0 pc=*\n", (end > D ? end : D) + lead);
+                fflush(f);
+                rewind(f);
+                uint64_t nc;
+                int rc = hbm_check_stream(&c, f, what, err, sizeof err, &nc);
+                fclose(f);
+                if (rc)
+                    fail_msg("%s: checker: %s", what, err);
+                if (refs < c.pcs * (N > 1 ? N : 1))
+                    fail_msg("%s: %" PRIu64 " REFAB, want at least %" PRIu64, what, refs, c.pcs * (N > 1 ? N : 1));
+            }
 }
 
 static double rel(const fp32_t *a, const fp32_t *b, unsigned d)
@@ -456,7 +541,8 @@ int main(void)
     g_seed = tb_seed("test_run", NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_rtl_mismatch_is_an_error),
-        cmocka_unit_test(test_traces_pass_checker),
+        cmocka_unit_test(test_traces_pass_checker), cmocka_unit_test(test_refresh_postpone),
+        cmocka_unit_test(test_refresh_same_deadline),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
         cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_host_tier),          cmocka_unit_test(test_data_file),
