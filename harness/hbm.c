@@ -485,9 +485,9 @@ static void add_energy(hbm *h, const hbm_cmd *c, unsigned k, unsigned npc)
         e->cell += f->e_cell * bits, e->column += f->e_col * bits, e->global_io += f->e_gio * bits;
         e->tsv += f->e_tsv * bits, e->io += f->e_io * bits;
         break;
-    case HBM_MACBG: e->column += f->e_col * bits * nb; /* fall through */
-    case HBM_MACAB:
-    case HBM_MACSB:
+    case HBM_MACAB: /* every bank's burst goes from its sense amplifiers to the GEMV unit beside it (one */
+    case HBM_MACBG: /* unit per bank, or per two banks with ping-pong): no column path to the bank-group */
+    case HBM_MACSB: /* mux, no global I/O (docs/hbm.md "Energy") */
         e->cell += f->e_cell * bits * nb;
         e->alu += f->e_mac * f->gemv_lanes * nb;
         break;

@@ -10,7 +10,9 @@
  *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
  *    different cycle counts (the tree re-reads K and V);
- *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank;
+ *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank; their energy
+ *    from first principles (activations and moved bursts counted in the log), equal to one unit per
+ *    bank's for the MAC path;
  *  - q, K, V from a data file (harness/kvdata.h) are what the units compute with;
  *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
  *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
@@ -430,6 +432,87 @@ static void test_pingpong(void **state)
     attn_res_free(&r1), attn_res_free(&r2), attn_res_free(&r3);
 }
 
+/* Bank activations and bursts moved over the PC data paths (WRGB, MVSB, MVGB), counted from a command
+ * log independently of the engine: ACTAB opens every bank of its PCs, ACTBG one bank per bank group and
+ * SID of its PCs, ACT one; pc=* counts in every PC. */
+typedef struct log_counts {
+    uint64_t acts, moves;
+} log_counts;
+
+static log_counts count_log(FILE *f, const hbm_cfg *hc)
+{
+    log_counts k = {0, 0};
+    char line[256], op[16], pc[8];
+    uint64_t cyc;
+    unsigned st, ch;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || sscanf(line, "%" SCNu64 " %15s st=%u ch=%u pc=%7s", &cyc, op, &st, &ch, pc) != 5)
+            continue;
+        uint64_t npc = pc[0] == '*' ? hc->pcs : 1;
+        const char *np = strstr(line, " n=");
+        uint64_t n = np ? (uint64_t)atoi(np + 3) : 1;
+        if (!strcmp(op, "ACTAB"))
+            k.acts += npc * hbm_cfg_banks_per_pc(hc);
+        else if (!strcmp(op, "ACTBG"))
+            k.acts += npc * hc->sids * hc->bank_groups;
+        else if (!strcmp(op, "ACT"))
+            k.acts += 1;
+        else if (!strcmp(op, "WRGB") || !strcmp(op, "MVSB") || !strcmp(op, "MVGB"))
+            k.moves += npc * n;
+    }
+    rewind(f);
+    return k;
+}
+
+/* Ping-pong energy from first principles (docs/hbm.md "Energy", docs/architecture.md "Ping-pong"): a burst
+ * goes from a bank's sense amplifiers to the unit beside it whether the unit serves one bank or two, so
+ * in both modes the column path is charged for the moved bursts only (none per MAC burst), the array read
+ * is cell_rw per bit delivered, and the activation energy is the bank activations in the log times one
+ * row's act_pre. K and V fill whole rows here (L = 2048, head_dim 128), so both modes open the same number
+ * of rows and deliver the same bytes: their activation, cell and MAC-path energies are equal. */
+static void test_pingpong_energy(void **state)
+{
+    (void)state;
+    static setup s;
+    double e_path[2], per_byte[2];
+    uint64_t acts[2], bytes[2];
+    for (int pp = 0; pp < 2; pp++) {
+        make(&s, "llama2-70b", "attacc-hbm3-5200", 2, 2, 2048, 2048, g_seed + 12);
+        s.c.pingpong = pp, s.c.numerics = 1;
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        s.c.log = f;
+        attn_res r;
+        run_ok(&s, &r, NULL);
+        s.c.log = NULL;
+        fflush(f);
+        rewind(f);
+        const hbm_cfg *hc = &s.c.hbm;
+        log_counts k = count_log(f, hc);
+        fclose(f);
+        const hbm_energy *e = &r.hbm.energy;
+        const double bits = 8.0 * hc->burst_bytes, row_bits = 8.0 * hbm_cfg_row_bytes(hc);
+        const double want_act = (double)k.acts * row_bits * hc->e_act, want_col = (double)k.moves * bits * hc->e_col;
+        const double want_cell = 8.0 * (double)r.hbm.pim_bytes * hc->e_cell;
+        const char *mode = pp ? "ping-pong" : "one unit per bank";
+        if (fabs(e->act - want_act) > 1e-6 * want_act || fabs(e->cell - want_cell) > 1e-6 * want_cell)
+            fail_msg("%s: activation %.0f pJ (%" PRIu64 " bank activations x %.0f pJ = %.0f), cell %.0f pJ (want %.0f)",
+                     mode, e->act, k.acts, row_bits * hc->e_act, want_act, e->cell, want_cell);
+        if (fabs(e->column - want_col) > 1e-6 * want_col)
+            fail_msg("%s: column path %.0f pJ, want %.0f (%" PRIu64 " moved bursts x %.2f pJ; MAC bursts do not cross "
+                     "it): %.2f pJ per byte delivered", mode, e->column, want_col, k.moves, bits * hc->e_col,
+                     (e->column - want_col) / (double)r.hbm.pim_bytes);
+        acts[pp] = k.acts, bytes[pp] = r.hbm.pim_bytes;
+        e_path[pp] = e->act + e->cell + e->alu + (e->column - want_col); /* the MAC path: row, array, column, ALU */
+        per_byte[pp] = hbm_energy_total(e) / (double)r.hbm.pim_bytes;
+        attn_res_free(&r);
+    }
+    assert_true(acts[0] == acts[1] && bytes[0] == bytes[1] && bytes[0] >= 2ull * 2048 * 8 * 128 * 2 * 2);
+    assert_true(fabs(e_path[0] - e_path[1]) <= 1e-9 * e_path[0]);
+    print_message("one unit per bank vs ping-pong: %" PRIu64 " bank activations each, %.2f vs %.2f pJ per byte "
+                  "delivered (all DRAM energy)\n", acts[0], per_byte[0], per_byte[1]);
+}
+
 /* --data: q, K, V from a file in the documented format (written here). With every key zero all
  * scores are 0, so every query head's output is the mean of the request's V rows. */
 static void put32(FILE *f, uint32_t v)
@@ -544,7 +627,8 @@ int main(void)
         cmocka_unit_test(test_traces_pass_checker), cmocka_unit_test(test_refresh_postpone),
         cmocka_unit_test(test_refresh_same_deadline),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
-        cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_pingpong_energy),
+        cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_host_tier),          cmocka_unit_test(test_data_file),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
