@@ -25,7 +25,6 @@ typedef struct run_ctx {
     sched_cfg sc;
     sched_hooks hk;
     uint64_t *merge_done; /* per pass, this layer */
-    uint64_t *ch_last;    /* per channel: its last command this layer */
     uint64_t *pass_of;    /* per part: the index of its first pass */
 } run_ctx;
 
@@ -38,7 +37,6 @@ static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *e
     uint64_t busiest = 0, idlest = UINT64_MAX;
     for (unsigned ch = 0; ch < channels; ch++) {
         size_t k0 = x->p.ch_first[ch], np = x->p.ch_first[ch + 1] - k0;
-        x->ch_last[ch] = start;
         if (np) {
             for (size_t k = k0; k < k0 + np; k++) {
                 sched_pass *s = &x->p.pass[k];
@@ -54,7 +52,6 @@ static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *e
             sched_stats ss;
             if (sched_channel(x->h, &x->p.g, &x->sc, &x->p.pass[k0], np, start, &x->hk, &ss, err, n))
                 return 1;
-            x->ch_last[ch] = ss.last_issue;
             *end = ss.end > *end ? ss.end : *end;
             busiest = ss.end - start > busiest ? ss.end - start : busiest;
             idlest = ss.end - start < idlest ? ss.end - start : idlest;
@@ -70,34 +67,6 @@ static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *e
     ly->busiest_channel_cycles = busiest;
     ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
     return 0;
-}
-
-/* Refreshes channel (st, ch), idle from cycle *last, so that no PC's deadline falls at or before `until`
- * plus the time every PC's refresh takes (the channel waits there for a split item's final merge, or for
- * the layer's end, and its debt is paid after it); *last = its last command. 0, or 1 (err). */
-static int refresh_until(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *last, char *err, size_t n)
-{
-    const hbm_cfg *hc = hbm_config(h);
-    if (hc->ref_mode == HBM_REF_OFF)
-        return 0;
-    for (;;) {
-        unsigned pc = 0;
-        for (unsigned i = 1; i < hc->pcs; i++)
-            if (hbm_refresh_deadline(h, st, ch, i) < hbm_refresh_deadline(h, st, ch, pc))
-                pc = i;
-        if (hbm_refresh_deadline(h, st, ch, pc) > until + (uint64_t)hc->pcs * (hc->nRFC + hc->nRP))
-            return 0;
-        hbm_cmd c = {.op = HBM_REFAB, .st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc};
-        if (hbm_open_row(h, st, ch, pc, 0, 0, 0) >= 0)
-            c.op = HBM_PREA, c.pc = HBM_PC_ALL;
-        uint64_t t = hbm_earliest(h, &c, *last, NULL);
-        char why[256] = "illegal in this state";
-        if (t == HBM_NEVER || hbm_issue(h, &c, t, why, sizeof why))
-            return snprintf(err, n, "scheduler bug: a refresh of idle channel %u.%u is refused "
-                            "at cycle %llu: %s", st, ch, (unsigned long long)t, why),
-                   1;
-        *last = t;
-    }
 }
 
 typedef struct part_merge {
@@ -143,21 +112,20 @@ static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, ch
         hbm_cmd c = {.op = HBM_SFM, .st = (uint8_t)(pm[m].ch / hc->channels), .ch = (uint8_t)(pm[m].ch % hc->channels)};
         c.n = (uint32_t)(G * sched_sfm_merge_cycles(it->nparts + (it->L_host > 0), x->c->m.head_dim,
                                                     (unsigned)x->c->smu.lanes));
-        uint64_t from = pm[m].ready > x->ch_last[pm[m].ch] ? pm[m].ready : x->ch_last[pm[m].ch], t = from;
-        for (int tries = 0; tries < 4 && rc == 0; tries++) { /* the channel keeps refreshing while it waits */
-            rc = refresh_until(x->h, c.st, c.ch, t, &x->ch_last[pm[m].ch], err, n);
-            t = hbm_earliest(x->h, &c, from > x->ch_last[pm[m].ch] ? from : x->ch_last[pm[m].ch], NULL);
-            if (t == HBM_NEVER || t <= from)
-                break;
-            from = t;
+        uint64_t from = pm[m].ready, t = HBM_NEVER, paid;
+        /* the channel, idle while it waits, pays its refresh debt up to the merge, which then has room */
+        if (sched_refresh_catchup(x->h, c.st, c.ch, from, &paid, err, n)) {
+            rc = 1;
+            break;
         }
-        if (rc == 0 && (t == HBM_NEVER || hbm_issue(x->h, &c, t, err, n))) {
+        uint64_t last = hbm_channel_last(x->h, c.st, c.ch);
+        t = hbm_earliest(x->h, &c, from > last ? from : last, NULL);
+        if (t == HBM_NEVER || hbm_issue(x->h, &c, t, err, n)) {
             if (t == HBM_NEVER)
                 snprintf(err, n, "scheduler bug: the final merge of a split item is refused on channel %u", pm[m].ch);
             rc = 1;
             break;
         }
-        x->ch_last[pm[m].ch] = t;
         *end = t + c.n > *end ? t + c.n : *end;
         x->r->layer[l].sfm_cycles += c.n;
         if (x->p.pass[x->pass_of[pm[m].owner]].functional) {
@@ -170,6 +138,29 @@ static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, ch
     return rc;
 }
 
+/* Once every channel's attention is done (the xPU's FC layers follow), each channel pays its refresh debt
+ * at the layer's end and is kept usable until the next layer starts; paying takes time, so the channels
+ * are caught up to the later cycle again until none needs more (a channel that finished early, or idled
+ * through the layer, must not pass a deadline while another still refreshes). *resume: in, the layer's
+ * end; out, the next layer's start. */
+static int refresh_settle(hbm *h, unsigned channels, uint64_t *resume, char *err, size_t n)
+{
+    const unsigned per_stack = hbm_config(h)->channels;
+    for (int round = 0; round < 64; round++) {
+        uint64_t next = *resume;
+        for (unsigned ch = 0; ch < channels; ch++) {
+            uint64_t paid;
+            if (sched_refresh_catchup(h, ch / per_stack, ch % per_stack, *resume, &paid, err, n))
+                return -1;
+            next = paid > next ? paid : next;
+        }
+        if (next == *resume)
+            return 0;
+        *resume = next;
+    }
+    return snprintf(err, n, "scheduler bug: the refresh catch-up between layers does not settle"), -1;
+}
+
 /* One layer from `start`: the channels' passes, the split items' merges, then each channel's refresh debt
  * paid (the xPU's FC layers follow). *next = when every channel is free again. 0 or nonzero (err). */
 static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, char *err, size_t n)
@@ -178,19 +169,13 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
     const unsigned channels = hc->stacks * hc->channels;
     attn_layer *ly = &x->r->layer[l];
     hbm_stats before = *hbm_get_stats(x->h);
-    uint64_t end = start, resume = start;
+    uint64_t end = start;
     int rc = schedule_channels(x, l, start, &end, err, n);
     if (rc == 0)
         rc = merge_parts(x, l, start, &end, err, n);
-    for (unsigned ch = 0; ch < channels && rc == 0; ch++) { /* each channel's debt, once its work is done */
-        uint64_t paid;
-        if (sched_refresh_catchup(x->h, ch / hc->channels, ch % hc->channels, x->ch_last[ch], &paid, err, n))
-            rc = 1;
-        resume = paid > resume ? paid : resume;
-        x->ch_last[ch] = paid > x->ch_last[ch] ? paid : x->ch_last[ch];
-    }
-    for (unsigned ch = 0; ch < channels && rc == 0; ch++) /* a channel done early, or idle, refreshes until then */
-        rc = refresh_until(x->h, ch / hc->channels, ch % hc->channels, resume, &x->ch_last[ch], err, n);
+    uint64_t resume = end; /* when every channel has paid its refresh debt */
+    if (rc == 0 && refresh_settle(x->h, channels, &resume, err, n))
+        rc = 1;
     ly->start = start;
     ly->cycles = end - start;
     hbm_stats_diff(&before, hbm_get_stats(x->h), &ly->hbm);
@@ -199,6 +184,7 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
     *next = resume > end ? resume : end;
     return rc;
 }
+
 
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
 {
@@ -233,10 +219,9 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     for (unsigned ch = 0; ch < channels; ch++)
         r->channels_used += p->ch_first[ch + 1] > p->ch_first[ch];
     x.merge_done = malloc(p->npass * sizeof *x.merge_done);
-    x.ch_last = malloc(channels * sizeof *x.ch_last);
     x.pass_of = malloc(p->nitems * sizeof *x.pass_of);
-    if (!x.merge_done || !x.ch_last || !x.pass_of) {
-        free(x.merge_done), free(x.ch_last), free(x.pass_of);
+    if (!x.merge_done || !x.pass_of) {
+        free(x.merge_done), free(x.pass_of);
         plan_free(p);
         return snprintf(err, n, "out of memory"), -1;
     }
@@ -319,7 +304,7 @@ out:
     backend_free(be);
     hbm_free(x.h);
     kvdata_close(data);
-    free(x.merge_done), free(x.ch_last), free(x.pass_of);
+    free(x.merge_done), free(x.pass_of);
     plan_free(p);
     return rc;
 }

@@ -373,9 +373,10 @@ static uint64_t earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const ch
                 NEED(q->t_rfc, "nRFC");
                 if (op == HBM_REFPB)
                     NEED(q->t_rrefd, "nRREFD");
-                /* pull-in limit: at most max_postpone refreshes ahead */
-                if (q->refs + 1 > f->max_postpone)
-                    NEED((q->refs + 1 - f->max_postpone) * ref_interval(h), "refresh");
+                /* pull-in limit: at most max_postpone refreshes ahead of the current interval's (refresh k
+                 * belongs to [(k-1) I, k I)): refs + 1 <= floor(t / I) + 1 + max_postpone */
+                if (q->refs > f->max_postpone)
+                    NEED((q->refs - f->max_postpone) * ref_interval(h), "refresh");
             }
         }
     }
@@ -484,9 +485,9 @@ static void add_energy(hbm *h, const hbm_cmd *c, unsigned k, unsigned npc)
         e->cell += f->e_cell * bits, e->column += f->e_col * bits, e->global_io += f->e_gio * bits;
         e->tsv += f->e_tsv * bits, e->io += f->e_io * bits;
         break;
-    case HBM_MACBG: e->column += f->e_col * bits * nb; /* fall through */
-    case HBM_MACAB:
-    case HBM_MACSB:
+    case HBM_MACAB: /* every bank's burst goes from its sense amplifiers to the GEMV unit beside it (one */
+    case HBM_MACBG: /* unit per bank, or per two banks with ping-pong): no column path to the bank-group */
+    case HBM_MACSB: /* mux, no global I/O (docs/hbm.md "Energy") */
         e->cell += f->e_cell * bits * nb;
         e->alu += f->e_mac * f->gemv_lanes * nb;
         break;
@@ -660,6 +661,8 @@ int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     add_energy(h, c, k, npc);
     return 0;
 }
+
+uint64_t hbm_channel_last(const hbm *h, unsigned st, unsigned ch) { return h->ch[ch_index(h, st, ch)].t_last; }
 
 int64_t hbm_open_row(const hbm *h, unsigned st, unsigned ch, unsigned pc, unsigned sid, unsigned bg, unsigned ba)
 {

@@ -71,6 +71,8 @@ const hbm_cfg *hbm_config(const hbm *h);
 uint64_t hbm_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const char **rule);
 int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n);
 
+/* Issue cycle of the channel's last command (0 before any): where its next command may go at the earliest. */
+uint64_t hbm_channel_last(const hbm *h, unsigned st, unsigned ch);
 /* Open row of a bank, or -1 when closed. */
 int64_t hbm_open_row(const hbm *h, unsigned st, unsigned ch, unsigned pc, unsigned sid, unsigned bg, unsigned ba);
 uint64_t hbm_refresh_deadline(const hbm *h, unsigned st, unsigned ch, unsigned pc);

@@ -604,11 +604,12 @@ int hbm_checker_line(hbm_checker *k, const char *line, char *err, size_t n)
         }
     if (timing(k, ch, &x, err, n))
         return 1;
-    if ((op == REFAB || op == REFPB) && k->refs[p0] + 1 > t / k->ival + c->max_postpone) {
+    /* the upper refresh bound: the current interval's refresh and max_postpone more */
+    if ((op == REFAB || op == REFPB) && k->refs[p0] + 1 > t / k->ival + 1 + c->max_postpone) {
         snprintf(err, n, "refresh: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64 " (PC %s would have %" PRIu64
-                 " refreshes, at most floor(t / %s %" PRIu64 ") + max_postpone %u = %" PRIu64 ")", op_name[op], t,
-                 (k->refs[p0] + 1 - c->max_postpone) * k->ival, where(k, p0, at), k->refs[p0] + 1,
-                 op == REFPB ? "nREFIpb" : "nREFI", k->ival, c->max_postpone, t / k->ival + c->max_postpone);
+                 " refreshes, at most floor(t / %s %" PRIu64 ") + 1 + max_postpone %u = %" PRIu64 ")", op_name[op], t,
+                 (k->refs[p0] - c->max_postpone) * k->ival, where(k, p0, at), k->refs[p0] + 1,
+                 op == REFPB ? "nREFIpb" : "nREFI", k->ival, c->max_postpone, t / k->ival + 1 + c->max_postpone);
         return 1;
     }
     if (remember(k, ch, &x)) {

@@ -1,6 +1,7 @@
 /* hbm_run.c — in-order open-page controller with eager refresh (hbm_run.h). */
 #include "hbm_run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 struct hbm_run {
@@ -61,36 +62,61 @@ static int pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc)
     return 0;
 }
 
-/* Refreshes every PC of the channel that owes a refresh at cycle t (eager: no postponement used). */
-static int refresh_due(hbm_run *r, unsigned st, unsigned ch, uint64_t t, char *err, size_t n)
+/* The eager policy's slack: a PC owes a refresh once its deadline is within max(max_postpone, 1)
+ * intervals of t, i.e. once t has passed the end of the refresh's interval, or with max_postpone 0 (where
+ * that is already too late) its start. */
+static uint64_t refresh_slack(const hbm_cfg *c)
+{
+    return (uint64_t)(c->max_postpone ? c->max_postpone : 1) *
+           (c->ref_mode == HBM_REF_PERBANK ? hbm_cfg_nrefipb(c) : c->nREFI);
+}
+
+/* How close to a refresh deadline a request's command may still issue: the bank it opens or uses must
+ * be closed again (nRAS plus an all-bank ACT's activation stagger, nRTP, or the write recovery) and
+ * precharged (nRP), and the refresh must get past the PC's last REFPB (nRREFD) and the row bus. */
+static uint64_t refresh_guard(const hbm_cfg *c)
+{
+    unsigned k = hbm_cfg_banks_per_pc(c);
+    uint64_t stg = c->ab_act_faw && k > 4 ? (uint64_t)((k + 3) / 4 - 1) * c->nFAW : 0;
+    uint64_t close = c->nRAS + stg, wr = (uint64_t)c->nCWL + c->nBL + c->nWR;
+    close = close > wr ? close : wr;
+    close = close > c->nRTP ? close : c->nRTP;
+    return close + c->nRP + c->nRREFD + 2ull * c->pcs;
+}
+
+/* The PC of the channel nearest its refresh deadline, if that is less than `slack` after t, else -1. */
+static int owing_pc(const hbm_run *r, unsigned st, unsigned ch, uint64_t t, uint64_t slack)
 {
     const hbm_cfg *c = hbm_config(r->h);
     if (c->ref_mode == HBM_REF_OFF)
-        return 0;
-    uint64_t slack = (uint64_t)c->max_postpone * (c->ref_mode == HBM_REF_PERBANK ? hbm_cfg_nrefipb(c) : c->nREFI);
-    for (;;) {
-        /* the PC closest to its deadline first, so no PC falls behind while another catches up; a PC owes a
-         * refresh (eager policy) once its deadline is within max_postpone intervals of t */
-        unsigned p = 0;
-        for (unsigned i = 1; i < c->pcs; i++)
-            if (hbm_refresh_deadline(r->h, st, ch, i) < hbm_refresh_deadline(r->h, st, ch, p))
-                p = i;
-        if (hbm_refresh_deadline(r->h, st, ch, p) >= t + slack)
-            break;
+        return -1;
+    unsigned p = 0;
+    for (unsigned i = 1; i < c->pcs; i++)
+        if (hbm_refresh_deadline(r->h, st, ch, i) < hbm_refresh_deadline(r->h, st, ch, p))
+            p = i;
+    return hbm_refresh_deadline(r->h, st, ch, p) < t + slack ? (int)p : -1;
+}
+
+/* Refreshes every PC of the channel whose deadline is less than `slack` after cycle t, the PC nearest its
+ * deadline first so that none falls behind while another catches up; each at its earliest cycle. */
+static int refresh_due(hbm_run *r, unsigned st, unsigned ch, uint64_t t, uint64_t slack, char *err, size_t n)
+{
+    const hbm_cfg *c = hbm_config(r->h);
+    for (int p; (p = owing_pc(r, st, ch, t, slack)) >= 0;) {
         hbm_cmd x = {.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)p};
         if (c->ref_mode == HBM_REF_ALLBANK) {
-            if (pc_any_open(r->h, st, ch, p)) {
+            if (pc_any_open(r->h, st, ch, (unsigned)p)) {
                 x.op = HBM_PREA;
                 if (go(r, &x, 0, err, n))
                     return -1;
             }
             x.op = HBM_REFAB;
         } else {
-            unsigned i = hbm_refresh_next_bank(r->h, st, ch, p);
+            unsigned i = hbm_refresh_next_bank(r->h, st, ch, (unsigned)p);
             x.sid = (uint8_t)(i / (c->bank_groups * c->banks));
             x.bg = (uint8_t)(i / c->banks % c->bank_groups);
             x.ba = (uint8_t)(i % c->banks);
-            if (hbm_open_row(r->h, st, ch, p, x.sid, x.bg, x.ba) >= 0) {
+            if (hbm_open_row(r->h, st, ch, (unsigned)p, x.sid, x.bg, x.ba) >= 0) {
                 x.op = HBM_PRE;
                 if (go(r, &x, 0, err, n))
                     return -1;
@@ -116,47 +142,67 @@ static int mac_row_ready(const hbm *h, const hbm_req *q)
     return 1;
 }
 
+/* The request's next command in the banks' present state (open page: close, open, then the data
+ * command); returns 1 when it is the data command. */
+static int next_cmd(const hbm *h, const hbm_req *q, hbm_cmd *c)
+{
+    *c = (hbm_cmd){.st = q->st, .ch = q->ch, .pc = q->pc, .sid = q->sid, .bg = q->bg, .ba = q->ba, .row = q->row,
+                   .col = q->col};
+    if (q->kind == HBM_REQ_MAC) {
+        if (mac_row_ready(h, q))
+            return c->op = HBM_MACAB, 1;
+        unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? hbm_config(h)->pcs - 1 : q->pc;
+        int open = 0;
+        for (unsigned p = p0; p <= p1; p++)
+            open |= pc_any_open(h, q->st, q->ch, p);
+        c->op = open ? HBM_PREA : HBM_ACTAB;
+        return 0;
+    }
+    int64_t open = hbm_open_row(h, q->st, q->ch, q->pc, q->sid, q->bg, q->ba);
+    if (open == (int64_t)q->row)
+        return c->op = q->kind == HBM_REQ_RD ? HBM_RD : HBM_WR, 1;
+    c->op = open >= 0 ? HBM_PRE : HBM_ACT;
+    return 0;
+}
+
+/* Refresh rounds one request may need before it can issue: more means no command of it ever fits
+ * between the refreshes the configuration demands (e.g. an ACTAB waiting nRFCpb after each REFPB). */
+#define MAX_REFRESH_ROUNDS 64
+
 int hbm_run_req(hbm_run *r, const hbm_req *q, char *err, size_t n)
 {
     const size_t chn = (size_t)q->st * hbm_config(r->h)->channels + q->ch;
     uint64_t *now = &r->now[chn];
     r->nused += !r->used[chn];
     r->used[chn] = 1;
-    uint64_t from = q->arrival > *now ? q->arrival : *now;
-    if (refresh_due(r, q->st, q->ch, from, err, n))
+    const hbm_cfg *cfg = hbm_config(r->h);
+    uint64_t from = q->arrival > *now ? q->arrival : *now, guard = refresh_guard(cfg);
+    uint64_t slack = refresh_slack(cfg);
+    slack = slack > guard ? slack : guard;
+    if (refresh_due(r, q->st, q->ch, from, refresh_slack(cfg), err, n)) /* eager, at the request's arrival */
         return -1;
-    hbm_cmd c = {.st = q->st, .ch = q->ch, .pc = q->pc, .sid = q->sid, .bg = q->bg, .ba = q->ba, .row = q->row,
-                 .col = q->col};
-    if (q->kind == HBM_REQ_MAC) {
-        if (!mac_row_ready(r->h, q)) {
-            unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? hbm_config(r->h)->pcs - 1 : q->pc;
-            int open = 0;
-            for (unsigned p = p0; p <= p1; p++)
-                open |= pc_any_open(r->h, q->st, q->ch, p);
-            c.op = HBM_PREA;
-            if (open && go(r, &c, from, err, n))
+    int rounds = 0;
+    for (int data = 0; !data;) {
+        /* each command is also checked against the refresh deadlines at the cycle it would issue: a
+         * request that waits (nRFC, nRFCpb, nRAS ...) may carry the channel up to the next one. A refresh
+         * may close the request's row, so the request goes on from the banks' new state. */
+        hbm_cmd c;
+        data = next_cmd(r->h, q, &c);
+        uint64_t t = hbm_earliest(r->h, &c, from > *now ? from : *now, NULL);
+        if (t != HBM_NEVER && owing_pc(r, q->st, q->ch, t, guard) >= 0) {
+            if (++rounds > MAX_REFRESH_ROUNDS)
+                return snprintf(err, n, "%s at cycle %llu cannot issue between the refreshes this configuration "
+                                        "needs (refresh.max_postpone %u too small for its nRFC/nRFCpb)",
+                                hbm_op_name(c.op), (unsigned long long)t, cfg->max_postpone),
+                       -1;
+            if (refresh_due(r, q->st, q->ch, t, slack, err, n))
                 return -1;
-            c.op = HBM_ACTAB;
-            if (go(r, &c, from, err, n))
-                return -1;
+            data = 0;
+            continue;
         }
-        c.op = HBM_MACAB;
-    } else {
-        int64_t open = hbm_open_row(r->h, q->st, q->ch, q->pc, q->sid, q->bg, q->ba);
-        if (open >= 0 && open != (int64_t)q->row) {
-            c.op = HBM_PRE;
-            if (go(r, &c, from, err, n))
-                return -1;
-        }
-        if (open != (int64_t)q->row) {
-            c.op = HBM_ACT;
-            if (go(r, &c, from, err, n))
-                return -1;
-        }
-        c.op = q->kind == HBM_REQ_RD ? HBM_RD : HBM_WR;
+        if (go(r, &c, from, err, n))
+            return -1;
     }
-    if (go(r, &c, from, err, n))
-        return -1;
     if (!r->any)
         r->first = *now, r->any = 1;
     r->last = *now;
@@ -182,7 +228,7 @@ int hbm_run_finish(hbm_run *r, char *err, size_t n)
         hbm_stats before = *hbm_get_stats(r->h);
         for (unsigned s = 0; s < c->stacks; s++)
             for (unsigned ch = 0; ch < c->channels; ch++)
-                if (r->used[(size_t)s * c->channels + ch] == !pass && refresh_due(r, s, ch, end, err, n))
+                if (r->used[(size_t)s * c->channels + ch] == !pass && refresh_due(r, s, ch, end, refresh_slack(c), err, n))
                     return -1;
         if (pass)
             hbm_stats_diff(&before, hbm_get_stats(r->h), &r->idle);

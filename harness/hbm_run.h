@@ -1,6 +1,8 @@
 /* hbm_run.h — a simple memory controller in front of the timing engine (hbm.h), used by the trace runner
  * (`pimattn hbm`) and the closed-form tests: in order per channel, open page, no reordering, eager
- * refresh (a PC is refreshed as soon as it owes one: PREA/PRE first if needed).
+ * refresh (a PC is refreshed as soon as it owes one, with max_postpone 0 as soon as its interval begins:
+ * PREA/PRE first if needed), and before each command of a request any PC whose deadline is too close for
+ * that command's bank to be closed again in time.
  *
  * Contract
  *  - Requests of one channel issue in the order given; channels advance independently (each has its own
@@ -8,6 +10,8 @@
  *  - HBM_REQ_RD / HBM_REQ_WR: one burst at a bank/row/col (PRE and ACT as needed).
  *  - HBM_REQ_MAC: one all-bank MAC (MACAB) of column col over the PC (pc = HBM_PC_ALL: the channel),
  *    after PREA + ACTAB when the banks do not all hold row.
+ *  - A request that cannot issue between the refreshes the configuration demands (all-bank MACs with
+ *    per-bank refresh and a max_postpone too small for nRFCpb) fails with err saying so.
  *  - hbm_run_finish: refreshes every PC up to the last cycle any channel reached, so the whole log obeys
  *    the refresh bounds (idle channels refresh too, as a real device does). Returns 0, or -1 with err (an
  *    engine refusal: a bug, reported not hidden).

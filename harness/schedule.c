@@ -118,14 +118,41 @@ static int due_pc(const hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t s
 
 static int refresh_pc(const ctx *x, uint64_t t, uint64_t slack) { return due_pc(x->h, x->c->st, x->c->ch, t, slack); }
 
-int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t from, uint64_t *end, char *err, size_t n)
+/* The activation stagger of an all-bank ACT (docs/hbm.md): with the activation window, ACTAB opens its
+ * banks 4 per nFAW; every bank rule measured from it, nRAS too, is that much longer. */
+static uint64_t act_stagger(const hbm_cfg *hc)
+{
+    unsigned k = hbm_cfg_banks_per_pc(hc);
+    return hc->ab_act_faw && k > 4 ? (uint64_t)((k + 3) / 4 - 1) * hc->nFAW : 0;
+}
+
+/* How long before a deadline the banks start closing for a refresh: a row opened just before needs nRAS
+ * (plus the activation stagger), the last MAC nRTP, the PREA nRP, plus the row bus (a REFAB per PC). */
+static uint64_t lead_of(const hbm_cfg *hc) { return (uint64_t)hc->nRTP + hc->nRP + hc->nRAS + act_stagger(hc) + 8; }
+
+static int channel_open(const hbm *h, unsigned st, unsigned ch)
 {
     const hbm_cfg *hc = hbm_config(h);
-    const uint64_t owed = (uint64_t)hc->max_postpone * hc->nREFI; /* deadline this far ahead: nothing owed */
-    *end = from;
-    for (int pc; (pc = due_pc(h, st, ch, from, owed + 1)) >= 0;) {
+    for (unsigned pc = 0; pc < hc->pcs; pc++)
+        for (unsigned s = 0; s < hc->sids; s++)
+            for (unsigned g = 0; g < hc->bank_groups; g++)
+                for (unsigned b = 0; b < hc->banks; b++)
+                    if (hbm_open_row(h, st, ch, pc, s, g, b) >= 0)
+                        return 1;
+    return 0;
+}
+
+int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *end, char *err, size_t n)
+{
+    const hbm_cfg *hc = hbm_config(h);
+    /* a PC is done once it owes nothing at `until` (its deadline more than max_postpone intervals later)
+     * and a schedule starting at `until` has the refresh lead before its deadline */
+    const uint64_t slack = max64((uint64_t)hc->max_postpone * hc->nREFI, lead_of(hc)) + 1;
+    uint64_t from = hbm_channel_last(h, st, ch);
+    *end = until;
+    for (int pc; (pc = due_pc(h, st, ch, until, slack)) >= 0;) {
         hbm_cmd c = {.op = HBM_REFAB, .st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc};
-        if (hbm_open_row(h, st, ch, (unsigned)pc, 0, 0, 0) >= 0)
+        if (channel_open(h, st, ch)) /* any bank of any PC: the sets move in lock step over the PCs */
             c.op = HBM_PREA, c.pc = HBM_PC_ALL;
         uint64_t t = hbm_earliest(h, &c, from, NULL);
         char why[256] = "illegal in this state";
@@ -134,8 +161,7 @@ int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t from, uint6
                             (unsigned long long)t, why),
                    -1;
         from = t;
-        uint64_t done = t + (c.op == HBM_REFAB ? hc->nRFC : hc->nRP);
-        *end = done > *end ? done : *end;
+        *end = max64(*end, t + (c.op == HBM_REFAB ? hc->nRFC : hc->nRP));
     }
     return 0;
 }
@@ -169,9 +195,8 @@ static int row_at(const ctx *x, int next, unsigned *set, int64_t *row, size_t *p
     return 1;
 }
 
-/* How long before a deadline the backstop closes the banks: a row opened just before needs nRAS, the
- * last MAC nRTP, the PREA nRP, plus the row bus. */
-static uint64_t refresh_lead(const ctx *x) { return (uint64_t)x->hc->nRTP + x->hc->nRP + x->hc->nRAS + 8; }
+/* How long before a deadline the backstop closes the banks (lead_of). */
+static uint64_t refresh_lead(const ctx *x) { return lead_of(x->hc); }
 
 /* The banks of a set: ACTs/PREs address ba = set, set + 2, ... (ping-pong) or everything (one set). */
 static unsigned set_bas(const ctx *x) { return x->g->banks_per_group / x->nsets; }
@@ -550,7 +575,7 @@ int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pas
     /* the longest a row of MACs can take with the banks streaming, plus the switch: refreshes are planned
      * this far ahead */
     x.horizon = (uint64_t)g->cols * (hc->nMACpow > hc->nMAC ? hc->nMACpow : hc->nMAC) + hc->nRCDRD + hc->nRTP +
-                hc->nRP + hc->nRAS + hc->nRFC;
+                hc->nRP + hc->nRAS + 2 * act_stagger(hc) + hc->nRFC;
     const unsigned h_pcs = hc->pcs; /* 1..4 (hbm_cfg) */
     uint64_t dp[4] = {0};           /* per PC: data-path cycles of the movers */
     x.st = calloc(np, sizeof *x.st);

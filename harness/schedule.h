@@ -75,9 +75,15 @@ uint64_t sched_sfm_merge_cycles(uint32_t partials, unsigned d, unsigned lanes);
 /* The softmax unit's cycles for one pass (rows query heads): rows and merges of the flow. */
 uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sched_pass *p, uint64_t *merge);
 
-/* Pays a channel's refresh debt from cycle `from` on (PREA, then REFAB per PC until none is owed);
- * *end = when the last one completes. Between layers. 0, or -1 with err (an engine refusal). */
-int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t from, uint64_t *end, char *err, size_t n);
+/* Between layers: pays channel (st, ch)'s refresh debt at cycle `until` and keeps it usable from there,
+ * issuing from its last command on (PREA if any bank is open, then REFABs, the PC nearest its deadline
+ * first, each at its earliest legal cycle) until every PC owes nothing at `until` and its deadline is more
+ * than the refresh lead after `until`: nRTP + nRP + nRAS + the all-bank activation stagger + 8. A schedule
+ * (sched_channel) leaves each deadline at least that lead after its last command, which is what the
+ * catch-up needs to close the banks and refresh every PC in time, also when all PCs are due in the same
+ * cycle. *end = when the last refresh completes (`until` when none was needed). 0, or -1 with err (an
+ * engine refusal: a bug). */
+int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *end, char *err, size_t n);
 
 int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pass *passes, size_t np, uint64_t t0,
                   const sched_hooks *hk, sched_stats *st, char *err, size_t n);

@@ -134,8 +134,8 @@ static inline uint64_t log_datapath(FILE *f, const hbm_cfg *hc, uint64_t layer_e
     return max;
 }
 
-/* Runs with a command log and checks it with the independent checker. */
-static inline void check_log(setup *s, const char *hbm, const char *what, uint64_t *refreshes)
+/* Runs with a command log and checks it with the independent checker (with the run's configuration). */
+static inline void check_log(setup *s, const char *what, uint64_t *refreshes)
 {
     FILE *f = tmpfile();
     assert_non_null(f);
@@ -145,9 +145,7 @@ static inline void check_log(setup *s, const char *hbm, const char *what, uint64
     s->c.log = NULL;
     fflush(f);
     rewind(f);
-    hbm_cfg hc;
-    assert_int_equal(hbm_cfg_preset(hbm, &hc), 0);
-    hc.channels = s->c.hbm.channels;
+    hbm_cfg hc = s->c.hbm;
     uint64_t dp = log_datapath(f, &hc, r.layers > 1 ? r.layer[1].start : UINT64_MAX);
     if (dp != r.layer[0].datapath || dp == 0 || dp > r.layer[0].cycles)
         fail_msg(TB_REPLAY "%s: data path %llu CK in the log, %llu reported, layer %llu CK", g_seed, g_seed, what,
@@ -159,10 +157,15 @@ static inline void check_log(setup *s, const char *hbm, const char *what, uint64
     if (rc)
         fail_msg(TB_REPLAY "%s: checker: %s", g_seed, g_seed, what, err);
     assert_true(n > 1000);
-    if (refreshes)
+    if (refreshes) {
+        uint64_t during = 0, longest = 0;
+        for (uint32_t l = 0; l < r.layers; l++)
+            during += r.layer[l].refreshes, longest = r.layer[l].cycles > longest ? r.layer[l].cycles : longest;
         *refreshes = r.hbm.cmds[HBM_REFAB];
+        print_message("%s: %u layers of up to %" PRIu64 " CK, %" PRIu64 " REFAB (%" PRIu64 " during attention), "
+                      "%" PRIu64 " commands checked\n", what, r.layers, longest, *refreshes, during, n);
+    }
     attn_res_free(&r);
 }
-
 
 #endif

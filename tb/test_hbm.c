@@ -3,10 +3,13 @@
  *    at 16x the I/O bandwidth (and the power-limited and row-switch-aware fractions), refresh stealing
  *    tRFC/tREFI, energy per byte against the reference figures;
  *  - refusals: state errors and timing violations name their rule;
+ *  - the refresh window (docs/hbm.md "Refresh") for max_postpone 0, 1 and 8, and the controller's eager
+ *    refresh on a seeded random request stream with idle gaps for the same values (its log checked);
  *  - every command log produced here passes the independent checker (harness/hbm_check.c), and a random
  *    command stream issued at the engine's earliest cycles passes it while each command moved one cycle
  *    earlier than the engine allowed is rejected (differential test, seeded).
  * Expected values are computed from the configuration fields with the formulas of docs/hbm.md. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,7 +229,39 @@ static void test_refresh_steal(void **state)
     }
 }
 
-/* Energy per byte with whole rows consumed: I/O reads 28.72 pJ/B, bank PIM 4.4 pJ/B + ALU. */
+/* Issues c at its earliest cycle >= from (it must be legal in the current state); returns that cycle. */
+static uint64_t put(rig *g, hbm_cmd c, uint64_t from)
+{
+    char err[512];
+    uint64_t t = hbm_earliest(g->h, &c, from, NULL);
+    if (t == HBM_NEVER || hbm_issue(g->h, &c, t, err, sizeof err))
+        fail_msg("%s: %s refused: %s", g->cfg.name, hbm_op_name(c.op), t == HBM_NEVER ? "state" : err);
+    return t;
+}
+
+/* Whole rows through MACBG, as the ping-pong units read them: per row ACTBG of bank index ba (one bank per
+ * bank group and SID, both PCs), a MACBG per column, then PRE of each of those banks. */
+static void macbg_rows(rig *g, unsigned rows)
+{
+    const hbm_cfg *c = &g->cfg;
+    uint64_t t = 0;
+    for (unsigned r = 0; r < rows; r++) {
+        unsigned ba = r % c->banks;
+        t = put(g, (hbm_cmd){.op = HBM_ACTBG, .pc = HBM_PC_ALL, .ba = (uint8_t)ba, .row = r}, t);
+        for (unsigned col = 0; col < c->columns; col++)
+            t = put(g, (hbm_cmd){.op = HBM_MACBG, .pc = HBM_PC_ALL, .ba = (uint8_t)ba, .col = col}, t);
+        for (unsigned p = 0; p < c->pcs; p++)
+            for (unsigned s = 0; s < c->sids; s++)
+                for (unsigned b = 0; b < c->bank_groups; b++)
+                    t = put(g, (hbm_cmd){.op = HBM_PRE, .pc = (uint8_t)p, .sid = (uint8_t)s, .bg = (uint8_t)b,
+                                         .ba = (uint8_t)ba}, t);
+    }
+}
+
+/* Energy per byte with whole rows consumed: I/O reads 28.72 pJ/B, bank PIM 4.4 pJ/B + ALU, through MACAB
+ * (every bank) and through MACBG (one bank per bank group, the ping-pong units' command) alike: in both
+ * the burst goes from the bank's sense amplifiers to the GEMV unit beside the bank, so neither crosses the
+ * column path to the bank-group mux (docs/hbm.md "Energy"). */
 static void test_energy(void **state)
 {
     (void)state;
@@ -241,14 +276,23 @@ static void test_energy(void **state)
     assert_float_equal(8 * (c.e_act + c.e_cell), 4.4, 1e-9);
     rig_close(&g);
     rig_open(&g, &c);
+    macbg_rows(&g, 8);
+    s = hbm_get_stats(g.h);
+    assert_int_equal(s->pim_bytes, 8ull * c.sids * c.bank_groups * c.pcs * c.columns * c.burst_bytes);
+    double bg = hbm_energy_total(&s->energy) / s->pim_bytes;
+    if (fabs(bg - (8 * (c.e_act + c.e_cell) + alu)) > 1e-9)
+        fail_msg("MACBG rows: %.4f pJ/B, want %.4f (bank-level PIM + ALU, as MACAB); column path %.3f pJ/B", bg,
+                 8 * (c.e_act + c.e_cell) + alu, s->energy.column / s->pim_bytes);
+    rig_close(&g);
+    rig_open(&g, &c);
     for (unsigned r = 0; r < 3; r++)
         for (unsigned col = 0; col < c.columns; col++)
             req(&g, rd(0, 0, r, col));
     s = hbm_get_stats(g.h);
     pj = hbm_energy_total(&s->energy) / s->ext_bytes;
     assert_float_equal(pj, 28.72, 1e-9);
-    printf("  energy: I/O read %.2f pJ/B, bank-level PIM %.2f pJ/B + %.2f pJ/B ALU (reference 28.72, 4.4)\n", pj,
-           8 * (c.e_act + c.e_cell), alu);
+    printf("  energy: I/O read %.2f pJ/B, bank-level PIM %.2f pJ/B + %.2f pJ/B ALU (reference 28.72, 4.4), MACBG "
+           "rows %.2f pJ/B with the ALU\n", pj, 8 * (c.e_act + c.e_cell), alu, bg);
     rig_close(&g);
 }
 
@@ -287,6 +331,89 @@ static void test_refusals(void **state)
     hbm_cmd act2 = act;
     expect_refusal(h, act2, (uint64_t)(c.max_postpone + 1) * c.nREFI + 1000, "refresh");
     hbm_free(h);
+}
+
+/* docs/hbm.md "Refresh": refresh k belongs to the interval [(k-1) I, k I); it may be pulled in by up to
+ * max_postpone intervals and postponed by up to max_postpone. So a PC may take max_postpone + 1 refreshes
+ * before cycle I (the current interval's and max_postpone ahead), the next one not before I, and its
+ * deadline after c refreshes is (c + max_postpone + 1) I - 1. With max_postpone 0 both PCs of a channel
+ * can be refreshed in the same interval (before, the only legal cycle of refresh k of either PC was k I,
+ * and one row bus cannot carry both). */
+static void test_refresh_window(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    char err[512];
+    for (int p = 0; p < 2; p++)
+        for (size_t v = 0; v < 3; v++) {
+            hbm_cfg c = preset(presets[p]);
+            c.ref_mode = HBM_REF_ALLBANK, c.channels = 1, c.max_postpone = postpone[v];
+            const uint64_t I = c.nREFI, N = c.max_postpone;
+            assert_true((N + 1) * c.nRFC + 1 < I); /* the refreshes below fit in the first interval */
+            hbm *h = hbm_new(&c);
+            for (unsigned pc = 0; pc < c.pcs; pc++)
+                assert_int_equal(hbm_refresh_deadline(h, 0, 0, pc), (N + 1) * I - 1);
+            for (uint64_t k = 0; k <= N; k++)
+                for (unsigned pc = 0; pc < c.pcs; pc++) {
+                    hbm_cmd ref = {.op = HBM_REFAB, .pc = (uint8_t)pc};
+                    uint64_t t = k * c.nRFC + pc;
+                    if (hbm_issue(h, &ref, t, err, sizeof err))
+                        fail_msg("%s, max_postpone %u: refresh %" PRIu64 " of PC %u at cycle %" PRIu64 " (before %"
+                                 PRIu64 ") refused: %s", c.name, c.max_postpone, k + 1, pc, t, I, err);
+                    assert_int_equal(hbm_refresh_deadline(h, 0, 0, pc), (k + 1 + N + 1) * I - 1);
+                }
+            hbm_cmd ref = {.op = HBM_REFAB, .pc = 0};
+            expect_refusal(h, ref, I - 1, "refresh"); /* max_postpone + 2 before I: one too many ahead */
+            const char *rule;
+            assert_int_equal(hbm_earliest(h, &ref, (N + 1) * c.nRFC, &rule), I);
+            assert_string_equal(rule, "refresh");
+            hbm_free(h);
+        }
+}
+
+/* The controller of `pimattn hbm` (eager refresh) on a seeded random request stream with idle gaps of up
+ * to a few refresh intervals, for max_postpone 0, 1 and 8, all-bank refresh (reads, writes, all-bank MACs)
+ * and per-bank refresh (reads and writes: there a request may wait nRFCpb, longer than nREFIpb, behind a
+ * refresh of its bank). It must not fail, must refresh at least as the lower bound of docs/hbm.md demands,
+ * and its log must pass the independent checker (rig_close). */
+static void test_controller_postpone(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    rng g;
+    rng_seed(&g, seed);
+    for (int p = 0; p < 2; p++)
+        for (size_t v = 0; v < 3; v++)
+            for (int pb = 0; pb < 2; pb++) {
+                hbm_cfg c = preset(presets[p]);
+                c.ref_mode = pb ? HBM_REF_PERBANK : HBM_REF_ALLBANK, c.channels = 2, c.max_postpone = postpone[v];
+                const uint64_t I = pb ? hbm_cfg_nrefipb(&c) : c.nREFI;
+                rig r;
+                rig_open(&r, &c);
+                uint64_t t = 0;
+                for (unsigned i = 0; i < 3000; i++) {
+                    t += rng_below(&g, 8) ? rng_below(&g, 40) : rng_below(&g, 3 * I);
+                    hbm_req q = {.arrival = t, .kind = (uint8_t)rng_below(&g, pb ? 2 : 3), .ch = (uint8_t)rng_below(&g, 2),
+                                 .pc = (uint8_t)rng_below(&g, c.pcs), .sid = (uint8_t)rng_below(&g, c.sids),
+                                 .bg = (uint8_t)rng_below(&g, c.bank_groups), .ba = (uint8_t)rng_below(&g, c.banks),
+                                 .row = (uint32_t)rng_below(&g, 4), .col = (uint32_t)rng_below(&g, c.columns)};
+                    if (q.kind == HBM_REQ_MAC && rng_below(&g, 2))
+                        q.pc = HBM_PC_ALL;
+                    char err[512];
+                    if (hbm_run_req(r.r, &q, err, sizeof err))
+                        fail_msg(TB_REPLAY "%s, %s, max_postpone %u: request %u at cycle %" PRIu64 ": %s", seed, seed,
+                                 c.name, hbm_cfg_ref_modes[c.ref_mode], c.max_postpone, i, t, err);
+                }
+                char err[512];
+                if (hbm_run_finish(r.r, err, sizeof err))
+                    fail_msg(TB_REPLAY "%s: %s", seed, seed, c.name, err);
+                uint64_t refs = hbm_get_stats(r.h)->cmds[pb ? HBM_REFPB : HBM_REFAB], end = hbm_run_now(r.r);
+                assert_true(end / I > 2 * c.max_postpone);
+                if (refs < 2 * c.pcs * (end / I - c.max_postpone)) /* per PC at least, at the last cycle */
+                    fail_msg(TB_REPLAY "%s: %" PRIu64 " refreshes by cycle %" PRIu64 ", want at least %" PRIu64, seed,
+                             seed, c.name, refs, end, 2 * c.pcs * (end / I - c.max_postpone));
+                rig_close(&r);
+            }
 }
 
 /* Random legal commands at (or a little after) the engine's earliest cycle, over a small slice of the
@@ -467,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_read_streams),  cmocka_unit_test(test_row_miss),
         cmocka_unit_test(test_mac_streams),   cmocka_unit_test(test_refresh_steal),
         cmocka_unit_test(test_energy),        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_refresh_window), cmocka_unit_test(test_controller_postpone),
         cmocka_unit_test(test_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,6 +104,9 @@ static void pow_off(hbm_cfg *c) { c->power_limit = 0; }
 static void ref_ab(hbm_cfg *c) { c->ref_mode = HBM_REF_ALLBANK; }
 static void ref_pb(hbm_cfg *c) { c->ref_mode = HBM_REF_PERBANK; }
 static void ref_pb_1ch(hbm_cfg *c) { ref_pb(c), c->channels = 1; } /* long traces: no other channel owes any */
+/* max_postpone 0: one refresh per interval, in it; one channel, as the others would owe theirs by I */
+static void ref_ab_mp0(hbm_cfg *c) { ref_ab(c), c->max_postpone = 0, c->channels = 1; }
+static void ref_pb_mp0(hbm_cfg *c) { ref_pb(c), c->max_postpone = 0, c->channels = 1; }
 /* attacc-hbm3-5200 has nRAS + nRP > nRC, so an ACT-PRE-ACT sequence is always bound by nRP there; nRC is
  * raised to nRAS + nRP + 1 (still a valid configuration) only where that is so. */
 static void nrc_visible(hbm_cfg *c)
@@ -358,24 +361,28 @@ GEN(g_barrier_rd)
 GEN(g_barrier_ab) { UNUSED; add(t, 0, "ACTAB " PS " row=1"); X("BARRIER " CH0); return c->nRCDRD + stagger(c, k_ab(c)); }
 /* order: X in another PC, on the other bus, may share Y's cycle but not precede it */
 GEN(g_order) { UNUSED; add(t, 10, "WRGB " P0); X("ACT " E " row=1"); return 10; }
-/* refresh: at most max_postpone refreshes ahead: the (max_postpone + 1)-th needs cycle I */
+/* refresh: at most max_postpone refreshes ahead of the current interval's: in [0, I) a PC may take
+ * max_postpone + 1, the (max_postpone + 2)-th needs cycle I (the other PC's one refresh keeps it from
+ * owing any at I, also with max_postpone 0) */
 GEN(g_ref_pull)
 {
     UNUSED;
-    for (unsigned i = 0; i < c->max_postpone; i++)
-        add(t, (uint64_t)i * c->nRFC, "REFAB " P1);
-    assert_true((uint64_t)c->max_postpone * c->nRFC < ival(c));
+    add(t, 0, "REFAB " P0);
+    for (unsigned i = 0; i <= c->max_postpone; i++)
+        add(t, 1 + (uint64_t)i * c->nRFC, "REFAB " P1);
+    assert_true(1 + (uint64_t)(c->max_postpone + 1) * c->nRFC < ival(c));
     X("REFAB " P1);
     return ival(c);
 }
 GEN(g_ref_pull_pb)
 {
     UNUSED;
-    for (unsigned i = 0; i < c->max_postpone; i++)
-        add(t, (uint64_t)i * c->nRREFD, "REFPB st=0 ch=0 pc=0 sid=0 bg=%u ba=%u", i / c->banks % c->bank_groups,
+    add(t, 0, "REFPB st=0 ch=0 pc=1 sid=0 bg=0 ba=0");
+    for (unsigned i = 0; i <= c->max_postpone; i++)
+        add(t, 1 + (uint64_t)i * c->nRREFD, "REFPB st=0 ch=0 pc=0 sid=0 bg=%u ba=%u", i / c->banks % c->bank_groups,
             i % c->banks);
-    unsigned i = c->max_postpone;
-    assert_true((uint64_t)i * c->nRREFD < ival(c));
+    unsigned i = c->max_postpone + 1;
+    assert_true(1 + (uint64_t)i * c->nRREFD < ival(c));
     X("REFPB st=0 ch=0 pc=0 sid=0 bg=%u ba=%u", i / c->banks % c->bank_groups, i % c->banks);
     return ival(c);
 }
@@ -386,6 +393,16 @@ GEN(g_ref_owed)
     add(t, 5, "WRGB " P0);
     X("WRGB " P1);
     return (uint64_t)(c->max_postpone + 1) * ival(c) - 1;
+}
+/* both PCs of the channel take their refresh in the same interval (one row bus: on different cycles), so
+ * neither owes one until 2 I; a command at 2 I - 1 is the last the log may end with */
+GEN(g_ref_both)
+{
+    UNUSED;
+    add(t, ival(c) - 3, "REFAB " P0);
+    add(t, ival(c) - 2, "REFAB " P1);
+    X("WRGB " P0);
+    return (uint64_t)(c->max_postpone + 2) * ival(c) - 1;
 }
 GEN(g_ref_rr)
 {
@@ -512,6 +529,10 @@ static const mcase cases[] = {
     {"refresh", "all-bank: max_postpone refreshes ahead at most", ref_ab, g_ref_pull, -1},
     {"refresh", "per-bank: max_postpone refreshes ahead at most", ref_pb, g_ref_pull_pb, -1},
     {"refresh", "all-bank: max_postpone refreshes owed at most (end of log)", ref_ab, g_ref_owed, +1},
+    {"refresh", "all-bank, max_postpone 0: the current interval's refresh, none ahead", ref_ab_mp0, g_ref_pull, -1},
+    {"refresh", "per-bank, max_postpone 0: the current interval's refresh, none ahead", ref_pb_mp0, g_ref_pull_pb, -1},
+    {"refresh", "all-bank, max_postpone 0: none owed (end of log)", ref_ab_mp0, g_ref_owed, +1},
+    {"refresh", "all-bank, max_postpone 0: both PCs refreshed in the interval", ref_ab_mp0, g_ref_both, +1},
     {"refresh", "per-bank: max_postpone refreshes owed at most (end of log)", ref_pb, g_ref_owed, +1},
     {"refresh", "per-bank round robin", ref_pb, g_ref_rr, 0},
     {"refresh", "per-bank round robin: a full round, then again", ref_pb_1ch, g_ref_round, 0},

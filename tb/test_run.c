@@ -3,12 +3,16 @@
  *    same output bits, cycles and commands as fast mode; an RTL/golden disagreement is a hard error
  *    naming the unit, the DRAM cycle and the values;
  *  - every command log the scheduler emits passes the independent protocol checker, on both presets,
- *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it;
+ *    for both softmax flows, both GEMV units and FP16 accumulation, with refreshes in it, and for
+ *    refresh.max_postpone 0, 1 and 8 over several layers with idle channels; the refresh catch-up
+ *    between layers with both PCs due in the same cycle and the banks closed, open or half open;
  *  - split-K and buffer flows agree within 5e-5 rel-L2 (their FP16 probabilities are rounded against
  *    different maxima, each within 2^-12 relative) and both are within 5e-4 of FP64 attention;
  *  - GQA on the tree unit (G passes) and on the systolic unit (one pass) give identical outputs and
  *    different cycle counts (the tree re-reads K and V);
- *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank;
+ *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank; their energy
+ *    from first principles (activations and moved bursts counted in the log), equal to one unit per
+ *    bank's for the MAC path;
  *  - q, K, V from a data file (harness/kvdata.h) are what the units compute with;
  *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
  *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
@@ -32,6 +36,7 @@
 #include "gemv_sim.h"
 #include "hbm_check.h"
 #include "report.h"
+#include "schedule.h"
 #include "rng.h"
 #include "sm_sim.h"
 #include "tb_util.h"
@@ -90,24 +95,102 @@ static void test_traces_pass_checker(void **state)
     const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
     for (int p = 0; p < 2; p++) {
         make(&s, "llama2-70b", presets[p], 2, 3, 50, 1500, g_seed + (uint64_t)p);
-        check_log(&s, presets[p], "systolic buffer", NULL);
+        check_log(&s, "systolic buffer", NULL);
         s.c.splitk = 1;
-        check_log(&s, presets[p], "systolic splitk", NULL);
+        check_log(&s, "systolic splitk", NULL);
         s.c.splitk = 0, s.c.systolic = 0, s.c.group = 1, s.c.numerics = 1;
-        check_log(&s, presets[p], "tree", NULL);
+        check_log(&s, "tree", NULL);
         s.c.systolic = 1, s.c.group = 8, s.c.numerics = 0, s.c.pingpong = 1;
-        check_log(&s, presets[p], "ping-pong", NULL);
+        check_log(&s, "ping-pong", NULL);
         make(&s, "falcon-40b", presets[p], 2, 2, 200, 2500, g_seed + 7);
         s.c.acc_fp32 = 0, s.c.smu.in_fp16 = 1;
-        check_log(&s, presets[p], "falcon fp16", NULL);
+        check_log(&s, "falcon fp16", NULL);
     }
     /* long enough for refreshes: many passes on one channel */
     make(&s, "opt-66b", "attacc-hbm3-5200", 1, 4, 1500, 2500, g_seed + 9);
     s.c.m.layers = 2; /* capacity for two layers on one channel */
     s.c.numerics = 1;
     uint64_t refs = 0;
-    check_log(&s, "attacc-hbm3-5200", "refresh", &refs);
+    check_log(&s, "refresh", &refs);
     assert_true(refs > 0);
+}
+
+/* Refresh corner cases end to end (docs/hbm.md "Refresh"): max_postpone 0, 1 and 8 on both presets, with
+ * one unit per bank, split-K and ping-pong; three layers of ragged lengths with fewer work items than
+ * channels, so that a channel idles through whole layers and the others finish at different cycles (each
+ * must stay legal until the next layer starts). Every run's command log must pass the checker. */
+static void test_refresh_postpone(void **state)
+{
+    (void)state;
+    static setup s;
+    static const unsigned postpone[] = {0, 1, 8};
+    static const char *const variant[] = {"one unit per bank", "split-K", "ping-pong"};
+    const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+    for (int p = 0; p < 2; p++)
+        for (int v = 0; v < 3; v++)
+            for (int k = 0; k < 3; k++) {
+                make(&s, "llama3-8b", presets[p], 3, 2, 1000, 4000, g_seed + 11 + (uint64_t)k);
+                s.c.m.heads = 4, s.c.m.kv_heads = 1; /* one work item per request: two items on three channels */
+                s.c.hbm.max_postpone = postpone[v];
+                s.c.layers = 3, s.c.numerics = 1;
+                s.c.splitk = k == 1, s.c.pingpong = k == 2;
+                char what[128];
+                snprintf(what, sizeof what, "%s, max_postpone %u, %s", presets[p], postpone[v], variant[k]);
+                uint64_t refs = 0;
+                check_log(&s, what, &refs);
+                assert_true(refs > 0);
+            }
+}
+
+/* The refresh catch-up between layers with both PCs of a channel due in the same cycle D = (N + 1) I - 1
+ * (neither refreshed yet), the channel's last command the scheduler's refresh lead (nRAS + nRTP + nRP +
+ * the all-bank activation stagger + 8, schedule.h) before D, and its banks closed, all open (one unit per bank) or only the odd banks open (ping-pong's
+ * second set). Paying the debt up to D must refresh both PCs in time and leave the channel usable: the log
+ * with a command appended the lead after D (or after the last refresh completes, where the next layer
+ * would start) must pass the checker (docs/hbm.md: no PC then owes more than max_postpone refreshes), and
+ * the PCs must have at least max(N, 1) refreshes each on average (the debt at D is N). */
+static void test_refresh_same_deadline(void **state)
+{
+    (void)state;
+    static const unsigned postpone[] = {0, 1, 8};
+    static const char *const opened[] = {"banks closed", "all banks open", "odd banks open"};
+    const char *presets[] = {"attacc-hbm3-5200", "hbm3-6400"};
+    for (int p = 0; p < 2; p++)
+        for (int v = 0; v < 3; v++)
+            for (int o = 0; o < 3; o++) {
+                hbm_cfg c;
+                assert_int_equal(hbm_cfg_preset(presets[p], &c), 0);
+                c.channels = 1, c.ref_mode = HBM_REF_ALLBANK, c.max_postpone = postpone[v];
+                const uint64_t I = c.nREFI, N = c.max_postpone, D = (N + 1) * I - 1;
+                const unsigned k = hbm_cfg_banks_per_pc(&c); /* ACTAB's activation stagger (docs/hbm.md) */
+                const uint64_t stagger = c.ab_act_faw && k > 4 ? (uint64_t)((k + 3) / 4 - 1) * c.nFAW : 0;
+                const uint64_t lead = (uint64_t)c.nRAS + c.nRTP + c.nRP + stagger + 8, a = D - lead;
+                hbm *h = hbm_new(&c);
+                FILE *f = tmpfile();
+                assert_true(h && f);
+                hbm_set_log(h, f);
+                hbm_cmd last = {.op = o == 0 ? HBM_WRGB : o == 1 ? HBM_ACTAB : HBM_ACTBG, .pc = HBM_PC_ALL,
+                                .ba = 1, .row = 5};
+                char err[1024], what[128];
+                snprintf(what, sizeof what, "%s, max_postpone %u, %s", presets[p], postpone[v], opened[o]);
+                assert_int_equal(hbm_issue(h, &last, a, err, sizeof err), 0);
+                uint64_t end = 0;
+                if (sched_refresh_catchup(h, 0, 0, D, &end, err, sizeof err))
+                    fail_msg("%s: catch-up failed: %s", what, err);
+                uint64_t refs = hbm_get_stats(h)->cmds[HBM_REFAB];
+                hbm_free(h);
+                /* the next schedule starts once the refreshes are done, and has the lead from there */
+                fprintf(f, "%" PRIu64 " WRGB st=0 ch=0 pc=*\n", (end > D ? end : D) + lead);
+                fflush(f);
+                rewind(f);
+                uint64_t nc;
+                int rc = hbm_check_stream(&c, f, what, err, sizeof err, &nc, NULL, NULL);
+                fclose(f);
+                if (rc)
+                    fail_msg("%s: checker: %s", what, err);
+                if (refs < c.pcs * (N > 1 ? N : 1))
+                    fail_msg("%s: %" PRIu64 " REFAB, want at least %" PRIu64, what, refs, c.pcs * (N > 1 ? N : 1));
+            }
 }
 
 static double rel(const fp32_t *a, const fp32_t *b, unsigned d)
@@ -200,6 +283,87 @@ static void test_pingpong(void **state)
     print_message("ping-pong: %" PRIu64 " cycles (one unit per bank %" PRIu64 "), outputs within %.2g\n",
                   r2.layer[0].cycles, r1.layer[0].cycles, worst);
     attn_res_free(&r1), attn_res_free(&r2), attn_res_free(&r3);
+}
+
+/* Bank activations and bursts moved over the PC data paths (WRGB, MVSB, MVGB), counted from a command
+ * log independently of the engine: ACTAB opens every bank of its PCs, ACTBG one bank per bank group and
+ * SID of its PCs, ACT one; pc=* counts in every PC. */
+typedef struct log_counts {
+    uint64_t acts, moves;
+} log_counts;
+
+static log_counts count_log(FILE *f, const hbm_cfg *hc)
+{
+    log_counts k = {0, 0};
+    char line[256], op[16], pc[8];
+    uint64_t cyc;
+    unsigned st, ch;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || sscanf(line, "%" SCNu64 " %15s st=%u ch=%u pc=%7s", &cyc, op, &st, &ch, pc) != 5)
+            continue;
+        uint64_t npc = pc[0] == '*' ? hc->pcs : 1;
+        const char *np = strstr(line, " n=");
+        uint64_t n = np ? (uint64_t)atoi(np + 3) : 1;
+        if (!strcmp(op, "ACTAB"))
+            k.acts += npc * hbm_cfg_banks_per_pc(hc);
+        else if (!strcmp(op, "ACTBG"))
+            k.acts += npc * hc->sids * hc->bank_groups;
+        else if (!strcmp(op, "ACT"))
+            k.acts += 1;
+        else if (!strcmp(op, "WRGB") || !strcmp(op, "MVSB") || !strcmp(op, "MVGB"))
+            k.moves += npc * n;
+    }
+    rewind(f);
+    return k;
+}
+
+/* Ping-pong energy from first principles (docs/hbm.md "Energy", docs/architecture.md "Ping-pong"): a burst
+ * goes from a bank's sense amplifiers to the unit beside it whether the unit serves one bank or two, so
+ * in both modes the column path is charged for the moved bursts only (none per MAC burst), the array read
+ * is cell_rw per bit delivered, and the activation energy is the bank activations in the log times one
+ * row's act_pre. K and V fill whole rows here (L = 2048, head_dim 128), so both modes open the same number
+ * of rows and deliver the same bytes: their activation, cell and MAC-path energies are equal. */
+static void test_pingpong_energy(void **state)
+{
+    (void)state;
+    static setup s;
+    double e_path[2], per_byte[2];
+    uint64_t acts[2], bytes[2];
+    for (int pp = 0; pp < 2; pp++) {
+        make(&s, "llama2-70b", "attacc-hbm3-5200", 2, 2, 2048, 2048, g_seed + 12);
+        s.c.pingpong = pp, s.c.numerics = 1;
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        s.c.log = f;
+        attn_res r;
+        run_ok(&s, &r, NULL);
+        s.c.log = NULL;
+        fflush(f);
+        rewind(f);
+        const hbm_cfg *hc = &s.c.hbm;
+        log_counts k = count_log(f, hc);
+        fclose(f);
+        const hbm_energy *e = &r.hbm.energy;
+        const double bits = 8.0 * hc->burst_bytes, row_bits = 8.0 * hbm_cfg_row_bytes(hc);
+        const double want_act = (double)k.acts * row_bits * hc->e_act, want_col = (double)k.moves * bits * hc->e_col;
+        const double want_cell = 8.0 * (double)r.hbm.pim_bytes * hc->e_cell;
+        const char *mode = pp ? "ping-pong" : "one unit per bank";
+        if (fabs(e->act - want_act) > 1e-6 * want_act || fabs(e->cell - want_cell) > 1e-6 * want_cell)
+            fail_msg("%s: activation %.0f pJ (%" PRIu64 " bank activations x %.0f pJ = %.0f), cell %.0f pJ (want %.0f)",
+                     mode, e->act, k.acts, row_bits * hc->e_act, want_act, e->cell, want_cell);
+        if (fabs(e->column - want_col) > 1e-6 * want_col)
+            fail_msg("%s: column path %.0f pJ, want %.0f (%" PRIu64 " moved bursts x %.2f pJ; MAC bursts do not cross "
+                     "it): %.2f pJ per byte delivered", mode, e->column, want_col, k.moves, bits * hc->e_col,
+                     (e->column - want_col) / (double)r.hbm.pim_bytes);
+        acts[pp] = k.acts, bytes[pp] = r.hbm.pim_bytes;
+        e_path[pp] = e->act + e->cell + e->alu + (e->column - want_col); /* the MAC path: row, array, column, ALU */
+        per_byte[pp] = hbm_energy_total(e) / (double)r.hbm.pim_bytes;
+        attn_res_free(&r);
+    }
+    assert_true(acts[0] == acts[1] && bytes[0] == bytes[1] && bytes[0] >= 2ull * 2048 * 8 * 128 * 2 * 2);
+    assert_true(fabs(e_path[0] - e_path[1]) <= 1e-9 * e_path[0]);
+    print_message("one unit per bank vs ping-pong: %" PRIu64 " bank activations each, %.2f vs %.2f pJ per byte "
+                  "delivered (all DRAM energy)\n", acts[0], per_byte[0], per_byte[1]);
 }
 
 /* --data: q, K, V from a file in the documented format (written here). With every key zero all
@@ -313,9 +477,11 @@ int main(void)
     g_seed = tb_seed("test_run", NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rtl_equals_fast),    cmocka_unit_test(test_rtl_mismatch_is_an_error),
-        cmocka_unit_test(test_traces_pass_checker),
+        cmocka_unit_test(test_traces_pass_checker), cmocka_unit_test(test_refresh_postpone),
+        cmocka_unit_test(test_refresh_same_deadline),
         cmocka_unit_test(test_splitk_vs_buffer),   cmocka_unit_test(test_tree_vs_systolic),
-        cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_pingpong_energy),
+        cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_host_tier),          cmocka_unit_test(test_data_file),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
