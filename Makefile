@@ -337,37 +337,25 @@ units: $(PIMATTN) $(VUNITS)
 	@echo
 	@$(PIMATTN) hbm --hbm attacc-hbm3-5200 --synthetic macab --commands 1000000
 
-# Each suite prints its cmocka summary; a failing suite does not stop the others, the target fails at the end.
+# The suites run in parallel (scripts/run-tests.sh, $(TEST_JOBS) at a time: -jN of make, else JOBS), each
+# printed whole in this order; a failing suite does not stop the others, the target fails at the end.
+# An Icarus replay runs after the Verilator suite that wrote its vector files.
+TEST_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(JOBS))
+TEST_ENV  := PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test
+tab := $(shell printf '\t')
+define test_jobs
+tables$(tab)-$(tab)$(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv && echo "  csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tb/gen_sm_tables.c" || { echo "  regenerate with make tables"; exit 1; }
+$(foreach t,$(TESTS),$(notdir $(t))$(tab)-$(tab)$(TEST_ENV) $(t)
+)$(foreach b,$(PRIM_BUILDS),icarus-$(b)$(tab)test_prim_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +vec=$(BUILD)/vec/$(b).hex 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
+)$(foreach b,$(GEMV_ICARUS),icarus-$(b)$(tab)test_gemv_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
+)$(foreach b,$(SM_ICARUS),icarus-$(b)$(tab)test_sm_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
+)$(foreach l,verilator icarus yosys,lint-$(l)$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory lint-$(l)
+)
+endef
+export test_jobs
+
 test: all
-	@fail=0; pass=0; \
-	echo "=== generated tables: csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tb/gen_sm_tables.c"; \
-	if $(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && \
-	   $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && \
-	   $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv; then echo "  up to date"; pass=$$((pass+1)); \
-	else echo "  FAIL: regenerate with make tables"; fail=$$((fail+1)); fi; \
-	for t in $(TESTS); do \
-	  echo "=== $$t"; \
-	  if PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
-	done; \
-	echo "=== icarus: the co-simulation vector files through tb/prim_tb.sv"; \
-	for b in $(PRIM_BUILDS); do \
-	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +vec=$(BUILD)/vec/$$b.hex 2>&1) && grep -q '^PASS' <<<"$$out"; then \
-	    echo "  $$b: $$out"; pass=$$((pass+1)); else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
-	done; \
-	for b in $(GEMV_ICARUS); do \
-	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +cmd=$(BUILD)/vec/$$b.cmd +res=$(BUILD)/vec/$$b.res 2>&1) && \
-	     grep -q '^PASS' <<<"$$out"; then echo "  $$b: $$out"; pass=$$((pass+1)); \
-	  else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
-	done; \
-	for b in $(SM_ICARUS); do \
-	  if out=$$($(VVP) -n $(BUILD)/icarus/$$b.vvp +cmd=$(BUILD)/vec/$$b.cmd +res=$(BUILD)/vec/$$b.res 2>&1) && \
-	     grep -q '^PASS' <<<"$$out"; then echo "  $$b: $$out"; pass=$$((pass+1)); \
-	  else echo "  $$b: $$out"; fail=$$((fail+1)); fi; \
-	done; \
-	echo "=== lint"; \
-	if $(MAKE) --no-print-directory lint; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
-	echo "suites: $$pass passed, $$fail failed"; \
-	test $$fail -eq 0
+	@printf '%s\n' "$$test_jobs" | scripts/run-tests.sh $(TEST_JOBS) $(BUILD)/test-logs
 
 regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_sm_cosim $(VUNITS)
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden
