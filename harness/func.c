@@ -9,6 +9,7 @@
 
 #include "attn_ref.h"
 #include "fp.h"
+#include "gauss.h"
 #include "rng.h"
 
 
@@ -26,6 +27,7 @@ struct func {
     sched_hooks *hk;
     unsigned chan, layer;
     fp32_t scale;
+    gauss_ctx *gauss;
     pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
     size_t nlive;
     func_stats st;
@@ -47,6 +49,10 @@ func *func_new(const func_cfg *c)
     if (!f)
         return NULL;
     f->c = *c;
+    if (!(f->gauss = gauss_new())) {
+        free(f);
+        return NULL;
+    }
     /* 1/sqrt(d) with log2(e) folded in: the softmax unit works in base 2 */
     f->scale = float_to_fp32((float)(1.4426950408889634 / sqrt((double)c->head_dim)));
     return f;
@@ -71,6 +77,7 @@ void func_free(func *f)
     for (size_t i = 0; i < f->nlive; i++)
         pdata_free(&f->live[i]);
     free(f->live);
+    gauss_free(f->gauss);
     free(f);
 }
 
@@ -87,12 +94,6 @@ void func_take_stats(func *f, func_stats *out)
 }
 
 static uint64_t mix(uint64_t a, uint64_t b) { return rng_splitmix64(&a) ^ (b * 0x9E3779B97F4A7C15ull); }
-
-static void gauss16(rng *r, fp16_t *out, size_t n, double scale)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = fp32_to_fp16(float_to_fp32((float)(rng_gauss(r) * scale)));
-}
 
 /* The data of a pass, created at its first command. */
 static pdata *pass_data(func *f, const sched_pass *p)
@@ -139,11 +140,11 @@ static pdata *pass_data(func *f, const sched_pass *p)
     rng r;
     uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
     rng_seed(&r, item_seed);
-    gauss16(&r, d->K, L * dim, 1.0);
-    gauss16(&r, d->V, L * dim, 1.0);
+    gauss16(f->gauss, &r, d->K, L * dim, 1.0); /* the values of gauss16_ref, faster (gauss.h) */
+    gauss16(f->gauss, &r, d->V, L * dim, 1.0);
     for (uint32_t g = 0; g < p->rows; g++) {
         rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + p->h0 + g));
-        gauss16(&r, d->q + g * dim, dim, f->c.logit_scale);
+        gauss16(f->gauss, &r, d->q + g * dim, dim, f->c.logit_scale);
     }
     return d;
 }
