@@ -158,7 +158,8 @@ static inline uint32_t acc_out(int f32, float x) { return f32 ? fp32_of_float(x)
 /* One row's S1 + S2 (gemv_row.sv): products of the data beat d (binary32 values) with the row's buffer word;
  * score: balanced tree ((p0+p1)+(p2+p3))+... then acc + tree, the result in y[15]; context: acc[i] + p*d[i]
  * in y[0..15]. */
-static void row_mac(gemv *g, int r, const gemv_cmd *c, int first, const float d[16], uint32_t y[16])
+static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const gemv_cmd *c, int first,
+                                                          const float d[16], uint32_t y[16])
 {
     const gemv_cfg *k = &g->cfg;
     const int f32 = k->acc_fp32;
@@ -177,24 +178,24 @@ static void row_mac(gemv *g, int r, const gemv_cmd *c, int first, const float d[
             y[i] = acc[i] = acc_out(f32, s[i]);
         return;
     }
-    float t[16];
+    float t[16], t8[8], t4[4], t2[2]; /* the tree's levels */
     for (int i = 0; i < 16; i++)
-        t[i] = d[i] * opw[i];
-    if (f32) {
-        for (int w = 8; w >= 1; w /= 2)
-            for (int n = 0; n < w; n++)
-                t[n] = t[2 * n] + t[2 * n + 1];
-        y[15] = acc[15] = acc_out(1, acc_in(1, first, acc[15]) + t[0]);
-        return;
-    }
-    for (int i = 0; i < 16; i++)
-        t[i] = r16(t[i]);
-    for (int w = 8; w >= 1; w /= 2)
-        for (int n = 0; n < w; n++)
-            t[n] = r16(t[2 * n] + t[2 * n + 1]);
-    y[15] = acc[15] = acc_out(0, acc_in(0, first, acc[15]) + t[0]);
+        t[i] = f32 ? d[i] * opw[i] : r16(d[i] * opw[i]);
+    for (int n = 0; n < 8; n++)
+        t8[n] = f32 ? t[2 * n] + t[2 * n + 1] : r16(t[2 * n] + t[2 * n + 1]);
+    for (int n = 0; n < 4; n++)
+        t4[n] = f32 ? t8[2 * n] + t8[2 * n + 1] : r16(t8[2 * n] + t8[2 * n + 1]);
+    for (int n = 0; n < 2; n++)
+        t2[n] = f32 ? t4[2 * n] + t4[2 * n + 1] : r16(t4[2 * n] + t4[2 * n + 1]);
+    float t1 = f32 ? t2[0] + t2[1] : r16(t2[0] + t2[1]);
+    y[15] = acc[15] = acc_out(f32, acc_in(f32, first, acc[15]) + t1);
 }
 
+/* Built with -O3 (Makefile) and, on x86-64, for three instruction sets chosen at run time: the 16-lane loops
+ * become vector code; the operations and their order stay those above. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
 int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
 {
     if (rtl_rule(g, w)) {
