@@ -13,13 +13,20 @@
 #include "rng.h"
 
 
+/* The data of a pass in flight. A slot keeps its buffers when its pass ends (no allocation, no page faults
+ * per pass), and its K and V with the item and layer they belong to: the next pass over the same item (the
+ * tree unit reads an item once per query head) copies them instead of drawing them again. */
 typedef struct pdata {
-    const sched_pass *p;
-    fp16_t *K, *V, *q; /* L x d, L x d, rows x d */
-    uint32_t *scores;  /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
-    fp16_t *prob;      /* rows x L */
-    sm_res *res;       /* rows x parts (split-K) or rows x 1 */
-    fp32_t *part;      /* rows x parts x d: partial outputs */
+    const sched_pass *p; /* NULL: free */
+    fp16_t *K, *V, *q;   /* L x d, L x d, rows x d */
+    uint32_t *scores;    /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
+    fp16_t *prob;        /* rows x L */
+    sm_res *res;         /* rows x parts (split-K) or rows x 1 */
+    fp32_t *part;        /* rows x parts x d: partial outputs */
+    size_t cap[7];       /* bytes allocated for each buffer above */
+    int kv_valid;        /* K and V hold the seeded data of item kv_item in layer kv_layer */
+    uint32_t kv_item;
+    unsigned kv_layer;
 } pdata;
 
 struct func {
@@ -95,53 +102,81 @@ void func_take_stats(func *f, func_stats *out)
 
 static uint64_t mix(uint64_t a, uint64_t b) { return rng_splitmix64(&a) ^ (b * 0x9E3779B97F4A7C15ull); }
 
-/* The data of a pass, created at its first command. */
+/* *buf holds at least `bytes` (zeroed when zero is set); 0, or -1 on no memory. */
+static int need(void *buf, size_t *cap, size_t bytes, int zero)
+{
+    void **b = buf;
+    if (bytes > *cap) {
+        free(*b);
+        *cap = 0;
+        if (!(*b = malloc(bytes)))
+            return -1;
+        *cap = bytes;
+    }
+    if (zero)
+        memset(*b, 0, bytes);
+    return 0;
+}
+
+/* The data of a pass, made at its first command. */
 static pdata *pass_data(func *f, const sched_pass *p)
 {
-    pdata *free_slot = NULL;
+    const int seeded = !f->c.data;
+    pdata *free_slot = NULL, *same = NULL; /* same: a slot holding this item's K and V */
     for (size_t i = 0; i < f->nlive; i++) {
-        if (f->live[i].p == p)
-            return &f->live[i];
-        if (!f->live[i].p && !free_slot)
-            free_slot = &f->live[i];
+        pdata *x = &f->live[i];
+        if (x->p == p)
+            return x;
+        int mine = seeded && x->kv_valid && x->kv_item == p->item && x->kv_layer == f->layer;
+        if (mine && !same)
+            same = x;
+        if (!x->p && (!free_slot || (mine && free_slot != same)))
+            free_slot = x;
     }
     if (!free_slot) {
+        size_t at = same ? (size_t)(same - f->live) : 0;
         pdata *grown = realloc(f->live, (f->nlive + 4) * sizeof *grown);
         if (!grown)
             return fail(f, "out of memory"), NULL;
         memset(grown + f->nlive, 0, 4 * sizeof *grown);
         f->live = grown;
+        same = same ? &f->live[at] : NULL;
         free_slot = &f->live[f->nlive];
         f->nlive += 4;
     }
     pdata *d = free_slot;
     const func_item *it = &f->c.items[p->item];
     size_t L = (size_t)it->L + it->L_host, dim = f->c.head_dim, parts = f->c.splitk ? f->c.g->parts : 1;
-    d->p = p;
-    d->K = malloc(L * dim * sizeof *d->K);
-    d->V = malloc(L * dim * sizeof *d->V);
-    d->q = malloc(p->rows * dim * sizeof *d->q);
-    d->scores = calloc(p->rows * L, sizeof *d->scores);
-    d->prob = calloc(p->rows * L, sizeof *d->prob);
-    d->res = calloc(p->rows * parts, sizeof *d->res);
-    d->part = calloc((size_t)p->rows * f->c.g->parts * dim, sizeof *d->part);
-    if (!d->K || !d->V || !d->q || !d->scores || !d->prob || !d->res || !d->part) {
-        pdata_free(d);
+    if (need(&d->K, &d->cap[0], L * dim * sizeof *d->K, 0) || need(&d->V, &d->cap[1], L * dim * sizeof *d->V, 0) ||
+        need(&d->q, &d->cap[2], p->rows * dim * sizeof *d->q, 0) ||
+        need(&d->scores, &d->cap[3], p->rows * L * sizeof *d->scores, 1) ||
+        need(&d->prob, &d->cap[4], p->rows * L * sizeof *d->prob, 1) ||
+        need(&d->res, &d->cap[5], p->rows * parts * sizeof *d->res, 1) ||
+        need(&d->part, &d->cap[6], (size_t)p->rows * f->c.g->parts * dim * sizeof *d->part, 1)) {
+        d->kv_valid = 0;
         return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
     }
-    if (f->c.data) {
+    d->p = p;
+    if (!seeded) {
         if (kvdata_read(f->c.data, f->layer, it->req, it->kvh, (uint32_t)L, d->K, d->V, p->h0, p->rows, d->q, f->hk->err,
                         f->hk->errn)) {
-            pdata_free(d);
+            d->p = NULL;
             return NULL;
         }
         return d;
     }
     rng r;
     uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
-    rng_seed(&r, item_seed);
-    gauss16(f->gauss, &r, d->K, L * dim, 1.0); /* the values of gauss16_ref, faster (gauss.h) */
-    gauss16(f->gauss, &r, d->V, L * dim, 1.0);
+    if (same && same != d) {
+        memcpy(d->K, same->K, L * dim * sizeof *d->K);
+        memcpy(d->V, same->V, L * dim * sizeof *d->V);
+    } else if (!same) {
+        d->kv_valid = 0;
+        rng_seed(&r, item_seed);
+        gauss16(f->gauss, &r, d->K, L * dim, 1.0); /* the values of gauss16_ref, faster (gauss.h) */
+        gauss16(f->gauss, &r, d->V, L * dim, 1.0);
+    }
+    d->kv_valid = 1, d->kv_item = p->item, d->kv_layer = f->layer;
     for (uint32_t g = 0; g < p->rows; g++) {
         rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + p->h0 + g));
         gauss16(f->gauss, &r, d->q + g * dim, dim, f->c.logit_scale);
@@ -371,7 +406,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
     }
     for (size_t i = 0; i < f->nlive; i++)
         if (f->live[i].p == p)
-            pdata_free(&f->live[i]);
+            f->live[i].p = NULL; /* the slot keeps its buffers and data */
     return 0;
 }
 
