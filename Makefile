@@ -35,7 +35,7 @@ CSIM_SRC   := $(sort $(wildcard csim/*.c))
 HARN_SRC   := harness/cli.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
               harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
               harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
-              harness/report.c harness/kvdata.c harness/gauss.c harness/gauss_lanes.c
+              harness/report.c harness/kvdata.c harness/gauss.c harness/gauss_lanes.c harness/funcpool.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "funcpool.h"
 #include "mapping.h"
 
 void attn_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *o)
@@ -216,6 +218,8 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     }
     hbm *h = hbm_new(hc);
     backend *be = h ? backend_new(&bc, err, n) : NULL;
+    fpool *pool = NULL;
+    sched_hooks hk_pool;
     func_cfg fc = {.g = &p.g, .items = p.items, .head_dim = c->m.head_dim, .group = model_group(&c->m),
                    .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu, .ring = (unsigned)bc.gemv.depth,
                    .seed = c->seed, .logit_scale = c->logit_scale, .be = be, .data = data, .on_output = c->on_output,
@@ -228,10 +232,20 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         rc = -1;
         goto out;
     }
+    /* the numbers on worker threads: fast mode only (rtl units are clocked in issue order) */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = c->threads ? c->threads : ncpu > 1 ? (unsigned)(ncpu < 64 ? ncpu : 64) : 1;
+    if (threads > 1 && !c->rtl_gemv && !c->rtl_smu) {
+        fpool_data fd = {c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx};
+        if (!(pool = fpool_new(&fc, c->data_path ? &fd : NULL, threads - 1, err, n))) {
+            rc = -1;
+            goto out;
+        }
+    }
     if (c->log)
         hbm_set_log(h, c->log);
     char herr[1024];
-    sched_hooks hk;
+    sched_hooks hk, *use = &hk;
     func_hooks(f, &hk, herr, sizeof herr);
     sched_cfg sc = {.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
                     .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
@@ -253,10 +267,17 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                     s->v_row = s->k_row + s->shape.k_bank_rows;
                     s->host_ready = p.items[s->item].L_host ? start + r->host_cycles : 0;
                 }
-                func_begin_channel(f, ch, l);
+                if (pool)
+                    fpool_begin(pool, ch, l, use = &hk_pool, herr, sizeof herr);
+                else
+                    func_begin_channel(f, ch, l);
                 sched_stats ss;
-                if (sched_channel(h, &p.g, &sc, &p.pass[k0], np, start, &hk, &ss, err, n)) {
+                if (sched_channel(h, &p.g, &sc, &p.pass[k0], np, start, use, &ss, err, n)) {
                     rc = 1;
+                    break;
+                }
+                if (pool && fpool_submit(pool, err, n)) {
+                    rc = -1;
                     break;
                 }
                 ch_last = ss.last_issue;
@@ -284,16 +305,29 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         ly->busiest_channel_cycles = busiest;
         ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
         attn_stats_diff(&before, hbm_get_stats(h), &ly->hbm);
-        func_take_stats(f, &ly->num);
+        if (!pool) /* else filled in by fpool_finish */
+            func_take_stats(f, &ly->num);
         ly->refresh_after = resume > end ? resume - end : 0;
         start = resume > end ? resume : end;
         r->layers = l + 1;
+    }
+    if (pool) { /* every job submitted precedes a timing failure: its error comes first */
+        func_stats *st = calloc(c->layers, sizeof *st);
+        char ferr[1024];
+        if (!st)
+            rc = -1, snprintf(err, n, "out of memory");
+        else if (fpool_finish(pool, st, c->layers, ferr, sizeof ferr))
+            rc = 1, snprintf(err, n, "%s", ferr);
+        for (uint32_t l = 0; st && l < c->layers; l++)
+            r->layer[l].num = st[l];
+        free(st);
     }
     if (rc == 0 && backend_finish(be, err, n))
         rc = 1;
     r->hbm = *hbm_get_stats(h);
     r->be = *backend_get_stats(be);
 out:
+    fpool_free(pool);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     func_free(f);

@@ -57,6 +57,8 @@ static const char *run_help =
     "  --data FILE        q, K, V from a file (format in harness/kvdata.h: per data set, request, KV head: K, V,\n"
     "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
     "  --seed S           data and random context lengths [1]\n"
+    "  --threads N|auto   fast mode: threads computing the numbers while the timing goes on (the results are\n"
+    "                     the same for any N; 1: one thread does everything) [auto: the online CPUs]\n"
     "  --json FILE        the report as JSON\n"
     "  --log-commands FILE  the command log (docs/hbm.md v1) for pimattn check-trace\n"
     "  --wave FILE        rtl mode: an FST of one Verilated bank unit (and FILE.gtkw for GTKWave); that\n"
@@ -235,14 +237,14 @@ int cmd_run(int argc, char **argv)
         {"numerics", 1, 0, 'n'},      {"logit-scale", 1, 0, 'x'},  {"seed", 1, 0, 'e'},     {"json", 1, 0, 'j'},
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
-        {"pingpong", 0, 0, 'p'},     {"data", 1, 0, 'D'},
+        {"pingpong", 0, 0, 'p'},     {"data", 1, 0, 'D'},         {"threads", 1, 0, 'N'},
         {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     const char *model_name = NULL, *model_file = NULL, *ctx_text = NULL, *ctx_file = NULL, *hbm_text = "attacc-hbm3-5200";
     const char *rtl_spec = NULL, *json = NULL, *logp = NULL, *power = NULL, *layers_text = "1", *wave = NULL;
     const char *wave_bank = NULL, *data = NULL;
     int logit_given = 0;
     uint64_t wave_from = 0, wave_cycles = 4000;
-    uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0;
+    uint64_t batch = 0, group = 0, lanes = 16, stacks = 5, seed = 1, numerics = 0, threads = 0;
     int tree = 0, acc16 = 0, splitk = 0, rtl = 0, group_given = 0, host = 0, host_opt = 0, pingpong = 0;
     double logit = 1.0, host_gbs = 64, host_us = 10;
     optind = 1;
@@ -268,6 +270,7 @@ int cmd_run(int argc, char **argv)
         case 'n': rc = strcmp(optarg, "all") ? cli_u64("run", "--numerics", optarg, 1, UINT32_MAX, &numerics) : 0; break;
         case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &logit), logit_given = 1; break;
         case 'D': data = optarg; break;
+        case 'N': rc = strcmp(optarg, "auto") ? cli_u64("run", "--threads", optarg, 1, 64, &threads) : 0; break;
         case 'e': rc = cli_u64("run", "--seed", optarg, 0, UINT64_MAX, &seed); break;
         case 'j': json = optarg; break;
         case 'L': logp = optarg; break;
@@ -378,6 +381,7 @@ int cmd_run(int argc, char **argv)
     c.logit_scale = logit;
     c.data_path = data;
     c.numerics = (uint32_t)numerics;
+    c.threads = (unsigned)threads;
     c.host_tier = host;
     c.host_gbs = host_gbs;
     c.host_latency_us = host_us;

@@ -100,6 +100,24 @@ void func_take_stats(func *f, func_stats *out)
     memset(&f->st, 0, sizeof f->st);
 }
 
+void func_stats_add(func_stats *st, double e)
+{
+    st->heads++;
+    if (isnan(e)) {
+        st->nan_heads++;
+    } else {
+        st->sum_rel_l2 += e;
+        if (e > st->max_rel_l2)
+            st->max_rel_l2 = e;
+    }
+}
+
+void func_reset(func *f)
+{
+    for (size_t i = 0; i < f->nlive; i++)
+        f->live[i].p = NULL, f->live[i].kv_valid = 0;
+}
+
 static uint64_t mix(uint64_t a, uint64_t b) { return rng_splitmix64(&a) ^ (b * 0x9E3779B97F4A7C15ull); }
 
 /* *buf holds at least `bytes` (zeroed when zero is set); 0, or -1 on no memory. */
@@ -395,14 +413,9 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
         attn_ref(d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, (int)dim, dim, 1.0 / sqrt((double)dim),
                  ref, NULL);
         double e = attn_rel_l2(ref, o, (int)dim);
-        f->st.heads++;
-        if (isnan(e)) {
-            f->st.nan_heads++;
-        } else {
-            f->st.sum_rel_l2 += e;
-            if (e > f->st.max_rel_l2)
-                f->st.max_rel_l2 = e;
-        }
+        func_stats_add(&f->st, e);
+        if (f->c.on_head)
+            f->c.on_head(f->c.head_ctx, it->req, it->kvh * f->c.group + p->h0 + r, o, dim, e);
     }
     for (size_t i = 0; i < f->nlive; i++)
         if (f->live[i].p == p)

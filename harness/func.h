@@ -53,6 +53,9 @@ typedef struct func_cfg {
     /* optional: every checked output (query head `head` of request `req`, head_dim FP32 values) */
     void (*on_output)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d);
     void *out_ctx;
+    /* optional: the same after the check, with the head's rel-L2 (funcpool.c records them in order) */
+    void (*on_head)(void *ctx, uint32_t req, uint32_t head, const fp32_t *o, unsigned d, double rel_l2);
+    void *head_ctx;
 } func_cfg;
 
 typedef struct func_stats {
@@ -70,5 +73,9 @@ void func_hooks(func *f, sched_hooks *hk, char *err, size_t n);
 void func_begin_channel(func *f, unsigned chan, unsigned layer);
 /* Statistics since the last call (then reset): one layer's numerics. */
 void func_take_stats(func *f, func_stats *out);
+/* One checked head into the statistics (what the functional model does per head). */
+void func_stats_add(func_stats *st, double rel_l2);
+/* Forgets the passes in flight (after a hook failed: their data is incomplete). */
+void func_reset(func *f);
 
 #endif
