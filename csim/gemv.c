@@ -157,38 +157,53 @@ static inline uint32_t acc_out(int f32, float x) { return f32 ? fp32_of_float(x)
 
 /* One row's S1 + S2 (gemv_row.sv): products of the data beat d (binary32 values) with the row's buffer word;
  * score: balanced tree ((p0+p1)+(p2+p3))+... then acc + tree, the result in y[15]; context: acc[i] + p*d[i]
- * in y[0..15]. */
+ * in y[0..15]. The two formats have their own loops (so that each vectorises). */
 static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const gemv_cmd *c, int first,
                                                           const float d[16], uint32_t y[16])
 {
     const gemv_cfg *k = &g->cfg;
-    const int f32 = k->acc_fp32;
     const float *opw = &g->vbuf_f[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16];
     uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 16];
     if (c->op == GEMV_OP_CTX) {
         const float pe = opw[c->elem];
         float s[16];
-        if (f32)
+        if (k->acc_fp32) {
             for (int i = 0; i < 16; i++)
                 s[i] = acc_in(1, first, acc[i]) + d[i] * pe;
-        else
+            for (int i = 0; i < 16; i++)
+                y[i] = acc[i] = acc_out(1, s[i]);
+        } else {
             for (int i = 0; i < 16; i++)
                 s[i] = acc_in(0, first, acc[i]) + r16(d[i] * pe);
-        for (int i = 0; i < 16; i++)
-            y[i] = acc[i] = acc_out(f32, s[i]);
+            for (int i = 0; i < 16; i++)
+                y[i] = acc[i] = acc_out(0, s[i]);
+        }
         return;
     }
-    float t[16], t8[8], t4[4], t2[2]; /* the tree's levels */
+    float t[16], t8[8], t4[4], t2[2], t1; /* the tree's levels */
+    if (k->acc_fp32) {
+        for (int i = 0; i < 16; i++)
+            t[i] = d[i] * opw[i];
+        for (int n = 0; n < 8; n++)
+            t8[n] = t[2 * n] + t[2 * n + 1];
+        for (int n = 0; n < 4; n++)
+            t4[n] = t8[2 * n] + t8[2 * n + 1];
+        for (int n = 0; n < 2; n++)
+            t2[n] = t4[2 * n] + t4[2 * n + 1];
+        t1 = t2[0] + t2[1];
+        y[15] = acc[15] = acc_out(1, acc_in(1, first, acc[15]) + t1);
+        return;
+    }
     for (int i = 0; i < 16; i++)
-        t[i] = f32 ? d[i] * opw[i] : r16(d[i] * opw[i]);
+        t[i] = r16(d[i] * opw[i]);
     for (int n = 0; n < 8; n++)
-        t8[n] = f32 ? t[2 * n] + t[2 * n + 1] : r16(t[2 * n] + t[2 * n + 1]);
+        t8[n] = r16(t[2 * n] + t[2 * n + 1]);
     for (int n = 0; n < 4; n++)
-        t4[n] = f32 ? t8[2 * n] + t8[2 * n + 1] : r16(t8[2 * n] + t8[2 * n + 1]);
+        t4[n] = r16(t8[2 * n] + t8[2 * n + 1]);
     for (int n = 0; n < 2; n++)
-        t2[n] = f32 ? t4[2 * n] + t4[2 * n + 1] : r16(t4[2 * n] + t4[2 * n + 1]);
-    float t1 = f32 ? t2[0] + t2[1] : r16(t2[0] + t2[1]);
-    y[15] = acc[15] = acc_out(f32, acc_in(f32, first, acc[15]) + t1);
+        t2[n] = r16(t4[2 * n] + t4[2 * n + 1]);
+    t1 = r16(t2[0] + t2[1]);
+    y[15] = acc[15] = acc_out(0, acc_in(0, first, acc[15]) + t1);
 }
 
 /* Built with -O3 (Makefile) and, on x86-64, for three instruction sets chosen at run time: the 16-lane loops

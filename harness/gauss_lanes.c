@@ -23,6 +23,11 @@
 
 #include "gauss.h"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define X86 1
+#include <immintrin.h>
+#endif
+
 #define BLK 16 /* iterations per block: values checked, fixed and stored together (chunks are multiples) */
 
 /* sin(2 pi y) = y (S0 + S1 y^2 + ... + S8 y^16), |y| <= 1/4: Taylor, |error| < 5e-14 */
@@ -110,11 +115,16 @@ typedef int32_t vi32x4 __attribute__((vector_size(16)));
 typedef float vf32x4 __attribute__((vector_size(16)));
 typedef uint16_t vu16x4 __attribute__((vector_size(8)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define X86 1
-#endif
-
 #ifdef X86
+/* AVX-512 (x86-64-v4 includes F16C): the IEEE conversion, round to nearest even, is fp32_to_fp16 for every
+ * value but NaN (whose bits it keeps; g' is NaN only for u = 0, which is flagged). */
+#define FP16_PAIR(lo, hi, h, bad)                                                                              \
+    do {                                                                                                       \
+        VU32 a_ = __builtin_convertvector((VU16)_mm256_cvtps_ph((__m256)(lo), _MM_FROUND_TO_NEAREST_INT), VU32); \
+        VU32 b_ = __builtin_convertvector((VU16)_mm256_cvtps_ph((__m256)(hi), _MM_FROUND_TO_NEAREST_INT), VU32); \
+        bad = (VU32)(a_ != b_) | (VU32)((a_ & 0x7FFFu) > 0x7C00u);                                             \
+        h = a_;                                                                                                \
+    } while (0)
 #define VL 8
 #define VU64 vu64x8
 #define VI64 vi64x8
@@ -138,7 +148,22 @@ typedef uint16_t vu16x4 __attribute__((vector_size(8)));
 #undef KNAME
 #undef ANAME
 #undef KATTR
+#undef FP16_PAIR
 #endif
+
+/* Elsewhere by bits: FP16 rounding of a float in FP16's normal range is (bits + 0xFFF + lsb) >> 13, less the
+ * bias difference 112 << 10; equal keys, equal signs and both ends in [2^-14, 2^16) prove the value (other
+ * values, NaN included, go to the exact path). */
+#define FP16_PAIR(lo, hi, h, bad)                                                                              \
+    do {                                                                                                       \
+        VU32 xlo_ = (VU32)(lo), xhi_ = (VU32)(hi), flo_ = xlo_ & 0x7FFFFFFFu, fhi_ = xhi_ & 0x7FFFFFFFu;       \
+        VU32 klo_ = (flo_ + 0xFFFu + ((flo_ >> 13) & 1u)) >> 13, khi_ = (fhi_ + 0xFFFu + ((fhi_ >> 13) & 1u)) >> 13; \
+        VU32 lt_ = (VU32)((VI32)flo_ < (VI32)fhi_);                                                            \
+        VI32 mn_ = (VI32)((lt_ & flo_) | (~lt_ & fhi_)), mx_ = (VI32)((lt_ & fhi_) | (~lt_ & flo_));           \
+        bad = (VU32)(klo_ != khi_) | (VU32)((VI32)(xlo_ ^ xhi_) < 0) | (VU32)(mn_ < 0x38800000) |              \
+              (VU32)(mx_ >= 0x47800000);                                                                       \
+        h = (klo_ - 0x1C000u) | ((xlo_ >> 16) & 0x8000u);                                                      \
+    } while (0)
 
 #define VL 4
 #define VU64 vu64x4

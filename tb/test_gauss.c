@@ -55,6 +55,14 @@ static void test_equals_definition(void **state)
         total += lens[i];
     }
     printf("  %zu values, scale 1: %zu through the exact computation (tails and unproven values)\n", total, slow);
+    /* a state whose first draw is 0 (s[1] = 0): u = 0, which only the definition handles (log(1e-300)) */
+    fp16_t want[4096], got[4096];
+    rng r1 = {{0x1234567u, 0, 0x89ABCDEFu, 42}}, r2 = r1;
+    gauss16_ref(&r1, want, 4096, 1.0);
+    size_t z = gauss16(g_ctx, &r2, got, 4096, 1.0);
+    assert_true(z >= 1);
+    assert_memory_equal(want, got, sizeof want);
+    assert_memory_equal(r1.s, r2.s, sizeof r1.s);
 }
 
 /* Scales: the query's logit scale, negative (decreasing map), overflow to Inf, FP16 subnormals, zero. */
