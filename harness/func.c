@@ -261,7 +261,7 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
         for (int k = 0; k < nb; k++) {
             fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + 16 * w;
             for (int i = 0; i < 16; i++)
-                o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32((fp16_t)out[k].lane[i]);
+                o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32_native((fp16_t)out[k].lane[i]);
         }
     }
     return 0;
@@ -406,7 +406,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
             return fail(f, "softmax unit %u: merge returned %u of %u output values", f->chan, pos, dim);
         if (!f->c.splitk) /* deferred normalisation of the summed partials */
             for (unsigned i = 0; i < dim; i++)
-                o[i] = fp32_mul(o[i], d->res[r].rl);
+                o[i] = fp32_mul_native(o[i], d->res[r].rl); /* = fp32_mul (fp.h) */
         if (f->c.on_output)
             f->c.on_output(f->c.out_ctx, it->req, it->kvh * f->c.group + p->h0 + r, o, dim);
         double ref[256];
