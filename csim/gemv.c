@@ -211,12 +211,8 @@ static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
+static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
 {
-    if (rtl_rule(g, w)) {
-        g->err = 1;
-        return -1;
-    }
     const gemv_cfg *k = &g->cfg;
     gemv_cmd c;
     gemv_decode(w, &c);
@@ -256,4 +252,20 @@ int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
         out[0].last_beat = 1;
     }
     return ctx ? k->rows : 1;
+}
+
+int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
+{
+    if (rtl_rule(g, w)) {
+        g->err = 1;
+        return -1;
+    }
+    return exec_legal(g, w, data, out);
+}
+
+int gemv_exec_checked(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out, const char **why)
+{
+    if ((*why = gemv_check(g, w)))
+        return -1;
+    return exec_legal(g, w, data, out);
 }

@@ -220,12 +220,12 @@ int backend_gemv(backend *b, unsigned unit, uint32_t cmd, const uint16_t data[16
 {
     if (!b->g[unit] && !(b->g[unit] = gemv_new(&b->cfg.gemv)))
         return snprintf(err, n, "out of memory"), -1;
-    const char *why = gemv_check(b->g[unit], cmd);
-    if (why)
+    const char *why;
+    int nb = gemv_exec_checked(b->g[unit], cmd, data, out, &why);
+    if (nb < 0)
         return snprintf(err, n, "bank unit %u, DRAM cycle %llu: command %08x refused: %s", unit,
                         (unsigned long long)cycle, cmd, why),
                -1;
-    int nb = gemv_exec(b->g[unit], cmd, data, out);
     chan_count *cc = &b->cc[unit / b->cfg.banks_per_channel];
     cc->gemv_cmds++;
     cc->gemv_beats += (uint64_t)nb;

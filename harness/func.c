@@ -35,6 +35,8 @@ struct func {
     unsigned chan, layer;
     fp32_t scale;
     gauss_ctx *gauss;
+    int *vpart;         /* per unit: its V partition (-1: a spare unit) and slice (map_v_part) */
+    unsigned *vslice;
     pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
     size_t nlive;
     func_stats st;
@@ -56,10 +58,15 @@ func *func_new(const func_cfg *c)
     if (!f)
         return NULL;
     f->c = *c;
-    if (!(f->gauss = gauss_new())) {
-        free(f);
+    f->gauss = gauss_new();
+    f->vpart = malloc(c->g->units * sizeof *f->vpart);
+    f->vslice = malloc(c->g->units * sizeof *f->vslice);
+    if (!f->gauss || !f->vpart || !f->vslice) {
+        func_free(f);
         return NULL;
     }
+    for (unsigned b = 0; b < c->g->units; b++)
+        f->vpart[b] = map_v_part(c->g, b, &f->vslice[b]);
     /* 1/sqrt(d) with log2(e) folded in: the softmax unit works in base 2 */
     f->scale = float_to_fp32((float)(1.4426950408889634 / sqrt((double)c->head_dim)));
     return f;
@@ -85,6 +92,8 @@ void func_free(func *f)
         pdata_free(&f->live[i]);
     free(f->live);
     gauss_free(f->gauss);
+    free(f->vpart);
+    free(f->vslice);
     free(f);
 }
 
@@ -204,10 +213,9 @@ static pdata *pass_data(func *f, const sched_pass *p)
 
 static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->units + bank; }
 
-static int unit_cmd(func *f, unsigned bank, const gemv_cmd *c, const uint16_t *data, uint64_t cycle, gemv_beat *out)
+static int unit_cmd(func *f, unsigned bank, uint32_t cmd, const uint16_t *data, uint64_t cycle, gemv_beat *out)
 {
-    uint16_t z[16] = {0};
-    return backend_gemv(f->c.be, unit_of(f, bank), gemv_encode(c), data ? data : z, cycle, out, f->hk->err, f->hk->errn);
+    return backend_gemv(f->c.be, unit_of(f, bank), cmd, data, cycle, out, f->hk->err, f->hk->errn);
 }
 
 static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, uint64_t cycle)
@@ -219,11 +227,13 @@ static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, 
     gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
     gemv_beat out[16];
     for (unsigned b = 0; b < f->c.g->units; b++)
-        if (unit_cmd(f, b, &c, d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
+        if (unit_cmd(f, b, gemv_encode(&c), d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
             return -1;
     return 0;
 }
 
+/* A MACAB: in every unit the burst at (row, col) of the pass's K (score MAC) or V (context MAC), the unit's
+ * key or token and burst by the mapping's inverse (mapping.h; the burst index is the same in every unit). */
 static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle)
 {
     func *f = ctx;
@@ -231,31 +241,41 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
-    const size_t dim = f->c.head_dim, L = p->shape.L;
-    uint32_t idx = row * g->cols + col;
+    const map_shape *sh = &p->shape;
+    const size_t dim = f->c.head_dim, L = sh->L;
+    const uint32_t idx = row * g->cols + col;
     gemv_beat out[16];
-    for (unsigned b = 0; b < g->units; b++) {
-        unsigned w;
-        if (!context) {
-            int64_t j = map_k_token(g, &p->shape, b, idx, &w);
-            if (j < 0)
-                continue;
-            gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
-            int nb = unit_cmd(f, b, &c, d->K + (size_t)j * dim + 16 * w, cycle, out);
+    if (!context) { /* map_k_token: key b * n + idx / W of unit b, burst idx % W */
+        const uint32_t i = idx / g->words;
+        const unsigned w = idx % g->words;
+        gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
+        const uint32_t cw = gemv_encode(&c);
+        for (unsigned b = 0; i < sh->n && b < g->units; b++) {
+            uint64_t j = (uint64_t)b * sh->n + i;
+            if (j >= L)
+                break; /* and every later unit */
+            int nb = unit_cmd(f, b, cw, d->K + (size_t)j * dim + 16 * w, cycle, out);
             if (nb < 0)
                 return -1;
             for (uint32_t r = 0; nb == 1 && r < p->rows; r++)
                 d->scores[r * L + (size_t)j] = out[0].lane[r];
-            continue;
         }
-        uint32_t u;
-        int64_t j = map_v_token(g, &p->shape, b, idx, &w, &u);
-        if (j < 0)
+        return 0;
+    }
+    if (idx >= sh->nt) /* map_v_token: token t * nt + idx of unit b's partition t, slice w */
+        return 0;
+    gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (idx / 16) % f->c.ring, .elem = idx % 16, .slot = 1};
+    const uint32_t cw = gemv_encode(&c);
+    c.last = 1;
+    const uint32_t cw_last = gemv_encode(&c);
+    for (unsigned b = 0; b < g->units; b++) {
+        int t = f->vpart[b];
+        unsigned w = f->vslice[b];
+        uint64_t j = (uint64_t)t * sh->nt + idx;
+        if (t < 0 || j >= L)
             continue;
-        int t = map_v_part(g, b, &w);
-        gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (u / 16) % f->c.ring, .elem = u % 16, .slot = 1,
-                      .last = u + 1 == map_part_tokens(&p->shape, (uint32_t)t)};
-        int nb = unit_cmd(f, b, &c, d->V + (size_t)j * dim + 16 * w, cycle, out);
+        int nb = unit_cmd(f, b, idx + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw, d->V + (size_t)j * dim + 16 * w,
+                          cycle, out);
         if (nb < 0)
             return -1;
         for (int k = 0; k < nb; k++) {
@@ -342,8 +362,9 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
             for (uint32_t e = 0; e < 16; e++)
                 word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
             gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
+            const uint32_t cw = gemv_encode(&c);
             for (unsigned w = 0; w < g->words; w++)
-                if (unit_cmd(f, (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w, &c, word, cycle, out) < 0)
+                if (unit_cmd(f, (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w, cw, word, cycle, out) < 0)
                     return -1;
         }
     }

@@ -79,11 +79,15 @@ static void test_command_checks(void **state)
         {enc(GEMV_OP_CTX, 0, 0, 0, 0, 0, 1), "other mode"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *m = gemv_check(g, bad[i].w);
+        const char *m = gemv_check(g, bad[i].w), *why = NULL;
         if (!m || !strstr(m, bad[i].msg))
             fail_msg("command %08" PRIx32 ": got '%s', want '%s'", bad[i].w, m ? m : "(accepted)", bad[i].msg);
-        assert_int_equal(gemv_exec(g, bad[i].w, d, out), -1);
+        assert_int_equal(gemv_exec_checked(g, bad[i].w, d, out, &why), -1); /* refused, the flag untouched */
+        assert_string_equal(why, m);
+        assert_false(gemv_error(g));
     }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(gemv_exec(g, bad[i].w, d, out), -1);
     assert_true(gemv_error(g));
     int ctx = -1;
     assert_true(gemv_slot_open(g, 1, &ctx)); /* bad commands changed nothing */
@@ -92,6 +96,9 @@ static void test_command_checks(void **state)
     const char *m = gemv_check(g, enc(GEMV_OP_CTX, 1, 1, 15, 0, 9, 2));
     assert_non_null(m);
     assert_non_null(strstr(m, "not written since reset"));
+    const char *why = NULL;
+    assert_int_equal(gemv_exec_checked(g, enc(GEMV_OP_CTX, 1, 1, 15, 0, 9, 2), d, out, &why), -1);
+    assert_ptr_equal(why, m);
     assert_false(gemv_rtl_rejects(g, enc(GEMV_OP_CTX, 1, 1, 15, 0, 9, 2)));
     assert_null(gemv_check(g, enc(GEMV_OP_WR, 1, 0, 0, 0, 9, 0)));
     assert_int_equal(gemv_exec(g, enc(GEMV_OP_WR, 1, 0, 0, 0, 9, 0), d, out), 0);
@@ -388,8 +395,9 @@ static void test_fast_equals_stepwise(void **state)
                 c = enc(GEMV_OP_CTX, h, rng_below(&r, 6) == 0, (unsigned)rng_below(&r, 16), 0, w, slot);
             else
                 c = enc(GEMV_OP_SCORE, h, rng_below(&r, 6) == 0, 0, 0, w, slot);
-            assert_null(gemv_check(g, c));
-            int ng = gemv_exec(g, c, d, got), nw = ref_exec(&ref, c, d, want);
+            const char *why = NULL;
+            int ng = gemv_exec_checked(g, c, d, got, &why), nw = ref_exec(&ref, c, d, want);
+            assert_null(why);
             if (ng != nw)
                 fail_msg(TB_REPLAY "run %d command %d (%08" PRIx32 "): %d beats, the step-by-step model %d", g_seed, g_seed,
                          run, n, c, ng, nw);
