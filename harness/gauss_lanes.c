@@ -55,13 +55,14 @@
  * cos(2 pi v) = -cos(2 pi |v - 1/2|) = -sin(2 pi y), y = 1/4 - |v - 1/2| (both subtractions exact). */
 #define BOX_MULLER(a, b, g, sq)                                                                                \
     do {                                                                                                       \
-        const VU64 EXP52 = (VU64){0} + 0x4330000000000000ull;                                                  \
-        VF64 u = UNIT(VF64, (a) >> 11), v = UNIT(VF64, (b) >> 11);                                             \
+        const VU64 EXP52 = (VU64){0} + 0x4330000000000000ull; /* the 2^52 bias (generic vectors) */            \
+        (void)EXP52;                                                                                           \
+        VF64 u = UNIT((a) >> 11), y = QUARTER((b) >> 11);                                                      \
         VU64 ub = (VU64)u, fr = ub & 0x000FFFFFFFFFFFFFull;                                                    \
         VU64 big = (VU64)((VI64)fr > 0x6A09E667F3BCDll); /* all ones where m is halved (e + 1) */            \
         VF64 m = (VF64)(fr | (0x3FF0000000000000ull ^ (big & 0x0010000000000000ull)));                        \
         VI64 e = (VI64)(ub >> 52) - 1023 - (VI64)big;                                                          \
-        VF64 ed = (VF64)((VU64)(e + (1ll << 51)) | EXP52) - 0x1.8p52;                                          \
+        VF64 ed = EXPD(e);                                                                                     \
         VF64 r = m - 1.0, t = r / (2.0 + r), z = t * t, z2 = z * z, z4 = z2 * z2;                              \
         VF64 p = ((1.0 + z * (1.0 / 3)) + z2 * (1.0 / 5 + z * (1.0 / 7))) +                                    \
                  z4 * ((1.0 / 9 + z * (1.0 / 11)) + z2 * (1.0 / 13));                                          \
@@ -69,14 +70,23 @@
         w = (VF64)((VU64)w | ((VU64)(u == 0.0) & 0x7FF8000000000000ull)); /* u = 0: NaN, never proven */      \
         for (int k_ = 0; k_ < VL; k_++)                                                                        \
             sq[k_] = sqrt(w[k_]);                                                                              \
-        VF64 y = 0.25 - (VF64)((VU64)(v - 0.5) & 0x7FFFFFFFFFFFFFFFull), y2 = y * y, y4 = y2 * y2;             \
+        VF64 y2 = y * y, y4 = y2 * y2;                                                                         \
         VF64 y8 = y4 * y4;                                                                                     \
         VF64 sn = ((S0 + S1 * y2) + y4 * (S2 + S3 * y2)) + y8 * ((S4 + S5 * y2) + y4 * (S6 + S7 * y2)) +       \
                   y8 * y8 * S8;                                                                                \
         g = sq * -(y * sn);                                                                                    \
     } while (0)
 /* rng_unit: (draw >> 11) * 2^-53 exactly, as (k >> 1) * 2^-52 + (k & 1) * 2^-53 through the 2^52 bias */
-#define UNIT(VF, k) (((VF)(((k) >> 1) | EXP52) - 0x1p52) * 0x1p-52 + ((VF)(((k) & 1u) | EXP52) - 0x1p52) * 0x1p-53)
+#define UNIT_BIAS(k) (((VF64)(((k) >> 1) | EXP52) - 0x1p52) * 0x1p-52 + ((VF64)(((k) & 1u) | EXP52) - 0x1p52) * 0x1p-53)
+/* y = 1/4 - |v - 1/2| for v = k 2^-53 (exact: both subtractions are exact in binary64) */
+#define QUARTER_BIAS(k) (0.25 - (VF64)((VU64)(UNIT_BIAS(k) - 0.5) & 0x7FFFFFFFFFFFFFFFull))
+/* the same with AVX-512's 64-bit integer conversions: k < 2^53 and 2^51 - |k - 2^52| are exact doubles */
+#define UNIT_CVT(k) (__builtin_convertvector((k), VF64) * 0x1p-53)
+#define QUARTER_CVT(k)                                                                                         \
+    (__builtin_convertvector((VI64){0} + (1ll << 51) - ABS64((VI64)(k) - (1ll << 52)), VF64) * 0x1p-53)
+#define EXPD_BIAS(e) ((VF64)((VU64)((e) + (1ll << 51)) | EXP52) - 0x1.8p52) /* |e| < 2^51 */
+#define EXPD_CVT(e) __builtin_convertvector((e), VF64)
+#define ABS64(x) __extension__({ VI64 x_ = (x), m_ = x_ >> 63; (x_ ^ m_) - m_; })
 
 /* 16 x 16 transpose of FP16 rows in four steps; step i swaps bit i of the row with bit i of the column:
  * rows r (bit i clear) and r + 2^i exchange the elements whose column has bit i set / clear. */
@@ -125,6 +135,9 @@ typedef uint16_t vu16x4 __attribute__((vector_size(8)));
         bad = (VU32)(a_ != b_) | (VU32)((a_ & 0x7FFFu) > 0x7C00u);                                             \
         h = a_;                                                                                                \
     } while (0)
+#define UNIT UNIT_CVT
+#define QUARTER QUARTER_CVT
+#define EXPD EXPD_CVT
 #define VL 8
 #define VU64 vu64x8
 #define VI64 vi64x8
@@ -149,7 +162,13 @@ typedef uint16_t vu16x4 __attribute__((vector_size(8)));
 #undef ANAME
 #undef KATTR
 #undef FP16_PAIR
+#undef UNIT
+#undef QUARTER
+#undef EXPD
 #endif
+#define UNIT UNIT_BIAS
+#define QUARTER QUARTER_BIAS
+#define EXPD EXPD_BIAS
 
 /* Elsewhere by bits: FP16 rounding of a float in FP16's normal range is (bits + 0xFFF + lsb) >> 13, less the
  * bias difference 112 << 10; equal keys, equal signs and both ends in [2^-14, 2^16) prove the value (other
