@@ -149,49 +149,75 @@ const char *gemv_check(const gemv *g, uint32_t w)
  * binary32 sum rounded to FP16 equals the sum rounded once). NaNs are made canonical where a value leaves
  * the row (results, accumulators): a NaN operand makes a NaN result whatever its payload. */
 static inline float r16(float x) { return fp16_to_float_exact(fp16_of_float(x)); }
-static inline float acc_in(int f32, int first, uint32_t a)
+/* The accumulator read: -0 (the exact identity of the add) for the first MAC; keep = first ? 0 : all ones. */
+static inline float acc_in(int f32, uint32_t keep, uint32_t a)
 {
-    return first ? -0.0f : f32 ? fp32_bits_to_float(a) : fp16_to_float_exact((fp16_t)a); /* -0: exact identity */
+    return f32 ? fp32_bits_to_float((a & keep) | (0x80000000u & ~keep))
+               : fp16_to_float_exact((fp16_t)((a & keep) | (0x8000u & ~keep)));
 }
 static inline uint32_t acc_out(int f32, float x) { return f32 ? fp32_of_float(x) : fp16_of_float(x); }
+
+/* 16 binary32 lanes as one vector (GCC vector extensions: one AVX-512 register, two AVX2, four SSE2). */
+typedef float vf16 __attribute__((vector_size(64)));
+typedef uint32_t vu16 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+typedef uint16_t vh16 __attribute__((vector_size(32)));
+/* fp16_to_float_exact in every lane of h (vu16 holding FP16 bit patterns) */
+#define H2F16(h)                                                                                               \
+    __extension__({                                                                                            \
+        vu16 em_ = (h) & 0x7FFFu, big_ = (vu16)(em_ >= 0x7C00u), tiny_ = (vu16)(em_ < 0x400u);                  \
+        vu16 nrm_ = (em_ << 13) + 0x38000000u + (big_ & 0x38000000u);                                          \
+        vu16 sub_ = (vu16)(__builtin_convertvector((vi16)em_, vf16) * 0x1p-24f);                               \
+        (vf16)((((h) & 0x8000u) << 16) | (tiny_ & sub_) | (~tiny_ & nrm_));                                    \
+    })
+#define EVEN16 ((vi16){0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14})
+#define ODD16 ((vi16){1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15})
+/* fp32_of_float in every lane: NaN -> the canonical NaN */
+#define CANON32(x)                                                                                             \
+    __extension__({                                                                                            \
+        vu16 b_ = (vu16)(x), n_ = (vu16)((b_ & 0x7FFFFFFFu) > 0x7F800000u);                                    \
+        (b_ & ~n_) | (0x7FC00000u & n_);                                                                       \
+    })
 
 /* One row's S1 + S2 (gemv_row.sv): products of the data beat d (binary32 values) with the row's buffer word;
  * score: balanced tree ((p0+p1)+(p2+p3))+... then acc + tree, the result in y[15]; context: acc[i] + p*d[i]
  * in y[0..15]. The two formats have their own loops (so that each vectorises). */
 static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const gemv_cmd *c, int first,
-                                                          const float d[16], uint32_t y[16])
+                                                          const vf16 *dvp, const float d[16], uint32_t y[16])
 {
     const gemv_cfg *k = &g->cfg;
     const float *opw = &g->vbuf_f[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16];
     uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 16];
+    const uint32_t keep = 0u - (uint32_t)!first;
     if (c->op == GEMV_OP_CTX) {
         const float pe = opw[c->elem];
         float s[16];
-        if (k->acc_fp32) {
-            for (int i = 0; i < 16; i++)
-                s[i] = acc_in(1, first, acc[i]) + d[i] * pe;
-            for (int i = 0; i < 16; i++)
-                y[i] = acc[i] = acc_out(1, s[i]);
+        if (k->acc_fp32) { /* 16 lanes as one vector: acc_in, the product, the add, fp32_of_float */
+            vf16 dv = *dvp, sv;
+            vu16 av;
+            memcpy(&av, acc, sizeof av);
+            sv = (vf16)((av & keep) | (0x80000000u & ~keep)) + dv * pe;
+            av = CANON32(sv);
+            memcpy(acc, &av, sizeof av);
+            memcpy(y, &av, sizeof av);
         } else {
             for (int i = 0; i < 16; i++)
-                s[i] = acc_in(0, first, acc[i]) + r16(d[i] * pe);
+                s[i] = acc_in(0, keep, acc[i]) + r16(d[i] * pe);
             for (int i = 0; i < 16; i++)
                 y[i] = acc[i] = acc_out(0, s[i]);
         }
         return;
     }
     float t[16], t8[8], t4[4], t2[2], t1; /* the tree's levels */
-    if (k->acc_fp32) {
-        for (int i = 0; i < 16; i++)
-            t[i] = d[i] * opw[i];
-        for (int n = 0; n < 8; n++)
-            t8[n] = t[2 * n] + t[2 * n + 1];
-        for (int n = 0; n < 4; n++)
-            t4[n] = t8[2 * n] + t8[2 * n + 1];
-        for (int n = 0; n < 2; n++)
-            t2[n] = t4[2 * n] + t4[2 * n + 1];
-        t1 = t2[0] + t2[1];
-        y[15] = acc[15] = acc_out(1, acc_in(1, first, acc[15]) + t1);
+    (void)t;
+    if (k->acc_fp32) { /* each level of the tree: the even lanes plus the odd lanes */
+        vf16 ov;
+        memcpy(&ov, opw, sizeof ov);
+        vf16 l = *dvp * ov;
+        for (int w = 8; w >= 1; w /= 2)
+            l = __builtin_shuffle(l, EVEN16) + __builtin_shuffle(l, ODD16); /* lanes < w: l[2n] + l[2n+1] */
+        t1 = l[0];
+        y[15] = acc[15] = acc_out(1, acc_in(1, keep, acc[15]) + t1);
         return;
     }
     for (int i = 0; i < 16; i++)
@@ -203,7 +229,7 @@ static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const 
     for (int n = 0; n < 2; n++)
         t2[n] = r16(t4[2 * n] + t4[2 * n + 1]);
     t1 = r16(t2[0] + t2[1]);
-    y[15] = acc[15] = acc_out(0, acc_in(0, first, acc[15]) + t1);
+    y[15] = acc[15] = acc_out(0, acc_in(0, keep, acc[15]) + t1);
 }
 
 /* Built with -O3 (Makefile) and, on x86-64, for three instruction sets chosen at run time: the 16-lane loops
@@ -228,18 +254,20 @@ static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *o
     g->open[c.slot] = !c.last;
     g->mode[c.slot] = (uint8_t)ctx;
     uint32_t y[16];
+    vh16 hv;
+    memcpy(&hv, data, sizeof hv);
+    vf16 dv = H2F16(__builtin_convertvector(hv, vu16)); /* the data beat, widened once for every row */
     float d[16];
-    for (int i = 0; i < 16; i++)
-        d[i] = fp16_to_float_exact(data[i]);
+    memcpy(d, &dv, sizeof d);
     if (!c.last) {
         for (int r = 0; r < k->rows; r++)
-            row_mac(g, r, &c, first, d, y);
+            row_mac(g, r, &c, first, &dv, d, y);
         return 0;
     }
     if (!ctx)
         memset(out, 0, sizeof *out);
     for (int r = 0; r < k->rows; r++) {
-        row_mac(g, r, &c, first, d, y);
+        row_mac(g, r, &c, first, &dv, d, y);
         if (ctx) {
             out[r] = (gemv_beat){.slot = c.slot, .row = (unsigned)r, .ctx = 1, .last_beat = r == k->rows - 1};
             memcpy(out[r].lane, y, sizeof y);
