@@ -22,11 +22,14 @@
 
 /* Scores of keys j0 .. j0+nb-1 (nb <= KB): sums of q[i] * k[i] in order i = 0 .. d-1, from +0, in double
  * (scores_d) or binary32 (scores_f); kt is scratch for d x KB transposed key values. */
-static inline __attribute__((always_inline)) void scores_d(const double *qd, const fp16_t *K, size_t j0, int nb, int d, size_t stride, double *kt, double *s)
+#define INLINE static inline __attribute__((always_inline))
+INLINE void scores_d(const double *qd, const fp16_t *K, size_t j0, int nb, int d, size_t stride, double *kt, double *s)
 {
     for (int l = 0; l < KB; l++)
-        for (int i = 0; i < d; i++)
-            kt[(size_t)i * KB + (size_t)l] = l < nb ? (double)fp16_to_float_exact(K[(j0 + (size_t)l) * stride + (size_t)i]) : 0.0;
+        for (int i = 0; i < d; i++) {
+            const fp16_t *k = K + (j0 + (size_t)l) * stride;
+            kt[(size_t)i * KB + (size_t)l] = l < nb ? (double)fp16_to_float_exact(k[i]) : 0.0;
+        }
     double acc[KB] = {0};
     for (int i = 0; i < d; i++)
         for (int l = 0; l < KB; l++)
@@ -35,11 +38,13 @@ static inline __attribute__((always_inline)) void scores_d(const double *qd, con
         s[l] = acc[l];
 }
 
-static inline __attribute__((always_inline)) void scores_f(const float *qf, const fp16_t *K, size_t j0, int nb, int d, size_t stride, float *kt, float *s)
+INLINE void scores_f(const float *qf, const fp16_t *K, size_t j0, int nb, int d, size_t stride, float *kt, float *s)
 {
     for (int l = 0; l < KB; l++)
-        for (int i = 0; i < d; i++)
-            kt[(size_t)i * KB + (size_t)l] = l < nb ? fp16_to_float_exact(K[(j0 + (size_t)l) * stride + (size_t)i]) : 0.0f;
+        for (int i = 0; i < d; i++) {
+            const fp16_t *k = K + (j0 + (size_t)l) * stride;
+            kt[(size_t)i * KB + (size_t)l] = l < nb ? fp16_to_float_exact(k[i]) : 0.0f;
+        }
     float acc[KB] = {0};
     for (int i = 0; i < d; i++)
         for (int l = 0; l < KB; l++)

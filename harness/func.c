@@ -274,8 +274,8 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
         uint64_t j = (uint64_t)t * sh->nt + idx;
         if (t < 0 || j >= L)
             continue;
-        int nb = unit_cmd(f, b, idx + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw, d->V + (size_t)j * dim + 16 * w,
-                          cycle, out);
+        const uint32_t cmd = idx + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw;
+        int nb = unit_cmd(f, b, cmd, d->V + (size_t)j * dim + 16 * w, cycle, out);
         if (nb < 0)
             return -1;
         for (int k = 0; k < nb; k++) {
@@ -363,8 +363,9 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
                 word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
             gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
             const uint32_t cw = gemv_encode(&c);
+            const unsigned b0 = (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words;
             for (unsigned w = 0; w < g->words; w++)
-                if (unit_cmd(f, (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w, cw, word, cycle, out) < 0)
+                if (unit_cmd(f, b0 + w, cw, word, cycle, out) < 0)
                     return -1;
         }
     }

@@ -89,7 +89,8 @@ static int rec_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word,
 }
 static int rec_mac(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle)
 {
-    return record(ctx, (fevent){.p = p, .cycle = cycle, .a = row, .b = col, .kind = EV_MAC, .context = (uint8_t)context});
+    return record(ctx,
+                  (fevent){.p = p, .cycle = cycle, .a = row, .b = col, .kind = EV_MAC, .context = (uint8_t)context});
 }
 static int rec_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
 {

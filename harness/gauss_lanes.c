@@ -108,7 +108,7 @@ typedef uint16_t vu16x16 __attribute__((vector_size(32)));
         }                                                                                                      \
     } while (0)
 #define TRANSPOSE16(R) do { TSTEP(R, 1); TSTEP(R, 2); TSTEP(R, 4); TSTEP(R, 8); } while (0)
-_Static_assert(GAUSS_LANES == 16 && BLK == 16, "the block transpose is 16 x 16");
+_Static_assert(GAUSS_LANES % 16 == 0 && BLK == 16, "the block transpose is 16 x 16");
 
 typedef uint64_t vu64x8 __attribute__((vector_size(64)));
 typedef int64_t vi64x8 __attribute__((vector_size(64)));
