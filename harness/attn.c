@@ -276,8 +276,9 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                     rc = 1;
                     break;
                 }
-                if (pool && fpool_submit(pool, err, n)) {
-                    rc = -1;
+                int sr = pool ? fpool_submit(pool, err, n) : 0;
+                if (sr) {
+                    rc = sr < 0 ? -1 : 1;
                     break;
                 }
                 ch_last = ss.last_issue;

@@ -314,15 +314,17 @@ int fpool_submit(fpool *p, char *err, size_t n)
     j->index = p->njobs;
     p->jobs[p->njobs++] = j;
     pthread_cond_signal(&p->work);
-    while (p->njobs - p->ndone > p->maxq) { /* far enough ahead: lend a hand */
+    while (p->fail_index == SIZE_MAX && p->njobs - p->ndone > p->maxq) { /* far enough ahead: lend a hand */
         fjob *x = pick(p);
         if (x)
             run_locked(p, &p->w[p->nthreads], x);
         else
             pthread_cond_wait(&p->done, &p->mu);
     }
+    if (p->fail_index != SIZE_MAX) /* the jobs after a failed one never run: stop; fpool_finish says why */
+        rc = 1, snprintf(err, n, "functional model failed");
     pthread_mutex_unlock(&p->mu);
-    return 0;
+    return rc;
 }
 
 void fpool_done(fpool *p, size_t *done, size_t *submitted)

@@ -16,7 +16,8 @@
  *    and at the end); each of them gets a func for *c (c->be shared; with `data`, its own kvdata handle;
  *    c->on_output is called by fpool_finish). NULL with err on failure.
  *  - fpool_begin() gives the hooks that record the calls of channel `chan` in `layer`; fpool_submit()
- *    queues them (nothing is queued for a channel without calls). fpool_drop() discards them.
+ *    queues them (nothing is queued for a channel without calls): 0; -1 with err (no memory); 1 when a
+ *    job has failed (stop submitting; fpool_finish gives the error). fpool_drop() discards them.
  *  - fpool_finish(): runs and waits for every job; adds each layer's heads into stats[layer] (zeroed by
  *    the caller), calls on_output in order; returns 0, or -1 with the first failing job's error.
  *  - fpool_done(): jobs finished and submitted, for progress.
