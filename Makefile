@@ -42,7 +42,7 @@ CSIM_SRC   := $(sort $(wildcard csim/*.c))
 HARN_SRC   := harness/cli.c harness/vunits.c harness/plan.c harness/textio.c harness/progress.c harness/outfile.c harness/run_args.c harness/cosim_util.c harness/fpvec.c harness/gtkw.c harness/prim.c harness/gemv_sim.c harness/sm_sim.c \
               harness/hbm_presets.c harness/hbm_cfg.c harness/hbm.c harness/hbm_run.c harness/hbm_check.c \
               harness/model.c harness/mapping.c harness/backend.c harness/schedule.c harness/func.c harness/attn.c \
-              harness/report.c harness/kvdata.c
+              harness/report.c harness/kvdata.c harness/gauss.c harness/gauss_lanes.c harness/funcpool.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
@@ -80,7 +80,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
-              $(BUILD)/bin/test_run_outputs
+              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss
 
 .PHONY: all help deps run units vunits test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
@@ -129,6 +129,14 @@ $(DEPS_STAMP): scripts/install-deps.sh
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The FP64 reference: loops over dimensions vectorised (no sum is reassociated; csim/attn_ref.c)
+$(BUILD)/obj/csim/attn_ref.o: CFLAGS += -O3
+# The golden GEMV datapath: 16-lane loops vectorised (csim/gemv.c)
+$(BUILD)/obj/csim/gemv.o: CFLAGS += -O3
+
+# The lanes of the fast Gaussian data (only their approximation, checked value by value; harness/gauss_lanes.c)
+$(BUILD)/obj/harness/gauss_lanes.o: CFLAGS += -fno-math-errno -ffp-contract=fast
 
 $(BUILD)/vlrt/%.o: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -246,6 +254,11 @@ $(BUILD)/bin/test_run $(BUILD)/bin/test_split: $(BUILD)/bin/%: $(BUILD)/obj/tb/%
 $(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
+
+$(BUILD)/bin/test_gauss: $(BUILD)/obj/tb/test_gauss.o $(BUILD)/obj/harness/gauss.o $(BUILD)/obj/harness/gauss_lanes.o \
+  $(BUILD)/lib/libcsim.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lcmocka -lm
 
 $(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
 	@mkdir -p $(@D)

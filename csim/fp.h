@@ -99,16 +99,23 @@ static inline fp32_t fp16_mul32(fp16_t a, fp16_t b) { return fp_mul(FP_FMT_FP16,
 /* Fused: the exact product is added with one rounding (this is what rtl/common/fp16_mac32.sv does). */
 static inline fp32_t fp16_mac32(fp16_t a, fp16_t b, fp32_t c) { return fp32_add(fp16_mul32(a, b), c); }
 
-/* The same FP32 results through the host's IEEE-754 binary32 arithmetic (round to nearest even, gradual
+/* The same results through the host's IEEE-754 binary32 arithmetic (round to nearest even, gradual
  * underflow: the C11 default environment; contraction is off under -std=c11): used where the golden model
  * does millions of operations per run. NaN results are made canonical like everywhere else. They are
- * tested against the step-by-step functions above on every special pair and 10^7 random pairs
- * (tb/test_fp_golden.c), and through them against the RTL by every GEMV co-simulation. */
+ * tested against the step-by-step functions above on every special pair and 10^7 random pairs, the
+ * conversions on every FP16 value and 3 * 10^6 FP32 rounding cases (all 2^32 pairs and values in `make
+ * regress`; tb/test_fp_golden.c), and through them against the RTL by every GEMV and softmax co-simulation. */
 static inline float fp32_bits_to_float(fp32_t x)
 {
     float f;
     memcpy(&f, &x, sizeof f);
     return f;
+}
+static inline uint32_t fp32_raw_bits(float f) /* the bits, NaN payload included */
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    return x;
 }
 static inline fp32_t fp32_of_float(float f)
 {
@@ -116,25 +123,54 @@ static inline fp32_t fp32_of_float(float f)
     memcpy(&x, &f, sizeof x);
     return (x & 0x7FFFFFFFu) > 0x7F800000u ? FP32_QNAN : x;
 }
-/* FP16 -> binary32, exact (every FP16 value, subnormals included, is a normal or zero binary32). */
+/* FP16 -> binary32, exact (every FP16 value, subnormals included, is a normal or zero binary32). Branch-free
+ * (the compiler vectorises it): normal and Inf/NaN by moving the fields (exponent + 112, + 224 for all ones),
+ * subnormal m * 2^-24 through an exact int -> float conversion. */
 static inline float fp16_to_float_exact(fp16_t h)
 {
-    uint32_t s = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 31u, m = h & 1023u;
-    if (e == 0) {
-        float v = (float)m * 0x1p-24f;
-        return s ? -v : v;
-    }
-    return fp32_bits_to_float(s | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112u) << 23) | (m << 13)));
+    uint32_t em = h & 0x7FFFu, big = 0u - (uint32_t)(em >= 0x7C00u), tiny = 0u - (uint32_t)(em < 0x400u);
+    uint32_t nrm = (em << 13) + 0x38000000u + (big & 0x38000000u);
+    uint32_t sub = fp32_raw_bits((float)(int32_t)em * 0x1p-24f);
+    return fp32_bits_to_float(((uint32_t)(h & 0x8000u) << 16) | (tiny & sub) | (~tiny & nrm));
+}
+/* binary32 -> FP16 bits, round to nearest even: fp32_to_fp16 through host arithmetic (branch-free). Normal
+ * results: (bits + 0xFFF + lsb) >> 13 less the bias difference (a carry into the exponent is right, also
+ * into Inf); subnormal results: adding 0.5f rounds to FP16's smallest subnormal (0.5f's ulp); >= 65520
+ * rounds to Inf; NaN -> the canonical FP16 NaN. */
+static inline fp16_t fp16_of_float(float x)
+{
+    uint32_t b = fp32_raw_bits(x), sg = b & 0x80000000u, f = b ^ sg;
+    uint32_t nrm = (f + 0xC8000FFFu + ((f >> 13) & 1u)) >> 13;
+    uint32_t sub = fp32_raw_bits(fp32_bits_to_float(f) + 0.5f) - 0x3F000000u;
+    uint32_t tiny = 0u - (uint32_t)(f < 0x38800000u), big = 0u - (uint32_t)(f >= 0x47800000u);
+    uint32_t ovf = f > 0x7F800000u ? 0x7E00u : 0x7C00u;
+    uint32_t h = (tiny & sub) | (~tiny & ((big & ovf) | (~big & nrm)));
+    return (fp16_t)(h | (f > 0x7F800000u ? 0u : sg >> 16));
 }
 static inline fp32_t fp32_add_native(fp32_t a, fp32_t b)
 {
     return fp32_of_float(fp32_bits_to_float(a) + fp32_bits_to_float(b));
+}
+static inline fp32_t fp32_mul_native(fp32_t a, fp32_t b)
+{
+    return fp32_of_float(fp32_bits_to_float(a) * fp32_bits_to_float(b));
 }
 /* FP16 x FP16 -> FP32: the product of two exact binary32 values has at most 22 significant bits. */
 static inline fp32_t fp16_mul32_native(fp16_t a, fp16_t b)
 {
     return fp32_of_float(fp16_to_float_exact(a) * fp16_to_float_exact(b));
 }
+/* FP16 operations through binary32: the product is exact, and a sum rounded to binary32 and then to FP16
+ * equals the sum rounded once to FP16 (24 >= 2 x 11 + 2 significand bits: double rounding is innocuous). */
+static inline fp16_t fp16_mul_native(fp16_t a, fp16_t b)
+{
+    return fp16_of_float(fp16_to_float_exact(a) * fp16_to_float_exact(b));
+}
+static inline fp16_t fp16_add_native(fp16_t a, fp16_t b)
+{
+    return fp16_of_float(fp16_to_float_exact(a) + fp16_to_float_exact(b));
+}
+static inline fp32_t fp16_to_fp32_native(fp16_t h) { return fp32_of_float(fp16_to_float_exact(h)); }
 
 /* Host-float bridges for references and reports (bit copies, no arithmetic). */
 float fp32_to_float(fp32_t x);

@@ -11,6 +11,7 @@ struct gemv {
     uint8_t *open, *mode;  /* per slot, updated at issue like gemv_core.sv open_q/mode_q */
     uint8_t *written;      /* [row][2*depth]: buffer word written since reset (driver rule only) */
     uint16_t *vbuf;        /* [row][2*depth][16] */
+    float *vbuf_f;         /* the same words as binary32 values (exact), converted when written */
     uint32_t *acc;         /* [row][slot][16] */
 };
 
@@ -38,9 +39,10 @@ gemv *gemv_new(const gemv_cfg *cfg)
     g->open = calloc((size_t)cfg->slots, 1);
     g->mode = calloc((size_t)cfg->slots, 1);
     g->vbuf = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf);
+    g->vbuf_f = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf_f);
     g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 16, sizeof *g->acc);
     g->written = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
-    if (!g->open || !g->mode || !g->vbuf || !g->acc || !g->written) {
+    if (!g->open || !g->mode || !g->vbuf || !g->vbuf_f || !g->acc || !g->written) {
         gemv_free(g);
         return NULL;
     }
@@ -54,6 +56,7 @@ void gemv_free(gemv *g)
     free(g->open);
     free(g->mode);
     free(g->vbuf);
+    free(g->vbuf_f);
     free(g->acc);
     free(g->written);
     free(g);
@@ -140,50 +143,110 @@ const char *gemv_check(const gemv *g, uint32_t w)
     return NULL;
 }
 
-/* FP32 operations through the host's binary32 arithmetic, the same bits as fp32_add / fp16_mul32 (fp.h). */
-static uint32_t add_acc(int f32, uint32_t a, uint32_t b)
+/* The arithmetic runs on binary32 host values (fp.h, "host arithmetic"): FP16 operands widened exactly;
+ * FP32 accumulation: products exact, adds the host's RNE adds, i.e. fp16_mul32 and fp32_add; FP16
+ * accumulation: every product and sum rounded to FP16 (r16) right after it, i.e. fp16_mul and fp16_add (a
+ * binary32 sum rounded to FP16 equals the sum rounded once). NaNs are made canonical where a value leaves
+ * the row (results, accumulators): a NaN operand makes a NaN result whatever its payload. */
+static inline float r16(float x) { return fp16_to_float_exact(fp16_of_float(x)); }
+/* The accumulator read: -0 (the exact identity of the add) for the first MAC; keep = first ? 0 : all ones. */
+static inline float acc_in(int f32, uint32_t keep, uint32_t a)
 {
-    return f32 ? fp32_add_native(a, b) : fp16_add((fp16_t)a, (fp16_t)b);
+    return f32 ? fp32_bits_to_float((a & keep) | (0x80000000u & ~keep))
+               : fp16_to_float_exact((fp16_t)((a & keep) | (0x8000u & ~keep)));
 }
+static inline uint32_t acc_out(int f32, float x) { return f32 ? fp32_of_float(x) : fp16_of_float(x); }
 
-/* One row's S1 + S2 (gemv_row.sv); returns the 16 adder outputs in y. */
-static void row_mac(gemv *g, int r, const gemv_cmd *c, int first, const uint16_t data[16], uint32_t y[16])
+/* 16 binary32 lanes as one vector (GCC vector extensions: one AVX-512 register, two AVX2, four SSE2). */
+typedef float vf16 __attribute__((vector_size(64)));
+typedef uint32_t vu16 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+typedef uint16_t vh16 __attribute__((vector_size(32)));
+/* fp16_to_float_exact in every lane of h (vu16 holding FP16 bit patterns) */
+#define H2F16(h)                                                                                               \
+    __extension__({                                                                                            \
+        vu16 em_ = (h) & 0x7FFFu, big_ = (vu16)(em_ >= 0x7C00u), tiny_ = (vu16)(em_ < 0x400u);                  \
+        vu16 nrm_ = (em_ << 13) + 0x38000000u + (big_ & 0x38000000u);                                          \
+        vu16 sub_ = (vu16)(__builtin_convertvector((vi16)em_, vf16) * 0x1p-24f);                               \
+        (vf16)((((h) & 0x8000u) << 16) | (tiny_ & sub_) | (~tiny_ & nrm_));                                    \
+    })
+#define EVEN16 ((vi16){0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14})
+#define ODD16 ((vi16){1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15})
+/* fp32_of_float in every lane: NaN -> the canonical NaN */
+#define CANON32(x)                                                                                             \
+    __extension__({                                                                                            \
+        vu16 b_ = (vu16)(x), n_ = (vu16)((b_ & 0x7FFFFFFFu) > 0x7F800000u);                                    \
+        (b_ & ~n_) | (0x7FC00000u & n_);                                                                       \
+    })
+
+/* One row's S1 + S2 (gemv_row.sv): products of the data beat d (binary32 values) with the row's buffer word;
+ * score: balanced tree ((p0+p1)+(p2+p3))+... then acc + tree, the result in y[15]; context: acc[i] + p*d[i]
+ * in y[0..15]. The two formats have their own loops (so that each vectorises). */
+static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const gemv_cmd *c, int first,
+                                                          const vf16 *dvp, const float d[16], uint32_t y[16])
 {
     const gemv_cfg *k = &g->cfg;
-    const int f32 = k->acc_fp32;
-    const uint16_t *opw = &g->vbuf[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16];
+    const float *opw = &g->vbuf_f[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16];
     uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 16];
-    const uint32_t negzero = f32 ? 0x80000000u : 0x8000u;
-    const int ctx = c->op == GEMV_OP_CTX;
-    uint32_t prod[16], accrd[16];
-    for (int i = 0; i < 16; i++) {
-        uint16_t opnd = ctx ? opw[c->elem] : opw[i];
-        prod[i] = f32 ? fp16_mul32_native(data[i], opnd) : fp16_mul(data[i], opnd);
-        accrd[i] = first ? negzero : acc[i];
-    }
-    if (ctx) {
-        for (int i = 0; i < 16; i++)
-            y[i] = acc[i] = add_acc(f32, accrd[i], prod[i]);
+    const uint32_t keep = 0u - (uint32_t)!first;
+    if (c->op == GEMV_OP_CTX) {
+        const float pe = opw[c->elem];
+        float s[16];
+        if (k->acc_fp32) { /* 16 lanes as one vector: acc_in, the product, the add, fp32_of_float */
+            vf16 dv = *dvp, sv;
+            vu16 av;
+            memcpy(&av, acc, sizeof av);
+            sv = (vf16)((av & keep) | (0x80000000u & ~keep)) + dv * pe;
+            av = CANON32(sv);
+            memcpy(acc, &av, sizeof av);
+            memcpy(y, &av, sizeof av);
+        } else {
+            for (int i = 0; i < 16; i++)
+                s[i] = acc_in(0, keep, acc[i]) + r16(d[i] * pe);
+            for (int i = 0; i < 16; i++)
+                y[i] = acc[i] = acc_out(0, s[i]);
+        }
         return;
     }
+    float t[16], t8[8], t4[4], t2[2], t1; /* the tree's levels */
+    (void)t;
+    if (k->acc_fp32) { /* each level of the tree: the even lanes plus the odd lanes */
+        vf16 ov;
+        memcpy(&ov, opw, sizeof ov);
+        vf16 l = *dvp * ov;
+        for (int w = 8; w >= 1; w /= 2)
+            l = __builtin_shuffle(l, EVEN16) + __builtin_shuffle(l, ODD16); /* lanes < w: l[2n] + l[2n+1] */
+        t1 = l[0];
+        y[15] = acc[15] = acc_out(1, acc_in(1, keep, acc[15]) + t1);
+        return;
+    }
+    for (int i = 0; i < 16; i++)
+        t[i] = r16(d[i] * opw[i]);
     for (int n = 0; n < 8; n++)
-        y[n] = add_acc(f32, prod[2 * n], prod[2 * n + 1]);
-    for (int n = 8; n < 15; n++)
-        y[n] = add_acc(f32, y[2 * (n - 8)], y[2 * (n - 8) + 1]);
-    y[15] = acc[15] = add_acc(f32, accrd[15], y[14]);
+        t8[n] = r16(t[2 * n] + t[2 * n + 1]);
+    for (int n = 0; n < 4; n++)
+        t4[n] = r16(t8[2 * n] + t8[2 * n + 1]);
+    for (int n = 0; n < 2; n++)
+        t2[n] = r16(t4[2 * n] + t4[2 * n + 1]);
+    t1 = r16(t2[0] + t2[1]);
+    y[15] = acc[15] = acc_out(0, acc_in(0, keep, acc[15]) + t1);
 }
 
-int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
+/* Built with -O3 (Makefile) and, on x86-64, for three instruction sets chosen at run time: the 16-lane loops
+ * become vector code; the operations and their order stay those above. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
 {
-    if (rtl_rule(g, w)) {
-        g->err = 1;
-        return -1;
-    }
     const gemv_cfg *k = &g->cfg;
     gemv_cmd c;
     gemv_decode(w, &c);
     if (c.op == GEMV_OP_WR) {
-        memcpy(&g->vbuf[(((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16], data, 16 * sizeof *data);
+        size_t at = (((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16;
+        memcpy(&g->vbuf[at], data, 16 * sizeof *data);
+        for (int i = 0; i < 16; i++)
+            g->vbuf_f[at + (size_t)i] = fp16_to_float_exact(data[i]);
         g->written[((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word] = 1;
         return 0;
     }
@@ -191,15 +254,20 @@ int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
     g->open[c.slot] = !c.last;
     g->mode[c.slot] = (uint8_t)ctx;
     uint32_t y[16];
+    vh16 hv;
+    memcpy(&hv, data, sizeof hv);
+    vf16 dv = H2F16(__builtin_convertvector(hv, vu16)); /* the data beat, widened once for every row */
+    float d[16];
+    memcpy(d, &dv, sizeof d);
     if (!c.last) {
         for (int r = 0; r < k->rows; r++)
-            row_mac(g, r, &c, first, data, y);
+            row_mac(g, r, &c, first, &dv, d, y);
         return 0;
     }
     if (!ctx)
         memset(out, 0, sizeof *out);
     for (int r = 0; r < k->rows; r++) {
-        row_mac(g, r, &c, first, data, y);
+        row_mac(g, r, &c, first, &dv, d, y);
         if (ctx) {
             out[r] = (gemv_beat){.slot = c.slot, .row = (unsigned)r, .ctx = 1, .last_beat = r == k->rows - 1};
             memcpy(out[r].lane, y, sizeof y);
@@ -212,4 +280,20 @@ int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
         out[0].last_beat = 1;
     }
     return ctx ? k->rows : 1;
+}
+
+int gemv_exec(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out)
+{
+    if (rtl_rule(g, w)) {
+        g->err = 1;
+        return -1;
+    }
+    return exec_legal(g, w, data, out);
+}
+
+int gemv_exec_checked(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *out, const char **why)
+{
+    if ((*why = gemv_check(g, w)))
+        return -1;
+    return exec_legal(g, w, data, out);
 }

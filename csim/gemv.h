@@ -63,6 +63,8 @@ const char *gemv_check(const gemv *g, uint32_t cmd);
 int gemv_rtl_rejects(const gemv *g, uint32_t cmd);
 int gemv_word_written(const gemv *g, unsigned row, unsigned buf, unsigned word);
 int gemv_exec(gemv *g, uint32_t cmd, const uint16_t data[16], gemv_beat *out);
+/* gemv_check, then gemv_exec if the command is legal (-1 and *why if not: nothing changes). */
+int gemv_exec_checked(gemv *g, uint32_t cmd, const uint16_t data[16], gemv_beat *out, const char **why);
 int gemv_error(const gemv *g);                               /* sticky: a bad command was executed */
 int gemv_slot_open(const gemv *g, unsigned slot, int *is_ctx); /* accumulation in progress? */
 

@@ -113,13 +113,20 @@ const char *smu_check(const smu *u, const uint32_t w[3], const uint32_t *data)
     }
 }
 
+/* The FP32 operations of a beat through the host's binary32 arithmetic (fp.h: fp32_mul_native, fp32_add_native,
+ * fp16_to_fp32_native give the bits of fp32_mul, fp32_add, fp16_to_fp32); sm_scaled, as a host multiply.
+ * tb/test_softmax_golden compares this model with sm_row and sm_merge_*, which keep the step-by-step ones. */
+static fp32_t scaled(const smu *u, uint32_t s)
+{
+    return fp32_mul_native(u->cfg.in_fp16 ? fp16_to_fp32_native((fp16_t)s) : s, u->scale);
+}
+
 static void row_max(smu *u, const uint32_t *data)
 {
-    sm_cfg c = {u->cfg.lanes, u->cfg.exp_pieces, u->cfg.in_fp16};
     for (int i = 0; i < u->cfg.lanes; i++) {
         if (sm_masked(&u->mask, u->pos + (uint32_t)i))
             continue;
-        fp32_t x = sm_scaled(&c, u->scale, data[i]);
+        fp32_t x = scaled(u, data[i]);
         if (fp32_classify(x) == FP_CLASS_NAN || x == 0x7F800000u)
             u->nan = 1;
         else if (x != NEG_INF) {
@@ -133,7 +140,6 @@ static void row_max(smu *u, const uint32_t *data)
 
 static int row_exp(smu *u, const uint32_t *data, int last, smu_beat *out)
 {
-    sm_cfg c = {u->cfg.lanes, u->cfg.exp_pieces, u->cfg.in_fp16};
     if (u->state == ST_PASS1) {
         u->state = ST_PASS2;
         u->pos = 0;
@@ -147,10 +153,10 @@ static int row_exp(smu *u, const uint32_t *data, int last, smu_beat *out)
             if (u->nan)
                 p = FP16_QNAN;
             else if (u->any)
-                p = sm_exp2(u->cfg.exp_pieces, fp32_add(sm_scaled(&c, u->scale, data[i]), m ^ NEG_ZERO));
+                p = sm_exp2(u->cfg.exp_pieces, fp32_add_native(scaled(u, data[i]), m ^ NEG_ZERO));
         }
         out[0].data[i] = p;
-        u->lane[i] = fp32_add(u->lane[i], fp16_to_fp32(p));
+        u->lane[i] = fp32_add_native(u->lane[i], fp16_to_fp32_native(p));
     }
     u->pos += (uint32_t)u->cfg.lanes;
     if (!last)
@@ -159,7 +165,7 @@ static int row_exp(smu *u, const uint32_t *data, int last, smu_beat *out)
     memcpy(t, u->lane, sizeof t);
     for (int w = u->cfg.lanes; w > 1; w /= 2)
         for (int k = 0; k < w / 2; k++)
-            t[k] = fp32_add(t[2 * k], t[2 * k + 1]);
+            t[k] = fp32_add_native(t[2 * k], t[2 * k + 1]);
     smu_beat *r = &out[1];
     memset(r, 0, sizeof *r);
     r->kind = SMU_ROW_RES;
@@ -186,7 +192,7 @@ static void part_header(smu *u, fp32_t m, fp32_t l)
     fp32_t mn = (!u->m_any || fp32_order_key(m) > fp32_order_key(u->mm)) ? m : u->mm;
     u->sa = u->m_any ? sm_shift(u->mm, mn) : -512;
     u->sb = sm_shift(m, mn);
-    u->ml = fp32_add(fp32_scale2(u->ml, u->sa), fp32_scale2(l, u->sb));
+    u->ml = fp32_add_native(fp32_scale2(u->ml, u->sa), fp32_scale2(l, u->sb));
     u->mm = mn;
     u->m_any = 1;
     u->skip = 0;
@@ -201,7 +207,7 @@ static int merge_end(smu *u, int normalise, smu_beat *out)
         out[b].kind = SMU_OVEC;
         for (int i = 0; i < u->cfg.lanes; i++) {
             fp32_t a = u->acc[b * u->cfg.lanes + i];
-            out[b].data[i] = u->m_nan ? QNAN32 : (!u->m_any ? 0 : (normalise ? fp_mul(FP_FMT_FP32, FP_FMT_FP32, a, rl) : a));
+            out[b].data[i] = u->m_nan ? QNAN32 : (!u->m_any ? 0 : (normalise ? fp32_mul_native(a, rl) : a));
         }
     }
     smu_beat *r = &out[nb];
@@ -242,7 +248,7 @@ int smu_exec(smu *u, const uint32_t w[3], const uint32_t *data, smu_beat *out)
         for (int i = 0; i < u->cfg.lanes; i++) {
             fp32_t *a = &u->acc[u->vpos + (uint32_t)i];
             if (!u->skip)
-                *a = fp32_add(fp32_scale2(*a, u->sa), fp32_scale2(data[i], u->sb));
+                *a = fp32_add_native(fp32_scale2(*a, u->sa), fp32_scale2(data[i], u->sb));
         }
         u->vpos += (uint32_t)u->cfg.lanes;
         return 0;

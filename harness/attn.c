@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "funcpool.h"
 #include "mapping.h"
 #include "plan.h"
 
@@ -23,7 +25,9 @@ typedef struct run_ctx {
     hbm *h;
     func *f;
     sched_cfg sc;
-    sched_hooks hk;
+    sched_hooks hk, hk_pool; /* the functional model's hooks; the recording ones of the worker pool */
+    char herr[1024];
+    fpool *pool;             /* fast mode with threads: the numbers on workers (funcpool.h) */
     uint64_t *merge_done; /* per pass, this layer */
     uint64_t *pass_of;    /* per part: the index of its first pass */
 } run_ctx;
@@ -48,10 +52,17 @@ static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *e
             x->sc.st = ch / hc->channels;
             x->sc.ch = ch % hc->channels;
             x->sc.merge_done = x->merge_done + k0;
-            func_begin_channel(x->f, ch, l);
+            if (x->pool)
+                fpool_begin(x->pool, ch, l, &x->hk_pool, x->herr, sizeof x->herr);
+            else
+                func_begin_channel(x->f, ch, l);
             sched_stats ss;
-            if (sched_channel(x->h, &x->p.g, &x->sc, &x->p.pass[k0], np, start, &x->hk, &ss, err, n))
+            if (sched_channel(x->h, &x->p.g, &x->sc, &x->p.pass[k0], np, start, x->pool ? &x->hk_pool : &x->hk, &ss,
+                              err, n))
                 return 1;
+            int sr = x->pool ? fpool_submit(x->pool, err, n) : 0;
+            if (sr)
+                return sr < 0 ? -1 : 1;
             *end = ss.end > *end ? ss.end : *end;
             busiest = ss.end - start > busiest ? ss.end - start : busiest;
             idlest = ss.end - start < idlest ? ss.end - start : idlest;
@@ -128,13 +139,22 @@ static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, ch
         }
         *end = t + c.n > *end ? t + c.n : *end;
         x->r->layer[l].sfm_cycles += c.n;
-        if (x->p.pass[x->pass_of[pm[m].owner]].functional) {
-            func_begin_channel(x->f, pm[m].ch, l);
-            if (func_part_merge(x->f, pm[m].owner, t))
-                rc = 1, snprintf(err, n, "%s", x->hk.err);
+        if (!x->p.pass[x->pass_of[pm[m].owner]].functional)
+            continue;
+        if (x->pool) {
+            if (fpool_part_merge(x->pool, l, pm[m].ch, pm[m].owner, t, err, n))
+                rc = -1;
+            continue;
         }
+        func_begin_channel(x->f, pm[m].ch, l);
+        if (func_part_merge(x->f, pm[m].owner, t))
+            rc = 1, snprintf(err, n, "%s", x->hk.err);
     }
     free(pm);
+    if (rc == 0 && x->pool) { /* after every channel's jobs of the layer, before any of the next */
+        int sr = fpool_submit(x->pool, err, n);
+        rc = sr < 0 ? -1 : sr;
+    }
     return rc;
 }
 
@@ -179,7 +199,8 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
     ly->start = start;
     ly->cycles = end - start;
     hbm_stats_diff(&before, hbm_get_stats(x->h), &ly->hbm);
-    func_take_stats(x->f, &ly->num);
+    if (!x->pool) /* else filled in by fpool_finish */
+        func_take_stats(x->f, &ly->num);
     ly->refresh_after = resume > end ? resume - end : 0;
     *next = resume > end ? resume : end;
     return rc;
@@ -260,6 +281,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         bc.gemv = c->rtl_gemv->cfg;
     kvdata *data = NULL;
     backend *be = NULL;
+    fp32_t **part_store = NULL;
     if (c->data_path) {
         int k = snprintf(err, n, "--data: ");
         if (!(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx,
@@ -282,10 +304,24 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         rc = -1;
         goto out;
     }
+    /* the numbers on worker threads: fast mode only (rtl units are clocked in issue order) */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = c->threads ? c->threads : ncpu > 1 ? (unsigned)(ncpu < 64 ? ncpu : 64) : 1;
+    if (threads > 1 && !c->rtl_gemv && !c->rtl_smu) {
+        fpool_data fd = {c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx};
+        if (!(part_store = calloc(p->nitems, sizeof *part_store))) {
+            rc = -1, snprintf(err, n, "out of memory");
+            goto out;
+        }
+        fc.part_store = part_store; /* a part's merge and its item's final merge may run on different threads */
+        if (!(x.pool = fpool_new(&fc, c->data_path ? &fd : NULL, threads - 1, err, n))) {
+            rc = -1;
+            goto out;
+        }
+    }
     if (c->log)
         hbm_set_log(x.h, c->log);
-    char herr[1024];
-    func_hooks(x.f, &x.hk, herr, sizeof herr);
+    func_hooks(x.f, &x.hk, x.herr, sizeof x.herr);
     x.sc = (sched_cfg){.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
                        .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
     uint64_t start = 0;
@@ -293,11 +329,26 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
         rc = run_layer(&x, l, start, &start, err, n);
         r->layers = l + 1;
     }
+    if (x.pool) { /* every job submitted precedes a timing failure: its error comes first */
+        func_stats *st = calloc(c->layers, sizeof *st);
+        char ferr[1024];
+        if (!st)
+            rc = -1, snprintf(err, n, "out of memory");
+        else if (fpool_finish(x.pool, st, c->layers, ferr, sizeof ferr))
+            rc = 1, snprintf(err, n, "%s", ferr);
+        for (uint32_t l = 0; st && l < c->layers; l++)
+            r->layer[l].num = st[l];
+        free(st);
+    }
     if (rc == 0 && backend_finish(be, err, n))
         rc = 1;
     r->hbm = *hbm_get_stats(x.h);
     r->be = *backend_get_stats(be);
 out:
+    fpool_free(x.pool);
+    for (size_t i = 0; part_store && i < p->nitems; i++)
+        free(part_store[i]);
+    free(part_store);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     func_free(x.f);

@@ -22,6 +22,8 @@
  *  - The functional items of a layer: every item on a channel with an RTL unit, plus `numerics` items
  *    spread over the batch (0 = all).
  *  - With cfg->log the engine writes its command log (docs/hbm.md v1) there.
+ *  - Fast mode with threads != 1: the numbers are computed on worker threads while the timing goes on
+ *    (funcpool.h); every result is the same bit for bit, whatever the number of threads.
  */
 #ifndef PIMATTN_ATTN_H
 #define PIMATTN_ATTN_H
@@ -66,6 +68,7 @@ typedef struct attn_cfg {
     const char *wave_path; /* rtl mode: FST of bank unit wave_unit, DRAM cycles wave_from .. + wave_cycles */
     long wave_unit;
     uint64_t wave_from, wave_cycles;
+    unsigned threads; /* fast mode: threads for the numbers (funcpool.h); 0: the online CPUs; 1: none */
 } attn_cfg;
 
 typedef struct attn_layer {

@@ -34,6 +34,13 @@ typedef struct shadow {
     vsm_in sin;
 } shadow;
 
+/* Golden-unit counts per channel, a cache line each: a channel's units are driven by one thread at a time
+ * (funcpool.h), different channels by different threads. */
+typedef struct chan_count {
+    uint64_t gemv_cmds, gemv_beats, smu_in, smu_out;
+    uint64_t pad[4];
+} chan_count;
+
 struct backend {
     backend_cfg cfg;
     size_t nbanks;
@@ -41,6 +48,7 @@ struct backend {
     smu **s;
     shadow *rg; /* per bank unit, sim NULL unless selected and created */
     shadow *rs; /* per channel */
+    chan_count *cc;
     backend_stats st;
 };
 
@@ -62,11 +70,13 @@ backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
     b->nbanks = (size_t)cfg->banks_per_channel * cfg->channels;
     b->g = calloc(b->nbanks, sizeof *b->g);
     b->s = calloc(cfg->channels, sizeof *b->s);
+    if ((b->cc = aligned_alloc(64, cfg->channels * sizeof *b->cc)))
+        memset(b->cc, 0, cfg->channels * sizeof *b->cc);
     if (cfg->rtl_gemv)
         b->rg = calloc(b->nbanks, sizeof *b->rg);
     if (cfg->rtl_smu)
         b->rs = calloc(cfg->channels, sizeof *b->rs);
-    if (!b->g || !b->s || (cfg->rtl_gemv && !b->rg) || (cfg->rtl_smu && !b->rs)) {
+    if (!b->g || !b->s || !b->cc || (cfg->rtl_gemv && !b->rg) || (cfg->rtl_smu && !b->rs)) {
         backend_free(b);
         return snprintf(err, n, "out of memory"), NULL;
     }
@@ -216,14 +226,15 @@ int backend_gemv(backend *b, unsigned unit, uint32_t cmd, const uint16_t data[16
 {
     if (!b->g[unit] && !(b->g[unit] = gemv_new(&b->cfg.gemv)))
         return snprintf(err, n, "out of memory"), -1;
-    const char *why = gemv_check(b->g[unit], cmd);
-    if (why)
+    const char *why;
+    int nb = gemv_exec_checked(b->g[unit], cmd, data, out, &why);
+    if (nb < 0)
         return snprintf(err, n, "bank unit %u, DRAM cycle %llu: command %08x refused: %s", unit,
                         (unsigned long long)cycle, cmd, why),
                -1;
-    int nb = gemv_exec(b->g[unit], cmd, data, out);
-    b->st.gemv_cmds++;
-    b->st.gemv_beats += (uint64_t)nb;
+    chan_count *cc = &b->cc[unit / b->cfg.banks_per_channel];
+    cc->gemv_cmds++;
+    cc->gemv_beats += (uint64_t)nb;
     err[0] = '\0';
     shadow *u = shadow_of(b, unit, 0, err, n);
     if (!u)
@@ -245,8 +256,8 @@ int backend_smu(backend *b, unsigned unit, const uint32_t w[3], const uint32_t *
                         (unsigned long long)cycle, w[0], why),
                -1;
     int nb = smu_exec(b->s[unit], w, data, out);
-    b->st.smu_beats_in++;
-    b->st.smu_beats_out += (uint64_t)nb;
+    b->cc[unit].smu_in++;
+    b->cc[unit].smu_out += (uint64_t)nb;
     err[0] = '\0';
     shadow *u = shadow_of(b, unit, 1, err, n);
     if (!u)
@@ -271,7 +282,17 @@ int backend_finish(backend *b, char *err, size_t n)
     return 0;
 }
 
-const backend_stats *backend_get_stats(const backend *b) { return &b->st; }
+const backend_stats *backend_get_stats(backend *b)
+{
+    b->st.gemv_cmds = b->st.gemv_beats = b->st.smu_beats_in = b->st.smu_beats_out = 0;
+    for (unsigned c = 0; c < b->cfg.channels; c++) {
+        b->st.gemv_cmds += b->cc[c].gemv_cmds;
+        b->st.gemv_beats += b->cc[c].gemv_beats;
+        b->st.smu_beats_in += b->cc[c].smu_in;
+        b->st.smu_beats_out += b->cc[c].smu_out;
+    }
+    return &b->st;
+}
 
 void backend_free(backend *b)
 {
@@ -295,6 +316,7 @@ void backend_free(backend *b)
     }
     free(b->g);
     free(b->s);
+    free(b->cc);
     free(b->rg);
     free(b->rs);
     free(b);

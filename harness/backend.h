@@ -17,6 +17,8 @@
  *  - backend_stats(): commands and beats per kind, Verilated unit cycles (rtl), for the report.
  *  - The traced unit (wave_path) is created by backend_new(), so its waveform exists even when it gets no
  *    work; backend_finish() closes the waveform and sets wave_failed when it could not be written.
+ *  - Fast mode (no RTL units): different channels' units may be driven from different threads, each
+ *    channel's from one thread at a time (funcpool.h); the counts are kept per channel.
  */
 #ifndef PIMATTN_BACKEND_H
 #define PIMATTN_BACKEND_H
@@ -62,6 +64,6 @@ int backend_smu(backend *b, unsigned unit, const uint32_t w[3], const uint32_t *
 /* rtl mode: runs every Verilated unit until the result beats still queued have come out and matched.
  * Returns 0, or -1 with err (a mismatch). Call before reading the statistics or freeing. */
 int backend_finish(backend *b, char *err, size_t n);
-const backend_stats *backend_get_stats(const backend *b);
+const backend_stats *backend_get_stats(backend *b);
 
 #endif

@@ -63,6 +63,8 @@ static const char *run_help =
     "  --data FILE        q, K, V from a file (format in docs/outputs.md: per data set, request, KV head: K, V,\n"
     "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
     "  --seed S           data and random context lengths [1]\n"
+    "  --threads N|auto   fast mode: threads computing the numbers while the timing goes on (the results are\n"
+    "                     the same for any N; 1: one thread does everything) [auto: the online CPUs]\n"
     "  --max-rel-l2 X     exit 1 when a checked query head's rel-L2 error against FP64 exceeds X or its\n"
     "                     output is not finite (a numerics gate for scripts and CI)\n"
     "  --json FILE        the report as JSON\n"
@@ -109,7 +111,7 @@ typedef struct run_opts {
     const char *model_name, *model_file, *ctx_text, *ctx_file, *hbm_text, *rtl_spec, *json, *logp, *power;
     const char *layers_text, *wave, *wave_bank, *data, *outputs;
     int logit_given, tree, acc16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref, split;
-    uint64_t wave_from, wave_cycles, batch, group, lanes, stacks, seed, numerics;
+    uint64_t wave_from, wave_cycles, batch, group, lanes, stacks, seed, numerics, threads;
     double logit, host_gbs, host_us, max_rel;
 } run_opts;
 
@@ -125,7 +127,8 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         {"log-commands", 1, 0, 'L'},  {"wave", 1, 0, 'w'},         {"wave-bank", 1, 0, 'B'}, {"wave-from", 1, 0, 'f'},
         {"wave-cycles", 1, 0, 'y'},   {"host-tier", 0, 0, 't'},    {"host-bw", 1, 0, 'W'},  {"host-latency", 1, 0, 'T'},
         {"pingpong", 0, 0, 'p'},      {"data", 1, 0, 'D'},         {"max-rel-l2", 1, 0, 'R'}, {"outputs", 1, 0, 'O'},
-        {"outputs-ref", 0, 0, 'F'},   {"split", 1, 0, 'X'},        {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
+        {"outputs-ref", 0, 0, 'F'},   {"split", 1, 0, 'X'},        {"threads", 1, 0, 'N'},  {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
     *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
                     .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10, .split = PLAN_SPLIT_FIT};
     optind = 1;
@@ -152,6 +155,7 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         case 'n': rc = strcmp(optarg, "all") ? cli_u64("run", "--numerics", optarg, 1, UINT32_MAX, &o->numerics) : 0; break;
         case 'x': rc = cli_double("run", "--logit-scale", optarg, 1e-3, 100, &o->logit), o->logit_given = 1; break;
         case 'D': o->data = optarg; break;
+        case 'N': rc = strcmp(optarg, "auto") ? cli_u64("run", "--threads", optarg, 1, 64, &o->threads) : 0; break;
         case 'e': rc = cli_u64("run", "--seed", optarg, 0, UINT64_MAX, &o->seed); break;
         case 'j': o->json = optarg; break;
         case 'L': o->logp = optarg; break;
@@ -510,6 +514,7 @@ int cmd_run(int argc, char **argv)
     c.data_path = o.data;
     c.numerics = (uint32_t)o.numerics;
     c.max_rel_l2 = o.max_rel;
+    c.threads = (unsigned)o.threads;
     c.split = o.split;
     c.host_tier = o.host;
     c.host_gbs = o.host_gbs;

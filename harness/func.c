@@ -9,16 +9,24 @@
 
 #include "attn_ref.h"
 #include "fp.h"
+#include "gauss.h"
 #include "rng.h"
 
 
+/* The data of a pass in flight. A slot keeps its buffers when its pass ends (no allocation, no page faults
+ * per pass), and its K and V with the item and layer they belong to: the next pass over the same item (the
+ * tree unit reads an item once per query head) copies them instead of drawing them again. */
 typedef struct pdata {
-    const sched_pass *p;
-    fp16_t *K, *V, *q; /* L x d, L x d, rows x d */
-    uint32_t *scores;  /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
-    fp16_t *prob;      /* rows x L */
-    sm_res *res;       /* rows x parts (split-K) or rows x 1 */
-    fp32_t *part;      /* rows x parts x d: partial outputs */
+    const sched_pass *p; /* NULL: free */
+    fp16_t *K, *V, *q;   /* L x d, L x d, rows x d */
+    uint32_t *scores;    /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
+    fp16_t *prob;        /* rows x L */
+    sm_res *res;         /* rows x parts (split-K) or rows x 1 */
+    fp32_t *part;        /* rows x parts x d: partial outputs */
+    size_t cap[7];       /* bytes allocated for each buffer above */
+    int kv_valid;        /* K and V hold the seeded data of item kv_item in layer kv_layer */
+    uint32_t kv_item;
+    unsigned kv_layer;
 } pdata;
 
 struct func {
@@ -26,9 +34,12 @@ struct func {
     sched_hooks *hk;
     unsigned chan, layer;
     fp32_t scale;
+    gauss_ctx *gauss;
+    int *vpart;         /* per unit: its V partition (-1: a spare unit) and slice (map_v_part) */
+    unsigned *vslice;
     pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
     size_t nlive;
-    fp32_t **store; /* per part of a split item: group x (m, l, o~[d]) until its item's final merge */
+    fp32_t **own_store; /* one thread: the parts' partials (else func_cfg.part_store, shared) */
     func_stats st;
 };
 
@@ -48,10 +59,17 @@ func *func_new(const func_cfg *c)
     if (!f)
         return NULL;
     f->c = *c;
-    if (!(f->store = calloc(c->nitems ? c->nitems : 1, sizeof *f->store))) {
-        free(f);
+    f->gauss = gauss_new();
+    f->vpart = malloc(c->g->units * sizeof *f->vpart);
+    f->vslice = malloc(c->g->units * sizeof *f->vslice);
+    if (!c->part_store) /* one thread: the parts' partials are its own */
+        f->own_store = f->c.part_store = calloc(c->nitems ? c->nitems : 1, sizeof *f->c.part_store);
+    if (!f->gauss || !f->vpart || !f->vslice || !f->c.part_store) {
+        func_free(f);
         return NULL;
     }
+    for (unsigned b = 0; b < c->g->units; b++)
+        f->vpart[b] = map_v_part(c->g, b, &f->vslice[b]);
     /* 1/sqrt(d) with log2(e) folded in: the softmax unit works in base 2 */
     f->scale = float_to_fp32((float)(1.4426950408889634 / sqrt((double)c->head_dim)));
     return f;
@@ -75,10 +93,13 @@ void func_free(func *f)
         return;
     for (size_t i = 0; i < f->nlive; i++)
         pdata_free(&f->live[i]);
-    for (size_t i = 0; i < f->c.nitems; i++)
-        free(f->store[i]);
-    free(f->store);
+    for (size_t i = 0; f->own_store && i < f->c.nitems; i++)
+        free(f->own_store[i]);
+    free(f->own_store);
     free(f->live);
+    gauss_free(f->gauss);
+    free(f->vpart);
+    free(f->vslice);
     free(f);
 }
 
@@ -94,17 +115,47 @@ void func_take_stats(func *f, func_stats *out)
     memset(&f->st, 0, sizeof f->st);
 }
 
+void func_stats_add(func_stats *st, double e, int finite, double gate)
+{
+    st->heads++;
+    if (!finite || !isfinite(e)) {
+        st->nonfinite_heads++;
+    } else {
+        st->sum_rel_l2 += e;
+        if (e > st->max_rel_l2)
+            st->max_rel_l2 = e;
+        st->over_heads += gate > 0 && e > gate;
+    }
+}
+
+void func_reset(func *f)
+{
+    for (size_t i = 0; i < f->nlive; i++)
+        f->live[i].p = NULL, f->live[i].kv_valid = 0;
+}
+
 static uint64_t mix(uint64_t a, uint64_t b) { return rng_splitmix64(&a) ^ (b * 0x9E3779B97F4A7C15ull); }
 
-static void gauss16(rng *r, fp16_t *out, size_t n, double scale)
+/* *buf holds at least `bytes` (zeroed when zero is set); 0, or -1 on no memory. */
+static int need(void *buf, size_t *cap, size_t bytes, int zero)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = fp32_to_fp16(float_to_fp32((float)(rng_gauss(r) * scale)));
+    void **b = buf;
+    if (bytes > *cap) {
+        free(*b);
+        *cap = 0;
+        if (!(*b = malloc(bytes)))
+            return -1;
+        *cap = bytes;
+    }
+    if (zero)
+        memset(*b, 0, bytes);
+    return 0;
 }
 
 /* Tokens tok0 .. tok0+count-1 of item `it` (of its L_pim + L_host: the host's are the newest) into K and
- * V, and query heads h0 .. h0+rows-1 of its group into q: from the data file, or the seeded values, which
- * are drawn for the whole item so every part sees the same numbers. 0, or -1 (err). */
+ * V (K NULL: only the queries), and query heads h0 .. h0+rows-1 of its group into q: from the data file,
+ * or the seeded values, which are drawn for the whole item so every part sees the same numbers. 0, or -1
+ * (err). */
 static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, fp16_t *K, fp16_t *V, uint32_t h0,
                      uint32_t rows, fp16_t *q)
 {
@@ -115,43 +166,50 @@ static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count
     rng r;
     uint64_t item_seed = mix(mix(mix(f->c.seed, f->layer), it->req), it->kvh);
     rng_seed(&r, item_seed);
-    if (tok0 == 0 && count == all) {
-        gauss16(&r, K, all * dim, 1.0);
-        gauss16(&r, V, all * dim, 1.0);
-    } else {
+    if (K && tok0 == 0 && count == all) {
+        gauss16(f->gauss, &r, K, all * dim, 1.0); /* the values of gauss16_ref, faster (gauss.h) */
+        gauss16(f->gauss, &r, V, all * dim, 1.0);
+    } else if (K) {
         fp16_t *tmp = malloc(all * dim * sizeof *tmp);
         if (!tmp)
             return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh);
-        gauss16(&r, tmp, all * dim, 1.0);
+        gauss16(f->gauss, &r, tmp, all * dim, 1.0);
         memcpy(K, tmp + (size_t)tok0 * dim, (size_t)count * dim * sizeof *K);
-        gauss16(&r, tmp, all * dim, 1.0);
+        gauss16(f->gauss, &r, tmp, all * dim, 1.0);
         memcpy(V, tmp + (size_t)tok0 * dim, (size_t)count * dim * sizeof *V);
         free(tmp);
     }
     for (uint32_t g = 0; g < rows; g++) {
         rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + h0 + g));
-        gauss16(&r, q + g * dim, dim, f->c.logit_scale);
+        gauss16(f->gauss, &r, q + g * dim, dim, f->c.logit_scale);
     }
     return 0;
 }
 
-/* The data of a pass, created at its first command: the part's tokens, and for a whole item the host's
- * too (its partial joins the pass's merge). */
+/* The data of a pass, made at its first command: the part's tokens, and for a whole item the host's too
+ * (its partial joins the pass's merge). */
 static pdata *pass_data(func *f, const sched_pass *p)
 {
-    pdata *free_slot = NULL;
+    const int seeded = !f->c.data;
+    pdata *free_slot = NULL, *same = NULL; /* same: a slot holding this item's K and V */
     for (size_t i = 0; i < f->nlive; i++) {
-        if (f->live[i].p == p)
-            return &f->live[i];
-        if (!f->live[i].p && !free_slot)
-            free_slot = &f->live[i];
+        pdata *x = &f->live[i];
+        if (x->p == p)
+            return x;
+        int mine = seeded && x->kv_valid && x->kv_item == p->item && x->kv_layer == f->layer;
+        if (mine && !same)
+            same = x;
+        if (!x->p && (!free_slot || (mine && free_slot != same)))
+            free_slot = x;
     }
     if (!free_slot) {
+        size_t at = same ? (size_t)(same - f->live) : 0;
         pdata *grown = realloc(f->live, (f->nlive + 4) * sizeof *grown);
         if (!grown)
             return fail(f, "out of memory"), NULL;
         memset(grown + f->nlive, 0, 4 * sizeof *grown);
         f->live = grown;
+        same = same ? &f->live[at] : NULL;
         free_slot = &f->live[f->nlive];
         f->nlive += 4;
     }
@@ -159,22 +217,26 @@ static pdata *pass_data(func *f, const sched_pass *p)
     const func_item *it = &f->c.items[p->item];
     size_t L = (size_t)it->L + (it->nparts == 1 ? it->L_host : 0), dim = f->c.head_dim;
     size_t parts = f->c.splitk ? f->c.g->parts : 1;
-    d->p = p;
-    d->K = malloc(L * dim * sizeof *d->K);
-    d->V = malloc(L * dim * sizeof *d->V);
-    d->q = malloc(p->rows * dim * sizeof *d->q);
-    d->scores = calloc(p->rows * L, sizeof *d->scores);
-    d->prob = calloc(p->rows * L, sizeof *d->prob);
-    d->res = calloc(p->rows * parts, sizeof *d->res);
-    d->part = calloc((size_t)p->rows * f->c.g->parts * dim, sizeof *d->part);
-    if (!d->K || !d->V || !d->q || !d->scores || !d->prob || !d->res || !d->part) {
-        pdata_free(d);
+    if (need(&d->K, &d->cap[0], L * dim * sizeof *d->K, 0) || need(&d->V, &d->cap[1], L * dim * sizeof *d->V, 0) ||
+        need(&d->q, &d->cap[2], p->rows * dim * sizeof *d->q, 0) ||
+        need(&d->scores, &d->cap[3], p->rows * L * sizeof *d->scores, 1) ||
+        need(&d->prob, &d->cap[4], p->rows * L * sizeof *d->prob, 1) ||
+        need(&d->res, &d->cap[5], p->rows * parts * sizeof *d->res, 1) ||
+        need(&d->part, &d->cap[6], (size_t)p->rows * f->c.g->parts * dim * sizeof *d->part, 1)) {
+        d->kv_valid = 0;
         return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
     }
-    if (item_data(f, it, it->tok0, (uint32_t)L, d->K, d->V, p->h0, p->rows, d->q)) {
-        pdata_free(d);
+    d->p = p;
+    if (same && same != d) { /* another pass over the same part: its K and V, and this pass's queries */
+        memcpy(d->K, same->K, L * dim * sizeof *d->K);
+        memcpy(d->V, same->V, L * dim * sizeof *d->V);
+    }
+    if (item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q)) {
+        d->p = NULL, d->kv_valid = 0;
         return NULL;
     }
+    if (seeded)
+        d->kv_valid = 1, d->kv_item = p->item, d->kv_layer = f->layer;
     return d;
 }
 
@@ -186,10 +248,9 @@ static int lane_finite(const func *f, uint32_t x)
 
 static unsigned unit_of(const func *f, unsigned bank) { return f->chan * f->c.g->units + bank; }
 
-static int unit_cmd(func *f, unsigned bank, const gemv_cmd *c, const uint16_t *data, uint64_t cycle, gemv_beat *out)
+static int unit_cmd(func *f, unsigned bank, uint32_t cmd, const uint16_t *data, uint64_t cycle, gemv_beat *out)
 {
-    uint16_t z[16] = {0};
-    return backend_gemv(f->c.be, unit_of(f, bank), gemv_encode(c), data ? data : z, cycle, out, f->hk->err, f->hk->errn);
+    return backend_gemv(f->c.be, unit_of(f, bank), cmd, data, cycle, out, f->hk->err, f->hk->errn);
 }
 
 static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, uint64_t cycle)
@@ -201,11 +262,13 @@ static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, 
     gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
     gemv_beat out[16];
     for (unsigned b = 0; b < f->c.g->units; b++)
-        if (unit_cmd(f, b, &c, d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
+        if (unit_cmd(f, b, gemv_encode(&c), d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
             return -1;
     return 0;
 }
 
+/* A MACAB: in every unit the burst at (row, col) of the pass's K (score MAC) or V (context MAC), the unit's
+ * key or token and burst by the mapping's inverse (mapping.h; the burst index is the same in every unit). */
 static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle)
 {
     func *f = ctx;
@@ -213,39 +276,49 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
-    const size_t dim = f->c.head_dim, L = p->shape.L;
-    uint32_t idx = row * g->cols + col;
+    const map_shape *sh = &p->shape;
+    const size_t dim = f->c.head_dim, L = sh->L;
+    const uint32_t idx = row * g->cols + col;
     gemv_beat out[16];
-    for (unsigned b = 0; b < g->units; b++) {
-        unsigned w;
-        if (!context) {
-            int64_t j = map_k_token(g, &p->shape, b, idx, &w);
-            if (j < 0)
-                continue;
-            gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
-            int nb = unit_cmd(f, b, &c, d->K + (size_t)j * dim + 16 * w, cycle, out);
+    if (!context) { /* map_k_token: key b * n + idx / W of unit b, burst idx % W */
+        const uint32_t i = idx / g->words;
+        const unsigned w = idx % g->words;
+        gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
+        const uint32_t cw = gemv_encode(&c);
+        for (unsigned b = 0; i < sh->n && b < g->units; b++) {
+            uint64_t j = (uint64_t)b * sh->n + i;
+            if (j >= L)
+                break; /* and every later unit */
+            int nb = unit_cmd(f, b, cw, d->K + (size_t)j * dim + 16 * w, cycle, out);
             if (nb < 0)
                 return -1;
             for (uint32_t r = 0; nb == 1 && r < p->rows; r++) {
                 d->scores[r * L + (size_t)j] = out[0].lane[r];
                 f->st.score_nonfinite += !lane_finite(f, out[0].lane[r]);
             }
-            continue;
         }
-        uint32_t u;
-        int64_t j = map_v_token(g, &p->shape, b, idx, &w, &u);
-        if (j < 0)
+        return 0;
+    }
+    if (idx >= sh->nt) /* map_v_token: token t * nt + idx of unit b's partition t, slice w */
+        return 0;
+    gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (idx / 16) % f->c.ring, .elem = idx % 16, .slot = 1};
+    const uint32_t cw = gemv_encode(&c);
+    c.last = 1;
+    const uint32_t cw_last = gemv_encode(&c);
+    for (unsigned b = 0; b < g->units; b++) {
+        int t = f->vpart[b];
+        unsigned w = f->vslice[b];
+        uint64_t j = (uint64_t)t * sh->nt + idx;
+        if (t < 0 || j >= L)
             continue;
-        int t = map_v_part(g, b, &w);
-        gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (u / 16) % f->c.ring, .elem = u % 16, .slot = 1,
-                      .last = u + 1 == map_part_tokens(&p->shape, (uint32_t)t)};
-        int nb = unit_cmd(f, b, &c, d->V + (size_t)j * dim + 16 * w, cycle, out);
+        const uint32_t cmd = idx + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw;
+        int nb = unit_cmd(f, b, cmd, d->V + (size_t)j * dim + 16 * w, cycle, out);
         if (nb < 0)
             return -1;
         for (int k = 0; k < nb; k++) {
             fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + 16 * w;
             for (int i = 0; i < 16; i++) {
-                o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32((fp16_t)out[k].lane[i]);
+                o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32_native((fp16_t)out[k].lane[i]);
                 f->st.ctx_nonfinite += !lane_finite(f, out[k].lane[i]);
             }
         }
@@ -329,8 +402,10 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
             for (uint32_t e = 0; e < 16; e++)
                 word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
             gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
+            const uint32_t cw = gemv_encode(&c);
+            const unsigned b0 = (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words;
             for (unsigned w = 0; w < g->words; w++)
-                if (unit_cmd(f, (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w, &c, word, cycle, out) < 0)
+                if (unit_cmd(f, b0 + w, cw, word, cycle, out) < 0)
                     return -1;
         }
     }
@@ -378,30 +453,24 @@ static int merge_end(func *f, int normalise, fp32_t *o, fp32_t *m, fp32_t *l, ui
     return 0;
 }
 
-/* A finished query head: handed to on_output, compared with FP64 attention over its ntok tokens. */
+/* A finished query head: compared with FP64 attention over its ntok tokens, handed to on_output and
+ * on_head, added to the statistics. */
 static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q, const fp16_t *K, const fp16_t *V,
                        size_t ntok, const fp32_t *o)
 {
     const unsigned dim = f->c.head_dim;
     double ref[256];
     attn_ref(q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
-    if (f->c.on_output) {
-        func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
-        f->c.on_output(f->c.out_ctx, &fo);
-    }
+    func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
     int finite = 1;
     for (unsigned i = 0; i < dim; i++)
         finite &= (o[i] & 0x7F800000u) != 0x7F800000u;
     double e = attn_rel_l2(ref, o, (int)dim);
-    f->st.heads++;
-    if (!finite || !isfinite(e)) {
-        f->st.nonfinite_heads++;
-    } else {
-        f->st.sum_rel_l2 += e;
-        if (e > f->st.max_rel_l2)
-            f->st.max_rel_l2 = e;
-        f->st.over_heads += f->c.max_rel_l2 > 0 && e > f->c.max_rel_l2;
-    }
+    if (f->c.on_output)
+        f->c.on_output(f->c.out_ctx, &fo);
+    func_stats_add(&f->st, e, finite, f->c.max_rel_l2);
+    if (f->c.on_head)
+        f->c.on_head(f->c.head_ctx, &fo, e, finite);
 }
 
 /* The host tier's partial over tokens L_pim .. L_pim+L_host-1 of K and V (which start at token 0). */
@@ -424,7 +493,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
     const unsigned dim = f->c.head_dim;
     const func_item *it = &f->c.items[p->item];
     const int whole = it->nparts == 1;
-    if (!whole && !f->store[p->item] && !(f->store[p->item] = malloc((size_t)f->c.group * (dim + 2) * sizeof(fp32_t))))
+    if (!whole && !f->c.part_store[p->item] && !(f->c.part_store[p->item] = malloc((size_t)f->c.group * (dim + 2) * sizeof(fp32_t))))
         return fail(f, "out of memory");
     for (uint32_t r = 0; r < p->rows; r++) {
         for (uint32_t t = 0; t < g->parts; t++) {
@@ -440,7 +509,7 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
         if (merge_end(f, whole && f->c.splitk, o, &m, &l, cycle))
             return -1;
         if (!whole) { /* a part: its unnormalised partial waits for the item's final merge (func_part_merge) */
-            fp32_t *st = f->store[p->item] + (size_t)(p->h0 + r) * (dim + 2);
+            fp32_t *st = f->c.part_store[p->item] + (size_t)(p->h0 + r) * (dim + 2);
             st[0] = f->c.splitk ? m : d->res[r].m; /* the buffer flow's partials share the row's m and l */
             st[1] = f->c.splitk ? l : d->res[r].l;
             memcpy(st + 2, o, dim * sizeof *o);
@@ -448,12 +517,12 @@ static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
         }
         if (!f->c.splitk) /* deferred normalisation of the summed partials */
             for (unsigned i = 0; i < dim; i++)
-                o[i] = fp32_mul(o[i], d->res[r].rl);
+                o[i] = fp32_mul_native(o[i], d->res[r].rl); /* = fp32_mul (fp.h) */
         check_head(f, it, p->h0 + r, d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, o);
     }
     for (size_t i = 0; i < f->nlive; i++)
         if (f->live[i].p == p)
-            pdata_free(&f->live[i]);
+            f->live[i].p = NULL; /* the slot keeps its buffers and data */
     return 0;
 }
 
@@ -465,11 +534,11 @@ int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
     fp16_t *K = malloc(all * dim * sizeof *K), *V = malloc(all * dim * sizeof *V), *q = malloc((size_t)G * dim * sizeof *q);
     int rc = !K || !V || !q ? fail(f, "out of memory") : item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
     for (uint32_t j = 0; rc == 0 && j < it->nparts; j++)
-        if (!f->store[owner + j])
+        if (!f->c.part_store[owner + j])
             rc = fail(f, "request %u, KV head %u: part %u has no partial for the final merge", it->req, it->kvh, j);
     for (uint32_t h = 0; rc == 0 && h < G; h++) {
         for (uint32_t j = 0; rc == 0 && j < it->nparts; j++) {
-            const fp32_t *st = f->store[owner + j] + (size_t)h * (dim + 2);
+            const fp32_t *st = f->c.part_store[owner + j] + (size_t)h * (dim + 2);
             rc = merge_in(f, st[0], st[1], st + 2, cycle);
         }
         if (rc == 0 && it->L_host)
@@ -479,8 +548,8 @@ int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
             check_head(f, it, h, q + (size_t)h * dim, K, V, all, o);
     }
     for (uint32_t j = 0; j < it->nparts; j++) {
-        free(f->store[owner + j]);
-        f->store[owner + j] = NULL;
+        free(f->c.part_store[owner + j]);
+        f->c.part_store[owner + j] = NULL;
     }
     free(K), free(V), free(q);
     return rc;

@@ -68,6 +68,13 @@ typedef struct func_cfg {
     void (*on_output)(void *ctx, const func_output *o); /* optional: every checked output */
     void *out_ctx;
     double max_rel_l2; /* > 0: count the heads above it (func_stats.over_heads) */
+    /* optional: every checked head after the check, with its rel-L2 and whether its output is finite
+     * (funcpool.c records them in order) */
+    void (*on_head)(void *ctx, const func_output *o, double rel_l2, int finite);
+    void *head_ctx;
+    /* optional: nitems slots the funcs of one run share for the parts' partials (funcpool.c: a part's
+     * merge and its item's final merge may run on different threads); NULL: the func keeps its own */
+    fp32_t **part_store;
 } func_cfg;
 
 typedef struct func_stats {
@@ -92,5 +99,10 @@ void func_begin_channel(func *f, unsigned chan, unsigned layer);
 int func_part_merge(func *f, uint32_t owner, uint64_t cycle);
 /* Statistics since the last call (then reset): one layer's numerics. */
 void func_take_stats(func *f, func_stats *out);
+/* One checked head into the statistics (what the functional model does per head): its rel-L2, whether its
+ * output is finite, and the --max-rel-l2 gate (0: none). */
+void func_stats_add(func_stats *st, double rel_l2, int finite, double gate);
+/* Forgets the passes in flight (after a hook failed: their data is incomplete). */
+void func_reset(func *f);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "attn_ref.h"
 #include "fp.h"
 #include "gemv.h"
 #include "rng.h"
@@ -280,6 +281,131 @@ static void test_merge_special(void **state)
     assert_null(sm_merge_new(0));
 }
 
+/* ---- the references against test-only copies of their first versions --------------------------------
+ * attn_ref and attn_host_partial compute each score once, several keys side by side; these copies compute
+ * every score twice, one key at a time, exactly as first written. Both must give the same bits (doubles,
+ * FP32), on Gaussian data with special values mixed in (NaN, Inf, subnormals, signed zeros, huge values). */
+static void old_attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride, double tau,
+                         double *out, double *lse)
+{
+    double qd[4096];
+    for (int i = 0; i < d; i++) {
+        qd[i] = fp16_to_double(q[i]);
+        out[i] = 0.0;
+    }
+    double m = -INFINITY;
+    for (size_t j = 0; j < L; j++) {
+        double s = 0.0;
+        for (int i = 0; i < d; i++)
+            s += qd[i] * fp16_to_double(K[j * stride + (size_t)i]);
+        s *= tau;
+        if (s > m)
+            m = s;
+    }
+    double l = 0.0;
+    for (size_t j = 0; j < L; j++) {
+        double s = 0.0;
+        for (int i = 0; i < d; i++)
+            s += qd[i] * fp16_to_double(K[j * stride + (size_t)i]);
+        double p = exp(s * tau - m);
+        l += p;
+        for (int i = 0; i < d; i++)
+            out[i] += p * fp16_to_double(V[j * stride + (size_t)i]);
+    }
+    for (int i = 0; i < d && l > 0; i++)
+        out[i] /= l;
+    if (lse)
+        *lse = L ? m + log(l) : -INFINITY;
+}
+
+static float f_of(fp16_t h) { return fp32_to_float(fp16_to_fp32(h)); }
+
+static void old_host_partial(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride,
+                             fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o)
+{
+    const float c = fp32_to_float(scale);
+    float xmax = -INFINITY, lsum = 0.0f, acc[4096];
+    for (size_t j = 0; j < L; j++) {
+        float s = 0.0f;
+        for (int i = 0; i < d; i++)
+            s += f_of(q[i]) * f_of(K[j * stride + (size_t)i]);
+        float x = s * c;
+        if (x > xmax)
+            xmax = x;
+    }
+    const float mc = ceilf(xmax);
+    for (int i = 0; i < d; i++)
+        acc[i] = 0.0f;
+    for (size_t j = 0; j < L; j++) {
+        float s = 0.0f;
+        for (int i = 0; i < d; i++)
+            s += f_of(q[i]) * f_of(K[j * stride + (size_t)i]);
+        float p = (float)exp2((double)(s * c - mc));
+        lsum += p;
+        for (int i = 0; i < d; i++)
+            acc[i] += p * f_of(V[j * stride + (size_t)i]);
+    }
+    *m = fp32_of_float(mc);
+    *l = fp32_of_float(lsum);
+    for (int i = 0; i < d; i++)
+        o[i] = fp32_of_float(acc[i]);
+}
+
+/* mode 0: Gaussian with a spread of magnitudes; 1: also specials; 2: uniform finite bit patterns (products
+ * from 2^-48 to 2^32: the double sums are inexact, so their order shows). */
+static fp16_t ref_data(rng *r, int specials)
+{
+    static const fp16_t sp[] = {0x0000, 0x8000, 0x0001, 0x83FF, 0x7BFF, 0xFBFF, 0x7C00, 0xFC00, 0x7E00, 0x3C00};
+    if (specials == 2) {
+        fp16_t x = (fp16_t)rng_next(r);
+        return (x & 0x7C00u) == 0x7C00u ? (fp16_t)(x & 0xBFFFu) : x;
+    }
+    if (specials && rng_below(r, 400) == 0)
+        return sp[rng_below(r, sizeof sp / sizeof sp[0])];
+    uint64_t k = rng_below(r, 50); /* a wide spread of magnitudes: double sums stop being exact */
+    return h_of(tb_gauss(r) * (k == 0 ? 0x1p-20 : k == 1 ? 4096.0 : 1.0));
+}
+
+static void test_refs_equal_first_versions(void **state)
+{
+    (void)state;
+    rng r;
+    rng_seed(&r, g_seed ^ 0x2EFu);
+    const size_t lens[] = {0, 1, 7, 8, 9, 15, 16, 17, 100, 1000, 4099};
+    const int dims[] = {16, 64, 128, 160};
+    int cases = 0;
+    for (int specials = 0; specials < 3; specials++)
+        for (size_t a = 0; a < sizeof lens / sizeof lens[0]; a++)
+            for (size_t b = 0; b < sizeof dims / sizeof dims[0]; b++, cases++) {
+                size_t L = lens[a], stride = (size_t)dims[b] + (b & 1) * 16; /* rows wider than d, too */
+                int d = dims[b];
+                fp16_t *K = malloc((L + 1) * stride * sizeof *K), *V = malloc((L + 1) * stride * sizeof *V), q[160];
+                assert_true(K && V);
+                for (size_t i = 0; i < L * stride; i++) {
+                    K[i] = ref_data(&r, specials);
+                    V[i] = ref_data(&r, specials);
+                }
+                for (int i = 0; i < d; i++)
+                    q[i] = specials == 2 ? ref_data(&r, 2) : h_of(tb_gauss(&r) * (specials ? 3.0 : 1.0));
+                double o1[160], o2[160], l1 = 0, l2 = 0, tau = 1.0 / sqrt((double)d);
+                attn_ref(q, K, V, L, d, stride, tau, o1, &l1);
+                old_attn_ref(q, K, V, L, d, stride, tau, o2, &l2);
+                if (memcmp(o1, o2, (size_t)d * sizeof o1[0]) || memcmp(&l1, &l2, sizeof l1))
+                    fail_msg(TB_REPLAY "attn_ref L %zu d %d specials %d: output or lse differs from the first version",
+                             g_seed, g_seed, L, d, specials);
+                if (L) {
+                    fp32_t m1, m2, s1, s2, h1[160], h2[160];
+                    attn_host_partial(q, K, V, L, d, stride, scale_bits(), &m1, &s1, h1);
+                    old_host_partial(q, K, V, L, d, stride, scale_bits(), &m2, &s2, h2);
+                    if (m1 != m2 || s1 != s2 || memcmp(h1, h2, (size_t)d * sizeof h1[0]))
+                        fail_msg(TB_REPLAY "attn_host_partial L %zu d %d specials %d: differs from the first version",
+                                 g_seed, g_seed, L, d, specials);
+                }
+                free(K), free(V);
+            }
+    printf("  %d cases: attn_ref and attn_host_partial equal their first versions bit for bit\n", cases);
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_attention_golden", NULL);
@@ -287,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_end_to_end),
         cmocka_unit_test(test_split_k),
         cmocka_unit_test(test_merge_special),
+        cmocka_unit_test(test_refs_equal_first_versions),
     };
     return cmocka_run_group_tests_name("attention_golden", tests, NULL, NULL);
 }

@@ -189,14 +189,41 @@ static void test_fp32_mul(void **state) { (void)state; check_binop("fp32_mul", F
 
 /* The host-arithmetic versions the GEMV golden model uses (fp.h) against the step-by-step functions. */
 static uint32_t n32_add(uint32_t a, uint32_t b) { return fp32_add_native(a, b); }
+static uint32_t n32_mul(uint32_t a, uint32_t b) { return fp32_mul_native(a, b); }
 static uint32_t n16_mul32(uint32_t a, uint32_t b) { return fp16_mul32_native((fp16_t)a, (fp16_t)b); }
+static uint32_t n16_add(uint32_t a, uint32_t b) { return fp16_add_native((fp16_t)a, (fp16_t)b); }
+static uint32_t n16_mul(uint32_t a, uint32_t b) { return fp16_mul_native((fp16_t)a, (fp16_t)b); }
+static uint32_t n32_to16(uint32_t x) { return fp16_of_float(fp32_bits_to_float(x)); }
 static void test_native_ops(void **state)
 {
     (void)state;
     check_binop("fp32_add_native", FP_FMT_FP32, n32_add, fp32_add, g_seed + 8);
+    check_binop("fp32_mul_native", FP_FMT_FP32, n32_mul, fp32_mul, g_seed + 10);
     check_binop("fp16_mul32_native", FP_FMT_FP16, n16_mul32, g16_mul32, g_seed + 9);
-    for (uint32_t h = 0; h < 65536; h++)
+    check_binop("fp16_add_native", FP_FMT_FP16, n16_add, g16_add, g_seed + 11);
+    check_binop("fp16_mul_native", FP_FMT_FP16, n16_mul, g16_mul, g_seed + 12);
+    for (uint32_t h = 0; h < 65536; h++) {
         CHECK_EQ(fp32_of_float(fp16_to_float_exact((fp16_t)h)), fp16_to_fp32((fp16_t)h), "fp16_to_float_exact(%04" PRIx32 ")", h);
+        CHECK_EQ(fp16_to_fp32_native((fp16_t)h), fp16_to_fp32((fp16_t)h), "fp16_to_fp32_native(%04" PRIx32 ")", h);
+    }
+    /* FP32 -> FP16: every sign and exponent with the 13 rounded-away bits at and around their halfway
+     * point, 0 and all ones (the 10 kept bits: even and odd, all ones for the carry), then random values */
+    const uint32_t low[] = {0, 1, 0xFFF, 0x1000, 0x1001, 0x1FFF, 0x0800, 0x17FF};
+    const uint32_t kept[] = {0, 1, 2, 0x155, 0x2AA, 0x3FE, 0x3FF};
+    for (uint32_t se = 0; se < 512; se++)
+        for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+            for (size_t l = 0; l < sizeof low / sizeof low[0]; l++) {
+                uint32_t x = (se << 23) | (kept[k] << 13) | low[l];
+                CHECK_EQ(n32_to16(x), fp32_to_fp16(x), "fp16_of_float(%08" PRIx32 ")", x);
+            }
+    rng r;
+    rng_seed(&r, g_seed + 13);
+    for (uint64_t i = 0; i < NRANDOM; i++) {
+        uint32_t x = fpvec_operand(FP_FMT_FP32, &r, 0);
+        if (i & 1) /* the FP16 range and below */
+            x = (x & 0x807FFFFFu) | ((uint32_t)(127 - 26 + rng_below(&r, 45)) << 23);
+        CHECK_EQ(n32_to16(x), fp32_to_fp16(x), "fp16_of_float(%08" PRIx32 ")", x);
+    }
 }
 
 static void test_fp16_mac32(void **state)
@@ -241,7 +268,10 @@ static void test_regress_exhaustive(void **state)
         CHECK_EQ(g16_mul32(a, b), r16_mul32(a, b), "fp16_mul32(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         CHECK_EQ(n16_mul32(a, b), g16_mul32(a, b), "fp16_mul32_native(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         CHECK_EQ(g16_add(a, b), r16_add(a, b), "fp16_add(%04" PRIx32 ", %04" PRIx32 ")", a, b);
+        CHECK_EQ(n16_add(a, b), g16_add(a, b), "fp16_add_native(%04" PRIx32 ", %04" PRIx32 ")", a, b);
+        CHECK_EQ(n16_mul(a, b), g16_mul(a, b), "fp16_mul_native(%04" PRIx32 ", %04" PRIx32 ")", a, b);
         uint32_t x = (uint32_t)ab;
+        CHECK_EQ(n32_to16(x), fp32_to_fp16(x), "fp16_of_float(%08" PRIx32 ")", x);
         CHECK_EQ(fp32_to_bf16(x), ref_fp32_to_bf16(x), "fp32_to_bf16(%08" PRIx32 ")", x);
         CHECK_EQ(fp32_to_fp16(x), bits_h((_Float16)fp32_to_float(x)), "fp32_to_fp16(%08" PRIx32 ")", x);
     }

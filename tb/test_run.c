@@ -472,6 +472,56 @@ static void test_host_tier(void **state)
     attn_res_free(&r);
 }
 
+/* The numbers on worker threads (funcpool.h): the same outputs in the same order, the same statistics
+ * and counts, for 1 (everything on one thread), 2, 3 and 7 threads; ragged lengths, two layers, buffer and
+ * split-K flows, both accumulation formats, a host tier. */
+static void test_threads(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs one, many;
+    for (int v = 0; v < 3; v++) {
+        if (v == 1) { /* a KV cache that does not fit (as in test_host_tier): the host tier */
+            make(&s, "llama3-8b", "attacc-hbm3-5200", 1, 2, 9000, 12000, g_seed + 21);
+            s.c.m.layers = 64;
+            s.c.host_tier = 1, s.c.host_gbs = 64, s.c.host_latency_us = 5;
+        } else {
+            make(&s, "llama3-8b", "attacc-hbm3-5200", 4, 5, 200, 2500, g_seed + 20 + (uint64_t)v);
+        }
+        s.c.layers = 2;
+        s.c.splitk = v == 1;
+        s.c.acc_fp32 = v != 2;
+        s.c.smu.in_fp16 = v == 2;
+        attn_res r1, r2;
+        s.c.threads = 1;
+        run_ok(&s, &r1, &one);
+        const unsigned counts[] = {2, 3, 7};
+        for (size_t k = 0; k < 3; k++) {
+            s.c.threads = counts[k];
+            run_ok(&s, &r2, &many);
+            assert_int_equal(one.n, many.n);
+            for (size_t i = 0; i < one.n; i++) {
+                assert_int_equal(one.key[i], many.key[i]); /* the same order */
+                assert_memory_equal(one.o[i], many.o[i], s.c.m.head_dim * sizeof(fp32_t));
+            }
+            for (uint32_t l = 0; l < 2; l++) {
+                assert_memory_equal(&r1.layer[l].num, &r2.layer[l].num, sizeof r1.layer[l].num);
+                assert_int_equal(r1.layer[l].cycles, r2.layer[l].cycles);
+            }
+            assert_int_equal(r1.be.gemv_cmds, r2.be.gemv_cmds);
+            assert_int_equal(r1.be.gemv_beats, r2.be.gemv_beats);
+            assert_int_equal(r1.be.smu_beats_in, r2.be.smu_beats_in);
+            assert_int_equal(r1.be.smu_beats_out, r2.be.smu_beats_out);
+            attn_res_free(&r2);
+        }
+        if (v == 1)
+            assert_true(r1.host_tokens > 0);
+        print_message("threads 1, 2, 3, 7 (%s): %zu heads, identical outputs, statistics and counts\n",
+                      v == 0 ? "buffer, FP32" : v == 1 ? "split-K, host tier" : "buffer, FP16", one.n);
+        attn_res_free(&r1);
+    }
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_run", NULL);
@@ -483,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_pingpong),          cmocka_unit_test(test_pingpong_energy),
         cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_host_tier),          cmocka_unit_test(test_data_file),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }
