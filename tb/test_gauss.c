@@ -1,4 +1,4 @@
-/* test_gauss — the fast Gaussian data of `pimattn run` (harness/gauss.c, gauss_lanes.c) against its
+/* test_gauss — the fast Gaussian data of `pimattn run` (harness/run/gauss.c, gauss_lanes.c) against its
  * definition (gauss16_ref: rng_gauss through libm, then float, then FP16), bit for bit, including the
  * generator's state afterwards. SEED=n replays. */
 #include <inttypes.h>

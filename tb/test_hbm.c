@@ -1,11 +1,11 @@
-/* test_hbm — the HBM3-PIM timing engine (harness/hbm.c) and its controller (hbm_run.c):
+/* test_hbm — the HBM3-PIM timing engine (harness/hbm/hbm.c) and its controller (hbm_run.c):
  *  - closed forms: open-row read streams at the tCCD limit, the cost of a row miss, all-bank MAC streams
  *    at 16x the I/O bandwidth (and the power-limited and row-switch-aware fractions), refresh stealing
  *    tRFC/tREFI, energy per byte against the reference figures;
  *  - refusals: state errors and timing violations name their rule;
  *  - the refresh window (docs/hbm.md "Refresh") for max_postpone 0, 1 and 8, and the controller's eager
  *    refresh on a seeded random request stream with idle gaps for the same values (its log checked);
- *  - every command log produced here passes the independent checker (harness/hbm_check.c), and a random
+ *  - every command log produced here passes the independent checker (harness/hbm/check/hbm_check.c), and a random
  *    command stream issued at the engine's earliest cycles passes it while each command moved one cycle
  *    earlier than the engine allowed is rejected (differential test, seeded).
  * Expected values are computed from the configuration fields with the formulas of docs/hbm.md. */

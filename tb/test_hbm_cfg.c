@@ -1,4 +1,4 @@
-/* test_hbm_cfg — HBM configuration (harness/hbm_cfg.c): the presets validate; the preset files in configs/hbm/
+/* test_hbm_cfg — HBM configuration (harness/hbm/config/hbm_cfg.c): the presets validate; the preset files in configs/hbm/
  * load equal to the built-in presets; write -> load round-trips (presets and a modified configuration); an
  * override changes exactly the fields it gives; every cross-field rule names both fields; a table of
  * malformed files each fails with FILE:LINE, the expected message, and *out untouched. Runs from the

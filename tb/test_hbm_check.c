@@ -1,4 +1,4 @@
-/* test_hbm_check — the independent protocol checker (harness/hbm_check.c) on its own, without the timing
+/* test_hbm_check — the independent protocol checker (harness/hbm/check/hbm_check.c) on its own, without the timing
  * engine. Mutation tests: for every rule of docs/hbm.md (the timing table, state, refresh, order) hand-built
  * traces place X exactly at the rule's distance after Y, computed here from the configuration fields and the
  * spec's formulas (accepted), and one cycle earlier (rejected on X's line, naming exactly that rule and the

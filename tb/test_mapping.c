@@ -1,4 +1,4 @@
-/* test_mapping — the KV-cache mapping (harness/mapping.h) as a property test over random models and
+/* test_mapping — the KV-cache mapping (harness/run/mapping.h) as a property test over random models and
  * batches: level 2 puts every (token, burst) of K and every (token, slice) of V at exactly one (bank,
  * row, column) of its item's rows, the inverse returns it, rows are fully used but the last, and every V
  * partition lives on one pseudo-channel; level 1 places every item exactly once, without overlapping

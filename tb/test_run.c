@@ -1,4 +1,4 @@
-/* test_run — the attention scheduler end to end (harness/attn.h) on small devices:
+/* test_run — the attention scheduler end to end (harness/run/include/attn.h) on small devices:
  *  - rtl mode (Verilated GEMV units on one pseudo-channel, the softmax unit of its channel) gives the
  *    same output bits, cycles and commands as fast mode; an RTL/golden disagreement is a hard error
  *    naming the unit, the DRAM cycle and the values;
@@ -13,7 +13,7 @@
  *  - ping-pong units (two banks each): rtl = fast, outputs within 1e-5 of one unit per bank; their energy
  *    from first principles (activations and moved bursts counted in the log), equal to one unit per
  *    bank's for the MAC path;
- *  - q, K, V from a data file (harness/kvdata.h) are what the units compute with;
+ *  - q, K, V from a data file (harness/run/kvdata.h) are what the units compute with;
  *  - simulated time is never below the analytic lower bound; a KV cache that does not fit is refused,
  *    or, with the host tier, split between the stacks and the host and merged exactly (within the same
  *    5e-4 of FP64 over all tokens), the layer no shorter than the host's part; its trace is legal.

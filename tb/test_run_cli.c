@@ -59,7 +59,7 @@ static void bad_no_files(const char *args, const char *must_say)
         fail_msg("pimattn %s left %s files behind", a, buf);
 }
 
-/* A data file (harness/kvdata.h) header for batch 2 of ctx 64 and 80, llama3-8b's shape, and `extra`
+/* A data file (harness/run/kvdata.h) header for batch 2 of ctx 64 and 80, llama3-8b's shape, and `extra`
  * bytes of data (far fewer than the 2 x 8 x ((64 + 80) x 2 + 4) x 128 FP16 values the header promises). */
 static void put_data(const char *name, const char *magic, uint32_t batch, size_t extra)
 {

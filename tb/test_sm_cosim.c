@@ -1,7 +1,7 @@
 /* test_sm_cosim — every Verilated softmax-unit build against the golden model (csim/sm_unit.c), bit for
  * bit: random rows (lengths, masks, scales, special scores) and split-K merges with idle input cycles
  * and output back-pressure, >= 10^6 score beats in all (SM_SCORES per build, default 300000 x 4
- * builds); the first 8000 input beats go to $VECDIR/<build>.{cmd,res} for tb/sm_tb.sv. Also: bad
+ * builds); the first 4000 input beats go to $VECDIR/<build>.{cmd,res} for tb/sm_tb.sv. Also: bad
  * commands change nothing but err_o and fire the RTL assertion; rows stream at one beat per clock; the
  * checker fails on a wrong model. SEED=n replays. */
 #include <inttypes.h>
@@ -28,7 +28,7 @@ static void test_build(void **state)
     FILE *cf = tb_vecfile(ops->build, "cmd", &ok_c), *rf = tb_vecfile(ops->build, "res", &ok_r);
     assert_true(ok_c && ok_r);
     sm_cosim_cfg cfg = {.seed = g_seed, .scores = g_scores, .gap_rate = 0.2, .stall_rate = 0.2,
-                        .special_rate = 0.003, .rand_reset = 1, .cmd_out = cf, .res_out = rf, .file_limit = 8000};
+                        .special_rate = 0.003, .rand_reset = 1, .cmd_out = cf, .res_out = rf, .file_limit = 4000};
     sm_cosim_res r;
     int rc = sm_cosim_run(ops, &cfg, &r);
     if (cf)

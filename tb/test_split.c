@@ -1,4 +1,4 @@
-/* test_split — work items split over channels (harness/plan.h):
+/* test_split — work items split over channels (harness/run/plan.h):
  *  - placement: an item's parts cover its tokens exactly once, in order, on distinct channels of one
  *    stack; no channel gets more rows than a bank has; random shapes and policies (seeded);
  *  - a KV cache that fits in total but not with whole items is placed (it was refused), its command log

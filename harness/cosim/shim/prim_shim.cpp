@@ -1,4 +1,4 @@
-// prim_shim.cpp — extern "C" shim for one Verilated FP-primitive top (see harness/vprim.h).
+// prim_shim.cpp — extern "C" shim for one Verilated FP-primitive top (see harness/cosim/vprim.h).
 // Compiled once per build with: -DVTOP=Vfp16_add_s2 -DVTOP_HDR='"Vfp16_add_s2.h"'
 //   -DPRIM_TOP=fp16_add -DPRIM_BUILD=fp16_add_s2 -DPRIM_STAGES=2 -DPRIM_HAS_C=0|1
 #include VTOP_HDR

@@ -4,9 +4,9 @@
  *
  * Contract
  *  - prim_desc_find(top) gives the operand formats and the csim function the top must equal bit for bit.
- *  - prim_builds() loads every build of harness/prim_builds.def (vunits.h), prim_build_load() one by name.
+ *  - prim_builds() loads every build of harness/cosim/prim_builds.def (vunits.h), prim_build_load() one by name.
  *  - prim_cosim_run() first drives every ordered pair of special values (for a 3-operand top: pairs with
- *    c drawn at random), then random operands (harness/fpvec.h, or the top's own generator where
+ *    c drawn at random), then random operands (harness/cosim/fpvec.h, or the top's own generator where
  *    uniform bit patterns would miss its domain) until `vectors` are done. Inputs carry
  *    random valid gaps (probability gap_rate per cycle). Outputs are matched in order with the expected
  *    golden values, and each must appear exactly `stages` cycles after its input. With `vec_out`, the
@@ -31,7 +31,7 @@ typedef struct prim_desc {
     fp_fmt y_fmt;
     int has_c;
     uint32_t (*golden)(uint32_t a, uint32_t b, uint32_t c);
-    /* random operands after the special pairs; NULL: harness/fpvec.h in a_fmt */
+    /* random operands after the special pairs; NULL: harness/cosim/fpvec.h in a_fmt */
     void (*operands)(rng *r, uint32_t *a, uint32_t *b);
 } prim_desc;
 

@@ -1,4 +1,4 @@
-// gemv_shim.cpp — extern "C" shim for one Verilated GEMV build (see harness/vgemv.h).
+// gemv_shim.cpp — extern "C" shim for one Verilated GEMV build (see harness/cosim/vgemv.h).
 // Compiled once per build with: -DVTOP=Vgemv_sys_g4_f32 -DVTOP_HDR='"Vgemv_sys_g4_f32.h"'
 //   -DGEMV_TOP=gemv_systolic -DGEMV_BUILD=gemv_sys_g4_f32 -DGEMV_ROWS=4 -DGEMV_DEPTH=8 -DGEMV_SLOTS=4
 //   -DGEMV_ACC32=1

@@ -1,7 +1,7 @@
 /* gemv_sim.h — co-simulation of the Verilated GEMV builds against the golden model (csim/gemv.h).
  *
  * Contract
- *  - gemv_builds() loads every build of harness/gemv_builds.def (vunits.h); gemv_build_load() one by name.
+ *  - gemv_builds() loads every build of harness/cosim/gemv_builds.def (vunits.h); gemv_build_load() one by name.
  *  - gemv_cosim_run() streams `commands` commands through one build and through the golden model,
  *    compares every result beat (all lanes and the info word) in order and the sticky error flag every
  *    cycle, and checks the command/data handshakes fire together. Returns 0 when everything matched,

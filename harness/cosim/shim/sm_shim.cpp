@@ -1,4 +1,4 @@
-// sm_shim.cpp — extern "C" shim for one Verilated softmax-unit build (see harness/vsm.h).
+// sm_shim.cpp — extern "C" shim for one Verilated softmax-unit build (see harness/cosim/vsm.h).
 // Compiled once per build with: -DVTOP=Vsm_l4 -DVTOP_HDR='"Vsm_l4.h"' -DSM_BUILD=sm_l4 -DSM_LANES=4
 //   -DSM_PIECES=16 -DSM_FP16=0 -DSM_MERGED=128
 #include VTOP_HDR

@@ -2,7 +2,7 @@
  * (csim/sm_unit.h).
  *
  * Contract
- *  - sm_builds() loads every build of harness/sm_builds.def (vunits.h); sm_build_load() one by name.
+ *  - sm_builds() loads every build of harness/cosim/sm_builds.def (vunits.h); sm_build_load() one by name.
  *  - sm_cosim_run() streams random legal work through one build and through the golden model: rows
  *    (ROW, MAX x n, EXP x n) with random length, mask (valid length, causal offset, sliding window),
  *    scale and scores (Gaussian, with -Inf, NaN, +Inf, huge and FP16-extreme values at special_rate;
