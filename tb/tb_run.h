@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "attn.h"
+#include "run.h"
 #include "gemv_sim.h"
 #include "hbm_check.h"
-#include "report.h"
 #include "rng.h"
 #include "sm_sim.h"
 #include "tb_util.h"
@@ -94,10 +93,11 @@ static inline void run_ok(setup *s, attn_res *r, outs *o)
 
 static inline void use_rtl(setup *s, const char *gemv_build, const char *sm_build)
 {
-    s->c.rtl_gemv = gemv_build_find(gemv_build);
-    s->c.rtl_smu = sm_build_find(sm_build);
-    assert_non_null(s->c.rtl_gemv);
-    assert_non_null(s->c.rtl_smu);
+    s->c.rtl = 1;
+    s->c.rtl_gemv_build = gemv_build;
+    s->c.rtl_smu_build = sm_build;
+    assert_non_null(gemv_build_find(gemv_build)); /* built */
+    assert_non_null(sm_build_find(sm_build));
     memset(s->bank, 0, sizeof s->bank);
     memset(s->chan, 0, sizeof s->chan);
     for (unsigned b = 0; b < 32; b++) /* stack 0, channel 0, pseudo-channel 0 */

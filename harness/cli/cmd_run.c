@@ -8,16 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attn.h"
+#include "run.h"
 #include "cli.h"
 #include "cmd.h"
 #include "hbm_cfg.h"
 #include "kvdata.h"
-#include "model.h"
 #include "outfile.h"
 #include "plan.h"
 #include "progress.h"
-#include "report.h"
 #include "rng.h"
 #include "run_args.h"
 #include "sm_sim.h"
@@ -296,32 +294,15 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
         return bad("out of memory");
     if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
         return CLI_EXIT_BAD_INPUT;
-    size_t ng, ns; /* gemv_systolic G = 1 is gemv_tree bit for bit: any top with the rows, depth and format */
-    const vu_spec *gb = vunit_specs(VU_GEMV, &ng), *sb = vunit_specs(VU_SM, &ns), *gpick = NULL, *spick = NULL;
-    for (size_t i = 0; i < ng && !gpick; i++)
-        if (gb[i].p[0] == (int)c->group && gb[i].p[1] == (int)(c->m.head_dim / 16) && gb[i].p[3] == c->acc_fp32 &&
-            gb[i].p[2] >= 2)
-            gpick = &gb[i];
-    for (size_t i = 0; i < ns && !spick; i++)
-        if (sb[i].p[0] == c->smu.lanes && sb[i].p[1] == c->smu.exp_pieces && sb[i].p[2] == c->smu.in_fp16 &&
-            sb[i].p[3] == c->smu.merge_d)
-            spick = &sb[i];
-    if (!gpick || !spick) {
-        fprintf(stderr, "pimattn run: --mode rtl: no Verilated %s build for %u rows, depth %u, %s accumulation "
-                        "(GEMV builds:", !gpick ? "GEMV" : "softmax", c->group, c->m.head_dim / 16,
-                o->acc16 ? "FP16" : "FP32");
-        for (size_t i = 0; i < ng; i++)
-            fprintf(stderr, " %s", gb[i].name);
-        fprintf(stderr, "; softmax builds (lanes, pieces, FP16 in, merge length):");
-        for (size_t i = 0; i < ns; i++)
-            fprintf(stderr, " %s (%d, %d, %d, %d)", sb[i].name, sb[i].p[0], sb[i].p[1], sb[i].p[2], sb[i].p[3]);
-        fprintf(stderr, "; this run needs softmax (%" PRIu64 ", 16, %d, %u))\n", o->lanes, o->acc16, c->m.head_dim);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    /* the backend chooses the builds; asking it now turns a missing build into bad input before any work */
+    const gemv_cfg g = {(int)c->group, (int)(c->m.head_dim / 16), 4, c->acc_fp32};
+    const char *gname, *sname;
     char lerr[1024];
-    if (!(c->rtl_gemv = gemv_build_load(gpick->name, lerr, sizeof lerr)) ||
-        !(c->rtl_smu = sm_build_load(spick->name, lerr, sizeof lerr)))
+    if (backend_rtl_builds(&g, &c->smu, &gname, &sname, lerr, sizeof lerr))
         return bad("--mode rtl: %s", lerr);
+    if (!gemv_build_load(gname, lerr, sizeof lerr) || !sm_build_load(sname, lerr, sizeof lerr))
+        return bad("--mode rtl: %s", lerr);
+    c->rtl = 1;
     c->rtl_bank = *rbank;
     c->rtl_channel = *rchan;
     if (!o->wave)
@@ -415,7 +396,10 @@ static int finish_files(run_files *f, const attn_cfg *c, const attn_res *r, cons
             out_writer_failed(f->wave, err, sizeof err);
             goto fail;
         }
-        if (!(s = out_open(f->sav, err, sizeof err)) || gemv_gtkw_emit(c->rtl_gemv, s, base ? base + 1 : o->wave) ||
+        const vgemv_ops *ops = gemv_build_find(r->be.rtl_gemv_build);
+        if (!ops)
+            snprintf(err, sizeof err, "--wave: the build %s is gone", r->be.rtl_gemv_build);
+        if (!ops || !(s = out_open(f->sav, err, sizeof err)) || gemv_gtkw_emit(ops, s, base ? base + 1 : o->wave) ||
             out_commit(f->sav, err, sizeof err) || out_commit(f->wave, err, sizeof err))
             goto fail;
         printf("  waveform: bank unit %ld, DRAM cycles %llu..%llu: %s (open with: gtkwave %s %s)\n", c->wave_unit,

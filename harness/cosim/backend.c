@@ -16,6 +16,7 @@
 #include "cosim_util.h"
 #include "gemv_sim.h"
 #include "sm_sim.h"
+#include "vunits.h"
 
 typedef struct want {
     uint64_t cycle; /* DRAM cycle of the command that produced the beat */
@@ -43,6 +44,8 @@ typedef struct chan_count {
 
 struct backend {
     backend_cfg cfg;
+    const vgemv_ops *gops; /* rtl mode: the Verilated builds */
+    const vsm_ops *sops;
     size_t nbanks;
     gemv **g;
     smu **s;
@@ -56,6 +59,52 @@ static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_
 
 #define RTL_DRAIN_LIMIT 4096 /* clocks a unit may take to produce a beat already computed by the golden model */
 
+int backend_rtl_builds(const gemv_cfg *g, const smu_cfg *s, const char **gemv_build, const char **smu_build, char *err,
+                       size_t n)
+{
+    size_t ng, ns;
+    const vu_spec *gb = vunit_specs(VU_GEMV, &ng), *sb = vunit_specs(VU_SM, &ns);
+    *gemv_build = *smu_build = NULL;
+    for (size_t i = 0; i < ng && !*gemv_build; i++) /* systolic G = 1 is gemv_tree bit for bit: any top */
+        if (gb[i].p[0] == g->rows && gb[i].p[1] == g->depth && gb[i].p[3] == g->acc_fp32 && gb[i].p[2] >= 2)
+            *gemv_build = gb[i].name;
+    for (size_t i = 0; i < ns && !*smu_build; i++)
+        if (sb[i].p[0] == s->lanes && sb[i].p[1] == s->exp_pieces && sb[i].p[2] == s->in_fp16 && sb[i].p[3] == s->merge_d)
+            *smu_build = sb[i].name;
+    if (*gemv_build && *smu_build)
+        return 0;
+    size_t k = (size_t)snprintf(err, n, "no Verilated %s build for %d rows, depth %d, %s accumulation (GEMV builds:",
+                                !*gemv_build ? "GEMV" : "softmax", g->rows, g->depth, g->acc_fp32 ? "FP32" : "FP16");
+    for (size_t i = 0; i < ng && k < n; i++)
+        k += (size_t)snprintf(err + k, n - k, " %s", gb[i].name);
+    if (k < n)
+        k += (size_t)snprintf(err + k, n - k, "; softmax builds (lanes, pieces, FP16 in, merge length):");
+    for (size_t i = 0; i < ns && k < n; i++)
+        k += (size_t)snprintf(err + k, n - k, " %s (%d, %d, %d, %d)", sb[i].name, sb[i].p[0], sb[i].p[1], sb[i].p[2],
+                              sb[i].p[3]);
+    if (k < n)
+        snprintf(err + k, n - k, "; this run needs softmax (%d, %d, %d, %d))", s->lanes, s->exp_pieces, s->in_fp16,
+                 s->merge_d);
+    return -1;
+}
+
+/* rtl mode: the builds (forced, or the registry's for the configuration), loaded; the golden units take the
+ * chosen GEMV build's configuration (its accumulator slots). 0, or -1 with err. */
+static int load_rtl(backend *b, char *err, size_t n)
+{
+    const char *gname = b->cfg.rtl_gemv_build, *sname = b->cfg.rtl_smu_build, *g2, *s2;
+    if ((!gname || !sname) && backend_rtl_builds(&b->cfg.gemv, &b->cfg.smu, &g2, &s2, err, n))
+        return -1;
+    gname = gname ? gname : g2, sname = sname ? sname : s2;
+    if (!(b->gops = gemv_build_load(gname, err, n)) || !(b->sops = sm_build_load(sname, err, n)))
+        return -1;
+    if (!b->cfg.rtl_gemv_build) /* a forced build is taken as it is: its differences are the test */
+        b->cfg.gemv = b->gops->cfg;
+    snprintf(b->st.rtl_gemv_build, sizeof b->st.rtl_gemv_build, "%s", gname);
+    snprintf(b->st.rtl_smu_build, sizeof b->st.rtl_smu_build, "%s", sname);
+    return 0;
+}
+
 backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
 {
     const char *why = gemv_cfg_check(&cfg->gemv);
@@ -67,20 +116,24 @@ backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
     if (!b)
         return snprintf(err, n, "out of memory"), NULL;
     b->cfg = *cfg;
+    if (cfg->rtl && load_rtl(b, err, n)) {
+        free(b);
+        return NULL;
+    }
     b->nbanks = (size_t)cfg->banks_per_channel * cfg->channels;
     b->g = calloc(b->nbanks, sizeof *b->g);
     b->s = calloc(cfg->channels, sizeof *b->s);
     if ((b->cc = aligned_alloc(64, cfg->channels * sizeof *b->cc)))
         memset(b->cc, 0, cfg->channels * sizeof *b->cc);
-    if (cfg->rtl_gemv)
+    if (cfg->rtl) {
         b->rg = calloc(b->nbanks, sizeof *b->rg);
-    if (cfg->rtl_smu)
         b->rs = calloc(cfg->channels, sizeof *b->rs);
-    if (!b->g || !b->s || !b->cc || (cfg->rtl_gemv && !b->rg) || (cfg->rtl_smu && !b->rs)) {
+    }
+    if (!b->g || !b->s || !b->cc || (cfg->rtl && (!b->rg || !b->rs))) {
         backend_free(b);
         return snprintf(err, n, "out of memory"), NULL;
     }
-    if (cfg->wave_path && cfg->rtl_gemv && !shadow_of(b, (unsigned)cfg->wave_unit, 0, err, n)) {
+    if (cfg->wave_path && cfg->rtl && !shadow_of(b, (unsigned)cfg->wave_unit, 0, err, n)) {
         backend_free(b); /* the traced unit exists from cycle 0, whether or not it gets work */
         return NULL;
     }
@@ -101,21 +154,21 @@ static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_
     snprintf(seed, sizeof seed, "+verilator+seed+%u",
              (unsigned)((b->cfg.seed + unit + (is_smu ? 7777u : 0u)) % 1000000007u) + 1u);
     const char *argv[] = {"pimattn", "+verilator+rand+reset+2", seed};
-    const char *build = is_smu ? b->cfg.rtl_smu->build : b->cfg.rtl_gemv->build;
+    const char *build = is_smu ? b->sops->build : b->gops->build;
     u->is_smu = is_smu;
     u->q = fifo_new(sizeof(want));
-    u->sim = !u->q ? NULL : is_smu ? (void *)b->cfg.rtl_smu->create(3, argv) : (void *)b->cfg.rtl_gemv->create(3, argv);
+    u->sim = !u->q ? NULL : is_smu ? (void *)b->sops->create(3, argv) : (void *)b->gops->create(3, argv);
     if (!u->sim)
         return snprintf(err, n, "%s unit %u: cannot create the Verilated model %s", is_smu ? "softmax" : "bank", unit,
                         build),
                NULL;
     if (is_smu)
-        b->cfg.rtl_smu->reset(u->sim, 2);
+        b->sops->reset(u->sim, 2);
     else
-        b->cfg.rtl_gemv->reset(u->sim, 2);
+        b->gops->reset(u->sim, 2);
     b->st.rtl_units++;
     if (!is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit &&
-        b->cfg.rtl_gemv->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles))
+        b->gops->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles))
         return snprintf(err, n, "bank unit %u: cannot write the waveform '%s'", unit, b->cfg.wave_path), NULL;
     return u;
 }
@@ -129,13 +182,13 @@ static int shadow_clock(backend *b, unsigned unit, shadow *u, char *err, size_t 
     vgemv_out go;
     vsm_out so;
     if (u->is_smu) {
-        const vsm_ops *ops = b->cfg.rtl_smu;
+        const vsm_ops *ops = b->sops;
         ops->set(u->sim, &u->sin);
         ops->get(u->sim, &so);
         build = ops->build, fired = u->sin.in_valid && so.in_ready, out_valid = so.out_valid;
         rtl_err = so.err, gold_err = smu_error(b->s[unit]);
     } else {
-        const vgemv_ops *ops = b->cfg.rtl_gemv;
+        const vgemv_ops *ops = b->gops;
         ops->set(u->sim, &u->gin);
         ops->get(u->sim, &go);
         build = ops->build, fired = u->gin.cmd_valid && go.cmd_ready, out_valid = go.res_valid;
@@ -150,17 +203,17 @@ static int shadow_clock(backend *b, unsigned unit, shadow *u, char *err, size_t 
         if (!w)
             return snprintf(err, n, "%s unit %u (%s): an output beat the golden model did not produce", kind, unit, build),
                    -1;
-        if (u->is_smu ? smu_beat_diff(&b->cfg.rtl_smu->cfg, &so, &w->b.s, why, sizeof why)
-                      : gemv_beat_diff(&b->cfg.rtl_gemv->cfg, &go, &w->b.g, why, sizeof why))
+        if (u->is_smu ? smu_beat_diff(&b->sops->cfg, &so, &w->b.s, why, sizeof why)
+                      : gemv_beat_diff(&b->gops->cfg, &go, &w->b.g, why, sizeof why))
             return snprintf(err, n, "%s unit %u (%s), command of DRAM cycle %llu: %s", kind, unit, build,
                             (unsigned long long)w->cycle, why),
                    -1;
         fifo_pop(u->q);
     }
     if (u->is_smu)
-        b->cfg.rtl_smu->tick(u->sim);
+        b->sops->tick(u->sim);
     else
-        b->cfg.rtl_gemv->tick(u->sim);
+        b->gops->tick(u->sim);
     b->st.rtl_cycles++;
     return fired;
 }
@@ -176,7 +229,7 @@ static int shadow_present(backend *b, unsigned unit, shadow *u, uint64_t cycle, 
     if (!u->is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit) { /* in step with the DRAM clock */
         vgemv_in keep = u->gin;
         u->gin = (vgemv_in){.res_ready = 1};
-        while (rc == 0 && b->cfg.rtl_gemv->cycle(u->sim) < cycle)
+        while (rc == 0 && b->gops->cycle(u->sim) < cycle)
             rc = shadow_clock(b, unit, u, err, n) < 0 ? -1 : 0;
         u->gin = keep;
     }
@@ -278,7 +331,7 @@ int backend_finish(backend *b, char *err, size_t n)
         if (b->rs[c].sim && shadow_drain(b, c, &b->rs[c], err, n))
             return -1;
     if (b->cfg.wave_path && b->rg && b->rg[b->cfg.wave_unit].sim)
-        b->st.wave_failed = b->cfg.rtl_gemv->trace_close(b->rg[b->cfg.wave_unit].sim) != 0;
+        b->st.wave_failed = b->gops->trace_close(b->rg[b->cfg.wave_unit].sim) != 0;
     return 0;
 }
 
@@ -302,7 +355,7 @@ void backend_free(backend *b)
         if (b->g)
             gemv_free(b->g[i]);
         if (b->rg && b->rg[i].sim)
-            b->cfg.rtl_gemv->destroy(b->rg[i].sim);
+            b->gops->destroy(b->rg[i].sim);
         if (b->rg)
             fifo_free(b->rg[i].q);
     }
@@ -310,7 +363,7 @@ void backend_free(backend *b)
         if (b->s)
             smu_free(b->s[c]);
         if (b->rs && b->rs[c].sim)
-            b->cfg.rtl_smu->destroy(b->rs[c].sim);
+            b->sops->destroy(b->rs[c].sim);
         if (b->rs)
             fifo_free(b->rs[c].q);
     }

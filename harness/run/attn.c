@@ -1,5 +1,5 @@
 /* attn.c — a decode step's attention on HBM3-PIM, layer by layer and channel by channel (attn.h). */
-#include "attn.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,8 +268,9 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                       .smu = c->smu,
                       .banks_per_channel = p->g.units,
                       .channels = channels,
-                      .rtl_gemv = c->rtl_gemv,
-                      .rtl_smu = c->rtl_smu,
+                      .rtl = c->rtl,
+                      .rtl_gemv_build = c->rtl_gemv_build,
+                      .rtl_smu_build = c->rtl_smu_build,
                       .rtl_bank = c->rtl_bank,
                       .rtl_channel = c->rtl_channel,
                       .seed = c->seed,
@@ -277,8 +278,6 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                       .wave_unit = c->wave_unit,
                       .wave_from = c->wave_from,
                       .wave_cycles = c->wave_cycles};
-    if (c->rtl_gemv)
-        bc.gemv = c->rtl_gemv->cfg;
     kvdata *data = NULL;
     backend *be = NULL;
     fp32_t **part_store = NULL;
@@ -307,7 +306,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     /* the numbers on worker threads: fast mode only (rtl units are clocked in issue order) */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = c->threads ? c->threads : ncpu > 1 ? (unsigned)(ncpu < 64 ? ncpu : 64) : 1;
-    if (threads > 1 && !c->rtl_gemv && !c->rtl_smu) {
+    if (threads > 1 && !c->rtl) {
         fpool_data fd = {c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx};
         if (!(part_store = calloc(p->nitems, sizeof *part_store))) {
             rc = -1, snprintf(err, n, "out of memory");

@@ -32,6 +32,7 @@
 
 #include "backend.h"
 #include "kvdata.h"
+#include "run.h"
 #include "mapping.h"
 #include "schedule.h"
 
@@ -45,13 +46,6 @@ typedef struct func_item {
     uint16_t part, nparts; /* 0, 1 for a whole item */
 } func_item;
 
-/* One checked query head's output, for on_output. */
-typedef struct func_output {
-    uint32_t layer, req, head; /* head: the query head's index in the model */
-    unsigned d;
-    const fp32_t *o;   /* what the softmax unit hands back, FP32 */
-    const double *ref; /* FP64 attention over the same FP16 inputs */
-} func_output;
 
 typedef struct func_cfg {
     const map_geom *g;
@@ -77,15 +71,6 @@ typedef struct func_cfg {
     fp32_t **part_store;
 } func_cfg;
 
-typedef struct func_stats {
-    uint64_t heads;          /* query heads whose output was checked */
-    double max_rel_l2;       /* against FP64 attention, over the finite heads */
-    double sum_rel_l2;       /* over the finite heads */
-    uint64_t nonfinite_heads; /* outputs with a NaN or an Inf: not in max and sum */
-    uint64_t over_heads;     /* heads whose rel-L2 exceeds func_cfg.max_rel_l2 (when > 0) */
-    uint64_t score_nonfinite; /* score results (q.k) that came out Inf or NaN: accumulation overflow */
-    uint64_t ctx_nonfinite;  /* partial-output values (p.V) that came out Inf or NaN */
-} func_stats;
 
 typedef struct func func;
 

@@ -28,7 +28,6 @@ typedef struct kvdata kvdata;
 kvdata *kvdata_open(const char *path, uint32_t batch, uint32_t kv_heads, uint32_t head_dim, uint32_t group,
                     const uint32_t *ctx, char *err, size_t n);
 void kvdata_close(kvdata *d);
-int kvdata_peek(const char *path, uint32_t *batch, uint32_t **ctx, char *err, size_t n);
 int kvdata_read(kvdata *d, uint32_t layer, uint32_t req, uint32_t kvh, uint32_t tokens, uint32_t tok0, uint32_t count,
                 fp16_t *K, fp16_t *V, uint32_t h0, uint32_t rows, fp16_t *q, char *err, size_t n);
 

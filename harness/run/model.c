@@ -1,6 +1,6 @@
 /* model.c — model presets and the model YAML loader (model.h). The file is read with libyaml's event
  * parser: one mapping of scalar keys to scalar values, so every error can name its line. */
-#include "model.h"
+#include "run.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -28,10 +28,9 @@
 #include "func.h"
 #include "hbm_cfg.h"
 #include "mapping.h"
-#include "model.h"
+#include "run.h"
 #include "schedule.h"
 
-enum { PLAN_SPLIT_OFF, PLAN_SPLIT_FIT, PLAN_SPLIT_BALANCE };
 #define PLAN_MIN_PART 512
 
 typedef struct plan_cfg {

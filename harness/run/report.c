@@ -1,5 +1,5 @@
 /* report.c — text and JSON reports of `pimattn run` (report.h). */
-#include "report.h"
+#include "run.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -138,9 +138,9 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
                    "at %.0f GB/s + %.1f us = %llu CK, in parallel with the stacks, merged by log-sum-exp\n",
                 (unsigned long long)r->host_tokens, 100.0 * r->kv_bytes_host_layer / r->kv_bytes_layer,
                 r->kv_bytes_host_layer / 1e6, c->host_gbs, c->host_latency_us, (unsigned long long)r->host_cycles);
-    if (c->rtl_gemv)
+    if (c->rtl)
         fprintf(o, "  rtl: %s bank units (%s) and their channels' softmax units (%s) in Verilator, the rest golden\n",
-                in->rtl_banks, c->rtl_gemv->build, c->rtl_smu ? c->rtl_smu->build : "golden");
+                in->rtl_banks, r->be.rtl_gemv_build, r->be.rtl_smu_build);
     fprintf(o, "\n%-6s %10s %9s %10s %8s %6s %7s %8s %7s %7s %9s %10s %10s\n", "layer", "cycles", "time_us", "KV_read_MB",
             "GB/s", "%peak", "%ceil", "bound_x", "MACAB", "ACTAB", "hit_rate", "energy_uJ", "max_relL2");
     for (uint32_t l = 0; l < r->layers; l++) {
@@ -184,7 +184,7 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
             f->energy_pj[5] / 1e9, f->energy_pj[0] / 1e9, f->energy_pj[1] / 1e9, f->energy_pj[2] / 1e9,
             f->energy_pj[3] / 1e9, f->energy_pj[4] / 1e9);
     report_numerics(o, c, r, f);
-    if (c->rtl_gemv)
+    if (c->rtl)
         fprintf(o, "  rtl: %llu Verilated units, %llu GEMV commands and %llu softmax beats checked bit for bit, 0 "
                    "mismatches; %llu unit cycles in %.2f s\n",
                 (unsigned long long)r->be.rtl_units, (unsigned long long)r->be.rtl_gemv_cmds,
@@ -243,8 +243,11 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
     cJSON_AddNumberToObject(cf, "stacks", c->hbm.stacks);
     cJSON_AddBoolToObject(cf, "power_limit", c->hbm.power_limit);
     cJSON_AddStringToObject(cf, "mode", in->mode);
-    if (c->rtl_gemv)
+    if (c->rtl) {
         cJSON_AddStringToObject(cf, "rtl_banks", in->rtl_banks);
+        cJSON_AddStringToObject(cf, "rtl_gemv_build", r->be.rtl_gemv_build);
+        cJSON_AddStringToObject(cf, "rtl_softmax_build", r->be.rtl_smu_build);
+    }
     cJSON_AddNumberToObject(cf, "seed", (double)in->seed);
     cJSON_AddNumberToObject(cf, "logit_scale", c->logit_scale);
     cJSON *m = cJSON_AddObjectToObject(root, "mapping");

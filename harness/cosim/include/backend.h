@@ -14,7 +14,9 @@
  *  - backend_gemv(): one command with its data beat; returns the number of result beats written to out
  *    (0 .. rows), or -1 with err filled (a command the driver check refuses, or an RTL mismatch).
  *  - backend_smu(): one softmax-unit input beat; returns the output beats (0 .. merge_d/lanes + 1) or -1.
- *  - backend_stats(): commands and beats per kind, Verilated unit cycles (rtl), for the report.
+ *  - backend_stats(): commands and beats per kind, Verilated unit cycles (rtl), the builds, for the report.
+ *  - rtl mode: backend_new() chooses and loads the Verilated builds itself (backend_rtl_builds); its
+ *    golden units then take the build's configuration (its accumulator slots), so both sides match.
  *  - The traced unit (wave_path) is created by backend_new(), so its waveform exists even when it gets no
  *    work; backend_finish() closes the waveform and sets wave_failed when it could not be written.
  *  - Fast mode (no RTL units): different channels' units may be driven from different threads, each
@@ -28,8 +30,6 @@
 
 #include "gemv.h"
 #include "sm_unit.h"
-#include "vgemv.h"
-#include "vsm.h"
 
 typedef struct backend backend;
 
@@ -38,8 +38,9 @@ typedef struct backend_cfg {
     smu_cfg smu;
     unsigned banks_per_channel;
     unsigned channels;              /* all channels of all stacks */
-    const vgemv_ops *rtl_gemv;      /* rtl mode: the Verilated GEMV build, else NULL */
-    const vsm_ops *rtl_smu;         /* rtl mode: the Verilated softmax build, else NULL */
+    int rtl;                        /* Verilated units shadow the golden ones on rtl_bank / rtl_channel */
+    const char *rtl_gemv_build;     /* rtl mode, optional: this GEMV build, not checked against `gemv` (tests); */
+    const char *rtl_smu_build;      /* else the registry's build for `gemv` / `smu` (backend_rtl_builds) */
     const uint8_t *rtl_bank;        /* rtl mode: 1 for the bank units that run in RTL (global numbering) */
     const uint8_t *rtl_channel;     /* rtl mode: 1 for the softmax units that run in RTL */
     uint64_t seed;                  /* random initial state of the Verilated units */
@@ -53,7 +54,15 @@ typedef struct backend_stats {
     uint64_t rtl_gemv_cmds, rtl_smu_beats, rtl_cycles, rtl_units;
     double rtl_seconds;
     int wave_failed; /* backend_finish closed the waveform and it could not be written completely */
+    char rtl_gemv_build[64], rtl_smu_build[64]; /* rtl mode: the Verilated builds that ran */
 } backend_stats;
+
+/* The Verilated builds rtl mode runs for these units: the registry's GEMV build with the rows, depth and
+ * accumulation of `g` (and at least 2 accumulator slots; systolic G = 1 is the tree unit bit for bit) and
+ * the softmax build of `s`. 0 with the names, or -1 with err listing the builds there are. Each build must
+ * also be built (vunits.h); backend_new() says so when it is not. */
+int backend_rtl_builds(const gemv_cfg *g, const smu_cfg *s, const char **gemv_build, const char **smu_build, char *err,
+                       size_t n);
 
 backend *backend_new(const backend_cfg *cfg, char *err, size_t n);
 void backend_free(backend *b);
