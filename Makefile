@@ -17,12 +17,26 @@ endif
 REGRESS_GEMV_COMMANDS ?= 100000000
 REGRESS_SM_SCORES ?= 30000000
 
-HARN_INC   := -Iharness/cli -Iharness/run -Iharness/run/include -Iharness/cosim -Iharness/cosim/include \
-              -Iharness/hbm -Iharness/hbm/include -Iharness/hbm/config -Iharness/hbm/check
-CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Icsim $(HARN_INC) -MMD -MP
+# The seams (docs/architecture.md): each module compiles with its own directory and the public headers of
+# the modules it may use, nothing else, so a forbidden include does not compile (`make check-seams`).
+#   csim/       the golden model: itself only
+#   hbm/config  the HBM configuration: itself only         hbm/check  the protocol checker: + the configuration
+#   hbm/        the timing engine and controller: + the configuration
+#   cosim/      units, runners, backend: + csim            run/       the attention run: + backend, hbm, csim
+#   cli/        the commands: every public header (and cosim's runners)
+INC_csim   := -Icsim
+INC_cfg    := -Iharness/hbm/config
+INC_check  := -Iharness/hbm/check $(INC_cfg)
+INC_hbm    := -Iharness/hbm -Iharness/hbm/include $(INC_cfg)
+INC_cosim  := -Iharness/cosim -Iharness/cosim/include $(INC_csim)
+INC_run    := -Iharness/run -Iharness/run/include -Iharness/cosim/include -Iharness/hbm/include $(INC_cfg) $(INC_csim)
+INC_cli    := -Iharness/cli -Iharness/run/include -Iharness/cosim -Iharness/cosim/include -Iharness/hbm/include \
+              $(INC_cfg) -Iharness/hbm/check $(INC_csim)
+INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm # white-box: a test reaches any module's insides
+CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
 VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE_VCD=0
-CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(VL_DEFS) $(HARN_INC) -Iharness/cosim/shim \
+CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(VL_DEFS) $(INC_cosim) -Iharness/cosim/shim \
               -Wno-unused-parameter -MMD -MP
 # Verilated C++: the evaluation code at -O2, the construction and trace-declaration code ("Slow") at -O0,
 # which halves the build time of the large units (gemv_sys_g8: 112 s -> 55 s on 2 cores) and changes no
@@ -90,7 +104,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss
 
-.PHONY: all help deps run units vunits test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
+.PHONY: all help deps run units vunits check-seams test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -136,7 +150,16 @@ $(DEPS_STAMP): scripts/install-deps.sh
 # ---- C objects ---------------------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) -c $< -o $@
+
+$(BUILD)/obj/csim/%.o: INC = $(INC_csim)
+$(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_cfg)
+$(BUILD)/obj/harness/hbm/check/%.o: INC = $(INC_check)
+$(BUILD)/obj/harness/hbm/%.o: INC = $(INC_hbm)
+$(BUILD)/obj/harness/cosim/%.o: INC = $(INC_cosim)
+$(BUILD)/obj/harness/run/%.o: INC = $(INC_run)
+$(BUILD)/obj/harness/cli/%.o: INC = $(INC_cli)
+$(BUILD)/obj/tb/%.o: INC = $(INC_tests)
 
 # The FP64 reference: loops over dimensions vectorised (no sum is reassociated; csim/attn_ref.c)
 $(BUILD)/obj/csim/attn_ref.o: CFLAGS += -O3
@@ -373,9 +396,14 @@ $(foreach t,$(TESTS),$(notdir $(t))$(tab)-$(tab)$(TEST_ENV) $(t)
 )$(foreach b,$(GEMV_ICARUS),icarus-$(b)$(tab)test_gemv_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
 )$(foreach b,$(SM_ICARUS),icarus-$(b)$(tab)test_sm_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
 )$(foreach l,verilator icarus yosys,lint-$(l)$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory lint-$(l)
-)
+)check-seams$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory check-seams
+
 endef
 export test_jobs
+
+check-seams: | $(DEPS_STAMP)
+	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
+	  $(BUILD)/seams
 
 test: all
 	@printf '%s\n' "$$test_jobs" | scripts/run-tests.sh $(TEST_JOBS) $(BUILD)/test-logs

@@ -12,10 +12,9 @@
 #include <string.h>
 
 #include "run.h"
-#include "gemv_sim.h"
+#include "cosim.h"
 #include "hbm_check.h"
 #include "rng.h"
-#include "sm_sim.h"
 #include "tb_util.h"
 
 static uint64_t g_seed;

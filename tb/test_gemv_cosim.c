@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "gemv_sim.h"
+#include "cosim.h"
 #include "tb_util.h"
 
 static uint64_t g_seed;

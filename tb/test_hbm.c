@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "hbm_check.h"
-#include "hbm_run.h"
+#include "hbm.h"
 #include "tb_util.h"
 
 static uint64_t seed;

@@ -17,8 +17,7 @@
 
 #include <cmocka.h>
 
-#include "gemv_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 #include "tb_util.h"
 
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "prim.h"
+#include "cosim.h"
 #include "tb_util.h"
 
 #define NVECTORS 1000000ull

@@ -33,11 +33,10 @@
 
 #include "run.h"
 #include "attn_ref.h"
-#include "gemv_sim.h"
+#include "cosim.h"
 #include "hbm_check.h"
 #include "schedule.h"
 #include "rng.h"
-#include "sm_sim.h"
 #include "tb_util.h"
 
 #include "tb_run.h"

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sm_sim.h"
+#include "cosim.h"
 #include "tb_util.h"
 
 static uint64_t g_seed;

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "gemv_sim.h"
+#include "cosim.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_prims(int argc, char **argv);

@@ -6,8 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "vunits.h"
-#include "gemv_sim.h"
+#include "cosim.h"
 
 static const char *gemv_help =
     "usage: pimattn gemv [options]\n"

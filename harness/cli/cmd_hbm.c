@@ -12,7 +12,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "hbm_run.h"
+#include "hbm.h"
 #include "outfile.h"
 #include "progress.h"
 #include "textio.h"

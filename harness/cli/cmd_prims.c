@@ -6,8 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "vunits.h"
-#include "prim.h"
+#include "cosim.h"
 
 static const char *prims_help =
     "usage: pimattn prims [options]\n"

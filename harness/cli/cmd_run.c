@@ -12,14 +12,11 @@
 #include "cli.h"
 #include "cmd.h"
 #include "hbm_cfg.h"
-#include "kvdata.h"
 #include "outfile.h"
-#include "plan.h"
 #include "progress.h"
 #include "rng.h"
 #include "run_args.h"
-#include "sm_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 static const char *run_help =
     "usage: pimattn run [options]\n"

@@ -6,8 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "vunits.h"
-#include "sm_sim.h"
+#include "cosim.h"
 
 static const char *softmax_help =
     "usage: pimattn softmax [options]\n"

@@ -11,9 +11,7 @@
 #include "cmd.h"
 #include "gtkw.h"
 #include "outfile.h"
-#include "prim.h"
-#include "sm_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 static const char *wave_help =
     "usage: pimattn wave --unit UNIT [options]\n"

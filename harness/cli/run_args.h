@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "func.h"
+#include "run.h"
 #include "hbm_cfg.h"
 
 #define RUN_MAX_BATCH 65536

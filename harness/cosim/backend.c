@@ -14,9 +14,7 @@
 #include <time.h>
 
 #include "cosim_util.h"
-#include "gemv_sim.h"
-#include "sm_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 typedef struct want {
     uint64_t cycle; /* DRAM cycle of the command that produced the beat */

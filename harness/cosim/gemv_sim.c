@@ -1,5 +1,4 @@
-#include "gemv_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,5 +1,4 @@
-#include "prim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 #include <stdlib.h>
 #include <string.h>

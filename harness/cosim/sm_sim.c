@@ -1,6 +1,5 @@
 /* sm_sim.c — see sm_sim.h. */
-#include "sm_sim.h"
-#include "vunits.h"
+#include "cosim.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* vunits.c — the registry of Verilated unit builds and their loader (vunits.h). */
 #define _XOPEN_SOURCE 700 /* readlink */
-#include "vunits.h"
+#include "cosim.h"
 
 #include <dlfcn.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* hbm_run.c — in-order open-page controller with eager refresh (hbm_run.h). */
-#include "hbm_run.h"
+#include "hbm.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# check-seams.sh — proves the module seams of docs/architecture.md ("Layout and seams"): each forbidden
+# include is tried with the module's real compile flags and must NOT compile (and the allowed one next to
+# it must, so the probe itself is sound); then an include scan finds what include paths cannot (a
+# relative path such as "../run/func.h" reaches past any -I).
+# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check exported (the Makefile's flags).
+set -uo pipefail
+cc=$1 cflags=$2 out=$3
+mkdir -p "$out"
+fail=0
+
+# probe NAME FLAGS HEADER WANT: compile "#include HEADER" with FLAGS; WANT is ok or refused
+probe() {
+  local name=$1 flags=$2 header=$3 want=$4 src="$out/$1.c"
+  printf '#include "%s"\nint seam_probe_%s;\n' "$header" "$name" > "$src"
+  if $cc $cflags $flags -fsyntax-only "$src" > "$out/$name.log" 2>&1; then got=ok; else got=refused; fi
+  if [ "$got" = "$want" ]; then
+    printf '  %-34s %-12s %s\n' "$name" "$header" "$got (as it must be)"
+  else
+    printf '  %-34s %-12s %s, want %s:\n' "$name" "$header" "$got" "$want"; sed 's/^/    /' "$out/$name.log" | head -5
+    fail=1
+  fi
+}
+
+echo "seam 1: csim/ (the golden model) includes nothing of harness/"
+probe csim_own_header "$INC_csim" fp.h ok
+probe csim_includes_run "$INC_csim" run.h refused
+probe csim_includes_backend "$INC_csim" backend.h refused
+echo "seam 2: run/ reaches the units only through cosim's backend.h, never a Verilated shim header"
+probe run_backend "$INC_run" backend.h ok
+probe run_includes_shim_view "$INC_run" vgemv.h refused
+probe run_includes_runners "$INC_run" cosim.h refused
+probe run_includes_shim "$INC_run" vshim.hpp refused
+echo "seam 3: the protocol checker is compiled without the timing engine's header"
+probe check_config "$INC_check" hbm_cfg.h ok
+probe check_includes_engine "$INC_check" hbm.h refused
+
+echo "include scan: no include reaches past the include paths"
+bad=$(grep -rn '#include *"[^"]*\.\./' harness csim --include='*.c' --include='*.h' --include='*.cpp' --include='*.hpp' || true)
+if [ -n "$bad" ]; then echo "  relative includes:"; echo "$bad" | sed 's/^/    /'; fail=1; else echo "  none"; fi
+if [ "$fail" -ne 0 ]; then echo "check-seams: FAILED"; exit 1; fi
+echo "check-seams: every seam holds"
