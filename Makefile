@@ -44,7 +44,6 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
 VL_OPT     := -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
               -CFLAGS -fPIC $(VL_OPT)
-LDLIBS_VL  := -lz -pthread -lcyaml -lyaml -lcjson  # the harness: HBM configuration loader, JSON reports
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 # Verilated units are rebuilt when the Verilator flags change (the stamp is rewritten only then).
@@ -58,15 +57,18 @@ RTL_SM     := $(sort $(wildcard rtl/softmax/*.sv))
 RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
-CSIM_SRC   := $(sort $(wildcard csim/*.c))
-HARN_SRC   := harness/cli/cli.c harness/cli/gtkw.c harness/cli/outfile.c harness/cli/progress.c harness/cli/run_args.c \
-              harness/cli/textio.c harness/cosim/backend.c harness/cosim/cosim_util.c harness/cosim/fpvec.c harness/cosim/gemv_sim.c \
-              harness/cosim/prim.c harness/cosim/sm_sim.c harness/cosim/vunits.c harness/hbm/check/hbm_check.c harness/hbm/config/hbm_cfg.c \
-              harness/hbm/config/hbm_presets.c harness/hbm/hbm.c harness/hbm/hbm_run.c harness/run/attn.c harness/run/func.c \
-              harness/run/funcpool.c harness/run/gauss.c harness/run/gauss_lanes.c harness/run/kvdata.c harness/run/mapping.c \
-              harness/run/model.c harness/run/plan.c harness/run/report.c harness/run/schedule.c
-CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
-HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
+# The modules as static libraries (one per directory of docs/architecture.md); a program links the
+# modules it may use, in dependency order, and takes only the objects it calls.
+LIB_csim     := $(sort $(wildcard csim/*.c))
+LIB_hbmcfg   := $(sort $(wildcard harness/hbm/config/*.c))
+LIB_hbmcheck := $(sort $(wildcard harness/hbm/check/*.c))
+LIB_hbm      := $(sort $(wildcard harness/hbm/*.c))
+LIB_cosim    := $(sort $(wildcard harness/cosim/*.c))
+LIB_run      := $(sort $(wildcard harness/run/*.c))
+CMD_SRC      := harness/cli/main.c $(sort $(wildcard harness/cli/cmd_*.c))
+LIB_cli      := $(filter-out $(CMD_SRC),$(sort $(wildcard harness/cli/*.c)))
+MODULES      := csim hbmcfg hbmcheck hbm cosim run cli
+libs          = $(foreach m,$(1),$(BUILD)/lib/lib$(m).a)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
 
 # Primitive builds: harness/cosim/prim_builds.def lines "PRIM_BUILD(top, stages, has_c, a_bits, y_bits)".
@@ -131,6 +133,8 @@ help:
 	@echo "                      transistors, um2 and delay per Liberty file (LIBERTY=..., default: the ASAP7"
 	@echo "                      and sky130hd files in ../shared/pdk), LUT/FF/DSP (synth_xilinx), DRAM-process"
 	@echo "                      scaling; build/area/area.{csv,json,md}; run with -j2; cached per RTL hash"
+	@echo "  make check-seams    the module seams (docs/architecture.md): each forbidden include must not compile"
+	@echo "  make vunits         build every Verilated unit (build/vunits/NAME.so)"
 	@echo "  make tables         regenerate the softmax constant tables (csim/sm_tables.h, rtl/softmax/*_table.sv)"
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make all            build everything, run nothing"
@@ -159,7 +163,7 @@ $(BUILD)/obj/harness/hbm/%.o: INC = $(INC_hbm)
 $(BUILD)/obj/harness/cosim/%.o: INC = $(INC_cosim)
 $(BUILD)/obj/harness/run/%.o: INC = $(INC_run)
 $(BUILD)/obj/harness/cli/%.o: INC = $(INC_cli)
-$(BUILD)/obj/tb/%.o: INC = $(INC_tests)
+$(BUILD)/obj/tests/%.o: INC = $(INC_tests)
 
 # The FP64 reference: loops over dimensions vectorised (no sum is reassociated; csim/attn_ref.c)
 $(BUILD)/obj/csim/attn_ref.o: CFLAGS += -O3
@@ -173,9 +177,12 @@ $(BUILD)/vlrt/%.o: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -Os -w -c $(VL_INC)/$*.cpp -o $@
 
-$(BUILD)/lib/libcsim.a: $(CSIM_OBJ)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+define LIB_RULE
+$(BUILD)/lib/lib$(1).a: $(LIB_$(1):%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call LIB_RULE,$(m))))
 
 # ---- Verilated units: one shared object per build (harness/cosim/include/vunits.h) ------------------------------------
 # UNIT_RULES(build, shim, RTL files, Verilator parameters and top, shim defines): Verilate (position-
@@ -234,38 +241,42 @@ endef
 $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
 # ---- binaries ----------------------------------------------------------------------------------------
-PRIM_LINK := $(HARN_OBJ) $(VLRT_OBJ) $(BUILD)/lib/libcsim.a
-LDFLAGS_VL := -rdynamic # the Verilator run-time, for the units pimattn loads
+# Programs that load Verilated units link with g++ and export the Verilator run-time (-rdynamic) the
+# units use; the others are C only.
+LDFLAGS_VL := -rdynamic
+LDLIBS_VL  := -lz -pthread
+LDLIBS_CFG := -lcyaml -lyaml      # the HBM configuration loader
+LDLIBS_JSON := -lcjson            # the run's JSON report (run/report.c)
 
-$(PIMATTN): $(addprefix $(BUILD)/obj/harness/cli/,main.o cmd_run.o cmd_prims.o cmd_gemv.o cmd_softmax.o cmd_wave.o \
-  cmd_hbm.o cmd_check.o) $(PRIM_LINK)
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(call libs,cli run cosim hbm hbmcheck hbmcfg csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL)
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_JSON) -lm
 
 vunits: $(VUNITS)
 
-$(BUILD)/bin/test_fp_golden: $(BUILD)/obj/tb/test_fp_golden.o $(BUILD)/obj/harness/cosim/fpvec.o $(BUILD)/lib/libcsim.a
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
-
-$(BUILD)/bin/test_prim_cosim: $(BUILD)/obj/tb/test_prim_cosim.o $(PRIM_LINK)
-	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
-
-# golden-model tests: C only
-$(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden $(BUILD)/bin/test_attention_golden: \
-$(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(BUILD)/lib/libcsim.a
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
+# TEST_BIN(test, modules, vl or c, libraries): build/bin/TEST from tests/TEST.c and the modules it uses.
+define TEST_BIN
+$(BUILD)/bin/$(1): $(BUILD)/obj/tests/$(1).o $(call libs,$(2)) $(if $(filter vl,$(3)),$(VLRT_OBJ))
+	@mkdir -p $$(@D)
+	$(if $(filter vl,$(3)),$(CXX) $(LDFLAGS_VL),$(CC)) -o $$@ $$^ -lcmocka $(4) $(if $(filter vl,$(3)),$(LDLIBS_VL)) -lm
+endef
+$(foreach t,test_gemv_golden test_softmax_golden test_attention_golden,$(eval $(call TEST_BIN,$(t),csim,c)))
+$(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
+$(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
+$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hbmcfg csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
+$(eval $(call TEST_BIN,test_gauss,run csim,c))
+$(eval $(call TEST_BIN,test_mapping,run,c))
+$(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
+# the command-line tests run build/bin/pimattn and link nothing of it
+$(foreach t,test_cli test_errors,$(eval $(call TEST_BIN,$(t),,c)))
+$(foreach t,test_run_outputs test_run_cli test_area,$(eval $(call TEST_BIN,$(t),,c,-lcjson)))
 
 # The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
 # rtl/softmax/sm_exp_table.sv, sm_rcp_table.sv); `make tables` rewrites them, `make test` fails if they differ.
-$(BUILD)/bin/gen_sm_tables: tb/gen_sm_tables.c | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
-
 # A --data file of Gaussian q, K, V with chosen means and deviations (docs/numerics.md, "Range").
-$(BUILD)/bin/gen_kvdata: tb/gen_kvdata.c | $(DEPS_STAMP)
+$(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata: $(BUILD)/bin/%: tools/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
 
@@ -273,39 +284,6 @@ tables: $(BUILD)/bin/gen_sm_tables
 	$< c > csim/sm_tables.h
 	$< sv-exp > rtl/softmax/sm_exp_table.sv
 	$< sv-rcp > rtl/softmax/sm_rcp_table.sv
-
-$(BUILD)/bin/test_gemv_cosim: $(BUILD)/obj/tb/test_gemv_cosim.o $(PRIM_LINK)
-	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
-
-$(BUILD)/bin/test_run $(BUILD)/bin/test_split: $(BUILD)/bin/%: $(BUILD)/obj/tb/%.o $(PRIM_LINK)
-	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
-
-$(BUILD)/bin/test_sm_cosim: $(BUILD)/obj/tb/test_sm_cosim.o $(PRIM_LINK)
-	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
-
-$(BUILD)/bin/test_gauss: $(BUILD)/obj/tb/test_gauss.o $(BUILD)/obj/harness/run/gauss.o $(BUILD)/obj/harness/run/gauss_lanes.o \
-  $(BUILD)/lib/libcsim.a
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
-
-$(BUILD)/bin/test_cli: $(BUILD)/obj/tb/test_cli.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
-
-$(BUILD)/bin/test_run_outputs: $(BUILD)/obj/tb/test_run_outputs.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lcjson -lm
-
-$(BUILD)/bin/test_errors: $(BUILD)/obj/tb/test_errors.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka
-
-$(BUILD)/bin/test_run_cli: $(BUILD)/obj/tb/test_run_cli.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lcjson -lm
 
 # Post-synthesis simulation (issue 6): the Yosys netlist of gemv_tree_f16 (generic gates, flattened),
 # Verilated with the RTL's shim and compared with the golden model on the RTL's stimulus. The netlist is
@@ -338,34 +316,7 @@ $(NET_SO): $(BUILD)/obj/shim/gemv_tree_f16_net.o $(BUILD)/vl/gemv_tree_f16_net/V
 	@mkdir -p $(@D)
 	$(CXX) -shared -o $@ $^ -lz -pthread
 
-$(BUILD)/bin/test_netlist_cosim: $(BUILD)/obj/tb/test_netlist_cosim.o $(PRIM_LINK) | $(NET_SO)
-	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ -lcmocka $(LDLIBS_VL)
-
-$(BUILD)/bin/test_mapping: $(BUILD)/obj/tb/test_mapping.o $(BUILD)/obj/harness/run/mapping.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
-
-$(BUILD)/bin/test_area: $(BUILD)/obj/tb/test_area.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lcjson -lm
-
-# HBM timing model, protocol checker and configuration (docs/hbm.md): C only, libcyaml for YAML.
-LDLIBS_YAML := -lcyaml -lyaml
-HBM_CFG_OBJ := $(addprefix $(BUILD)/obj/harness/hbm/config/,hbm_presets.o hbm_cfg.o)
-$(BUILD)/bin/test_hbm_cfg: $(BUILD)/obj/tb/test_hbm_cfg.o $(HBM_CFG_OBJ)
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
-
-$(BUILD)/bin/test_hbm_check: $(BUILD)/obj/tb/test_hbm_check.o $(BUILD)/obj/harness/hbm/check/hbm_check.o \
-  $(BUILD)/obj/harness/hbm/config/hbm_presets.o
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka -lm
-
-$(BUILD)/bin/test_hbm: $(BUILD)/obj/tb/test_hbm.o $(addprefix $(BUILD)/obj/harness/,hbm/hbm.o hbm/hbm_run.o hbm/check/hbm_check.o) \
-  $(HBM_CFG_OBJ)
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -lcmocka $(LDLIBS_YAML) -lm
+$(BUILD)/bin/test_netlist_cosim: | $(NET_SO)
 
 # ---- main targets ----------------------------------------------------------------------------------
 # The main job: Llama-2-70B decode attention, batch 4, seeded ragged contexts of 1-2K tokens, systolic
@@ -390,7 +341,7 @@ TEST_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(JOBS))
 TEST_ENV  := PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test
 tab := $(shell printf '\t')
 define test_jobs
-tables$(tab)-$(tab)$(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv && echo "  csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tb/gen_sm_tables.c" || { echo "  regenerate with make tables"; exit 1; }
+tables$(tab)-$(tab)$(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv && echo "  csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tools/gen_sm_tables.c" || { echo "  regenerate with make tables"; exit 1; }
 $(foreach t,$(TESTS),$(notdir $(t))$(tab)-$(tab)$(TEST_ENV) $(t)
 )$(foreach b,$(PRIM_BUILDS),icarus-$(b)$(tab)test_prim_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +vec=$(BUILD)/vec/$(b).hex 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
 )$(foreach b,$(GEMV_ICARUS),icarus-$(b)$(tab)test_gemv_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"

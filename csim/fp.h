@@ -104,7 +104,7 @@ static inline fp32_t fp16_mac32(fp16_t a, fp16_t b, fp32_t c) { return fp32_add(
  * does millions of operations per run. NaN results are made canonical like everywhere else. They are
  * tested against the step-by-step functions above on every special pair and 10^7 random pairs, the
  * conversions on every FP16 value and 3 * 10^6 FP32 rounding cases (all 2^32 pairs and values in `make
- * regress`; tb/test_fp_golden.c), and through them against the RTL by every GEMV and softmax co-simulation. */
+ * regress`; tests/test_fp_golden.c), and through them against the RTL by every GEMV and softmax co-simulation. */
 static inline float fp32_bits_to_float(fp32_t x)
 {
     float f;

@@ -115,7 +115,7 @@ const char *smu_check(const smu *u, const uint32_t w[3], const uint32_t *data)
 
 /* The FP32 operations of a beat through the host's binary32 arithmetic (fp.h: fp32_mul_native, fp32_add_native,
  * fp16_to_fp32_native give the bits of fp32_mul, fp32_add, fp16_to_fp32); sm_scaled, as a host multiply.
- * tb/test_softmax_golden compares this model with sm_row and sm_merge_*, which keep the step-by-step ones. */
+ * tests/test_softmax_golden compares this model with sm_row and sm_merge_*, which keep the step-by-step ones. */
 static fp32_t scaled(const smu *u, uint32_t s)
 {
     return fp32_mul_native(u->cfg.in_fp16 ? fp16_to_fp32_native((fp16_t)s) : s, u->scale);

@@ -17,7 +17,7 @@
  *    error < 5e-14 + rounding (1e-15); libm's cos is within 1 ulp of cos(fl(2 pi v)), which is within
  *    |fl(2 pi v) - 2 pi v| < 7e-16 of cos(2 pi v).
  *  - so |g' - g| < 3e-12 s + |g| 2^-52, far inside the interval s 2^-32 = 2.3e-10 s the check uses.
- * tb/test_gauss.c measures the largest |g' - g| / s (gauss_approx) and asserts it below 2^-38. */
+ * tests/test_gauss.c measures the largest |g' - g| / s (gauss_approx) and asserts it below 2^-38. */
 #include <math.h>
 #include <string.h>
 

@@ -27,7 +27,7 @@
  *    needs for one layer.
  *  - map_k_addr / map_v_addr: level 2 forward (token, burst) -> (unit, unit-row offset, column);
  *    map_k_token / map_v_token: the inverse for a unit and burst index, -1 if the unit holds nothing
- *    there. The property test (tb/test_mapping.c) checks they cover every token exactly once.
+ *    there. The property test (tests/test_mapping.c) checks they cover every token exactly once.
  *  - map_unit_bank(): the bank (within the channel: pc, sid, bg, ba order) a unit reads for unit-row r.
  */
 #ifndef PIMATTN_MAPPING_H

@@ -1,4 +1,4 @@
-/* tb_util.h — what the randomized tests share (tb/ only, header-only).
+/* tb_util.h — what the randomized tests share (tests/ only, header-only).
  *
  * Contract
  *  - tb_seed(name, what): the seed from $SEED (decimal or 0x hex) or the clock, printed with the

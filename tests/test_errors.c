@@ -8,8 +8,8 @@
  * a second time with outputs added after the command word (run: --json $O/keep.json --log-commands
  * $O/new.log --outputs $O/new.out; hbm: --log $O/new.log), and must fail the same way without touching
  * them.
- * $F is a fresh copy of tb/errors/ plus the binary --data fixtures made here (docs/errors.md lists
- * them). Environment: PIMATTN (the binary), ERRORS_DOC (docs/errors.md), ERRORS_FIXTURES (tb/errors). */
+ * $F is a fresh copy of tests/errors/ plus the binary --data fixtures made here (docs/errors.md lists
+ * them). Environment: PIMATTN (the binary), ERRORS_DOC (docs/errors.md), ERRORS_FIXTURES (tests/errors). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,7 +64,7 @@ static int setup(void **state)
 {
     (void)state;
     bin = getenv("PIMATTN") ? getenv("PIMATTN") : "build/bin/pimattn";
-    const char *fx = getenv("ERRORS_FIXTURES") ? getenv("ERRORS_FIXTURES") : "tb/errors";
+    const char *fx = getenv("ERRORS_FIXTURES") ? getenv("ERRORS_FIXTURES") : "tests/errors";
     if (!mkdtemp(F) || !mkdtemp(O) || !mkdtemp(S))
         return -1;
     char cmd[1024];
