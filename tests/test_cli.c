@@ -38,10 +38,10 @@ static void test_bad_input(void **state)
     expect_bad("wave --unit gemv_systolic --g 3", "no gemv_systolic build with G = 3 (allowed: 1 2 4 8)");
     expect_bad("wave --unit gemv_systolic --g 17", "--g: 17 is out of range");
     expect_bad("wave --unit fp16_add --pattern score", "only the GEMV units take a command pattern");
-    expect_bad("wave --unit gemv_tree --pattern diagonal", "unknown pattern 'diagonal' (allowed: random, score");
+    expect_bad("wave --unit gemv_tree --pattern diagonal", "--pattern: 'diagonal' (allowed: random, score, context)");
     expect_bad("gemv --commands 0", "--commands: 0 is out of range");
     expect_bad("gemv --only gemv_sys_g3", "unknown build 'gemv_sys_g3' (allowed: gemv_tree_f16");
-    expect_bad("gemv --pattern x", "unknown pattern 'x'");
+    expect_bad("gemv --pattern x", "--pattern: 'x' (allowed: random, score, context)");
     expect_bad("gemv extra", "unexpected argument 'extra'");
     expect_bad("softmax --row-len 0", "--row-len: 0 is out of range");
     expect_bad("softmax --only sm_l3", "unknown build 'sm_l3' (allowed: sm_l1");
@@ -58,7 +58,7 @@ static void test_hbm_commands(void **state)
     assert_non_null(mkdtemp(dir));
     expect_bad("hbm", "give exactly one of --trace FILE and --synthetic macab");
     expect_bad("hbm --synthetic macab --hbm nope", "'nope' is neither a preset (hbm3-6400, attacc-hbm3-5200)");
-    expect_bad("hbm --synthetic rows", "unknown pattern 'rows' (allowed: macab)");
+    expect_bad("hbm --synthetic rows", "--synthetic: 'rows' (allowed: macab)");
     expect_bad("hbm --synthetic macab --commands 0", "--commands: 0 is out of range");
     expect_bad("check-trace", "give exactly one command log");
     expect_bad("check-trace /nonexistent-pimattn.log", "cannot open '/nonexistent-pimattn.log'");

@@ -1,6 +1,7 @@
-/* cli.h — small helpers shared by pimattn subcommands: strict number parsing and usage errors.
- * All parse functions return 0 on success, or print "pimattn CMD: OPTION: 'TEXT' ..." with the allowed
- * range to stderr and return -1. Callers exit with status 2 on -1 (bad input). */
+/* cli.h — what pimattn's subcommands share: one option parser driven by a table of the command's
+ * options, strict number parsing and usage errors.
+ * Every error is printed as "pimattn CMD: --OPTION: 'TEXT' ... (allowed: ...)" on stderr; the caller
+ * exits with status 2 (bad input). */
 #ifndef PIMATTN_CLI_H
 #define PIMATTN_CLI_H
 
@@ -10,6 +11,9 @@
  * cli_parse_u64(): the whole text must be the number; 0, or -1 (no message). */
 int cli_parse_u64(const char *text, int allow_hex, uint64_t *out);
 int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
+/* cli_u64, or the text is word (if not NULL): *out = 0 (a range that excludes 0 tells them apart). */
+int cli_u64_or(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, const char *word,
+               uint64_t *out);
 int cli_double(const char *cmd, const char *opt, const char *text, double lo, double hi, double *out);
 
 /* "N.N[.N...]": up to maxn decimal fields (each < 2^24) into v; the number of fields, or -1. */
@@ -17,8 +21,37 @@ int cli_dotted(const char *text, unsigned *v, int maxn);
 
 #define CLI_EXIT_BAD_INPUT 2
 
-/* getopt_long returned '?' (call it with opterr = 0): "pimattn CMD: unknown option 'X'" or "option 'X'
- * needs a value", with a pointer to --help; returns CLI_EXIT_BAD_INPUT. */
-int cli_bad_option(const char *cmd, int argc, char **argv, int optind_now, int optopt_now);
+/* One option, --NAME, and where its value goes. */
+typedef enum cli_kind {
+    CLI_FLAG,   /* no value: *(int *)dst = 1 */
+    CLI_STR,    /* *(const char **)dst = the text (checked by the command) */
+    CLI_U64,    /* a decimal integer in lo..hi into *(uint64_t *)dst; or the word words[0], if any: 0 */
+    CLI_DOUBLE, /* a decimal number in dlo..dhi into *(double *)dst */
+    CLI_CHOICE, /* one of words[] (NULL-terminated): its index into *(int *)dst */
+} cli_kind;
+
+typedef struct cli_opt {
+    const char *name;
+    cli_kind kind;
+    void *dst;
+    uint64_t lo, hi;
+    double dlo, dhi;
+    const char *const *words;
+    int *given; /* optional: set to 1 when the option appears */
+} cli_opt;
+
+#define CLI_OPT_FLAG(n, d) {.name = (n), .kind = CLI_FLAG, .dst = (d)}
+#define CLI_OPT_STR(n, d) {.name = (n), .kind = CLI_STR, .dst = (d)}
+#define CLI_OPT_U64(n, d, l, h) {.name = (n), .kind = CLI_U64, .dst = (d), .lo = (l), .hi = (h)}
+#define CLI_OPT_DOUBLE(n, d, l, h) {.name = (n), .kind = CLI_DOUBLE, .dst = (d), .dlo = (l), .dhi = (h)}
+#define CLI_OPT_CHOICE(n, d, w) {.name = (n), .kind = CLI_CHOICE, .dst = (d), .words = (w)}
+
+/* Parses argv[1..argc-1] (argv[0] is the command) against the n options and --help. args NULL: no other
+ * argument is allowed; else *args is the index of the first argument that is not an option.
+ * Returns CLI_GO to carry on, 0 after printing help to stdout (--help), or CLI_EXIT_BAD_INPUT after
+ * printing what was wrong: an unknown option, a missing or bad value, an unexpected argument. */
+#define CLI_GO (-1)
+#define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof((table)[0])))
+int cli_options(const char *cmd, const char *help, const cli_opt *opts, int n, int argc, char **argv, int *args);
 
 #endif

@@ -15,9 +15,11 @@ int cmd_softmax(int argc, char **argv);
 int cmd_hbm(int argc, char **argv);
 int cmd_check_trace(int argc, char **argv);
 
-/* Option parsers shared by the GEMV commands (cmd_gemv.c): print the error, return -1. */
-int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out);
-int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out);
+/* What the unit commands share (unit_args.c): the GEMV --pattern words in gemv_pattern order,
+ * NULL-terminated; the --only build of a family, loaded: its ops table, or NULL after printing that the
+ * name is unknown (with the family's builds) or not built (exit 2). */
+extern const char *const gemv_pattern_names[];
+const void *unit_build_arg(const char *cmd, vu_family f, const char *name);
 
 /* The GTKWave save file of a GEMV build's waveform (cmd_wave.c) on f: streams, pipeline, rows, results.
  * base: the FST file name relative to the save file. 0, or -1 (a write failed). */

@@ -1,7 +1,6 @@
 /* pimattn check-trace: verifies a command log (format v1, docs/hbm.md) with the independent protocol checker
  * (hbm_check.h), which shares no code with the timing engine. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,42 +43,24 @@ static void on_lines(void *ctx, uint64_t lines)
 
 int cmd_check_trace(int argc, char **argv)
 {
-    static const struct option opts[] = {{"hbm", required_argument, 0, 'p'},    {"preset", required_argument, 0, 'p'},
-                                         {"stacks", required_argument, 0, 's'}, {"power-limit", required_argument, 0, 'w'},
-                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    const char *preset = "attacc-hbm3-5200", *power = NULL;
+    static const char *const on_off[] = {"on", "off", NULL};
+    const char *preset = "attacc-hbm3-5200";
     uint64_t stacks = 0;
-    int o;
-    optind = 1;
-    opterr = 0;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (o == 'p')
-            preset = optarg;
-        else if (o == 's') {
-            if (cli_u64("check-trace", "--stacks", optarg, 1, 64, &stacks))
-                return CLI_EXIT_BAD_INPUT;
-        } else if (o == 'w') {
-            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-                fprintf(stderr, "pimattn check-trace: --power-limit: '%s' (allowed: on, off)\n", optarg);
-                return CLI_EXIT_BAD_INPUT;
-            }
-            power = optarg;
-        } else if (o == 'h') {
-            fputs(check_help, stdout);
-            return 0;
-        } else {
-            return cli_bad_option("check-trace", argc, argv, optind, optopt);
-        }
-    }
-    if (optind != argc - 1) {
-        if (optind < argc - 1)
+    int power = -1, args;
+    const cli_opt opts[] = {CLI_OPT_STR("hbm", &preset), CLI_OPT_STR("preset", &preset),
+                            CLI_OPT_U64("stacks", &stacks, 1, 64), CLI_OPT_CHOICE("power-limit", &power, on_off)};
+    int status = cli_options("check-trace", check_help, opts, CLI_NOPTS(opts), argc, argv, &args);
+    if (status != CLI_GO)
+        return status;
+    if (args != argc - 1) {
+        if (args < argc - 1)
             fprintf(stderr, "pimattn check-trace: unexpected argument '%s' (give exactly one command log)\n",
-                    argv[optind + 1]);
+                    argv[args + 1]);
         else
             fprintf(stderr, "pimattn check-trace: give exactly one command log\n%s", check_help);
         return CLI_EXIT_BAD_INPUT;
     }
-    const char *path = argv[optind];
+    const char *path = argv[args];
     hbm_cfg cfg;
     char err[1024];
     if (hbm_cfg_resolve(preset, &cfg, err, sizeof err)) {
@@ -88,8 +69,8 @@ int cmd_check_trace(int argc, char **argv)
     }
     if (stacks)
         cfg.stacks = (uint32_t)stacks;
-    if (power)
-        cfg.power_limit = !strcmp(power, "on");
+    if (power >= 0)
+        cfg.power_limit = power == 0;
     int in = !strcmp(path, "-");
     FILE *f = in ? stdin : fopen(path, "r");
     struct stat st;

@@ -1,6 +1,5 @@
 /* pimattn gemv: co-simulates every Verilated GEMV build against the golden model and reports bit
  * exactness, initiation interval and simulation speed. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,73 +18,21 @@ static const char *gemv_help =
     "  --only BUILD  run one build (e.g. gemv_sys_g4_f32)\n"
     "  --help        this text\n";
 
-int gemv_pattern_parse(const char *cmd, const char *text, gemv_pattern *out)
-{
-    static const char *const names[] = {"random", "score", "context"};
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(text, names[i])) {
-            *out = (gemv_pattern)i;
-            return 0;
-        }
-    fprintf(stderr, "pimattn %s: --pattern: unknown pattern '%s' (allowed: random, score, context)\n", cmd, text);
-    return -1;
-}
-
-int gemv_build_parse(const char *cmd, const char *text, const vgemv_ops **out)
-{
-    size_t n;
-    const vu_spec *s = vunit_specs(VU_GEMV, &n);
-    char err[1024];
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, text)) {
-            if ((*out = gemv_build_load(text, err, sizeof err)))
-                return 0;
-            fprintf(stderr, "pimattn %s: --only: %s\n", cmd, err);
-            return -1;
-        }
-    fprintf(stderr, "pimattn %s: --only: unknown build '%s' (allowed:", cmd, text);
-    for (size_t i = 0; i < n; i++)
-        fprintf(stderr, " %s", s[i].name);
-    fprintf(stderr, ")\n");
-    return -1;
-}
-
 int cmd_gemv(int argc, char **argv)
 {
-    static const struct option opts[] = {{"pattern", required_argument, 0, 'p'}, {"commands", required_argument, 0, 'n'},
-                                         {"seed", required_argument, 0, 's'},    {"only", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-    gemv_cosim_cfg cfg = {.seed = 1, .commands = 1000000, .pattern = GEMV_SCORE_STREAM};
+    gemv_cosim_cfg cfg = {.seed = 1, .commands = 1000000};
     const vgemv_ops *only = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
-            if (gemv_pattern_parse("gemv", optarg, &cfg.pattern))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'n':
-            if (cli_u64("gemv", "--commands", optarg, 1, 1000000000000ull, &cfg.commands))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 's':
-            if (cli_u64("gemv", "--seed", optarg, 0, UINT64_MAX, &cfg.seed))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'o':
-            if (gemv_build_parse("gemv", optarg, &only))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'h': fputs(gemv_help, stdout); return 0;
-        default: return cli_bad_option("gemv", argc, argv, optind, optopt);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "pimattn gemv: unexpected argument '%s'\n", argv[optind]);
+    const char *only_name = NULL;
+    int pattern = GEMV_SCORE_STREAM;
+    const cli_opt opts[] = {CLI_OPT_CHOICE("pattern", &pattern, gemv_pattern_names),
+                            CLI_OPT_U64("commands", &cfg.commands, 1, 1000000000000ull),
+                            CLI_OPT_U64("seed", &cfg.seed, 0, UINT64_MAX), CLI_OPT_STR("only", &only_name)};
+    int st = cli_options("gemv", gemv_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    if (st != CLI_GO)
+        return st;
+    if (only_name && !(only = unit_build_arg("gemv", VU_GEMV, only_name)))
         return CLI_EXIT_BAD_INPUT;
-    }
+    cfg.pattern = (gemv_pattern)pattern;
     if (cfg.pattern == GEMV_RANDOM) {
         cfg.gap_rate = cfg.stall_rate = 0.2;
         cfg.special_rate = 0.003;
@@ -100,18 +47,15 @@ int cmd_gemv(int argc, char **argv)
     }
     if (only)
         builds[0] = only, nb = 1;
-    static const char *const pname[] = {"random", "score", "context"};
     printf("pimattn gemv: GEMV bank units, RTL (Verilator) vs golden model (csim), bit for bit\n");
     printf("seed %llu, %llu commands per build, pattern %s\n\n", (unsigned long long)cfg.seed,
-           (unsigned long long)cfg.commands, pname[cfg.pattern]);
+           (unsigned long long)cfg.commands, gemv_pattern_names[cfg.pattern]);
     printf("%-20s %4s %5s %4s %10s %10s %9s %9s %8s %7s %8s\n", "build", "rows", "depth", "acc", "commands",
            "MACs", "MAC/burst", "beats", "mismatch", "cyc/cmd", "Mcycle/s");
     uint64_t tot_c = 0, tot_m = 0;
     int rc = 0;
     for (size_t i = 0; i < nb; i++) {
         const vgemv_ops *b = builds[i];
-        if (only && b != only)
-            continue;
         gemv_cosim_res r;
         int k = gemv_cosim_run(b, &cfg, &r);
         if (k < 0) {

@@ -3,7 +3,6 @@
  * optionally writes the command log that `pimattn check-trace` verifies. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,40 +174,17 @@ static int synthetic(hbm_run *r, const hbm_cfg *c, uint64_t macs, progress *pg, 
 
 int cmd_hbm(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"hbm", required_argument, 0, 'p'}, {"preset", required_argument, 0, 'p'},  {"trace", required_argument, 0, 't'},
-        {"synthetic", required_argument, 0, 's'}, {"commands", required_argument, 0, 'n'},
-        {"log", required_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    static const char *const patterns[] = {"macab", NULL};
     const char *preset = "attacc-hbm3-5200", *trace = NULL, *logname = NULL;
-    int synth = 0;
+    int synth = -1;
     uint64_t macs = 1000000;
-    int o;
-    optind = 1;
-    opterr = 0;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'p': preset = optarg; break;
-        case 't': trace = optarg; break;
-        case 'l': logname = optarg; break;
-        case 's':
-            if (strcmp(optarg, "macab")) {
-                fprintf(stderr, "pimattn hbm: --synthetic: unknown pattern '%s' (allowed: macab)\n", optarg);
-                return CLI_EXIT_BAD_INPUT;
-            }
-            synth = 1;
-            break;
-        case 'n':
-            if (cli_u64("hbm", "--commands", optarg, 1, 10000000000ull, &macs))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'h': fputs(hbm_help, stdout); return 0;
-        default: return cli_bad_option("hbm", argc, argv, optind, optopt);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "pimattn hbm: unexpected argument '%s'\n", argv[optind]);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    const cli_opt opts[] = {CLI_OPT_STR("hbm", &preset),          CLI_OPT_STR("preset", &preset),
+                            CLI_OPT_STR("trace", &trace),         CLI_OPT_CHOICE("synthetic", &synth, patterns),
+                            CLI_OPT_U64("commands", &macs, 1, 10000000000ull), CLI_OPT_STR("log", &logname)};
+    int st = cli_options("hbm", hbm_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    if (st != CLI_GO)
+        return st;
+    synth = synth >= 0;
     if (!trace == !synth) {
         fprintf(stderr, "pimattn hbm: give exactly one of --trace FILE and --synthetic macab\n");
         return CLI_EXIT_BAD_INPUT;

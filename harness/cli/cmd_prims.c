@@ -1,5 +1,4 @@
 /* pimattn prims: the FP-primitive co-simulation report. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,56 +19,20 @@ static const char *prims_help =
 
 int cmd_prims(int argc, char **argv)
 {
-    static const struct option opts[] = {{"vectors", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
-                                         {"gap", required_argument, 0, 'g'},     {"only", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     prim_cosim_cfg cfg = {.seed = 1, .vectors = 1000000, .gap_rate = 0.1};
     const char *only = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (cli_u64("prims", "--vectors", optarg, 1, 1000000000000ull, &cfg.vectors))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 's':
-            if (cli_u64("prims", "--seed", optarg, 0, UINT64_MAX, &cfg.seed))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'g':
-            if (cli_double("prims", "--gap", optarg, 0.0, 0.9, &cfg.gap_rate))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'o': only = optarg; break;
-        case 'h': fputs(prims_help, stdout); return 0;
-        default: return cli_bad_option("prims", argc, argv, optind, optopt);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "pimattn prims: unexpected argument '%s'\n", argv[optind]);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    const cli_opt opts[] = {CLI_OPT_U64("vectors", &cfg.vectors, 1, 1000000000000ull),
+                            CLI_OPT_U64("seed", &cfg.seed, 0, UINT64_MAX), CLI_OPT_DOUBLE("gap", &cfg.gap_rate, 0.0, 0.9),
+                            CLI_OPT_STR("only", &only)};
+    int st = cli_options("prims", prims_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    if (st != CLI_GO)
+        return st;
     const vprim_ops *builds[32];
-    size_t nb = 0, ran = 0, ns;
-    const vu_spec *spec = vunit_specs(VU_PRIM, &ns);
+    size_t nb = 0, ran = 0;
     char lerr[1024];
     if (only) {
-        int found = 0;
-        for (size_t i = 0; i < ns; i++)
-            found |= !strcmp(spec[i].name, only);
-        if (!found) {
-            fprintf(stderr, "pimattn prims: --only: unknown build '%s' (allowed:", only);
-            for (size_t i = 0; i < ns; i++)
-                fprintf(stderr, " %s", spec[i].name);
-            fprintf(stderr, ")\n");
+        if (!(builds[0] = unit_build_arg("prims", VU_PRIM, only)))
             return CLI_EXIT_BAD_INPUT;
-        }
-        if (!(builds[0] = prim_build_load(only, lerr, sizeof lerr))) {
-            fprintf(stderr, "pimattn prims: --only: %s\n", lerr);
-            return 1;
-        }
         nb = 1;
     } else if (prim_builds(builds, 32, &nb, lerr, sizeof lerr)) {
         fprintf(stderr, "pimattn prims: %s\n", lerr);
@@ -83,8 +46,6 @@ int cmd_prims(int argc, char **argv)
     uint64_t tot_v = 0, tot_m = 0;
     int rc = 0;
     for (size_t i = 0; i < nb; i++) {
-        if (only && strcmp(builds[i]->build, only))
-            continue;
         prim_cosim_res r;
         int k = prim_cosim_run(builds[i], &cfg, &r);
         if (k < 0) {

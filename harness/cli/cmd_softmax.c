@@ -1,6 +1,5 @@
 /* pimattn softmax: co-simulates every Verilated softmax-unit build against the golden model and reports
  * bit exactness, cycles per row and simulation speed. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,56 +21,18 @@ static const char *softmax_help =
 
 int cmd_softmax(int argc, char **argv)
 {
-    static const struct option opts[] = {{"scores", required_argument, 0, 'n'}, {"row-len", required_argument, 0, 'l'},
-                                         {"seed", required_argument, 0, 's'},   {"only", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     sm_cosim_cfg cfg = {.seed = 1, .scores = 300000};
     uint64_t row_len = 0;
     const vsm_ops *only = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (cli_u64("softmax", "--scores", optarg, 1, 1000000000000ull, &cfg.scores))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'l':
-            if (cli_u64("softmax", "--row-len", optarg, 1, 1u << 24, &row_len))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 's':
-            if (cli_u64("softmax", "--seed", optarg, 0, UINT64_MAX, &cfg.seed))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'o':
-            if (!(only = sm_build_find(optarg))) {
-                size_t n;
-                const vu_spec *sp = vunit_specs(VU_SM, &n);
-                char lerr[1024];
-                int known = 0;
-                for (size_t i = 0; i < n; i++)
-                    known |= !strcmp(sp[i].name, optarg);
-                if (known && !sm_build_load(optarg, lerr, sizeof lerr)) {
-                    fprintf(stderr, "pimattn softmax: --only: %s\n", lerr);
-                    return CLI_EXIT_BAD_INPUT;
-                }
-                fprintf(stderr, "pimattn softmax: --only: unknown build '%s' (allowed:", optarg);
-                for (size_t i = 0; i < n; i++)
-                    fprintf(stderr, " %s", sp[i].name);
-                fprintf(stderr, ")\n");
-                return CLI_EXIT_BAD_INPUT;
-            }
-            break;
-        case 'h': fputs(softmax_help, stdout); return 0;
-        default: return cli_bad_option("softmax", argc, argv, optind, optopt);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "pimattn softmax: unexpected argument '%s'\n", argv[optind]);
+    const char *only_name = NULL;
+    const cli_opt opts[] = {CLI_OPT_U64("scores", &cfg.scores, 1, 1000000000000ull),
+                            CLI_OPT_U64("row-len", &row_len, 1, 1u << 24), CLI_OPT_U64("seed", &cfg.seed, 0, UINT64_MAX),
+                            CLI_OPT_STR("only", &only_name)};
+    int st = cli_options("softmax", softmax_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    if (st != CLI_GO)
+        return st;
+    if (only_name && !(only = unit_build_arg("softmax", VU_SM, only_name)))
         return CLI_EXIT_BAD_INPUT;
-    }
     cfg.row_len = (uint32_t)row_len;
     if (!row_len) {
         cfg.gap_rate = cfg.stall_rate = 0.2;
@@ -99,8 +60,6 @@ int cmd_softmax(int argc, char **argv)
     uint64_t tot = 0, bad = 0;
     int rc = 0;
     for (size_t i = 0; i < nb; i++) {
-        if (only && b[i] != only)
-            continue;
         sm_cosim_res r;
         int k = sm_cosim_run(b[i], &cfg, &r);
         if (k < 0) {

@@ -1,6 +1,5 @@
 /* pimattn wave: a short traced co-simulation of one unit, an FST file and a GTKWave save file. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,45 +360,17 @@ static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
 
 int cmd_wave(int argc, char **argv)
 {
-    static const struct option opts[] = {{"unit", required_argument, 0, 'u'},    {"dir", required_argument, 0, 'd'},
-                                         {"cycles", required_argument, 0, 'n'},  {"seed", required_argument, 0, 's'},
-                                         {"g", required_argument, 0, 'g'},       {"pattern", required_argument, 0, 'p'},
-                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     const char *unit = NULL, *dir = "build/wave";
     uint64_t cycles = 0, seed = 1, g = 0;
-    gemv_pattern pattern = GEMV_SCORE_STREAM;
-    int c, pattern_set = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'u': unit = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'n':
-            if (cli_u64("wave", "--cycles", optarg, 1, 1000000, &cycles))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 's':
-            if (cli_u64("wave", "--seed", optarg, 0, UINT64_MAX, &seed))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'g':
-            if (cli_u64("wave", "--g", optarg, 1, 16, &g))
-                return CLI_EXIT_BAD_INPUT;
-            break;
-        case 'p':
-            if (gemv_pattern_parse("wave", optarg, &pattern))
-                return CLI_EXIT_BAD_INPUT;
-            pattern_set = 1;
-            break;
-        case 'h': fputs(wave_help, stdout); return 0;
-        default: return cli_bad_option("wave", argc, argv, optind, optopt);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "pimattn wave: unexpected argument '%s'\n", argv[optind]);
-        return CLI_EXIT_BAD_INPUT;
-    }
+    int pattern = GEMV_SCORE_STREAM, pattern_set = 0;
+    const cli_opt opts[] = {CLI_OPT_STR("unit", &unit), CLI_OPT_STR("dir", &dir),
+                            CLI_OPT_U64("cycles", &cycles, 1, 1000000), CLI_OPT_U64("seed", &seed, 0, UINT64_MAX),
+                            CLI_OPT_U64("g", &g, 1, 16),
+                            {.name = "pattern", .kind = CLI_CHOICE, .dst = &pattern, .words = gemv_pattern_names,
+                             .given = &pattern_set}};
+    int st = cli_options("wave", wave_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    if (st != CLI_GO)
+        return st;
     int is_gemv = unit && (!strcmp(unit, "gemv_tree") || !strcmp(unit, "gemv_systolic"));
     int is_sm = unit && !strcmp(unit, "softmax");
     if (!unit || (!is_gemv && !is_sm && !prim_desc_find(unit))) {
@@ -433,5 +404,5 @@ int cmd_wave(int argc, char **argv)
     if (!cycles)
         cycles = 160;
     int rows = !strcmp(unit, "gemv_tree") ? 1 : (g ? (int)g : 4);
-    return wave_gemv(unit, rows, pattern, dir, cycles, seed);
+    return wave_gemv(unit, rows, (gemv_pattern)pattern, dir, cycles, seed);
 }
