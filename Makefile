@@ -102,7 +102,7 @@ PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
-              $(BUILD)/bin/test_cli $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
+              $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss
 
@@ -269,6 +269,7 @@ $(eval $(call TEST_BIN,test_mapping,run,c))
 $(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_cli_options,cli,c))
 # the command-line tests run build/bin/pimattn and link nothing of it
 $(foreach t,test_cli test_errors,$(eval $(call TEST_BIN,$(t),,c)))
 $(foreach t,test_run_outputs test_run_cli test_area,$(eval $(call TEST_BIN,$(t),,c,-lcjson)))

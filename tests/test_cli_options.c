@@ -1,0 +1,117 @@
+/* test_cli_options — the option parser every pimattn command uses (harness/cli/cli.h), on its own: each
+ * kind of option lands in its destination, the last of a repeated option wins, a word of an integer
+ * option stores 0, `given` marks options that appeared, --help and each kind of bad input return the
+ * right status, positional arguments are refused or handed back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+typedef struct vals {
+    int flag, choice, given;
+    const char *str;
+    uint64_t n, m;
+    double x;
+} vals;
+
+static const char *const colours[] = {"red", "green", "blue", NULL}, *const all[] = {"all", NULL};
+
+/* Parses the words of line (at most 15) with a fixed table into v; the status. */
+static int parse(const char *line, vals *v, int *args)
+{
+    static char buf[512];
+    char *argv[16] = {"cmd"};
+    int argc = 1;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok(buf, " "); t && argc < 15; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    *v = (vals){.choice = -1, .n = 7, .m = 9, .x = 0.5};
+    const cli_opt opts[] = {CLI_OPT_FLAG("flag", &v->flag),
+                            CLI_OPT_STR("str", &v->str),
+                            CLI_OPT_U64("n", &v->n, 2, 100),
+                            {.name = "m", .kind = CLI_U64, .dst = &v->m, .lo = 1, .hi = 5, .words = all},
+                            {.name = "x", .kind = CLI_DOUBLE, .dst = &v->x, .dlo = -1, .dhi = 1, .given = &v->given},
+                            CLI_OPT_CHOICE("colour", &v->choice, colours)};
+    /* the messages are the commands' tests' business (test_cli, test_errors): stderr to /dev/null */
+    fflush(stderr);
+    int saved = dup(2), null = open("/dev/null", O_WRONLY);
+    assert_true(saved >= 0 && null >= 0 && dup2(null, 2) == 2);
+    int st = cli_options("cmd", "", opts, CLI_NOPTS(opts), argc, argv, args);
+    fflush(stderr);
+    assert_true(dup2(saved, 2) == 2);
+    close(saved);
+    close(null);
+    return st;
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    vals v;
+    assert_int_equal(parse("--flag --str abc --n 100 --m 5 --x -1 --colour blue", &v, NULL), CLI_GO);
+    assert_int_equal(v.flag, 1);
+    assert_string_equal(v.str, "abc");
+    assert_int_equal(v.n, 100);
+    assert_int_equal(v.m, 5);
+    assert_true(v.x == -1.0);
+    assert_int_equal(v.given, 1);
+    assert_int_equal(v.choice, 2);
+    assert_int_equal(parse("", &v, NULL), CLI_GO); /* defaults stay */
+    assert_int_equal(v.flag, 0);
+    assert_null(v.str);
+    assert_int_equal(v.n, 7);
+    assert_int_equal(v.given, 0);
+    assert_int_equal(v.choice, -1);
+    assert_int_equal(parse("--n 3 --n 4 --m 2 --m all --colour green --colour red", &v, NULL), CLI_GO);
+    assert_int_equal(v.n, 4);      /* the last one wins */
+    assert_int_equal(v.m, 0);      /* the word */
+    assert_int_equal(v.choice, 0);
+    assert_int_equal(parse("--m all --m 3", &v, NULL), CLI_GO);
+    assert_int_equal(v.m, 3);
+    assert_int_equal(parse("--str=x=y --n=05", &v, NULL), CLI_GO); /* --name=value; a leading 0 is decimal */
+    assert_string_equal(v.str, "x=y");
+    assert_int_equal(v.n, 5);
+}
+
+static void test_bad(void **state)
+{
+    (void)state;
+    vals v;
+    const char *bad[] = {"--n 1",     "--n 101",   "--n 0x10",  "--n -3",   "--n 1e2",  "--m none", "--m 0",
+                         "--x 1.5",   "--x nan",   "--x 1e",    "--colour", "--colour pink", "--colour RED",
+                         "--nope",    "--n",       "--flag=1",  "stray",    "--flag stray"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int st = parse(bad[i], &v, NULL);
+        if (st != CLI_EXIT_BAD_INPUT)
+            fail_msg("'%s': status %d, want %d", bad[i], st, CLI_EXIT_BAD_INPUT);
+    }
+    assert_int_equal(parse("--n 5 --help --n 0", &v, NULL), 0); /* --help stops at once */
+}
+
+static void test_positional(void **state)
+{
+    (void)state;
+    vals v;
+    int args = -1;
+    assert_int_equal(parse("one --n 3 two", &v, &args), CLI_GO); /* options anywhere, arguments moved last */
+    assert_int_equal(v.n, 3);
+    assert_int_equal(args, 3);
+    assert_int_equal(parse("--n 3 -- --flag", &v, &args), CLI_GO); /* after --, an argument */
+    assert_int_equal(v.flag, 0);
+    assert_int_equal(args, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_bad),
+                                       cmocka_unit_test(test_positional)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
