@@ -172,6 +172,37 @@ static int synthetic(hbm_run *r, const hbm_cfg *c, uint64_t macs, progress *pg, 
     return 0;
 }
 
+/* The requests of a trace file through the controller; *reqs counts them. The exit status so far: 0, 1
+ * (the controller refused a request) or CLI_EXIT_BAD_INPUT (a malformed line, no requests). */
+static int replay(hbm_run *r, const hbm_cfg *cfg, lines *in, const char *trace, progress *pg, uint64_t *reqs)
+{
+    char err[ERRN], *line;
+    hbm_req q;
+    int rc = 0;
+    for (int got; rc == 0 && (got = lines_next(in, &line, err, sizeof err)) != 0;) {
+        uint64_t ln = lines_number(in);
+        int k = got < 0 ? -1 : parse_req(cfg, line, &q, err, sizeof err);
+        if (k < 0) {
+            if (got < 0)
+                fprintf(stderr, "pimattn hbm: --trace: %s\n", err);
+            else
+                fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
+            rc = CLI_EXIT_BAD_INPUT;
+        } else if (k && hbm_run_req(r, &q, err, sizeof err)) {
+            fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
+            rc = 1;
+        }
+        *reqs += k > 0;
+        if (*reqs % 65536 == 0)
+            progress_update(pg, -1, *reqs);
+    }
+    if (rc == 0 && *reqs == 0) {
+        fprintf(stderr, "pimattn hbm: --trace: %s: no requests (allowed: one request per line, see --help)\n", trace);
+        rc = CLI_EXIT_BAD_INPUT;
+    }
+    return rc;
+}
+
 int cmd_hbm(int argc, char **argv)
 {
     static const char *const patterns[] = {"macab", NULL};
@@ -239,29 +270,7 @@ int cmd_hbm(int argc, char **argv)
             rc = 1;
         }
     } else {
-        char *line;
-        hbm_req q;
-        for (int got; rc == 0 && (got = lines_next(in, &line, err, sizeof err)) != 0;) {
-            uint64_t ln = lines_number(in);
-            int k = got < 0 ? -1 : parse_req(&cfg, line, &q, err, sizeof err);
-            if (k < 0) {
-                if (got < 0)
-                    fprintf(stderr, "pimattn hbm: --trace: %s\n", err);
-                else
-                    fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
-                rc = CLI_EXIT_BAD_INPUT;
-            } else if (k && hbm_run_req(r, &q, err, sizeof err)) {
-                fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
-                rc = 1;
-            }
-            reqs += k > 0;
-            if (reqs % 65536 == 0)
-                progress_update(&pg, -1, reqs);
-        }
-        if (rc == 0 && reqs == 0) {
-            fprintf(stderr, "pimattn hbm: --trace: %s: no requests (allowed: one request per line, see --help)\n", trace);
-            rc = CLI_EXIT_BAD_INPUT;
-        }
+        rc = replay(r, &cfg, in, trace, &pg, &reqs);
     }
     progress_done(&pg);
     if (!rc && hbm_run_finish(r, err, sizeof err)) {

@@ -30,6 +30,9 @@ typedef struct run_ctx {
     fpool *pool;             /* fast mode with threads: the numbers on workers (funcpool.h) */
     uint64_t *merge_done; /* per pass, this layer */
     uint64_t *pass_of;    /* per part: the index of its first pass */
+    kvdata *data;         /* --data, or NULL */
+    backend *be;
+    fp32_t **part_store;  /* with worker threads: the split items' parts between their merges */
 } run_ctx;
 
 /* Every channel's passes of layer l from `start`; *end, and the layer's counters. 0 or 1 (err). */
@@ -207,22 +210,10 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
 }
 
 
-int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
+/* The plan's figures into the result. */
+static void plan_results(const attn_cfg *c, const plan *p, attn_res *r)
 {
-    memset(r, 0, sizeof *r);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    const hbm_cfg *hc = &c->hbm;
-    const unsigned channels = hc->stacks * hc->channels;
-    run_ctx x = {.c = c, .r = r};
-    plan_cfg pc = {.m = &c->m, .hbm = hc, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
-                   .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier};
-    int rc = plan_make(&pc, &x.p, err, n);
-    if (rc) {
-        plan_free(&x.p);
-        return rc;
-    }
-    plan *p = &x.p;
+    const unsigned channels = c->hbm.stacks * c->hbm.channels;
     r->kv_bytes_layer = p->kv_bytes_layer;
     r->kv_bytes_needed = p->kv_bytes_needed;
     r->kv_bytes_avail = p->kv_bytes_avail;
@@ -230,7 +221,7 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     r->host_tokens = p->host_tokens;
     if (r->host_tokens) { /* the host's part of a layer: round trip plus its K/V bytes at its bandwidth */
         double ns = c->host_latency_us * 1e3 + (double)r->kv_bytes_host_layer / c->host_gbs;
-        r->host_cycles = (uint64_t)(ns * 1000.0 / hc->tck_ps) + 1;
+        r->host_cycles = (uint64_t)(ns * 1000.0 / c->hbm.tck_ps) + 1;
     }
     r->items = (uint32_t)p->nlogical;
     r->parts = (uint32_t)p->nitems;
@@ -239,15 +230,15 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     r->channels = channels;
     for (unsigned ch = 0; ch < channels; ch++)
         r->channels_used += p->ch_first[ch + 1] > p->ch_first[ch];
-    x.merge_done = malloc(p->npass * sizeof *x.merge_done);
-    x.pass_of = malloc(p->nitems * sizeof *x.pass_of);
-    if (!x.merge_done || !x.pass_of) {
-        free(x.merge_done), free(x.pass_of);
-        plan_free(p);
-        return snprintf(err, n, "out of memory"), -1;
-    }
-    /* functional passes: the numerics sample (whole items: every part of a sampled item) and everything on a
-     * channel with an RTL unit */
+}
+
+/* The functional passes: the numerics sample (whole items: every part of a sampled item) and everything
+ * on a channel with an RTL unit; x->pass_of filled in. */
+static void mark_functional(run_ctx *x)
+{
+    const attn_cfg *c = x->c;
+    plan *p = &x->p;
+    const unsigned channels = c->hbm.stacks * c->hbm.channels;
     size_t step = c->numerics && c->numerics < p->nlogical ? (p->nlogical + c->numerics - 1) / c->numerics : 1;
     for (unsigned ch = 0; ch < channels; ch++)
         for (size_t k = p->ch_first[ch]; k < p->ch_first[ch + 1]; k++) {
@@ -255,19 +246,26 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
             size_t logical = (size_t)it->req * c->m.kv_heads + it->kvh;
             p->pass[k].functional = logical % step == 0 || (c->rtl_channel && c->rtl_channel[ch]);
             if (k == p->ch_first[ch] || p->pass[k - 1].item != p->pass[k].item)
-                x.pass_of[p->pass[k].item] = k;
+                x->pass_of[p->pass[k].item] = k;
         }
     /* a split item is checked when any of its parts is: all its parts then compute */
     for (size_t k = 0; k < p->npass; k++)
         if (p->pass[k].functional)
             for (size_t j = p->owner[p->pass[k].item]; j < p->nitems && p->owner[j] == p->owner[p->pass[k].item]; j++)
-                for (size_t q = x.pass_of[j]; q < p->npass && p->pass[q].item == j; q++)
+                for (size_t q = x->pass_of[j]; q < p->npass && p->pass[q].item == j; q++)
                     p->pass[q].functional = 1;
+}
 
+/* The data file, the timing engine, the units (backend), the functional model and, in fast mode with
+ * more than one thread, its worker pool. 0, -1 or 2 (bad --data), with err. */
+static int open_units(run_ctx *x, char *err, size_t n)
+{
+    const attn_cfg *c = x->c;
+    plan *p = &x->p;
     backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p->g.words, 4, c->acc_fp32},
                       .smu = c->smu,
                       .banks_per_channel = p->g.units,
-                      .channels = channels,
+                      .channels = c->hbm.stacks * c->hbm.channels,
                       .rtl = c->rtl,
                       .rtl_gemv_build = c->rtl_gemv_build,
                       .rtl_smu_build = c->rtl_smu_build,
@@ -278,83 +276,111 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
                       .wave_unit = c->wave_unit,
                       .wave_from = c->wave_from,
                       .wave_cycles = c->wave_cycles};
-    kvdata *data = NULL;
-    backend *be = NULL;
-    fp32_t **part_store = NULL;
     if (c->data_path) {
         int k = snprintf(err, n, "--data: ");
-        if (!(data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx,
-                                 err + k, n - (size_t)k))) {
-            rc = 2;
-            goto out;
-        }
+        if (!(x->data = kvdata_open(c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx,
+                                    err + k, n - (size_t)k)))
+            return 2;
     }
-    x.h = hbm_new(hc);
-    be = x.h ? backend_new(&bc, err, n) : NULL;
+    if (!(x->h = hbm_new(&c->hbm)))
+        return snprintf(err, n, "out of memory"), -1;
+    if (!(x->be = backend_new(&bc, err, n)))
+        return -1;
     func_cfg fc = {.g = &p->g, .items = p->items, .nitems = p->nitems, .head_dim = c->m.head_dim,
                    .group = model_group(&c->m), .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu,
-                   .ring = (unsigned)bc.gemv.depth, .seed = c->seed, .logit_scale = c->logit_scale, .be = be,
-                   .data = data, .on_output = c->on_output, .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
-    x.f = be ? func_new(&fc) : NULL;
-    r->layer = calloc(c->layers, sizeof *r->layer);
-    if (!x.h || !be || !x.f || !r->layer) {
-        if (x.h && be)
-            snprintf(err, n, "out of memory");
-        rc = -1;
-        goto out;
-    }
+                   .ring = (unsigned)bc.gemv.depth, .seed = c->seed, .logit_scale = c->logit_scale, .be = x->be,
+                   .data = x->data, .on_output = c->on_output, .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
+    if (!(x->f = func_new(&fc)))
+        return snprintf(err, n, "out of memory"), -1;
     /* the numbers on worker threads: fast mode only (rtl units are clocked in issue order) */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = c->threads ? c->threads : ncpu > 1 ? (unsigned)(ncpu < 64 ? ncpu : 64) : 1;
     if (threads > 1 && !c->rtl) {
         fpool_data fd = {c->data_path, c->batch, c->m.kv_heads, c->m.head_dim, model_group(&c->m), c->ctx};
-        if (!(part_store = calloc(p->nitems, sizeof *part_store))) {
-            rc = -1, snprintf(err, n, "out of memory");
-            goto out;
-        }
-        fc.part_store = part_store; /* a part's merge and its item's final merge may run on different threads */
-        if (!(x.pool = fpool_new(&fc, c->data_path ? &fd : NULL, threads - 1, err, n))) {
-            rc = -1;
-            goto out;
-        }
+        if (!(x->part_store = calloc(p->nitems, sizeof *x->part_store)))
+            return snprintf(err, n, "out of memory"), -1;
+        fc.part_store = x->part_store; /* a part's merge and its item's final merge may run on different threads */
+        if (!(x->pool = fpool_new(&fc, c->data_path ? &fd : NULL, threads - 1, err, n)))
+            return -1;
     }
     if (c->log)
-        hbm_set_log(x.h, c->log);
-    func_hooks(x.f, &x.hk, x.herr, sizeof x.herr);
-    x.sc = (sched_cfg){.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
-                       .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
+        hbm_set_log(x->h, c->log);
+    func_hooks(x->f, &x->hk, x->herr, sizeof x->herr);
+    x->sc = (sched_cfg){.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
+                        .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
+    return 0;
+}
+
+/* The worker pool's statistics per layer; every job submitted precedes a timing failure, so its error
+ * comes first. 0, or nonzero with err. */
+static int finish_pool(run_ctx *x, char *err, size_t n)
+{
+    const uint32_t layers = x->c->layers;
+    func_stats *st = calloc(layers, sizeof *st);
+    char ferr[1024];
+    int rc = 0;
+    if (!st)
+        rc = -1, snprintf(err, n, "out of memory");
+    else if (fpool_finish(x->pool, st, layers, ferr, sizeof ferr))
+        rc = 1, snprintf(err, n, "%s", ferr);
+    for (uint32_t l = 0; st && l < layers; l++)
+        x->r->layer[l].num = st[l];
+    free(st);
+    return rc;
+}
+
+static void close_run(run_ctx *x)
+{
+    fpool_free(x->pool);
+    for (size_t i = 0; x->part_store && i < x->p.nitems; i++)
+        free(x->part_store[i]);
+    free(x->part_store);
+    func_free(x->f);
+    backend_free(x->be);
+    hbm_free(x->h);
+    kvdata_close(x->data);
+    free(x->merge_done), free(x->pass_of);
+    plan_free(&x->p);
+}
+
+int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    run_ctx x = {.c = c, .r = r};
+    plan_cfg pc = {.m = &c->m, .hbm = &c->hbm, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
+                   .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier};
+    int rc = plan_make(&pc, &x.p, err, n);
+    if (rc == 0) {
+        plan_results(c, &x.p, r);
+        x.merge_done = malloc(x.p.npass * sizeof *x.merge_done);
+        x.pass_of = malloc(x.p.nitems * sizeof *x.pass_of);
+        r->layer = calloc(c->layers, sizeof *r->layer);
+        if (!x.merge_done || !x.pass_of || !r->layer)
+            rc = -1, snprintf(err, n, "out of memory");
+    }
+    if (rc == 0) {
+        mark_functional(&x);
+        rc = open_units(&x, err, n);
+    }
     uint64_t start = 0;
     for (uint32_t l = 0; l < c->layers && rc == 0; l++) {
         rc = run_layer(&x, l, start, &start, err, n);
         r->layers = l + 1;
     }
-    if (x.pool) { /* every job submitted precedes a timing failure: its error comes first */
-        func_stats *st = calloc(c->layers, sizeof *st);
-        char ferr[1024];
-        if (!st)
-            rc = -1, snprintf(err, n, "out of memory");
-        else if (fpool_finish(x.pool, st, c->layers, ferr, sizeof ferr))
-            rc = 1, snprintf(err, n, "%s", ferr);
-        for (uint32_t l = 0; st && l < c->layers; l++)
-            r->layer[l].num = st[l];
-        free(st);
+    if (x.pool) {
+        int pr = finish_pool(&x, err, n);
+        rc = pr ? pr : rc;
     }
-    if (rc == 0 && backend_finish(be, err, n))
+    if (rc == 0 && backend_finish(x.be, err, n))
         rc = 1;
-    r->hbm = *hbm_get_stats(x.h);
-    r->be = *backend_get_stats(be);
-out:
-    fpool_free(x.pool);
-    for (size_t i = 0; part_store && i < p->nitems; i++)
-        free(part_store[i]);
-    free(part_store);
+    if (x.h)
+        r->hbm = *hbm_get_stats(x.h);
+    if (x.be)
+        r->be = *backend_get_stats(x.be);
+    close_run(&x);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    func_free(x.f);
-    backend_free(be);
-    hbm_free(x.h);
-    kvdata_close(data);
-    free(x.merge_done), free(x.pass_of);
-    plan_free(p);
     return rc;
 }

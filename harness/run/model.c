@@ -79,6 +79,82 @@ static int parse_u32(const char *s, uint32_t *v)
     return 0;
 }
 
+/* The state of one model file's parse. */
+typedef struct mload {
+    const char *path, *keys;
+    model *m;
+    slot *slots;
+    size_t ns;
+    int depth, want_key, docs, name_seen;
+    char key[64];
+    unsigned key_line;
+} mload;
+
+/* The value v of the current key; 0 or -1 (err). */
+static int on_value(mload *s, const char *v, char *err, size_t n)
+{
+    if (!strcmp(s->key, "name")) {
+        if (s->name_seen++)
+            return snprintf(err, n, "%s:%u: name: given twice", s->path, s->key_line), -1;
+        if (strlen(v) >= sizeof s->m->name)
+            return snprintf(err, n, "%s:%u: name: longer than %zu characters", s->path, s->key_line,
+                            sizeof s->m->name - 1), -1;
+        snprintf(s->m->name, sizeof s->m->name, "%s", v);
+        return 0;
+    }
+    size_t i = 0;
+    while (i < s->ns && strcmp(s->slots[i].key, s->key))
+        i++;
+    if (i == s->ns)
+        return snprintf(err, n, "%s:%u: unknown key '%s' (allowed: %s)", s->path, s->key_line, s->key, s->keys), -1;
+    slot *sl = &s->slots[i];
+    sl->line = s->key_line;
+    if (sl->seen++)
+        return snprintf(err, n, "%s:%u: %s: given twice", s->path, s->key_line, s->key), -1;
+    if (parse_u32(v, sl->dst) || *sl->dst < sl->lo || *sl->dst > sl->hi)
+        return snprintf(err, n, "%s:%u: %s: '%s' is not an integer in range (allowed: %u..%u)", s->path, s->key_line,
+                        s->key, v, sl->lo, sl->hi), -1;
+    return 0;
+}
+
+/* One YAML event: 0 go on, 1 the end of the stream, -1 (err). */
+static int on_event(mload *s, const yaml_event_t *e, char *err, size_t n)
+{
+    unsigned line = (unsigned)e->start_mark.line + 1;
+    switch (e->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++s->docs > 1)
+            return snprintf(err, n, "%s:%u: a second YAML document (allowed: one mapping of %s)", s->path, line,
+                            s->keys), -1;
+        return 0;
+    case YAML_MAPPING_START_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+        if (s->depth > 0 || e->type == YAML_SEQUENCE_START_EVENT)
+            return snprintf(err, n, "%s:%u: %s%s: a %s (allowed: one mapping of scalar values: %s)", s->path, line,
+                            s->depth ? "" : "the file", s->depth ? s->key : "",
+                            e->type == YAML_SEQUENCE_START_EVENT ? "list" : "mapping", s->keys), -1;
+        s->depth++;
+        return 0;
+    case YAML_MAPPING_END_EVENT: s->depth--; return 0;
+    case YAML_ALIAS_EVENT:
+        return snprintf(err, n, "%s:%u: aliases are not allowed (allowed: plain values)", s->path, line), -1;
+    case YAML_SCALAR_EVENT:
+        if (s->depth == 0)
+            return snprintf(err, n, "%s:%u: the file is a scalar (allowed: one mapping of %s)", s->path, line,
+                            s->keys), -1;
+        if (s->want_key) {
+            snprintf(s->key, sizeof s->key, "%s", (const char *)e->data.scalar.value);
+            s->key_line = line;
+            s->want_key = 0;
+            return 0;
+        }
+        s->want_key = 1;
+        return on_value(s, (const char *)e->data.scalar.value, err, n);
+    case YAML_STREAM_END_EVENT: return 1;
+    default: return 0;
+    }
+}
+
 int model_load(const char *path, model *out, char *err, size_t n)
 {
     FILE *f = fopen(path, "rb");
@@ -99,14 +175,14 @@ int model_load(const char *path, model *out, char *err, size_t n)
 #undef SLOT
     };
     const size_t ns = sizeof slots / sizeof slots[0];
-    const char *keys = "name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window";
+    mload s = {.path = path, .keys = "name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window", .m = &m,
+               .slots = slots, .ns = ns, .want_key = 1};
     yaml_parser_t p;
     yaml_parser_initialize(&p);
     yaml_parser_set_input_file(&p, f);
-    int depth = 0, want_key = 1, rc = 0, done = 0, docs = 0, name_seen = 0;
-    char key[64] = "";
-    unsigned key_line = 0, last_line = 1;
-    while (!done && rc == 0) {
+    int rc = 0;
+    unsigned last_line = 1;
+    while (rc == 0) {
         yaml_event_t e;
         if (!yaml_parser_parse(&p, &e)) {
             snprintf(err, n, "%s:%u: YAML syntax error: %s", path, (unsigned)p.problem_mark.line + 1,
@@ -114,78 +190,16 @@ int model_load(const char *path, model *out, char *err, size_t n)
             rc = -1;
             break;
         }
-        unsigned line = (unsigned)e.start_mark.line + 1;
-        last_line = line;
-        switch (e.type) {
-        case YAML_DOCUMENT_START_EVENT:
-            if (++docs > 1)
-                snprintf(err, n, "%s:%u: a second YAML document (allowed: one mapping of %s)", path, line, keys), rc = -1;
-            break;
-        case YAML_MAPPING_START_EVENT:
-        case YAML_SEQUENCE_START_EVENT:
-            if (depth > 0 || e.type == YAML_SEQUENCE_START_EVENT) {
-                snprintf(err, n, "%s:%u: %s%s: a %s (allowed: one mapping of scalar values: %s)", path, line,
-                         depth ? "" : "the file", depth ? key : "", e.type == YAML_SEQUENCE_START_EVENT ? "list" : "mapping",
-                         keys);
-                rc = -1;
-            }
-            depth++;
-            break;
-        case YAML_MAPPING_END_EVENT:
-            depth--;
-            break;
-        case YAML_ALIAS_EVENT:
-            snprintf(err, n, "%s:%u: aliases are not allowed (allowed: plain values)", path, line), rc = -1;
-            break;
-        case YAML_SCALAR_EVENT: {
-            const char *v = (const char *)e.data.scalar.value;
-            if (depth == 0) {
-                snprintf(err, n, "%s:%u: the file is a scalar (allowed: one mapping of %s)", path, line, keys), rc = -1;
-            } else if (want_key) {
-                snprintf(key, sizeof key, "%s", v);
-                key_line = line;
-                want_key = 0;
-            } else {
-                want_key = 1;
-                if (!strcmp(key, "name")) {
-                    if (name_seen++)
-                        snprintf(err, n, "%s:%u: name: given twice", path, key_line), rc = -1;
-                    else if (strlen(v) >= sizeof m.name)
-                        snprintf(err, n, "%s:%u: name: longer than %zu characters", path, key_line, sizeof m.name - 1),
-                            rc = -1;
-                    else
-                        snprintf(m.name, sizeof m.name, "%s", v);
-                    break;
-                }
-                size_t i = 0;
-                while (i < ns && strcmp(slots[i].key, key))
-                    i++;
-                if (i == ns) {
-                    snprintf(err, n, "%s:%u: unknown key '%s' (allowed: %s)", path, key_line, key, keys), rc = -1;
-                } else if (slots[i].line = key_line, slots[i].seen++) {
-                    snprintf(err, n, "%s:%u: %s: given twice", path, key_line, key), rc = -1;
-                } else if (parse_u32(v, slots[i].dst) || *slots[i].dst < slots[i].lo || *slots[i].dst > slots[i].hi) {
-                    snprintf(err, n, "%s:%u: %s: '%s' is not an integer in range (allowed: %u..%u)", path, key_line, key,
-                             v, slots[i].lo, slots[i].hi);
-                    rc = -1;
-                }
-            }
-            break;
-        }
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
-        default:
-            break;
-        }
+        last_line = (unsigned)e.start_mark.line + 1;
+        rc = on_event(&s, &e, err, n);
         yaml_event_delete(&e);
     }
     yaml_parser_delete(&p);
     fclose(f);
-    if (rc)
+    if (rc < 0)
         return -1;
-    if (docs == 0)
-        return snprintf(err, n, "%s:1: the file is empty (allowed: one mapping of %s)", path, keys), -1;
+    if (s.docs == 0)
+        return snprintf(err, n, "%s:1: the file is empty (allowed: one mapping of %s)", path, s.keys), -1;
     for (size_t i = 0; i < ns; i++)
         if (slots[i].req && !slots[i].seen)
             return snprintf(err, n, "%s:%u: %s: missing (required: layers, d_model, heads, kv_heads, head_dim)", path,

@@ -221,9 +221,9 @@ static cJSON *stats_json(const hbm_stats *s, double tck_ns)
     return o;
 }
 
-int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
+/* The run's configuration ("config"). */
+static void json_config(cJSON *root, const attn_cfg *c, const attn_res *r, const report_info *in)
 {
-    cJSON *root = cJSON_CreateObject();
     cJSON *cf = cJSON_AddObjectToObject(root, "config");
     cJSON_AddStringToObject(cf, "model", in->model);
     cJSON_AddNumberToObject(cf, "layers", c->m.layers);
@@ -250,6 +250,11 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
     }
     cJSON_AddNumberToObject(cf, "seed", (double)in->seed);
     cJSON_AddNumberToObject(cf, "logit_scale", c->logit_scale);
+}
+
+/* The KV cache's placement ("mapping") and the host tier's share. */
+static void json_mapping(cJSON *root, const attn_cfg *c, const attn_res *r)
+{
     cJSON *m = cJSON_AddObjectToObject(root, "mapping");
     cJSON_AddNumberToObject(m, "work_items", r->items);
     cJSON_AddNumberToObject(m, "passes_per_layer", r->passes_per_layer);
@@ -269,36 +274,42 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
         cJSON_AddNumberToObject(ht, "latency_us", c->host_latency_us);
         cJSON_AddNumberToObject(ht, "cycles_per_layer", (double)r->host_cycles);
     }
-    cJSON *ls = cJSON_AddArrayToObject(root, "layers");
-    for (uint32_t l = 0; l < r->layers; l++) {
-        const attn_layer *y = &r->layer[l];
-        cJSON *o = stats_json(&y->hbm, f->tck_ns);
-        double t = y->cycles * f->tck_ns * 1e-9, bw = t > 0 ? y->hbm.pim_bytes / t : 0;
-        cJSON_AddNumberToObject(o, "layer", l);
-        cJSON_AddNumberToObject(o, "start_cycle", (double)y->start);
-        cJSON_AddNumberToObject(o, "cycles", (double)y->cycles);
-        cJSON_AddNumberToObject(o, "time_ns", t * 1e9);
-        cJSON_AddNumberToObject(o, "bandwidth_gbs", bw / 1e9);
-        cJSON_AddNumberToObject(o, "fraction_of_peak", bw / f->peak_bw);
-        cJSON_AddNumberToObject(o, "fraction_of_row_ceiling", bw / f->ceiling_bw);
-        cJSON_AddNumberToObject(o, "cycles_over_lower_bound", (double)y->cycles / (double)f->lower_bound);
-        cJSON_AddNumberToObject(o, "busiest_channel_cycles", (double)y->busiest_channel_cycles);
-        cJSON_AddNumberToObject(o, "least_busy_channel_cycles", (double)y->idlest_channel_cycles);
-        cJSON_AddNumberToObject(o, "softmax_busy_cycles", (double)y->sfm_cycles);
-        cJSON_AddNumberToObject(o, "datapath_busiest_pc_cycles", (double)y->datapath);
-        cJSON_AddNumberToObject(o, "refreshes_during", (double)y->refreshes);
-        cJSON_AddNumberToObject(o, "refreshes_after", (double)(y->hbm.cmds[HBM_REFAB] - y->refreshes));
-        cJSON_AddNumberToObject(o, "refresh_after_cycles", (double)y->refresh_after);
-        cJSON *nm = cJSON_AddObjectToObject(o, "numerics");
-        cJSON_AddNumberToObject(nm, "heads_checked", (double)y->num.heads);
-        cJSON_AddNumberToObject(nm, "max_rel_l2", y->num.max_rel_l2);
-        uint64_t fin = y->num.heads - y->num.nonfinite_heads;
-        cJSON_AddNumberToObject(nm, "mean_rel_l2", fin ? y->num.sum_rel_l2 / (double)fin : 0);
-        cJSON_AddNumberToObject(nm, "nonfinite_heads", (double)y->num.nonfinite_heads);
-        cJSON_AddNumberToObject(nm, "scores_nonfinite", (double)y->num.score_nonfinite);
-        cJSON_AddNumberToObject(nm, "partial_values_nonfinite", (double)y->num.ctx_nonfinite);
-        cJSON_AddItemToArray(ls, o);
-    }
+}
+
+/* One simulated layer: its DRAM statistics, time, bandwidth against the bounds, refresh and numerics. */
+static cJSON *json_layer(const attn_layer *y, uint32_t l, const report_fig *f)
+{
+    cJSON *o = stats_json(&y->hbm, f->tck_ns);
+    double t = y->cycles * f->tck_ns * 1e-9, bw = t > 0 ? y->hbm.pim_bytes / t : 0;
+    cJSON_AddNumberToObject(o, "layer", l);
+    cJSON_AddNumberToObject(o, "start_cycle", (double)y->start);
+    cJSON_AddNumberToObject(o, "cycles", (double)y->cycles);
+    cJSON_AddNumberToObject(o, "time_ns", t * 1e9);
+    cJSON_AddNumberToObject(o, "bandwidth_gbs", bw / 1e9);
+    cJSON_AddNumberToObject(o, "fraction_of_peak", bw / f->peak_bw);
+    cJSON_AddNumberToObject(o, "fraction_of_row_ceiling", bw / f->ceiling_bw);
+    cJSON_AddNumberToObject(o, "cycles_over_lower_bound", (double)y->cycles / (double)f->lower_bound);
+    cJSON_AddNumberToObject(o, "busiest_channel_cycles", (double)y->busiest_channel_cycles);
+    cJSON_AddNumberToObject(o, "least_busy_channel_cycles", (double)y->idlest_channel_cycles);
+    cJSON_AddNumberToObject(o, "softmax_busy_cycles", (double)y->sfm_cycles);
+    cJSON_AddNumberToObject(o, "datapath_busiest_pc_cycles", (double)y->datapath);
+    cJSON_AddNumberToObject(o, "refreshes_during", (double)y->refreshes);
+    cJSON_AddNumberToObject(o, "refreshes_after", (double)(y->hbm.cmds[HBM_REFAB] - y->refreshes));
+    cJSON_AddNumberToObject(o, "refresh_after_cycles", (double)y->refresh_after);
+    cJSON *nm = cJSON_AddObjectToObject(o, "numerics");
+    cJSON_AddNumberToObject(nm, "heads_checked", (double)y->num.heads);
+    cJSON_AddNumberToObject(nm, "max_rel_l2", y->num.max_rel_l2);
+    uint64_t fin = y->num.heads - y->num.nonfinite_heads;
+    cJSON_AddNumberToObject(nm, "mean_rel_l2", fin ? y->num.sum_rel_l2 / (double)fin : 0);
+    cJSON_AddNumberToObject(nm, "nonfinite_heads", (double)y->num.nonfinite_heads);
+    cJSON_AddNumberToObject(nm, "scores_nonfinite", (double)y->num.score_nonfinite);
+    cJSON_AddNumberToObject(nm, "partial_values_nonfinite", (double)y->num.ctx_nonfinite);
+    return o;
+}
+
+/* The decode step (all layers) and the bounds it is compared with. */
+static void json_step(cJSON *root, const attn_cfg *c, const attn_res *r, const report_fig *f)
+{
     cJSON *s = cJSON_AddObjectToObject(root, "decode_step");
     cJSON_AddNumberToObject(s, "layers", c->m.layers);
     cJSON_AddNumberToObject(s, "layers_simulated", r->layers);
@@ -316,6 +327,11 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
     cJSON_AddNumberToObject(b, "row_ceiling_bandwidth_gbs", f->ceiling_bw / 1e9);
     cJSON_AddNumberToObject(b, "row_period_cycles", f->row_period);
     cJSON_AddNumberToObject(b, "lower_bound_cycles", (double)f->lower_bound);
+}
+
+/* The numbers checked against FP64 and the --max-rel-l2 gate. */
+static void json_numerics(cJSON *root, const attn_cfg *c, const attn_res *r, const report_fig *f)
+{
     cJSON *nu = cJSON_AddObjectToObject(root, "numerics");
     cJSON_AddNumberToObject(nu, "heads_checked", (double)f->heads_checked);
     cJSON_AddNumberToObject(nu, "heads_total", (double)r->items * model_group(&c->m) * r->layers);
@@ -331,6 +347,11 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
         cJSON_AddNumberToObject(g, "heads_above", (double)f->over_heads);
         cJSON_AddBoolToObject(g, "passed", !f->over_heads && !f->nonfinite_heads);
     }
+}
+
+/* What the simulation cost and what ran in RTL. */
+static void json_simulation(cJSON *root, const attn_res *r, const report_fig *f)
+{
     cJSON *sim = cJSON_AddObjectToObject(root, "simulation");
     cJSON_AddNumberToObject(sim, "wall_seconds", r->wall_seconds);
     cJSON_AddItemToObject(sim, "total", stats_json(&r->hbm, f->tck_ns));
@@ -339,6 +360,19 @@ int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_in
     cJSON_AddNumberToObject(sim, "rtl_softmax_beats", (double)r->be.rtl_smu_beats);
     cJSON_AddNumberToObject(sim, "rtl_unit_cycles", (double)r->be.rtl_cycles);
     cJSON_AddNumberToObject(sim, "rtl_seconds", r->be.rtl_seconds);
+}
+
+int report_json(FILE *out, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
+{
+    cJSON *root = cJSON_CreateObject();
+    json_config(root, c, r, in);
+    json_mapping(root, c, r);
+    cJSON *ls = cJSON_AddArrayToObject(root, "layers");
+    for (uint32_t l = 0; l < r->layers; l++)
+        cJSON_AddItemToArray(ls, json_layer(&r->layer[l], l, f));
+    json_step(root, c, r, f);
+    json_numerics(root, c, r, f);
+    json_simulation(root, r, f);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
