@@ -63,3 +63,18 @@ int cosim_fail(char *buf, size_t n, uint64_t *count, const char *fmt, ...)
     (*count)++;
     return 1;
 }
+
+void cosim_vargs(cosim_args *a, uint64_t seed, int rand_reset)
+{
+    snprintf(a->seed, sizeof a->seed, "+verilator+seed+%u", (unsigned)(seed % 1000000007u) + 1u);
+    a->argv[0] = "pimattn";
+    a->argv[1] = rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0";
+    a->argv[2] = a->seed;
+}
+
+double cosim_seconds(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}

@@ -6,12 +6,16 @@
  *    fifo_front is NULL on an empty queue.
  *  - cosim_fail: formats the first failure into buf (size n), counts it, and returns 1 (the runners'
  *    "mismatch" result).
+ *  - cosim_vargs: the Verilator run-time arguments of a runner's model: its own seed (from the run's) and
+ *    the reset values of its registers (rand_reset: random, else zero); argv[3] points into a.
+ *  - cosim_seconds: the wall time from t0 to now.
  */
 #ifndef PIMATTN_COSIM_UTIL_H
 #define PIMATTN_COSIM_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct fifo fifo;
 
@@ -21,6 +25,14 @@ int fifo_push(fifo *q, const void *elem);
 const void *fifo_front(const fifo *q);
 void fifo_pop(fifo *q);
 size_t fifo_len(const fifo *q);
+
+typedef struct cosim_args {
+    char seed[64];
+    const char *argv[3];
+} cosim_args;
+
+void cosim_vargs(cosim_args *a, uint64_t seed, int rand_reset);
+double cosim_seconds(const struct timespec *t0);
 
 int cosim_fail(char *buf, size_t n, uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

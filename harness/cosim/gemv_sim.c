@@ -187,116 +187,151 @@ static int compare_beat(const vgemv_ops *ops, const vgemv_out *o, const gemv_bea
     return 0;
 }
 
+/* One GEMV co-simulation: the model, its golden twin, the beats the golden model expects next. */
+typedef struct grun {
+    const vgemv_ops *ops;
+    const gemv_cosim_cfg *cfg;
+    gemv_cosim_res *res;
+    gemv *m;
+    gemv_beat *beats; /* one command's result beats */
+    fifo *q;          /* expected beats not yet seen */
+    vgemv *sim;
+    gen g;
+    rng tr; /* timing randomness kept apart from the data stream */
+    vgemv_in in;
+    int pending, is_bad;
+    uint64_t idle;
+} grun;
+
+/* The model (traced if asked), the golden model and the generators; 0 or -1 (first_error). */
+static int grun_open(grun *x)
+{
+    const gemv_cosim_cfg *cfg = x->cfg;
+    x->m = gemv_new(&x->ops->cfg);
+    x->beats = malloc(16 * sizeof *x->beats);
+    x->q = fifo_new(sizeof(gemv_beat));
+    cosim_args va;
+    cosim_vargs(&va, cfg->seed, cfg->rand_reset);
+    if (!x->m || !x->beats || !x->q || !(x->sim = x->ops->create(3, va.argv)))
+        return snprintf(x->res->first_error, sizeof x->res->first_error, "%s: cannot create the model",
+                        x->ops->build), -1;
+    if (cfg->trace_path && x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)
+        return snprintf(x->res->first_error, sizeof x->res->first_error, "cannot write waveform '%s'",
+                        cfg->trace_path), -1;
+    x->g = (gen){.cfg = cfg, .k = &x->ops->cfg};
+    rng_seed(&x->g.r, cfg->seed);
+    x->g.nspecials = fpvec_specials(FP_FMT_FP16, x->g.specials, 64);
+    rng_seed(&x->tr, cfg->seed ^ 0x5EEDu);
+    x->ops->reset(x->sim, 2);
+    return 0;
+}
+
+static void grun_close(grun *x)
+{
+    if (x->sim)
+        x->ops->destroy(x->sim);
+    gemv_free(x->m);
+    free(x->beats);
+    fifo_free(x->q);
+}
+
+/* The outputs of this cycle against the golden model: handshakes, error flag, a result beat. 0 or 1. */
+static int grun_check(grun *x, const vgemv_out *o, uint64_t cyc)
+{
+    const vgemv_ops *ops = x->ops;
+    gemv_cosim_res *res = x->res;
+    int fire_c = x->in.cmd_valid && o->cmd_ready, fire_d = x->in.data_valid && o->data_ready;
+    if (fire_c != fire_d)
+        return fail(res, "%s cycle %llu: command handshake %d but data handshake %d", ops->build,
+                    (unsigned long long)cyc, fire_c, fire_d);
+    if (o->err != gemv_error(x->m))
+        return fail(res, "%s cycle %llu: err_o %d, golden error flag %d (last command %08x)", ops->build,
+                    (unsigned long long)cyc, o->err, gemv_error(x->m), x->in.cmd);
+    if (o->res_valid && x->in.res_ready) {
+        if (fifo_len(x->q) == 0)
+            return fail(res, "%s cycle %llu: result beat with none expected", ops->build, (unsigned long long)cyc);
+        if (compare_beat(ops, o, fifo_front(x->q), cyc, res))
+            return 1;
+        fifo_pop(x->q);
+        res->beats++;
+    }
+    return 0;
+}
+
+/* The command accepted this cycle through the golden model: its result beats expected. 0 or 1. */
+static int grun_accept(grun *x)
+{
+    gemv_cosim_res *res = x->res;
+    int nb = gemv_exec(x->m, x->in.cmd, x->in.data, x->beats);
+    if ((nb < 0) != x->is_bad)
+        return fail(res, "%s: generator and golden model disagree on command %08x", x->ops->build, x->in.cmd);
+    for (int b = 0; b < nb; b++)
+        if (fifo_push(x->q, &x->beats[b]) != 0)
+            return fail(res, "out of memory");
+    if (x->cfg->cmd_out && res->commands < x->cfg->file_limit)
+        write_files(x->cfg, &x->ops->cfg, x->in.cmd, x->in.data, x->beats, nb > 0 ? nb : 0);
+    res->commands++;
+    res->bad += nb < 0;
+    res->macs += (nb >= 0 && (x->in.cmd & 3u) != 0);
+    x->pending = 0;
+    x->in.cmd_valid = x->in.data_valid = 0;
+    x->idle = 0;
+    return 0;
+}
+
+/* One clock cycle: 0 go on, 1 a mismatch (first_error), 2 every command done and every result seen. */
+static int grun_cycle(grun *x)
+{
+    const gemv_cosim_cfg *cfg = x->cfg;
+    vgemv_in *in = &x->in;
+    if (!x->pending && x->res->commands < cfg->commands) {
+        in->cmd = cfg->pattern == GEMV_RANDOM ? random_command(&x->g, x->m, in->data, &x->is_bad)
+                                              : stream_command(&x->g, in->data);
+        x->pending = 1;
+        in->cmd_valid = in->data_valid = 0;
+    }
+    if (!x->pending && fifo_len(x->q) == 0 && x->idle > 4)
+        return 2;
+    /* valid, once raised, stays until the handshake */
+    if (x->pending && !in->cmd_valid)
+        in->cmd_valid = !(cfg->gap_rate > 0 && rng_unit(&x->tr) < cfg->gap_rate);
+    if (x->pending && !in->data_valid)
+        in->data_valid = !(cfg->gap_rate > 0 && rng_unit(&x->tr) < cfg->gap_rate);
+    in->res_ready = !(cfg->stall_rate > 0 && rng_unit(&x->tr) < cfg->stall_rate);
+    x->ops->set(x->sim, in);
+    vgemv_out o;
+    x->ops->get(x->sim, &o);
+    uint64_t cyc = x->ops->cycle(x->sim);
+    if (grun_check(x, &o, cyc))
+        return 1;
+    if (in->cmd_valid && o.cmd_ready) {
+        if (grun_accept(x))
+            return 1;
+    } else if (++x->idle > 10000) {
+        return fail(x->res, "%s cycle %llu: no progress for 10000 cycles (%d results pending)", x->ops->build,
+                    (unsigned long long)cyc, (int)fifo_len(x->q));
+    }
+    x->ops->tick(x->sim);
+    return 0;
+}
+
 int gemv_cosim_run(const vgemv_ops *ops, const gemv_cosim_cfg *cfg, gemv_cosim_res *res)
 {
     memset(res, 0, sizeof *res);
-    gemv *m = gemv_new(&ops->cfg);
-    gemv_beat *beats = malloc(16 * sizeof *beats);
-    fifo *q = fifo_new(sizeof(gemv_beat));
-    char seedarg[64];
-    snprintf(seedarg, sizeof seedarg, "+verilator+seed+%u", (unsigned)(cfg->seed % 1000000007u) + 1u);
-    const char *argv[] = {"pimattn", cfg->rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0", seedarg};
-    vgemv *sim = m && beats && q ? ops->create(3, argv) : NULL;
-    if (!sim || (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)) {
-        if (sim)
-            snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
-        else
-            snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
-        if (sim)
-            ops->destroy(sim);
-        gemv_free(m);
-        free(beats);
-        fifo_free(q);
+    grun x = {.ops = ops, .cfg = cfg, .res = res};
+    if (grun_open(&x)) {
+        grun_close(&x);
         return -1;
     }
-    gen g = {.cfg = cfg, .k = &ops->cfg};
-    rng_seed(&g.r, cfg->seed);
-    g.nspecials = fpvec_specials(FP_FMT_FP16, g.specials, 64);
-    rng tr; /* timing randomness kept apart from the data stream */
-    rng_seed(&tr, cfg->seed ^ 0x5EEDu);
-
-    ops->reset(sim, 2);
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    vgemv_in in = {0};
-    int pending = 0, is_bad = 0, rc = 0;
-    uint64_t idle = 0;
-    for (;;) {
-        if (!pending && res->commands < cfg->commands) {
-            in.cmd = cfg->pattern == GEMV_RANDOM ? random_command(&g, m, in.data, &is_bad) : stream_command(&g, in.data);
-            pending = 1;
-            in.cmd_valid = in.data_valid = 0;
-        }
-        if (!pending && fifo_len(q) == 0 && idle > 4)
-            break;
-        /* valid, once raised, stays until the handshake */
-        if (pending && !in.cmd_valid)
-            in.cmd_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
-        if (pending && !in.data_valid)
-            in.data_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
-        in.res_ready = !(cfg->stall_rate > 0 && rng_unit(&tr) < cfg->stall_rate);
-        ops->set(sim, &in);
-        vgemv_out o;
-        ops->get(sim, &o);
-        uint64_t cyc = ops->cycle(sim);
-        int fire_c = in.cmd_valid && o.cmd_ready, fire_d = in.data_valid && o.data_ready;
-        if (fire_c != fire_d) {
-            rc = fail(res, "%s cycle %llu: command handshake %d but data handshake %d", ops->build,
-                      (unsigned long long)cyc, fire_c, fire_d);
-            break;
-        }
-        if (o.err != gemv_error(m)) {
-            rc = fail(res, "%s cycle %llu: err_o %d, golden error flag %d (last command %08x)", ops->build,
-                      (unsigned long long)cyc, o.err, gemv_error(m), in.cmd);
-            break;
-        }
-        if (o.res_valid && in.res_ready) {
-            if (fifo_len(q) == 0) {
-                rc = fail(res, "%s cycle %llu: result beat with none expected", ops->build, (unsigned long long)cyc);
-                break;
-            }
-            if ((rc = compare_beat(ops, &o, fifo_front(q), cyc, res)))
-                break;
-            fifo_pop(q);
-            res->beats++;
-        }
-        if (fire_c) {
-            int nb = gemv_exec(m, in.cmd, in.data, beats);
-            if ((nb < 0) != is_bad) {
-                rc = fail(res, "%s: generator and golden model disagree on command %08x", ops->build, in.cmd);
-                break;
-            }
-            for (int b = 0; b < nb; b++)
-                if (fifo_push(q, &beats[b]) != 0) {
-                    rc = fail(res, "out of memory");
-                    break;
-                }
-            if (cfg->cmd_out && res->commands < cfg->file_limit)
-                write_files(cfg, &ops->cfg, in.cmd, in.data, beats, nb > 0 ? nb : 0);
-            res->commands++;
-            res->bad += nb < 0;
-            res->macs += (nb >= 0 && (in.cmd & 3u) != 0);
-            pending = 0;
-            in.cmd_valid = in.data_valid = 0;
-            idle = 0;
-        } else {
-            idle++;
-            if (idle > 10000) {
-                rc = fail(res, "%s cycle %llu: no progress for 10000 cycles (%d results pending)", ops->build,
-                          (unsigned long long)cyc, (int)fifo_len(q));
-                break;
-            }
-        }
-        ops->tick(sim);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    res->cycles = ops->cycle(sim);
-    res->assert_fired = ops->assert_fired(sim);
-    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    res->trace_failed = cfg->trace_path && ops->trace_close(sim) != 0;
-    ops->destroy(sim);
-    gemv_free(m);
-    free(beats);
-    fifo_free(q);
-    return rc;
+    int k;
+    while (!(k = grun_cycle(&x)))
+        ;
+    res->seconds = cosim_seconds(&t0);
+    res->cycles = ops->cycle(x.sim);
+    res->assert_fired = ops->assert_fired(x.sim);
+    res->trace_failed = cfg->trace_path && ops->trace_close(x.sim) != 0;
+    grun_close(&x);
+    return k == 1;
 }

@@ -218,126 +218,171 @@ static void write_out(FILE *f, const smu_cfg *c, const smu_beat *w)
     fputc('\n', f);
 }
 
+/* One softmax-unit co-simulation: the model, its golden twin, the program of beats, the expected outputs. */
+typedef struct srun {
+    const vsm_ops *ops;
+    const sm_cosim_cfg *cfg;
+    sm_cosim_res *res;
+    smu *u;
+    smu_beat *obuf; /* one beat's outputs */
+    fifo *q;        /* expected outputs not yet seen */
+    vsm *sim;
+    rng r, tr;      /* data; timing kept apart */
+    uint32_t max_len;
+    prog p;
+    vsm_in in;
+    beat cur;
+    int pending, is_bad;
+    uint64_t idle;
+} srun;
+
+/* The model (traced if asked), the golden model and the generators; 0 or -1 (first_error). */
+static int srun_open(srun *x)
+{
+    const sm_cosim_cfg *cfg = x->cfg;
+    const smu_cfg *c = &x->ops->cfg;
+    x->u = smu_new(c);
+    x->obuf = malloc(((size_t)c->merge_d / (size_t)c->lanes + 2) * sizeof *x->obuf);
+    x->q = fifo_new(sizeof(smu_beat));
+    cosim_args va;
+    cosim_vargs(&va, cfg->seed, cfg->rand_reset);
+    if (!x->u || !x->obuf || !x->q || !(x->sim = x->ops->create(3, va.argv)))
+        return snprintf(x->res->first_error, sizeof x->res->first_error, "%s: cannot create the model",
+                        x->ops->build), -1;
+    if (cfg->trace_path && x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)
+        return snprintf(x->res->first_error, sizeof x->res->first_error, "cannot write waveform '%s'",
+                        cfg->trace_path), -1;
+    rng_seed(&x->r, cfg->seed);
+    rng_seed(&x->tr, cfg->seed ^ 0x5EEDu);
+    x->max_len = cfg->max_len ? cfg->max_len : 512;
+    x->ops->reset(x->sim, 2);
+    return 0;
+}
+
+static void srun_close(srun *x)
+{
+    if (x->sim)
+        x->ops->destroy(x->sim);
+    smu_free(x->u);
+    free(x->obuf);
+    free(x->p.v);
+    fifo_free(x->q);
+}
+
+/* The next input beat: from the program (a new row or merge when it is used up), or a bad one in its
+ * place. 0, or 1 (out of memory). */
+static int srun_next(srun *x)
+{
+    const sm_cosim_cfg *cfg = x->cfg;
+    prog *p = &x->p;
+    if (p->next == p->n) {
+        p->n = p->next = 0;
+        int e = (cfg->row_len || rng_below(&x->r, 5) < 3)
+                    ? gen_row(p, &x->r, &x->ops->cfg, x->max_len, cfg->row_len, cfg->special_rate, &x->res->scores)
+                    : gen_merge(p, &x->r, &x->ops->cfg);
+        if (e)
+            return fail(x->res, "out of memory");
+        if (p->v[0].w[0] % 8u == SMU_ROW)
+            x->res->rows++;
+        else
+            x->res->merges++;
+    }
+    x->is_bad = cfg->bad_rate > 0 && rng_unit(&x->r) < cfg->bad_rate && bad_beat(&x->r, x->u, &p->v[p->next], &x->cur);
+    if (!x->is_bad)
+        x->cur = p->v[p->next++];
+    memcpy(x->in.cmd, x->cur.w, sizeof x->in.cmd);
+    memcpy(x->in.data, x->cur.data, sizeof x->in.data);
+    x->pending = 1;
+    x->in.in_valid = 0;
+    return 0;
+}
+
+/* The outputs of this cycle against the golden model: error flag, an output beat. 0 or 1. */
+static int srun_check(srun *x, const vsm_out *o, uint64_t cyc)
+{
+    if (o->err != smu_error(x->u))
+        return fail(x->res, "%s cycle %llu: err_o %d, golden error flag %d", x->ops->build, (unsigned long long)cyc,
+                    o->err, smu_error(x->u));
+    if (o->out_valid && x->in.out_ready) {
+        if (fifo_len(x->q) == 0)
+            return fail(x->res, "%s cycle %llu: output beat with none expected", x->ops->build, (unsigned long long)cyc);
+        if (compare(x->ops, o, fifo_front(x->q), cyc, x->res))
+            return 1;
+        fifo_pop(x->q);
+        x->res->beats_out++;
+    }
+    return 0;
+}
+
+/* The beat accepted this cycle through the golden model: its outputs expected. 0 or 1. */
+static int srun_accept(srun *x)
+{
+    const sm_cosim_cfg *cfg = x->cfg;
+    const smu_cfg *c = &x->ops->cfg;
+    int nb = smu_exec(x->u, x->cur.w, x->cur.data, x->obuf);
+    if ((nb < 0) != x->is_bad)
+        return fail(x->res, "%s: generator and golden model disagree on command %08x", x->ops->build, x->cur.w[0]);
+    for (int b = 0; b < nb; b++)
+        if (fifo_push(x->q, &x->obuf[b]))
+            return fail(x->res, "out of memory");
+    if (cfg->cmd_out && x->res->beats_in < cfg->file_limit) {
+        write_in(cfg->cmd_out, c, &x->cur);
+        for (int b = 0; b < nb; b++)
+            write_out(cfg->res_out, c, &x->obuf[b]);
+    }
+    x->res->beats_in++;
+    x->res->bad += nb < 0;
+    x->pending = 0;
+    x->in.in_valid = 0;
+    x->idle = 0;
+    return 0;
+}
+
+/* One clock cycle: 0 go on, 1 a mismatch (first_error), 2 every beat done and every output seen. */
+static int srun_cycle(srun *x)
+{
+    const sm_cosim_cfg *cfg = x->cfg;
+    if (!x->pending && (x->p.next < x->p.n || x->res->scores < cfg->scores) && srun_next(x))
+        return 1;
+    if (!x->pending && fifo_len(x->q) == 0 && x->idle > 4)
+        return 2;
+    if (x->pending && !x->in.in_valid)
+        x->in.in_valid = !(cfg->gap_rate > 0 && rng_unit(&x->tr) < cfg->gap_rate);
+    x->in.out_ready = !(cfg->stall_rate > 0 && rng_unit(&x->tr) < cfg->stall_rate);
+    x->ops->set(x->sim, &x->in);
+    vsm_out o;
+    x->ops->get(x->sim, &o);
+    uint64_t cyc = x->ops->cycle(x->sim);
+    if (srun_check(x, &o, cyc))
+        return 1;
+    if (x->in.in_valid && o.in_ready) {
+        if (srun_accept(x))
+            return 1;
+    } else if (++x->idle > 10000) {
+        return fail(x->res, "%s cycle %llu: no progress for 10000 cycles (%zu beats pending)", x->ops->build,
+                    (unsigned long long)cyc, fifo_len(x->q));
+    }
+    x->ops->tick(x->sim);
+    return 0;
+}
+
 int sm_cosim_run(const vsm_ops *ops, const sm_cosim_cfg *cfg, sm_cosim_res *res)
 {
     memset(res, 0, sizeof *res);
-    const smu_cfg *c = &ops->cfg;
-    smu *u = smu_new(c);
-    smu_beat *obuf = malloc(((size_t)c->merge_d / (size_t)c->lanes + 2) * sizeof *obuf);
-    char seedarg[64];
-    snprintf(seedarg, sizeof seedarg, "+verilator+seed+%u", (unsigned)(cfg->seed % 1000000007u) + 1u);
-    const char *argv[] = {"pimattn", cfg->rand_reset ? "+verilator+rand+reset+2" : "+verilator+rand+reset+0", seedarg};
-    fifo *q = fifo_new(sizeof(smu_beat));
-    vsm *sim = u && obuf && q ? ops->create(3, argv) : NULL;
-    if (!sim || (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)) {
-        if (sim)
-            snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
-        else
-            snprintf(res->first_error, sizeof res->first_error, "%s: cannot create the model", ops->build);
-        if (sim)
-            ops->destroy(sim);
-        smu_free(u);
-        free(obuf);
-        fifo_free(q);
+    srun x = {.ops = ops, .cfg = cfg, .res = res};
+    if (srun_open(&x)) {
+        srun_close(&x);
         return -1;
     }
-    rng r, tr;
-    rng_seed(&r, cfg->seed);
-    rng_seed(&tr, cfg->seed ^ 0x5EEDu);
-    uint32_t max_len = cfg->max_len ? cfg->max_len : 512;
-    prog p = {0};
-    ops->reset(sim, 2);
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    vsm_in in = {0};
-    beat cur;
-    int pending = 0, is_bad = 0, rc = 0;
-    uint64_t idle = 0;
-    for (;;) {
-        if (!pending && (p.next < p.n || res->scores < cfg->scores)) {
-            if (p.next == p.n) {
-                p.n = p.next = 0;
-                int e = (cfg->row_len || rng_below(&r, 5) < 3)
-                            ? gen_row(&p, &r, c, max_len, cfg->row_len, cfg->special_rate, &res->scores)
-                            : gen_merge(&p, &r, c);
-                if (e) {
-                    rc = fail(res, "out of memory");
-                    break;
-                }
-                if (p.v[0].w[0] % 8u == SMU_ROW)
-                    res->rows++;
-                else
-                    res->merges++;
-            }
-            is_bad = cfg->bad_rate > 0 && rng_unit(&r) < cfg->bad_rate && bad_beat(&r, u, &p.v[p.next], &cur);
-            if (!is_bad)
-                cur = p.v[p.next++];
-            memcpy(in.cmd, cur.w, sizeof in.cmd);
-            memcpy(in.data, cur.data, sizeof in.data);
-            pending = 1;
-            in.in_valid = 0;
-        }
-        if (!pending && fifo_len(q) == 0 && idle > 4)
-            break;
-        if (pending && !in.in_valid)
-            in.in_valid = !(cfg->gap_rate > 0 && rng_unit(&tr) < cfg->gap_rate);
-        in.out_ready = !(cfg->stall_rate > 0 && rng_unit(&tr) < cfg->stall_rate);
-        ops->set(sim, &in);
-        vsm_out o;
-        ops->get(sim, &o);
-        uint64_t cyc = ops->cycle(sim);
-        if (o.err != smu_error(u)) {
-            rc = fail(res, "%s cycle %llu: err_o %d, golden error flag %d", ops->build, (unsigned long long)cyc, o.err,
-                      smu_error(u));
-            break;
-        }
-        if (o.out_valid && in.out_ready) {
-            if (fifo_len(q) == 0) {
-                rc = fail(res, "%s cycle %llu: output beat with none expected", ops->build, (unsigned long long)cyc);
-                break;
-            }
-            if ((rc = compare(ops, &o, fifo_front(q), cyc, res)))
-                break;
-            fifo_pop(q);
-            res->beats_out++;
-        }
-        if (in.in_valid && o.in_ready) {
-            int nb = smu_exec(u, cur.w, cur.data, obuf);
-            if ((nb < 0) != is_bad) {
-                rc = fail(res, "%s: generator and golden model disagree on command %08x", ops->build, cur.w[0]);
-                break;
-            }
-            for (int b = 0; b < nb && rc == 0; b++)
-                if (fifo_push(q, &obuf[b]))
-                    rc = fail(res, "out of memory");
-            if (cfg->cmd_out && res->beats_in < cfg->file_limit) {
-                write_in(cfg->cmd_out, c, &cur);
-                for (int b = 0; b < nb; b++)
-                    write_out(cfg->res_out, c, &obuf[b]);
-            }
-            res->beats_in++;
-            res->bad += nb < 0;
-            pending = 0;
-            in.in_valid = 0;
-            idle = 0;
-        } else if (++idle > 10000) {
-            rc = fail(res, "%s cycle %llu: no progress for 10000 cycles (%zu beats pending)", ops->build,
-                      (unsigned long long)cyc, fifo_len(q));
-            break;
-        }
-        if (rc)
-            break;
-        ops->tick(sim);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    res->cycles = ops->cycle(sim);
-    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    res->assert_fired = ops->assert_fired(sim);
-    res->trace_failed = cfg->trace_path && ops->trace_close(sim) != 0;
-    ops->destroy(sim);
-    smu_free(u);
-    free(obuf);
-    free(p.v);
-    fifo_free(q);
-    return rc;
+    int k;
+    while (!(k = srun_cycle(&x)))
+        ;
+    res->seconds = cosim_seconds(&t0);
+    res->cycles = ops->cycle(x.sim);
+    res->assert_fired = ops->assert_fired(x.sim);
+    res->trace_failed = cfg->trace_path && ops->trace_close(x.sim) != 0;
+    srun_close(&x);
+    return k == 1;
 }
