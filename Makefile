@@ -50,7 +50,8 @@ HARN_SRC   := harness/cli/cli.c harness/cli/gtkw.c harness/cli/outfile.c harness
               harness/cosim/prim.c harness/cosim/sm_sim.c harness/cosim/vunits.c harness/hbm/check/hbm_check.c harness/hbm/config/hbm_cfg.c \
               harness/hbm/config/hbm_presets.c harness/hbm/hbm.c harness/hbm/hbm_run.c harness/run/attn.c harness/run/func.c \
               harness/run/funcpool.c harness/run/gauss.c harness/run/gauss_lanes.c harness/run/kvdata.c harness/run/mapping.c \
-              harness/run/model.c harness/run/plan.c harness/run/report.c harness/run/schedule.c
+              harness/run/model.c harness/run/plan.c harness/run/report.c harness/run/schedule.c \
+              harness/run/schedule_src.c
 CSIM_OBJ   := $(CSIM_SRC:%.c=$(BUILD)/obj/%.o)
 HARN_OBJ   := $(HARN_SRC:%.c=$(BUILD)/obj/%.o)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
