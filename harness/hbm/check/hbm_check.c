@@ -6,84 +6,14 @@
  * counted in the same scan, BARRIER uses a running maximum of done(). MVSB/MVGB/SFM with n > 1 reach
  * further than the static window and sit in a short side list instead. State is kept per bank (open row)
  * with per-PC and per-(PC, bank index) open counts, so all-bank commands check in O(1). */
-#include "hbm_check.h"
+#include "hbm_check_int.h"
 
 #include <errno.h>
-
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { ACT, PRE, PREA, RD, WR, REFAB, REFPB, ACTAB, ACTBG, MACAB, MACBG, MACSB, WRGB, MVSB, MVGB, SFM, BARRIER, NOPS };
-static const char *const op_name[NOPS] = {"ACT",   "PRE",   "PREA",  "RD",   "WR",   "REFAB", "REFPB", "ACTAB",  "ACTBG",
-                                          "MACAB", "MACBG", "MACSB", "WRGB", "MVSB", "MVGB",  "SFM",   "BARRIER"};
-static const uint8_t op_len[NOPS] = {3, 3, 4, 2, 2, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 7};
-#define OP_LIST "ACT PRE PREA RD WR REFAB REFPB ACTAB ACTBG MACAB MACBG MACSB WRGB MVSB MVGB SFM BARRIER"
-#define STAR_LIST "PREA ACTAB ACTBG MACAB MACBG WRGB MVSB MVGB"
-
-/* classes of docs/hbm.md; C_BANK: touches banks, C_BIG: ACTAB/ACTBG, C_STAR: pc=* allowed */
-enum { C_ACTS = 1, C_PRES = 2, C_MACS = 4, C_CAS = 8, C_RDIR = 16, C_WDIR = 32, C_ROW = 64, C_BANK = 128, C_BIG = 256,
-       C_STAR = 512 };
-#define C_RB (C_ROW | C_BANK)
-static const uint16_t op_cls[NOPS] = {C_ACTS | C_RB, C_PRES | C_RB, C_PRES | C_RB | C_STAR, C_CAS | C_RDIR | C_BANK,
-                                      C_CAS | C_WDIR | C_BANK, C_RB, C_RB, C_ACTS | C_RB | C_BIG | C_STAR,
-                                      C_ACTS | C_RB | C_BIG | C_STAR, C_MACS | C_BANK | C_STAR,
-                                      C_MACS | C_BANK | C_STAR, C_MACS | C_BANK, C_WDIR | C_STAR, C_RDIR | C_STAR,
-                                      C_WDIR | C_STAR, 0, 0};
-
-enum { K_ST, K_CH, K_PC, K_SID, K_BG, K_BA, K_ROW, K_COL, K_N, NKEYS };
-static const char *const key_name[NKEYS] = {"st", "ch", "pc", "sid", "bg", "ba", "row", "col", "n"};
-static const uint8_t key_len[NKEYS] = {2, 2, 2, 3, 2, 2, 3, 3, 1};
-#define KB(x) (1u << K_##x)
-#define K_CHAN (KB(ST) | KB(CH))
-#define K_PCK (K_CHAN | KB(PC))
-#define K_ONE (K_PCK | KB(SID) | KB(BG) | KB(BA))
-static const uint16_t op_keys[NOPS] = {K_ONE | KB(ROW),      K_ONE,          K_PCK, K_ONE | KB(COL), K_ONE | KB(COL),
-                                       K_PCK,                K_ONE,          K_PCK | KB(ROW), K_PCK | KB(BA) | KB(ROW),
-                                       K_PCK | KB(COL),      K_PCK | KB(BA) | KB(COL), K_ONE | KB(COL), K_PCK,
-                                       K_PCK | KB(N),        K_PCK | KB(N),  K_CHAN | KB(N), K_CHAN};
-#define N_MAX 1000000u
-#define CYCLE_MAX 1000000000000000000ull
-
-enum { R_nRC, R_nRCDRD, R_nRCDWR, R_nRAS, R_nRP, R_nRTP, R_nWR, R_nMAC, R_nRFCpb, R_nCCDL, R_nWTRL, R_nRRDL, R_nCCDS,
-       R_nCCDR, R_nRRDS, R_data, R_nRTW, R_nWTRS, R_nPPD, R_nRFC, R_nRREFD, R_FAW, R_actwin, R_rowbus, R_colbus,
-       R_macpow, R_sfm, R_barrier, NRULES };
-static const char *const rule_name[NRULES] = {
-    "nRC",  "nRCDRD", "nRCDWR", "nRAS", "nRP",   "nRTP", "nWR",   "nMAC",   "nRFCpb", "nCCDL",
-    "nWTRL", "nRRDL", "nCCDS",  "nCCDR", "nRRDS", "data", "nRTW",  "nWTRS",  "nPPD",   "nRFC",
-    "nRREFD", "FAW",  "actwin", "rowbus", "colbus", "macpow", "sfm", "barrier"};
-
-#define ANY 0xFF
-typedef struct {
-    uint64_t t, line;
-    uint32_t n, extra; /* n of MVSB/MVGB/SFM; reach beyond the static window: (n - 1) x nBL, n - 1 */
-    uint16_t k;        /* banks of one PC it touches */
-    uint8_t op, pc, sid, bg, ba, npc; /* ANY: every value of that level; npc: PCs it covers */
-} ent;
-
-typedef struct {
-    ent *ring; /* time-ordered, capacity mask + 1 (NULL until the channel's first command) */
-    size_t head, len, mask;
-    ent *far; /* the entries with extra > 0 */
-    size_t nfar, capfar;
-    uint64_t last, last_line, done_t; /* last cycle and its line; the latest done() of any command */
-    ent done_y;                       /* the command that is done last */
-    int used;
-} chan;
-
-struct hbm_checker {
-    hbm_cfg c;
-    unsigned nch, npcs, bpc, bgsid; /* channels, PCs, banks per PC, sids x bank groups */
-    chan *ch;
-    uint32_t *row, *brefs;         /* per bank: open row + 1 (0 closed); REFPBs (one block with the next) */
-    uint32_t *nopen, *rmin, *nmin; /* per PC: open banks; least REFPB count of a bank, banks that have it */
-    uint32_t *nopen_ba;            /* per (PC, ba): open banks */
-    uint64_t *refs;                /* refresh commands per PC */
-    uint64_t ival;                 /* refresh interval I of the mode */
-    uint32_t kop[NOPS], stg[NOPS], dmax[NOPS][NOPS], ymax[NOPS], reach[NOPS], win;
-    uint64_t cmds, line, tmax;
-    char log_preset[64]; /* from the log's "# preset NAME" line */
-};
 
 /* ---- the rule table ------------------------------------------------------------------------------------ */
 
@@ -257,150 +187,6 @@ void hbm_checker_free(hbm_checker *k)
 
 uint64_t hbm_checker_commands(const hbm_checker *k) { return k->cmds; }
 
-/* ---- parsing ------------------------------------------------------------------------------------------- */
-
-typedef struct {
-    uint64_t t;
-    unsigned op;
-    uint32_t v[NKEYS];
-} cmdl;
-
-static inline int is_end(char ch) { return ch == '\0' || ch == '\n' || ch == '\r'; }
-static inline int is_sp(char ch) { return ch == ' ' || ch == '\t'; }
-static inline const char *tok_end(const char *s)
-{
-    while (!is_sp(*s) && !is_end(*s))
-        s++;
-    return s;
-}
-#define QUOTE(s, e) (int)((e) - (s) > 32 ? 32 : (e) - (s)), (s) /* a token for "%.*s", at most 32 characters */
-
-static inline int same(const char *a, const char *b, size_t l) /* a[0..l) == b[0..l) */
-{
-    while (l && *a == *b)
-        a++, b++, l--;
-    return !l;
-}
-
-static int dec(const char *s, size_t l, uint64_t *v) /* 0: s[0..l) is a decimal number of at most 19 digits */
-{
-    uint64_t x = 0;
-    for (size_t i = 0; i < l; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9)
-            return -1;
-        x = x * 10 + d;
-    }
-    *v = x;
-    return !l || l > 19 ? -1 : 0;
-}
-
-static void key_list(unsigned op, char *b, size_t n)
-{
-    size_t o = 0;
-    b[0] = '\0';
-    for (int i = 0; i < NKEYS && o < n; i++)
-        if (op_keys[op] & (1u << i))
-            o += (size_t)snprintf(b + o, n - o, "%s%s", o ? " " : "", key_name[i]);
-}
-
-/* One line: 1 command (in *o), 0 comment or blank, -1 malformed (err says why and what is allowed). */
-static int parse(hbm_checker *k, const char *s, cmdl *o, char *err, size_t n)
-{
-    static const char hdr[] = "# pimattn hbm command log ", pre[] = "# preset ";
-    const hbm_cfg *c = &k->c;
-    while (is_sp(*s))
-        s++;
-    if (is_end(*s))
-        return 0;
-    const char *e;
-    if (*s == '#') {
-        if (!strncmp(s, pre, sizeof pre - 1))
-            snprintf(k->log_preset, sizeof k->log_preset, "%.*s", QUOTE(s + sizeof pre - 1, tok_end(s + sizeof pre - 1)));
-        if (strncmp(s, hdr, sizeof hdr - 1))
-            return 0;
-        s += sizeof hdr - 1;
-        e = tok_end(s);
-        if (e - s == 2 && s[0] == 'v' && s[1] == '1')
-            return 0;
-        snprintf(err, n, "command log format '%.*s' is not supported (allowed: v1)", QUOTE(s, e));
-        return -1;
-    }
-    e = tok_end(s);
-    if (dec(s, (size_t)(e - s), &o->t) || o->t > CYCLE_MAX) {
-        snprintf(err, n, "'%.*s' is not a cycle (allowed: a decimal integer 0..%llu)", QUOTE(s, e), CYCLE_MAX);
-        return -1;
-    }
-    for (s = e; is_sp(*s); s++)
-        ;
-    e = tok_end(s);
-    size_t l = (size_t)(e - s);
-    for (o->op = 0; o->op < NOPS && !(op_len[o->op] == l && same(op_name[o->op], s, l)); o->op++)
-        ;
-    if (o->op == NOPS) {
-        if (l)
-            snprintf(err, n, "unknown command '%.*s' (allowed: " OP_LIST ")", QUOTE(s, e));
-        else
-            snprintf(err, n, "missing command after the cycle (allowed: " OP_LIST ")");
-        return -1;
-    }
-    unsigned op = o->op, want = op_keys[op], seen = 0;
-    const uint64_t hi[NKEYS] = {c->stacks - 1, c->channels - 1, c->pcs - 1,     c->sids - 1, c->bank_groups - 1,
-                                c->banks - 1,  c->rows - 1,     c->columns - 1, N_MAX};
-    char keys[64];
-    for (s = e;; s = e) {
-        while (is_sp(*s))
-            s++;
-        if (is_end(*s))
-            break;
-        const char *eq = NULL;
-        for (e = s; !is_sp(*e) && !is_end(*e); e++)
-            if (*e == '=' && !eq)
-                eq = e;
-        int i = -1;
-        for (int j = 0; eq && j < NKEYS && i < 0; j++)
-            if (key_len[j] == (size_t)(eq - s) && same(key_name[j], s, key_len[j]))
-                i = j;
-        if (i < 0 || !(want & (1u << i)) || (seen & (1u << i))) {
-            key_list(op, keys, sizeof keys);
-            if (!eq)
-                snprintf(err, n, "'%.*s' is not key=value (allowed for %s: %s)", QUOTE(s, e), op_name[op], keys);
-            else if (i < 0)
-                snprintf(err, n, "unknown key '%.*s' (allowed for %s: %s)", QUOTE(s, eq), op_name[op], keys);
-            else if (want & (1u << i))
-                snprintf(err, n, "duplicate key '%s' (allowed for %s, each once: %s)", key_name[i], op_name[op], keys);
-            else
-                snprintf(err, n, "key '%s' does not belong to %s (allowed for %s: %s)", key_name[i], op_name[op],
-                         op_name[op], keys);
-            return -1;
-        }
-        seen |= 1u << i;
-        const char *v = eq + 1;
-        uint64_t x = 0, lo = i == K_N;
-        int star_ok = i == K_PC && (op_cls[op] & C_STAR), bad = dec(v, (size_t)(e - v), &x);
-        if (i == K_PC && e - v == 1 && *v == '*' && star_ok)
-            o->v[i] = ANY;
-        else if (i == K_PC && e - v == 1 && *v == '*') {
-            snprintf(err, n, "pc=* is not allowed for %s (allowed: 0..%u; pc=* only for " STAR_LIST ")", op_name[op],
-                     c->pcs - 1);
-            return -1;
-        } else if (bad || x < lo || x > hi[i]) {
-            snprintf(err, n, "%s=%.*s %s (allowed: %" PRIu64 "..%" PRIu64 "%s)", key_name[i], QUOTE(v, e),
-                     bad ? "is not a number" : "out of range", lo, hi[i], star_ok ? " or *" : "");
-            return -1;
-        } else
-            o->v[i] = (uint32_t)x;
-    }
-    if (seen == want)
-        return 1;
-    int i = 0;
-    while (!((want & ~seen) & (1u << i)))
-        i++;
-    key_list(op, keys, sizeof keys);
-    snprintf(err, n, "missing key '%s' (%s needs: %s)", key_name[i], op_name[op], keys);
-    return -1;
-}
-
 /* ---- state and refresh ------------------------------------------------------------------------------------ */
 
 static char *where(const hbm_checker *k, size_t pi, char *b) /* "st S ch C pc P" of PC index pi */
@@ -561,7 +347,7 @@ int hbm_checker_line(hbm_checker *k, const char *line, char *err, size_t n)
     const hbm_cfg *c = &k->c;
     cmdl L;
     k->line++;
-    int pr = parse(k, line, &L, err, n);
+    int pr = chk_parse(k, line, &L, err, n);
     if (pr <= 0)
         return pr;
     unsigned op = L.op, keys = op_keys[op], chn = L.v[K_ST] * c->channels + L.v[K_CH];
