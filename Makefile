@@ -40,7 +40,7 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
               -Wno-unused-parameter -MMD -MP
 # Verilated C++: the evaluation code at -O2, the construction and trace-declaration code ("Slow") at -O0,
 # which halves the build time of the large units (gemv_sys_g8: 112 s -> 55 s on 2 cores) and changes no
-# result; position-independent for the shared objects (harness/cosim/include/vunits.h).
+# result; position-independent for the shared objects (harness/cosim/cosim.h: the build registry).
 VL_OPT     := -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
               -CFLAGS -fPIC $(VL_OPT)
@@ -184,7 +184,7 @@ $(BUILD)/lib/lib$(1).a: $(LIB_$(1):%.c=$(BUILD)/obj/%.o)
 endef
 $(foreach m,$(MODULES),$(eval $(call LIB_RULE,$(m))))
 
-# ---- Verilated units: one shared object per build (harness/cosim/include/vunits.h) ------------------------------------
+# ---- Verilated units: one shared object per build (harness/cosim/cosim.h: the build registry) ------------------------------------
 # UNIT_RULES(build, shim, RTL files, Verilator parameters and top, shim defines): Verilate (position-
 # independent), compile the shim, link build/vunits/BUILD.so, which pimattn loads the first time it runs
 # that build. The Verilator run-time is in the executables that load units (-rdynamic exports it).

@@ -27,7 +27,7 @@
  * beside the executable (build/vunits). The Makefile makes every build with `make vunits` (`make all`,
  * `make test`) and only the builds the default scenario needs for `make run`; one more is `make
  * build/vunits/NAME.so`. A build is loaded the first time it is used, so a binary never carries units it
- * does not run. The builds and their parameters are the lines of harness/{prim,gemv,sm}_builds.def,
+ * does not run. The builds and their parameters are the lines of harness/cosim/{prim,gemv,sm}_builds.def,
  * known without loading anything (vunit_specs).
  *
  * Contract
