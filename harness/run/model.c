@@ -9,20 +9,23 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-/* name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window (docs: REFERENCE §6) */
+/* name, layers, d_model, heads, kv_heads, head_dim, ffn, gated, vocab, ctx, window (docs: REFERENCE §6;
+ * gated and vocab from each model's published configuration: GPT-3 and MT-NLG the GPT-2 tokenizer, LLaMA 1
+ * and 2 and Mistral 32,000 tokens, LLaMA 3 128,256, Falcon 65,024, OPT 50,272; gated: the LLaMA family
+ * and Mistral use SwiGLU, GPT-3, Falcon, OPT and MT-NLG a GeLU/ReLU MLP) */
 static const model presets[] = {
-    {"gpt3-175b", 96, 12288, 96, 96, 128, 49152, 2048, 0},
-    {"llama1-65b", 80, 8192, 64, 64, 128, 22016, 2048, 0},
-    {"llama2-70b", 80, 8192, 64, 8, 128, 28672, 4096, 0},
-    {"llama3-8b", 32, 4096, 32, 8, 128, 14336, 8192, 0},
-    {"llama3-70b", 80, 8192, 64, 8, 128, 28672, 8192, 0},
-    {"llama31-405b", 126, 16384, 128, 8, 128, 53248, 131072, 0},
-    {"mistral-7b", 32, 4096, 32, 8, 128, 14336, 8192, 4096},
-    {"falcon-7b", 32, 4544, 71, 1, 64, 18176, 2048, 0},
-    {"falcon-40b", 60, 8192, 128, 8, 64, 32768, 2048, 0},
-    {"falcon-180b", 80, 14848, 232, 8, 64, 59392, 2048, 0},
-    {"opt-66b", 64, 9216, 72, 72, 128, 36864, 2048, 0},
-    {"mtnlg-530b", 105, 20480, 128, 128, 160, 81920, 2048, 0},
+    {"gpt3-175b", 96, 12288, 96, 96, 128, 49152, 0, 50257, 2048, 0},
+    {"llama1-65b", 80, 8192, 64, 64, 128, 22016, 1, 32000, 2048, 0},
+    {"llama2-70b", 80, 8192, 64, 8, 128, 28672, 1, 32000, 4096, 0},
+    {"llama3-8b", 32, 4096, 32, 8, 128, 14336, 1, 128256, 8192, 0},
+    {"llama3-70b", 80, 8192, 64, 8, 128, 28672, 1, 128256, 8192, 0},
+    {"llama31-405b", 126, 16384, 128, 8, 128, 53248, 1, 128256, 131072, 0},
+    {"mistral-7b", 32, 4096, 32, 8, 128, 14336, 1, 32000, 8192, 4096},
+    {"falcon-7b", 32, 4544, 71, 1, 64, 18176, 0, 65024, 2048, 0},
+    {"falcon-40b", 60, 8192, 128, 8, 64, 32768, 0, 65024, 2048, 0},
+    {"falcon-180b", 80, 14848, 232, 8, 64, 59392, 0, 65024, 2048, 0},
+    {"opt-66b", 64, 9216, 72, 72, 128, 36864, 0, 50272, 2048, 0},
+    {"mtnlg-530b", 105, 20480, 128, 128, 160, 81920, 0, 50257, 2048, 0},
 };
 
 const char *const model_preset_names = "gpt3-175b, llama1-65b, llama2-70b, llama3-8b, llama3-70b, llama31-405b, "
@@ -175,7 +178,7 @@ int model_load(const char *path, model *out, char *err, size_t n)
 #undef SLOT
     };
     const size_t ns = sizeof slots / sizeof slots[0];
-    mload s = {.path = path, .keys = "name, layers, d_model, heads, kv_heads, head_dim, ffn, ctx, window", .m = &m,
+    mload s = {.path = path, .keys = "name, layers, d_model, heads, kv_heads, head_dim, ffn, gated, vocab, ctx, window", .m = &m,
                .slots = slots, .ns = ns, .want_key = 1};
     yaml_parser_t p;
     yaml_parser_initialize(&p);

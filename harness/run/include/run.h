@@ -26,7 +26,7 @@
  * Contract
  *  - model_preset(name, out): 0, or -1 for an unknown name (model_preset_names lists them).
  *  - model_load(path, out, err, n): a YAML mapping with the keys of the field table below (all required
- *    but `name`, `window`, `ffn`, `ctx`); unknown keys, duplicates, non-integers, out-of-range values
+ *    but `name`, `window`, `ffn`, `gated`, `vocab`, `ctx`); unknown keys, duplicates, non-integers, out-of-range values
  *    and inconsistent shapes are errors "FILE:LINE: key: what (allowed: ...)"; returns 0 or -1.
  *  - model_validate(m, err, n): heads a multiple of kv_heads, head_dim a multiple of 16 (one GEMV word
  *    holds 16 FP16), d_model = heads x head_dim is not required (Falcon-7B is 71 x 64 = 4544).
@@ -39,7 +39,9 @@
     X(heads, heads, 1, 4096, 1, "query heads")                                                               \
     X(kv_heads, kv_heads, 1, 4096, 1, "key/value heads (GQA/MQA: fewer than heads)")                        \
     X(head_dim, head_dim, 32, 256, 1, "dimension of one head, a multiple of 16")                            \
-    X(ffn, ffn, 0, 1048576, 0, "feed-forward size (reported only)")                                         \
+    X(ffn, ffn, 0, 1048576, 0, "feed-forward size (pimattn system; 0 = no FFN)")                            \
+    X(gated, gated, 0, 1, 0, "1: gated FFN (SwiGLU, three matrices), 0: two matrices")                      \
+    X(vocab, vocab, 0, 4194304, 0, "vocabulary size: the LM head (pimattn system; 0 = not modeled)")        \
     X(ctx, ctx, 0, 16777216, 0, "trained context length (reported only)")                                  \
     X(window, window, 0, 16777216, 0, "sliding attention window in tokens, 0 = none")
 
