@@ -19,20 +19,27 @@ REGRESS_SM_SCORES ?= 30000000
 
 # The seams (docs/architecture.md): each module compiles with its own directory and the public headers of
 # the modules it may use, nothing else, so a forbidden include does not compile (`make check-seams`).
-#   csim/       the golden model: itself only
-#   hbm/config  the HBM configuration: itself only         hbm/check  the protocol checker: + the configuration
+#   csim/       the golden model: itself only              cfgfile/   the YAML configuration reader: itself only
+#   hbm/config  the HBM configuration: + cfgfile           hbm/check  the protocol checker: + the configuration
 #   hbm/        the timing engine and controller: + the configuration
 #   cosim/      units, runners, backend: + csim            run/       the attention run: + backend, hbm, csim
+#   system/     the serving system: + cfgfile, run and what run.h includes
 #   cli/        the commands: every public header (and cosim's runners)
+# INC_cfg is the HBM configuration's public header, which hbm/, check, run/ and cli/ use; INC_hbmcfg is
+# what the configuration itself compiles with (its header and the reader's).
 INC_csim   := -Icsim
+INC_cfgfile := -Iharness/cfgfile
 INC_cfg    := -Iharness/hbm/config
+INC_hbmcfg := $(INC_cfg) $(INC_cfgfile)
 INC_check  := -Iharness/hbm/check $(INC_cfg)
 INC_hbm    := -Iharness/hbm -Iharness/hbm/include $(INC_cfg)
 INC_cosim  := -Iharness/cosim -Iharness/cosim/include $(INC_csim)
 INC_run    := -Iharness/run -Iharness/run/include -Iharness/cosim/include -Iharness/hbm/include $(INC_cfg) $(INC_csim)
-INC_cli    := -Iharness/cli -Iharness/run/include -Iharness/cosim -Iharness/cosim/include -Iharness/hbm/include \
-              $(INC_cfg) -Iharness/hbm/check $(INC_csim)
-INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm # white-box: a test reaches any module's insides
+INC_system := -Iharness/system -Iharness/system/include $(INC_cfgfile) -Iharness/run/include -Iharness/cosim/include \
+              -Iharness/hbm/include $(INC_cfg) $(INC_csim)
+INC_cli    := -Iharness/cli -Iharness/system/include -Iharness/run/include -Iharness/cosim -Iharness/cosim/include \
+              -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check $(INC_csim)
+INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm $(INC_cfgfile) # white-box: a test reaches any module's insides
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
 VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE_VCD=0
@@ -60,14 +67,16 @@ RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
 # The modules as static libraries (one per directory of docs/architecture.md); a program links the
 # modules it may use, in dependency order, and takes only the objects it calls.
 LIB_csim     := $(sort $(wildcard csim/*.c))
+LIB_cfgfile  := $(sort $(wildcard harness/cfgfile/*.c))
 LIB_hbmcfg   := $(sort $(wildcard harness/hbm/config/*.c))
 LIB_hbmcheck := $(sort $(wildcard harness/hbm/check/*.c))
 LIB_hbm      := $(sort $(wildcard harness/hbm/*.c))
 LIB_cosim    := $(sort $(wildcard harness/cosim/*.c))
 LIB_run      := $(sort $(wildcard harness/run/*.c))
+LIB_system   := $(sort $(wildcard harness/system/*.c))
 CMD_SRC      := harness/cli/main.c $(sort $(wildcard harness/cli/cmd_*.c))
 LIB_cli      := $(filter-out $(CMD_SRC),$(sort $(wildcard harness/cli/*.c)))
-MODULES      := csim hbmcfg hbmcheck hbm cosim run cli
+MODULES      := csim cfgfile hbmcfg hbmcheck hbm cosim run system cli
 libs          = $(foreach m,$(1),$(BUILD)/lib/lib$(m).a)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
 
@@ -104,7 +113,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
-              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss
+              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg
 
 .PHONY: all help deps run units vunits check-seams test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
@@ -157,11 +166,13 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(INC) -c $< -o $@
 
 $(BUILD)/obj/csim/%.o: INC = $(INC_csim)
-$(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_cfg)
+$(BUILD)/obj/harness/cfgfile/%.o: INC = $(INC_cfgfile)
+$(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_hbmcfg)
 $(BUILD)/obj/harness/hbm/check/%.o: INC = $(INC_check)
 $(BUILD)/obj/harness/hbm/%.o: INC = $(INC_hbm)
 $(BUILD)/obj/harness/cosim/%.o: INC = $(INC_cosim)
 $(BUILD)/obj/harness/run/%.o: INC = $(INC_run)
+$(BUILD)/obj/harness/system/%.o: INC = $(INC_system)
 $(BUILD)/obj/harness/cli/%.o: INC = $(INC_cli)
 $(BUILD)/obj/tests/%.o: INC = $(INC_tests)
 
@@ -245,10 +256,10 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 # units use; the others are C only.
 LDFLAGS_VL := -rdynamic
 LDLIBS_VL  := -lz -pthread
-LDLIBS_CFG := -lcyaml -lyaml      # the HBM configuration loader
+LDLIBS_CFG := -lcyaml -lyaml      # the configuration reader (cfgfile/)
 LDLIBS_JSON := -lcjson            # the run's JSON report (run/report.c)
 
-$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(call libs,cli run cosim hbm hbmcheck hbmcfg csim) $(VLRT_OBJ)
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(call libs,cli system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_JSON) -lm
 
@@ -263,12 +274,13 @@ endef
 $(foreach t,test_gemv_golden test_softmax_golden test_attention_golden,$(eval $(call TEST_BIN,$(t),csim,c)))
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
 $(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
-$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hbmcfg csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
+$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
-$(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg,c,$(LDLIBS_CFG)))
-$(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
-$(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_system_cfg,system hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_cli_options,cli,c))
 # the command-line tests run build/bin/pimattn and link nothing of it
 $(foreach t,test_cli test_errors,$(eval $(call TEST_BIN,$(t),,c)))
@@ -354,7 +366,8 @@ endef
 export test_jobs
 
 check-seams: | $(DEPS_STAMP)
-	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
+	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" INC_cfgfile="$(INC_cfgfile)" \
+	  INC_hbmcfg="$(INC_hbmcfg)" INC_system="$(INC_system)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
 	  $(BUILD)/seams
 
 test: all

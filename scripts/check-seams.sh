@@ -3,7 +3,8 @@
 # include is tried with the module's real compile flags and must NOT compile (and the allowed one next to
 # it must, so the probe itself is sound); then an include scan finds what include paths cannot (a
 # relative path such as "../run/func.h" reaches past any -I).
-# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check exported (the Makefile's flags).
+# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_cfgfile, INC_hbmcfg and
+# INC_system exported (the Makefile's flags).
 set -uo pipefail
 cc=$1 cflags=$2 out=$3
 cflags=${cflags//-MMD/} cflags=${cflags//-MP/}   # a probe writes no dependency file
@@ -35,6 +36,18 @@ probe run_includes_shim "$INC_run" vshim.hpp refused
 echo "seam 3: the protocol checker is compiled without the timing engine's header"
 probe check_config "$INC_check" hbm_cfg.h ok
 probe check_includes_engine "$INC_check" hbm.h refused
+probe check_includes_reader "$INC_check" cfgfile.h refused
+echo "seam 4: the configuration reader (cfgfile/) depends on nothing; the configurations reach it through cfgfile.h"
+probe cfgfile_own_header "$INC_cfgfile" cfgfile.h ok
+probe cfgfile_includes_hbmcfg "$INC_cfgfile" hbm_cfg.h refused
+probe cfgfile_includes_system "$INC_cfgfile" system.h refused
+probe hbmcfg_reader "$INC_hbmcfg" cfgfile.h ok
+probe hbmcfg_includes_engine "$INC_hbmcfg" hbm.h refused
+probe hbmcfg_includes_system "$INC_hbmcfg" system.h refused
+probe system_reader "$INC_system" cfgfile.h ok
+probe system_own_header "$INC_system" system.h ok
+probe system_includes_shim "$INC_system" vshim.hpp refused
+probe csim_includes_reader "$INC_csim" cfgfile.h refused
 
 echo "include scan: no include reaches past the include paths"
 bad=$(grep -rn '#include *"[^"]*\.\./' harness csim --include='*.c' --include='*.h' --include='*.cpp' --include='*.hpp' || true)

@@ -17,57 +17,31 @@
 #include <cmocka.h>
 
 #include "hbm_cfg.h"
+#include "tb_cfg.h"
 
 static char dir[] = "/tmp/test_hbm_cfg.XXXXXX";
 static const char *const presets[] = {"hbm3-6400", "attacc-hbm3-5200"};
 
-/* The keys (section.key, and "name") in which a and b differ, space-separated, into buf; generated from
- * the table, so a new field is compared without touching this test. */
-#define DIFF(sec, key, member, kind, lo, hi, doc)                                                             \
-    if (a->member != b->member)                                                                               \
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s" #sec "." #key, len ? " " : "");
+/* The keys (section.key, and "name") in which a and b differ, space-separated; generated from the table,
+ * so a new field is compared without touching this test. */
 static const char *cfg_diff(const hbm_cfg *a, const hbm_cfg *b)
 {
     static char buf[4096];
-    size_t len = 0;
-    buf[0] = '\0';
-    if (strcmp(a->name, b->name))
-        len += (size_t)snprintf(buf, sizeof buf, "name");
-    HBM_CFG_ALL(DIFF)
+    size_t len = 0, n = sizeof buf;
+    len = (size_t)snprintf(buf, n, "%s", strcmp(a->name, b->name) ? "name" : "");
+    HBM_CFG_ALL(TB_CFG_DIFF)
     return buf;
 }
 
-static void load_ok(const char *path, hbm_cfg *c)
-{
-    char err[1024];
-    if (hbm_cfg_load(path, c, err, sizeof err))
-        fail_msg("%s: %s", path, err);
-}
+static const char *diff_any(const void *a, const void *b) { return cfg_diff(a, b); }
+static int load_any(const char *path, void *out, char *err, size_t n) { return hbm_cfg_load(path, out, err, n); }
+static void write_any(const void *c, FILE *f) { hbm_cfg_write(c, f); }
+static const tb_cfg_ops ops = {sizeof(hbm_cfg), load_any, write_any, diff_any};
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
+static void load_ok(const char *path, hbm_cfg *c) { tb_cfg_load_ok(&ops, path, c); }
+static void write_file(const char *path, const char *text) { tb_write_file(path, text); }
 /* hbm_cfg_write then hbm_cfg_load gives back exactly c. */
-static void round_trip(const hbm_cfg *c)
-{
-    char path[256];
-    hbm_cfg w;
-    snprintf(path, sizeof path, "%s/rt.yaml", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    hbm_cfg_write(c, f);
-    assert_int_equal(fclose(f), 0);
-    load_ok(path, &w);
-    const char *d = cfg_diff(c, &w);
-    if (*d)
-        fail_msg("write/load round trip of '%s' differs in: %s", c->name, d);
-    assert_int_equal(remove(path), 0);
-}
+static void round_trip(const hbm_cfg *c) { tb_cfg_round_trip(&ops, dir, c); }
 
 static void test_presets(void **state)
 {
@@ -190,23 +164,10 @@ static void test_missing_key(void **state)
 {
     (void)state;
     hbm_cfg p, out, sentinel;
-    char path[256], err[1024], want[400], line[256], text[8192] = "";
-    unsigned ln = 0, timing_line = 0;
+    char path[256], err[1024], want[400];
     assert_int_equal(hbm_cfg_preset("hbm3-6400", &p), 0);
+    unsigned timing_line = tb_cfg_without(&ops, dir, &p, "  nRRDL:", "timing:\n"); /* drop timing.nRRDL */
     snprintf(path, sizeof path, "%s/full.yaml", dir);
-    FILE *f = fopen(path, "w+");
-    assert_non_null(f);
-    hbm_cfg_write(&p, f);
-    rewind(f);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "  nRRDL:", 8)) { /* drop timing.nRRDL */
-            strcat(text, line);
-            if (!strcmp(line, "timing:\n"))
-                timing_line = ln + 1;
-            ln++;
-        }
-    assert_int_equal(fclose(f), 0);
-    write_file(path, text);
     memset(&out, 0xA5, sizeof out);
     sentinel = out;
     assert_int_equal(hbm_cfg_load(path, &out, err, sizeof err), -1);
@@ -217,11 +178,7 @@ static void test_missing_key(void **state)
     assert_int_equal(remove(path), 0);
 }
 
-typedef struct {
-    const char *what, *text;
-    unsigned line;
-    const char *says;
-} bad_case;
+typedef tb_cfg_case bad_case; /* the message after "FILE:LINE: " contains `says` */
 
 #define B "base: attacc-hbm3-5200\n"
 #define TOP "(allowed: name, base, org, timing, refresh, pim, energy)"
@@ -280,24 +237,11 @@ static const bad_case bad[] = {
 static void test_bad_configs(void **state)
 {
     (void)state;
-    char path[256], err[1024], want[300];
+    char path[256];
     size_t nbad = sizeof bad / sizeof bad[0];
     for (size_t i = 0; i < nbad; i++) {
         snprintf(path, sizeof path, "%s/bad%zu.yaml", dir, i);
-        write_file(path, bad[i].text);
-        hbm_cfg out, sentinel;
-        memset(&out, 0xA5, sizeof out);
-        memcpy(&sentinel, &out, sizeof out);
-        err[0] = '\0';
-        int rc = hbm_cfg_load(path, &out, err, sizeof err);
-        snprintf(want, sizeof want, "%s:%u: ", path, bad[i].line);
-        if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, bad[i].says))
-            fail_msg("%s: rc %d, message '%s' (want '%s...%s')", bad[i].what, rc, err, want, bad[i].says);
-        if (!strstr(err, "(allowed: "))
-            fail_msg("%s: message '%s' does not say what is allowed", bad[i].what, err);
-        if (memcmp(&out, &sentinel, sizeof out))
-            fail_msg("%s: the output was modified on error", bad[i].what);
-        assert_int_equal(remove(path), 0);
+        tb_cfg_bad(&ops, path, &bad[i], 0);
     }
     assert_true(nbad >= 15);
     print_message("%zu malformed configurations rejected with FILE:LINE and the expected message\n", nbad);
@@ -312,20 +256,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_presets),  cmocka_unit_test(test_override),    cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_validate), cmocka_unit_test(test_missing_key), cmocka_unit_test(test_bad_configs)};
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
     /* Every test removes its files, so a leftover means a failed test; clean up either way. */
-    DIR *d = opendir(dir);
-    char path[512];
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            remove(path);
-            if (!rc)
-                fprintf(stderr, "left behind: %s\n", path), rc = 1;
-        }
-    if (d)
-        closedir(d);
-    if (rmdir(dir))
-        perror(dir), rc = 1;
-    return rc;
+    return tb_cfg_rmdir(dir, cmocka_run_group_tests(tests, NULL, NULL));
 }

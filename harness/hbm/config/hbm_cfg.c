@@ -1,29 +1,57 @@
-/* hbm_cfg.c — HBM configuration: validation, presets or files by name, writing (hbm_cfg.h); loading is
- * hbm_cfg_load.c. The range checks and the writer are generated from the X-macro tables in hbm_cfg.h. */
+/* hbm_cfg.c — HBM configuration: the field table, loading, validation, presets or files by name, writing
+ * (hbm_cfg.h). The table is generated from the X-macro tables in hbm_cfg.h; reading, range checks and
+ * writing are the configuration reader's (harness/cfgfile/cfgfile.h). */
 #include "hbm_cfg.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfgfile.h"
+
+/* ---- the field table ------------------------------------------------------------------------------------ */
+
+#define WORDS_U NULL
+#define WORDS_F NULL
+#define WORDS_B NULL
+#define WORDS_E hbm_cfg_ref_modes
+#define WHAT_U NULL
+#define WHAT_F NULL
+#define WHAT_B NULL
+#define WHAT_E "a refresh mode"
+#define FIELD(sec, key, member, kind, lo, hi, doc)                                                            \
+    {#sec, #key, CFGFILE_##kind, offsetof(hbm_cfg, member), sizeof(((hbm_cfg *)0)->member), lo, hi, WORDS_##kind, \
+     WHAT_##kind, NULL, doc},
+
+static const cfgfile_field fields[] = {HBM_CFG_ALL(FIELD)};
+
+static int preset(const char *name, void *out) { return hbm_cfg_preset(name, out); }
+static int validate(const void *cfg, char *err, size_t n) { return hbm_cfg_validate(cfg, err, n); }
+
+static cfgfile_schema schema(void)
+{
+    return (cfgfile_schema){fields,  sizeof fields / sizeof fields[0], sizeof(hbm_cfg), offsetof(hbm_cfg, name),
+                            sizeof(((hbm_cfg *)0)->name), hbm_cfg_preset_names, preset, validate, "configs/hbm/"};
+}
+
+int hbm_cfg_load(const char *path, hbm_cfg *out, char *err, size_t n)
+{
+    const cfgfile_schema s = schema();
+    return cfgfile_load(&s, path, out, err, n);
+}
+
+int hbm_cfg_resolve(const char *text, hbm_cfg *out, char *err, size_t n)
+{
+    const cfgfile_schema s = schema();
+    return cfgfile_resolve(&s, text, out, err, n);
+}
+
+void hbm_cfg_write(const hbm_cfg *c, FILE *f)
+{
+    const cfgfile_schema s = schema();
+    cfgfile_write(&s, c, f);
+}
 
 /* ---- validation ---------------------------------------------------------------------------------------- */
-
-#define CHECK_RANGE(sec, key, member, kind, lo, hi, doc) CHECK_##kind(#sec "." #key, c->member, lo, hi)
-#define CHECK_U(name, v, lo, hi)                                                                              \
-    if ((uint64_t)(v) + 1 < (uint64_t)(lo) + 1 || (v) > (uint32_t)(hi)) {                                     \
-        snprintf(err, n, "%s: %u is out of range (allowed: %u..%u)", name, (unsigned)(v), (unsigned)(lo),    \
-                 (unsigned)(hi));                                                                             \
-        return -1;                                                                                            \
-    }
-#define CHECK_B(name, v, lo, hi) CHECK_U(name, (uint32_t)(v), lo, hi)
-#define CHECK_E(name, v, lo, hi) CHECK_U(name, (uint32_t)(v), lo, hi)
-#define CHECK_F(name, v, lo, hi)                                                                              \
-    if (!isfinite(v) || (v) < (lo) || (v) > (hi)) {                                                           \
-        snprintf(err, n, "%s: %g is out of range (allowed: %g..%g)", name, (double)(v), (double)(lo),        \
-                 (double)(hi));                                                                               \
-        return -1;                                                                                            \
-    }
 
 /* sa.a <= sb.b, both named */
 #define ORDER(sa, a, sb, b)                                                                                   \
@@ -35,7 +63,9 @@
 
 int hbm_cfg_validate(const hbm_cfg *c, char *err, size_t n)
 {
-    HBM_CFG_ALL(CHECK_RANGE)
+    const cfgfile_schema s = schema();
+    if (cfgfile_check_ranges(&s, c, err, n))
+        return -1;
     ORDER(timing, nRAS, timing, nRC)
     ORDER(timing, nRP, timing, nRC)
     ORDER(timing, nRCDRD, timing, nRAS)
@@ -71,65 +101,4 @@ int hbm_cfg_validate(const hbm_cfg *c, char *err, size_t n)
         return -1;
     }
     return 0;
-}
-
-int hbm_cfg_resolve(const char *text, hbm_cfg *out, char *err, size_t n)
-{
-    if (!hbm_cfg_preset(text, out))
-        return 0;
-    struct stat st;
-    FILE *f = NULL;
-    if (stat(text, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, n, "%s: is a directory (allowed: a preset (%s) or a YAML file, as in configs/hbm/)", text,
-                 hbm_cfg_preset_names);
-        return -1;
-    }
-    if (stat(text, &st) || !S_ISREG(st.st_mode) || !(f = fopen(text, "r"))) {
-        snprintf(err, n, "'%s' is neither a preset (%s) nor a readable YAML file", text, hbm_cfg_preset_names);
-        return -1;
-    }
-    fclose(f);
-    return hbm_cfg_load(text, out, err, n);
-}
-
-/* ---- writing ------------------------------------------------------------------------------------------ */
-
-/* The shortest %g form that reads back as exactly v. */
-static const char *fmt_double(double v, char *buf, size_t n)
-{
-    for (int p = 15; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
-#define WRITE(sec, key, member, kind, lo, hi, doc)                                                            \
-    if (strcmp(cur, #sec)) {                                                                                  \
-        fprintf(f, "%s:\n", #sec);                                                                            \
-        cur = #sec;                                                                                           \
-    }                                                                                                         \
-    fprintf(f, "  %-16s %-12s # %s\n", #key ":", WRITE_##kind(c->member), doc);
-#define WRITE_U(v) (snprintf(buf, sizeof buf, "%u", (unsigned)(v)), buf)
-#define WRITE_F(v) fmt_double(v, buf, sizeof buf)
-#define WRITE_B(v) ((v) ? "true" : "false")
-#define WRITE_E(v) ((unsigned)(v) < 3 ? hbm_cfg_ref_modes[v] : "invalid")
-
-void hbm_cfg_write(const hbm_cfg *c, FILE *f)
-{
-    const char *cur = "";
-    char buf[40];
-    fputs("name: \"", f); /* double-quoted, so that any name reads back unchanged */
-    for (size_t i = 0; i < sizeof c->name && c->name[i]; i++) {
-        unsigned char ch = (unsigned char)c->name[i];
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f)
-            fprintf(f, "\\x%02x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputs("\"\n", f);
-    HBM_CFG_ALL(WRITE)
 }

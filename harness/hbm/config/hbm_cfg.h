@@ -1,10 +1,10 @@
 /* hbm_cfg.h — HBM3(-PIM) device configuration: organisation, timing (in CK), refresh, PIM timing and
- * energy per bit; built-in presets and YAML files (libcyaml) that start from a preset and override fields.
+ * energy per bit; built-in presets and YAML files that start from a preset and override fields.
  *
  * Contract
  *  - Every field is listed once in the HBM_CFG_* X-macro tables below (section, YAML key, member, kind,
- *    allowed range, meaning); the struct, the YAML schema, validation and printing are generated from
- *    them, so a new field is one line.
+ *    allowed range, meaning); the struct and the field table of the configuration reader (cfgfile.h,
+ *    which loads, range-checks and writes) are generated from them, so a new field is one line.
  *  - hbm_cfg_preset(name, out): copies a built-in preset ("hbm3-6400", "attacc-hbm3-5200"); returns 0, or
  *    -1 for an unknown name (hbm_cfg_preset_names lists the allowed ones).
  *  - hbm_cfg_load(path, out, err, n): reads a YAML file. With a top-level `base: PRESET` key every other
