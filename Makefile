@@ -23,7 +23,7 @@ REGRESS_SM_SCORES ?= 30000000
 #   hbm/config  the HBM configuration: + cfgfile           hbm/check  the protocol checker: + the configuration
 #   hbm/        the timing engine and controller: + the configuration
 #   cosim/      units, runners, backend: + csim            run/       the attention run: + backend, hbm, csim
-#   system/     the serving system: + cfgfile, run and what run.h includes
+#   system/     the serving system: + cfgfile, run, hbm, csim
 #   cli/        the commands: every public header (and cosim's runners)
 # INC_cfg is the HBM configuration's public header, which hbm/, check, run/ and cli/ use; INC_hbmcfg is
 # what the configuration itself compiles with (its header and the reader's).
@@ -39,7 +39,7 @@ INC_system := -Iharness/system -Iharness/system/include $(INC_cfgfile) -Iharness
               -Iharness/hbm/include $(INC_cfg) $(INC_csim)
 INC_cli    := -Iharness/cli -Iharness/system/include -Iharness/run/include -Iharness/cosim -Iharness/cosim/include \
               -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check $(INC_csim)
-INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm $(INC_cfgfile) # white-box: a test reaches any module's insides
+INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm -Iharness/system $(INC_cfgfile) # white-box: a test reaches any module's insides
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
 VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE_VCD=0
@@ -112,7 +112,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
-              $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
+              $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg
 
 .PHONY: all help deps run units vunits check-seams test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
@@ -275,6 +275,7 @@ $(foreach t,test_gemv_golden test_softmax_golden test_attention_golden,$(eval $(
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
 $(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
 $(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
+$(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON)))
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
 $(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
@@ -490,6 +491,8 @@ bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-hbm.sh $(PIMATTN) $(BUILD)
 	@echo
 	@scripts/bench-run.sh $(PIMATTN) $(BUILD)
+	@echo
+	@scripts/bench-system.sh $(PIMATTN) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -20,18 +20,19 @@ typedef struct vals {
     const char *str;
     uint64_t n, m;
     double x;
+    cli_list list;
 } vals;
 
 static const char *const colours[] = {"red", "green", "blue", NULL}, *const all[] = {"all", NULL};
 
-/* Parses the words of line (at most 15) with a fixed table into v; the status. */
+/* Parses the words of line (at most 158) with a fixed table into v; the status. */
 static int parse(const char *line, vals *v, int *args)
 {
-    static char buf[512];
-    char *argv[16] = {"cmd"};
+    static char buf[2048];
+    char *argv[160] = {"cmd"};
     int argc = 1;
     snprintf(buf, sizeof buf, "%s", line);
-    for (char *t = strtok(buf, " "); t && argc < 15; t = strtok(NULL, " "))
+    for (char *t = strtok(buf, " "); t && argc < 159; t = strtok(NULL, " "))
         argv[argc++] = t;
     *v = (vals){.choice = -1, .n = 7, .m = 9, .x = 0.5};
     const cli_opt opts[] = {CLI_OPT_FLAG("flag", &v->flag),
@@ -39,7 +40,7 @@ static int parse(const char *line, vals *v, int *args)
                             CLI_OPT_U64("n", &v->n, 2, 100),
                             {.name = "m", .kind = CLI_U64, .dst = &v->m, .lo = 1, .hi = 5, .words = all},
                             {.name = "x", .kind = CLI_DOUBLE, .dst = &v->x, .dlo = -1, .dhi = 1, .given = &v->given},
-                            CLI_OPT_CHOICE("colour", &v->choice, colours)};
+                            CLI_OPT_CHOICE("colour", &v->choice, colours), CLI_OPT_LIST("set", &v->list)};
     /* the messages are the commands' tests' business (test_cli, test_errors): stderr to /dev/null */
     fflush(stderr);
     int saved = dup(2), null = open("/dev/null", O_WRONLY);
@@ -96,6 +97,24 @@ static void test_bad(void **state)
     assert_int_equal(parse("--n 5 --help --n 0", &v, NULL), 0); /* --help stops at once */
 }
 
+static void test_list(void **state)
+{
+    (void)state;
+    vals v;
+    assert_int_equal(parse("--set a=1 --n 3 --set b=2 --set a=3", &v, NULL), CLI_GO);
+    assert_int_equal(v.list.n, 3); /* every one, in order */
+    assert_string_equal(v.list.v[0], "a=1");
+    assert_string_equal(v.list.v[1], "b=2");
+    assert_string_equal(v.list.v[2], "a=3");
+    char line[1024] = "";
+    for (int i = 0; i < CLI_LIST_MAX; i++)
+        strcat(line, "--set x ");
+    assert_int_equal(parse(line, &v, NULL), CLI_GO);
+    assert_int_equal(v.list.n, CLI_LIST_MAX);
+    strcat(line, "--set y");
+    assert_int_equal(parse(line, &v, NULL), CLI_EXIT_BAD_INPUT); /* one too many */
+}
+
 static void test_positional(void **state)
 {
     (void)state;
@@ -112,6 +131,6 @@ static void test_positional(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_bad),
-                                       cmocka_unit_test(test_positional)};
+                                       cmocka_unit_test(test_list), cmocka_unit_test(test_positional)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,10 @@
  * standard output, print FIRST LINE as the first line of standard error, and leave every file of the
  * output directory $O (which holds keep.json and keep.fst beforehand) and of the fixture directory $F
  * exactly as it was: no file created, removed or changed (the directories' own times aside: a temporary
- * created and removed again touches them). `run` and `hbm` rows that name no output of their own are run
- * a second time with outputs added after the command word (run: --json $O/keep.json --log-commands
- * $O/new.log --outputs $O/new.out; hbm: --log $O/new.log), and must fail the same way without touching
- * them.
+ * created and removed again touches them). `run`, `hbm` and `system` rows that name no output of their own
+ * are run a second time with outputs added after the command word (run: --json $O/keep.json
+ * --log-commands $O/new.log --outputs $O/new.out; hbm: --log $O/new.log; system: --json $O/keep.json
+ * --csv $O/new.csv), and must fail the same way without touching them.
  * $F is a fresh copy of tests/errors/ plus the binary --data fixtures made here (docs/errors.md lists
  * them). Environment: PIMATTN (the binary), ERRORS_DOC (docs/errors.md), ERRORS_FIXTURES (tests/errors). */
 #include <dirent.h>
@@ -221,10 +221,13 @@ static void test_error_table(void **state)
                                     !strstr(args, "--outputs")
                                 ? " --json $O/keep.json --log-commands $O/new.log --outputs $O/new.out"
                             : !strncmp(args, "hbm", 3) && !strstr(args, "--log") ? " --log $O/new.log"
-                                                                                 : NULL;
+                            : !strncmp(args, "system", 6) && !strstr(args, "--json") && !strstr(args, "--csv")
+                                ? " --json $O/keep.json --csv $O/new.csv"
+                                : NULL;
         if (extra) { /* right after the command word, so a row's last option keeps its meaning */
             char more[4200], with[4600];
-            snprintf(more, sizeof more, "%.3s%s%s", args, extra, args + 3);
+            int word = (int)strcspn(args, " ");
+            snprintf(more, sizeof more, "%.*s%s%s", word, args, extra, args + word);
             subst(more, with, sizeof with);
             failed += !check(rows, with, status, first, snapF, snapO);
             twice++;

@@ -125,6 +125,17 @@ static int take(const char *cmd, const cli_opt *o, const char *text)
         break;
     case CLI_DOUBLE: rc = cli_double(cmd, opt, text, o->dlo, o->dhi, o->dst); break;
     case CLI_CHOICE: rc = choice(cmd, opt, text, o->words, o->dst); break;
+    case CLI_LIST: {
+        cli_list *l = o->dst;
+        if (l->n == CLI_LIST_MAX) {
+            fprintf(stderr, "pimattn %s: %s: given more than %d times (allowed: at most %d)\n", cmd, opt, CLI_LIST_MAX,
+                    CLI_LIST_MAX);
+            rc = -1;
+        } else {
+            l->v[l->n++] = text;
+        }
+        break;
+    }
     }
     if (!rc && o->given)
         *o->given = 1;

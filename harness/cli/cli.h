@@ -28,7 +28,14 @@ typedef enum cli_kind {
     CLI_U64,    /* a decimal integer in lo..hi into *(uint64_t *)dst; or the word words[0], if any: 0 */
     CLI_DOUBLE, /* a decimal number in dlo..dhi into *(double *)dst */
     CLI_CHOICE, /* one of words[] (NULL-terminated): its index into *(int *)dst */
+    CLI_LIST,   /* repeatable: each text appended to *(cli_list *)dst, at most CLI_LIST_MAX */
 } cli_kind;
+
+#define CLI_LIST_MAX 64
+typedef struct cli_list {
+    const char *v[CLI_LIST_MAX];
+    int n;
+} cli_list;
 
 typedef struct cli_opt {
     const char *name;
@@ -45,6 +52,7 @@ typedef struct cli_opt {
 #define CLI_OPT_U64(n, d, l, h) {.name = (n), .kind = CLI_U64, .dst = (d), .lo = (l), .hi = (h)}
 #define CLI_OPT_DOUBLE(n, d, l, h) {.name = (n), .kind = CLI_DOUBLE, .dst = (d), .dlo = (l), .dhi = (h)}
 #define CLI_OPT_CHOICE(n, d, w) {.name = (n), .kind = CLI_CHOICE, .dst = (d), .words = (w)}
+#define CLI_OPT_LIST(n, d) {.name = (n), .kind = CLI_LIST, .dst = (d)}
 
 /* Parses argv[1..argc-1] (argv[0] is the command) against the n options and --help. args NULL: no other
  * argument is allowed; else *args is the index of the first argument that is not an option.

@@ -8,6 +8,7 @@
 #include "cosim.h"
 
 int cmd_run(int argc, char **argv);
+int cmd_system(int argc, char **argv);
 int cmd_prims(int argc, char **argv);
 int cmd_wave(int argc, char **argv);
 int cmd_gemv(int argc, char **argv);

@@ -53,9 +53,9 @@ static int configure_ctx(run_opts *o, uint32_t **lens)
         }
         o->batch = nctx;
     }
-    if (o->ctx_file && run_parse_ctx_file(o->ctx_file, &ctx, &nctx))
+    if (o->ctx_file && run_parse_ctx_file("run", "--ctx-file", o->ctx_file, &ctx, &nctx))
         return CLI_EXIT_BAD_INPUT;
-    if (o->ctx_text && run_parse_ctx_list(o->ctx_text, &ctx, &nctx))
+    if (o->ctx_text && run_parse_ctx_list("run", "--ctx", o->ctx_text, &ctx, &nctx))
         return CLI_EXIT_BAD_INPUT;
     if (!o->batch)
         o->batch = o->ctx_file ? nctx : (ctx && nctx > 1 ? nctx : 4);

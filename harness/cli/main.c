@@ -13,6 +13,7 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  run     decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)\n"
+            "  system  a whole generation on GPUs with or without PIM devices: latency, tokens/s, energy, SLO\n"
             "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
             "  gemv    co-simulate every Verilated GEMV bank unit against the golden model and report\n"
             "  softmax co-simulate every Verilated softmax unit against the golden model and report\n"
@@ -50,6 +51,8 @@ static int dispatch(int argc, char **argv)
     const char *c = argv[1];
     if (!strcmp(c, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(c, "system"))
+        return cmd_system(argc - 1, argv + 1);
     if (!strcmp(c, "prims"))
         return cmd_prims(argc - 1, argv + 1);
     if (!strcmp(c, "gemv"))

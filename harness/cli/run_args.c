@@ -22,7 +22,7 @@ static int push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
     return 0;
 }
 
-int run_parse_ctx_list(const char *text, uint32_t **out, uint32_t *k)
+int run_parse_ctx_list(const char *cmd, const char *opt, const char *text, uint32_t **out, uint32_t *k)
 {
     uint32_t cap = 16, n = 0;
     uint32_t *v = malloc(cap * sizeof *v);
@@ -35,17 +35,17 @@ int run_parse_ctx_list(const char *text, uint32_t **out, uint32_t *k)
         uint64_t x;
         if (cli_parse_u64(s, 0, &x) || x < 1 || x > RUN_MAX_CTX) {
             if (!strchr(text, ','))
-                fprintf(stderr, "pimattn run: --ctx: '%s' is not a context length (allowed: N or N,N,... with each N "
-                                CTX_ALLOWED ")\n", text);
+                fprintf(stderr, "pimattn %s: %s: '%s' is not a context length (allowed: N or N,N,... with each N "
+                                CTX_ALLOWED ")\n", cmd, opt, text);
             else if (!*s)
-                fprintf(stderr, "pimattn run: --ctx: '%s': length %u is empty (allowed: N or N,N,... with each N "
-                                CTX_ALLOWED ")\n", text, n + 1);
+                fprintf(stderr, "pimattn %s: %s: '%s': length %u is empty (allowed: N or N,N,... with each N "
+                                CTX_ALLOWED ")\n", cmd, opt, text, n + 1);
             else
-                fprintf(stderr, "pimattn run: --ctx: '%s': length %u, '%s', is not a context length (allowed: N or "
-                                "N,N,... with each N " CTX_ALLOWED ")\n", text, n + 1, s);
+                fprintf(stderr, "pimattn %s: %s: '%s': length %u, '%s', is not a context length (allowed: N or "
+                                "N,N,... with each N " CTX_ALLOWED ")\n", cmd, opt, text, n + 1, s);
             rc = -1;
         } else if (n == RUN_MAX_BATCH) {
-            fprintf(stderr, "pimattn run: --ctx: more than %d lengths\n", RUN_MAX_BATCH);
+            fprintf(stderr, "pimattn %s: %s: more than %d lengths\n", cmd, opt, RUN_MAX_BATCH);
             rc = -1;
         } else {
             rc = push(&v, &n, &cap, (uint32_t)x);
@@ -59,12 +59,12 @@ int run_parse_ctx_list(const char *text, uint32_t **out, uint32_t *k)
     return 0;
 }
 
-int run_parse_ctx_file(const char *path, uint32_t **out, uint32_t *k)
+int run_parse_ctx_file(const char *cmd, const char *opt, const char *path, uint32_t **out, uint32_t *k)
 {
     char err[1024];
     lines *in = lines_open(path, err, sizeof err);
     if (!in) {
-        fprintf(stderr, "pimattn run: --ctx-file: %s\n", err);
+        fprintf(stderr, "pimattn %s: %s: %s\n", cmd, opt, err);
         return -1;
     }
     uint32_t cap = 64, n = 0;
@@ -73,7 +73,7 @@ int run_parse_ctx_file(const char *path, uint32_t **out, uint32_t *k)
     char *line;
     while (rc == 0 && (got = lines_next(in, &line, err, sizeof err)) != 0) {
         if (got < 0) {
-            fprintf(stderr, "pimattn run: --ctx-file: %s\n", err);
+            fprintf(stderr, "pimattn %s: %s: %s\n", cmd, opt, err);
             rc = -1;
             break;
         }
@@ -86,11 +86,11 @@ int run_parse_ctx_file(const char *path, uint32_t **out, uint32_t *k)
         uint64_t x;
         unsigned long long ln = (unsigned long long)lines_number(in);
         if (cli_parse_u64(s, 0, &x) || x < 1 || x > RUN_MAX_CTX) {
-            fprintf(stderr, "pimattn run: %s:%llu: '%.60s%s' is not a context length (allowed: " CTX_ALLOWED " per line)\n",
-                    path, ln, s, strlen(s) > 60 ? "..." : "");
+            fprintf(stderr, "pimattn %s: %s:%llu: '%.60s%s' is not a context length (allowed: " CTX_ALLOWED " per line)\n",
+                    cmd, path, ln, s, strlen(s) > 60 ? "..." : "");
             rc = -1;
         } else if (n == RUN_MAX_BATCH) {
-            fprintf(stderr, "pimattn run: %s:%llu: more than %d requests\n", path, ln, RUN_MAX_BATCH);
+            fprintf(stderr, "pimattn %s: %s:%llu: more than %d requests\n", cmd, path, ln, RUN_MAX_BATCH);
             rc = -1;
         } else {
             rc = push(&v, &n, &cap, (uint32_t)x);
@@ -98,7 +98,7 @@ int run_parse_ctx_file(const char *path, uint32_t **out, uint32_t *k)
     }
     lines_close(in);
     if (rc == 0 && n == 0) {
-        fprintf(stderr, "pimattn run: %s: no context lengths (allowed: " CTX_ALLOWED " per line)\n", path);
+        fprintf(stderr, "pimattn %s: %s: no context lengths (allowed: " CTX_ALLOWED " per line)\n", cmd, path);
         rc = -1;
     }
     if (rc)

@@ -13,10 +13,11 @@
 #define RUN_MAX_BATCH 65536
 #define RUN_MAX_CTX (1u << 24)
 
-/* "N" or "N,N,...": lengths into *out (allocated), count in *k; every field one integer 1..2^24. */
-int run_parse_ctx_list(const char *text, uint32_t **out, uint32_t *k);
+/* "N" or "N,N,...": lengths into *out (allocated), count in *k; every field one integer 1..2^24. The
+ * messages name the command and the option (cmd "run", opt "--ctx"). */
+int run_parse_ctx_list(const char *cmd, const char *opt, const char *text, uint32_t **out, uint32_t *k);
 /* One length per line, '#' comments and blank lines allowed; any line length. */
-int run_parse_ctx_file(const char *path, uint32_t **out, uint32_t *k);
+int run_parse_ctx_file(const char *cmd, const char *opt, const char *path, uint32_t **out, uint32_t *k);
 /* --rtl-banks: pc, channel, all, or S.C / S.C.P items into the per-unit (bpc units per PC) and per-channel
  * masks. */
 int run_parse_rtl_banks(const char *spec, const hbm_cfg *h, unsigned bpc, uint8_t *bank, uint8_t *chan);

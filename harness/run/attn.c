@@ -343,14 +343,31 @@ static void close_run(run_ctx *x)
     plan_free(&x->p);
 }
 
+static plan_cfg plan_cfg_of(const attn_cfg *c)
+{
+    return (plan_cfg){.m = &c->m, .hbm = &c->hbm, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
+                      .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier,
+                      .fit_hint = c->fit_hint};
+}
+
+int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, size_t n)
+{
+    plan p;
+    plan_cfg pc = plan_cfg_of(c);
+    int rc = plan_make(&pc, &p, err, n);
+    *needed = p.kv_bytes_needed;
+    *avail = p.kv_bytes_avail;
+    plan_free(&p);
+    return rc;
+}
+
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
 {
     memset(r, 0, sizeof *r);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     run_ctx x = {.c = c, .r = r};
-    plan_cfg pc = {.m = &c->m, .hbm = &c->hbm, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
-                   .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier};
+    plan_cfg pc = plan_cfg_of(c);
     int rc = plan_make(&pc, &x.p, err, n);
     if (rc == 0) {
         plan_results(c, &x.p, r);

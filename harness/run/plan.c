@@ -171,7 +171,7 @@ static int list_passes(const plan_cfg *c, plan *p)
 static int no_fit(const plan_cfg *c, const plan *p, uint64_t worst, unsigned wch, char *err, size_t n)
 {
     const hbm_cfg *hc = c->hbm;
-    const char *allowed = c->split == PLAN_SPLIT_OFF ? "(allowed: more --stacks, a smaller --batch or --ctx, --split fit, "
+    const char *allowed = c->fit_hint ? c->fit_hint : c->split == PLAN_SPLIT_OFF ? "(allowed: more --stacks, a smaller --batch or --ctx, --split fit, "
                                                        "or --host-tier with --softmax splitk)"
                                                      : "(allowed: more --stacks, a smaller --batch or --ctx, or --host-tier "
                                                        "with --softmax splitk)";

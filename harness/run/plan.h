@@ -42,6 +42,7 @@ typedef struct plan_cfg {
     uint32_t group; /* query heads per pass */
     int split;      /* PLAN_SPLIT_* */
     int host_tier;
+    const char *fit_hint; /* the "(allowed: ...)" of a cache that does not fit, or NULL for pimattn run's */
 } plan_cfg;
 
 typedef struct plan {

@@ -176,7 +176,7 @@ void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_inf
             (unsigned long long)y0->refreshes,
             y0->cycles ? 100.0 * y0->refreshes * h->nRFC / ((double)y0->cycles * r->channels * h->pcs) : 0,
             (unsigned long long)(y0->hbm.cmds[HBM_REFAB] - y0->refreshes), (unsigned long long)y0->refresh_after);
-    fprintf(o, "\n  decode step: %u layers%s: %.3f us attention, %.0f tokens/s (attention only; FC layers not modeled)\n",
+    fprintf(o, "\n  decode step: %u layers%s: %.3f us attention, %.0f tokens/s (attention only; the whole model: pimattn system)\n",
             c->m.layers, r->layers < c->m.layers ? " (the unsimulated ones repeat the simulated layers' mean)" : "",
             f->step_seconds * 1e6, f->tokens_per_s);
     fprintf(o, "  energy per step: %.3f mJ = dram array %.3f, column path %.3f, GEMV MACs %.3f, buffer-die transfers %.3f, "

@@ -146,6 +146,7 @@ typedef struct attn_cfg {
     long wave_unit;
     uint64_t wave_from, wave_cycles;
     unsigned threads; /* fast mode: threads for the numbers (funcpool.h); 0: the online CPUs; 1: none */
+    const char *fit_hint; /* optional: the "(allowed: ...)" when the KV cache does not fit (default: run's options) */
 } attn_cfg;
 
 typedef struct attn_layer {
@@ -175,6 +176,11 @@ typedef struct attn_res {
 
 int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n);
 void attn_res_free(attn_res *r);
+
+/* The placement of attn_run alone, without simulating: 0 if the KV cache fits (with host_tier: always,
+ * unless not one token per item fits), 2 if not (err as attn_run's), -1 no memory. *needed and *avail:
+ * the cache's bytes and the stacks' capacity. */
+int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, size_t n);
 
 /* ==== the report ============================================================================================ */
 /* report.h — what `pimattn run` prints and writes: per layer and for the decode step, cycles, time, KV
