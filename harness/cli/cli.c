@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,4 +176,15 @@ int cli_options(const char *cmd, const char *help, const cli_opt *opts, int n, i
         return CLI_EXIT_BAD_INPUT;
     }
     return CLI_GO;
+}
+
+int cli_bad(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pimattn %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_EXIT_BAD_INPUT;
 }

@@ -21,6 +21,9 @@ int cli_dotted(const char *text, unsigned *v, int maxn);
 
 #define CLI_EXIT_BAD_INPUT 2
 
+/* Bad input: prints "pimattn CMD: MESSAGE" as one line on stderr; returns CLI_EXIT_BAD_INPUT. */
+int cli_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* One option, --NAME, and where its value goes. */
 typedef enum cli_kind {
     CLI_FLAG,   /* no value: *(int *)dst = 1 */

@@ -1,7 +1,6 @@
 /* pimattn run: a model's decode-step attention on HBM3-PIM stacks, co-simulated (run.h), reported as
  * text and optionally JSON; the command log for `pimattn check-trace`. This file: the options (cmd_run.h). */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,17 +69,6 @@ static const char *run_help =
     "could not be written, 2 bad input.\n";
 
 
-int run_bad(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "pimattn run: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return CLI_EXIT_BAD_INPUT;
-}
-
 /* Parses argv into o: CLI_GO, 0 (--help printed), or CLI_EXIT_BAD_INPUT. */
 static int parse_opts(int argc, char **argv, run_opts *o)
 {
@@ -135,28 +123,28 @@ static int parse_opts(int argc, char **argv, run_opts *o)
 static int check_opts(const run_opts *o)
 {
     if (o->model_name && o->model_file)
-        return run_bad("--model and --model-file are mutually exclusive");
+        return cli_bad("run", "--model and --model-file are mutually exclusive");
     if (o->ctx_text && o->ctx_file)
-        return run_bad("--ctx and --ctx-file are mutually exclusive");
+        return cli_bad("run", "--ctx and --ctx-file are mutually exclusive");
     if (o->rtl_spec && !o->rtl)
-        return run_bad("--rtl-banks needs --mode rtl");
+        return cli_bad("run", "--rtl-banks needs --mode rtl");
     if (o->data && o->logit_given)
-        return run_bad("--data and --logit-scale are mutually exclusive (the scale applies to generated queries)");
+        return cli_bad("run", "--data and --logit-scale are mutually exclusive (the scale applies to generated queries)");
     if (o->host_opt && !o->host)
-        return run_bad("--host-bw and --host-latency need --host-tier");
+        return cli_bad("run", "--host-bw and --host-latency need --host-tier");
     if (o->host && !o->splitk)
-        return run_bad("--host-tier needs --softmax splitk (the buffer flow's one softmax row per head is on the buffer "
+        return cli_bad("run", "--host-tier needs --softmax splitk (the buffer flow's one softmax row per head is on the buffer "
                    "die, the host's tokens are not)");
     if (o->wave && !o->rtl)
-        return run_bad("--wave needs --mode rtl (the waveform is a Verilated unit's)");
+        return cli_bad("run", "--wave needs --mode rtl (the waveform is a Verilated unit's)");
     if (!o->wave && o->wave_bank)
-        return run_bad("--wave-bank needs --wave FILE");
+        return cli_bad("run", "--wave-bank needs --wave FILE");
     if (o->outputs_ref && !o->outputs)
-        return run_bad("--outputs-ref needs --outputs FILE");
+        return cli_bad("run", "--outputs-ref needs --outputs FILE");
     if (o->tree && o->group_given && o->group != 1)
-        return run_bad("--group applies to --gemv systolic (the tree unit has one row)");
+        return cli_bad("run", "--group applies to --gemv systolic (the tree unit has one row)");
     if (o->lanes & (o->lanes - 1))
-        return run_bad("--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
+        return cli_bad("run", "--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
     return 0;
 }
 

@@ -27,9 +27,6 @@ typedef struct run_alloc {
     uint8_t *rbank, *rchan;
 } run_alloc;
 
-/* "pimattn run: " and the message on stderr; returns CLI_EXIT_BAD_INPUT. */
-int run_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* The run's configuration c from the options (o: defaults that depend on the model filled in). */
 int run_configure(run_opts *o, attn_cfg *c, run_alloc *a);
 void run_config_free(run_alloc *a);

@@ -17,24 +17,24 @@ static int configure_model_hbm(run_opts *o, attn_cfg *c)
     char err[ERRN];
     if (o->model_file) {
         if (model_load(o->model_file, &c->m, err, sizeof err))
-            return run_bad("--model-file: %s", err);
+            return cli_bad("run", "--model-file: %s", err);
     } else if (model_preset(o->model_name ? o->model_name : "llama2-70b", &c->m)) {
-        return run_bad("--model: unknown model '%s' (allowed: %s)", o->model_name, model_preset_names);
+        return cli_bad("run", "--model: unknown model '%s' (allowed: %s)", o->model_name, model_preset_names);
     }
     const uint32_t G = model_group(&c->m);
     if (!o->tree && !o->group_given) /* all of them, or the largest divisor a unit's 16 rows can hold */
         for (o->group = G < 16 ? G : 16; G % o->group; o->group--)
             ;
     if (!o->tree && G % o->group)
-        return run_bad("--group: %" PRIu64 " does not divide the model's %u query heads per KV head (allowed: a divisor of %u)",
+        return cli_bad("run", "--group: %" PRIu64 " does not divide the model's %u query heads per KV head (allowed: a divisor of %u)",
                    o->group, G, G);
     if (hbm_cfg_resolve(o->hbm_text, &c->hbm, err, sizeof err))
-        return run_bad("--hbm: %s", err);
+        return cli_bad("run", "--hbm: %s", err);
     c->hbm.stacks = (uint32_t)o->stacks;
     if (o->power >= 0)
         c->hbm.power_limit = o->power == 0; /* on, off */
     if (hbm_cfg_validate(&c->hbm, err, sizeof err))
-        return run_bad("--hbm: %s", err);
+        return cli_bad("run", "--hbm: %s", err);
     return 0;
 }
 
@@ -45,10 +45,10 @@ static int configure_ctx(run_opts *o, uint32_t **lens)
     uint32_t *ctx = NULL, nctx = 0;
     if (o->data && !o->ctx_file && !o->ctx_text) { /* the file's batch and lengths */
         if (kvdata_peek(o->data, &nctx, &ctx, err, sizeof err))
-            return run_bad("--data: %s", err);
+            return cli_bad("run", "--data: %s", err);
         if (o->batch && o->batch != nctx) {
             free(ctx);
-            return run_bad("--data: the file has %u requests, --batch %" PRIu64 " (allowed: the file's batch, or no --batch)",
+            return cli_bad("run", "--data: the file has %u requests, --batch %" PRIu64 " (allowed: the file's batch, or no --batch)",
                        nctx, o->batch);
         }
         o->batch = nctx;
@@ -61,12 +61,12 @@ static int configure_ctx(run_opts *o, uint32_t **lens)
         o->batch = o->ctx_file ? nctx : (ctx && nctx > 1 ? nctx : 4);
     if (ctx && nctx > 1 && nctx != o->batch) {
         free(ctx);
-        return run_bad("%u context lengths given for --batch %" PRIu64 " (allowed: one length, or one per request)", nctx,
+        return cli_bad("run", "%u context lengths given for --batch %" PRIu64 " (allowed: one length, or one per request)", nctx,
                    o->batch);
     }
     uint32_t *v = malloc(o->batch * sizeof *v);
     if (!v)
-        return free(ctx), run_bad("out of memory");
+        return free(ctx), cli_bad("run", "out of memory");
     rng r;
     rng_seed(&r, o->seed ^ 0xC7Cu);
     for (uint64_t i = 0; i < o->batch; i++)
@@ -84,7 +84,7 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
     *rbank = calloc((size_t)nch * bch, 1);
     *rchan = calloc(nch, 1);
     if (!*rbank || !*rchan)
-        return run_bad("out of memory");
+        return cli_bad("run", "out of memory");
     if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
         return CLI_EXIT_BAD_INPUT;
     /* the backend chooses the builds; asking it now turns a missing build into bad input before any work */
@@ -92,9 +92,9 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
     const char *gname, *sname;
     char lerr[1024];
     if (backend_rtl_builds(&g, &c->smu, &gname, &sname, lerr, sizeof lerr))
-        return run_bad("--mode rtl: %s", lerr);
+        return cli_bad("run", "--mode rtl: %s", lerr);
     if (!gemv_build_load(gname, lerr, sizeof lerr) || !sm_build_load(sname, lerr, sizeof lerr))
-        return run_bad("--mode rtl: %s", lerr);
+        return cli_bad("run", "--mode rtl: %s", lerr);
     c->rtl = 1;
     c->rtl_bank = *rbank;
     c->rtl_channel = *rchan;
@@ -105,7 +105,7 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
         if (run_parse_wave_bank(o->wave_bank, &c->hbm, bch, &u))
             return CLI_EXIT_BAD_INPUT;
         if (!(*rbank)[u])
-            return run_bad("--wave-bank: %s is not one of the --rtl-banks", o->wave_bank);
+            return cli_bad("run", "--wave-bank: %s is not one of the --rtl-banks", o->wave_bank);
     }
     for (size_t b = 0; b < (size_t)nch * bch && u < 0; b++)
         if ((*rbank)[b])
@@ -124,7 +124,7 @@ int run_configure(run_opts *o, attn_cfg *c, run_alloc *a)
         return status;
     uint64_t layers = c->m.layers;
     if (strcmp(o->layers_text, "all") && (cli_parse_u64(o->layers_text, 0, &layers) || layers < 1 || layers > c->m.layers))
-        return run_bad("--layers: '%s' (allowed: all, or 1..%u: the model's layers)", o->layers_text, c->m.layers);
+        return cli_bad("run", "--layers: '%s' (allowed: all, or 1..%u: the model's layers)", o->layers_text, c->m.layers);
     c->batch = (uint32_t)o->batch;
     c->ctx = a->lens;
     c->systolic = !o->tree;
@@ -146,7 +146,7 @@ int run_configure(run_opts *o, attn_cfg *c, run_alloc *a)
     c->layers = (uint32_t)layers;
     const char *why = smu_cfg_check(&c->smu);
     if (why)
-        return run_bad("softmax unit for head_dim %u with %" PRIu64 " lanes: %s", c->m.head_dim, o->lanes, why);
+        return cli_bad("run", "softmax unit for head_dim %u with %" PRIu64 " lanes: %s", c->m.head_dim, o->lanes, why);
     return o->rtl ? configure_rtl(o, c, &a->rbank, &a->rchan) : 0;
 }
 

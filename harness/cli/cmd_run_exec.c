@@ -24,7 +24,7 @@ static int plan_files(const run_opts *o, run_files *f)
 {
     char err[ERRN];
     if (!(f->set = out_set_new()))
-        return run_bad("out of memory");
+        return cli_bad("run", "out of memory");
     f->json = out_add(f->set, "--json", o->json);
     f->log = out_add(f->set, "--log-commands", o->logp);
     f->outputs = out_add(f->set, "--outputs", o->outputs);
@@ -38,7 +38,7 @@ static int plan_files(const run_opts *o, run_files *f)
     out_add_input(f->set, "--model-file", o->model_file);
     out_add_input(f->set, "--hbm", o->hbm_text);
     if (out_check(f->set, err, sizeof err))
-        return run_bad("%s", err);
+        return cli_bad("run", "%s", err);
     return 0;
 }
 

@@ -1,7 +1,6 @@
 /* pimattn system: one generation of a model on a serving system — GPUs with tensor parallelism, with or
  * without a PIM device per GPU — with its attention simulated on the devices (system.h). */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,18 +51,6 @@ typedef struct sys_opts {
     double slo_ms, host_gbs, host_us;
 } sys_opts;
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "pimattn system: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return CLI_EXIT_BAD_INPUT;
-}
-
 static int parse_opts(int argc, char **argv, sys_opts *o)
 {
     static const char *const max[] = {"max", NULL}, *const all[] = {"all", NULL}, *const autow[] = {"auto", NULL},
@@ -97,11 +84,11 @@ static int parse_opts(int argc, char **argv, sys_opts *o)
     if (st != CLI_GO)
         return st;
     if (o->model_name && o->model_file)
-        return bad("--model and --model-file are mutually exclusive");
+        return cli_bad("system", "--model and --model-file are mutually exclusive");
     if (o->lin_text && o->lin_file)
-        return bad("--lin and --lin-file are mutually exclusive");
+        return cli_bad("system", "--lin and --lin-file are mutually exclusive");
     if (o->host_opt && !o->host)
-        return bad("--host-bw and --host-latency need --host-tier");
+        return cli_bad("system", "--host-bw and --host-latency need --host-tier");
     return CLI_GO;
 }
 
@@ -110,23 +97,23 @@ static int configure_system(const sys_opts *o, sys_cfg *y)
 {
     char err[1024];
     if (sys_cfg_resolve(o->system, y, err, sizeof err))
-        return bad("--system: %s", err);
+        return cli_bad("system", "--system: %s", err);
     for (int i = 0; i < o->set.n; i++) {
         const char *eq = strchr(o->set.v[i], '=');
         char key[128];
         if (!eq || eq == o->set.v[i] || (size_t)(eq - o->set.v[i]) >= sizeof key)
-            return bad("--set: '%s' (allowed: KEY=VALUE, e.g. pim.gemv=tree)", o->set.v[i]);
+            return cli_bad("system", "--set: '%s' (allowed: KEY=VALUE, e.g. pim.gemv=tree)", o->set.v[i]);
         snprintf(key, sizeof key, "%.*s", (int)(eq - o->set.v[i]), o->set.v[i]);
         if (sys_cfg_set(y, key, eq + 1, err, sizeof err))
-            return bad("--set: %s", err);
+            return cli_bad("system", "--set: %s", err);
     }
     if (sys_cfg_validate(y, err, sizeof err))
-        return bad("--system%s: %s", o->set.n ? " with --set" : "", err);
+        return cli_bad("system", "--system%s: %s", o->set.n ? " with --set" : "", err);
     if (y->pim && y->pim_splitk == 0 && o->host)
-        return bad("--host-tier needs pim.softmax=splitk (the buffer flow's one softmax row per head is on the buffer "
+        return cli_bad("system", "--host-tier needs pim.softmax=splitk (the buffer flow's one softmax row per head is on the buffer "
                    "die, the host's tokens are not)");
     if (o->host && !y->pim)
-        return bad("--host-tier needs a system with PIM devices (the host tier extends a device's KV cache)");
+        return cli_bad("system", "--host-tier needs a system with PIM devices (the host tier extends a device's KV cache)");
     return 0;
 }
 
@@ -137,7 +124,7 @@ static int configure_lin(sys_opts *o, uint32_t **lin, uint32_t *nlin)
                     : run_parse_ctx_list("system", "--lin", o->lin_text ? o->lin_text : "2048", lin, nlin))
         return CLI_EXIT_BAD_INPUT;
     if (*nlin > 1 && o->batch_given && o->batch && o->batch != *nlin)
-        return bad("%s gives %u lengths for --batch %" PRIu64 " (allowed: one length, or one per request)",
+        return cli_bad("system", "%s gives %u lengths for --batch %" PRIu64 " (allowed: one length, or one per request)",
                    o->lin_file ? "--lin-file" : "--lin", *nlin, o->batch);
     if (*nlin > 1 && !o->batch_given)
         o->batch = *nlin;
@@ -165,7 +152,7 @@ static int evaluate(sys_eval *e, const sys_gen_cfg *base, const uint32_t *lin, u
     if (!batch && !(batch = sys_max_batch(base, lin, nlin)))
         batch = 1; /* not even one fits: run it for the message */
     if (!(e->lin = malloc(batch * sizeof *e->lin)))
-        return bad("out of memory");
+        return cli_bad("system", "out of memory");
     for (uint64_t b = 0; b < batch; b++)
         e->lin[b] = lin[b % nlin];
     e->cfg.batch = (uint32_t)batch;
@@ -220,11 +207,11 @@ int cmd_system(int argc, char **argv)
         return st;
     if (o.model_file ? model_load(o.model_file, &base.m, err, sizeof err)
                      : model_preset(o.model_name ? o.model_name : "llama2-70b", &base.m))
-        return o.model_file ? bad("--model-file: %s", err)
-                            : bad("--model: unknown model '%s' (allowed: %s)", o.model_name, model_preset_names);
+        return o.model_file ? cli_bad("system", "--model-file: %s", err)
+                            : cli_bad("system", "--model: unknown model '%s' (allowed: %s)", o.model_name, model_preset_names);
     base.overlap = o.overlap;
     if (o.overlap && !base.sys.pim)
-        return bad("--overlap %s needs a system with PIM devices (the overlaps are between GPU and device work)",
+        return cli_bad("system", "--overlap %s needs a system with PIM devices (the overlaps are between GPU and device work)",
                    o.overlap == 1 ? "transfer" : o.overlap == 2 ? "subbatch" : "all");
     uint32_t *lin = NULL, nlin = 0;
     if ((st = configure_lin(&o, &lin, &nlin)))
@@ -237,7 +224,7 @@ int cmd_system(int argc, char **argv)
         out_add_input(outs, "--lin-file", o.lin_file);
     }
     if (!outs || out_check(outs, err, sizeof err)) {
-        st = outs ? bad("%s", err) : bad("out of memory");
+        st = outs ? cli_bad("system", "%s", err) : cli_bad("system", "out of memory");
         goto done;
     }
     sys_eval pim = {0}, gpu = {0};
