@@ -6,21 +6,29 @@
 #include "cli.h"
 #include "cmd.h"
 
+/* The commands: name, entry point (NULL: help), one line for the usage text. */
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *what;
+} commands[] = {
+    {"run", cmd_run, "decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)"},
+    {"system", cmd_system, "a whole generation on GPUs with or without PIM devices: latency, tokens/s, energy, SLO"},
+    {"prims", cmd_prims, "co-simulate every Verilated FP primitive against the golden model and report"},
+    {"gemv", cmd_gemv, "co-simulate every Verilated GEMV bank unit against the golden model and report"},
+    {"softmax", cmd_softmax, "co-simulate every Verilated softmax unit against the golden model and report"},
+    {"hbm", cmd_hbm, "run a request trace or a synthetic MAC stream through the HBM3-PIM timing model"},
+    {"check-trace", cmd_check_trace, "verify a command log against every DRAM timing rule (independent checker)"},
+    {"wave", cmd_wave, "write an FST waveform and a GTKWave save file for one unit"},
+    {"help", NULL, "this text"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n"
-            "\n"
-            "commands:\n"
-            "  run     decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)\n"
-            "  system  a whole generation on GPUs with or without PIM devices: latency, tokens/s, energy, SLO\n"
-            "  prims   co-simulate every Verilated FP primitive against the golden model and report\n"
-            "  gemv    co-simulate every Verilated GEMV bank unit against the golden model and report\n"
-            "  softmax co-simulate every Verilated softmax unit against the golden model and report\n"
-            "  hbm     run a request trace or a synthetic MAC stream through the HBM3-PIM timing model\n"
-            "  check-trace  verify a command log against every DRAM timing rule (independent checker)\n"
-            "  wave    write an FST waveform and a GTKWave save file for one unit\n"
-            "  help    this text\n");
+    fprintf(f, "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].what);
 }
 
 static int dispatch(int argc, char **argv);
@@ -49,26 +57,19 @@ static int dispatch(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     const char *c = argv[1];
-    if (!strcmp(c, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(c, "system"))
-        return cmd_system(argc - 1, argv + 1);
-    if (!strcmp(c, "prims"))
-        return cmd_prims(argc - 1, argv + 1);
-    if (!strcmp(c, "gemv"))
-        return cmd_gemv(argc - 1, argv + 1);
-    if (!strcmp(c, "softmax"))
-        return cmd_softmax(argc - 1, argv + 1);
-    if (!strcmp(c, "hbm"))
-        return cmd_hbm(argc - 1, argv + 1);
-    if (!strcmp(c, "check-trace"))
-        return cmd_check_trace(argc - 1, argv + 1);
-    if (!strcmp(c, "wave"))
-        return cmd_wave(argc - 1, argv + 1);
-    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+    if (!strcmp(c, "--help") || !strcmp(c, "-h"))
+        c = "help";
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(c, commands[i].name))
+            continue;
+        if (commands[i].fn)
+            return commands[i].fn(argc - 1, argv + 1);
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pimattn: unknown command '%s' (allowed: run, prims, gemv, softmax, hbm, check-trace, wave, help)\n", c);
+    fprintf(stderr, "pimattn: unknown command '%s' (allowed:", c);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+    fprintf(stderr, ")\n");
     return CLI_EXIT_BAD_INPUT;
 }
