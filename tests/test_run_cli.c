@@ -209,6 +209,26 @@ static void test_good_run(void **state)
         fail_msg("pimattn %s:\n%s", a, out);
 }
 
+/* The command log's header records the stacks and the power limit the run used; check-trace takes them
+ * (no options needed) and an option given overrides them: the wrong one is caught. */
+static void test_log_header(void **state)
+{
+    (void)state;
+    char a[1024];
+    snprintf(a, sizeof a, "run --mode fast --stacks 5 --power-limit off --log-commands %s/h.log", dir);
+    if (run(a) != 0)
+        fail_msg("pimattn %s:\n%s", a, out);
+    snprintf(a, sizeof a, "check-trace %s/h.log", dir);
+    if (run(a) != 0 || !strstr(out, "every rule holds"))
+        fail_msg("pimattn %s (the header's stacks 5, power limit off):\n%s", a, out);
+    snprintf(a, sizeof a, "check-trace --power-limit on %s/h.log", dir);
+    if (run(a) != 1 || !strstr(out, "macpow"))
+        fail_msg("pimattn %s: want exit 1 naming macpow:\n%s", a, out);
+    snprintf(a, sizeof a, "check-trace --stacks 1 %s/h.log", dir);
+    if (run(a) != 2 || !strstr(out, "st=1 out of range"))
+        fail_msg("pimattn %s: want exit 2, st=1 out of range:\n%s", a, out);
+}
+
 int main(void)
 {
     tb_cli_init();
@@ -216,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_good_run),
+        cmocka_unit_test(test_log_header),
     };
     int rc = cmocka_run_group_tests_name("run_cli", tests, NULL, NULL);
     char cmd[300];

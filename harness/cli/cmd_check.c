@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,8 +21,10 @@ static const char *check_help =
     "command of its channel within the largest rule distance.\n"
     "  LOG        the command log; '-' reads standard input\n"
     "  --hbm P    the configuration the log was made with: a preset (hbm3-6400, attacc-hbm3-5200) or a\n"
-    "             YAML file (configs/hbm/); default attacc-hbm3-5200, as pimattn hbm; --preset is the same option\n"
-    "  --stacks N, --power-limit on|off   the overrides the log was made with (as pimattn run takes them)\n"
+    "             YAML file (configs/hbm/); default: the preset the log's header names, else attacc-hbm3-5200;\n"
+    "             --preset is the same option\n"
+    "  --stacks N, --power-limit on|off   the overrides the log was made with (as pimattn run takes them);\n"
+    "             default: the log's header (# stacks N, # power-limit on|off), else the configuration's\n"
     "  --help     this text\n"
     "Output: 'check-trace: LOG: N commands, every rule holds (NAME), R M commands/s' on success; on the\n"
     "first violation 'LOG:LINE: RULE: CMD at cycle T needs cycle >= C (EARLIER at cycle T', line L: ...)' on\n"
@@ -41,10 +44,35 @@ static void on_lines(void *ctx, uint64_t lines)
     progress_update(&c->pg, at >= 0 ? (double)at / c->bytes : -1, lines);
 }
 
+/* The settings a log file's header records (hbm_set_log writes "# preset NAME", "# stacks N" and
+ * "# power-limit on|off" before the first command): each one found and not given as an option is taken.
+ * A preset name that is not a built-in preset (a YAML file's name) is left to --hbm. */
+static void log_header(const char *path, const char **preset, char *name, size_t n, uint64_t *stacks, int *power)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return; /* the caller reports it */
+    char *line = NULL, word[64];
+    size_t cap = 0;
+    unsigned v;
+    hbm_cfg probe;
+    while (getline(&line, &cap, f) > 0 && line[0] == '#') {
+        if (!*preset && sscanf(line, "# preset %63s", word) == 1 && !hbm_cfg_preset(word, &probe))
+            snprintf(name, n, "%s", word), *preset = name;
+        else if (!*stacks && sscanf(line, "# stacks %u", &v) == 1 && v >= 1 && v <= 64)
+            *stacks = v;
+        else if (*power < 0 && sscanf(line, "# power-limit %63s", word) == 1 && (!strcmp(word, "on") || !strcmp(word, "off")))
+            *power = !strcmp(word, "off");
+    }
+    free(line);
+    fclose(f);
+}
+
 int cmd_check_trace(int argc, char **argv)
 {
     static const char *const on_off[] = {"on", "off", NULL};
-    const char *preset = "attacc-hbm3-5200";
+    const char *preset = NULL;
+    char log_preset[64];
     uint64_t stacks = 0;
     int power = -1, args;
     const cli_opt opts[] = {CLI_OPT_STR("hbm", &preset), CLI_OPT_STR("preset", &preset),
@@ -61,6 +89,10 @@ int cmd_check_trace(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     const char *path = argv[args];
+    if (strcmp(path, "-"))
+        log_header(path, &preset, log_preset, sizeof log_preset, &stacks, &power);
+    if (!preset)
+        preset = "attacc-hbm3-5200";
     hbm_cfg cfg;
     char err[1024];
     if (hbm_cfg_resolve(preset, &cfg, err, sizeof err)) {

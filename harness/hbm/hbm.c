@@ -110,7 +110,8 @@ void hbm_set_log(hbm *h, FILE *f)
 {
     h->log = f;
     if (f)
-        fprintf(f, "# pimattn hbm command log v1\n# preset %s\n", h->cfg.name);
+        fprintf(f, "# pimattn hbm command log v1\n# preset %s\n# stacks %u\n# power-limit %s\n", h->cfg.name,
+                h->cfg.stacks, h->cfg.power_limit ? "on" : "off");
 }
 
 /* ---- derived quantities (docs/hbm.md) -------------------------------------------------------------- */
