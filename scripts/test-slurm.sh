@@ -38,11 +38,13 @@ say() { echo "test-slurm: $*" >&3; } # fd 3: the terminal, also from inside a st
 
 # ---- steps: each returns 0 (PASS), 3 (SKIP) or 1 (FAIL) and sets NOTE; its output goes to LOGS/NAME.log
 step_deps() {
-  if scripts/install-deps.sh --check --with slurm; then
+  local missing
+  if missing=$(scripts/install-deps.sh --check --with slurm 2>&1); then
     NOTE="slurm-wlm, munge, parallel already installed"
   else
+    echo "$missing"
     scripts/install-deps.sh --with slurm || { NOTE="scripts/install-deps.sh --with slurm failed"; return 1; }
-    NOTE="installed the missing packages"
+    NOTE="installed ${missing#missing Debian packages: }"
   fi
 }
 
