@@ -115,7 +115,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg
 
-.PHONY: all help deps run units vunits check-seams test regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -128,6 +128,10 @@ help:
 	@echo "                      golden, an all-bank MAC stream through the HBM3-PIM timing model"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
+	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
+	@echo "                      munge and parallel if missing, starts a single-node cluster on localhost"
+	@echo "                      (build/slurm/), runs a job array and the sweep grid as an array and with GNU"
+	@echo "                      parallel against a local -j run, stops the daemons; docs/slurm.md"
 	@echo "  make regress        long runs, not in CI: full 2^32 FP16 product space, all FP32->BF16 values,"
 	@echo "                      10^8 random commands per GEMV build (REGRESS_GEMV_COMMANDS=n), 3x10^7 score"
 	@echo "                      beats per softmax build (REGRESS_SM_SCORES=n)"
@@ -374,6 +378,10 @@ check-seams: | $(DEPS_STAMP)
 
 test: all
 	@printf '%s\n' "$$test_jobs" | scripts/run-tests.sh $(TEST_JOBS) $(BUILD)/test-logs
+
+# A real Slurm run on a single-node cluster on localhost (issue 18; docs/slurm.md): not part of `make test`.
+test-slurm: $(PIMATTN)
+	@scripts/test-slurm.sh $(BUILD)
 
 regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/test_sm_cosim $(VUNITS)
 	PIMATTN_REGRESS=1 $(BUILD)/bin/test_fp_golden

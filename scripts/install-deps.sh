@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install pimattn's build and test dependencies from Debian packages (bookworm).
 # Idempotent: installs only what is missing; does nothing when everything is present.
-# Usage: scripts/install-deps.sh [--check]   (--check: report missing packages, exit 1 if any)
+# Usage: scripts/install-deps.sh [--check] [--with GROUP]...
+#   --check        report missing packages, exit 1 if any (installs nothing)
+#   --with slurm   also the single-node Slurm cluster of `make test-slurm` (scripts/test-slurm.sh)
+# Without --with, the list is the build and test dependencies (`make deps`, `make test`).
 set -euo pipefail
 
 PKGS=(
@@ -17,9 +20,30 @@ PKGS=(
   libcjson-dev      # JSON reports
   gnuplot-nox       # plots from sweeps
 )
+# Optional groups (--with GROUP), for targets outside `make test`.
+SLURM_PKGS=(
+  slurm-wlm         # slurmctld, slurmd, sbatch/sinfo/squeue (`make test-slurm`, docs/slurm.md)
+  munge             # Slurm's authentication daemon and key tool
+  parallel          # GNU parallel: the emitted parallel.sh is checked beside the Slurm array
+)
+
+check=0
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --with)
+      case "${2:-}" in
+        slurm) PKGS+=("${SLURM_PKGS[@]}") ;;
+        *) echo "install-deps: unknown group '${2:-}' after --with (allowed: slurm)" >&2; exit 2 ;;
+      esac
+      shift ;;
+    *) echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--check] [--with slurm])" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 missing=()
-for p in "${PKGS[@]}"; do
+for p in $(printf '%s\n' "${PKGS[@]}" | sort -u); do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
@@ -28,7 +52,7 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ "$check" -eq 1 ]; then
   echo "missing Debian packages: ${missing[*]}" >&2
   exit 1
 fi
