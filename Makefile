@@ -42,6 +42,8 @@ INC_cli    := -Iharness/cli -Iharness/system/include -Iharness/run/include -Ihar
 INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm -Iharness/system $(INC_cfgfile) # white-box: a test reaches any module's insides
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
+# Included by every RTL file, not compiled: the assertion and parameter-check macros (pim_assert.svh).
+RTL_INCDIR := rtl/common
 VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE_VCD=0
 CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(VL_DEFS) $(INC_cosim) -Iharness/cosim/shim \
               -Wno-unused-parameter -MMD -MP
@@ -50,7 +52,7 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
 # result; position-independent for the shared objects (harness/cosim/cosim.h: the build registry).
 VL_OPT     := -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
-              -CFLAGS -fPIC $(VL_OPT)
+              -I$(RTL_INCDIR) -CFLAGS -fPIC $(VL_OPT)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 # Verilated units are rebuilt when the Verilator flags change (the stamp is rewritten only then).
@@ -59,11 +61,15 @@ $(shell mkdir -p $(BUILD)/vl && (echo '$(VL_FLAGS)' | cmp -s - $(VL_STAMP) || ec
 
 # ---- sources ---------------------------------------------------------------------------------------
 RTL_COMMON := $(sort $(wildcard rtl/common/*.sv))
+RTL_HDR    := $(sort $(wildcard $(RTL_INCDIR)/*.svh))
 RTL_GEMV   := $(sort $(wildcard rtl/gemv/*.sv))
 RTL_SM     := $(sort $(wildcard rtl/softmax/*.sv))
 RTL_PRIM   := $(RTL_COMMON) $(RTL_SM)
 RTL_GEMVS  := $(RTL_COMMON) $(RTL_GEMV)
 RTL_ALL    := $(RTL_COMMON) $(RTL_GEMV) $(RTL_SM)
+IV_INC     := -I$(RTL_INCDIR)
+# The Icarus testbenches' shared vector-file driver (clock, reset, files, handshake, checks, PASS line).
+TB_DRV     := tb/vec_driver.sv
 # The modules as static libraries (one per directory of docs/architecture.md); a program links the
 # modules it may use, in dependency order, and takes only the objects it calls.
 LIB_csim     := $(sort $(wildcard csim/*.c))
@@ -204,7 +210,7 @@ $(foreach m,$(MODULES),$(eval $(call LIB_RULE,$(m))))
 # independent), compile the shim, link build/vunits/BUILD.so, which pimattn loads the first time it runs
 # that build. The Verilator run-time is in the executables that load units (-rdynamic exports it).
 define UNIT_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(3) $(VL_STAMP) | $(DEPS_STAMP)
+$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(3) $(RTL_HDR) $(VL_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/vl
 	@echo "VERILATE $(1)"
 	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(4) -Mdir $(BUILD)/vl/$(1) $(3) > $(BUILD)/vl/$(1).log 2>&1 || \
@@ -223,10 +229,10 @@ endef
 define PRIM_RULES
 $(call UNIT_RULES,$(1),prim,$(RTL_PRIM),-GStages=$(3) --top-module $(2),-DPRIM_TOP=$(2) -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4))
 
-$(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
+$(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -Wall -Wno-timescale -DDUT=$(2) -DAW=$(5) -DYW=$(6) $(if $(filter 1,$(4)),-DHAS_C) \
-	  -Pprim_tb.Stages=$(3) -s prim_tb -o $$@ tb/prim_tb.sv $(RTL_PRIM)
+	$(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -DDUT=$(2) -DAW=$(5) -DYW=$(6) $(if $(filter 1,$(4)),-DHAS_C) \
+	  -Pprim_tb.Stages=$(3) -s prim_tb -o $$@ tb/prim_tb.sv $(TB_DRV) $(RTL_PRIM)
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
@@ -237,10 +243,10 @@ comma := ,
 define GEMV_RULES
 $(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6))
 
-$(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(RTL_GEMVS) | $(DEPS_STAMP)
+$(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(TB_DRV) $(RTL_GEMVS) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -Wall -Wno-timescale -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6))' \
-	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(RTL_GEMVS)
+	$(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6))' \
+	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(TB_DRV) $(RTL_GEMVS)
 endef
 $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
 
@@ -248,10 +254,10 @@ $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call sp
 define SM_RULES
 $(call UNIT_RULES,$(1),sm,$(RTL_PRIM),-GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) --top-module softmax_unit,-DSM_BUILD=$(1) -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5))
 
-$(BUILD)/icarus/$(1).vvp: tb/sm_tb.sv $(RTL_PRIM) | $(DEPS_STAMP)
+$(BUILD)/icarus/$(1).vvp: tb/sm_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -Wall -Wno-timescale -DLANES=$(2) -DPIECES=$(3) -DINFP16=$(4) -DMERGED=$(5) \
-	  -s sm_tb -o $$@ tb/sm_tb.sv $(RTL_PRIM)
+	$(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -DLANES=$(2) -DPIECES=$(3) -DINFP16=$(4) -DMERGED=$(5) \
+	  -s sm_tb -o $$@ tb/sm_tb.sv $(TB_DRV) $(RTL_PRIM)
 endef
 $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
@@ -309,10 +315,10 @@ tables: $(BUILD)/bin/gen_sm_tables
 # generated code, so only Verilator's performance warning about its flattened vectors is waived.
 NET_V      := $(BUILD)/net/gemv_tree_f16.v
 NET_SO     := $(BUILD)/vunits/gemv_tree_f16_net.so
-$(NET_V): $(RTL_GEMVS) | $(DEPS_STAMP)
+$(NET_V): $(RTL_GEMVS) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "YOSYS netlist gemv_tree_f16"
-	@$(YOSYS) -q -l $(BUILD)/net/gemv_tree_f16.log -p "read_verilog -sv $(RTL_GEMVS); \
+	@$(YOSYS) -q -l $(BUILD)/net/gemv_tree_f16.log -p "read_verilog -sv -I$(RTL_INCDIR) $(RTL_GEMVS); \
 	  chparam -set Depth 8 -set Slots 4 -set AccFp32 0 gemv_tree; hierarchy -check -top gemv_tree; proc; \
 	  check -assert; synth -top gemv_tree; flatten; opt_clean; check -assert; write_verilog -noattr $@.tmp" \
 	  >/dev/null && mv $@.tmp $@
@@ -403,24 +409,24 @@ lint: lint-verilator lint-icarus lint-yosys
 
 lint-verilator: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
-	  $(VERILATOR) --lint-only -Wall -GStages=$$s --top-module $$t $(RTL_PRIM) || exit 1; \
+	  $(VERILATOR) --lint-only -Wall -I$(RTL_INCDIR) -GStages=$$s --top-module $$t $(RTL_PRIM) || exit 1; \
 	done; done
-	@$(foreach c,$(LINT_GEMV),$(VERILATOR) --lint-only -Wall $(addprefix -G,$(call lint_params,$(c))) \
+	@$(foreach c,$(LINT_GEMV),$(VERILATOR) --lint-only -Wall -I$(RTL_INCDIR) $(addprefix -G,$(call lint_params,$(c))) \
 	  --top-module $(call lint_top,$(c)) $(RTL_ALL) || exit 1;)
 	@echo "lint verilator: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV and softmax-unit configurations)"
 
 lint-icarus: | $(DEPS_STAMP)
 	@for t in $(LINT_TOPS); do for s in 0 2; do \
-	  out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $$t -P$$t.Stages=$$s $(RTL_PRIM) 2>&1); \
+	  out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -o /dev/null -s $$t -P$$t.Stages=$$s $(RTL_PRIM) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; done
-	@$(foreach c,$(LINT_GEMV),out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale -o /dev/null -s $(call lint_top,$(c)) \
+	@$(foreach c,$(LINT_GEMV),out=$$($(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -o /dev/null -s $(call lint_top,$(c)) \
 	  $(addprefix -P$(call lint_top,$(c)).,$(call lint_params,$(c))) $(RTL_ALL) 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$out"; exit 1; fi;)
 	@echo "lint icarus: clean ($(words $(LINT_TOPS)) primitive tops x Stages 0,2; $(words $(LINT_GEMV)) GEMV and softmax-unit configurations)"
 
 # yosys_check(top, chparam commands, log name)
-yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv $(RTL_ALL); $(2) hierarchy -check -top $(1); \
+yosys_check = $(YOSYS) -q -l $(BUILD)/lint/$(3).yosys.log -p "read_verilog -sv -I$(RTL_INCDIR) $(RTL_ALL); $(2) hierarchy -check -top $(1); \
 	  proc; check -assert; synth -top $(1); \
 	  check -assert; select -assert-none t:\$$dlatch t:\$$_DLATCH_*" >/dev/null || \
 	  { tail -20 $(BUILD)/lint/$(3).yosys.log; exit 1; }; \

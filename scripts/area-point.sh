@@ -27,10 +27,12 @@ case "$top" in
   *) dirs="common gemv softmax" ;;
 esac
 rtl=$(cd "$here" && for d in $dirs; do ls rtl/$d/*.sv; done | sort)
+# Included by every RTL file (macros; hashed with the sources): rtl/common/pim_assert.svh.
+inc=$(cd "$here" && ls rtl/common/*.svh)
 YOSYS=${YOSYS:-yosys}
 abc_fast=${AREA_ABC_FAST:-0}
 
-key=$( { cat "$0"; (cd "$here" && cat $rtl ${AREA_EXTRA_RTL:-}); echo "$name $top $params $keep $clock $abc_fast"; \
+key=$( { cat "$0"; (cd "$here" && cat $rtl $inc ${AREA_EXTRA_RTL:-}); echo "$name $top $params $keep $clock $abc_fast"; \
          for l in "${libs[@]}"; do sha256sum < "$l"; done; } | sha256sum | cut -c1-24)
 mkdir -p "$out/pt" "$out/cache" "$out/work/$name"
 rec="$out/pt/$name.rec"
@@ -58,7 +60,7 @@ fail() { echo "area $name: $1 failed, log: $2" >&2; tail -20 "$2" >&2; exit 1; }
 # 1. Generic synthesis: coarse passes per module (resource sharing stays fast), then everything but KEEP
 #    flattened. check -assert fails on undriven wires and combinational loops; no latches allowed.
 t0=$(now)
-"$YOSYS" -q -l "$w/generic.log" -p "read_verilog -sv $srcs; $chparams hierarchy -check -top $top; proc; check -assert; \
+"$YOSYS" -q -l "$w/generic.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; proc; check -assert; \
   synth -top $top; $keepcmd flatten; opt_clean; check -assert; \
   select -assert-none t:\$dlatch t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$sr t:\$_SR_*; \
   write_rtlil $w/generic.il" >/dev/null 2>&1 || fail "generic synthesis" "$w/generic.log"
@@ -121,7 +123,7 @@ done
 
 # 3. FPGA: synth_xilinx (7-series): LUTs, flip-flops, DSP48 blocks.
 t0=$(now)
-"$YOSYS" -q -l "$w/xilinx.log" -p "read_verilog -sv $srcs; $chparams synth_xilinx -top $top; flatten; \
+"$YOSYS" -q -l "$w/xilinx.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams synth_xilinx -top $top; flatten; \
   tee -q -o $w/xilinx.txt stat" >/dev/null 2>&1 || fail "synth_xilinx" "$w/xilinx.log"
 t_fpga=$(elapsed "$t0")
 awk '/Number of cells:/ { l = 0; f = 0; d = 0 }

@@ -49,7 +49,8 @@ __attribute__((format(printf, 2, 3))) static const char *sig(sigs *s, const char
     return s->name[s->n++];
 }
 
-/* Internal signals of the softmax datapath tops (the FP tops show their rounding step instead). */
+/* Internal signals of the softmax datapath tops (the FP tops, thin wrappers of rtl/common/fp_pipe.sv,
+ * show the rounding step of their result instead). */
 static const char *const sm_core[][8] = {
     {"sm_prob", "y[31:0]", "u_exp2.t[24:0]", "u_exp2.idx[5:0]", "u_exp2.mant[23:0]", "u_exp2.etop[7:0]",
      "p[15:0]", NULL},
@@ -136,7 +137,11 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
         return 1;
     }
     const prim_desc *d = prim_desc_find(unit);
-    const char *rnd = d->has_c ? "u_add.u_round" : "u_core.u_round";
+    int is_sm = 0;
+    for (size_t t = 0; t < sizeof sm_core / sizeof sm_core[0]; t++)
+        is_sm |= !strcmp(sm_core[t][0], unit);
+    /* fp_pipe instance u_fp: y_d is its core's result, g_core.u_core the operation that rounds it */
+    const char *fp = is_sm ? "" : "u_fp.", *rnd = "u_fp.g_core.u_core.u_round";
     char w_in[16], w_out[16];
     snprintf(w_in, sizeof w_in, "%d:0", d->a_fmt.ebits + d->a_fmt.mbits);
     snprintf(w_out, sizeof w_out, "%d:0", d->y_fmt.ebits + d->y_fmt.mbits);
@@ -147,7 +152,7 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
                          d->has_c ? sig(&s, "top.%s.c_i[31:0]", unit) : NULL, NULL};
     char vq[64];
     snprintf(vq, sizeof vq, "%d:0", pick->stages - 1);
-    const char *core[9] = {sig(&s, "top.%s.y_d[%s]", unit, w_out),
+    const char *core[9] = {sig(&s, "top.%s.%sy_d[%s]", unit, fp, w_out),
                            sig(&s, "top.%s.%s.rnd", unit, rnd),
                            sig(&s, "top.%s.%s.stk", unit, rnd),
                            sig(&s, "top.%s.%s.up", unit, rnd),
@@ -162,7 +167,7 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
         }
     for (int n = 0; n < 8; n++)
         if (!core[n]) {
-            core[n] = pick->stages ? sig(&s, "top.%s.u_pipe.g_pipe.valid_q[%s]", unit, vq) : NULL;
+            core[n] = pick->stages ? sig(&s, "top.%s.%su_pipe.g_pipe.valid_q[%s]", unit, fp, vq) : NULL;
             core[n + 1] = NULL;
             break;
         }

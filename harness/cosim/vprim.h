@@ -1,4 +1,5 @@
-/* vprim.h — C view of one Verilated FP-primitive top (rtl/common/fp16_*.sv, fp32_add.sv).
+/* vprim.h — C view of one Verilated FP-primitive top (rtl/common/fp16_*.sv, fp32_add.sv: thin tops of
+ * fp_pipe.sv; rtl/softmax/sm_prob.sv, sm_norm.sv, fp32_scale2.sv).
  *
  * Contract
  *  - Every primitive top has ports clk_i, rst_ni, valid_i, a_i, b_i, [c_i], valid_o, y_o and a Stages

@@ -1,9 +1,9 @@
 // FP16 + FP16 -> FP16, RNE.
-// Top for co-simulation and synthesis: combinational core + Stages output pipeline registers.
+// Co-simulation and synthesis top: fp_pipe (combinational core + Stages output pipeline registers).
 `default_nettype none
 
 module fp16_add #(
-  parameter Stages = 0
+  parameter int Stages = 0
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
@@ -13,10 +13,16 @@ module fp16_add #(
   output logic        valid_o,
   output logic [15:0] y_o
 );
-  logic [15:0] y_d;
-  fp_add #(.ExpW(5), .ManW(10)) u_core (.a_i, .b_i, .y_o(y_d));
-
-  pipe_reg #(.Width(16), .Stages(Stages)) u_pipe (
-    .clk_i, .rst_ni, .valid_i, .data_i(y_d), .valid_o, .data_o(y_o)
+  fp_pipe #(
+    .Mul(0), .Add(1), .InExpW(5), .InManW(10), .OutExpW(5), .OutManW(10), .Stages(Stages)
+  ) u_fp (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(valid_i),
+    .a_i    (a_i),
+    .b_i    (b_i),
+    .c_i    (16'd0),
+    .valid_o(valid_o),
+    .y_o    (y_o)
   );
 endmodule

@@ -1,9 +1,9 @@
 // Fused FP16 x FP16 + FP32 -> FP32: exact product, one rounding in the FP32 adder.
-// Top for co-simulation and synthesis: combinational core + Stages output pipeline registers.
+// Co-simulation and synthesis top: fp_pipe (combinational core + Stages output pipeline registers).
 `default_nettype none
 
 module fp16_mac32 #(
-  parameter Stages = 0
+  parameter int Stages = 0
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
@@ -14,12 +14,16 @@ module fp16_mac32 #(
   output logic        valid_o,
   output logic [31:0] y_o
 );
-  logic [31:0] y_d;
-  logic [31:0] p;
-  fp_mul #(.InExpW(5), .InManW(10), .OutExpW(8), .OutManW(23)) u_mul (.a_i, .b_i, .y_o(p));
-  fp_add #(.ExpW(8), .ManW(23)) u_add (.a_i(p), .b_i(c_i), .y_o(y_d));
-
-  pipe_reg #(.Width(32), .Stages(Stages)) u_pipe (
-    .clk_i, .rst_ni, .valid_i, .data_i(y_d), .valid_o, .data_o(y_o)
+  fp_pipe #(
+    .Mul(1), .Add(1), .InExpW(5), .InManW(10), .OutExpW(8), .OutManW(23), .Stages(Stages)
+  ) u_fp (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(valid_i),
+    .a_i    (a_i),
+    .b_i    (b_i),
+    .c_i    (c_i),
+    .valid_o(valid_o),
+    .y_o    (y_o)
   );
 endmodule

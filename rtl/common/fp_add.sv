@@ -1,20 +1,24 @@
 // IEEE add, round to nearest even, subnormals, canonical NaN. Combinational.
 // Mirrors csim/fp.c fp_add(): swap by magnitude, align the smaller operand with three extra bits
 // (guard, round, sticky), add or subtract, then fp_round.
+`include "pim_assert.svh"
 `default_nettype none
 
 module fp_add #(
-  parameter ExpW = 5,
-  parameter ManW = 10
+  parameter int ExpW = 5,
+  parameter int ManW = 10
 ) (
   input  wire  [ExpW+ManW:0] a_i,
   input  wire  [ExpW+ManW:0] b_i,
   output logic [ExpW+ManW:0] y_o
 );
-  localparam N    = ExpW + ManW + 1;
-  localparam SigW = ManW + 5;         // carry + hidden + fraction + guard/round/sticky
-  localparam EW   = ExpW + 3;
-  localparam DW   = $clog2(ManW + 6);
+  `PIM_PARAM_CHECK(exp_w, ExpW >= 2, "fp_add: ExpW must be at least 2")
+  `PIM_PARAM_CHECK(man_w, ManW >= 2, "fp_add: ManW must be at least 2")
+
+  localparam int N    = ExpW + ManW + 1;
+  localparam int SigW = ManW + 5;         // carry + hidden + fraction + guard/round/sticky
+  localparam int EW   = ExpW + 3;
+  localparam int DW   = $clog2(ManW + 6);
 
   logic a_nan, b_nan, a_inf, b_inf;
   assign a_nan = (&a_i[N-2 -: ExpW]) & (|a_i[ManW-1:0]);

@@ -1,24 +1,28 @@
 // IEEE multiply, round to nearest even, subnormals, canonical NaN. Combinational.
 // Input and output formats may differ: FP16 x FP16 -> FP32 is exact (the rounding never fires).
 // Mirrors csim/fp.c fp_mul(): integer product of the significands, exponent of its top bit, fp_round.
+`include "pim_assert.svh"
 `default_nettype none
 
 module fp_mul #(
-  parameter InExpW  = 5,
-  parameter InManW  = 10,
-  parameter OutExpW = 5,
-  parameter OutManW = 10
+  parameter int InExpW  = 5,
+  parameter int InManW  = 10,
+  parameter int OutExpW = 5,
+  parameter int OutManW = 10
 ) (
   input  wire  [InExpW+InManW:0]   a_i,
   input  wire  [InExpW+InManW:0]   b_i,
   output logic [OutExpW+OutManW:0] y_o
 );
-  localparam NI     = InExpW + InManW + 1;
-  localparam NO     = OutExpW + OutManW + 1;
-  localparam PW     = 2 * (InManW + 1);
-  localparam EW     = ((InExpW > OutExpW) ? InExpW : OutExpW) + 3;
-  localparam BiasI  = (1 << (InExpW - 1)) - 1;
-  localparam BiasO  = (1 << (OutExpW - 1)) - 1;
+  `PIM_PARAM_CHECK(in_fmt, InExpW >= 2 && InManW >= 1, "fp_mul: InExpW must be at least 2, InManW at least 1")
+  `PIM_PARAM_CHECK(out_fmt, OutExpW >= 2 && OutManW >= 2, "fp_mul: OutExpW and OutManW must be at least 2")
+
+  localparam int NI     = InExpW + InManW + 1;
+  localparam int NO     = OutExpW + OutManW + 1;
+  localparam int PW     = 2 * (InManW + 1);
+  localparam int EW     = ((InExpW > OutExpW) ? InExpW : OutExpW) + 3;
+  localparam int BiasI  = (1 << (InExpW - 1)) - 1;
+  localparam int BiasO  = (1 << (OutExpW - 1)) - 1;
 
   logic [InExpW-1:0] ea, eb;
   assign ea = a_i[NI-2 -: InExpW];

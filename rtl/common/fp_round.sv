@@ -2,23 +2,29 @@
 // Mirrors csim/fp.c fp_round_pack() step for step.
 //   value = sig_i * 2^(etop_i - bias - (SigW-1)); etop_i is the (signed) biased exponent that bit
 //   SigW-1 of sig_i would have. sig_i must be nonzero (callers mux zero/Inf/NaN results themselves).
+`include "pim_assert.svh"
 `default_nettype none
 
 module fp_round #(
-  parameter ExpW = 8,   // result exponent width
-  parameter ManW = 23,  // result stored-fraction width
-  parameter SigW = 28,  // width of the unnormalised significand
-  parameter EW   = 12   // width of the signed exponent arithmetic
+  parameter int ExpW = 8,   // result exponent width
+  parameter int ManW = 23,  // result stored-fraction width
+  parameter int SigW = 28,  // width of the unnormalised significand
+  parameter int EW   = 12   // width of the signed exponent arithmetic
 ) (
   input  wire                 sign_i,
   input  wire  [EW-1:0]       etop_i,
   input  wire  [SigW-1:0]     sig_i,
   output logic [ExpW+ManW:0]  y_o
 );
+  `PIM_PARAM_CHECK(exp_w, ExpW >= 2, "fp_round: ExpW must be at least 2")
+  `PIM_PARAM_CHECK(man_w, ManW >= 1, "fp_round: ManW must be at least 1")
+  `PIM_PARAM_CHECK(sig_w, SigW >= 1, "fp_round: SigW must be at least 1")
+  `PIM_PARAM_CHECK(e_w, EW >= ExpW + 2, "fp_round: EW must be at least ExpW + 2 (signed exponent arithmetic)")
+
   // Working width: mantissa with hidden bit, round bit and at least one sticky bit.
-  localparam SW   = ((SigW > ManW + 1) ? SigW : ManW + 1) + 2;
-  localparam ShW  = $clog2(SW + 1);
-  localparam EMax = (1 << ExpW) - 1;
+  localparam int SW   = ((SigW > ManW + 1) ? SigW : ManW + 1) + 2;
+  localparam int ShW  = $clog2(SW + 1);
+  localparam int EMax = (1 << ExpW) - 1;
 
   // Leading-zero count of sig_i (the highest set bit wins). A function, not a generate chain over one
   // flat bus: Icarus re-evaluates a whole vector per part-select assignment and crawls on the latter.

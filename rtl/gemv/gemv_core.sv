@@ -21,14 +21,15 @@
 // lane g = row g. Context result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when
 // a `last` MAC reaches S2 while the holder is still draining.
 // res_info_o: [7:0] slot, [11:8] row of this beat, [12] context, [13] last beat of the result.
+`include "pim_assert.svh"
 `default_nettype none
 
 module gemv_core #(
-  parameter Rows    = 1,
-  parameter Depth   = 8,
-  parameter Slots   = 4,
-  parameter AccFp32 = 1,
-  parameter AccW    = (AccFp32 != 0) ? 32 : 16
+  parameter  int Rows    = 1,   // 1 .. 16
+  parameter  int Depth   = 8,   // 2 .. 256
+  parameter  int Slots   = 4,   // 1 .. 256
+  parameter  int AccFp32 = 1,   // 0 or 1
+  localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -44,10 +45,15 @@ module gemv_core #(
   output logic [15:0]         res_info_o,
   output logic                err_o
 );
-  localparam WordW    = $clog2(Depth);
-  localparam SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
-  localparam LaneBits = 16 * AccW;
-  localparam OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
+  `PIM_PARAM_CHECK(rows, Rows >= 1 && Rows <= 16, "gemv_core: Rows (G) must be 1 .. 16")
+  `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_core: Depth must be 2 .. 256")
+  `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_core: Slots must be 1 .. 256")
+  `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_core: AccFp32 must be 0 or 1")
+
+  localparam int WordW    = $clog2(Depth);
+  localparam int SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
+  localparam int LaneBits = 16 * AccW;
+  localparam logic [1:0] OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
 
   // ---- decode and check ----
   logic [1:0] op;
@@ -62,7 +68,7 @@ module gemv_core #(
   assign c_word = cmd_i[19:12];
   assign c_slot = cmd_i[27:20];
 
-  logic [Slots-1:0] open_q, mode_q;  // architectural slot state, updated at fire
+  logic [Slots-1:0] open_d, open_q, mode_d, mode_q;  // architectural slot state, updated at fire
   logic             is_wr, is_mac, is_ctx, slot_open, slot_ctx, bad;
   assign is_wr  = (op == OpWr);
   assign is_mac = (op == OpScore) || (op == OpCtx);
@@ -87,19 +93,31 @@ module gemv_core #(
   assign good_mac = fire && !bad && is_mac;
   assign good_wr  = fire && !bad && !is_mac;
 
+  logic             err_d, err_q;
+  logic [SlotW-1:0] slot_idx;
+  assign slot_idx = c_slot[SlotW-1:0];
+  always_comb begin
+    open_d = open_q;
+    mode_d = mode_q;
+    err_d  = err_q | (fire && bad);
+    if (good_mac) begin
+      open_d[slot_idx] = !c_last;
+      mode_d[slot_idx] = is_ctx;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       open_q <= '0;
       mode_q <= '0;
-      err_o  <= 1'b0;
+      err_q  <= 1'b0;
     end else begin
-      if (fire && bad) err_o <= 1'b1;
-      if (good_mac) begin
-        open_q[c_slot[SlotW-1:0]] <= !c_last;
-        mode_q[c_slot[SlotW-1:0]] <= is_ctx;
-      end
+      open_q <= open_d;
+      mode_q <= mode_d;
+      err_q  <= err_d;
     end
   end
+  assign err_o = err_q;
 
   // S1 and S2 registers
   logic             valid_s1_q, ctx_s1_q, buf_s1_q, last_s1_q, first_s1_q;
@@ -142,21 +160,30 @@ module gemv_core #(
   logic [Rows*LaneBits-1:0] sum;
   for (genvar r = 0; r < Rows; r++) begin : g_row
     gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_row (
-      .clk_i, .rst_ni, .en_i(en),
+      .clk_i     (clk_i),
+      .rst_ni    (rst_ni),
+      .en_i      (en),
       .wr_en_i   (good_wr && (c_row == 4'(r))),
       .wr_buf_i  (c_buf),
       .wr_word_i (c_word[WordW-1:0]),
       .wr_data_i (data_i),
-      .valid_s1_i(valid_s1_q), .ctx_s1_i(ctx_s1_q), .buf_s1_i(buf_s1_q), .word_s1_i(word_s1_q),
-      .elem_s1_i (elem_s1_q), .burst_s1_i(burst_s1_q),
-      .valid_s2_i(valid_s2_q), .ctx_s2_i(ctx_s2_q), .slot_s2_i(slot_s2_q), .first_s2_i(first_s2_q),
+      .valid_s1_i(valid_s1_q),
+      .ctx_s1_i  (ctx_s1_q),
+      .buf_s1_i  (buf_s1_q),
+      .word_s1_i (word_s1_q),
+      .elem_s1_i (elem_s1_q),
+      .burst_s1_i(burst_s1_q),
+      .valid_s2_i(valid_s2_q),
+      .ctx_s2_i  (ctx_s2_q),
+      .slot_s2_i (slot_s2_q),
+      .first_s2_i(first_s2_q),
       .sum_o     (sum[r*LaneBits +: LaneBits])
     );
   end
 
   // ---- result holder ----
   logic [Rows*LaneBits-1:0] hold_q, hold_d;
-  logic [4:0]               beats_q;   // beats left to send
+  logic [4:0]               beats_d, beats_q;   // beats left to send
   logic [3:0]               row_q;
   logic [SlotW-1:0]         hslot_q;
   logic                     hctx_q, capture, pop;
@@ -173,13 +200,19 @@ module gemv_core #(
     end
   end
 
+  always_comb begin
+    beats_d = beats_q;
+    if (capture) begin
+      beats_d = ctx_s2_q ? 5'(Rows) : 5'd1;
+    end else if (pop) begin
+      beats_d = beats_q - 5'd1;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       beats_q <= 5'd0;
-    end else if (capture) begin
-      beats_q <= ctx_s2_q ? 5'(Rows) : 5'd1;
-    end else if (pop) begin
-      beats_q <= beats_q - 5'd1;
+    end else begin
+      beats_q <= beats_d;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -198,20 +231,13 @@ module gemv_core #(
   assign res_data_o  = hold_q[LaneBits-1:0];
   assign res_info_o  = {2'b00, (beats_q == 5'd1), hctx_q, row_q, 8'(hslot_q)};
 
-`ifndef SYNTHESIS
-  // Simulation assertion: the first bad command after reset is reported, later ones only raise err_o.
-  // Inputs are don't-care while reset is asserted.
-  logic bad_seen_q;
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      bad_seen_q <= 1'b0;
-    end else if (fire && bad) begin
-      bad_seen_q <= 1'b1;
-      if (!bad_seen_q) begin
-        $error("gemv_core: bad command %h rejected (see the command format in gemv_core.sv); further bad commands only raise err_o",
-               cmd_i);
-      end
-    end
-  end
-`endif
+  // ---- assertions (pim_assert.svh) ----
+  `PIM_ASSERT_KNOWN(cmd_valid_known, cmd_valid_i)
+  `PIM_ASSERT_KNOWN(data_valid_known, data_valid_i)
+  `PIM_ASSERT_KNOWN(res_valid_known, res_valid_o)
+  `PIM_ASSERT_KNOWN(res_ready_known, res_ready_i)
+  `PIM_ASSERT_HANDSHAKE(cmd_beat, cmd_valid_i, cmd_ready_o, cmd_i, 32)
+  `PIM_ASSERT_HANDSHAKE(data_beat, data_valid_i, data_ready_o, data_i, 256)
+  `PIM_ASSERT_HANDSHAKE(res_beat, res_valid_o, res_ready_i, {res_info_o, res_data_o}, 16 + LaneBits)
+  `PIM_ASSERT_BAD_CMD(bad_cmd, fire && bad, cmd_i, "gemv_core", "see the command format in gemv_core.sv")
 endmodule

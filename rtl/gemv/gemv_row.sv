@@ -9,15 +9,16 @@
 // Stage S1 (inputs *_s1_i): buffer read and multiply -> product registers. Stage S2 (inputs *_s2_i):
 // adder network and accumulator write. Both advance only when en_i is high.
 // Mirrored by csim/gemv.c gemv_row_mac().
+`include "pim_assert.svh"
 `default_nettype none
 
 module gemv_row #(
-  parameter Depth   = 8,  // 16-element words per stationary vector (head dim / 16)
-  parameter Slots   = 4,  // accumulators
-  parameter AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
-  parameter AccW    = (AccFp32 != 0) ? 32 : 16,
-  parameter WordW   = $clog2(Depth),
-  parameter SlotW   = (Slots > 1) ? $clog2(Slots) : 1
+  parameter  int Depth   = 8,  // 16-element words per stationary vector (head dim / 16), 2 .. 256
+  parameter  int Slots   = 4,  // accumulators, 1 .. 256
+  parameter  int AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
+  localparam int AccW    = (AccFp32 != 0) ? 32 : 16,
+  localparam int WordW   = $clog2(Depth),
+  localparam int SlotW   = (Slots > 1) ? $clog2(Slots) : 1
 ) (
   input  wire                  clk_i,
   input  wire                  rst_ni,
@@ -42,10 +43,14 @@ module gemv_row #(
   // adder outputs of this cycle's S2 command (score result in lane 15)
   output logic [16*AccW-1:0]   sum_o
 );
-  localparam Entries = 2 * Depth;
-  localparam IdxW    = $clog2(Entries);
-  localparam LaneBits = 16 * AccW;
-  localparam [AccW-1:0] NegZero = {1'b1, {(AccW-1){1'b0}}};
+  `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_row: Depth must be 2 .. 256")
+  `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_row: Slots must be 1 .. 256")
+  `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_row: AccFp32 must be 0 or 1")
+
+  localparam int Entries  = 2 * Depth;
+  localparam int IdxW     = $clog2(Entries);
+  localparam int LaneBits = 16 * AccW;
+  localparam logic [AccW-1:0] NegZero = {1'b1, {(AccW-1){1'b0}}};
 
   // ---- vector buffer: two halves of Depth words ----
   logic [Entries*256-1:0] vbuf_q;

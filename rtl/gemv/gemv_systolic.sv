@@ -4,11 +4,11 @@
 `default_nettype none
 
 module gemv_systolic #(
-  parameter G       = 4,
-  parameter Depth   = 8,
-  parameter Slots   = 4,
-  parameter AccFp32 = 1,
-  parameter AccW    = (AccFp32 != 0) ? 32 : 16
+  parameter  int G       = 4,   // 1 .. 16
+  parameter  int Depth   = 8,
+  parameter  int Slots   = 4,
+  parameter  int AccFp32 = 1,
+  localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -24,5 +24,19 @@ module gemv_systolic #(
   output logic [15:0]         res_info_o,
   output logic                err_o
 );
-  gemv_core #(.Rows(G), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_core (.*);
+  gemv_core #(.Rows(G), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_core (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .cmd_valid_i (cmd_valid_i),
+    .cmd_ready_o (cmd_ready_o),
+    .cmd_i       (cmd_i),
+    .data_valid_i(data_valid_i),
+    .data_ready_o(data_ready_o),
+    .data_i      (data_i),
+    .res_valid_o (res_valid_o),
+    .res_ready_i (res_ready_i),
+    .res_data_o  (res_data_o),
+    .res_info_o  (res_info_o),
+    .err_o       (err_o)
+  );
 endmodule

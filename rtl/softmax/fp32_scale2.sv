@@ -3,7 +3,7 @@
 `default_nettype none
 
 module fp32_scale2 #(
-  parameter Stages = 0
+  parameter int Stages = 0
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
@@ -17,6 +17,11 @@ module fp32_scale2 #(
   sm_scale2 u_core (.x_i(a_i), .k_i(b_i), .y_o(y));
 
   pipe_reg #(.Width(32), .Stages(Stages)) u_pipe (
-    .clk_i, .rst_ni, .valid_i, .data_i(y), .valid_o, .data_o(y_o)
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(valid_i),
+    .data_i (y),
+    .valid_o(valid_o),
+    .data_o (y_o)
   );
 endmodule

@@ -4,17 +4,21 @@
 // when g = 0; then fp_round places it at exponent k, subnormals and all.
 // y = -0 -> 1.0; y <= -32 or -Inf -> +0; y > 0 or NaN -> canonical NaN (outside the unit's domain).
 // Mirrors csim/softmax.c sm_exp2().
+`include "pim_assert.svh"
 `default_nettype none
 
 module sm_exp2 #(
-  parameter Pieces = 16  // 4, 8, 16, 32 or 64
+  parameter int Pieces = 16  // 4, 8, 16, 32 or 64
 ) (
   input  wire  [31:0] y_i,
   output logic [15:0] p_o
 );
-  localparam FB = 20;               // fraction bits of |y|
-  localparam PB = $clog2(Pieces);   // index bits
-  localparam UB = FB - PB;          // position bits inside a piece
+  `PIM_PARAM_CHECK(pieces, Pieces == 4 || Pieces == 8 || Pieces == 16 || Pieces == 32 || Pieces == 64,
+                   "sm_exp2: Pieces must be 4, 8, 16, 32 or 64")
+
+  localparam int FB = 20;               // fraction bits of |y|
+  localparam int PB = $clog2(Pieces);   // index bits
+  localparam int UB = FB - PB;          // position bits inside a piece
 
   logic       sgn, is_zero, is_nan, is_inf, big;
   logic [7:0] e;

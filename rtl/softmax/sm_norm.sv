@@ -4,7 +4,7 @@
 `default_nettype none
 
 module sm_norm #(
-  parameter Stages = 0
+  parameter int Stages = 0
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
@@ -19,6 +19,11 @@ module sm_norm #(
   fp_mul #(.InExpW(8), .InManW(23), .OutExpW(8), .OutManW(23)) u_mul (.a_i(b_i), .b_i(rl), .y_o(o));
 
   pipe_reg #(.Width(32), .Stages(Stages)) u_pipe (
-    .clk_i, .rst_ni, .valid_i, .data_i(o), .valid_o, .data_o(y_o)
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(valid_i),
+    .data_i (o),
+    .valid_o(valid_o),
+    .data_o (y_o)
   );
 endmodule

@@ -4,8 +4,8 @@
 `default_nettype none
 
 module sm_prob #(
-  parameter Stages = 0,
-  parameter Pieces = 16
+  parameter int Stages = 0,
+  parameter int Pieces = 16
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
@@ -17,10 +17,15 @@ module sm_prob #(
 );
   logic [31:0] y;
   logic [15:0] p;
-  fp_add #(.ExpW(8), .ManW(23)) u_sub (.a_i, .b_i({~b_i[31], b_i[30:0]}), .y_o(y));
+  fp_add #(.ExpW(8), .ManW(23)) u_sub (.a_i(a_i), .b_i({~b_i[31], b_i[30:0]}), .y_o(y));
   sm_exp2 #(.Pieces(Pieces)) u_exp2 (.y_i(y), .p_o(p));
 
   pipe_reg #(.Width(16), .Stages(Stages)) u_pipe (
-    .clk_i, .rst_ni, .valid_i, .data_i(p), .valid_o, .data_o(y_o)
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(valid_i),
+    .data_i (p),
+    .valid_o(valid_o),
+    .data_o (y_o)
   );
 endmodule

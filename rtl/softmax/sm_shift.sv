@@ -9,7 +9,7 @@ module sm_shift (
   output logic [31:0] k_o
 );
   logic [31:0] dlt;
-  fp_add #(.ExpW(8), .ManW(23)) u_sub (.a_i, .b_i({~b_i[31], b_i[30:0]}), .y_o(dlt));
+  fp_add #(.ExpW(8), .ManW(23)) u_sub (.a_i(a_i), .b_i({~b_i[31], b_i[30:0]}), .y_o(dlt));
 
   logic [7:0]  e;
   logic [23:0] sig, mag;
