@@ -363,7 +363,7 @@ units: $(PIMATTN) $(VUNITS)
 # printed whole in this order; a failing suite does not stop the others, the target fails at the end.
 # An Icarus replay runs after the Verilator suite that wrote its vector files.
 TEST_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(JOBS))
-TEST_ENV  := PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test
+TEST_ENV   = PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test
 tab := $(shell printf '\t')
 define test_jobs
 tables$(tab)-$(tab)$(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv && echo "  csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tools/gen_sm_tables.c" || { echo "  regenerate with make tables"; exit 1; }
