@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "cosim.h"
 
 int cmd_run(int argc, char **argv);
@@ -15,6 +16,13 @@ int cmd_gemv(int argc, char **argv);
 int cmd_softmax(int argc, char **argv);
 int cmd_hbm(int argc, char **argv);
 int cmd_check_trace(int argc, char **argv);
+
+/* The option tables of the commands `pimattn sweep` runs, for checking grid files without a second list of
+ * option names: names, kinds, ranges and words as the command parses them (dst and given NULL) into out
+ * (at most max entries); the number written. */
+#define CMD_MAX_OPTS 63
+int cmd_run_options(cli_opt *out, int max);
+int cmd_system_options(cli_opt *out, int max);
 
 /* What the unit commands share (unit_args.c): the GEMV --pattern words in gemv_pattern order,
  * NULL-terminated; the --only build of a family, loaded: its ops table, or NULL after printing that the
