@@ -269,7 +269,17 @@ LDLIBS_VL  := -lz -pthread
 LDLIBS_CFG := -lcyaml -lyaml      # the configuration reader (cfgfile/)
 LDLIBS_JSON := -lcjson            # the run's JSON report (run/report.c)
 
-$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(call libs,cli system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
+# The version `pimattn --version` prints and `pimattn sweep` records: git describe of the tree when make
+# runs, or "unknown" outside a git checkout. The generated file is rewritten only when the text changes.
+PIMATTN_VERSION := $(or $(shell git describe --always --dirty --tags 2>/dev/null),unknown)
+VERSION_C  := $(BUILD)/gen/version.c
+VERSION_TXT := const char *pimattn_version(void);\nconst char *pimattn_version(void) { return "$(PIMATTN_VERSION)"; }\n
+$(shell mkdir -p $(BUILD)/gen && (printf '$(VERSION_TXT)' | cmp -s - $(VERSION_C) || printf '$(VERSION_TXT)' > $(VERSION_C)))
+$(BUILD)/obj/gen/version.o: $(VERSION_C)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_JSON) -lm
 

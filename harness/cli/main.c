@@ -26,7 +26,8 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n\ncommands:\n");
+    fprintf(f, "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options; pimattn --version)\n\n"
+               "commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].what);
 }
@@ -59,6 +60,10 @@ static int dispatch(int argc, char **argv)
     const char *c = argv[1];
     if (!strcmp(c, "--help") || !strcmp(c, "-h"))
         c = "help";
+    if (!strcmp(c, "--version")) {
+        printf("pimattn %s\n", pimattn_version());
+        return 0;
+    }
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(c, commands[i].name))
             continue;
