@@ -284,9 +284,9 @@ $(BUILD)/obj/gen/version.o: $(VERSION_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli sweep system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_JSON) -lm
+	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
 
 vunits: $(VUNITS)
 
