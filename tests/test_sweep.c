@@ -430,12 +430,26 @@ static int points_running(const char *d)
     return found;
 }
 
+/* The finished reports in dir/points (KEY.json; temporaries are hidden). */
+static int count_reports(const char *d)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/points", d);
+    DIR *dd = opendir(p);
+    int n = 0;
+    for (struct dirent *e; dd && (e = readdir(dd));)
+        n += e->d_name[0] != '.' && strstr(e->d_name, ".json") != NULL;
+    if (dd)
+        closedir(dd);
+    return n;
+}
+
 /* 16 points of 0.1 to 0.3 s. */
 static const char *slow_grid =
     "command: run\nfixed:\n  model-file: configs/models/tiny-test.yaml\n  mode: fast\n  stacks: 1\n  batch: 2\n"
     "  threads: 1\ngrid:\n  ctx: [16384, 24576, 32768, 40960]\n  gemv: [tree, systolic]\n  seed: [1, 2]\n";
 
-/* Starts the slow sweep into d, kills it with sig after its first row, checks what is left, resumes it. */
+/* Starts the slow sweep into d, kills it with sig after its 6th row, checks what is left, resumes it. */
 static void kill_and_resume(const char *d, int sig)
 {
     fflush(stdout); /* not twice through the child */
@@ -449,16 +463,22 @@ static void kill_and_resume(const char *d, int sig)
     char csv[600];
     snprintf(csv, sizeof csv, "%s/results.csv", d);
     struct timespec ms10 = {0, 10000000};
-    for (int i = 0; i < 6000 && count_lines(csv) < 2; i++)
+    for (int i = 0; i < 6000 && count_lines(csv) < 7; i++) /* 6 rows: the points in flight take 0.15 s or more */
         nanosleep(&ms10, NULL);
     int rows = count_lines(csv) - 1, st = 0;
     kill(pid, sig);
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);
     printf("  killed with signal %d after %d of 16 rows\n", sig, rows);
-    assert_true(rows >= 1 && rows < 16);
-    nanosleep(&ms10, NULL);
-    assert_false(points_running(d)); /* the points in flight died with the sweep */
+    assert_true(rows >= 6 && rows < 16);
+    /* the points in flight died with the sweep: none runs 50 ms later, none finishes its report later */
+    struct timespec ms5 = {0, 5000000}, ms600 = {0, 600000000};
+    for (int i = 0; i < 10 && points_running(d); i++)
+        nanosleep(&ms5, NULL);
+    assert_false(points_running(d));
+    int reports = count_reports(d);
+    nanosleep(&ms600, NULL);
+    assert_int_equal(count_reports(d), reports);
     char jsonl[600];
     snprintf(jsonl, sizeof jsonl, "%s/results.jsonl", d);
     int done = count_lines(jsonl);
