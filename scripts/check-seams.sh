@@ -3,8 +3,8 @@
 # include is tried with the module's real compile flags and must NOT compile (and the allowed one next to
 # it must, so the probe itself is sound); then an include scan finds what include paths cannot (a
 # relative path such as "../run/func.h" reaches past any -I).
-# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_cfgfile, INC_hbmcfg and
-# INC_system exported (the Makefile's flags).
+# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_cfgfile, INC_hbmcfg,
+# INC_system, INC_sweep and INC_cli exported (the Makefile's flags).
 set -uo pipefail
 cc=$1 cflags=$2 out=$3
 cflags=${cflags//-MMD/} cflags=${cflags//-MP/}   # a probe writes no dependency file
@@ -48,6 +48,13 @@ probe system_reader "$INC_system" cfgfile.h ok
 probe system_own_header "$INC_system" system.h ok
 probe system_includes_shim "$INC_system" vshim.hpp refused
 probe csim_includes_reader "$INC_csim" cfgfile.h refused
+echo "seam 5: the sweep (sweep/) depends on nothing of pimattn; the command reaches it through sweep.h only"
+probe sweep_own_header "$INC_sweep" sweep.h ok
+probe sweep_includes_cli "$INC_sweep" cli.h refused
+probe sweep_includes_system "$INC_sweep" system.h refused
+probe sweep_includes_run "$INC_sweep" run.h refused
+probe cli_sweep_header "$INC_cli" sweep.h ok
+probe cli_includes_sweep_insides "$INC_cli" sweep_int.h refused
 
 echo "include scan: no include reaches past the include paths"
 bad=$(grep -rn '#include *"[^"]*\.\./' harness csim --include='*.c' --include='*.h' --include='*.cpp' --include='*.hpp' || true)

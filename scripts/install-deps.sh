@@ -19,12 +19,13 @@ PKGS=(
   libcyaml-dev      # YAML configuration (HBM presets, models)
   libcjson-dev      # JSON reports
   gnuplot-nox       # plots from sweeps
+  parallel          # GNU parallel: make test runs a sweep's emitted parallel.sh (tests/test_sweep.c)
 )
 # Optional groups (--with GROUP), for targets outside `make test`.
 SLURM_PKGS=(
   slurm-wlm         # slurmctld, slurmd, sbatch/sinfo/squeue (`make test-slurm`, docs/slurm.md)
   munge             # Slurm's authentication daemon and key tool
-  parallel          # GNU parallel: the emitted parallel.sh is checked beside the Slurm array
+  parallel          # GNU parallel (also in the main list): the emitted parallel.sh beside the Slurm array
 )
 
 check=0

@@ -1,7 +1,8 @@
 /* test_cli_options — the option parser every pimattn command uses (harness/cli/cli.h), on its own: each
  * kind of option lands in its destination, the last of a repeated option wins, a word of an integer
  * option stores 0, `given` marks options that appeared, --help and each kind of bad input return the
- * right status, positional arguments are refused or handed back. */
+ * right status, positional arguments are refused or handed back, a letter option (-j N, -jN) is its long
+ * option, and cli_value_check says what the parser would say without printing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +17,8 @@
 #include "cli.h"
 
 typedef struct vals {
-    int flag, choice, given;
+    int flag, choice, given, quiet;
+    uint64_t jobs;
     const char *str;
     uint64_t n, m;
     double x;
@@ -40,7 +42,9 @@ static int parse(const char *line, vals *v, int *args)
                             CLI_OPT_U64("n", &v->n, 2, 100),
                             {.name = "m", .kind = CLI_U64, .dst = &v->m, .lo = 1, .hi = 5, .words = all},
                             {.name = "x", .kind = CLI_DOUBLE, .dst = &v->x, .dlo = -1, .dhi = 1, .given = &v->given},
-                            CLI_OPT_CHOICE("colour", &v->choice, colours), CLI_OPT_LIST("set", &v->list)};
+                            CLI_OPT_CHOICE("colour", &v->choice, colours), CLI_OPT_LIST("set", &v->list),
+                            {.name = "jobs", .kind = CLI_U64, .dst = &v->jobs, .lo = 1, .hi = 8, .letter = 'j'},
+                            {.name = "quiet", .kind = CLI_FLAG, .dst = &v->quiet, .letter = 'q'}};
     /* the messages are the commands' tests' business (test_cli, test_errors): stderr to /dev/null */
     fflush(stderr);
     int saved = dup(2), null = open("/dev/null", O_WRONLY);
@@ -128,9 +132,52 @@ static void test_positional(void **state)
     assert_int_equal(args, 4);
 }
 
+static void test_letters(void **state)
+{
+    (void)state;
+    vals v;
+    assert_int_equal(parse("-j 3 -q", &v, NULL), CLI_GO);
+    assert_int_equal(v.jobs, 3);
+    assert_int_equal(v.quiet, 1);
+    assert_int_equal(parse("-j4 --jobs 5 -j 6", &v, NULL), CLI_GO); /* -jN; the last one wins */
+    assert_int_equal(v.jobs, 6);
+    assert_int_equal(parse("-j 9", &v, NULL), CLI_EXIT_BAD_INPUT); /* the long option's range */
+    assert_int_equal(parse("-j", &v, NULL), CLI_EXIT_BAD_INPUT);
+    assert_int_equal(parse("-x", &v, NULL), CLI_EXIT_BAD_INPUT); /* no such letter */
+}
+
+static void test_value_check(void **state)
+{
+    (void)state;
+    int d = -1;
+    uint64_t u = 0;
+    char why[256];
+    const cli_opt n = CLI_OPT_U64("n", &u, 2, 100), c = CLI_OPT_CHOICE("colour", &d, colours),
+                  m = {.name = "m", .kind = CLI_U64, .dst = &u, .lo = 1, .hi = 5, .words = all},
+                  x = CLI_OPT_DOUBLE("x", NULL, -1, 1), s = CLI_OPT_STR("s", NULL);
+    assert_int_equal(cli_value_check(&n, "50", why, sizeof why), 0);
+    assert_int_equal(cli_value_check(&n, "101", why, sizeof why), -1);
+    assert_string_equal(why, "101 is out of range (allowed: 2..100)");
+    assert_int_equal(cli_value_check(&n, "x", why, sizeof why), -1);
+    assert_string_equal(why, "'x' is not a non-negative integer (allowed: 2..100)");
+    assert_int_equal(cli_value_check(&m, "all", why, sizeof why), 0);
+    assert_int_equal(cli_value_check(&m, "6", why, sizeof why), -1);
+    assert_string_equal(why, "6 is out of range (allowed: 1..5, all)");
+    assert_int_equal(cli_value_check(&c, "green", why, sizeof why), 0);
+    assert_int_equal(cli_value_check(&c, "pink", why, sizeof why), -1);
+    assert_string_equal(why, "'pink' (allowed: red, green, blue)");
+    assert_int_equal(cli_value_check(&x, "0.5", why, sizeof why), 0);
+    assert_int_equal(cli_value_check(&x, "2", why, sizeof why), -1);
+    assert_string_equal(why, "'2' is not a number in [-1, 1]");
+    assert_int_equal(cli_value_check(&s, "anything", why, sizeof why), 0);
+    assert_int_equal(u, 0); /* nothing stored */
+    assert_int_equal(d, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_values), cmocka_unit_test(test_bad),
-                                       cmocka_unit_test(test_list), cmocka_unit_test(test_positional)};
+                                       cmocka_unit_test(test_list), cmocka_unit_test(test_positional),
+                                       cmocka_unit_test(test_letters), cmocka_unit_test(test_value_check)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,8 +25,8 @@ int cli_parse_u64(const char *text, int allow_hex, uint64_t *out)
     return 0;
 }
 
-int cli_u64_or(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, const char *word,
-               uint64_t *out)
+/* The messages of bad values, without "pimattn CMD: --OPT: " (cli_value_check); 0, or -1 with why. */
+static int u64_why(const char *text, uint64_t lo, uint64_t hi, const char *word, uint64_t *out, char *why, size_t n)
 {
     char range[96];
     snprintf(range, sizeof range, "%" PRIu64 "..%" PRIu64 "%s%s", lo, hi, word ? ", " : "", word ? word : "");
@@ -35,20 +35,46 @@ int cli_u64_or(const char *cmd, const char *opt, const char *text, uint64_t lo, 
         return 0;
     }
     uint64_t v = 0;
-    if (!text || !isdigit((unsigned char)text[0])) {
-        fprintf(stderr, "pimattn %s: %s: '%s' is not a non-negative integer (allowed: %s)\n", cmd, opt,
-                text ? text : "", range);
-        return -1;
-    }
-    if (cli_parse_u64(text, 0, &v)) {
-        fprintf(stderr, "pimattn %s: %s: '%s' is not a decimal integer (allowed: %s)\n", cmd, opt, text, range);
-        return -1;
-    }
-    if (v < lo || v > hi) {
-        fprintf(stderr, "pimattn %s: %s: %" PRIu64 " is out of range (allowed: %s)\n", cmd, opt, v, range);
-        return -1;
-    }
+    if (!text || !isdigit((unsigned char)text[0]))
+        return snprintf(why, n, "'%s' is not a non-negative integer (allowed: %s)", text ? text : "", range), -1;
+    if (cli_parse_u64(text, 0, &v))
+        return snprintf(why, n, "'%s' is not a decimal integer (allowed: %s)", text, range), -1;
+    if (v < lo || v > hi)
+        return snprintf(why, n, "%" PRIu64 " is out of range (allowed: %s)", v, range), -1;
     *out = v;
+    return 0;
+}
+
+static int double_why(const char *text, double lo, double hi, double *out, char *why, size_t n)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = text ? strtod(text, &end) : NAN;
+    if (!text || end == text || *end != '\0' || errno || !(v >= lo && v <= hi))
+        return snprintf(why, n, "'%s' is not a number in [%g, %g]", text ? text : "", lo, hi), -1;
+    *out = v;
+    return 0;
+}
+
+static int choice_why(const char *text, const char *const *words, int *out, char *why, size_t n)
+{
+    for (int i = 0; words[i]; i++)
+        if (!strcmp(text, words[i]))
+            return *out = i, 0;
+    size_t k = (size_t)snprintf(why, n, "'%s' (allowed:", text);
+    for (int i = 0; words[i] && k < n; i++)
+        k += (size_t)snprintf(why + k, n - k, "%s %s", i ? "," : "", words[i]);
+    if (k < n)
+        snprintf(why + k, n - k, ")");
+    return -1;
+}
+
+int cli_u64_or(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, const char *word,
+               uint64_t *out)
+{
+    char why[1024];
+    if (u64_why(text, lo, hi, word, out, why, sizeof why))
+        return fprintf(stderr, "pimattn %s: %s: %s\n", cmd, opt, why), -1;
     return 0;
 }
 
@@ -59,14 +85,9 @@ int cli_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uin
 
 int cli_double(const char *cmd, const char *opt, const char *text, double lo, double hi, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = text ? strtod(text, &end) : NAN;
-    if (!text || end == text || *end != '\0' || errno || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "pimattn %s: %s: '%s' is not a number in [%g, %g]\n", cmd, opt, text ? text : "", lo, hi);
-        return -1;
-    }
-    *out = v;
+    char why[1024];
+    if (double_why(text, lo, hi, out, why, sizeof why))
+        return fprintf(stderr, "pimattn %s: %s: %s\n", cmd, opt, why), -1;
     return 0;
 }
 
@@ -89,11 +110,12 @@ int cli_dotted(const char *text, unsigned *v, int maxn)
     }
 }
 
-/* getopt_long returned '?': an unknown option, or one without its value (optopt is then its code). */
-static int bad_option(const char *cmd, int argc, char **argv, int optind_now, int optopt_now)
+/* getopt_long returned '?': an unknown option, or one without its value (known: optopt is then its code or
+ * letter). */
+static int bad_option(const char *cmd, int argc, char **argv, int optind_now, int optopt_now, int known)
 {
     const char *arg = optind_now - 1 < argc ? argv[optind_now - 1] : "";
-    if (optopt_now)
+    if (optopt_now && known)
         fprintf(stderr, "pimattn %s: option '%s' needs a value (see pimattn %s --help)\n", cmd, arg, cmd);
     else
         fprintf(stderr, "pimattn %s: unknown option '%s' (see pimattn %s --help)\n", cmd, arg, cmd);
@@ -102,14 +124,26 @@ static int bad_option(const char *cmd, int argc, char **argv, int optind_now, in
 
 static int choice(const char *cmd, const char *opt, const char *text, const char *const *words, int *out)
 {
-    for (int i = 0; words[i]; i++)
-        if (!strcmp(text, words[i]))
-            return *out = i, 0;
-    fprintf(stderr, "pimattn %s: %s: '%s' (allowed:", cmd, opt, text);
-    for (int i = 0; words[i]; i++)
-        fprintf(stderr, "%s %s", i ? "," : "", words[i]);
-    fprintf(stderr, ")\n");
-    return -1;
+    char why[1024];
+    if (choice_why(text, words, out, why, sizeof why))
+        return fprintf(stderr, "pimattn %s: %s: %s\n", cmd, opt, why), -1;
+    return 0;
+}
+
+int cli_value_check(const cli_opt *o, const char *text, char *why, size_t n)
+{
+    uint64_t u;
+    double d;
+    int c;
+    switch (o->kind) {
+    case CLI_U64: return u64_why(text, o->lo, o->hi, o->words ? o->words[0] : NULL, &u, why, n);
+    case CLI_DOUBLE: return double_why(text, o->dlo, o->dhi, &d, why, n);
+    case CLI_CHOICE: return choice_why(text ? text : "", o->words, &c, why, n);
+    case CLI_FLAG:
+    case CLI_STR:
+    case CLI_LIST: break;
+    }
+    return 0;
 }
 
 /* One option's value into its destination; 0 or -1 (printed). */
@@ -148,24 +182,37 @@ enum { CLI_MAX_OPTS = 63, CLI_CODE = 256 }; /* getopt_long's codes: CLI_CODE + i
 int cli_options(const char *cmd, const char *help, const cli_opt *opts, int n, int argc, char **argv, int *args)
 {
     struct option lo[CLI_MAX_OPTS + 2];
+    char shorts[2 * CLI_MAX_OPTS + 1];
+    size_t ns = 0;
     if (n > CLI_MAX_OPTS) {
         fprintf(stderr, "pimattn %s: internal error: %d options (at most %d)\n", cmd, n, CLI_MAX_OPTS);
         return CLI_EXIT_BAD_INPUT;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         lo[i] = (struct option){opts[i].name, opts[i].kind == CLI_FLAG ? no_argument : required_argument, NULL,
                                 CLI_CODE + i};
+        if (opts[i].letter) {
+            shorts[ns++] = opts[i].letter;
+            if (opts[i].kind != CLI_FLAG)
+                shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = '\0';
     lo[n] = (struct option){"help", no_argument, NULL, CLI_CODE + n};
     lo[n + 1] = (struct option){0, 0, 0, 0};
-    optind = 1;
+    optind = 0; /* glibc: a full reset (1 would keep the permutation state of an earlier call) */
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, "", lo, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1;) {
         if (c == CLI_CODE + n) {
             fputs(help, stdout);
             return 0;
         }
+        for (int i = 0; c > 0 && c < CLI_CODE && i < n; i++)
+            if (opts[i].letter == c)
+                c = CLI_CODE + i;
         if (c < CLI_CODE || c > CLI_CODE + n)
-            return bad_option(cmd, argc, argv, optind, optopt);
+            return bad_option(cmd, argc, argv, optind, optopt,
+                              optopt >= CLI_CODE || (optopt > 0 && optopt < 128 && strchr(shorts, optopt)));
         if (take(cmd, &opts[c - CLI_CODE], optarg))
             return CLI_EXIT_BAD_INPUT;
     }

@@ -5,6 +5,7 @@
 #ifndef PIMATTN_CLI_H
 #define PIMATTN_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Numbers are decimal everywhere (a leading 0 is not octal); with allow_hex, "0x..." is hexadecimal.
@@ -48,6 +49,7 @@ typedef struct cli_opt {
     double dlo, dhi;
     const char *const *words;
     int *given; /* optional: set to 1 when the option appears */
+    char letter; /* optional: also -LETTER (with a value: -L V or -LV), e.g. sweep's -j N */
 } cli_opt;
 
 #define CLI_OPT_FLAG(n, d) {.name = (n), .kind = CLI_FLAG, .dst = (d)}
@@ -64,5 +66,10 @@ typedef struct cli_opt {
 #define CLI_GO (-1)
 #define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof((table)[0])))
 int cli_options(const char *cmd, const char *help, const cli_opt *opts, int n, int argc, char **argv, int *args);
+
+/* Whether text is a valid value of option o, without printing: 0, or -1 with why = what cli_options would
+ * print after "pimattn CMD: --NAME: " (e.g. "'x' (allowed: fp32, fp16)", "0 is out of range (allowed:
+ * 1..64)"). Flags, strings and list items are always valid here (their commands check them). */
+int cli_value_check(const cli_opt *o, const char *text, char *why, size_t n);
 
 #endif

@@ -69,34 +69,32 @@ static const char *run_help =
     "could not be written, 2 bad input.\n";
 
 
-/* Parses argv into o: CLI_GO, 0 (--help printed), or CLI_EXIT_BAD_INPUT. */
-static int parse_opts(int argc, char **argv, run_opts *o)
+static const char *const gemv_words[] = {"systolic", "tree", NULL}, *const acc_words[] = {"fp32", "fp16", NULL},
+                         *const sm_words[] = {"buffer", "splitk", NULL}, *const mode_words[] = {"fast", "rtl", NULL},
+                         *const on_off_words[] = {"on", "off", NULL}, *const all_words[] = {"all", NULL},
+                         *const auto_words[] = {"auto", NULL}, *const split_words[] = {"off", "fit", "balance", NULL};
+
+/* The option table of pimattn run, pointing into o, into t (CMD_MAX_OPTS entries); the number of options. */
+static int run_table(run_opts *o, cli_opt *t)
 {
-    static const char *const gemv[] = {"systolic", "tree", NULL}, *const acc[] = {"fp32", "fp16", NULL},
-                             *const sm[] = {"buffer", "splitk", NULL}, *const mode[] = {"fast", "rtl", NULL},
-                             *const on_off[] = {"on", "off", NULL}, *const all[] = {"all", NULL},
-                             *const autow[] = {"auto", NULL}, *const split[] = {"off", "fit", "balance", NULL};
-    *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
-                    .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10, .split = PLAN_SPLIT_FIT,
-                    .power = -1};
     const cli_opt opts[] = {
         CLI_OPT_STR("model", &o->model_name),
         CLI_OPT_STR("model-file", &o->model_file),
         CLI_OPT_U64("batch", &o->batch, 1, RUN_MAX_BATCH),
         CLI_OPT_STR("ctx", &o->ctx_text),
         CLI_OPT_STR("ctx-file", &o->ctx_file),
-        CLI_OPT_CHOICE("gemv", &o->tree, gemv),
+        CLI_OPT_CHOICE("gemv", &o->tree, gemv_words),
         {.name = "group", .kind = CLI_U64, .dst = &o->group, .lo = 1, .hi = 16, .given = &o->group_given},
-        CLI_OPT_CHOICE("acc", &o->acc16, acc),
-        CLI_OPT_CHOICE("softmax", &o->splitk, sm),
+        CLI_OPT_CHOICE("acc", &o->acc16, acc_words),
+        CLI_OPT_CHOICE("softmax", &o->splitk, sm_words),
         CLI_OPT_U64("softmax-lanes", &o->lanes, 1, 16),
         CLI_OPT_STR("hbm", &o->hbm_text),
         CLI_OPT_U64("stacks", &o->stacks, 1, 64),
-        CLI_OPT_CHOICE("power-limit", &o->power, on_off),
+        CLI_OPT_CHOICE("power-limit", &o->power, on_off_words),
         CLI_OPT_STR("layers", &o->layers_text),
-        CLI_OPT_CHOICE("mode", &o->rtl, mode),
+        CLI_OPT_CHOICE("mode", &o->rtl, mode_words),
         CLI_OPT_STR("rtl-banks", &o->rtl_spec),
-        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all},
+        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all_words},
         {.name = "logit-scale", .kind = CLI_DOUBLE, .dst = &o->logit, .dlo = 1e-3, .dhi = 100, .given = &o->logit_given},
         CLI_OPT_U64("seed", &o->seed, 0, UINT64_MAX),
         CLI_OPT_STR("json", &o->json),
@@ -113,10 +111,33 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         CLI_OPT_DOUBLE("max-rel-l2", &o->max_rel, 1e-12, 1e6),
         CLI_OPT_STR("outputs", &o->outputs),
         CLI_OPT_FLAG("outputs-ref", &o->outputs_ref),
-        CLI_OPT_CHOICE("split", &o->split, split),
-        {.name = "threads", .kind = CLI_U64, .dst = &o->threads, .lo = 1, .hi = 64, .words = autow},
+        CLI_OPT_CHOICE("split", &o->split, split_words),
+        {.name = "threads", .kind = CLI_U64, .dst = &o->threads, .lo = 1, .hi = 64, .words = auto_words},
     };
-    return cli_options("run", run_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    _Static_assert(CLI_NOPTS(opts) <= CMD_MAX_OPTS, "run: too many options");
+    memcpy(t, opts, sizeof opts);
+    return CLI_NOPTS(opts);
+}
+
+int cmd_run_options(cli_opt *out, int max)
+{
+    run_opts scratch;
+    cli_opt t[CMD_MAX_OPTS];
+    int n = run_table(&scratch, t);
+    for (int i = 0; i < n && i < max; i++)
+        out[i] = t[i], out[i].dst = NULL, out[i].given = NULL;
+    return n < max ? n : max;
+}
+
+/* Parses argv into o: CLI_GO, 0 (--help printed), or CLI_EXIT_BAD_INPUT. */
+static int parse_opts(int argc, char **argv, run_opts *o)
+{
+    *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
+                    .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10, .split = PLAN_SPLIT_FIT,
+                    .power = -1};
+    cli_opt t[CMD_MAX_OPTS];
+    int n = run_table(o, t);
+    return cli_options("run", run_help, t, n, argc, argv, NULL);
 }
 
 /* Options that exclude or need each other. */

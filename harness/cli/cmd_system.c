@@ -51,36 +51,58 @@ typedef struct sys_opts {
     double slo_ms, host_gbs, host_us;
 } sys_opts;
 
-static int parse_opts(int argc, char **argv, sys_opts *o)
+static const char *const max_words[] = {"max", NULL}, *const all_words[] = {"all", NULL},
+                         *const auto_words[] = {"auto", NULL},
+                         *const overlap_words[] = {"none", "transfer", "subbatch", "all", NULL};
+
+/* The option table of pimattn system, pointing into o, into t (CMD_MAX_OPTS entries); the number of options. */
+static int system_table(sys_opts *o, cli_opt *t)
 {
-    static const char *const max[] = {"max", NULL}, *const all[] = {"all", NULL}, *const autow[] = {"auto", NULL},
-                             *const overlap[] = {"none", "transfer", "subbatch", "all", NULL};
-    *o = (sys_opts){.system = "dgx-a100-hbm3+pim", .batch = 1, .lout = 128, .stride = 1, .tile = 128, .numerics = 1,
-                    .seed = 1, .host_gbs = 64, .host_us = 10};
     const cli_opt opts[] = {
         CLI_OPT_STR("system", &o->system),
         CLI_OPT_LIST("set", &o->set),
         CLI_OPT_STR("model", &o->model_name),
         CLI_OPT_STR("model-file", &o->model_file),
-        {.name = "batch", .kind = CLI_U64, .dst = &o->batch, .lo = 1, .hi = RUN_MAX_BATCH, .words = max,
+        {.name = "batch", .kind = CLI_U64, .dst = &o->batch, .lo = 1, .hi = RUN_MAX_BATCH, .words = max_words,
          .given = &o->batch_given},
         CLI_OPT_STR("lin", &o->lin_text),
         CLI_OPT_STR("lin-file", &o->lin_file),
         CLI_OPT_U64("lout", &o->lout, 1, 1000000),
         CLI_OPT_U64("step-stride", &o->stride, 1, 1000000),
-        CLI_OPT_CHOICE("overlap", &o->overlap, overlap),
+        CLI_OPT_CHOICE("overlap", &o->overlap, overlap_words),
         CLI_OPT_DOUBLE("slo-ms", &o->slo_ms, 0.001, 1e6),
         CLI_OPT_FLAG("host-tier", &o->host),
         {.name = "host-bw", .kind = CLI_DOUBLE, .dst = &o->host_gbs, .dlo = 0.001, .dhi = 1e6, .given = &o->host_opt},
         {.name = "host-latency", .kind = CLI_DOUBLE, .dst = &o->host_us, .dlo = 0, .dhi = 1e6, .given = &o->host_opt},
         CLI_OPT_U64("flash-tile", &o->tile, 16, 4096),
-        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all},
+        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all_words},
         CLI_OPT_U64("seed", &o->seed, 0, UINT64_MAX),
-        {.name = "threads", .kind = CLI_U64, .dst = &o->threads, .lo = 1, .hi = 64, .words = autow},
+        {.name = "threads", .kind = CLI_U64, .dst = &o->threads, .lo = 1, .hi = 64, .words = auto_words},
         CLI_OPT_STR("json", &o->json),
         CLI_OPT_STR("csv", &o->csv),
     };
-    int st = cli_options("system", system_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
+    _Static_assert(CLI_NOPTS(opts) <= CMD_MAX_OPTS, "system: too many options");
+    memcpy(t, opts, sizeof opts);
+    return CLI_NOPTS(opts);
+}
+
+int cmd_system_options(cli_opt *out, int max)
+{
+    sys_opts scratch;
+    cli_opt t[CMD_MAX_OPTS];
+    int n = system_table(&scratch, t);
+    for (int i = 0; i < n && i < max; i++)
+        out[i] = t[i], out[i].dst = NULL, out[i].given = NULL;
+    return n < max ? n : max;
+}
+
+static int parse_opts(int argc, char **argv, sys_opts *o)
+{
+    *o = (sys_opts){.system = "dgx-a100-hbm3+pim", .batch = 1, .lout = 128, .stride = 1, .tile = 128, .numerics = 1,
+                    .seed = 1, .host_gbs = 64, .host_us = 10};
+    cli_opt opts[CMD_MAX_OPTS];
+    int nopts = system_table(o, opts);
+    int st = cli_options("system", system_help, opts, nopts, argc, argv, NULL);
     if (st != CLI_GO)
         return st;
     if (o->model_name && o->model_file)

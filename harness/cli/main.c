@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run, "decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)"},
     {"system", cmd_system, "a whole generation on GPUs with or without PIM devices: latency, tokens/s, energy, SLO"},
+    {"sweep", cmd_sweep, "a grid of run or system points as child processes, one results row each (docs/sweep.md)"},
     {"prims", cmd_prims, "co-simulate every Verilated FP primitive against the golden model and report"},
     {"gemv", cmd_gemv, "co-simulate every Verilated GEMV bank unit against the golden model and report"},
     {"softmax", cmd_softmax, "co-simulate every Verilated softmax unit against the golden model and report"},
@@ -26,7 +27,8 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options)\n\ncommands:\n");
+    fprintf(f, "usage: pimattn COMMAND [options]   (pimattn COMMAND --help for its options; pimattn --version)\n\n"
+               "commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].what);
 }
@@ -59,6 +61,10 @@ static int dispatch(int argc, char **argv)
     const char *c = argv[1];
     if (!strcmp(c, "--help") || !strcmp(c, "-h"))
         c = "help";
+    if (!strcmp(c, "--version")) {
+        printf("pimattn %s\n", pimattn_version());
+        return 0;
+    }
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(c, commands[i].name))
             continue;

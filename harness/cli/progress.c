@@ -54,3 +54,37 @@ void progress_done(progress *p)
         fprintf(stderr, "\r%79s\r", "");
     p->shown = 0;
 }
+
+static void duration(double s, char *buf, size_t n)
+{
+    if (s < 0)
+        snprintf(buf, n, "-");
+    else if (s < 120)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, n, "%.0f min", s / 60);
+    else
+        snprintf(buf, n, "%.1f h", s / 3600);
+}
+
+void progress_status(progress *p, double fraction, const char *detail)
+{
+    double t = now_s(), el = t - p->t0;
+    char e[32], d[32];
+    duration(fraction > 0 ? el * (1 - fraction) / fraction : -1, e, sizeof e);
+    duration(el, d, sizeof d);
+    if (!p->tty) {
+        int tenth = (int)(fraction * 10 + 1e-9);
+        if (tenth > p->last_tenth) {
+            p->last_tenth = tenth;
+            fprintf(stderr, "%s: %s, %s, ETA %s\n", p->what, detail, d, e);
+        }
+        return;
+    }
+    if (t - p->last_print < 0.2 && fraction < 1)
+        return;
+    p->last_print = t;
+    fprintf(stderr, "\r%s: %s, %s, ETA %s\033[K", p->what, detail, d, e);
+    fflush(stderr);
+    p->shown = 1;
+}

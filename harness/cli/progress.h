@@ -17,5 +17,9 @@ void progress_init(progress *p, const char *what);
 /* fraction in [0, 1], or < 0 when the total is unknown (then `count` items done are shown) */
 void progress_update(progress *p, double fraction, uint64_t count);
 void progress_done(progress *p);
+/* A status line without the two-second wait: on a terminal `what: detail, elapsed, ETA` redrawn in place (at
+ * most every 0.2 s, always at fraction 1), else one such line per 10 % of fraction (sweeps, whose items are
+ * whole runs). */
+void progress_status(progress *p, double fraction, const char *detail);
 
 #endif
