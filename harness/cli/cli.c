@@ -235,3 +235,11 @@ int cli_bad(const char *cmd, const char *fmt, ...)
     va_end(ap);
     return CLI_EXIT_BAD_INPUT;
 }
+
+int cli_opts_export(const cli_opt *t, int n, cli_opt *out, int max)
+{
+    int k = n < max ? n : max;
+    for (int i = 0; i < k; i++)
+        out[i] = t[i], out[i].dst = NULL, out[i].given = NULL;
+    return k;
+}

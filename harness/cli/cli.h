@@ -67,6 +67,10 @@ typedef struct cli_opt {
 #define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof((table)[0])))
 int cli_options(const char *cmd, const char *help, const cli_opt *opts, int n, int argc, char **argv, int *args);
 
+/* The first min(n, max) options of t copied to out with no destinations (dst, given NULL): a command's
+ * table for reading its names and ranges (pimattn sweep). Returns the number copied. */
+int cli_opts_export(const cli_opt *t, int n, cli_opt *out, int max);
+
 /* Whether text is a valid value of option o, without printing: 0, or -1 with why = what cli_options would
  * print after "pimattn CMD: --NAME: " (e.g. "'x' (allowed: fp32, fp16)", "0 is out of range (allowed:
  * 1..64)"). Flags, strings and list items are always valid here (their commands check them). */

@@ -123,10 +123,7 @@ int cmd_run_options(cli_opt *out, int max)
 {
     run_opts scratch;
     cli_opt t[CMD_MAX_OPTS];
-    int n = run_table(&scratch, t);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = t[i], out[i].dst = NULL, out[i].given = NULL;
-    return n < max ? n : max;
+    return cli_opts_export(t, run_table(&scratch, t), out, max);
 }
 
 /* Parses argv into o: CLI_GO, 0 (--help printed), or CLI_EXIT_BAD_INPUT. */

@@ -90,10 +90,7 @@ int cmd_system_options(cli_opt *out, int max)
 {
     sys_opts scratch;
     cli_opt t[CMD_MAX_OPTS];
-    int n = system_table(&scratch, t);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = t[i], out[i].dst = NULL, out[i].given = NULL;
-    return n < max ? n : max;
+    return cli_opts_export(t, system_table(&scratch, t), out, max);
 }
 
 static int parse_opts(int argc, char **argv, sys_opts *o)
