@@ -543,16 +543,20 @@ static void test_outcomes(void **state)
     assert_int_equal(sh("cksum %s/out/results.* | cmp -s - %s", dir, path("ck1")), 0);
 }
 
-static void test_area(void **state)
-{
-    (void)state;
-    put("area.csv", "name,kind,top,params,rows,acc,cells,asap7_area_um2,asap7_delay_ps,dram_bank_area_um2,"
+/* make area's table, shortened; the numbers are made up (the sweep copies them) */
+static const char area_csv[] =
+    "name,kind,top,params,rows,acc,cells,asap7_area_um2,asap7_delay_ps,dram_bank_area_um2,"
                     "dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst\n"
                     "fp16_add_s1,primitive,fp16_add,\"Stages=1\",,,100,10.0,500.0,100.0,0.0032,0.1,,\n"
                     "gemv_tree_f32,gemv,gemv_tree,\"AccFp32=1\",1,fp32,81303,7380.0,12984.0,73800.0,2.3616,75.5,1.000,16\n"
                     "gemv_sys_g2_f16,gemv,gemv_systolic,\"G=2,AccFp32=0\",2,fp16,113091,11574.0,8663.0,1,1,1,1.990,32\n"
                     "gemv_sys_g2_f32,gemv,gemv_systolic,\"G=2,AccFp32=1\",2,fp32,160000,14700.0,13000.0,147000.0,4.704,"
-                    "150.5,1.992,32\n");
+                    "150.5,1.992,32\n";
+
+static void test_area(void **state)
+{
+    (void)state;
+    put("area.csv", area_csv);
     assert_int_equal(sh("%s sweep %s --out %s --area %s -j 2 > /dev/null 2>&1", bin, SMALL, path("area"),
                         path("area.csv")), 0);
     table t;
@@ -574,9 +578,15 @@ static void test_system_grid(void **state)
     (void)state;
     put("system.yaml", "command: system\nfixed:\n  model-file: configs/models/tiny-test.yaml\n  system: a100-hbm3+pim\n"
                        "  lin: 64\n  lout: 4\n  threads: 1\ngrid:\n  batch: [1, 2]\n  set.pim.gemv: [tree, systolic]\n");
-    assert_int_equal(sh("%s sweep %s --out %s -j 2 > /dev/null 2>&1", bin, path("system.yaml"), path("sys")), 0);
+    put("area.csv", area_csv);
+    assert_int_equal(sh("%s sweep %s --out %s --area %s -j 2 > /dev/null 2>&1", bin, path("system.yaml"), path("sys"),
+                        path("area.csv")), 0);
     table t;
     table_load(&t, path("sys/results.csv"));
+    /* the device's unit: tiny-test has 2 query heads per KV head, a100-hbm3 tp 1, so G = 2 */
+    assert_string_equal(t.f[row_where(&t, "set.pim.gemv", "tree", "batch", "2")][col(&t, "area_unit")], "gemv_tree_f32");
+    assert_string_equal(t.f[row_where(&t, "set.pim.gemv", "systolic", "batch", "1")][col(&t, "area_unit")],
+                        "gemv_sys_g2_f32");
     assert_int_equal(t.nrow, 4);
     for (int r = 1; r <= 4; r++) {
         assert_string_equal(t.f[r][col(&t, "gpu_batch")], t.f[r][col(&t, "batch")]);

@@ -173,7 +173,7 @@ int sweep_figures_read(const char *cmd, const char *json_path, const sweep_area 
         run_figures(r, f);
     else
         system_figures(r, f);
-    f->area_row = area && is_run ? area_match(area, r) : -1;
+    f->area_row = area ? area_match(area, r) : -1;
     cJSON_Delete(r);
     return 0;
 }
@@ -293,10 +293,16 @@ sweep_area *sweep_area_load(const char *path, char *err, size_t n)
     return a;
 }
 
-/* A run report's unit (config.gemv, config.group, config.acc) in the area table: the row, or -1. */
+/* A report's bank unit in the area table: the row, or -1. The unit (gemv, group, acc) is a run report's config,
+ * a system report's PIM system's unit. */
 static int area_match(const sweep_area *a, const cJSON *report)
 {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(report, "config");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(report, "config"), *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(report, "systems"))
+    {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "pim")))
+            c = cJSON_GetObjectItemCaseSensitive(s, "unit");
+    }
     const cJSON *gemv = cJSON_GetObjectItemCaseSensitive(c, "gemv"), *acc = cJSON_GetObjectItemCaseSensitive(c, "acc");
     double g = 0;
     if (!cJSON_IsString(gemv) || !cJSON_IsString(acc) || !num_at(c, "group", &g))

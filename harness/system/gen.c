@@ -34,6 +34,7 @@ static int shapes_of(gen *g, char *err, size_t n)
         g->sh[k].count++;
     }
     r->distinct_shards = g->nsh;
+    r->unit_rows = g->nsh ? g->sh[0].group : 1; /* every shape has the model's group, so the same G */
     for (uint32_t k = 0; k < g->nsh && c->sys.pim; k++)
         if (!c->sys.pim_tree && model_group(&g->sh[k].dm) % g->sh[k].group)
             return snprintf(err, n, "pim.group: %u does not divide a device's %u query heads per KV head (allowed: a "

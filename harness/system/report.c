@@ -242,6 +242,13 @@ static cJSON *point_json(const sys_point *pt)
     cJSON_AddStringToObject(o, "system", c->sys.name);
     cJSON_AddBoolToObject(o, "pim", c->sys.pim);
     cJSON_AddNumberToObject(o, "batch", c->batch);
+    if (c->sys.pim && r) { /* the bank unit, as make area's table names it (pimattn sweep --area) */
+        cJSON *u = cJSON_AddObjectToObject(o, "unit");
+        cJSON_AddStringToObject(u, "gemv", c->sys.pim_tree ? "tree" : "systolic");
+        cJSON_AddNumberToObject(u, "group", r->unit_rows);
+        cJSON_AddStringToObject(u, "acc", c->sys.pim_acc16 ? "fp16" : "fp32");
+        cJSON_AddBoolToObject(u, "pingpong", c->sys.pim_pingpong);
+    }
     if (pt->slo)
         cJSON_AddItemToObject(o, "slo", slo_json(pt->slo));
     if (!r) {

@@ -226,6 +226,7 @@ typedef struct sys_step {
 
 typedef struct sys_gen_res {
     uint32_t replicas, shards, distinct_shards; /* distinct: device shapes simulated per step */
+    uint32_t unit_rows;                         /* the bank GEMV unit's rows G (1: tree), as resolved */
     sys_shard shard[64];                        /* of one replica (tp <= 64 for the report) */
     double weights_bytes_gpu, kv_bytes_gpu, act_bytes_gpu, gpu_capacity; /* per GPU, at the last step;
                                                                          * activations: the longest prompt's */
