@@ -8,6 +8,7 @@
  * an uninterrupted one; skipped (exit 2, exclude) and failed points and their reasons, failed points
  * retried; a results directory of another grid refused untouched; the --area columns; a `system` grid. */
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -129,6 +130,11 @@ static int row_where(const table *t, const char *a, const char *va, const char *
     fail_msg("no row with %s=%s %s=%s", a, va, b ? b : "", b ? vb : "");
     return -1;
 }
+
+static double num(const table *t, int r, const char *c) { return atof(t->f[r][col(t, c)]); }
+
+/* a and b equal to rel (the CSV prints %.10g) */
+static int near(double a, double b, double rel) { return fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + 1e-12; }
 
 static int count_lines(const char *file)
 {
@@ -568,6 +574,19 @@ static void test_area(void **state)
     assert_string_equal(t.f[s][col(&t, "area_unit")], "gemv_sys_g2_f32"); /* the run's resolved G = 2, FP32 */
     assert_string_equal(t.f[s][col(&t, "area_vs_tree")], "1.992");
     assert_string_equal(t.f[0][t.ncol - 2], "version");
+    /* the derived figures against the report's own: a tree unit reads GQA's K/V once per query head, so its
+     * useful bandwidth is what it reads; the systolic unit (G = 2, all of tiny-test's group) reads them once */
+    for (int k = 1; k <= t.nrow; k++) {
+        double gbs = num(&t, k, "gbs"), useful = num(&t, k, "useful_gbs"), sum = 0;
+        int sys = !strcmp(t.f[k][col(&t, "gemv")], "systolic");
+        assert_true(near(useful, gbs * (sys ? 2 : 1), 1e-6));
+        assert_true(near(num(&t, k, "row_ceiling_pct"), 100 * num(&t, k, "pct_peak") / num(&t, k, "pct_ceil"), 1e-6));
+        assert_true(num(&t, k, "pct_dpath") > 0 && num(&t, k, "pct_dpath") < 100);
+        assert_true(near(num(&t, k, "mj_per_token") * 2, num(&t, k, "energy_mj"), 1e-6)); /* batch 2 */
+        for (int c = col(&t, "mj_per_token_dram_array"); c <= col(&t, "mj_per_token_softmax"); c++)
+            sum += atof(t.f[k][c]);
+        assert_true(near(sum, num(&t, k, "mj_per_token"), 1e-6));
+    }
     table_free(&t);
     assert_int_equal(sh("%s sweep %s --out %s --area %s 2>&1 | grep -q 'test-small.yaml:1: no column .name.'", bin, SMALL,
                         path("area2"), SMALL), 0);
@@ -596,6 +615,17 @@ static void test_system_grid(void **state)
         assert_true(g > 0 && p > 0 && gain > 0 && gain / (p / g) > 1 - 1e-6 && gain / (p / g) < 1 + 1e-6);
         assert_true(*t.f[r][col(&t, "gain_mj_per_token_decode")]);
         assert_string_equal(t.f[r][col(&t, "gpu_slo_batch")], ""); /* no --slo-ms: empty */
+        for (int w = 0; w < 2; w++) { /* the energy parts add up to the total */
+            char first[64], last[64], total[64];
+            snprintf(first, sizeof first, "%s_mj_per_token_gpu_compute", w ? "pim" : "gpu");
+            snprintf(last, sizeof last, "%s_mj_per_token_static", w ? "pim" : "gpu");
+            snprintf(total, sizeof total, "%s_mj_per_token", w ? "pim" : "gpu");
+            double sum = 0;
+            for (int c = col(&t, first); c <= col(&t, last); c++)
+                sum += atof(t.f[r][c]);
+            assert_true(near(sum, num(&t, r, total), 1e-6));
+        }
+        assert_true(num(&t, r, "gpu_mj_per_token_pim_dram") == 0 && num(&t, r, "pim_mj_per_token_pim_dram") > 0);
     }
     table_free(&t);
 }

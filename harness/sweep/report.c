@@ -15,8 +15,16 @@
 /* pimattn run: one decode step's attention (docs/sweep.md, "Columns"). */
 static const char *const run_figs[] = {"layer_cycles", "attention_us", "gbs",        "pct_peak",   "pct_ceil",
                                        "bound_x",      "tokens_per_s", "energy_mj",  "kv_gb",      "rel_l2_max",
-                                       "rel_l2_mean",  "nonfinite_heads", "gemv_group", NULL};
-enum { R_CYC, R_US, R_GBS, R_PEAK, R_CEIL, R_BOUND, R_TOKS, R_MJ, R_KV, R_L2MAX, R_L2MEAN, R_NONFIN, R_ROWS, R_N };
+                                       "rel_l2_mean",  "nonfinite_heads", "gemv_group", "useful_gbs", "pct_dpath",
+                                       "row_ceiling_pct", "mj_per_token", "mj_per_token_dram_array",
+                                       "mj_per_token_column_path", "mj_per_token_gemv_macs",
+                                       "mj_per_token_buffer_die_transfers", "mj_per_token_softmax", NULL};
+enum {
+    R_CYC, R_US, R_GBS, R_PEAK, R_CEIL, R_BOUND, R_TOKS, R_MJ, R_KV, R_L2MAX, R_L2MEAN, R_NONFIN, R_ROWS,
+    R_USEFUL, R_DPATH, R_CEILPCT, R_MJTOK, R_MJPART, R_N = R_MJPART + 5
+};
+/* the energy parts of decode_step.energy_pj, in run_figs' order after mj_per_token */
+static const char *const run_energy[5] = {"dram_array", "column_path", "gemv_macs", "buffer_die_transfers", "softmax"};
 
 /* pimattn system: per system (gpu: without PIM, pim: with), then the PIM gains (> 1: PIM is better). */
 #define SYS_PER 8
@@ -27,11 +35,24 @@ static const char *const sys_figs[] = {
     "gpu_mj_per_token_decode", "gpu_slo_batch", "pim_batch", "pim_prefill_ms", "pim_per_token_ms",
     "pim_decode_tokens_per_s", "pim_tokens_per_s", "pim_mj_per_token", "pim_mj_per_token_decode", "pim_slo_batch",
     "gain_per_token", "gain_decode_tokens_per_s", "gain_tokens_per_s", "gain_mj_per_token", "gain_mj_per_token_decode",
-    NULL};
+    "gpu_mj_per_token_gpu_compute", "gpu_mj_per_token_gpu_memory", "gpu_mj_per_token_nvlink",
+    "gpu_mj_per_token_pim_dram", "gpu_mj_per_token_pim_link", "gpu_mj_per_token_dram_refresh",
+    "gpu_mj_per_token_static", "pim_mj_per_token_gpu_compute", "pim_mj_per_token_gpu_memory",
+    "pim_mj_per_token_nvlink", "pim_mj_per_token_pim_dram", "pim_mj_per_token_pim_link",
+    "pim_mj_per_token_dram_refresh", "pim_mj_per_token_static", NULL};
+/* the energy parts (a system report's mj_per_token_by_part), per system after the gains */
+#define SYS_NGAIN 5
+#define SYS_NEPART 7
+static const char *const sys_energy[SYS_NEPART] = {"gpu_compute", "gpu_memory", "nvlink", "pim_dram",
+                                                   "pim_link",    "dram_refresh", "static"};
 /* the gains: the field, and whether PIM is better when it is larger (throughput) or smaller (time, energy) */
 static const struct {
     int field, larger;
 } sys_gain[] = {{2, 0}, {3, 1}, {4, 1}, {5, 0}, {6, 0}};
+
+_Static_assert(R_N + 1 == sizeof run_figs / sizeof run_figs[0], "run_figs and the R_ indices");
+_Static_assert(2 * SYS_PER + SYS_NGAIN + 2 * SYS_NEPART + 1 == sizeof sys_figs / sizeof sys_figs[0], "sys_figs");
+_Static_assert(sizeof sys_figs / sizeof sys_figs[0] <= SWEEP_MAX_FIGS + 1, "SWEEP_MAX_FIGS");
 
 const char *const *sweep_figure_names(const char *cmd, int *n)
 {
@@ -112,6 +133,36 @@ static void run_figures(const cJSON *r, sweep_figs *f)
     fig(f, R_L2MEAN, r, "numerics.mean_rel_l2", 1, 0);
     fig(f, R_NONFIN, r, "numerics.nonfinite_heads", 1, 0);
     fig(f, R_ROWS, r, "config.group", 1, 0);
+    /* useful bandwidth: the KV bytes every query head reads (unique bytes x query heads per KV head) per second
+     * of one layer's attention, whatever the unit reads physically (a tree unit reads GQA's K/V G times) */
+    double kv = 0, heads = 0, kvh = 0, layers = 0, sec = 0, batch = 0, x = 0;
+    int ok = num_at(r, "mapping.kv_bytes_per_layer", &kv) && num_at(r, "config.heads", &heads) &&
+             num_at(r, "config.kv_heads", &kvh) && num_at(r, "config.layers", &layers) &&
+             num_at(r, "decode_step.attention_seconds", &sec) && kvh > 0 && sec > 0;
+    set(f, R_USEFUL, ok, ok ? kv * heads / kvh / (sec / layers) * 1e-9 : 0);
+    /* the data path's share (the report's "data path" line): busiest PC's transfer cycles over the layer's */
+    const cJSON *l;
+    double dp = 0, cyc = 0;
+    int nl = 0;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layers"))
+    {
+        double a, b;
+        if (num_at(l, "datapath_busiest_pc_cycles", &a) && num_at(l, "cycles", &b) && b > 0)
+            dp += a, cyc += b, nl++;
+    }
+    set(f, R_DPATH, nl > 0, nl ? 100 * dp / cyc : 0);
+    double peak = 0, ceil = 0;
+    ok = num_at(r, "bounds.peak_bandwidth_gbs", &peak) && num_at(r, "bounds.row_ceiling_bandwidth_gbs", &ceil) &&
+         peak > 0;
+    set(f, R_CEILPCT, ok, ok ? 100 * ceil / peak : 0);
+    /* energy per generated token: the step's over its requests */
+    int hb = num_at(r, "config.batch", &batch) && batch > 0;
+    for (int k = -1; k < 5; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "decode_step.energy_pj.%s", k < 0 ? "total" : run_energy[k]);
+        int has = hb && num_at(r, path, &x);
+        set(f, k < 0 ? R_MJTOK : R_MJPART + k, has, has ? x * 1e-9 / batch : 0);
+    }
 }
 
 static void system_figures(const cJSON *r, sweep_figs *f)
@@ -134,6 +185,14 @@ static void system_figures(const cJSON *r, sweep_figs *f)
         int has = f->has[i] && f->has[SYS_PER + i] && a > 0 && b > 0;
         set(f, 2 * SYS_PER + (int)g, has, has ? (sys_gain[g].larger ? b / a : a / b) : 0);
     }
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < SYS_NEPART; k++) {
+            char path[64];
+            double v = 0;
+            snprintf(path, sizeof path, "mj_per_token_by_part.%s", sys_energy[k]);
+            int has = sys[w] && !cJSON_GetObjectItemCaseSensitive(sys[w], "does_not_fit") && num_at(sys[w], path, &v);
+            set(f, 2 * SYS_PER + SYS_NGAIN + w * SYS_NEPART + k, has, v);
+        }
 }
 
 static int area_match(const sweep_area *a, const cJSON *report);

@@ -61,7 +61,7 @@
 #define SWEEP_MAX_OPTS 64          /* columns of options in one grid */
 #define SWEEP_MAX_VALUES 10000     /* values in one list */
 #define SWEEP_MAX_POINTS 1000000u  /* points in one grid */
-#define SWEEP_MAX_FIGS 32
+#define SWEEP_MAX_FIGS 64
 #define SWEEP_MAX_AREA 24          /* area columns */
 #define SWEEP_EBAD 2
 #define SWEEP_EIO 1
