@@ -580,6 +580,7 @@ static void test_area(void **state)
         double gbs = num(&t, k, "gbs"), useful = num(&t, k, "useful_gbs"), sum = 0;
         int sys = !strcmp(t.f[k][col(&t, "gemv")], "systolic");
         assert_true(near(useful, gbs * (sys ? 2 : 1), 1e-6));
+        assert_string_equal(t.f[k][col(&t, "gemv_group")], sys ? "2" : "1"); /* the unit's rows */
         assert_true(near(num(&t, k, "row_ceiling_pct"), 100 * num(&t, k, "pct_peak") / num(&t, k, "pct_ceil"), 1e-6));
         assert_true(num(&t, k, "pct_dpath") > 0 && num(&t, k, "pct_dpath") < 100);
         assert_true(near(num(&t, k, "mj_per_token") * 2, num(&t, k, "energy_mj"), 1e-6)); /* batch 2 */

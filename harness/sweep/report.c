@@ -133,6 +133,9 @@ static void run_figures(const cJSON *r, sweep_figs *f)
     fig(f, R_L2MEAN, r, "numerics.mean_rel_l2", 1, 0);
     fig(f, R_NONFIN, r, "numerics.nonfinite_heads", 1, 0);
     fig(f, R_ROWS, r, "config.group", 1, 0);
+    const cJSON *gemv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "config"), "gemv");
+    if (f->has[R_ROWS] && cJSON_IsString(gemv) && !strcmp(gemv->valuestring, "tree"))
+        f->v[R_ROWS] = 1; /* the tree unit has one row (config.group is then its passes over K/V) */
     /* useful bandwidth: the KV bytes every query head reads (unique bytes x query heads per KV head) per second
      * of one layer's attention, whatever the unit reads physically (a tree unit reads GQA's K/V G times) */
     double kv = 0, heads = 0, kvh = 0, layers = 0, sec = 0, batch = 0, x = 0;
