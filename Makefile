@@ -525,6 +525,8 @@ bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-run.sh $(PIMATTN) $(BUILD)
 	@echo
 	@scripts/bench-system.sh $(PIMATTN) $(BUILD)
+	@echo
+	@scripts/bench-sweep.sh $(PIMATTN) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
