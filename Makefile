@@ -124,7 +124,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep
 
-.PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -150,11 +150,14 @@ help:
 	@echo "                      PATTERN=score|context|random the GEMV stream"
 	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
 	@echo "                      useful MACs per burst, softmax cycles per row, HBM model commands simulated"
-	@echo "                      and checked per second on a 10^7-MACAB stream (HBM_BENCH_MACS=n)"
+	@echo "                      and checked per second on a 10^7-MACAB stream (HBM_BENCH_MACS=n), run, system"
+	@echo "                      and sweep speed (a 200-point grid, the sweep's own cost per point)"
 	@echo "  make area           Yosys + ABC over the unit x configuration matrix: cells, flip-flops, depth,"
 	@echo "                      transistors, um2 and delay per Liberty file (LIBERTY=..., default: the ASAP7"
 	@echo "                      and sky130hd files in ../shared/pdk), LUT/FF/DSP (synth_xilinx), DRAM-process"
 	@echo "                      scaling; build/area/area.{csv,json,md}; run with -j2; cached per RTL hash"
+	@echo "  make study          the GQA study (docs/gqa-study.md): make area, the grids configs/sweeps/gqa-*.yaml"
+	@echo "                      (build/study/, resumable), the figures and tables in docs/figures/gqa/"
 	@echo "  make check-seams    the module seams (docs/architecture.md): each forbidden include must not compile"
 	@echo "  make vunits         build every Verilated unit (build/vunits/NAME.so)"
 	@echo "  make tables         regenerate the softmax constant tables (csim/sm_tables.h, rtl/softmax/*_table.sv)"
@@ -507,6 +510,11 @@ area: $(AREA_RECS)
 FORCE:
 
 test: $(AREA_LIBS) # test_area runs the flow on the smallest unit with these libraries
+
+# ---- the GQA study (docs/gqa-study.md) ------------------------------------------------------------------
+STUDY_DIR ?= $(BUILD)/study
+study: $(PIMATTN) area
+	@scripts/study-gqa.sh $(PIMATTN) $(STUDY_DIR) docs/figures/gqa $(AREA_DIR)/area.csv
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
