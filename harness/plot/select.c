@@ -46,25 +46,28 @@ static const char *option_list(const plot_table *t, char *buf, size_t n)
     return t->nopt ? buf : "none: the grid has no options";
 }
 
-/* The distinct values of column c among the kept rows, comma-separated (at most 20). */
+/* The distinct values of column c among the kept rows, sorted, comma-separated (at most 20). */
 static const char *value_list(const plot_sel *s, int c, char *buf, size_t n)
 {
-    size_t k = 0;
-    int shown = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < s->n && k < n; i++) {
-        const char *v = plot_cell(s->t, s->row[i], c);
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = !strcmp(plot_cell(s->t, s->row[j], c), v);
-        if (seen)
+    const char *v[21];
+    int nv = 0;
+    for (int i = 0; i < s->n; i++) {
+        const char *x = plot_cell(s->t, s->row[i], c);
+        int at = 0;
+        while (at < nv && plot_cmp_text(v[at], x) < 0)
+            at++;
+        if (at < nv && !strcmp(v[at], x))
             continue;
-        if (shown++ == 20) {
-            snprintf(buf + k, n - k, ", ...");
-            break;
-        }
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", shown > 1 ? ", " : "", v);
+        if (nv == 21 && at == nv)
+            continue;
+        memmove(v + at + 1, v + at, (size_t)(nv - at - (nv == 21)) * sizeof *v);
+        v[at] = x;
+        nv += nv < 21;
     }
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < nv && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "", i == 20 ? "..." : v[i]);
     return buf;
 }
 

@@ -74,10 +74,10 @@ static int check_header(plot_table *t, char *err, size_t n)
         int nf = 0;
         const char *const *fig = sweep_figure_names(cmds[k], &nf);
         int c = plot_col(t, fig[0]);
-        if (c < 2 || c + nf > nv - 2)
+        if (c < 2)
             continue;
         for (int i = 1; i < nf; i++)
-            if (strcmp(plot_cell(t, 0, c + i), fig[i]))
+            if (c + i >= nv - 2 || strcmp(plot_cell(t, 0, c + i), fig[i]))
                 return PLOT_ERR(err, n, "%s: not the results of pimattn sweep: column %d is '%s', the %s figure '%s' "
                                 "expected there %s", t->path, c + i + 1, plot_cell(t, 0, c + i), cmds[k], fig[i], NOT_SWEEP);
         t->cmd = cmds[k];
