@@ -125,7 +125,8 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
-              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep
+              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
+              $(BUILD)/bin/test_plot
 
 .PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area clean FORCE
 .DEFAULT_GOAL := all
@@ -318,6 +319,8 @@ $(foreach t,test_cli test_errors,$(eval $(call TEST_BIN,$(t),,c)))
 $(foreach t,test_run_outputs test_run_cli test_area,$(eval $(call TEST_BIN,$(t),,c,-lcjson)))
 # the sweep's grid expansion and keys white-box, the command through build/bin/pimattn
 $(eval $(call TEST_BIN,test_sweep,sweep,c,$(LDLIBS_SWEEP)))
+# every kind of pimattn plot through build/bin/pimattn and gnuplot, on sweeps it runs
+$(eval $(call TEST_BIN,test_plot,plot sweep,c,$(LDLIBS_SWEEP)))
 
 # The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
 # rtl/softmax/sm_exp_table.sv, sm_rcp_table.sv); `make tables` rewrites them, `make test` fails if they differ.

@@ -106,7 +106,7 @@ static void made_by(int argc, char **argv, char *buf, size_t n)
 typedef struct plot_files {
     char plots[PLOT_PATH + 16], prefix[PLOT_PATH + 64], gp[PLOT_PATH + 80], png[PLOT_PATH + 80], svg[PLOT_PATH + 80];
     char png_base[PLOT_PATH + 80], svg_base[PLOT_PATH + 80];
-    int made_plots; /* DIR/plots created here (removed again when the checks fail) */
+    int made_plots; /* DIR/plots created here (removed again when the command fails) */
 } plot_files;
 
 /* The outputs' paths; 0, or exit 2 for a path too long. */
@@ -255,7 +255,7 @@ static int outputs(const plot_opts *o, plot_files *p, const char *results, const
     out_add_input(s, "DIR", results);
     int st = out_check(s, err, sizeof err) ? cli_bad("plot", "%s", err) : write_all(script, gp, png, svg);
     out_set_free(s);
-    if (st == CLI_EXIT_BAD_INPUT && p->made_plots)
+    if (st && p->made_plots) /* empty again: no output was committed */
         rmdir(p->plots);
     return st;
 }
