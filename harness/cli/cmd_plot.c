@@ -105,7 +105,7 @@ static void made_by(int argc, char **argv, char *buf, size_t n)
 
 typedef struct plot_files {
     char plots[PLOT_PATH + 16], prefix[PLOT_PATH + 64], gp[PLOT_PATH + 80], png[PLOT_PATH + 80], svg[PLOT_PATH + 80];
-    char png_base[PLOT_PATH + 80], svg_base[PLOT_PATH + 80];
+    char gp_base[PLOT_PATH + 80], png_base[PLOT_PATH + 80], svg_base[PLOT_PATH + 80];
     int made_plots; /* DIR/plots created here (removed again when the command fails) */
 } plot_files;
 
@@ -124,6 +124,7 @@ static int file_names(const plot_opts *o, plot_files *p)
     snprintf(p->png, sizeof p->png, "%s.png", p->prefix);
     snprintf(p->svg, sizeof p->svg, "%s.svg", p->prefix);
     const char *slash = strrchr(p->prefix, '/'), *base = slash ? slash + 1 : p->prefix;
+    snprintf(p->gp_base, sizeof p->gp_base, "%s.gp", base);
     snprintf(p->png_base, sizeof p->png_base, "%s.png", base);
     snprintf(p->svg_base, sizeof p->svg_base, "%s.svg", base);
     return 0;
@@ -274,7 +275,7 @@ int cmd_plot(int argc, char **argv)
     if ((st = file_names(&o, &p)))
         return st;
     made_by(argc, argv, by, sizeof by);
-    r.png = p.png_base, r.svg = p.svg_base, r.made_by = by;
+    r.gp = p.gp_base, r.png = p.png_base, r.svg = p.svg_base, r.made_by = by;
     snprintf(results, sizeof results, "%s/results.csv", o.dir);
     if ((st = plot_table_load(results, &t, err, sizeof err)))
         return fprintf(stderr, "pimattn plot: %s\n", err), st;

@@ -54,7 +54,8 @@ void gp_preamble(FILE *f, const plot_table *t, const plot_req *r, const plot_inf
         fprintf(f, ", %d bars.\n", info->bars);
     else
         fprintf(f, " in %d series.\n", info->series);
-    fprintf(f, "# Regenerate the images: cd to this file's directory, then: gnuplot THIS_FILE (PNG and SVG below).\n"
+    fprintf(f, "# Redraw the images: in this file's directory, gnuplot %s (writes %s and %s).\n", r->gp, r->png, r->svg);
+    fprintf(f, 
                "# Restyle by editing the settings and the plot command; the data are the datablocks $d1, ... (numbers\n"
                "# as in results.csv, NaN for an empty cell). gnuplot -e \"png_out='a.png'; svg_out='a.svg'\" renames\n"
                "# the outputs.\n");

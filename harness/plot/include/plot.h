@@ -62,7 +62,7 @@ typedef struct plot_req {
     double slo_ms[PLOT_MAX_SLO];       /* latency's SLO lines (none: the results' slo-ms values) */
     int nslo;
     const char *title;                 /* NULL: the kind's */
-    const char *png, *svg;             /* the images' default names in the script */
+    const char *gp, *png, *svg;        /* the script's and the images' names (basenames) */
     const char *made_by;               /* the command line, for the script's header comment */
 } plot_req;
 
