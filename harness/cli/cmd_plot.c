@@ -69,7 +69,10 @@ static int parse_opts(int argc, char **argv, plot_opts *o, plot_req *r)
         return cli_bad("plot", "missing the results directory (usage: pimattn plot DIR --kind KIND; see --help)");
     if (argc - args > 1)
         return cli_bad("plot", "unexpected argument '%s' (one results directory; options start with --)", argv[args + 1]);
-    o->dir = argv[args];
+    char *d = argv[args];
+    for (size_t l = strlen(d); l > 1 && d[l - 1] == '/'; l--) /* DIR/ names the same files as DIR */
+        d[l - 1] = '\0';
+    o->dir = d;
     if (!o->kind_given)
         return cli_bad("plot", "--kind KIND is missing (allowed: speedup, latency, bandwidth-area, energy, efficiency)");
     if (o->slo.n && o->kind != PLOT_LATENCY)
