@@ -25,6 +25,7 @@ REGRESS_SM_SCORES ?= 30000000
 #   cosim/      units, runners, backend: + csim            run/       the attention run: + backend, hbm, csim
 #   system/     the serving system: + cfgfile, run, hbm, csim
 #   sweep/      the design-space sweep (grid files, points, keys, results rows): itself only (libyaml, cJSON)
+#   plot/       figures from a sweep's results (gnuplot scripts): + sweep
 #   cli/        the commands: every public header (and cosim's runners)
 # INC_cfg is the HBM configuration's public header, which hbm/, check, run/ and cli/ use; INC_hbmcfg is
 # what the configuration itself compiles with (its header and the reader's).
@@ -39,9 +40,10 @@ INC_run    := -Iharness/run -Iharness/run/include -Iharness/cosim/include -Iharn
 INC_system := -Iharness/system -Iharness/system/include $(INC_cfgfile) -Iharness/run/include -Iharness/cosim/include \
               -Iharness/hbm/include $(INC_cfg) $(INC_csim)
 INC_sweep  := -Iharness/sweep -Iharness/sweep/include
+INC_plot   := -Iharness/plot -Iharness/plot/include -Iharness/sweep/include
 INC_cli    := -Iharness/cli -Iharness/system/include -Iharness/run/include -Iharness/cosim -Iharness/cosim/include \
-              -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check $(INC_csim) -Iharness/sweep/include
-INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm -Iharness/system $(INC_cfgfile) $(INC_sweep) # white-box: a test reaches any module's insides
+              -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check $(INC_csim) -Iharness/sweep/include -Iharness/plot/include
+INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm -Iharness/system $(INC_cfgfile) $(INC_sweep) -Iharness/plot # white-box: a test reaches any module's insides
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
 # Included by every RTL file, not compiled: the assertion and parameter-check macros (pim_assert.svh).
@@ -83,9 +85,10 @@ LIB_cosim    := $(sort $(wildcard harness/cosim/*.c))
 LIB_run      := $(sort $(wildcard harness/run/*.c))
 LIB_system   := $(sort $(wildcard harness/system/*.c))
 LIB_sweep    := $(sort $(wildcard harness/sweep/*.c))
+LIB_plot     := $(sort $(wildcard harness/plot/*.c))
 CMD_SRC      := harness/cli/main.c $(sort $(wildcard harness/cli/cmd_*.c))
 LIB_cli      := $(filter-out $(CMD_SRC),$(sort $(wildcard harness/cli/*.c)))
-MODULES      := csim cfgfile hbmcfg hbmcheck hbm cosim run system sweep cli
+MODULES      := csim cfgfile hbmcfg hbmcheck hbm cosim run system sweep plot cli
 libs          = $(foreach m,$(1),$(BUILD)/lib/lib$(m).a)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
 
@@ -122,7 +125,8 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
-              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep
+              $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
+              $(BUILD)/bin/test_plot
 
 .PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
@@ -190,6 +194,7 @@ $(BUILD)/obj/harness/cosim/%.o: INC = $(INC_cosim)
 $(BUILD)/obj/harness/run/%.o: INC = $(INC_run)
 $(BUILD)/obj/harness/system/%.o: INC = $(INC_system)
 $(BUILD)/obj/harness/sweep/%.o: INC = $(INC_sweep)
+$(BUILD)/obj/harness/plot/%.o: INC = $(INC_plot)
 $(BUILD)/obj/harness/cli/%.o: INC = $(INC_cli)
 $(BUILD)/obj/tests/%.o: INC = $(INC_tests)
 
@@ -287,7 +292,7 @@ $(BUILD)/obj/gen/version.o: $(VERSION_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli sweep system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli plot sweep system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
 
@@ -317,6 +322,8 @@ $(foreach t,test_cli test_errors,$(eval $(call TEST_BIN,$(t),,c)))
 $(foreach t,test_run_outputs test_run_cli test_area,$(eval $(call TEST_BIN,$(t),,c,-lcjson)))
 # the sweep's grid expansion and keys white-box, the command through build/bin/pimattn
 $(eval $(call TEST_BIN,test_sweep,sweep,c,$(LDLIBS_SWEEP)))
+# every kind of pimattn plot through build/bin/pimattn and gnuplot, on sweeps it runs
+$(eval $(call TEST_BIN,test_plot,plot sweep,c,$(LDLIBS_SWEEP)))
 
 # The softmax constant tables are generated from their definitions and checked in (csim/sm_tables.h,
 # rtl/softmax/sm_exp_table.sv, sm_rcp_table.sv); `make tables` rewrites them, `make test` fails if they differ.
@@ -399,7 +406,7 @@ export test_jobs
 
 check-seams: | $(DEPS_STAMP)
 	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" INC_cfgfile="$(INC_cfgfile)" \
-	  INC_hbmcfg="$(INC_hbmcfg)" INC_system="$(INC_system)" INC_sweep="$(INC_sweep)" INC_cli="$(INC_cli)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
+	  INC_hbmcfg="$(INC_hbmcfg)" INC_system="$(INC_system)" INC_sweep="$(INC_sweep)" INC_plot="$(INC_plot)" INC_cli="$(INC_cli)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
 	  $(BUILD)/seams
 
 test: all

@@ -4,7 +4,7 @@
 # it must, so the probe itself is sound); then an include scan finds what include paths cannot (a
 # relative path such as "../run/func.h" reaches past any -I).
 # Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_cfgfile, INC_hbmcfg,
-# INC_system, INC_sweep and INC_cli exported (the Makefile's flags).
+# INC_system, INC_sweep, INC_plot and INC_cli exported (the Makefile's flags).
 set -uo pipefail
 cc=$1 cflags=$2 out=$3
 cflags=${cflags//-MMD/} cflags=${cflags//-MP/}   # a probe writes no dependency file
@@ -55,6 +55,14 @@ probe sweep_includes_system "$INC_sweep" system.h refused
 probe sweep_includes_run "$INC_sweep" run.h refused
 probe cli_sweep_header "$INC_cli" sweep.h ok
 probe cli_includes_sweep_insides "$INC_cli" sweep_int.h refused
+echo "seam 6: the plot module (plot/) uses the sweep through sweep.h only; the command reaches it through plot.h only"
+probe plot_own_header "$INC_plot" plot.h ok
+probe plot_sweep_header "$INC_plot" sweep.h ok
+probe plot_includes_sweep_insides "$INC_plot" sweep_int.h refused
+probe plot_includes_cli "$INC_plot" outfile.h refused
+probe plot_includes_system "$INC_plot" system.h refused
+probe cli_plot_header "$INC_cli" plot.h ok
+probe cli_includes_plot_insides "$INC_cli" plot_int.h refused
 
 echo "include scan: no include reaches past the include paths"
 bad=$(grep -rn '#include *"[^"]*\.\./' harness csim --include='*.c' --include='*.h' --include='*.cpp' --include='*.hpp' || true)

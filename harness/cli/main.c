@@ -15,6 +15,7 @@ static const struct {
     {"run", cmd_run, "decode-step attention of a model on HBM3-PIM, co-simulated, with a report (the main job)"},
     {"system", cmd_system, "a whole generation on GPUs with or without PIM devices: latency, tokens/s, energy, SLO"},
     {"sweep", cmd_sweep, "a grid of run or system points as child processes, one results row each (docs/sweep.md)"},
+    {"plot", cmd_plot, "a figure of a sweep's results: gnuplot script, PNG and SVG (docs/plot.md)"},
     {"prims", cmd_prims, "co-simulate every Verilated FP primitive against the golden model and report"},
     {"gemv", cmd_gemv, "co-simulate every Verilated GEMV bank unit against the golden model and report"},
     {"softmax", cmd_softmax, "co-simulate every Verilated softmax unit against the golden model and report"},

@@ -1,6 +1,7 @@
 /* ytree.c — a YAML file as a tree of nodes with their lines, from libyaml's events (sweep_int.h); and the small
  * text helpers of the module (growable strings, CSV fields). */
 #include "sweep_int.h"
+#include "sweep.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -276,3 +277,5 @@ int csv_split(char *line, char **field, int max)
         r++;
     }
 }
+
+int sweep_csv_split(char *line, char **field, int max) { return csv_split(line, field, max); }

@@ -48,6 +48,7 @@
  *    has a kept row. sweep_collect(dir): DIR/results.* and DIR/tasks/TASK/results.* merged into DIR/results.*
  *    (each key once: its first ok or skipped row, else its last failed row; DIR's rows first, then the
  *    tasks' in numeric order of their names), written whole.
+ *  - sweep_csv_split(): the one CSV line splitter of the results and area files, for their readers.
  *  - Return values: 0; SWEEP_EBAD (2) bad input (a header that does not match, a directory in use, not a
  *    directory); SWEEP_EIO (1) a read or write that failed; err says which file and why.
  *  - No global state; nothing here prints or exits.
@@ -189,6 +190,10 @@ uint64_t sweep_results_count(const sweep_results *r); /* points kept */
 int sweep_results_append(sweep_results *r, uint64_t key, const char *csv_row, const char *jsonl_row, char *err,
                          size_t n);
 void sweep_results_close(sweep_results *r);
+/* Splits one line of a results or area CSV file (no line end) into at most max fields, in place: RFC 4180
+ * quotes removed, "" unescaped, as the sweep writes them (sb_csv). The number of fields, or -1 for an
+ * unterminated quote or more than max fields. For readers of DIR/results.csv (pimattn plot). */
+int sweep_csv_split(char *line, char **field, int max);
 /* Merges DIR/tasks/<task>/results.* into DIR/results.*; *rows, *tasks: rows written, task directories read. */
 int sweep_collect(const char *dir, uint64_t *rows, int *tasks, char *err, size_t n);
 
