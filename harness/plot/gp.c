@@ -8,7 +8,7 @@
 
 #include "plot_int.h"
 
-#define TERM_SIZE "size 1000,650"
+#define TERM_SIZE "size 1200,650"
 
 void gp_str(FILE *f, const char *s)
 {
@@ -68,7 +68,7 @@ void gp_preamble(FILE *f, const plot_table *t, const plot_req *r, const plot_inf
                "} else {\n"
                "    set terminal png noenhanced " TERM_SIZE "\n"
                "}\n"
-               "set encoding utf8\nset grid\nset key top left box opaque\n"
+               "set encoding utf8\nset grid\nset key outside right top vertical nobox\n"
                "set offsets graph 0.04, graph 0.04, graph 0.08, 0\n");
     fprintf(f, "set title ");
     gp_str(f, r->title ? r->title : title);
