@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "csvtable.h"
+
 #include "sweep.h"
 
 static char dir[] = "/tmp/test_plot.XXXXXX";
@@ -66,47 +68,6 @@ static char *slurp(const char *file)
     assert_true(n < (1 << 20) - 1);
     fclose(f);
     return b;
-}
-
-/* results.csv: the header's fields and the rows' fields. */
-typedef struct table {
-    char *text[64];
-    char *f[64][128];
-    int nrow, ncol;
-} table;
-
-static void table_load(table *t, const char *csv)
-{
-    FILE *in = fopen(csv, "r");
-    char line[16384];
-    assert_non_null(in);
-    memset(t, 0, sizeof *t);
-    for (int i = 0; fgets(line, sizeof line, in) && i < 64; i++) {
-        line[strcspn(line, "\n")] = '\0';
-        t->text[i] = strdup(line);
-        int n = sweep_csv_split(t->text[i], t->f[i], 128);
-        assert_true(n > 0);
-        if (i == 0)
-            t->ncol = n;
-        else
-            assert_int_equal(n, t->ncol), t->nrow = i;
-    }
-    fclose(in);
-}
-
-static void table_free(table *t)
-{
-    for (int i = 0; i <= t->nrow; i++)
-        free(t->text[i]);
-}
-
-static int col(const table *t, const char *name)
-{
-    for (int c = 0; c < t->ncol; c++)
-        if (!strcmp(t->f[0][c], name))
-            return c;
-    fail_msg("no column %s", name);
-    return -1;
 }
 
 /* A list of lines, sorted for comparison. */

@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "csvtable.h"
+
 #include "sweep.h"
 #include "sweep_int.h"
 
@@ -77,47 +79,6 @@ static void same_sorted(const char *a, const char *b)
     sorted(b, sb);
     if (sh("cmp -s %s %s", sa, sb))
         fail_msg("%s and %s differ when sorted:\n%s", a, b, (sh("diff %s %s | head -20", sa, sb), ""));
-}
-
-/* A CSV file: the header's fields and the rows' fields. */
-typedef struct table {
-    char *text[512];
-    char *f[512][64];
-    int nrow, ncol;
-} table;
-
-static void table_load(table *t, const char *csv)
-{
-    FILE *in = fopen(csv, "r");
-    char line[8192];
-    assert_non_null(in);
-    memset(t, 0, sizeof *t);
-    for (int i = 0; fgets(line, sizeof line, in) && i < 512; i++) {
-        line[strcspn(line, "\n")] = '\0';
-        t->text[i] = strdup(line);
-        int n = csv_split(t->text[i], t->f[i], 64);
-        assert_true(n > 0);
-        if (i == 0)
-            t->ncol = n;
-        else
-            assert_int_equal(n, t->ncol), t->nrow = i;
-    }
-    fclose(in);
-}
-
-static void table_free(table *t)
-{
-    for (int i = 0; i <= t->nrow; i++)
-        free(t->text[i]);
-}
-
-static int col(const table *t, const char *name)
-{
-    for (int c = 0; c < t->ncol; c++)
-        if (!strcmp(t->f[0][c], name))
-            return c;
-    fail_msg("no column %s", name);
-    return -1;
 }
 
 /* The row (1..nrow) whose column `a` is va and `b` is vb. */
