@@ -532,6 +532,7 @@ static void test_area(void **state)
     assert_string_equal(t.f[r][col(&t, "area_unit")], "gemv_tree_f32");
     assert_string_equal(t.f[r][col(&t, "asap7_area_um2")], "7380.0");
     assert_string_equal(t.f[r][col(&t, "dram_stack_area_mm2")], "75.5");
+    assert_string_equal(t.f[r][col(&t, "asap7_delay_ps")], "12984.0"); /* an area comes with its delay */
     assert_string_equal(t.f[s][col(&t, "area_unit")], "gemv_sys_g2_f32"); /* the run's resolved G = 2, FP32 */
     assert_string_equal(t.f[s][col(&t, "area_vs_tree")], "1.992");
     assert_string_equal(t.f[0][t.ncol - 2], "version");

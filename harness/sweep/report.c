@@ -296,7 +296,8 @@ static int area_header(sweep_area *a, char *line, char *err, size_t n)
                    -1;
     }
     for (int i = 0; i < nf; i++)
-        if ((ends_with(f[i], "_um2") || ends_with(f[i], "_mm2") || !strcmp(f[i], "area_vs_tree")) &&
+        if ((ends_with(f[i], "_um2") || ends_with(f[i], "_mm2") || ends_with(f[i], "_delay_ps") ||
+             !strcmp(f[i], "area_vs_tree")) &&
             a->ncols < SWEEP_MAX_AREA) {
             a->colidx[a->ncols] = i;
             if (!(a->col[a->ncols++] = strdup(f[i])))
