@@ -510,6 +510,24 @@ static void test_outcomes(void **state)
     assert_int_equal(sh("cksum %s/out/results.* | cmp -s - %s", dir, path("ck1")), 0);
 }
 
+/* A failed point's reason is the last line of its standard error: a point long enough to print progress
+ * lines first (after 2 s) still gives the check that failed. */
+static void test_failed_reason(void **state)
+{
+    (void)state;
+    put("long.yaml", "command: run\nfixed:\n  model-file: configs/models/tiny-test.yaml\n  stacks: 1\n  batch: 64\n"
+                     "  ctx: 200000\n  numerics: 1\n  threads: 1\n  max-rel-l2: 1e-12\n");
+    assert_int_equal(sh("%s sweep %s --out %s > /dev/null 2>&1", bin, path("long.yaml"), path("long")), 1);
+    table t;
+    table_load(&t, path("long/results.csv"));
+    assert_int_equal(t.nrow, 1);
+    const char *why = t.f[1][col(&t, "reason")];
+    assert_int_equal(strncmp(why, "exit status 1: pimattn run: --max-rel-l2 1e-12: ", 48), 0);
+    if (sh("grep -q ' %% after ' %s/long/points/*.log", dir) == 0)
+        print_message("(the point printed progress lines before its failure)\n");
+    table_free(&t);
+}
+
 /* make area's table, shortened; the numbers are made up (the sweep copies them) */
 static const char area_csv[] =
     "name,kind,top,params,rows,acc,cells,asap7_area_um2,asap7_delay_ps,dram_bank_area_um2,"
@@ -612,7 +630,7 @@ int main(void)
         cmocka_unit_test(test_product),       cmocka_unit_test(test_zip),           cmocka_unit_test(test_exclude),
         cmocka_unit_test(test_keys),          cmocka_unit_test(test_argv),          cmocka_unit_test(test_grid_errors),
         cmocka_unit_test(test_local_equals_tasks), cmocka_unit_test(test_emitted_jobs), cmocka_unit_test(test_kill_and_resume),
-        cmocka_unit_test(test_outcomes),      cmocka_unit_test(test_area),          cmocka_unit_test(test_system_grid),
+        cmocka_unit_test(test_outcomes),      cmocka_unit_test(test_failed_reason),      cmocka_unit_test(test_area),          cmocka_unit_test(test_system_grid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* pimattn sweep: running the points (cmd_sweep.h). Each point is a child process of this binary
  * (/proc/self/exe) with its --json report and its output in DIR/points/; its standard error comes through a
- * pipe, copied into the log and its first line kept (the reason of a skipped or failed point). A poll loop
+ * pipe, copied into the log, its first line kept (the reason of a skipped point) and its last (of a failed one). A poll loop
  * starts points, reads the pipes, reaps the children and appends each finished point's row; SIGINT, SIGTERM
  * and SIGHUP arrive through a signalfd, so no handler and no global state are needed. Children die with the
  * sweep (PR_SET_PDEATHSIG), so a sweep killed with SIGKILL leaves only its points in flight unrecorded. */
@@ -28,8 +28,10 @@ typedef struct child {
     int err_fd, log_fd;
     sweep_point p;
     double t0;
-    char first[1024];     /* the first line of its standard error */
-    size_t flen;
+    char first[1024];     /* the first line of its standard error: a refusal (exit 2) says why there */
+    char last[1024];      /* the last non-empty one: a failure says why after its progress lines */
+    char cur[1024];       /* the line being read */
+    size_t clen;
     int first_done, log_errno;
 } child;
 
@@ -96,6 +98,17 @@ static void record_excluded(runner *r, const sweep_point *p)
     record(r, p, &o, &f);
 }
 
+/* A line of child k's standard error is complete (or its output ended): the first and the last non-empty. */
+static void line_end(child *k)
+{
+    k->cur[k->clen] = '\0';
+    if (!k->first_done)
+        memcpy(k->first, k->cur, k->clen + 1), k->first_done = 1;
+    if (k->clen)
+        memcpy(k->last, k->cur, k->clen + 1);
+    k->clen = 0;
+}
+
 /* The outcome of a child that has exited with wait status st. */
 static void finish(runner *r, child *k, int st)
 {
@@ -115,7 +128,10 @@ static void finish(runner *r, child *k, int st)
     sweep_outcome o = {.status = SWEEP_FAILED, .reason = reason, .wall_s = now_s() - k->t0, .log = rel_log};
     sweep_figs f;
     sweep_figures_none(r->c->g.cmd->name, &f);
-    const char *first = k->flen ? k->first : "no message";
+    if (k->clen)
+        line_end(k); /* an unterminated last line */
+    const char *first = k->first_done && k->first[0] ? k->first : "no message";
+    const char *last = k->last[0] ? k->last : "no message";
     int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     if (code == 0 && sweep_figures_read(r->c->g.cmd->name, json, r->c->area, &f, why, sizeof why))
         snprintf(reason, sizeof reason, "exit status 0, but %.1200s", why);
@@ -124,9 +140,9 @@ static void finish(runner *r, child *k, int st)
     else if (code == 2)
         o.status = SWEEP_SKIPPED, snprintf(reason, sizeof reason, "%s", first);
     else if (code > 0)
-        snprintf(reason, sizeof reason, "exit status %d: %s", code, first);
+        snprintf(reason, sizeof reason, "exit status %d: %s", code, last);
     else
-        snprintf(reason, sizeof reason, "killed by signal %d (%s): %s", WTERMSIG(st), strsignal(WTERMSIG(st)), first);
+        snprintf(reason, sizeof reason, "killed by signal %d (%s): %s", WTERMSIG(st), strsignal(WTERMSIG(st)), last);
     if (k->log_errno) {
         o.status = SWEEP_FAILED;
         snprintf(reason, sizeof reason, "%.1300s: %s", log, strerror(k->log_errno));
@@ -175,7 +191,7 @@ static int start(runner *r, child *k, uint64_t index)
     close(fds[1]);
     sweep_argv_free(argv);
     k->pid = pid, k->err_fd = fds[0], k->t0 = now_s();
-    k->flen = 0, k->first_done = 0, k->log_errno = 0;
+    k->clen = 0, k->first_done = 0, k->log_errno = 0, k->last[0] = '\0';
     r->running++;
     return 0;
 fail:
@@ -189,7 +205,8 @@ fail:
     return -1;
 }
 
-/* Standard error of child k is readable: into its log, its first line kept; at the end, reaped and finished. */
+/* Standard error of child k is readable: into its log, its first and last lines kept; at the end, reaped and
+ * finished. */
 static void drain(runner *r, child *k)
 {
     char buf[8192];
@@ -197,11 +214,11 @@ static void drain(runner *r, child *k)
     if (got < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (got > 0) {
-        for (ssize_t i = 0; i < got && !k->first_done; i++) {
+        for (ssize_t i = 0; i < got; i++) {
             if (buf[i] == '\n')
-                k->first_done = 1;
-            else if (k->flen + 1 < sizeof k->first)
-                k->first[k->flen++] = buf[i], k->first[k->flen] = '\0';
+                line_end(k);
+            else if (k->clen + 1 < sizeof k->cur)
+                k->cur[k->clen++] = buf[i];
         }
         for (ssize_t off = 0; off < got && !k->log_errno;) {
             ssize_t w = write(k->log_fd, buf + off, (size_t)(got - off));
