@@ -126,14 +126,22 @@ static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, ch
         hbm_cmd c = {.op = HBM_SFM, .st = (uint8_t)(pm[m].ch / hc->channels), .ch = (uint8_t)(pm[m].ch % hc->channels)};
         c.n = (uint32_t)(G * sched_sfm_merge_cycles(it->nparts + (it->L_host > 0), x->c->m.head_dim,
                                                     (unsigned)x->c->smu.lanes));
-        uint64_t from = pm[m].ready, t = HBM_NEVER, paid;
-        /* the channel, idle while it waits, pays its refresh debt up to the merge, which then has room */
-        if (sched_refresh_catchup(x->h, c.st, c.ch, from, &paid, err, n)) {
-            rc = 1;
-            break;
+        uint64_t at = pm[m].ready, t = HBM_NEVER, paid;
+        /* the channel, idle while it waits, pays its refresh debt up to the merge, which then has room; the
+         * merge may have to wait longer (the softmax unit busy with a long row): the debt up to then too */
+        for (;;) {
+            if (sched_refresh_catchup(x->h, c.st, c.ch, at, &paid, err, n)) {
+                rc = 1;
+                break;
+            }
+            uint64_t last = hbm_channel_last(x->h, c.st, c.ch);
+            t = hbm_earliest(x->h, &c, at > last ? at : last, NULL);
+            if (t == HBM_NEVER || t <= at)
+                break;
+            at = t;
         }
-        uint64_t last = hbm_channel_last(x->h, c.st, c.ch);
-        t = hbm_earliest(x->h, &c, from > last ? from : last, NULL);
+        if (rc)
+            break;
         if (t == HBM_NEVER || hbm_issue(x->h, &c, t, err, n)) {
             if (t == HBM_NEVER)
                 snprintf(err, n, "scheduler bug: the final merge of a split item is refused on channel %u", pm[m].ch);
