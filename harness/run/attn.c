@@ -126,19 +126,23 @@ static int merge_parts(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, ch
         hbm_cmd c = {.op = HBM_SFM, .st = (uint8_t)(pm[m].ch / hc->channels), .ch = (uint8_t)(pm[m].ch % hc->channels)};
         c.n = (uint32_t)(G * sched_sfm_merge_cycles(it->nparts + (it->L_host > 0), x->c->m.head_dim,
                                                     (unsigned)x->c->smu.lanes));
-        uint64_t at = pm[m].ready, t = HBM_NEVER, paid;
+        uint64_t from = pm[m].ready, t = HBM_NEVER, paid;
         /* the channel, idle while it waits, pays its refresh debt up to the merge, which then has room; the
-         * merge may have to wait longer (the softmax unit busy with a long row): the debt up to then too */
-        for (;;) {
-            if (sched_refresh_catchup(x->h, c.st, c.ch, at, &paid, err, n)) {
+         * merge may wait longer (the softmax unit busy with a long row): then what is owed by when it goes */
+        if (sched_refresh_catchup(x->h, c.st, c.ch, from, &paid, err, n)) {
+            rc = 1;
+            break;
+        }
+        for (uint64_t owed = 0;;) {
+            uint64_t last = hbm_channel_last(x->h, c.st, c.ch);
+            t = hbm_earliest(x->h, &c, from > last ? from : last, NULL);
+            if (t == HBM_NEVER || t <= owed)
+                break;
+            if (sched_refresh_owed(x->h, c.st, c.ch, t, &paid, err, n)) {
                 rc = 1;
                 break;
             }
-            uint64_t last = hbm_channel_last(x->h, c.st, c.ch);
-            t = hbm_earliest(x->h, &c, at > last ? at : last, NULL);
-            if (t == HBM_NEVER || t <= at)
-                break;
-            at = t;
+            owed = t;
         }
         if (rc)
             break;

@@ -33,12 +33,11 @@ static int channel_open(const hbm *h, unsigned st, unsigned ch)
     return 0;
 }
 
-int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *end, char *err, size_t n)
+/* Refreshes of channel (st, ch) from its last command on until no PC's deadline is before until + slack. */
+static int pay_refresh(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t slack, uint64_t *end, char *err,
+                       size_t n)
 {
     const hbm_cfg *hc = hbm_config(h);
-    /* a PC is done once it owes nothing at `until` (its deadline more than max_postpone intervals later)
-     * and a schedule starting at `until` has the refresh lead before its deadline */
-    const uint64_t slack = sched_max64((uint64_t)hc->max_postpone * hc->nREFI, lead_of(hc)) + 1;
     uint64_t from = hbm_channel_last(h, st, ch);
     *end = until;
     for (int pc; (pc = sched_due_pc(h, st, ch, until, slack)) >= 0;) {
@@ -58,6 +57,20 @@ int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint
         *end = sched_max64(*end, t + (c.op == HBM_REFAB ? hc->nRFC : hc->nRP));
     }
     return 0;
+}
+
+int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *end, char *err, size_t n)
+{
+    const hbm_cfg *hc = hbm_config(h);
+    /* a PC is done once it owes nothing at `until` (its deadline more than max_postpone intervals later)
+     * and a schedule starting at `until` has the refresh lead before its deadline */
+    const uint64_t slack = sched_max64((uint64_t)hc->max_postpone * hc->nREFI, lead_of(hc)) + 1;
+    return pay_refresh(h, st, ch, until, slack, end, err, n);
+}
+
+int sched_refresh_owed(hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t *end, char *err, size_t n)
+{
+    return pay_refresh(h, st, ch, t, 1, end, err, n);
 }
 
 /* ---- the main loop ----------------------------------------------------------------------------------------- */
