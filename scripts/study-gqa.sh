@@ -36,12 +36,14 @@ for m in gpt3-175b llama2-70b llama31-405b; do
   plot "latency-$m" system latency --where lin=8192 --where model="$m" --slo-ms 30 --slo-ms 50 \
        --title "$m: per-token latency (prompt 8K, 128 tokens)"
 done
-plot bandwidth-area layer bandwidth-area --where ctx=2048 --where batch=4 --where acc=fp32 \
-     --title "Useful bandwidth and bank-unit area against G (one AttAcc device, batch 4, context 2K, FP32 accumulation)"
+for m in llama2-70b llama31-405b mistral-7b; do
+  plot "bandwidth-area-$m" layer bandwidth-area --where model="$m" --where ctx=8192 --where batch=4 --where acc=fp32 \
+       --title "$m: useful bandwidth and bank-unit area against G (one AttAcc device, batch 4, context 8K, FP32 accumulation)"
+done
 plot energy-layer-llama2-70b layer energy --where model=llama2-70b --where ctx=8192 --where batch=16 --where acc=fp32 \
      --title "Llama-2-70B attention energy per token by part (one AttAcc device, batch 16, context 8K)"
-plot energy-system-llama2-70b system energy --where model=llama2-70b --where lin=8192 --where batch=16 \
-     --title "Llama-2-70B energy per token, whole generation (DGX A100, prompt 8K, batch 16)"
+plot energy-system-llama2-70b system energy --where model=llama2-70b --where lin=2048 --where batch=64 \
+     --title "Llama-2-70B energy per token, whole generation with its prefill (DGX A100, prompt 2K, 128 tokens, batch 64)"
 plot efficiency context efficiency \
      --title "Llama-2-70B attention layer: schedule efficiency against context (batch 10, one AttAcc device)"
 t2=$(date +%s)
@@ -63,28 +65,28 @@ tab() { # CSV WHERE COLS HEADS FMT: a Markdown table, its body sorted by the fir
     echo "Attention layer on one AttAcc device, context 8K, FP32 accumulation (configs/sweeps/gqa-layer.yaml):"
     echo
     for b in 1 4 16 64; do
-      SORT="-k2,2n -k3,3 -k4,4n" tab "$out/layer/results.csv" "model=$m;ctx=8192;acc=fp32;batch=$b" \
-        "batch;gemv;gemv_group;dram_bank_area_um2;area_vs_tree;asap7_delay_ps;useful_gbs;pct_peak;pct_dpath;layer_cycles;mj_per_token" \
-        "batch;unit;G;bank unit µm² (DRAM);× tree;delay ps (ASAP7);useful GB/s;% peak;% data path;layer CK;attention mJ/token" \
-        "%s;%s;%s;%.0f;%.2f;%.0f;%.0f;%.1f;%.1f;%.0f;%.2f" | { [ "$b" = 1 ] && cat || tail -n +3; }
+      SORT="-k2,2n -k3,3r -k4,4n" tab "$out/layer/results.csv" "model=$m;ctx=8192;acc=fp32;batch=$b" \
+        "batch;gemv;gemv_group;dram_bank_area_um2;dram_stack_area_mm2;area_vs_tree;asap7sc7p5t_rvt_tt_delay_ps;useful_gbs;pct_peak;pct_dpath;layer_cycles;mj_per_token" \
+        "batch;unit;G;bank unit µm² (DRAM);per stack mm²;× tree;delay ps (ASAP7);useful GB/s;% peak;% data path;layer CK;attention mJ/token" \
+        "%s;%s;%s;%.0f;%.0f;%.2f;%.0f;%.0f;%.1f;%.1f;%.0f;%.2f" | { [ "$b" = 1 ] && cat || tail -n +3; }
     done
     echo
     echo "Serving, prompt 8K, 128 tokens (configs/sweeps/gqa-system.yaml):"
     echo
-    SORT="-k2,2n -k3,3 -k4,4n" tab "$out/system/results.csv" "model=$m;lin=8192" \
+    SORT="-k2,2n -k3,3r -k4,4n" tab "$out/system/results.csv" "model=$m;lin=8192" \
       "batch;set.pim.gemv;set.pim.group;gpu_per_token_ms;pim_per_token_ms;gpu_decode_tokens_per_s;pim_decode_tokens_per_s;gain_decode_tokens_per_s;gpu_mj_per_token_decode;pim_mj_per_token_decode" \
       "batch;unit;G;GPU ms/token;GPU+PIM ms/token;GPU tok/s;GPU+PIM tok/s;gain;GPU mJ/token;GPU+PIM mJ/token" \
       "%s;%s;%s;%.2f;%.2f;%.0f;%.0f;%.2f;%.0f;%.0f"
     echo
     echo "Largest batch under the SLO, per-token latency (configs/sweeps/gqa-slo.yaml):"
     echo
-    SORT="-k2,2n -k3,3n -k4,4 -k5,5n" tab "$out/slo/results.csv" "model=$m" \
+    SORT="-k2,2n -k3,3n -k4,4r -k5,5n" tab "$out/slo/results.csv" "model=$m" \
       "lin;slo-ms;set.pim.gemv;set.pim.group;gpu_slo_batch;pim_slo_batch" \
       "prompt;SLO ms;unit;G;GPU batch;GPU+PIM batch" "%s;%s;%s;%s;%s;%s"
     echo
     echo "Numerics against FP64 (rel-L2 of the checked query heads; gqa-layer.yaml, batch 1):"
     echo
-    SORT="-k2,2n -k3,3 -k4,4 -k5,5n" tab "$out/layer/results.csv" "model=$m;batch=1" \
+    SORT="-k2,2n -k3,3 -k4,4r -k5,5n" tab "$out/layer/results.csv" "model=$m;batch=1" \
       "ctx;acc;gemv;gemv_group;rel_l2_max;rel_l2_mean;nonfinite_heads" \
       "context;acc;unit;G;rel-L2 max;rel-L2 mean;non-finite heads" "%s;%s;%s;%s;%.3e;%.3e;%s"
   done
