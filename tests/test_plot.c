@@ -19,44 +19,15 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_NAME "/tmp/test_plot.XXXXXX"
 #include "csvtable.h"
+#include "tmpdir.h"
 
 #include "sweep.h"
 
-static char dir[] = "/tmp/test_plot.XXXXXX";
 static const char *bin;
 
 /* ---- helpers ------------------------------------------------------------------------------------------------- */
-
-/* dir/name, in one of 8 rotating buffers (copy what must outlive 7 more calls) */
-static const char *path(const char *name)
-{
-    static char p[8][512];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(path(name), "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* The file's text (allocated). */
 static char *slurp(const char *file)

@@ -24,45 +24,16 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_NAME "/tmp/test_sweep.XXXXXX"
 #include "csvtable.h"
+#include "tmpdir.h"
 
 #include "sweep.h"
 #include "sweep_int.h"
 
-static char dir[] = "/tmp/test_sweep.XXXXXX";
 static const char *bin;
 
 /* ---- helpers -------------------------------------------------------------------------------------------------- */
-
-static const char *path(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(path(name), "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Runs a shell command (printf-style); its exit status, or 128 + the signal. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* Header, then the rows sorted in the C locale: the comparison of docs/sweep.md. */
 static void sorted(const char *csv, const char *out)
