@@ -88,6 +88,24 @@ static void title(FILE *p, const plot_sel *s, int q, int bare_gemv, const char *
     gp_str(p, t);
 }
 
+/* Two curves per series from columns 2 and 3 of its datablock: solid points (the first y), and the second y
+ * styled by style2 (e.g. "axes x1y2 with linespoints dt 2 lw 2 pt 5"); legend titles as title() gives them. */
+typedef struct curve_titles {
+    const char *alone1, *suffix1, *alone2, *suffix2;
+} curve_titles;
+
+static void two_curves(FILE *p, int *k, const plot_sel *s, int bare_gemv, const char *style2, const curve_titles *ct)
+{
+    for (int q = 0; q < s->nseries; q++) {
+        term(p, k);
+        fprintf(p, "$d%d using 1:2 with linespoints lw 2 pt 7 lc %d", q + 1, q + 1);
+        title(p, s, q, bare_gemv, ct->alone1, ct->suffix1);
+        term(p, k);
+        fprintf(p, "$d%d using 1:3 %s lc %d", q + 1, style2, q + 1);
+        title(p, s, q, bare_gemv, ct->alone2, ct->suffix2);
+    }
+}
+
 /* The plot command in *buf (from open_memstream) written out for both outputs. */
 static int finish(FILE *f, FILE *p, char **buf, char *err, size_t n)
 {
@@ -218,14 +236,9 @@ int plot_kind_bandwidth(const plot_table *t, const plot_req *r, FILE *f, plot_in
     size_t len = 0;
     FILE *p = open_memstream(&buf, &len);
     int k = 0;
-    for (int q = 0; p && q < s.nseries; q++) {
-        term(p, &k);
-        fprintf(p, "$d%d using 1:2 with linespoints lw 2 pt 7 lc %d", q + 1, q + 1);
-        title(p, &s, q, 1, "useful bandwidth", "");
-        term(p, &k);
-        fprintf(p, "$d%d using 1:3 axes x1y2 with linespoints dt 2 lw 2 pt 5 lc %d", q + 1, q + 1);
-        title(p, &s, q, 1, "bank unit area", " area");
-    }
+    if (p)
+        two_curves(p, &k, &s, 1, "axes x1y2 with linespoints dt 2 lw 2 pt 5",
+                   &(curve_titles){"useful bandwidth", "", "bank unit area", " area"});
     plot_sel_free(&s);
     return p ? finish(f, p, &buf, err, n) : (snprintf(err, n, "out of memory"), PLOT_EIO);
 }
@@ -274,14 +287,9 @@ int plot_kind_efficiency(const plot_table *t, const plot_req *r, FILE *f, plot_i
     size_t len = 0;
     FILE *p = open_memstream(&buf, &len);
     int k = 0;
-    for (int q = 0; p && q < s.nseries; q++) {
-        term(p, &k);
-        fprintf(p, "$d%d using 1:2 with linespoints lw 2 pt 7 lc %d", q + 1, q + 1);
-        title(p, &s, q, 0, "% of peak", "");
-        term(p, &k);
-        fprintf(p, "$d%d using 1:3 with linespoints dt 3 lw 2 pt 1 lc %d", q + 1, q + 1);
-        title(p, &s, q, 0, "data path share, %", ", data path share, %");
-    }
+    if (p)
+        two_curves(p, &k, &s, 0, "with linespoints dt 3 lw 2 pt 1",
+                   &(curve_titles){"% of peak", "", "data path share, %", ", data path share, %"});
     if (p)
         term(p, &k), fprintf(p, "100 with lines dt 2 lw 1.5 lc rgb 'black' title 'MAC bound'");
     for (int j = 0; p && j < nceil; j++) {
