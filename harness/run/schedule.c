@@ -70,7 +70,7 @@ int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint
 
 int sched_refresh_owed(hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t *end, char *err, size_t n)
 {
-    return pay_refresh(h, st, ch, t, 1, end, err, n);
+    return pay_refresh(h, st, ch, t, 0, end, err, n); /* a deadline before t: what the engine would refuse at t */
 }
 
 /* ---- the main loop ----------------------------------------------------------------------------------------- */

@@ -85,8 +85,9 @@ uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sche
  * engine refusal: a bug). */
 int sched_refresh_catchup(hbm *h, unsigned st, unsigned ch, uint64_t until, uint64_t *end, char *err, size_t n);
 /* For one command that waits until cycle t on an otherwise idle channel (a final merge behind a busy softmax
- * unit): the refreshes the channel owes by t (every PC's deadline at or after t afterwards), issued as above
- * from its last command on. *end as above. 0, or -1 with err. */
+ * unit): the refreshes the channel owes by t (afterwards no PC's deadline is before t, so a command at t is
+ * legal; a channel that owed nothing gets no refresh), issued as above from its last command on. *end as
+ * above. 0, or -1 with err. */
 int sched_refresh_owed(hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t *end, char *err, size_t n);
 
 int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pass *passes, size_t np, uint64_t t0,
