@@ -224,6 +224,8 @@ static int pass_states_new(sched_ctx *x)
             s->s_row_end[r] = SCHED_INF;
         s->s_moves = sh->k_rows * x->hc->pcs;
         s->p_moves = x->hc->pcs;
+        uint64_t merge, rows = sched_sfm_pass_cycles(x->g, x->c, &x->ps[i], &merge);
+        s->sfm_rows = (uint32_t)rows, s->sfm_merge = (uint32_t)merge;
     }
     return 0;
 }
@@ -255,6 +257,7 @@ static void sources_init(sched_ctx *x)
     x->rows.nsets = x->g->banks_per_unit;
     for (unsigned k = 0; k < x->rows.nsets; k++)
         x->rows.set[k].open_row = hbm_open_row(x->h, x->c->st, x->c->ch, 0, 0, 0, k);
+    sched_refresh_note(x);
 }
 
 int sched_channel(hbm *h, const map_geom *g, const sched_cfg *c, const sched_pass *passes, size_t np, uint64_t t0,

@@ -72,8 +72,18 @@ int sched_due_pc(const hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t sl
     return hbm_refresh_deadline(h, st, ch, best) < t + slack ? (int)best : -1;
 }
 
-/* The PC due within `slack` of the last issue, or -1. */
-static int due_pc(const sched_ctx *x, uint64_t slack) { return sched_due_pc(x->h, x->c->st, x->c->ch, x->now, slack); }
+void sched_refresh_note(sched_ctx *x)
+{
+    x->refresh.pc = sched_due_pc(x->h, x->c->st, x->c->ch, 0, UINT64_MAX / 2);
+    x->refresh.deadline = x->refresh.pc < 0 ? UINT64_MAX : hbm_refresh_deadline(x->h, x->c->st, x->c->ch,
+                                                                                  (unsigned)x->refresh.pc);
+}
+
+/* The PC due within `slack` of the last issue, or -1 (sched_due_pc, from the deadline noted). */
+static int due_pc(const sched_ctx *x, uint64_t slack)
+{
+    return x->refresh.pc >= 0 && x->refresh.deadline < x->now + slack ? x->refresh.pc : -1;
+}
 
 static int any_set_open(const sched_ctx *x)
 {
@@ -86,10 +96,10 @@ static int any_set_open(const sched_ctx *x)
  * its deadline. It never keeps the schedule alive on its own (see the main loop). */
 int sched_next_refresh(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    int pc = sched_due_pc(x->h, x->c->st, x->c->ch, 0, UINT64_MAX / 2);
+    int pc = x->refresh.pc;
     if (pc < 0)
         return 0;
-    uint64_t d = hbm_refresh_deadline(x->h, x->c->st, x->c->ch, (unsigned)pc);
+    uint64_t d = x->refresh.deadline;
     *ready = d > x->refresh.lead ? d - x->refresh.lead : 0;
     if (any_set_open(x))
         *cmd = mk(x, HBM_PREA, HBM_PC_ALL);
@@ -117,7 +127,10 @@ int sched_rows_issued(sched_ctx *x, const hbm_cmd *cmd, uint64_t t)
             s->pre_done = 0;
         }
         break;
-    case HBM_REFAB: x->out->refreshes++; break;
+    case HBM_REFAB:
+        x->out->refreshes++;
+        sched_refresh_note(x);
+        break;
     case HBM_ACTAB: rc->set[0].open_row = cmd->row; break;
     case HBM_ACTBG:
         s->open_row = cmd->row;
@@ -376,15 +389,18 @@ static uint32_t score_bursts(const sched_ctx *x, const sched_pass *p, unsigned p
 static void score_moves_advance(sched_ctx *x)
 {
     src_score_moves *m = &x->scores;
+    m->known = 0;
     if (wraps(&m->pc, x->hc->pcs) && wraps(&m->k_row, x->ps[m->pass].shape.k_rows))
         m->pass++;
 }
 
 int sched_next_score_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    const src_score_moves *m = &x->scores;
+    src_score_moves *m = &x->scores;
     while (m->pass < x->np) {
-        uint32_t nb = score_bursts(x, &x->ps[m->pass], m->pc, m->k_row);
+        if (!m->known)
+            m->nb = score_bursts(x, &x->ps[m->pass], m->pc, m->k_row), m->known = 1;
+        uint32_t nb = m->nb;
         if (nb) {
             uint64_t e = x->st[m->pass].s_row_end[m->k_row];
             *cmd = mk(x, HBM_MVSB, m->pc);
@@ -414,9 +430,8 @@ int sched_next_sfm_rows(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
     size_t p = x->sfm_rows.pass;
     if (p == x->np)
         return 0;
-    uint64_t merge;
     *cmd = mk(x, HBM_SFM, 0);
-    cmd->n = (uint32_t)sched_sfm_pass_cycles(x->g, x->c, &x->ps[p], &merge);
+    cmd->n = x->st[p].sfm_rows;
     *ready = x->st[p].s_moves ? SCHED_INF : x->st[p].scores_done;
     return 1;
 }
@@ -456,17 +471,20 @@ static int ring_slot_free(const sched_ctx *x)
 static void prob_moves_advance(sched_ctx *x)
 {
     src_prob_moves *m = &x->probs;
+    m->known = 0;
     if (wraps(&m->pc, x->hc->pcs) && wraps(&m->chunk, x->st[m->pass].nchunks))
         m->pass++;
 }
 
 int sched_next_prob_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    const src_prob_moves *m = &x->probs;
+    src_prob_moves *m = &x->probs;
     while (m->pass < x->np) {
         const sched_pass *p = &x->ps[m->pass];
         pass_state *s = &x->st[m->pass];
-        uint32_t k = chunk_parts(x, p, m->pc, m->chunk);
+        if (!m->known)
+            m->parts = chunk_parts(x, p, m->pc, m->chunk), m->known = 1;
+        uint32_t k = m->parts;
         if (k) {
             *cmd = mk(x, HBM_MVGB, m->pc);
             cmd->n = k * p->rows;
@@ -507,17 +525,20 @@ static uint32_t partial_bursts(const sched_ctx *x, const sched_pass *p, unsigned
 static void partial_moves_advance(sched_ctx *x)
 {
     src_partial_moves *m = &x->partials;
+    m->known = 0;
     if (wraps(&m->pc, x->hc->pcs))
         m->pass++;
 }
 
 int sched_next_partial_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
 {
-    const src_partial_moves *m = &x->partials;
+    src_partial_moves *m = &x->partials;
     while (m->pass < x->np) {
         const sched_pass *p = &x->ps[m->pass];
         pass_state *s = &x->st[m->pass];
-        uint32_t nb = partial_bursts(x, p, m->pc);
+        if (!m->known)
+            m->nb = partial_bursts(x, p, m->pc), m->known = 1;
+        uint32_t nb = m->nb;
         if (nb) {
             *cmd = mk(x, HBM_MVSB, m->pc);
             cmd->n = nb;
@@ -547,10 +568,8 @@ int sched_next_merges(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
     size_t p = x->merges.pass;
     if (p == x->np)
         return 0;
-    uint64_t merge;
-    sched_sfm_pass_cycles(x->g, x->c, &x->ps[p], &merge);
     *cmd = mk(x, HBM_SFM, 0);
-    cmd->n = (uint32_t)merge;
+    cmd->n = x->st[p].sfm_merge;
     /* a host tier's partial joins the merge once it has reached the buffer die */
     *ready = x->st[p].p_moves ? SCHED_INF : sched_max64(x->st[p].partials_done, x->ps[p].host_ready);
     return 1;

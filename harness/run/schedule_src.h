@@ -45,6 +45,7 @@ typedef struct pass_state {
     unsigned p_moves;     /* partial-output MVSBs still to issue (or to skip) */
     uint64_t partials_done; /* completion of the partial MVSBs issued so far */
     uint64_t merge_done;  /* the merge on the softmax unit done */
+    uint32_t sfm_rows, sfm_merge; /* the softmax unit's cycles for the pass's rows and its merge */
 } pass_state;
 
 /* The sources in the order a tie is broken (the lowest first): the backstop refresh, then the banks,
@@ -67,6 +68,8 @@ typedef struct src_refresh {
     uint64_t lead;    /* how long before a deadline the banks start closing for it (schedule.c, lead_of) */
     uint64_t horizon; /* the longest a row of MACs can take with the switch: at a row switch a refresh due
                        * within it is issued before the row opens */
+    int pc;           /* the PC with the nearest deadline (-1: refresh off), and that deadline: only a REFAB */
+    uint64_t deadline; /* of the channel changes them (sched_refresh_note) */
 } src_refresh;
 
 /* The banks' MACs: the bank order S0 S1 C0 S2 C1 ... C(n-1) (two phases per pass), and within a phase
@@ -104,6 +107,8 @@ typedef struct src_queries {
 typedef struct src_score_moves {
     size_t pass;
     uint32_t k_row, pc;
+    uint32_t nb; /* bursts to move at the cursor, when known (known: the cursor has not moved since) */
+    int known;
 } src_score_moves;
 
 /* SFM of a pass's softmax rows (one command for all its rows, or partitions in the split-K flow). */
@@ -115,12 +120,16 @@ typedef struct src_sfm_rows {
 typedef struct src_prob_moves {
     size_t pass;
     uint32_t chunk, pc;
+    uint32_t parts; /* partitions to load at the cursor, when known */
+    int known;
 } src_prob_moves;
 
 /* MVSB of the partial outputs: PC `pc`'s units after the context phase of pass `pass`. */
 typedef struct src_partial_moves {
     size_t pass;
     uint32_t pc;
+    uint32_t nb; /* bursts to move at the cursor, when known */
+    int known;
 } src_partial_moves;
 
 /* SFM of a pass's merge. */
@@ -153,6 +162,8 @@ typedef struct sched_ctx {
 
 /* The PC of channel (st, ch) with the nearest refresh deadline if that falls before t + slack, else -1. */
 int sched_due_pc(const hbm *h, unsigned st, unsigned ch, uint64_t t, uint64_t slack);
+/* x->refresh.pc and .deadline from the engine: at the start and after each REFAB of the channel. */
+void sched_refresh_note(sched_ctx *x);
 
 int sched_next_refresh(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_macs(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
