@@ -163,7 +163,7 @@ static void test_good_run(void **state)
     put("rag.ctx", "# three requests\n700\n1300\n\n260\n");
     char a[1024];
     snprintf(a, sizeof a, "run --model-file %s/small.yaml --ctx-file %s/rag.ctx --stacks 1 --layers all --mode rtl "
-             "--json %s/r.json --log-commands %s/r.log --wave %s/w.fst --wave-from 100 --wave-cycles 2000", dir, dir, dir, dir, dir);
+             "--numerics all --json %s/r.json --log-commands %s/r.log --wave %s/w.fst --wave-from 100 --wave-cycles 2000", dir, dir, dir, dir, dir);
     int rc = run(a);
     if (rc != 0 || !strstr(out, "0 mismatches") || !strstr(out, "decode step: 3 layers"))
         fail_msg("pimattn %s: exit %d\n%s", a, rc, out);

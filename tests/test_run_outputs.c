@@ -271,8 +271,8 @@ static void test_outputs_roundtrip(void **state)
 {
     (void)state;
     put("tiny.yaml", tiny);
-    must(0, "decode step", "run --model-file %s/tiny.yaml --batch 3 --ctx 40,77,130 --layers all --outputs %s/o.bin "
-         "--outputs-ref --json %s/o.json", dir, dir, dir);
+    must(0, "decode step", "run --model-file %s/tiny.yaml --batch 3 --ctx 40,77,130 --layers all --numerics all "
+         "--outputs %s/o.bin --outputs-ref --json %s/o.json", dir, dir, dir);
     cJSON *j = load_json("o.json");
     const double heads = num(j, "numerics.heads_checked"), maxe = num(j, "numerics.max_rel_l2");
     cJSON_Delete(j);
@@ -328,6 +328,39 @@ static void test_outputs_roundtrip(void **state)
         fail_msg("rel-L2 from the file %.9e, the report's %.9e", worst, maxe);
 }
 
+/* Without --numerics, a run of several layers checks every item of the first and every 64th of the others,
+ * at least one, from item l mod the step in layer l (cmd_run.c's help): here 6 items, so one per later
+ * layer, the l-th. */
+static void test_default_numerics_sample(void **state)
+{
+    (void)state;
+    put("six.yaml", "name: six\nlayers: 4\nd_model: 128\nheads: 2\nkv_heads: 2\nhead_dim: 64\n");
+    must(0, "decode step", "run --model-file %s/six.yaml --batch 3 --ctx 40,77,130 --layers all --outputs %s/s.bin "
+         "--json %s/s.json", dir, dir, dir);
+    cJSON *j = load_json("s.json");
+    assert_true(num(j, "numerics.heads_checked") == 6 + 3);
+    cJSON_Delete(j);
+    char p[512];
+    path_of(p, sizeof p, "s.bin");
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    unsigned char hdr[32], rec[12 + 64 * 6];
+    assert_int_equal(fread(hdr, 1, 32, f), 32);
+    assert_int_equal(rd32(hdr + 28), 0); /* no reference */
+    int seen[4][3][2] = {{{0}}};
+    while (fread(rec, 1, sizeof rec, f) == sizeof rec) {
+        uint32_t l = rd32(rec), r = rd32(rec + 4), h = rd32(rec + 8);
+        assert_true(l < 4 && r < 3 && h < 2);
+        seen[l][r][h]++;
+    }
+    assert_true(feof(f));
+    fclose(f);
+    for (int l = 0; l < 4; l++)
+        for (int r = 0; r < 3; r++)
+            for (int h = 0; h < 2; h++) /* item = request x kv_heads + head (G = 1) */
+                assert_int_equal(seen[l][r][h], l == 0 || r * 2 + h == l);
+}
+
 static void test_small_things(void **state)
 {
     (void)state;
@@ -362,7 +395,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_devices_links_fifos), cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_interrupt_leaves_old_file), cmocka_unit_test(test_nonfinite_heads_and_gate),
-        cmocka_unit_test(test_outputs_roundtrip), cmocka_unit_test(test_small_things),
+        cmocka_unit_test(test_outputs_roundtrip), cmocka_unit_test(test_default_numerics_sample), cmocka_unit_test(test_small_things),
     };
     int rc = cmocka_run_group_tests_name("run_outputs", tests, NULL, NULL);
     char cmd[300];

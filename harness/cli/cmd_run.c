@@ -44,7 +44,8 @@ static const char *run_help =
     "  --mode fast|rtl    golden model only, or Verilated GEMV/softmax units on --rtl-banks [fast]\n"
     "  --rtl-banks SPEC   pc (stack 0, channel 0, pseudo-channel 0), channel (stack 0, channel 0), all, or a\n"
     "                     comma list of S.C (a channel) and S.C.P (a pseudo-channel) [pc]\n"
-    "  --numerics all|N   work items per layer whose numbers are computed and checked [all]\n"
+    "  --numerics all|N   work items per layer whose numbers are computed and checked [all in the first\n"
+    "                     layer, every 64th in the others]\n"
     "  --logit-scale X    queries ~ N(0, X^2), keys and values ~ N(0, 1) [1]\n"
     "  --data FILE        q, K, V from a file (format in docs/outputs.md: per data set, request, KV head: K, V,\n"
     "                     then the group's queries, FP16); its batch and lengths unless --batch/--ctx are given\n"
@@ -94,7 +95,8 @@ static int run_table(run_opts *o, cli_opt *t)
         CLI_OPT_STR("layers", &o->layers_text),
         CLI_OPT_CHOICE("mode", &o->rtl, mode_words),
         CLI_OPT_STR("rtl-banks", &o->rtl_spec),
-        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all_words},
+        {.name = "numerics", .kind = CLI_U64, .dst = &o->numerics, .lo = 1, .hi = UINT32_MAX, .words = all_words,
+         .given = &o->numerics_given},
         {.name = "logit-scale", .kind = CLI_DOUBLE, .dst = &o->logit, .dlo = 1e-3, .dhi = 100, .given = &o->logit_given},
         CLI_OPT_U64("seed", &o->seed, 0, UINT64_MAX),
         CLI_OPT_STR("json", &o->json),

@@ -137,6 +137,7 @@ int run_configure(run_opts *o, attn_cfg *c, run_alloc *a)
     c->logit_scale = o->logit;
     c->data_path = o->data;
     c->numerics = (uint32_t)o->numerics;
+    c->numerics_later = o->numerics_given ? 0 : RUN_NUMERICS_LATER;
     c->max_rel_l2 = o->max_rel;
     c->threads = (unsigned)o->threads;
     c->split = o->split;

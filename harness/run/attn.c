@@ -244,19 +244,24 @@ static void plan_results(const attn_cfg *c, const plan *p, attn_res *r)
         r->channels_used += p->ch_first[ch + 1] > p->ch_first[ch];
 }
 
-/* The functional passes: the numerics sample (whole items: every part of a sampled item) and everything
- * on a channel with an RTL unit; x->pass_of filled in. */
-static void mark_functional(run_ctx *x)
+/* The functional passes of layer l: the numerics sample (whole items: every part of a sampled item) and
+ * everything on a channel with an RTL unit; x->pass_of filled in. */
+static void mark_functional(run_ctx *x, uint32_t l)
 {
     const attn_cfg *c = x->c;
     plan *p = &x->p;
     const unsigned channels = c->hbm.stacks * c->hbm.channels;
     size_t step = c->numerics && c->numerics < p->nlogical ? (p->nlogical + c->numerics - 1) / c->numerics : 1;
+    size_t first = 0;
+    if (l > 0 && c->numerics_later) { /* at least one item per layer */
+        step = c->numerics_later < p->nlogical ? c->numerics_later : (p->nlogical ? p->nlogical : 1);
+        first = l % step;
+    }
     for (unsigned ch = 0; ch < channels; ch++)
         for (size_t k = p->ch_first[ch]; k < p->ch_first[ch + 1]; k++) {
             const func_item *it = &p->items[p->pass[k].item];
             size_t logical = (size_t)it->req * c->m.kv_heads + it->kvh;
-            p->pass[k].functional = logical % step == 0 || (c->rtl_channel && c->rtl_channel[ch]);
+            p->pass[k].functional = logical % step == first || (c->rtl_channel && c->rtl_channel[ch]);
             if (k == p->ch_first[ch] || p->pass[k - 1].item != p->pass[k].item)
                 x->pass_of[p->pass[k].item] = k;
         }
@@ -390,11 +395,13 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
             rc = -1, snprintf(err, n, "out of memory");
     }
     if (rc == 0) {
-        mark_functional(&x);
+        mark_functional(&x, 0);
         rc = open_units(&x, err, n);
     }
     uint64_t start = 0;
     for (uint32_t l = 0; l < c->layers && rc == 0; l++) {
+        if (l > 0 && c->numerics_later)
+            mark_functional(&x, l);
         rc = run_layer(&x, l, start, &start, err, n);
         r->layers = l + 1;
     }

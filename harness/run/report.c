@@ -101,7 +101,7 @@ static void report_numerics(FILE *o, const attn_cfg *c, const attn_res *r, const
     fprintf(o, "  numerics: %llu of %llu query heads checked against FP64 attention (%u layer(s)%s): rel-L2 max %.3e, "
                "mean %.3e over the %llu finite heads",
             (unsigned long long)f->heads_checked, (unsigned long long)(per_layer * r->layers), r->layers,
-            c->numerics ? ", --numerics" : "", f->max_rel_l2, f->mean_rel_l2,
+            c->numerics ? ", --numerics" : r->layers > 1 && c->numerics_later ? ", every item of the first, a sample of the others" : "", f->max_rel_l2, f->mean_rel_l2,
             (unsigned long long)(f->heads_checked - f->nonfinite_heads));
     if (f->nonfinite_heads)
         fprintf(o, "; %llu head(s) NON-FINITE (NaN or Inf in the output)", (unsigned long long)f->nonfinite_heads);

@@ -86,7 +86,8 @@ static inline uint64_t model_kv_bytes_per_token(const model *m)
  *    after it (during the xPU's FC layers, which are not modeled): every layer starts owing nothing,
  *    so layers of the same shape take the same cycles and the others repeat the simulated ones.
  *  - The functional items of a layer: every item on a channel with an RTL unit, plus `numerics` items
- *    spread over the batch (0 = all).
+ *    spread over the batch (0 = all); with numerics_later, layers after the first take every
+ *    numerics_later-th item instead, starting at item l mod numerics_later in layer l.
  *  - With cfg->log the engine writes its command log (docs/hbm.md v1) there.
  *  - Fast mode with threads != 1: the numbers are computed on worker threads while the timing goes on
  *    (funcpool.h); every result is the same bit for bit, whatever the number of threads.
@@ -133,6 +134,8 @@ typedef struct attn_cfg {
     double logit_scale;
     const char *data_path; /* functional data from this file (kvdata.h) instead of seeded values */
     uint32_t numerics;
+    uint32_t numerics_later; /* 0, or in layers after the first every numerics_later-th item (from a
+                              * different one each layer) instead of numerics */
     FILE *log;
     void (*on_output)(void *ctx, const func_output *o); /* optional: every checked query head's output */
     void *out_ctx;
@@ -200,6 +203,8 @@ int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, s
  *    softmax unit at REPORT_SM_PJ per score pass and per merged value.
  */
 
+/* pimattn run's default numerics sample in the layers after the first: every 64th item (attn_cfg). */
+#define RUN_NUMERICS_LATER 64
 #define REPORT_SM_PJ 1.0 /* softmax unit, pJ per score and pass or per merged value (assumption: docs) */
 
 typedef struct report_info {
