@@ -3,7 +3,7 @@
 #  1. fast mode, GPT-3 175B, batch 64, L = 2048, one decode step (96 layers; one simulated, the others
 #     repeat it), 40 stacks (8 AttAcc devices) so the KV cache fits; numbers checked for 64 work items.
 #     The same with every head checked (6,144 query heads; the numbers on worker threads while the timing
-#     goes on).
+#     goes on), and with all 96 layers simulated (--layers all, default numerics).
 #  2. rtl mode, the default scenario (Llama-2-70B, batch 4, one PC of Verilated G = 8 units).
 #  3. efficiency for L = 512 .. 32K on one stack with every channel given 8 passes, against the
 #     MAC-limited bound (KV bytes / peak all-bank MAC bandwidth) and the row-switch-aware ceiling (one
@@ -26,11 +26,18 @@ s=$(wall "$out/run-gpt3.txt" "$bin" run --model gpt3-175b --batch 64 --ctx 2048 
 grep -E '^layer |^0 |decode step|numerics|simulation' "$out/run-gpt3.txt"
 echo "wall ${s} s (goal <= 10 s on 2 cores)"
 echo
-echo "== pimattn run: the same with every head's numbers computed and checked (--numerics all, the default)"
+echo "== pimattn run: the same with every head's numbers computed and checked (the default for one layer)"
 s=$(wall "$out/run-gpt3-all.txt" "$bin" run --model gpt3-175b --batch 64 --ctx 2048 --stacks 40 \
       --json "$out/run-gpt3-all.json")
 grep -E '^0 |numerics|simulation' "$out/run-gpt3-all.txt"
 echo "wall ${s} s (goal <= 15 s on 2 cores; docs/numerics.md, \"Speed of the golden model\")"
+echo
+echo "== pimattn run: the same with all 96 layers simulated (--layers all; default numerics: every head of the"
+echo "   first layer, every 64th work item of the others)"
+s=$(wall "$out/run-gpt3-layers.txt" "$bin" run --model gpt3-175b --batch 64 --ctx 2048 --stacks 40 --layers all \
+      --json "$out/run-gpt3-layers.json")
+grep -E 'decode step|numerics|simulation' "$out/run-gpt3-layers.txt"
+echo "wall ${s} s (goal <= 60 s on 2 cores; docs/hbm.md, \"Speed\")"
 echo
 echo "== pimattn run: default scenario in rtl mode"
 s=$(wall "$out/run-rtl.txt" "$bin" run --mode rtl)
