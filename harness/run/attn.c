@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chanrun.h"
 #include "funcpool.h"
 #include "mapping.h"
 #include "plan.h"
@@ -33,50 +34,87 @@ typedef struct run_ctx {
     kvdata *data;         /* --data, or NULL */
     backend *be;
     fp32_t **part_store;  /* with worker threads: the split items' parts between their merges */
+    unsigned timing_workers; /* threads scheduling channels beside the calling one (chanrun.h) */
+    sched_stats *chst;       /* per channel, this layer */
 } run_ctx;
 
-/* Every channel's passes of layer l from `start`; *end, and the layer's counters. 0 or 1 (err). */
+/* chan_run's callbacks (chanrun.h): the hooks of a channel with a functional pass, the worker pool's
+ * recording around it, progress. */
+typedef struct layer_ctx {
+    run_ctx *x;
+    uint32_t l;
+} layer_ctx;
+
+static const sched_hooks *channel_hooks(void *ctx, unsigned ch)
+{
+    run_ctx *x = ((layer_ctx *)ctx)->x;
+    for (size_t k = x->p.ch_first[ch]; k < x->p.ch_first[ch + 1]; k++)
+        if (x->p.pass[k].functional)
+            return x->pool ? &x->hk_pool : &x->hk;
+    return NULL;
+}
+
+static void channel_begin(void *ctx, unsigned ch)
+{
+    layer_ctx *lc = ctx;
+    if (lc->x->pool)
+        fpool_begin(lc->x->pool, ch, lc->l, &lc->x->hk_pool, lc->x->herr, sizeof lc->x->herr);
+    else
+        func_begin_channel(lc->x->f, ch, lc->l);
+}
+
+static int channel_end(void *ctx, unsigned ch, char *err, size_t n)
+{
+    (void)ch;
+    run_ctx *x = ((layer_ctx *)ctx)->x;
+    int sr = x->pool ? fpool_submit(x->pool, err, n) : 0;
+    return sr < 0 ? -1 : sr;
+}
+
+static void channel_progress(void *ctx, unsigned done)
+{
+    const layer_ctx *lc = ctx;
+    const attn_cfg *c = lc->x->c;
+    if (c->progress)
+        c->progress(c->progress_ctx, (lc->l + (double)done / (c->hbm.stacks * c->hbm.channels)) / c->layers);
+}
+
+/* Every channel's passes of layer l from `start` (chanrun.h); *end, and the layer's counters. 0 or
+ * nonzero (err). */
 static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *end, char *err, size_t n)
 {
     const hbm_cfg *hc = &x->c->hbm;
     const unsigned channels = hc->stacks * hc->channels;
     attn_layer *ly = &x->r->layer[l];
+    for (unsigned ch = 0; ch < channels; ch++)
+        for (size_t k = x->p.ch_first[ch]; k < x->p.ch_first[ch + 1]; k++) {
+            sched_pass *s = &x->p.pass[k];
+            const func_item *it = &x->p.items[s->item];
+            s->k_row = x->p.row0[s->item] + l * x->p.ch_rows[ch];
+            s->v_row = s->k_row + s->shape.k_bank_rows;
+            s->host_ready = it->L_host && it->nparts == 1 ? start + x->r->host_cycles : 0;
+        }
+    layer_ctx lc = {x, l};
+    chan_run cr = {.h = x->h, .g = &x->p.g, .sc = &x->sc, .pass = x->p.pass, .ch_first = x->p.ch_first,
+                   .merge_done = x->merge_done, .channels = channels, .per_stack = hc->channels, .start = start,
+                   .workers = x->timing_workers, .ctx = &lc, .hooks_of = channel_hooks, .begin = channel_begin,
+                   .end = channel_end, .progress = channel_progress};
+    int rc = chan_run_layer(&cr, x->chst, err, n);
+    if (rc)
+        return rc;
     uint64_t busiest = 0, idlest = UINT64_MAX;
     for (unsigned ch = 0; ch < channels; ch++) {
-        size_t k0 = x->p.ch_first[ch], np = x->p.ch_first[ch + 1] - k0;
-        if (np) {
-            for (size_t k = k0; k < k0 + np; k++) {
-                sched_pass *s = &x->p.pass[k];
-                const func_item *it = &x->p.items[s->item];
-                s->k_row = x->p.row0[s->item] + l * x->p.ch_rows[ch];
-                s->v_row = s->k_row + s->shape.k_bank_rows;
-                s->host_ready = it->L_host && it->nparts == 1 ? start + x->r->host_cycles : 0;
-            }
-            x->sc.st = ch / hc->channels;
-            x->sc.ch = ch % hc->channels;
-            x->sc.merge_done = x->merge_done + k0;
-            if (x->pool)
-                fpool_begin(x->pool, ch, l, &x->hk_pool, x->herr, sizeof x->herr);
-            else
-                func_begin_channel(x->f, ch, l);
-            sched_stats ss;
-            if (sched_channel(x->h, &x->p.g, &x->sc, &x->p.pass[k0], np, start, x->pool ? &x->hk_pool : &x->hk, &ss,
-                              err, n))
-                return 1;
-            int sr = x->pool ? fpool_submit(x->pool, err, n) : 0;
-            if (sr)
-                return sr < 0 ? -1 : 1;
-            *end = ss.end > *end ? ss.end : *end;
-            busiest = ss.end - start > busiest ? ss.end - start : busiest;
-            idlest = ss.end - start < idlest ? ss.end - start : idlest;
-            ly->mac_cmds += ss.mac_cmds;
-            ly->refreshes += ss.refreshes;
-            ly->sfm_cycles += ss.sfm_cycles;
-            ly->bank_busy += ss.bank_busy;
-            ly->datapath = ss.datapath > ly->datapath ? ss.datapath : ly->datapath;
-        }
-        if (x->c->progress)
-            x->c->progress(x->c->progress_ctx, (l + (ch + 1.0) / channels) / x->c->layers);
+        if (x->p.ch_first[ch + 1] == x->p.ch_first[ch])
+            continue;
+        const sched_stats *ss = &x->chst[ch];
+        *end = ss->end > *end ? ss->end : *end;
+        busiest = ss->end - start > busiest ? ss->end - start : busiest;
+        idlest = ss->end - start < idlest ? ss->end - start : idlest;
+        ly->mac_cmds += ss->mac_cmds;
+        ly->refreshes += ss->refreshes;
+        ly->sfm_cycles += ss->sfm_cycles;
+        ly->bank_busy += ss->bank_busy;
+        ly->datapath = ss->datapath > ly->datapath ? ss->datapath : ly->datapath;
     }
     ly->busiest_channel_cycles = busiest;
     ly->idlest_channel_cycles = idlest == UINT64_MAX ? 0 : idlest;
@@ -322,6 +360,10 @@ static int open_units(run_ctx *x, char *err, size_t n)
     }
     if (c->log)
         hbm_set_log(x->h, c->log);
+    /* timing threads: none with a command log (one channel after the other, as the log has them) */
+    x->timing_workers = 0 * (c->log ? 0 : threads - 1); /* TEMP: until the engine keeps statistics per channel */
+    if (!(x->chst = calloc((size_t)c->hbm.stacks * c->hbm.channels, sizeof *x->chst)))
+        return snprintf(err, n, "out of memory"), -1;
     func_hooks(x->f, &x->hk, x->herr, sizeof x->herr);
     x->sc = (sched_cfg){.splitk = c->splitk, .sm_lanes = (unsigned)c->smu.lanes, .score_bytes = c->acc_fp32 ? 4u : 2u,
                         .out_bytes = c->acc_fp32 ? 4u : 2u, .ring = (unsigned)bc.gemv.depth, .head_dim = c->m.head_dim};
@@ -356,7 +398,7 @@ static void close_run(run_ctx *x)
     backend_free(x->be);
     hbm_free(x->h);
     kvdata_close(x->data);
-    free(x->merge_done), free(x->pass_of);
+    free(x->merge_done), free(x->pass_of), free(x->chst);
     plan_free(&x->p);
 }
 
