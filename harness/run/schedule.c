@@ -108,13 +108,46 @@ typedef struct candidates {
     uint64_t prev_ready[NSRC];
 } candidates;
 
-/* Every source's next command and a lower bound of its cycle; 1 while a source other than the refresh
- * backstop has work (the backstop alone would refresh for ever). */
-static int collect(sched_ctx *x, candidates *cd)
+#define SRC_ALL ((1u << NSRC) - 1)
+/* What a source's next command and readiness depend on changes only when some source issues: a source
+ * not in `stale` would give what it gave in the step before (and a call then has no side effect: a
+ * cursor steps past empty positions only right after it moved), so collect() keeps that. Every step
+ * asks the sources that look at the cycle of the last issue (the MACs and row control, through the
+ * refresh deadline); a MAC that does not end a row changes only the MAC cursor and the context tokens
+ * consumed (the probability ring); any other command may change anything (and see run()). */
+static unsigned stale_after(const sched_ctx *x, int issued)
+{
+    const unsigned always = 1u << SRC_MACS | 1u << SRC_ROWCTL;
+    if (issued == SRC_MACS && x->macs.col != 0)
+        return always | 1u << SRC_PROB_MOVES;
+    return SRC_ALL;
+}
+
+/* Every stale source's next command and a lower bound of every source's cycle; 1 while a source other
+ * than the refresh backstop has work (the backstop alone would refresh for ever). */
+static int collect(sched_ctx *x, candidates *cd, unsigned stale)
 {
     int pending = 0;
     for (int k = 0; k < NSRC; k++) {
-        cd->have[k] = sources[k].next(x, &cd->cmd[k], &cd->ready[k]);
+        if (stale >> k & 1)
+            cd->have[k] = sources[k].next(x, &cd->cmd[k], &cd->ready[k]);
+#ifdef SCHED_VERIFY_STALE /* a build that checks stale_after: every kept answer is what a call gives */
+        else {
+            hbm_cmd c;
+            uint64_t r = 0;
+            int h = sources[k].next(x, &c, &r);
+            const hbm_cmd *o = &cd->cmd[k];
+            int same = c.op == o->op && c.st == o->st && c.ch == o->ch && c.pc == o->pc && c.sid == o->sid &&
+                       c.bg == o->bg && c.ba == o->ba && c.row == o->row && c.col == o->col && c.n == o->n;
+            if (h != cd->have[k] || (h && (r != cd->ready[k] || !same))) {
+                char b1[128], b2[128];
+                fprintf(stderr, "STALE src %d stale %x have %d/%d ready %llu/%llu cmd %s / %s now %llu\n", k, stale, h,
+                        cd->have[k], (unsigned long long)r, (unsigned long long)cd->ready[k], hbm_cmd_str(&c, b1, 128),
+                        hbm_cmd_str(&cd->cmd[k], b2, 128), (unsigned long long)x->now);
+                abort();
+            }
+        }
+#endif
         pending |= cd->have[k] && k != SRC_REFRESH;
         cd->exact[k] = 0;
         if (!cd->have[k] || cd->ready[k] == SCHED_INF)
@@ -170,7 +203,9 @@ static int run(sched_ctx *x, uint64_t datapath[4], char *err, size_t n)
 {
     candidates cd = {0};
     int first = 1;
-    while (collect(x, &cd)) {
+    unsigned stale = SRC_ALL;
+    int all_before = 1;
+    while (collect(x, &cd, stale)) {
         int best;
         if (choose(x, &cd, &best, err, n))
             return -1;
@@ -198,6 +233,11 @@ static int run(sched_ctx *x, uint64_t datapath[4], char *err, size_t n)
             snprintf(err, n, "%s", x->hk && x->hk->err ? x->hk->err : "functional model failed");
             return -1;
         }
+        /* a count a source made while stepping past empty positions reaches the sources before it one
+         * step later: the step after one that asked every source asks every source again */
+        unsigned next = stale_after(x, best);
+        stale = next | (all_before ? SRC_ALL : 0);
+        all_before = next == SRC_ALL;
     }
     return 0;
 }
