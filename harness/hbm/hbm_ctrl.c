@@ -28,7 +28,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->now = calloc(r->nch, sizeof *r->now);
     r->chused = calloc(r->nch, 1);
     r->lat = calloc(LAT_BUCKETS, sizeof *r->lat);
-    if (!r->pcs || !r->now || !r->chused || !r->lat) {
+    r->heap = malloc((size_t)r->nbk * c->pcs * sizeof *r->heap);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -60,7 +61,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
     if (r->pcs)
         for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
             free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live);
-    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r);
+    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
@@ -146,39 +147,63 @@ static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
         k->cmd.op = HBM_ACT, k->cmd.row = s->row;
 }
 
-/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none. */
+static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
+{
+    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
+}
+
+static void sift(ctrl_ent *h, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, m = i;
+        if (l < n && ent_less(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        ctrl_ent t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
+}
+
+/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none.
+ * The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
+ * until the answer does not move it down. */
 static int best_request(hbm_ctrl *r, unsigned chn, uint64_t *te)
 {
     const unsigned npc = r->c->pcs;
     const uint64_t now = r->now[chn];
-    for (;;) {
-        int best = -1;
-        uint64_t bkey = HBM_NEVER, bprio = 0;
-        ctrl_bank *bk = NULL;
-        for (unsigned pc = 0; pc < npc; pc++) {
-            ctrl_pc *p = ctrl_pcq(r, chn, pc);
-            for (unsigned w = 0; w < r->words; w++)
-                for (uint64_t m = p->live[w]; m; m &= m - 1) {
-                    unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
-                    ctrl_bank *k = &p->banks[b];
-                    if (!k->valid) {
-                        candidate(r, chn, pc, b);
-                        if (!k->has) {
-                            p->live[w] &= ~(1ull << (b % 64));
-                            continue;
-                        }
+    ctrl_ent *h = r->heap;
+    unsigned n = 0;
+    for (unsigned pc = 0; pc < npc; pc++) {
+        ctrl_pc *p = ctrl_pcq(r, chn, pc);
+        for (unsigned w = 0; w < r->words; w++)
+            for (uint64_t m = p->live[w]; m; m &= m - 1) {
+                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
+                ctrl_bank *k = &p->banks[b];
+                if (!k->valid) {
+                    candidate(r, chn, pc, b);
+                    if (!k->has) {
+                        p->live[w] &= ~(1ull << (b % 64));
+                        continue;
                     }
-                    uint64_t key = k->lb > now ? k->lb : now;
-                    if (key < bkey || (key == bkey && k->prio < bprio))
-                        best = (int)(pc * r->nbk + b), bkey = key, bprio = k->prio, bk = k;
                 }
-        }
-        if (best < 0)
-            return *te = HBM_NEVER, -1;
-        uint64_t e = hbm_earliest(r->h, &bk->cmd, ctrl_max(now, bk->from), NULL);
-        if (e <= bkey)
-            return *te = e, best;
-        bk->lb = e;
+                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
+            }
+    }
+    if (!n)
+        return *te = HBM_NEVER, -1;
+    for (unsigned i = n / 2; i-- > 0;)
+        sift(h, n, i);
+    for (;;) {
+        ctrl_bank *k = h[0].k;
+        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
+        k->lb = e;
+        if (e <= h[0].key)
+            return *te = e, h[0].id;
+        h[0].key = e;
+        sift(h, n, 0);
     }
 }
 

@@ -47,6 +47,13 @@ typedef struct {
     int used;
 } ctrl_pc;
 
+/* best_request's heap entry: a candidate's lower bound and priority */
+typedef struct ctrl_ent {
+    uint64_t key, prio;
+    ctrl_bank *k;
+    int id;
+} ctrl_ent;
+
 struct hbm_ctrl {
     hbm *h;
     const hbm_cfg *c;
@@ -63,6 +70,7 @@ struct hbm_ctrl {
     uint64_t lat_over, lat_max, lat_n;
     double lat_sum;
     hbm_stats idle;
+    ctrl_ent *heap; /* best_request's scratch: one entry per bank of a channel */
 };
 
 static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
