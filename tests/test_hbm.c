@@ -1,4 +1,4 @@
-/* test_hbm — the HBM3-PIM timing engine (harness/hbm/hbm.c) and its controller (hbm_run.c):
+/* test_hbm — the HBM3-PIM timing engine (harness/hbm/hbm.c) and its controller (hbm_ctrl.c), one request at a time:
  *  - closed forms: open-row read streams at the tCCD limit, the cost of a row miss, all-bank MAC streams
  *    at 16x the I/O bandwidth (and the power-limited and row-switch-aware fractions), refresh stealing
  *    tRFC/tREFI, energy per byte against the reference figures;
@@ -22,6 +22,7 @@
 
 #include "hbm_check.h"
 #include "hbm.h"
+#include "hbm_ctrl.h"
 #include "tb_util.h"
 
 static uint64_t seed;
@@ -42,7 +43,7 @@ static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 typedef struct {
     hbm_cfg cfg;
     hbm *h;
-    hbm_run *r;
+    hbm_ctrl *r;
     FILE *log;
 } rig;
 
@@ -51,7 +52,7 @@ static void rig_open(rig *g, const hbm_cfg *c)
     g->cfg = *c;
     g->h = hbm_new(c);
     assert_non_null(g->h);
-    g->r = hbm_run_new(g->h);
+    g->r = hbm_ctrl_new(g->h);
     assert_non_null(g->r);
     g->log = tmpfile();
     assert_non_null(g->log);
@@ -62,7 +63,7 @@ static void rig_close(rig *g)
 {
     char err[512];
     uint64_t n = 0;
-    if (hbm_run_finish(g->r, err, sizeof err))
+    if (hbm_ctrl_finish(g->r, err, sizeof err))
         fail_msg("%s: %s", g->cfg.name, err);
     fflush(g->log);
     rewind(g->log);
@@ -75,17 +76,17 @@ static void rig_close(rig *g)
         total += s->cmds[i];
     assert_int_equal(n, total);
     fclose(g->log);
-    hbm_run_free(g->r);
+    hbm_ctrl_free(g->r);
     hbm_free(g->h);
 }
 
-/* Issues one request and returns the cycle of its data command. */
+/* Issues one request (alone in the queues: in order) and returns the cycle of its data command. */
 static uint64_t req(rig *g, hbm_req q)
 {
     char err[512];
-    if (hbm_run_req(g->r, &q, err, sizeof err))
+    if (hbm_ctrl_add(g->r, &q, err, sizeof err) || hbm_ctrl_drain(g->r, err, sizeof err))
         fail_msg("%s: %s", g->cfg.name, err);
-    return hbm_run_last_data(g->r);
+    return hbm_ctrl_last_data(g->r);
 }
 
 static hbm_req rd(unsigned bg, unsigned ba, unsigned row, unsigned col)
@@ -400,14 +401,14 @@ static void test_controller_postpone(void **state)
                     if (q.kind == HBM_REQ_MAC && rng_below(&g, 2))
                         q.pc = HBM_PC_ALL;
                     char err[512];
-                    if (hbm_run_req(r.r, &q, err, sizeof err))
+                    if (hbm_ctrl_add(r.r, &q, err, sizeof err))
                         fail_msg(TB_REPLAY "%s, %s, max_postpone %u: request %u at cycle %" PRIu64 ": %s", seed, seed,
                                  c.name, hbm_cfg_ref_modes[c.ref_mode], c.max_postpone, i, t, err);
                 }
                 char err[512];
-                if (hbm_run_finish(r.r, err, sizeof err))
+                if (hbm_ctrl_finish(r.r, err, sizeof err))
                     fail_msg(TB_REPLAY "%s: %s", seed, seed, c.name, err);
-                uint64_t refs = hbm_get_stats(r.h)->cmds[pb ? HBM_REFPB : HBM_REFAB], end = hbm_run_now(r.r);
+                uint64_t refs = hbm_get_stats(r.h)->cmds[pb ? HBM_REFPB : HBM_REFAB], end = hbm_ctrl_now(r.r);
                 assert_true(end / I > 2 * c.max_postpone);
                 if (refs < 2 * c.pcs * (end / I - c.max_postpone)) /* per PC at least, at the last cycle */
                     fail_msg(TB_REPLAY "%s: %" PRIu64 " refreshes by cycle %" PRIu64 ", want at least %" PRIu64, seed,

@@ -156,6 +156,14 @@ static void test_validate(void **state)
     VBAD(c.ref_mode = 3, "refresh.mode: 3 is out of range (allowed: 0..2)");
     VBAD(c.power_limit = -1, "pim.power_limit: 4294967295 is out of range (allowed: 0..1)");
     VBAD(c.max_postpone = 17, "refresh.max_postpone: 17 is out of range (allowed: 0..16)");
+    VBAD(c.write_high = 33, "controller.write_high: 33 exceeds controller.write_queue 32 (allowed: write_high <= write_queue)");
+    VBAD(c.write_low = 24, "controller.write_low: 24 is not below controller.write_high 24 (allowed: write_low < write_high)");
+    VBAD((c.ref_policy = HBM_REFPOL_POSTPONE, c.max_postpone = 2),
+         "controller.postpone: 8 exceeds refresh.max_postpone 2 (allowed: postpone <= max_postpone with refresh_policy postpone)");
+    VBAD(c.sched = 3, "controller.scheduler: 3 is out of range (allowed: 0..2)");
+    VBAD(c.postpone = 9, "controller.postpone: 9 is out of range (allowed: 0..8)");
+    c = b, c.max_postpone = 0; /* the eager policy ignores controller.postpone */
+    assert_int_equal(hbm_cfg_validate(&c, err, sizeof err), 0);
 #undef VBAD
 }
 
@@ -181,7 +189,7 @@ static void test_missing_key(void **state)
 typedef tb_cfg_case bad_case; /* the message after "FILE:LINE: " contains `says` */
 
 #define B "base: attacc-hbm3-5200\n"
-#define TOP "(allowed: name, base, org, timing, refresh, pim, energy)"
+#define TOP "(allowed: name, base, org, timing, refresh, pim, energy, controller)"
 #define TIMING_KEYS "nBL, nCL, nCWL, nRCDRD, nRCDWR, nRP, nRAS, nRC, nWR, nRTP, nCCDS, nCCDL, nCCDR, nRRDS,"
 #define LONG "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 70 */
 static const bad_case bad[] = {
@@ -199,6 +207,10 @@ static const bad_case bad[] = {
     {"quoted number", B "timing:\n  nRC: \"72\"\n", 3, "timing.nRC: '72' is a quoted string, not an unsigned integer (allowed: 1..1023, unquoted)"},
     {"non-bool", B "pim:\n  power_limit: maybe\n", 3, "pim.power_limit: 'maybe' is not a boolean (allowed: true, false)"},
     {"YAML 1.1 bool", B "pim:\n  allbank_act_faw: yes\n", 3, "pim.allbank_act_faw: 'yes' is not a boolean (allowed: true, false)"},
+    {"unknown scheduler", B "controller:\n  scheduler: fifo\n", 3, "controller.scheduler: 'fifo' is not a scheduler (allowed: fcfs, frfcfs, frfcfs-cap)"},
+    {"unknown page policy", B "controller:\n  page: closed\n", 3, "controller.page: 'closed' is not a page policy (allowed: open, close)"},
+    {"unknown refresh policy", B "controller:\n  refresh_policy: lazy\n", 3, "controller.refresh_policy: 'lazy' is not a refresh policy (allowed: eager, postpone)"},
+    {"write watermarks", B "controller:\n  write_queue: 16\n", 3, "controller.write_high: 24 exceeds controller.write_queue 16 (allowed: write_high <= write_queue)"},
     {"unknown refresh mode", B "refresh:\n  mode: sometimes\n", 3, "refresh.mode: 'sometimes' is not a refresh mode (allowed: all-bank, per-bank, off)"},
     {"non-number energy", B "energy:\n  tsv: nan\n", 3, "energy.tsv: 'nan' is not a number (allowed: 0..100)"},
     {"negative energy", B "energy:\n  tsv: -0.5\n", 3, "energy.tsv: -0.5 is out of range (allowed: 0..100)"},
@@ -228,7 +240,7 @@ static const bad_case bad[] = {
     {"bad indentation", B "org:\n  stacks: 1\n channels: 2\n", 4, "YAML syntax error: did not find expected key"},
     {"unclosed bracket", B "timing: {nRC: 70\nrefresh:\n  nRFC: 400\n", 3, "YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 2)"},
     {"tab indentation", B "timing:\n\tnRC: 70\n", 3, "YAML syntax error: found character that cannot start any token"},
-    {"empty file", "", 1, "empty configuration (allowed: a mapping of name, base, org, timing, refresh, pim, energy)"},
+    {"empty file", "", 1, "empty configuration (allowed: a mapping of name, base, org, timing, refresh, pim, energy, controller)"},
     {"only comments", "# nothing here\n\n   \n", 1, "empty configuration"},
     {"second document", B "---\nname: x\n", 2, "a second YAML document (allowed: one document per file)"},
     {"name too long", B "name: " LONG "\n", 2, "name: longer than 63 characters (allowed: a string of at most 63 characters)"},

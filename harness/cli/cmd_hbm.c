@@ -1,8 +1,6 @@
-/* pimattn hbm: runs a request trace (or a synthetic all-bank MAC stream) through the in-order controller
- * (hbm_run.h) and the HBM3-PIM timing engine (hbm.h); reports cycles, bandwidth, energy and speed, and
+/* pimattn hbm: runs a request trace (or a synthetic stream) through the controller (hbm_ctrl.h) and the
+ * HBM3-PIM timing engine (hbm.h); reports cycles, bandwidth, latency, queues, energy and speed, and
  * optionally writes the command log that `pimattn check-trace` verifies. */
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,120 +9,62 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_hbm.h"
 #include "hbm.h"
 #include "outfile.h"
 #include "progress.h"
 #include "textio.h"
 
 static const char *hbm_help =
-    "usage: pimattn hbm [options] (--trace FILE | --synthetic macab)\n"
-    "Runs memory requests through an in-order, open-page controller with eager refresh and the HBM3-PIM\n"
-    "timing engine (docs/hbm.md); prints cycles, bandwidth, row hits, refresh time, energy by component.\n"
+    "usage: pimattn hbm [options] (--trace FILE | --synthetic macab|stream|random)\n"
+    "Runs memory requests through the controller (per pseudo-channel read and write queues, FR-FCFS or\n"
+    "FCFS, open or close page, write drain, eager or postponed refresh) and the HBM3-PIM timing engine\n"
+    "(docs/hbm.md); prints cycles, bandwidth, read latency, queue occupancy, row hits, refresh time,\n"
+    "energy by component and commands simulated per second.\n"
     "  --hbm P        preset (hbm3-6400, attacc-hbm3-5200) or YAML file (default attacc-hbm3-5200);\n"
-    "                 --preset is the same option\n"
+    "                 --preset is the same option; its controller: section sets the defaults below\n"
     "  --trace FILE   one request per line ('#' comments), an optional arrival cycle first (decimal,\n"
-    "                 0..1000000000 CK):\n"
+    "                 0..1000000000 CK; none: 0, the queues take requests as fast as they drain):\n"
     "                   [CYCLE] R ADDR | [CYCLE] W ADDR       one burst; ADDR in bytes (decimal or 0x hex)\n"
     "                   [CYCLE] MAC ST CH PC|* ROW COL        one all-bank MAC (MACAB) of a PC or channel\n"
     "                 ADDR maps, from the least significant end: burst offset, channel, pseudo-channel,\n"
     "                 column, bank group, bank, SID, row, stack (mixed radix of the configuration)\n"
-    "  --synthetic macab  every channel streams channel-wide MACABs row after row (32 per row)\n"
-    "  --commands N   MACABs of the synthetic stream (default 1000000; 1..10^10)\n"
+    "  --synthetic macab   every channel streams channel-wide MACABs row after row (32 per row)\n"
+    "  --synthetic stream  reads, PC after PC of --pcs; in a PC bank after bank (bank group fastest, then\n"
+    "                 bank, SID), each bank's bursts in order (bank k starts k x columns/banks bursts in)\n"
+    "  --synthetic random  reads at uniformly random SID, bank group, bank, row, column (--seed), PC after\n"
+    "                 PC of --pcs\n"
+    "  --commands N   requests of the synthetic stream (default 1000000; 1..10^10)\n"
+    "  --pcs N        stream/random: the first N pseudo-channels (channel 0's PCs, then channel 1's ...;\n"
+    "                 default all of the configuration)\n"
+    "  --seed S       random: the generator's seed (default 1)\n"
+    "  --rate R       open loop: request i arrives at cycle floor(i / R) (R requests per CK, 1e-6..64);\n"
+    "                 a trace must then give no cycles\n"
+    "  --sched S      fcfs | frfcfs | frfcfs-cap:N (at most N row hits bypass an older miss, N 0..1024)\n"
+    "  --page P       open | close\n"
+    "  --refresh R    eager | postpone:N (N intervals owed while requests wait, N 0..8 and at most\n"
+    "                 refresh.max_postpone)\n"
     "  --log FILE     write the command log (format v1, docs/hbm.md) for pimattn check-trace\n"
     "  --help         this text\n";
 
 #define ERRN 512
-#define ARRIVAL_MAX 1000000000ull /* CK: 0.3 s of hbm3-6400 time; the controller simulates every idle cycle's refresh */
 
-/* One trace line into a request; returns 1 (request), 0 (blank/comment) or -1 (err filled). */
-static int parse_req(const hbm_cfg *c, char *line, hbm_req *q, char *err, size_t n)
-{
-    char *tok[8];
-    int nt = 0;
-    for (char *s = strtok(line, " \t\r\n"); s && nt < 8; s = strtok(NULL, " \t\r\n"))
-        tok[nt++] = s;
-    if (nt == 0 || tok[0][0] == '#')
-        return 0;
-    memset(q, 0, sizeof *q);
-    int i = 0;
-    uint64_t v;
-    if (isdigit((unsigned char)tok[0][0])) {
-        if (cli_parse_u64(tok[0], 0, &q->arrival) || q->arrival > ARRIVAL_MAX) {
-            snprintf(err, n, "bad arrival cycle '%.40s' (allowed: a decimal integer 0..%llu)", tok[0], ARRIVAL_MAX);
-            return -1;
-        }
-        i = 1;
-    }
-    if (i >= nt) {
-        snprintf(err, n, "missing request after the cycle (allowed: R ADDR, W ADDR, MAC ST CH PC ROW COL)");
-        return -1;
-    }
-    const char *op = tok[i++];
-    if (!strcmp(op, "R") || !strcmp(op, "W")) {
-        if (nt - i != 1 || cli_parse_u64(tok[i], 1, &v)) {
-            snprintf(err, n, "%s needs one address in bytes (decimal or 0x hex)", op);
-            return -1;
-        }
-        uint64_t a = v / c->burst_bytes;
-        q->ch = (uint8_t)(a % c->channels), a /= c->channels;
-        q->pc = (uint8_t)(a % c->pcs), a /= c->pcs;
-        q->col = (uint32_t)(a % c->columns), a /= c->columns;
-        q->bg = (uint8_t)(a % c->bank_groups), a /= c->bank_groups;
-        q->ba = (uint8_t)(a % c->banks), a /= c->banks;
-        q->sid = (uint8_t)(a % c->sids), a /= c->sids;
-        q->row = (uint32_t)(a % c->rows), a /= c->rows;
-        if (a >= c->stacks) {
-            snprintf(err, n, "address %.40s is beyond the configuration's %" PRIu64 " bytes (allowed: 0..%" PRIu64 ")",
-                     tok[i], (uint64_t)hbm_cfg_pcs_total(c) * hbm_cfg_banks_per_pc(c) * c->rows * hbm_cfg_row_bytes(c),
-                     (uint64_t)hbm_cfg_pcs_total(c) * hbm_cfg_banks_per_pc(c) * c->rows * hbm_cfg_row_bytes(c) - 1);
-            return -1;
-        }
-        q->st = (uint8_t)a;
-        q->kind = op[0] == 'R' ? HBM_REQ_RD : HBM_REQ_WR;
-        return 1;
-    }
-    if (!strcmp(op, "MAC")) {
-        uint64_t f[5];
-        static const char *const names[5] = {"stack", "channel", "pseudo-channel", "row", "column"};
-        const uint64_t lim[5] = {c->stacks, c->channels, c->pcs, c->rows, c->columns};
-        if (nt - i != 5) {
-            snprintf(err, n, "MAC needs ST CH PC|* ROW COL");
-            return -1;
-        }
-        for (int k = 0; k < 5; k++) {
-            if (k == 2 && !strcmp(tok[i + k], "*")) {
-                f[k] = HBM_PC_ALL;
-                continue;
-            }
-            if (cli_parse_u64(tok[i + k], 0, &f[k]) || f[k] >= lim[k]) {
-                snprintf(err, n, "MAC %s '%s' out of range (allowed: 0..%" PRIu64 "%s)", names[k], tok[i + k],
-                         lim[k] - 1, k == 2 ? " or *" : "");
-                return -1;
-            }
-        }
-        q->kind = HBM_REQ_MAC;
-        q->st = (uint8_t)f[0], q->ch = (uint8_t)f[1], q->pc = (uint8_t)f[2];
-        q->row = (uint32_t)f[3], q->col = (uint32_t)f[4];
-        return 1;
-    }
-    snprintf(err, n, "unknown request '%s' (allowed: R, W, MAC)", op);
-    return -1;
-}
-
-static void report(const hbm *h, const hbm_run *r, uint64_t reqs, double secs)
+static void report(const hbm *h, const hbm_ctrl *r, uint64_t reqs, double secs)
 {
     const hbm_cfg *c = hbm_config(h);
-    const hbm_stats *all = hbm_get_stats(h), *idle = hbm_run_idle(r);
+    const hbm_stats *all = hbm_get_stats(h), *idle = hbm_ctrl_idle(r);
+    hbm_ctrl_summary m;
+    hbm_ctrl_summarize(r, &m);
     hbm_stats used; /* the trace's own figures: everything but the idle channels' refresh */
     hbm_stats_diff(idle, all, &used);
     const hbm_stats *s = &used;
-    const unsigned nused = hbm_run_channels_used(r), nch = c->stacks * c->channels;
+    const unsigned nused = m.channels_used, nch = c->stacks * c->channels;
     uint64_t cyc = all->done_cycle ? all->done_cycle : 1, ncmd = 0;
     double ns = cyc * c->tck_ps * 1e-3, peak = hbm_cfg_ext_bytes_per_ck(c) * nused / nch;
     printf("  requests          %" PRIu64 "\n", reqs);
     printf("  channels          %u of %u used (figures below: the used channels; idle channels apart)\n", nused, nch);
     printf("  cycles            %" PRIu64 " (%.3f us at %u ps; data commands from cycle %" PRIu64 " to %" PRIu64 ")\n",
-           cyc, ns * 1e-3, c->tck_ps, hbm_run_first_data(r), hbm_run_last_data(r));
+           cyc, ns * 1e-3, c->tck_ps, m.first_data, m.last_data);
     printf("  commands         ");
     for (unsigned i = 0; i < HBM_NOPS; i++)
         if (s->cmds[i]) {
@@ -136,6 +76,24 @@ static void report(const hbm *h, const hbm_run *r, uint64_t reqs, double secs)
            s->ext_bytes / ns, 100.0 * s->ext_bytes / (peak * cyc), peak / (c->tck_ps * 1e-3));
     printf("  PIM bytes         %" PRIu64 " = %.1f GB/s (%.2f x that I/O peak)\n", s->pim_bytes, s->pim_bytes / ns,
            s->pim_bytes / (peak * cyc));
+    if (m.reads + m.writes) {
+        double pcpeak = (double)c->burst_bytes / c->nBL * m.pcs_used; /* bytes per CK */
+        printf("  PCs used          %u of %u: I/O %.1f GB/s = %.1f %% of their %.1f GB/s peak\n", m.pcs_used,
+               hbm_cfg_pcs_total(c), s->ext_bytes / ns, 100.0 * s->ext_bytes / (pcpeak * cyc), pcpeak / (c->tck_ps * 1e-3));
+        printf("  controller        %s", hbm_cfg_schedulers[c->sched]);
+        if (c->sched == HBM_SCHED_CAP)
+            printf(" %u", c->cap);
+        printf(", %s page, %s refresh", hbm_cfg_pages[c->page], hbm_cfg_ref_policies[c->ref_policy]);
+        if (c->ref_policy == HBM_REFPOL_POSTPONE)
+            printf(" %u", c->postpone);
+        printf(" (%s); queues %u R + %u W per PC, write drain %u..%u\n", hbm_cfg_ref_modes[c->ref_mode], c->read_queue,
+               c->write_queue, c->write_high, c->write_low);
+        printf("  read latency      avg %.1f CK, p99 %" PRIu64 "%s CK, max %" PRIu64 " CK (%" PRIu64 " reads; queue entry to "
+               "data: RD + nCL + nBL)\n", m.lat_avg, m.lat_p99, m.lat_p99 >= 65536 ? "+" : "", m.lat_max, m.reads);
+        printf("  queues            read avg %.2f max %u, write avg %.2f max %u (per used PC); %" PRIu64
+               " RD<->WR turnarounds\n", m.rq_avg, m.rq_max, m.wq_avg, m.wq_max, m.turnarounds);
+        printf("  stalls            %" PRIu64 " cycles requests waited for a queue entry\n", m.stall_cycles);
+    }
     printf("  row hits, misses  %" PRIu64 ", %" PRIu64 " bursts (hit rate %.1f %%)\n", s->row_hits, s->row_misses,
            100.0 * s->row_hits / (double)(s->row_hits + s->row_misses ? s->row_hits + s->row_misses : 1));
     printf("  refresh           %.0f PC-cycles (%.2f %% of the used PCs' time)\n", s->refresh_cycles,
@@ -156,68 +114,54 @@ static void report(const hbm *h, const hbm_run *r, uint64_t reqs, double secs)
            ncmd / (secs > 0 ? secs : 1e-9) / 1e6);
 }
 
-/* Synthetic MACAB stream: every channel, channel-wide, 32 MACs per row, rows in order. */
-static int synthetic(hbm_run *r, const hbm_cfg *c, uint64_t macs, progress *pg, char *err, size_t n)
+/* --sched, --refresh: WORD or WORD:N into the configuration; 0, or -1 with the message printed. */
+static int parse_sched(const char *t, hbm_cfg *c)
 {
-    uint64_t nch = (uint64_t)c->stacks * c->channels;
-    for (uint64_t i = 0; i < macs; i++) {
-        if (i % 65536 == 0)
-            progress_update(pg, (double)i / (double)macs, i);
-        uint64_t chn = i % nch, k = i / nch;
-        hbm_req q = {.kind = HBM_REQ_MAC, .st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels),
-                     .pc = HBM_PC_ALL, .row = (uint32_t)(k / c->columns % c->rows), .col = (uint32_t)(k % c->columns)};
-        if (hbm_run_req(r, &q, err, n))
-            return -1;
-    }
-    return 0;
+    uint64_t v;
+    if (!strcmp(t, "fcfs") || !strcmp(t, "frfcfs"))
+        return c->sched = t[1] == 'c' ? HBM_SCHED_FCFS : HBM_SCHED_FRFCFS, 0;
+    if (!strncmp(t, "frfcfs-cap:", 11) && !cli_parse_u64(t + 11, 0, &v) && v <= 1024)
+        return c->sched = HBM_SCHED_CAP, c->cap = (uint32_t)v, 0;
+    fprintf(stderr, "pimattn hbm: --sched: '%s' (allowed: fcfs, frfcfs, frfcfs-cap:N with N 0..1024)\n", t);
+    return -1;
 }
 
-/* The requests of a trace file through the controller; *reqs counts them. The exit status so far: 0, 1
- * (the controller refused a request) or CLI_EXIT_BAD_INPUT (a malformed line, no requests). */
-static int replay(hbm_run *r, const hbm_cfg *cfg, lines *in, const char *trace, progress *pg, uint64_t *reqs)
+static int parse_refresh(const char *t, hbm_cfg *c)
 {
-    char err[ERRN], *line;
-    hbm_req q;
-    int rc = 0;
-    for (int got; rc == 0 && (got = lines_next(in, &line, err, sizeof err)) != 0;) {
-        uint64_t ln = lines_number(in);
-        int k = got < 0 ? -1 : parse_req(cfg, line, &q, err, sizeof err);
-        if (k < 0) {
-            if (got < 0)
-                fprintf(stderr, "pimattn hbm: --trace: %s\n", err);
-            else
-                fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
-            rc = CLI_EXIT_BAD_INPUT;
-        } else if (k && hbm_run_req(r, &q, err, sizeof err)) {
-            fprintf(stderr, "pimattn hbm: %s:%" PRIu64 ": %s\n", trace, ln, err);
-            rc = 1;
+    uint64_t v;
+    if (!strcmp(t, "eager"))
+        return c->ref_policy = HBM_REFPOL_EAGER, 0;
+    if (!strncmp(t, "postpone:", 9) && !cli_parse_u64(t + 9, 0, &v) && v <= 8) {
+        if (v > c->max_postpone) {
+            fprintf(stderr, "pimattn hbm: --refresh: '%s': %s allows %u refreshes owed (allowed: postpone:N with N "
+                            "0..%u)\n", t, c->name, c->max_postpone, c->max_postpone);
+            return -1;
         }
-        *reqs += k > 0;
-        if (*reqs % 65536 == 0)
-            progress_update(pg, -1, *reqs);
+        return c->ref_policy = HBM_REFPOL_POSTPONE, c->postpone = (uint32_t)v, 0;
     }
-    if (rc == 0 && *reqs == 0) {
-        fprintf(stderr, "pimattn hbm: --trace: %s: no requests (allowed: one request per line, see --help)\n", trace);
-        rc = CLI_EXIT_BAD_INPUT;
-    }
-    return rc;
+    fprintf(stderr, "pimattn hbm: --refresh: '%s' (allowed: eager, postpone:N with N 0..8)\n", t);
+    return -1;
 }
 
 int cmd_hbm(int argc, char **argv)
 {
-    static const char *const patterns[] = {"macab", NULL};
-    const char *preset = "attacc-hbm3-5200", *trace = NULL, *logname = NULL;
-    int synth = -1;
-    uint64_t macs = 1000000;
+    static const char *const patterns[] = {"macab", "stream", "random", NULL};
+    static const char *const pages[] = {"open", "close", NULL};
+    const char *preset = "attacc-hbm3-5200", *trace = NULL, *logname = NULL, *sched = NULL, *refresh = NULL;
+    int synth = -1, page = -1;
+    uint64_t count = 1000000, pcs = 0, seed = 1;
+    double rate = 0;
     const cli_opt opts[] = {CLI_OPT_STR("hbm", &preset),          CLI_OPT_STR("preset", &preset),
                             CLI_OPT_STR("trace", &trace),         CLI_OPT_CHOICE("synthetic", &synth, patterns),
-                            CLI_OPT_U64("commands", &macs, 1, 10000000000ull), CLI_OPT_STR("log", &logname)};
+                            CLI_OPT_U64("commands", &count, 1, 10000000000ull), CLI_OPT_STR("log", &logname),
+                            CLI_OPT_U64("pcs", &pcs, 1, 1u << 20), CLI_OPT_U64("seed", &seed, 0, UINT64_MAX),
+                            CLI_OPT_DOUBLE("rate", &rate, 1e-6, 64), CLI_OPT_STR("sched", &sched),
+                            CLI_OPT_CHOICE("page", &page, pages), CLI_OPT_STR("refresh", &refresh)};
     int st = cli_options("hbm", hbm_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
     if (st != CLI_GO)
         return st;
-    synth = synth >= 0;
-    if (!trace == !synth) {
-        fprintf(stderr, "pimattn hbm: give exactly one of --trace FILE and --synthetic macab\n");
+    if (!trace == (synth < 0)) {
+        fprintf(stderr, "pimattn hbm: give exactly one of --trace FILE and --synthetic macab|stream|random\n");
         return CLI_EXIT_BAD_INPUT;
     }
     hbm_cfg cfg;
@@ -226,9 +170,19 @@ int cmd_hbm(int argc, char **argv)
         fprintf(stderr, "pimattn hbm: --hbm: %s\n", err);
         return CLI_EXIT_BAD_INPUT;
     }
+    if ((sched && parse_sched(sched, &cfg)) || (refresh && parse_refresh(refresh, &cfg)))
+        return CLI_EXIT_BAD_INPUT;
+    if (page >= 0)
+        cfg.page = page;
+    if (pcs > hbm_cfg_pcs_total(&cfg)) {
+        fprintf(stderr, "pimattn hbm: --pcs: %" PRIu64 " exceeds the %u pseudo-channels of %s (allowed: 1..%u)\n", pcs,
+                hbm_cfg_pcs_total(&cfg), cfg.name, hbm_cfg_pcs_total(&cfg));
+        return CLI_EXIT_BAD_INPUT;
+    }
+    hbm_front f = {.synth = synth, .count = count, .pcs = pcs ? pcs : hbm_cfg_pcs_total(&cfg), .seed = seed,
+                   .rate = rate, .trace = trace};
     out_set *outs = out_set_new();
     out_file *logo = outs ? out_add(outs, "--log", logname) : NULL;
-    lines *in = NULL;
     FILE *log = NULL;
     int rc = 0;
     if (outs) {
@@ -239,19 +193,19 @@ int cmd_hbm(int argc, char **argv)
     if (!outs)
         snprintf(err, sizeof err, "out of memory");
     if (!outs || out_check(outs, err, sizeof err) ||
-        (trace && (what = "--trace: ", !(in = lines_open(trace, err, sizeof err))))) {
+        (trace && (what = "--trace: ", !(f.in = lines_open(trace, err, sizeof err))))) {
         fprintf(stderr, "pimattn hbm: %s%s\n", what, err);
         out_set_free(outs);
         return CLI_EXIT_BAD_INPUT;
     }
     if (logo && !(log = out_open(logo, err, sizeof err))) {
         fprintf(stderr, "pimattn hbm: %s\n", err);
-        lines_close(in);
+        lines_close(f.in);
         out_set_free(outs);
         return 1;
     }
     hbm *h = hbm_new(&cfg);
-    hbm_run *r = h ? hbm_run_new(h) : NULL;
+    hbm_ctrl *r = h ? hbm_ctrl_new(h) : NULL;
     uint64_t reqs = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -263,17 +217,9 @@ int cmd_hbm(int argc, char **argv)
     hbm_set_log(h, log);
     progress pg;
     progress_init(&pg, "pimattn hbm");
-    if (synth) {
-        reqs = macs;
-        if (synthetic(r, &cfg, macs, &pg, err, sizeof err)) {
-            fprintf(stderr, "pimattn hbm: %s\n", err);
-            rc = 1;
-        }
-    } else {
-        rc = replay(r, &cfg, in, trace, &pg, &reqs);
-    }
+    rc = hbm_front_run(r, &cfg, &f, &pg, &reqs);
     progress_done(&pg);
-    if (!rc && hbm_run_finish(r, err, sizeof err)) {
+    if (!rc && hbm_ctrl_finish(r, err, sizeof err)) {
         fprintf(stderr, "pimattn hbm: %s\n", err);
         rc = 1;
     }
@@ -283,15 +229,24 @@ int cmd_hbm(int argc, char **argv)
         rc = 1;
     }
     if (!rc) {
-        printf("pimattn hbm: %s, %s\n", cfg.name, trace ? trace : "synthetic channel-wide MACAB stream");
+        static const char *const what[] = {"synthetic channel-wide MACAB stream", "synthetic stream of reads",
+                                           "synthetic random reads"};
+        printf("pimattn hbm: %s, %s", cfg.name, trace ? trace : what[synth]);
+        if (synth > 0)
+            printf(" over %" PRIu64 " PC(s)%s", f.pcs, synth == HBM_SYN_RANDOM ? "" : "");
+        if (synth == HBM_SYN_RANDOM)
+            printf(", seed %" PRIu64, seed);
+        if (rate > 0)
+            printf(", %g requests per CK", rate);
+        printf("\n");
         report(h, r, reqs, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
         if (logo)
             printf("  command log       %s\n", logname);
     }
 out:
-    hbm_run_free(r);
+    hbm_ctrl_free(r);
     hbm_free(h);
-    lines_close(in);
+    lines_close(f.in);
     out_set_free(outs);
     return rc;
 }

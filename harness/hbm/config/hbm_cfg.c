@@ -10,17 +10,26 @@
 
 /* ---- the field table ------------------------------------------------------------------------------------ */
 
-#define WORDS_U NULL
-#define WORDS_F NULL
-#define WORDS_B NULL
-#define WORDS_E hbm_cfg_ref_modes
-#define WHAT_U NULL
-#define WHAT_F NULL
-#define WHAT_B NULL
-#define WHAT_E "a refresh mode"
+#define WORDS_U(m) NULL
+#define WORDS_F(m) NULL
+#define WORDS_B(m) NULL
+#define WORDS_E(m) WORDS_##m
+#define WHAT_U(m) NULL
+#define WHAT_F(m) NULL
+#define WHAT_B(m) NULL
+#define WHAT_E(m) WHAT_##m
+/* the words of each enum field */
+#define WORDS_ref_mode hbm_cfg_ref_modes
+#define WORDS_sched hbm_cfg_schedulers
+#define WORDS_page hbm_cfg_pages
+#define WORDS_ref_policy hbm_cfg_ref_policies
+#define WHAT_ref_mode "a refresh mode"
+#define WHAT_sched "a scheduler"
+#define WHAT_page "a page policy"
+#define WHAT_ref_policy "a refresh policy"
 #define FIELD(sec, key, member, kind, lo, hi, doc)                                                            \
-    {#sec, #key, CFGFILE_##kind, offsetof(hbm_cfg, member), sizeof(((hbm_cfg *)0)->member), lo, hi, WORDS_##kind, \
-     WHAT_##kind, NULL, doc},
+    {#sec, #key, CFGFILE_##kind, offsetof(hbm_cfg, member), sizeof(((hbm_cfg *)0)->member), lo, hi, WORDS_##kind(member), \
+     WHAT_##kind(member), NULL, doc},
 
 static const cfgfile_field fields[] = {HBM_CFG_ALL(FIELD)};
 
@@ -88,6 +97,18 @@ int hbm_cfg_validate(const hbm_cfg *c, char *err, size_t n)
                  "refresh.nREFI: %u / %u banks per PC (org.sids %u x org.bank_groups %u x org.banks_per_group %u) "
                  "= %u does not exceed refresh.nRREFD %u (allowed: nREFI / banks per PC > nRREFD)",
                  c->nREFI, hbm_cfg_banks_per_pc(c), c->sids, c->bank_groups, c->banks, hbm_cfg_nrefipb(c), c->nRREFD);
+        return -1;
+    }
+    ORDER(controller, write_high, controller, write_queue)
+    if (c->write_low >= c->write_high) {
+        snprintf(err, n, "controller.write_low: %u is not below controller.write_high %u (allowed: write_low < "
+                 "write_high)", c->write_low, c->write_high);
+        return -1;
+    }
+    if (c->ref_policy == HBM_REFPOL_POSTPONE && c->postpone > c->max_postpone) {
+        snprintf(err, n, "controller.postpone: %u exceeds refresh.max_postpone %u (allowed: postpone <= max_postpone with "
+                 "refresh_policy postpone)",
+                 c->postpone, c->max_postpone);
         return -1;
     }
     uint32_t rb = hbm_cfg_row_bytes(c);

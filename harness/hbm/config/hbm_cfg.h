@@ -24,7 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Kinds: U = uint32_t, F = double, B = int (YAML bool), E = enum (int, YAML string from a fixed list). */
+/* Kinds: U = uint32_t, F = double, B = int (YAML bool), E = enum (int, YAML string from a fixed list: each E
+ * member's words are hbm_cfg.c's WORDS_<member>). */
 /* X(section, key, member, kind, lo, hi, meaning) */
 #define HBM_CFG_ORG(X)                                                                                       \
     X(org, stacks, stacks, U, 1, 64, "HBM stacks")                                                           \
@@ -86,9 +87,26 @@
     X(energy, io, e_io, F, 0, 100, "interposer I/O, pJ per bit")                                              \
     X(energy, mac_pj, e_mac, F, 0, 100, "one FP16 MAC in a GEMV unit, pJ")
 
-#define HBM_CFG_ALL(X) HBM_CFG_ORG(X) HBM_CFG_TIMING(X) HBM_CFG_REFRESH(X) HBM_CFG_PIM(X) HBM_CFG_ENERGY(X)
+/* The trace controller (hbm_ctrl.h): only `pimattn hbm` and the tests use it; the PIM scheduler (harness/run)
+ * issues its own commands. */
+#define HBM_CFG_CTRL(X)                                                                                      \
+    X(controller, read_queue, read_queue, U, 1, 1024, "read queue entries per pseudo-channel")              \
+    X(controller, write_queue, write_queue, U, 1, 1024, "write queue entries per pseudo-channel")           \
+    X(controller, scheduler, sched, E, 0, 2, "fcfs | frfcfs | frfcfs-cap")                                   \
+    X(controller, cap, cap, U, 0, 1024, "frfcfs-cap: row hits that may bypass an older miss to the bank")   \
+    X(controller, write_high, write_high, U, 1, 1024, "write queue entries that start a write drain")      \
+    X(controller, write_low, write_low, U, 0, 1023, "write queue entries that end a write drain")          \
+    X(controller, page, page, E, 0, 1, "open | close")                                                       \
+    X(controller, refresh_policy, ref_policy, E, 0, 1, "eager | postpone")                                   \
+    X(controller, postpone, postpone, U, 0, 8, "postpone: refresh intervals owed while requests wait")
+
+#define HBM_CFG_ALL(X)                                                                                       \
+    HBM_CFG_ORG(X) HBM_CFG_TIMING(X) HBM_CFG_REFRESH(X) HBM_CFG_PIM(X) HBM_CFG_ENERGY(X) HBM_CFG_CTRL(X)
 
 enum { HBM_REF_ALLBANK = 0, HBM_REF_PERBANK = 1, HBM_REF_OFF = 2 };
+enum { HBM_SCHED_FCFS = 0, HBM_SCHED_FRFCFS = 1, HBM_SCHED_CAP = 2 };
+enum { HBM_PAGE_OPEN = 0, HBM_PAGE_CLOSE = 1 };
+enum { HBM_REFPOL_EAGER = 0, HBM_REFPOL_POSTPONE = 1 };
 
 #define HBM_CFG_CTYPE_U uint32_t
 #define HBM_CFG_CTYPE_F double
@@ -103,6 +121,9 @@ typedef struct hbm_cfg {
 
 extern const char *const hbm_cfg_preset_names; /* "hbm3-6400, attacc-hbm3-5200" */
 extern const char *const hbm_cfg_ref_modes[3]; /* "all-bank", "per-bank", "off" */
+extern const char *const hbm_cfg_schedulers[3]; /* "fcfs", "frfcfs", "frfcfs-cap" */
+extern const char *const hbm_cfg_pages[2];      /* "open", "close" */
+extern const char *const hbm_cfg_ref_policies[2]; /* "eager", "postpone" */
 
 int hbm_cfg_preset(const char *name, hbm_cfg *out);
 int hbm_cfg_load(const char *path, hbm_cfg *out, char *err, size_t n);

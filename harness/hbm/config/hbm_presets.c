@@ -5,6 +5,9 @@
 
 const char *const hbm_cfg_preset_names = "hbm3-6400, attacc-hbm3-5200";
 const char *const hbm_cfg_ref_modes[3] = {"all-bank", "per-bank", "off"};
+const char *const hbm_cfg_schedulers[3] = {"fcfs", "frfcfs", "frfcfs-cap"};
+const char *const hbm_cfg_pages[2] = {"open", "close"};
+const char *const hbm_cfg_ref_policies[2] = {"eager", "postpone"};
 
 /* Shared by both presets: the AttAcc organisation (16 GiB per stack) and the AttAcc energy table. */
 static void common(hbm_cfg *c)
@@ -33,6 +36,17 @@ static void common(hbm_cfg *c)
     c->e_tsv = 0.5;
     c->e_io = 0.3;
     c->e_mac = 0.32;
+    /* the trace controller (`pimattn hbm`): as Ramulator 2's generic DRAM controller (32-entry queues,
+     * FR-FCFS, open page, REFab every nREFI) */
+    c->read_queue = 32;
+    c->write_queue = 32;
+    c->sched = HBM_SCHED_FRFCFS;
+    c->cap = 16;
+    c->write_high = 24;
+    c->write_low = 8;
+    c->page = HBM_PAGE_OPEN;
+    c->ref_policy = HBM_REFPOL_EAGER;
+    c->postpone = 8;
 }
 
 /* JESD238-based numbers as Ramulator 2.1 uses them (HBM3_6400Mbps, 8-high, 2 SIDs); tRFCab 350 ns for an

@@ -1,0 +1,481 @@
+/* hbm_ctrl.c — the controller's queues and scheduler (hbm_ctrl.h).
+ *
+ * Scheduling cost: each bank holds one candidate command with a cached lower bound of its earliest cycle
+ * (the engine's registers only rise, so an earliest computed before stays a lower bound until the
+ * candidate changes). A step scans the live banks of the channel for the smallest (bound, priority), asks
+ * the engine only for that one, and is done when the answer equals the bound; a candidate is recomputed
+ * only when a command, a request or a mode change touched its bank. */
+#include "hbm_ctrl_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MISS (1ull << 62)
+#define LAST UINT64_MAX
+
+hbm_ctrl *hbm_ctrl_new(hbm *h)
+{
+    const hbm_cfg *c = hbm_config(h);
+    hbm_ctrl *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->h = h, r->c = c;
+    r->nbk = hbm_cfg_banks_per_pc(c);
+    r->words = (r->nbk + 63) / 64;
+    r->nch = c->stacks * c->channels;
+    r->pcs = calloc((size_t)r->nch * c->pcs, sizeof *r->pcs);
+    r->now = calloc(r->nch, sizeof *r->now);
+    r->chused = calloc(r->nch, 1);
+    r->lat = calloc(LAT_BUCKETS, sizeof *r->lat);
+    r->heap = malloc((size_t)r->nbk * c->pcs * sizeof *r->heap);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap) {
+        hbm_ctrl_free(r);
+        return NULL;
+    }
+    const unsigned cap = c->read_queue + c->write_queue;
+    for (size_t i = 0; i < (size_t)r->nch * c->pcs; i++) {
+        ctrl_pc *p = &r->pcs[i];
+        p->slots = malloc(cap * sizeof *p->slots);
+        p->banks = calloc(r->nbk, sizeof *p->banks);
+        p->live = calloc(r->words, sizeof *p->live);
+        if (!p->slots || !p->banks || !p->live) {
+            hbm_ctrl_free(r);
+            return NULL;
+        }
+        for (unsigned s = 0; s < cap; s++)
+            p->slots[s].next = s + 1 < cap ? (int32_t)s + 1 : -1;
+        for (unsigned b = 0; b < r->nbk; b++)
+            p->banks[b].head[0] = p->banks[b].head[1] = p->banks[b].tail[0] = p->banks[b].tail[1] = -1;
+        p->fcfs_bank = p->last_dir = -1;
+        ctrl_invalidate_pc(r, p);
+    }
+    ctrl_ref_init(r);
+    return r;
+}
+
+void hbm_ctrl_free(hbm_ctrl *r)
+{
+    if (!r)
+        return;
+    if (r->pcs)
+        for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
+            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live);
+    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r);
+}
+
+void ctrl_invalidate(ctrl_pc *p, unsigned b)
+{
+    p->banks[b].valid = 0;
+    p->live[b / 64] |= 1ull << (b % 64);
+}
+
+void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
+{
+    if (!p->nq[0] && !p->nq[1] && r->c->page == HBM_PAGE_OPEN) { /* no candidate until a request comes */
+        for (unsigned b = 0; b < r->nbk; b++)
+            p->banks[b].valid = 0;
+        memset(p->live, 0, r->words * sizeof *p->live);
+        return;
+    }
+    for (unsigned b = 0; b < r->nbk; b++)
+        ctrl_invalidate(p, b);
+}
+
+int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc)
+{
+    const hbm_cfg *c = hbm_config(h);
+    for (unsigned s = 0; s < c->sids; s++)
+        for (unsigned g = 0; g < c->bank_groups; g++)
+            for (unsigned b = 0; b < c->banks; b++)
+                if (hbm_open_row(h, st, ch, pc, s, g, b) >= 0)
+                    return 1;
+    return 0;
+}
+
+static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
+{
+    for (; i >= 0; i = p->slots[i].next)
+        if ((int64_t)p->slots[i].row == row)
+            return 1;
+    return 0;
+}
+
+/* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
+static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
+{
+    const hbm_cfg *c = r->c;
+    ctrl_pc *p = ctrl_pcq(r, chn, pc);
+    ctrl_bank *k = &p->banks[b];
+    k->valid = 1, k->has = 0, k->lb = 0, k->slot = -1;
+    if (p->rstate && (c->ref_mode == HBM_REF_ALLBANK || b == p->rbank))
+        return; /* the refresh goes first */
+    const int dir = p->wmode;
+    int32_t hd = k->head[dir];
+    if (c->sched == HBM_SCHED_FCFS && hd >= 0 && (int)b != p->fcfs_bank)
+        return;
+    const unsigned st = chn / c->channels, ch = chn % c->channels;
+    const unsigned sid = b / (c->bank_groups * c->banks), bg = b / c->banks % c->bank_groups, ba = b % c->banks;
+    k->cmd = (hbm_cmd){.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc, .sid = (uint8_t)sid, .bg = (uint8_t)bg,
+                       .ba = (uint8_t)ba};
+    int64_t open = hbm_open_row(r->h, st, ch, pc, sid, bg, ba);
+    k->from = 0;
+    if (hd < 0) { /* close page: nothing queued hits the open row */
+        if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
+            k->has = 1, k->cmd.op = HBM_PRE, k->prio = LAST;
+        return;
+    }
+    int32_t use = -1;
+    if ((int64_t)p->slots[hd].row == open)
+        use = hd;
+    else if (open >= 0 && c->sched != HBM_SCHED_FCFS && (c->sched != HBM_SCHED_CAP || k->bypass < c->cap))
+        for (int32_t i = p->slots[hd].next; i >= 0 && use < 0; i = p->slots[i].next)
+            if ((int64_t)p->slots[i].row == open)
+                use = i;
+    k->has = 1;
+    if (use >= 0) {
+        const ctrl_slot *s = &p->slots[use];
+        k->slot = use, k->from = s->arrival, k->prio = s->seq;
+        k->cmd.op = s->kind == HBM_REQ_WR ? HBM_WR : HBM_RD, k->cmd.col = s->col;
+        return;
+    }
+    const ctrl_slot *s = &p->slots[hd];
+    k->from = s->arrival, k->prio = MISS | s->seq;
+    if (open >= 0)
+        k->cmd.op = HBM_PRE;
+    else
+        k->cmd.op = HBM_ACT, k->cmd.row = s->row;
+}
+
+static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
+{
+    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
+}
+
+static void sift(ctrl_ent *h, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, m = i;
+        if (l < n && ent_less(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        ctrl_ent t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
+}
+
+/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none.
+ * The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
+ * until the answer does not move it down. */
+static int best_request(hbm_ctrl *r, unsigned chn, uint64_t *te)
+{
+    const unsigned npc = r->c->pcs;
+    const uint64_t now = r->now[chn];
+    ctrl_ent *h = r->heap;
+    unsigned n = 0;
+    for (unsigned pc = 0; pc < npc; pc++) {
+        ctrl_pc *p = ctrl_pcq(r, chn, pc);
+        for (unsigned w = 0; w < r->words; w++)
+            for (uint64_t m = p->live[w]; m; m &= m - 1) {
+                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
+                ctrl_bank *k = &p->banks[b];
+                if (!k->valid) {
+                    candidate(r, chn, pc, b);
+                    if (!k->has) {
+                        p->live[w] &= ~(1ull << (b % 64));
+                        continue;
+                    }
+                }
+                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
+            }
+    }
+    if (!n)
+        return *te = HBM_NEVER, -1;
+    for (unsigned i = n / 2; i-- > 0;)
+        sift(h, n, i);
+    for (;;) {
+        ctrl_bank *k = h[0].k;
+        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
+        k->lb = e;
+        if (e <= h[0].key)
+            return *te = e, h[0].id;
+        h[0].key = e;
+        sift(h, n, 0);
+    }
+}
+
+/* Occupancy integral of p up to cycle t. */
+static void occupancy(ctrl_pc *p, uint64_t t)
+{
+    if (t > p->occ_t) {
+        p->occ[0] += (double)p->nq[0] * (double)(t - p->occ_t);
+        p->occ[1] += (double)p->nq[1] * (double)(t - p->occ_t);
+        p->occ_t = t;
+    }
+}
+
+/* fcfs: the bank of the oldest request of the active queue. */
+static void fcfs_update(hbm_ctrl *r, ctrl_pc *p)
+{
+    if (r->c->sched != HBM_SCHED_FCFS)
+        return;
+    int best = -1;
+    uint64_t seq = UINT64_MAX;
+    for (unsigned b = 0; b < r->nbk; b++) {
+        int32_t h = p->banks[b].head[p->wmode];
+        if (h >= 0 && p->slots[h].seq < seq)
+            seq = p->slots[h].seq, best = (int)b;
+    }
+    if (best != p->fcfs_bank) {
+        if (p->fcfs_bank >= 0)
+            ctrl_invalidate(p, (unsigned)p->fcfs_bank);
+        if (best >= 0)
+            ctrl_invalidate(p, (unsigned)best);
+        p->fcfs_bank = best;
+    }
+}
+
+/* Write drain: enter at write_high or when no read waits; leave at write_low (with reads waiting) or empty. */
+static void mode_update(hbm_ctrl *r, ctrl_pc *p)
+{
+    const hbm_cfg *c = r->c;
+    int w = p->wmode;
+    if (!w && p->nq[1] && (p->nq[1] >= c->write_high || !p->nq[0]))
+        w = 1;
+    else if (w && (!p->nq[1] || (p->nq[1] <= c->write_low && p->nq[0])))
+        w = 0;
+    if (w != p->wmode) {
+        p->wmode = w;
+        ctrl_invalidate_pc(r, p);
+    }
+    fcfs_update(r, p);
+}
+
+/* A data command issued at t served request `s` of bank b. */
+static void dequeue(hbm_ctrl *r, ctrl_pc *p, unsigned b, int32_t s, uint64_t t)
+{
+    ctrl_bank *k = &p->banks[b];
+    ctrl_slot *q = &p->slots[s];
+    const int dir = q->kind == HBM_REQ_WR;
+    occupancy(p, t);
+    if (k->head[dir] == s) {
+        k->head[dir] = q->next, k->bypass = 0;
+        if (k->head[dir] < 0)
+            k->tail[dir] = -1;
+    } else {
+        int32_t i = k->head[dir];
+        while (p->slots[i].next != s)
+            i = p->slots[i].next;
+        p->slots[i].next = q->next;
+        if (k->tail[dir] == s)
+            k->tail[dir] = i;
+        k->bypass++;
+    }
+    q->next = p->free, p->free = s;
+    p->nq[dir]--;
+    if (!p->nq[0] && !p->nq[1])
+        p->empty_since = t;
+    if (dir == 0) {
+        uint64_t lat = t + r->c->nCL + r->c->nBL - q->arrival;
+        r->lat_sum += (double)lat, r->lat_n++;
+        if (lat < LAT_BUCKETS)
+            r->lat[lat]++;
+        else
+            r->lat_over++;
+        if (lat > r->lat_max)
+            r->lat_max = lat;
+        r->reads++;
+    } else
+        r->writes++;
+    r->turns += p->last_dir >= 0 && p->last_dir != dir;
+    p->last_dir = dir;
+    ctrl_invalidate(p, b);
+    mode_update(r, p);
+}
+
+/* Issues c at t through the engine and keeps the candidates in step with the banks it touched. */
+int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
+{
+    if (hbm_issue(r->h, c, t, err, n))
+        return -1;
+    const unsigned chn = ctrl_chn(r, c->st, c->ch);
+    r->now[chn] = t;
+    const unsigned p0 = c->pc == HBM_PC_ALL ? 0 : c->pc, p1 = c->pc == HBM_PC_ALL ? r->c->pcs - 1 : c->pc;
+    for (unsigned pc = p0; pc <= p1; pc++) {
+        ctrl_pc *p = ctrl_pcq(r, chn, pc);
+        unsigned b = (c->sid * r->c->bank_groups + c->bg) * r->c->banks + c->ba;
+        switch (c->op) {
+        case HBM_REFAB:
+            p->rstate = 0;
+            ctrl_invalidate_pc(r, p);
+            break;
+        case HBM_REFPB:
+            p->rstate = 0;
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_ACT: case HBM_PRE: case HBM_RD: case HBM_WR:
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_PREA: case HBM_ACTAB:
+            ctrl_invalidate_pc(r, p);
+            break;
+        default:
+            break;
+        }
+    }
+    if (c->op == HBM_RD || c->op == HBM_WR || c->op == HBM_MACAB) {
+        if (!r->any)
+            r->first = t, r->any = 1;
+        r->last = t;
+    }
+    return 0;
+}
+
+/* Issues the next command of channel chn if it goes before `limit`: returns 1, 0 (none before limit) or -1. */
+int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
+{
+    const hbm_cfg *c = r->c;
+    for (;;) {
+        uint64_t te;
+        int bi = best_request(r, chn, &te);
+        int changed = 0;
+        if (c->ref_mode != HBM_REF_OFF)
+            for (unsigned pc = 0; pc < c->pcs; pc++) {
+                ctrl_pc *p = ctrl_pcq(r, chn, pc);
+                if (p->rstate)
+                    continue;
+                uint64_t due = ctrl_ref_pending(r, chn, pc);
+                if (due < limit && due <= te) {
+                    p->rstate = 1, p->rfrom = due, changed = 1;
+                    if (c->ref_mode == HBM_REF_PERBANK) {
+                        p->rbank = hbm_refresh_next_bank(r->h, chn / c->channels, chn % c->channels, pc);
+                        ctrl_invalidate(p, p->rbank);
+                    } else
+                        ctrl_invalidate_pc(r, p);
+                }
+            }
+        if (changed)
+            continue;
+        uint64_t tr = HBM_NEVER;
+        hbm_cmd rc = {0};
+        for (unsigned pc = 0; pc < c->pcs; pc++) {
+            ctrl_pc *p = ctrl_pcq(r, chn, pc);
+            hbm_cmd x;
+            if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
+                continue;
+            uint64_t e = hbm_earliest(r->h, &x, ctrl_max(r->now[chn], p->rfrom), NULL);
+            if (e < tr)
+                tr = e, rc = x;
+        }
+        uint64_t dmin = ctrl_deadline_min(r, chn);
+        int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
+        if (tr != HBM_NEVER && (tr <= te || !ok)) {
+            if (tr >= limit)
+                return 0;
+            return ctrl_issue(r, &rc, tr, err, n) ? -1 : 1;
+        }
+        if (bi < 0 || te >= limit)
+            return 0;
+        if (!ok)
+            return snprintf(err, n, "controller: %s at cycle %llu is too close to a refresh deadline and no refresh "
+                                    "is due (a bug)", hbm_op_name(ctrl_pcq(r, chn, (unsigned)bi / r->nbk)->banks[bi % r->nbk].cmd.op),
+                            (unsigned long long)te), -1;
+        ctrl_pc *p = ctrl_pcq(r, chn, (unsigned)bi / r->nbk);
+        ctrl_bank *k = &p->banks[(unsigned)bi % r->nbk];
+        hbm_cmd x = k->cmd;
+        int32_t s = k->slot;
+        if (ctrl_issue(r, &x, te, err, n))
+            return -1;
+        if (s >= 0)
+            dequeue(r, p, (unsigned)bi % r->nbk, s, te);
+        return 1;
+    }
+}
+
+/* Issues commands of channel chn until the PCs p0..p1 have no request queued. */
+static int drain(hbm_ctrl *r, unsigned chn, unsigned p0, unsigned p1, char *err, size_t n)
+{
+    for (unsigned pc = p0; pc <= p1; pc++)
+        while (ctrl_pcq(r, chn, pc)->nq[0] || ctrl_pcq(r, chn, pc)->nq[1]) {
+            int k = ctrl_step(r, chn, HBM_NEVER, err, n);
+            if (k < 0)
+                return -1;
+            if (k == 0)
+                return snprintf(err, n, "controller: requests queued but no command can issue (a bug)"), -1;
+        }
+    return 0;
+}
+
+int hbm_ctrl_add(hbm_ctrl *r, const hbm_req *q, char *err, size_t n)
+{
+    const hbm_cfg *c = r->c;
+    const unsigned chn = ctrl_chn(r, q->st, q->ch);
+    uint64_t a = ctrl_max(q->arrival, r->clock);
+    for (int k; (k = ctrl_step(r, chn, a, err, n)) != 0;)
+        if (k < 0)
+            return -1;
+    r->chused[chn] = 1;
+    if (q->kind == HBM_REQ_MAC) {
+        const unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? c->pcs - 1 : q->pc;
+        for (unsigned pc = p0; pc <= p1; pc++)
+            ctrl_pcq(r, chn, pc)->used = 1;
+        if (drain(r, chn, p0, p1, err, n) || ctrl_mac(r, q, a, err, n))
+            return -1;
+        r->clock = a, r->macs++;
+        return 0;
+    }
+    ctrl_pc *p = ctrl_pcq(r, chn, q->pc);
+    const int dir = q->kind == HBM_REQ_WR;
+    const unsigned cap = dir ? c->write_queue : c->read_queue;
+    p->used = 1;
+    while (p->nq[dir] >= cap) { /* back-pressure: wait for an entry */
+        int k = ctrl_step(r, chn, HBM_NEVER, err, n);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return snprintf(err, n, "controller: queue full but no command can issue (a bug)"), -1;
+        if (p->nq[dir] < cap && r->now[chn] > a)
+            r->stall += r->now[chn] - a, a = r->now[chn];
+    }
+    r->clock = a;
+    occupancy(p, a);
+    const unsigned b = ((unsigned)q->sid * c->bank_groups + q->bg) * c->banks + q->ba;
+    int32_t s = p->free;
+    ctrl_slot *sl = &p->slots[s];
+    p->free = sl->next;
+    *sl = (ctrl_slot){.arrival = a, .seq = r->seq++, .row = q->row, .col = q->col, .next = -1, .bank = (uint16_t)b,
+                      .kind = q->kind};
+    ctrl_bank *k = &p->banks[b];
+    if (k->tail[dir] >= 0)
+        p->slots[k->tail[dir]].next = s;
+    else
+        k->head[dir] = s;
+    k->tail[dir] = s;
+    p->nq[dir]++;
+    if (p->nq[dir] > p->occ_max[dir])
+        p->occ_max[dir] = p->nq[dir];
+    ctrl_invalidate(p, b);
+    mode_update(r, p);
+    return 0;
+}
+
+int hbm_ctrl_drain(hbm_ctrl *r, char *err, size_t n)
+{
+    for (unsigned chn = 0; chn < r->nch; chn++)
+        if (drain(r, chn, 0, r->c->pcs - 1, err, n))
+            return -1;
+    return 0;
+}
+
+uint64_t hbm_ctrl_last_data(const hbm_ctrl *r) { return r->last; }
+
+uint64_t hbm_ctrl_now(const hbm_ctrl *r)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < r->nch; i++)
+        m = ctrl_max(m, r->now[i]);
+    return m;
+}

@@ -1,0 +1,94 @@
+/* hbm_ctrl_priv.h — the controller's insides, shared by hbm_ctrl.c (queues, scheduling) and
+ * hbm_ctrl_ref.c (refresh, MAC requests, finishing, summary). Not a public header. */
+#ifndef PIMATTN_HBM_CTRL_PRIV_H
+#define PIMATTN_HBM_CTRL_PRIV_H
+
+#include "hbm_ctrl.h"
+
+#define LAT_BUCKETS 65536
+
+typedef struct {
+    uint64_t arrival, seq;
+    uint32_t row, col;
+    int32_t next; /* next request of the bank's list (or of the free list), -1 at the end */
+    uint16_t bank;
+    uint8_t kind;
+} ctrl_slot;
+
+/* One bank's requests (lists in arrival order: 0 reads, 1 writes) and its cached candidate command. */
+typedef struct {
+    int32_t head[2], tail[2];
+    uint32_t bypass; /* hits served since the oldest request became the oldest (frfcfs-cap) */
+    uint8_t valid;   /* candidate computed for the present state */
+    uint8_t has;     /* there is a candidate */
+    int32_t slot;    /* the request a data command serves; -1 for PRE/ACT */
+    hbm_cmd cmd;
+    uint64_t from; /* not before (the request's entry) */
+    uint64_t lb;   /* a lower bound of hbm_earliest(cmd) (engine registers only rise) */
+    uint64_t prio; /* smaller first at equal cycles: hits by age, then misses by age, then close-page PREs */
+} ctrl_bank;
+
+typedef struct {
+    ctrl_slot *slots;
+    int32_t free;
+    ctrl_bank *banks;
+    uint64_t *live; /* bit per bank: candidate not computed, or computed and present */
+    unsigned nq[2];
+    int wmode;              /* serving the write queue */
+    int rstate;             /* a refresh is due: PREA + REFAB, or PRE + REFPB of rbank */
+    unsigned rbank;
+    uint64_t rfrom;         /* cycle the refresh became due */
+    uint64_t empty_since;   /* cycle both queues last became empty */
+    int fcfs_bank;          /* fcfs: bank of the oldest request of the active queue, -1 none */
+    int last_dir;           /* direction of the last data command, -1 none */
+    uint64_t occ_t;         /* occupancy integrated up to this cycle */
+    double occ[2];
+    unsigned occ_max[2];
+    int used;
+} ctrl_pc;
+
+/* best_request's heap entry: a candidate's lower bound and priority */
+typedef struct ctrl_ent {
+    uint64_t key, prio;
+    ctrl_bank *k;
+    int id;
+} ctrl_ent;
+
+struct hbm_ctrl {
+    hbm *h;
+    const hbm_cfg *c;
+    unsigned nbk, words, nch; /* banks per PC, words of live, channels (stacks x channels) */
+    ctrl_pc *pcs;             /* [channel][pc] */
+    uint64_t *now;            /* per channel: cycle of its last command */
+    uint8_t *chused;
+    uint64_t guard, slack, ref_i; /* refresh: see hbm_ctrl_ref.c */
+    uint64_t seq, clock;
+    uint64_t first, last;
+    int any;
+    uint64_t reads, writes, macs, stall, turns;
+    uint64_t *lat;
+    uint64_t lat_over, lat_max, lat_n;
+    double lat_sum;
+    hbm_stats idle;
+    ctrl_ent *heap; /* best_request's scratch: one entry per bank of a channel */
+};
+
+static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
+static inline unsigned ctrl_chn(const hbm_ctrl *r, unsigned st, unsigned ch) { return st * r->c->channels + ch; }
+static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* hbm_ctrl.c */
+int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n);
+void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
+void ctrl_invalidate(ctrl_pc *p, unsigned b);
+int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n);
+int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc);
+
+/* hbm_ctrl_ref.c */
+void ctrl_ref_init(hbm_ctrl *r);
+uint64_t ctrl_ref_pending(const hbm_ctrl *r, unsigned chn, unsigned pc);
+int ctrl_ref_cmd(const hbm_ctrl *r, unsigned chn, unsigned pc, hbm_cmd *x);
+uint64_t ctrl_deadline_min(const hbm_ctrl *r, unsigned chn);
+int ctrl_mac(hbm_ctrl *r, const hbm_req *q, uint64_t from, char *err, size_t n);
+
+#endif
