@@ -58,7 +58,7 @@ static void test_hbm_commands(void **state)
     assert_non_null(mkdtemp(dir));
     expect_bad("hbm", "give exactly one of --trace FILE and --synthetic macab");
     expect_bad("hbm --synthetic macab --hbm nope", "'nope' is neither a preset (hbm3-6400, attacc-hbm3-5200)");
-    expect_bad("hbm --synthetic rows", "--synthetic: 'rows' (allowed: macab)");
+    expect_bad("hbm --synthetic rows", "--synthetic: 'rows' (allowed: macab, stream, random)");
     expect_bad("hbm --synthetic macab --commands 0", "--commands: 0 is out of range");
     expect_bad("check-trace", "give exactly one command log");
     expect_bad("check-trace /nonexistent-pimattn.log", "cannot open '/nonexistent-pimattn.log'");
