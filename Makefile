@@ -122,7 +122,7 @@ RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check \
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
@@ -312,6 +312,7 @@ $(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hbmcfg cfgfile 
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
 $(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hbm_spec,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_ctrl,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
