@@ -128,7 +128,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
-.PHONY: all help deps run units vunits check-seams test test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-san test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -141,6 +141,8 @@ help:
 	@echo "                      golden, an all-bank MAC stream through the HBM3-PIM timing model"
 	@echo "  make test           build and run every test: golden model vs GCC, RTL vs golden (Verilator),"
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
+	@echo "  make test-san       in CI after make test: the C code with ASan+UBSan, the suites that link no"
+	@echo "                      Verilated library and a few pimattn workloads (scripts/test-san.sh)"
 	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
 	@echo "                      munge and parallel if missing, starts a single-node cluster on localhost"
 	@echo "                      (build/slurm/), runs a job array and the sweep grid as an array and with GNU"
@@ -277,6 +279,7 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 # Programs that load Verilated units link with g++ and export the Verilator run-time (-rdynamic) the
 # units use; the others are C only.
 LDFLAGS_VL := -rdynamic
+LDFLAGS_C  :=
 LDLIBS_VL  := -lz -pthread
 LDLIBS_CFG := -lcyaml -lyaml      # the configuration reader (cfgfile/)
 LDLIBS_JSON := -lcjson            # the run's JSON report (run/report.c)
@@ -302,7 +305,7 @@ vunits: $(VUNITS)
 define TEST_BIN
 $(BUILD)/bin/$(1): $(BUILD)/obj/tests/$(1).o $(call libs,$(2)) $(if $(filter vl,$(3)),$(VLRT_OBJ))
 	@mkdir -p $$(@D)
-	$(if $(filter vl,$(3)),$(CXX) $(LDFLAGS_VL),$(CC)) -o $$@ $$^ -lcmocka $(4) $(if $(filter vl,$(3)),$(LDLIBS_VL)) -lm
+	$(if $(filter vl,$(3)),$(CXX) $(LDFLAGS_VL),$(CC) $(LDFLAGS_C)) -o $$@ $$^ -lcmocka $(4) $(if $(filter vl,$(3)),$(LDLIBS_VL)) -lm
 endef
 $(foreach t,test_gemv_golden test_softmax_golden test_attention_golden,$(eval $(call TEST_BIN,$(t),csim,c)))
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
@@ -413,6 +416,22 @@ check-seams: | $(DEPS_STAMP)
 
 test: all
 	@printf '%s\n' "$$test_jobs" | scripts/run-tests.sh $(TEST_JOBS) $(BUILD)/test-logs
+
+# The C parts built with AddressSanitizer and UndefinedBehaviorSanitizer in $(BUILD)/san (any finding
+# stops the program), then every suite that needs no Verilated library of its own and a few pimattn
+# workloads (scripts/test-san.sh); the rows of those suites that run an rtl mode load the normal build's
+# units. .ci/run runs it after make test.
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention_golden test_gauss test_mapping \
+              test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_system_cfg \
+              test_cli_options test_cli test_errors test_run_outputs test_sweep test_plot
+test-san: $(VUNITS) | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/san && ln -sfn ../vunits $(BUILD)/san/vunits # rtl-mode rows load the (uninstrumented) units
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san DEPS_STAMP=$(DEPS_STAMP) CFLAGS='$(CFLAGS) $(SAN_FLAGS)' \
+	  LDFLAGS_C='$(SAN_FLAGS)' LDFLAGS_VL='$(LDFLAGS_VL) $(SAN_FLAGS)' \
+	  $(BUILD)/san/bin/pimattn $(addprefix $(BUILD)/san/bin/,$(SAN_TESTS)) >$(BUILD)/san-build.log 2>&1 || \
+	  { tail -30 $(BUILD)/san-build.log; exit 1; }
+	@scripts/test-san.sh $(BUILD)/san "$(SAN_TESTS)"
 
 # A real Slurm run on a single-node cluster on localhost (issue 18; docs/slurm.md): not part of `make test`.
 test-slurm: $(PIMATTN)

@@ -94,7 +94,9 @@ static int merge(sweep_rowset *all)
             else if (all->r[i].failed)
                 failed = i;
         }
-        keep[ok >= 0 ? ok : failed] = 1;
+        int kept = ok >= 0 ? ok : failed; /* a group has a row: one of them is set */
+        if (kept >= 0)
+            keep[kept] = 1;
     }
     int k = 0;
     for (int i = 0; i < all->n; i++) {

@@ -249,7 +249,7 @@ int sweep_load_dir(const char *dir, const char *expected, int keep_failed, sweep
             break;
         }
         size_t kl = strcspn(p, ",\n");
-        const char *st = p[kl] == ',' ? p + kl + 1 : "";
+        const char *st = p + kl + (p[kl] == ','); /* the status, or the line's end (matching none) */
         int failed = !strncmp(st, "failed,", 7), good = !strncmp(st, "ok,", 3) || !strncmp(st, "skipped,", 8);
         uint64_t key = 0;
         const jl_index *j = !hex_key(p, kl, &key) && (good || failed) ? jl_find(ji, nj, key, failed) : NULL;
