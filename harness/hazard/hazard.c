@@ -373,7 +373,7 @@ static int finish(hz *z)
     hz_cmd end = {.t = 0};
     for (unsigned k = 0; k < z->nch; k++) {
         hz_chan *ch = &z->ch[k];
-        end.st = k / g->channels, end.ch = k % g->channels, end.op = O_BARRIER;
+        end.st = k / g->channels, end.ch = k % g->channels;
         const char *what = NULL;
         hz_pass *p = NULL;
         if (ch->mcount)
@@ -399,8 +399,10 @@ static int finish(hz *z)
         if (!what && ch->fmc < ch->nfm)
             what = "final merges of split items";
         if (what) {
-            z->line++;
-            return viol(z, &end, p, "count", "the log ends before the placement's %s", what);
+            snprintf(z->err, z->errn, "%s:%" PRIu64 ": count: the log ends before the placement's %s (st=%u ch=%u, "
+                     "layer %u pass %u, item %u)", z->log_name, z->line, what, end.st, end.ch, p ? p->layer : 0,
+                     p ? p->seq : 0, p ? p->item : 0);
+            return 1;
         }
     }
     for (size_t i = 0; i < z->nfm; i++) {
