@@ -76,14 +76,10 @@ static void log_header(const char *path, const char **preset, char *name, size_t
 }
 
 /* --hazards: the data-hazard checker over the log and its placement; the exit status. */
-static int check_hazards(const hbm_cfg *cfg, const char *path, const char *placement)
+static int check_hazards(const hbm_cfg *cfg, const char *path, const char *placement, const char *protocol_line)
 {
-    char dflt[4096], err[1024];
-    if (!placement) {
-        snprintf(dflt, sizeof dflt, "%s.place", path);
-        placement = dflt;
-    }
-    FILE *pf = fopen(placement, "r"), *lf = pf ? fopen(path, "r") : NULL;
+    char err[1024];
+    FILE *pf = fopen(placement, "r"), *lf = pf ? fopen(path, "r") : NULL; /* cmd_check_trace tried both */
     if (!pf || !lf) {
         fprintf(stderr, "pimattn check-trace: --hazards: cannot open '%s': %s%s\n", pf ? path : placement,
                 strerror(errno), pf ? "" : " (pimattn run --log-commands LOG writes LOG.place; or give --placement)");
@@ -95,13 +91,15 @@ static int check_hazards(const hbm_cfg *cfg, const char *path, const char *place
     int rc = hz_check_stream(cfg, pf, placement, lf, path, err, sizeof err, &n);
     fclose(pf), fclose(lf);
     if (rc == 1) {
+        fputs(protocol_line, stdout); /* the protocol held */
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    if (rc) {
+    if (rc) { /* bad input: nothing on standard output */
         fprintf(stderr, "pimattn check-trace: --hazards: %s\n", err);
         return CLI_EXIT_BAD_INPUT;
     }
+    fputs(protocol_line, stdout);
     printf("check-trace: %s: %" PRIu64 " commands, no data hazard (%s)\n", path, n, placement);
     return 0;
 }
@@ -151,6 +149,17 @@ int cmd_check_trace(int argc, char **argv)
         cfg.stacks = (uint32_t)stacks;
     if (power >= 0)
         cfg.power_limit = power == 0;
+    char place_dflt[4096];
+    if (hazards && !placement)
+        snprintf(place_dflt, sizeof place_dflt, "%s.place", path), placement = place_dflt;
+    FILE *probe = hazards ? fopen(placement, "r") : NULL; /* bad input before any work */
+    if (hazards && !probe) {
+        fprintf(stderr, "pimattn check-trace: --hazards: cannot open '%s': %s (pimattn run --log-commands LOG writes "
+                "LOG.place; or give --placement)\n", placement, strerror(errno));
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (probe)
+        fclose(probe);
     int in = !strcmp(path, "-");
     FILE *f = in ? stdin : fopen(path, "r");
     struct stat st;
@@ -184,7 +193,8 @@ int cmd_check_trace(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    printf("check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.1f M commands/s\n", in ? "stdin" : path, n,
-           cfg.name, s > 0 ? (double)n / s / 1e6 : 0.0);
-    return hazards ? check_hazards(&cfg, path, placement) : 0;
+    char line[1024];
+    snprintf(line, sizeof line, "check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.1f M commands/s\n",
+             in ? "stdin" : path, n, cfg.name, s > 0 ? (double)n / s / 1e6 : 0.0);
+    return hazards ? check_hazards(&cfg, path, placement, line) : (fputs(line, stdout), 0);
 }
