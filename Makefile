@@ -34,6 +34,7 @@ INC_cfgfile := -Iharness/cfgfile
 INC_cfg    := -Iharness/hbm/config
 INC_hbmcfg := $(INC_cfg) $(INC_cfgfile)
 INC_check  := -Iharness/hbm/check $(INC_cfg)
+INC_hazard := -Iharness/hazard $(INC_cfg)
 INC_hbm    := -Iharness/hbm -Iharness/hbm/include $(INC_cfg)
 INC_cosim  := -Iharness/cosim -Iharness/cosim/include $(INC_csim)
 INC_run    := -Iharness/run -Iharness/run/include -Iharness/cosim/include -Iharness/hbm/include $(INC_cfg) $(INC_csim)
@@ -42,7 +43,7 @@ INC_system := -Iharness/system -Iharness/system/include $(INC_cfgfile) -Iharness
 INC_sweep  := -Iharness/sweep -Iharness/sweep/include
 INC_plot   := -Iharness/plot -Iharness/plot/include -Iharness/sweep/include
 INC_cli    := -Iharness/cli -Iharness/system/include -Iharness/run/include -Iharness/cosim -Iharness/cosim/include \
-              -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check $(INC_csim) -Iharness/sweep/include -Iharness/plot/include
+              -Iharness/hbm/include $(INC_cfg) -Iharness/hbm/check -Iharness/hazard $(INC_csim) -Iharness/sweep/include -Iharness/plot/include
 INC_tests  := $(INC_cli) -Iharness/run -Iharness/hbm -Iharness/system $(INC_cfgfile) $(INC_sweep) -Iharness/plot # white-box: a test reaches any module's insides
 CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP
 VL_INC     := /usr/share/verilator/include
@@ -80,6 +81,7 @@ LIB_csim     := $(sort $(wildcard csim/*.c))
 LIB_cfgfile  := $(sort $(wildcard harness/cfgfile/*.c))
 LIB_hbmcfg   := $(sort $(wildcard harness/hbm/config/*.c))
 LIB_hbmcheck := $(sort $(wildcard harness/hbm/check/*.c))
+LIB_hazard   := $(sort $(wildcard harness/hazard/*.c))
 LIB_hbm      := $(sort $(wildcard harness/hbm/*.c))
 LIB_cosim    := $(sort $(wildcard harness/cosim/*.c))
 LIB_run      := $(sort $(wildcard harness/run/*.c))
@@ -88,7 +90,7 @@ LIB_sweep    := $(sort $(wildcard harness/sweep/*.c))
 LIB_plot     := $(sort $(wildcard harness/plot/*.c))
 CMD_SRC      := harness/cli/main.c $(sort $(wildcard harness/cli/cmd_*.c))
 LIB_cli      := $(filter-out $(CMD_SRC),$(sort $(wildcard harness/cli/*.c)))
-MODULES      := csim cfgfile hbmcfg hbmcheck hbm cosim run system sweep plot cli
+MODULES      := csim cfgfile hbmcfg hbmcheck hazard hbm cosim run system sweep plot cli
 libs          = $(foreach m,$(1),$(BUILD)/lib/lib$(m).a)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
 
@@ -122,7 +124,7 @@ RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check \
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hazard \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
@@ -191,6 +193,7 @@ $(BUILD)/obj/csim/%.o: INC = $(INC_csim)
 $(BUILD)/obj/harness/cfgfile/%.o: INC = $(INC_cfgfile)
 $(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_hbmcfg)
 $(BUILD)/obj/harness/hbm/check/%.o: INC = $(INC_check)
+$(BUILD)/obj/harness/hazard/%.o: INC = $(INC_hazard)
 $(BUILD)/obj/harness/hbm/%.o: INC = $(INC_hbm)
 $(BUILD)/obj/harness/cosim/%.o: INC = $(INC_cosim)
 $(BUILD)/obj/harness/run/%.o: INC = $(INC_run)
@@ -295,7 +298,7 @@ $(BUILD)/obj/gen/version.o: $(VERSION_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli plot sweep system run cosim hbm hbmcheck hbmcfg cfgfile csim) $(VLRT_OBJ)
+$(PIMATTN): $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o $(call libs,cli plot sweep system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim) $(VLRT_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS_VL) -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
 
@@ -310,13 +313,14 @@ endef
 $(foreach t,test_gemv_golden test_softmax_golden test_attention_golden,$(eval $(call TEST_BIN,$(t),csim,c)))
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
 $(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
-$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
-$(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON)))
+$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
+$(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON)))
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
 $(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_spec,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_check,hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+$(eval $(call TEST_BIN,test_hazard,hazard hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_ctrl,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_rules,hbm hbmcfg cfgfile,c,$(LDLIBS_CFG)))
@@ -410,7 +414,7 @@ endef
 export test_jobs
 
 check-seams: | $(DEPS_STAMP)
-	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" INC_cfgfile="$(INC_cfgfile)" \
+	@INC_csim="$(INC_csim)" INC_run="$(INC_run)" INC_check="$(INC_check)" INC_hazard="$(INC_hazard)" INC_cfgfile="$(INC_cfgfile)" \
 	  INC_hbmcfg="$(INC_hbmcfg)" INC_system="$(INC_system)" INC_sweep="$(INC_sweep)" INC_plot="$(INC_plot)" INC_cli="$(INC_cli)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
 	  $(BUILD)/seams
 

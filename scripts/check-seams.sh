@@ -3,7 +3,7 @@
 # include is tried with the module's real compile flags and must NOT compile (and the allowed one next to
 # it must, so the probe itself is sound); then an include scan finds what include paths cannot (a
 # relative path such as "../run/func.h" reaches past any -I).
-# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_cfgfile, INC_hbmcfg,
+# Usage: check-seams.sh CC "CFLAGS" OUTDIR   with INC_csim, INC_run, INC_check, INC_hazard, INC_cfgfile, INC_hbmcfg,
 # INC_system, INC_sweep, INC_plot and INC_cli exported (the Makefile's flags).
 set -uo pipefail
 cc=$1 cflags=$2 out=$3
@@ -64,6 +64,11 @@ probe plot_includes_system "$INC_plot" system.h refused
 probe cli_plot_header "$INC_cli" plot.h ok
 probe cli_includes_plot_insides "$INC_cli" plot_int.h refused
 
+echo "seam 7: the data-hazard checker (hazard/) is compiled without the scheduler's, the mapping's or the engine's headers"
+probe hazard_config "$INC_hazard" hbm_cfg.h ok
+probe hazard_includes_schedule "$INC_hazard" schedule.h refused
+probe hazard_includes_mapping "$INC_hazard" mapping.h refused
+probe hazard_includes_engine "$INC_hazard" hbm.h refused
 echo "include scan: no include reaches past the include paths"
 bad=$(grep -rn '#include *"[^"]*\.\./' harness csim --include='*.c' --include='*.h' --include='*.cpp' --include='*.hpp' || true)
 if [ -n "$bad" ]; then echo "  relative includes:"; echo "$bad" | sed 's/^/    /'; fail=1; else echo "  none"; fi

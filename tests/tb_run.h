@@ -13,6 +13,7 @@
 
 #include "run.h"
 #include "cosim.h"
+#include "hazard.h"
 #include "hbm_check.h"
 #include "rng.h"
 #include "tb_util.h"
@@ -136,12 +137,12 @@ static inline uint64_t log_datapath(FILE *f, const hbm_cfg *hc, uint64_t layer_e
 /* Runs with a command log and checks it with the independent checker (with the run's configuration). */
 static inline void check_log(setup *s, const char *what, uint64_t *refreshes)
 {
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    s->c.log = f;
+    FILE *f = tmpfile(), *pf = tmpfile();
+    assert_true(f && pf);
+    s->c.log = f, s->c.place = pf;
     attn_res r;
     run_ok(s, &r, NULL);
-    s->c.log = NULL;
+    s->c.log = NULL, s->c.place = NULL;
     fflush(f);
     rewind(f);
     hbm_cfg hc = s->c.hbm;
@@ -152,9 +153,12 @@ static inline void check_log(setup *s, const char *what, uint64_t *refreshes)
     char err[512];
     uint64_t n = 0;
     int rc = hbm_check_stream(&hc, f, what, err, sizeof err, &n, NULL, NULL);
-    fclose(f);
     if (rc)
         fail_msg(TB_REPLAY "%s: checker: %s", g_seed, g_seed, what, err);
+    rewind(f), rewind(pf); /* and the data-hazard checker (docs/hazards.md) */
+    if ((rc = hz_check_stream(&hc, pf, "placement", f, what, err, sizeof err, NULL)))
+        fail_msg(TB_REPLAY "%s: hazard checker: %s", g_seed, g_seed, what, err);
+    fclose(f), fclose(pf);
     assert_true(n > 1000);
     if (refreshes) {
         uint64_t during = 0, longest = 0;

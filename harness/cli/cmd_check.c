@@ -10,11 +10,12 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "hazard.h"
 #include "hbm_check.h"
 #include "progress.h"
 
 static const char *check_help =
-    "usage: pimattn check-trace [--hbm P] [--stacks N] [--power-limit on|off] LOG\n"
+    "usage: pimattn check-trace [--hbm P] [--stacks N] [--power-limit on|off] [--hazards [--placement F]] LOG\n"
     "Verifies a command log (format v1 of docs/hbm.md, as `pimattn hbm --log` writes it) against every rule\n"
     "of docs/hbm.md: the timing table (nRC ... barrier), bank state, refresh bounds and per-channel cycle\n"
     "order. The checker shares no code with the timing engine; it compares each command with every earlier\n"
@@ -25,10 +26,16 @@ static const char *check_help =
     "             --preset is the same option\n"
     "  --stacks N, --power-limit on|off   the overrides the log was made with (as pimattn run takes them);\n"
     "             default: the log's header (# stacks N, # power-limit on|off), else the configuration's\n"
+    "  --hazards  also the data-hazard checker (docs/hazards.md): replays the log with the run's placement\n"
+    "             file and proves every PIM command reads data that is there (queries landed, probabilities\n"
+    "             moved down by every PC, results through nMACLAT, the ring, disjoint K/V rows)\n"
+    "  --placement F  the placement file `pimattn run --log-commands LOG` wrote (default: LOG.place)\n"
     "  --help     this text\n"
     "Output: 'check-trace: LOG: N commands, every rule holds (NAME), R M commands/s' on success; on the\n"
     "first violation 'LOG:LINE: RULE: CMD at cycle T needs cycle >= C (EARLIER at cycle T', line L: ...)' on\n"
-    "stderr, RULE being a rule name of docs/hbm.md or state, refresh, order.\n"
+    "stderr, RULE being a rule name of docs/hbm.md or state, refresh, order; with --hazards then\n"
+    "'check-trace: LOG: N commands, no data hazard (PLACEMENT)', or 'LOG:LINE: RULE: ...' naming a rule of\n"
+    "docs/hazards.md.\n"
     "Exit status: 0 every rule holds, 1 a rule is violated, 2 bad options, unreadable file or malformed line.\n";
 
 typedef struct check_progress {
@@ -68,15 +75,46 @@ static void log_header(const char *path, const char **preset, char *name, size_t
     fclose(f);
 }
 
+/* --hazards: the data-hazard checker over the log and its placement; the exit status. */
+static int check_hazards(const hbm_cfg *cfg, const char *path, const char *placement, const char *protocol_line)
+{
+    char err[1024];
+    FILE *pf = fopen(placement, "r"), *lf = pf ? fopen(path, "r") : NULL; /* cmd_check_trace tried both */
+    if (!pf || !lf) {
+        fprintf(stderr, "pimattn check-trace: --hazards: cannot open '%s': %s%s\n", pf ? path : placement,
+                strerror(errno), pf ? "" : " (pimattn run --log-commands LOG writes LOG.place; or give --placement)");
+        if (pf)
+            fclose(pf);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    uint64_t n = 0;
+    int rc = hz_check_stream(cfg, pf, placement, lf, path, err, sizeof err, &n);
+    fclose(pf), fclose(lf);
+    if (rc == 1) {
+        fputs(protocol_line, stdout); /* the protocol held */
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (rc) { /* bad input: nothing on standard output */
+        fprintf(stderr, "pimattn check-trace: --hazards: %s\n", err);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    fputs(protocol_line, stdout);
+    printf("check-trace: %s: %" PRIu64 " commands, no data hazard (%s)\n", path, n, placement);
+    return 0;
+}
+
 int cmd_check_trace(int argc, char **argv)
 {
     static const char *const on_off[] = {"on", "off", NULL};
     const char *preset = NULL;
     char log_preset[64];
     uint64_t stacks = 0;
-    int power = -1, args;
+    int power = -1, args, hazards = 0;
+    const char *placement = NULL;
     const cli_opt opts[] = {CLI_OPT_STR("hbm", &preset), CLI_OPT_STR("preset", &preset),
-                            CLI_OPT_U64("stacks", &stacks, 1, 64), CLI_OPT_CHOICE("power-limit", &power, on_off)};
+                            CLI_OPT_U64("stacks", &stacks, 1, 64), CLI_OPT_CHOICE("power-limit", &power, on_off),
+                            CLI_OPT_FLAG("hazards", &hazards), CLI_OPT_STR("placement", &placement)};
     int status = cli_options("check-trace", check_help, opts, CLI_NOPTS(opts), argc, argv, &args);
     if (status != CLI_GO)
         return status;
@@ -89,6 +127,14 @@ int cmd_check_trace(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     const char *path = argv[args];
+    if (placement && !hazards) {
+        fprintf(stderr, "pimattn check-trace: --placement goes with --hazards\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (hazards && !strcmp(path, "-")) {
+        fprintf(stderr, "pimattn check-trace: --hazards reads the log twice: give a file, not - (standard input)\n");
+        return CLI_EXIT_BAD_INPUT;
+    }
     if (strcmp(path, "-"))
         log_header(path, &preset, log_preset, sizeof log_preset, &stacks, &power);
     if (!preset)
@@ -103,6 +149,17 @@ int cmd_check_trace(int argc, char **argv)
         cfg.stacks = (uint32_t)stacks;
     if (power >= 0)
         cfg.power_limit = power == 0;
+    char place_dflt[4096];
+    if (hazards && !placement)
+        snprintf(place_dflt, sizeof place_dflt, "%s.place", path), placement = place_dflt;
+    FILE *probe = hazards ? fopen(placement, "r") : NULL; /* bad input before any work */
+    if (hazards && !probe) {
+        fprintf(stderr, "pimattn check-trace: --hazards: cannot open '%s': %s (pimattn run --log-commands LOG writes "
+                "LOG.place; or give --placement)\n", placement, strerror(errno));
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (probe)
+        fclose(probe);
     int in = !strcmp(path, "-");
     FILE *f = in ? stdin : fopen(path, "r");
     struct stat st;
@@ -136,7 +193,8 @@ int cmd_check_trace(int argc, char **argv)
         return CLI_EXIT_BAD_INPUT;
     }
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    printf("check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.1f M commands/s\n", in ? "stdin" : path, n,
-           cfg.name, s > 0 ? (double)n / s / 1e6 : 0.0);
-    return 0;
+    char line[1024];
+    snprintf(line, sizeof line, "check-trace: %s: %" PRIu64 " commands, every rule holds (%s), %.1f M commands/s\n",
+             in ? "stdin" : path, n, cfg.name, s > 0 ? (double)n / s / 1e6 : 0.0);
+    return hazards ? check_hazards(&cfg, path, placement, line) : (fputs(line, stdout), 0);
 }

@@ -3,6 +3,7 @@
  * checks that set the exit status. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -13,11 +14,18 @@
 
 static void on_progress(void *ctx, double done) { progress_update(ctx, done, 0); }
 
+/* A command log path that is a regular file or not there yet (its placement file goes beside it). */
+static int log_is_file(const char *path)
+{
+    struct stat st;
+    return path && (stat(path, &st) != 0 || S_ISREG(st.st_mode));
+}
+
 /* The outputs and inputs of the run, checked before any work; 0 or CLI_EXIT_BAD_INPUT. */
 typedef struct run_files {
     out_set *set;
-    out_file *json, *log, *wave, *sav, *outputs;
-    char sav_name[4096];
+    out_file *json, *log, *wave, *sav, *outputs, *place;
+    char sav_name[4096], place_name[4096];
 } run_files;
 
 static int plan_files(const run_opts *o, run_files *f)
@@ -27,6 +35,10 @@ static int plan_files(const run_opts *o, run_files *f)
         return cli_bad("run", "out of memory");
     f->json = out_add(f->set, "--json", o->json);
     f->log = out_add(f->set, "--log-commands", o->logp);
+    if (log_is_file(o->logp)) { /* FILE.place beside a log file (not a device or a FIFO): docs/hazards.md */
+        snprintf(f->place_name, sizeof f->place_name, "%s.place", o->logp);
+        f->place = out_add(f->set, "--log-commands (its .place placement file)", f->place_name);
+    }
     f->outputs = out_add(f->set, "--outputs", o->outputs);
     f->wave = out_add(f->set, "--wave", o->wave);
     if (o->wave) {
@@ -47,6 +59,8 @@ static int open_files(run_files *f, attn_cfg *c, run_outputs *ow, const run_opts
 {
     char err[ERRN];
     if (f->log && !(c->log = out_open(f->log, err, sizeof err)))
+        goto fail;
+    if (f->place && !(c->place = out_open(f->place, err, sizeof err)))
         goto fail;
     if (f->wave && !(c->wave_path = out_path(f->wave, err, sizeof err)))
         goto fail;
@@ -74,6 +88,8 @@ static int finish_files(run_files *f, const attn_cfg *c, const attn_res *r, cons
                     out_commit(f->json, err, sizeof err)))
         goto fail;
     if (f->log && out_commit(f->log, err, sizeof err))
+        goto fail;
+    if (f->place && out_commit(f->place, err, sizeof err))
         goto fail;
     if (f->outputs && out_commit(f->outputs, err, sizeof err))
         goto fail;

@@ -10,6 +10,7 @@
 #include "chanrun.h"
 #include "funcpool.h"
 #include "mapping.h"
+#include "place.h"
 #include "plan.h"
 
 void attn_res_free(attn_res *r)
@@ -94,6 +95,8 @@ static int schedule_channels(run_ctx *x, uint32_t l, uint64_t start, uint64_t *e
             s->v_row = s->k_row + s->shape.k_bank_rows;
             s->host_ready = it->L_host && it->nparts == 1 ? start + x->r->host_cycles : 0;
         }
+    if (x->c->place) /* the hazard checker's placement file (place.h) */
+        place_write_layer(x->c->place, x->c, &x->p, &x->sc, l, start, x->r->host_cycles);
     layer_ctx lc = {x, l};
     chan_run cr = {.h = x->h, .g = &x->p.g, .sc = &x->sc, .pass = x->p.pass, .ch_first = x->p.ch_first,
                    .merge_done = x->merge_done, .channels = channels, .per_stack = hc->channels, .start = start,

@@ -137,6 +137,7 @@ typedef struct attn_cfg {
     uint32_t numerics_later; /* 0, or in layers after the first every numerics_later-th item (from a
                               * different one each layer) instead of numerics */
     FILE *log;
+    FILE *place; /* optional, with log: the placement file for the hazard checker (docs/hazards.md) */
     void (*on_output)(void *ctx, const func_output *o); /* optional: every checked query head's output */
     void *out_ctx;
     double max_rel_l2; /* > 0: count the checked heads whose rel-L2 exceeds it (func_stats.over_heads) */
