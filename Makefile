@@ -427,7 +427,7 @@ test: all
 # units. .ci/run runs it after make test.
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention_golden test_gauss test_mapping \
-              test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_system_cfg \
+              test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_hazard test_system_cfg \
               test_cli_options test_cli test_errors test_run_outputs test_sweep test_plot
 test-san: $(VUNITS) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/san && ln -sfn ../vunits $(BUILD)/san/vunits # rtl-mode rows load the (uninstrumented) units
