@@ -2,7 +2,8 @@
  * empty or malformed ctx files, a group that does not divide the heads, mutually exclusive options, a
  * broken model file, a KV cache that does not fit) gives a clear message, exit 2 and no output files;
  * a good run prints the report, writes JSON that parses with the figures of the text, and a command log
- * that `pimattn check-trace` accepts. $PIMATTN is the binary. */
+ * that `pimattn check-trace` accepts; the same seed gives the same files, run after run, with any threads,
+ * in fast and rtl mode. $PIMATTN is the binary. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,6 +230,54 @@ static void test_log_header(void **state)
         fail_msg("pimattn %s: want exit 2, st=1 out of range:\n%s", a, out);
 }
 
+/* Runs pimattn run ARGS writing NAME.log (and .place), NAME.json, NAME.bin (outputs). */
+static void run_to(const char *name, const char *args)
+{
+    char a[1024];
+    snprintf(a, sizeof a, "run %s --log-commands %s/%s.log --json %s/%s.json --outputs %s/%s.bin", args, dir, name, dir,
+             name, dir, name);
+    if (run(a) != 0)
+        fail_msg("pimattn %s:\n%s", a, out);
+}
+
+/* NAME1's and NAME2's files are equal byte for byte, the JSON but for its wall-clock lines. */
+static void same_files(const char *n1, const char *n2, const char *what)
+{
+    static const char *const ext[] = {"log", "log.place", "bin"};
+    char cmd[1024];
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "cmp -s %s/%s.%s %s/%s.%s", dir, n1, ext[i], dir, n2, ext[i]);
+        if (system(cmd) != 0)
+            fail_msg("%s: %s.%s and %s.%s differ", what, n1, ext[i], n2, ext[i]);
+    }
+    snprintf(cmd, sizeof cmd, "cmp -s <(grep -v 'wall_seconds\\|rtl_seconds' %s/%s.json) "
+             "<(grep -v 'wall_seconds\\|rtl_seconds' %s/%s.json)", dir, n1, dir, n2);
+    char sh[1200];
+    snprintf(sh, sizeof sh, "bash -c \"%s\"", cmd);
+    if (system(sh) != 0)
+        fail_msg("%s: %s.json and %s.json differ beyond the wall-clock fields", what, n1, n2);
+}
+
+/* Determinism: the same seed gives the same command log, placement, outputs and JSON (wall-clock fields
+ * aside), run after run and whatever the threads, in fast mode and in rtl mode. */
+static void test_determinism(void **state)
+{
+    (void)state;
+    const char *fast = "--batch 3 --ctx 300,700,1200 --layers 2 --seed 7 --softmax splitk --pingpong";
+    char a[512];
+    snprintf(a, sizeof a, "%s --threads 1", fast);
+    run_to("f1", a);
+    run_to("f2", a);
+    same_files("f1", "f2", "fast mode, twice");
+    snprintf(a, sizeof a, "%s --threads 3", fast);
+    run_to("f3", a);
+    same_files("f1", "f3", "fast mode, 1 and 3 threads");
+    const char *rtl = "--mode rtl --batch 2 --ctx 256,512 --seed 7";
+    run_to("r1", rtl);
+    run_to("r2", rtl);
+    same_files("r1", "r2", "rtl mode, twice");
+}
+
 int main(void)
 {
     tb_cli_init();
@@ -237,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_good_run),
         cmocka_unit_test(test_log_header),
+        cmocka_unit_test(test_determinism),
     };
     int rc = cmocka_run_group_tests_name("run_cli", tests, NULL, NULL);
     char cmd[300];
