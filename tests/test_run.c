@@ -514,6 +514,41 @@ static void test_threads(void **state)
                       v == 0 ? "buffer, FP32" : v == 1 ? "split-K, host tier" : "buffer, FP16", one.n);
         attn_res_free(&r1);
     }
+    /* the channels whose passes compute no number are scheduled on timing threads (chanrun.h): one work
+     * item checked, so all channels but one are; every figure of the engine and the layers the same */
+    for (int v = 0; v < 2; v++) {
+        make(&s, "llama3-8b", v ? "hbm3-6400" : "attacc-hbm3-5200", 16, 24, 300, 3000, g_seed + 30 + (uint64_t)v);
+        s.c.hbm.stacks = 4; /* 64 channels: 4 chunks of 16 (chanrun.c) for the threads to share */
+        s.c.layers = 3;
+        s.c.numerics = 1;
+        s.c.pingpong = v;
+        attn_res r1, r2;
+        s.c.threads = 1;
+        run_ok(&s, &r1, &one);
+        const unsigned counts[] = {2, 7};
+        for (size_t k = 0; k < 2; k++) {
+            s.c.threads = counts[k];
+            run_ok(&s, &r2, &many);
+            assert_memory_equal(&r1.hbm, &r2.hbm, sizeof r1.hbm);
+            for (uint32_t l = 0; l < 3; l++) {
+                const attn_layer *a = &r1.layer[l], *b = &r2.layer[l];
+                assert_memory_equal(&a->hbm, &b->hbm, sizeof a->hbm);
+                assert_int_equal(a->cycles, b->cycles);
+                assert_int_equal(a->mac_cmds, b->mac_cmds);
+                assert_int_equal(a->refreshes, b->refreshes);
+                assert_int_equal(a->sfm_cycles, b->sfm_cycles);
+                assert_int_equal(a->bank_busy, b->bank_busy);
+                assert_int_equal(a->busiest_channel_cycles, b->busiest_channel_cycles);
+                assert_int_equal(a->idlest_channel_cycles, b->idlest_channel_cycles);
+                assert_int_equal(a->refresh_after, b->refresh_after);
+                assert_int_equal(a->datapath, b->datapath);
+            }
+            attn_res_free(&r2);
+        }
+        print_message("threads 1, 2, 7 (%s, 64 channels, one item checked): identical engine statistics and layer "
+                      "figures\n", v ? "hbm3-6400, ping-pong" : "attacc-hbm3-5200");
+        attn_res_free(&r1);
+    }
 }
 
 int main(void)

@@ -83,7 +83,9 @@ hbm *hbm_new(const hbm_cfg *cfg)
     h->bank = calloc(nbank, sizeof *h->bank);
     h->pc = calloc(npc, sizeof *h->pc);
     h->ch = calloc(nch, sizeof *h->ch);
-    bad |= !h->bank || !h->pc || !h->ch;
+    h->tally = calloc(nch, sizeof *h->tally);
+    h->sum = calloc(1, sizeof *h->sum);
+    bad |= !h->bank || !h->pc || !h->ch || !h->tally || !h->sum;
     if (bad) {
         hbm_free(h);
         return NULL;
@@ -100,6 +102,8 @@ void hbm_free(hbm *h)
     free(h->bank);
     free(h->pc);
     free(h->ch);
+    free(h->tally);
+    free(h->sum);
     for (unsigned s = 0; s < HBM_NSCOPES; s++)
         free(h->reg[s]);
     free(h);
@@ -305,9 +309,9 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
                 bk->refs++;
             if (bursts) {
                 if (bk->accessed)
-                    h->st.row_hits++;
+                    h->tally[hbm_ch_index(h, c->st, c->ch)].row_hits++;
                 else
-                    h->st.row_misses++;
+                    h->tally[hbm_ch_index(h, c->st, c->ch)].row_misses++;
                 bk->accessed = 1;
             }
         }

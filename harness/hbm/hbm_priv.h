@@ -27,6 +27,21 @@ typedef struct {
     uint64_t refs; /* refreshes received (REFAB, or REFPB to any of its banks) */
 } pc_t;
 
+/* What one channel's commands added to the statistics, in whole units, so that a sum over channels is
+ * exact and independent of the order the channels ran in (hbm_get_stats turns it into hbm_stats; the
+ * energies are these counts times the configuration's energy per unit, docs/hbm.md "Energy"). */
+typedef struct {
+    uint64_t cmds[HBM_NOPS];
+    uint64_t ext_bytes, pim_bytes, row_hits, row_misses, data_busy, last_cycle, done_cycle;
+    uint64_t act_banks;   /* banks activated (act) */
+    uint64_t cell_bursts; /* bursts through the cells: RD, WR, each bank of a MAC (cell) */
+    uint64_t col_bursts;  /* bursts through column path, global I/O and TSV: RD, WR, WRGB x PCs, MVs x n x PCs */
+    uint64_t io_bursts;   /* bursts through the interposer I/O: RD, WR, WRGB x PCs */
+    uint64_t mac_banks;   /* banks of MACs (alu: gemv_lanes FP16 MACs each) */
+    uint64_t ref_banks;   /* banks refreshed (refresh) */
+    uint64_t refab, refpb; /* PC refreshes, for the PC-cycles spent refreshing */
+} hbm_tally;
+
 typedef struct {
     uint64_t t_last;         /* issue cycle of the channel's last command (order) */
     uint64_t mac_t[MACRING]; /* MACs of the power window (macpow), ring */
@@ -77,7 +92,8 @@ struct hbm {
     uint64_t *reg[HBM_NSCOPES];  /* rule-major: slot j of instance i at reg[s][j * ninst[s] + i] */
     hbm_plan plan[HBM_NOPS];
     hbm_shape shape[HBM_NOPS][2][HBM_NSCOPES]; /* spans' counts and strides, by command and pc=* */
-    hbm_stats st;
+    hbm_tally *tally; /* per channel: commands of different channels touch no common state (hbm.h, Threads) */
+    hbm_stats *sum;   /* hbm_get_stats's answer */
     FILE *log;
 };
 

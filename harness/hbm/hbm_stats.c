@@ -2,7 +2,42 @@
  * each issued command adds, and the difference of two snapshots. */
 #include "hbm_priv.h"
 
-const hbm_stats *hbm_get_stats(const hbm *h) { return &h->st; }
+#include <string.h>
+
+/* The sum of every channel's tally in channel order, with the energies and refresh time from the counts. */
+const hbm_stats *hbm_get_stats(const hbm *h)
+{
+    const hbm_cfg *f = &h->cfg;
+    hbm_tally t = {0};
+    for (size_t i = 0; i < (size_t)f->stacks * f->channels; i++) {
+        const hbm_tally *c = &h->tally[i];
+        for (int op = 0; op < HBM_NOPS; op++)
+            t.cmds[op] += c->cmds[op];
+        t.ext_bytes += c->ext_bytes, t.pim_bytes += c->pim_bytes, t.row_hits += c->row_hits;
+        t.row_misses += c->row_misses, t.data_busy += c->data_busy;
+        t.last_cycle = c->last_cycle > t.last_cycle ? c->last_cycle : t.last_cycle;
+        t.done_cycle = c->done_cycle > t.done_cycle ? c->done_cycle : t.done_cycle;
+        t.act_banks += c->act_banks, t.cell_bursts += c->cell_bursts, t.col_bursts += c->col_bursts;
+        t.io_bursts += c->io_bursts, t.mac_banks += c->mac_banks, t.ref_banks += c->ref_banks;
+        t.refab += c->refab, t.refpb += c->refpb;
+    }
+    hbm_stats *s = h->sum;
+    memcpy(s->cmds, t.cmds, sizeof s->cmds);
+    s->ext_bytes = t.ext_bytes, s->pim_bytes = t.pim_bytes, s->row_hits = t.row_hits, s->row_misses = t.row_misses;
+    s->data_busy = t.data_busy, s->last_cycle = t.last_cycle, s->done_cycle = t.done_cycle;
+    s->refresh_cycles = (double)t.refab * f->nRFC + (double)t.refpb * f->nRFCpb / h->nbpc;
+    double bits = 8.0 * f->burst_bytes, row_bits = 8.0 * hbm_cfg_row_bytes(f);
+    hbm_energy *e = &s->energy;
+    e->act = f->e_act * row_bits * (double)t.act_banks;
+    e->cell = f->e_cell * bits * (double)t.cell_bursts;
+    e->column = f->e_col * bits * (double)t.col_bursts;
+    e->global_io = f->e_gio * bits * (double)t.col_bursts;
+    e->tsv = f->e_tsv * bits * (double)t.col_bursts;
+    e->io = f->e_io * bits * (double)t.io_bursts;
+    e->alu = f->e_mac * f->gemv_lanes * (double)t.mac_banks;
+    e->refresh = f->e_act * row_bits * f->rows_per_ref * (double)t.ref_banks;
+    return s;
+}
 
 double hbm_energy_total(const hbm_energy *e)
 {
@@ -13,61 +48,47 @@ double hbm_energy_total(const hbm_energy *e)
     return s;
 }
 
-static void add_energy(hbm *h, const hbm_cmd *c, unsigned k, unsigned npc)
-{
-    const hbm_cfg *f = &h->cfg;
-    hbm_energy *e = &h->st.energy;
-    double bits = 8.0 * f->burst_bytes, row_bits = 8.0 * hbm_cfg_row_bytes(f), nb = (double)k * npc;
-    switch (c->op) {
-    case HBM_ACT:
-    case HBM_ACTAB:
-    case HBM_ACTBG: e->act += f->e_act * row_bits * nb; break;
-    case HBM_RD:
-    case HBM_WR:
-        e->cell += f->e_cell * bits, e->column += f->e_col * bits, e->global_io += f->e_gio * bits;
-        e->tsv += f->e_tsv * bits, e->io += f->e_io * bits;
-        break;
-    case HBM_MACAB: /* every bank's burst goes from its sense amplifiers to the GEMV unit beside it (one */
-    case HBM_MACBG: /* unit per bank, or per two banks with ping-pong): no column path to the bank-group */
-    case HBM_MACSB: /* mux, no global I/O (docs/hbm.md "Energy") */
-        e->cell += f->e_cell * bits * nb;
-        e->alu += f->e_mac * f->gemv_lanes * nb;
-        break;
-    case HBM_WRGB:
-        e->io += f->e_io * bits * npc, e->tsv += f->e_tsv * bits * npc;
-        e->global_io += f->e_gio * bits * npc, e->column += f->e_col * bits * npc;
-        break;
-    case HBM_MVSB:
-    case HBM_MVGB:
-        e->column += f->e_col * bits * c->n * npc, e->global_io += f->e_gio * bits * c->n * npc;
-        e->tsv += f->e_tsv * bits * c->n * npc;
-        break;
-    case HBM_REFAB: e->refresh += f->e_act * row_bits * f->rows_per_ref * h->nbpc; break;
-    case HBM_REFPB: e->refresh += f->e_act * row_bits * f->rows_per_ref; break;
-    default: break;
-    }
-}
-
+/* What issuing c adds (k banks per PC, npc PCs), as counts (docs/hbm.md "Energy": per command, the bits
+ * each component moves): ACTs every bank's row; RD/WR one burst through every component; a MAC each
+ * bank's burst from its cells to the unit beside it (no column path, no global I/O) and gemv_lanes MACs;
+ * WRGB one burst per PC from the I/O to the buffers (no cells); MVSB/MVGB n bursts per PC between the
+ * buffers and the buffer die (no cells, no interposer I/O); a refresh every bank it refreshes. */
 void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc)
 {
     const hbm_cfg *f = &h->cfg;
-    hbm_stats *st = &h->st;
+    hbm_tally *st = &h->tally[hbm_ch_index(h, c->st, c->ch)];
     unsigned op = c->op, k = h->k[op];
+    uint64_t nb = (uint64_t)k * npc;
     if ((hbm_op_fields[op] & F_PC) && (hbm_is_rdir(op) || hbm_is_wdir(op)))
         st->data_busy += hbm_dur(h, c) * npc;
-    for (unsigned p = 0; p < npc && hbm_is_ref(op); p++) /* PC-cycles spent refreshing */
-        st->refresh_cycles += op == HBM_REFAB ? (double)f->nRFC : (double)f->nRFCpb / h->nbpc;
     st->cmds[op]++;
-    if (hbm_is_cas(op))
+    switch (op) {
+    case HBM_ACT:
+    case HBM_ACTAB:
+    case HBM_ACTBG: st->act_banks += nb; break;
+    case HBM_RD:
+    case HBM_WR:
         st->ext_bytes += f->burst_bytes;
-    if (hbm_is_mac(op))
-        st->pim_bytes += (uint64_t)f->burst_bytes * k * npc;
+        st->cell_bursts++, st->col_bursts++, st->io_bursts++;
+        break;
+    case HBM_MACAB:
+    case HBM_MACBG:
+    case HBM_MACSB:
+        st->pim_bytes += (uint64_t)f->burst_bytes * nb;
+        st->cell_bursts += nb, st->mac_banks += nb;
+        break;
+    case HBM_WRGB: st->col_bursts += npc, st->io_bursts += npc; break;
+    case HBM_MVSB:
+    case HBM_MVGB: st->col_bursts += (uint64_t)c->n * npc; break;
+    case HBM_REFAB: st->ref_banks += h->nbpc * npc, st->refab += npc; break;
+    case HBM_REFPB: st->ref_banks += npc, st->refpb += npc; break;
+    default: break;
+    }
     uint64_t done = t + hbm_done_after(h, c);
     if (t > st->last_cycle)
         st->last_cycle = t;
     if (done > st->done_cycle)
         st->done_cycle = done;
-    add_energy(h, c, k, npc);
 }
 
 void hbm_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *o)

@@ -364,7 +364,7 @@ static int open_units(run_ctx *x, char *err, size_t n)
     if (c->log)
         hbm_set_log(x->h, c->log);
     /* timing threads: none with a command log (one channel after the other, as the log has them) */
-    x->timing_workers = 0 * (c->log ? 0 : threads - 1); /* TEMP: until the engine keeps statistics per channel */
+    x->timing_workers = c->log ? 0 : threads - 1;
     if (!(x->chst = calloc((size_t)c->hbm.stacks * c->hbm.channels, sizeof *x->chst)))
         return snprintf(err, n, "out of memory"), -1;
     func_hooks(x->f, &x->hk, x->herr, sizeof x->herr);

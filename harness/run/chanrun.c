@@ -8,6 +8,11 @@
 #include <string.h>
 
 #define ERRN 1024
+/* Channels a thread takes at once: consecutive ones, so that two threads work on channels far apart.
+ * The engine keeps each rule's registers of all channels in one array, channel after channel (8 bytes a
+ * channel at channel scope, 16 at PC scope): neighbouring channels on two threads would share cache
+ * lines that every command writes (measured: twice the CPU time of one thread for the same work). */
+#define CHUNK 16
 
 typedef struct shared {
     const chan_run *r;
@@ -53,13 +58,15 @@ static void drain(shared *s, char *err, size_t n)
     for (;;) {
         if (atomic_load(&s->failed))
             return;
-        unsigned i = atomic_fetch_add(&s->next, 1);
-        if (i >= s->ntodo)
+        unsigned i0 = atomic_fetch_add(&s->next, CHUNK);
+        if (i0 >= s->ntodo)
             return;
-        int rc = one(s, s->todo[i], NULL, err, n);
-        if (rc)
-            note_failure(s, s->todo[i], rc, err);
-        atomic_fetch_add(&s->done, 1);
+        for (unsigned i = i0; i < i0 + CHUNK && i < s->ntodo && !atomic_load(&s->failed); i++) {
+            int rc = one(s, s->todo[i], NULL, err, n);
+            if (rc)
+                note_failure(s, s->todo[i], rc, err);
+            atomic_fetch_add(&s->done, 1);
+        }
     }
 }
 

@@ -15,7 +15,12 @@
  *    before it owes more refreshes than refresh.max_postpone (UINT64_MAX with refresh off); the next
  *    refresh (REFAB, or REFPB to hbm_refresh_next_bank) must issue by then.
  *  - Addresses: bank fields index within their level; pc = HBM_PC_ALL means every PC of the channel.
- *  - Statistics and energy (hbm_stats) accumulate over every issued command.
+ *  - Statistics and energy (hbm_stats) accumulate over every issued command, per channel in whole units
+ *    (bursts, banks): hbm_get_stats adds the channels up in channel order and turns the counts into
+ *    energies, so the figures do not depend on the order the channels' commands were issued in.
+ *  - Threads: commands of different channels share no state but the command log, so hbm_earliest,
+ *    hbm_issue and the per-channel queries may run on several threads at once for different channels
+ *    when no log is set; hbm_new, hbm_set_log and hbm_get_stats must not run beside them.
  */
 #ifndef PIMATTN_HBM_H
 #define PIMATTN_HBM_H
