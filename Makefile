@@ -553,7 +553,7 @@ UNIT ?= fp16_add
 wave: $(PIMATTN) $(VUNITS)
 	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
-bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
+bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/test_hbm_ctrl
 	@scripts/bench-prims.sh $(PIMATTN) $(BUILD)
 	@echo
 	@scripts/bench-gemv.sh $(PIMATTN) $(BUILD) "$(GEMV_ICARUS)"
@@ -561,6 +561,8 @@ bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP)
 	@scripts/bench-softmax.sh $(PIMATTN) $(BUILD) "$(SM_ICARUS)"
 	@echo
 	@scripts/bench-hbm.sh $(PIMATTN) $(BUILD)
+	@echo
+	@scripts/bench-hbm-ctrl.sh $(PIMATTN) $(BUILD)/bin/test_hbm_ctrl $(BUILD)
 	@echo
 	@scripts/bench-run.sh $(PIMATTN) $(BUILD)
 	@echo
