@@ -240,16 +240,25 @@ uint64_t hbm_macpow_earliest(const hbm *h, const hbm_cmd *c, uint64_t t)
     }
 }
 
+static int same_cmd(const hbm_cmd *a, const hbm_cmd *b)
+{
+    return a->op == b->op && a->st == b->st && a->ch == b->ch && a->pc == b->pc && a->sid == b->sid &&
+           a->bg == b->bg && a->ba == b->ba && a->row == b->row && a->col == b->col && a->n == b->n;
+}
+
 uint64_t hbm_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const char **rule)
 {
-    const char *why;
-    if (state_error(h, c)) {
-        why = "state";
+    const char *why = "state";
+    if (state_error(h, c))
         from = HBM_NEVER;
-    } else
-        from = hbm_rules_earliest(h, c, from, &why);
+    else
+        from = hbm_rules_earliest(h, c, from, rule ? &why : NULL);
     if (rule)
         *rule = why;
+    if (from != HBM_NEVER && c->st < h->cfg.stacks && c->ch < h->cfg.channels) {
+        ch_t *ch = &h->ch[hbm_ch_index(h, c->st, c->ch)]; /* the memo is the channel's own (hbm.h, Threads) */
+        ch->memo_cmd = *c, ch->memo_t = from, ch->memo_gen = ch->gen;
+    }
     return from;
 }
 
@@ -286,6 +295,7 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
     unsigned k = h->k[op], npc = bs.p1 - bs.p0 + 1;
     ch_t *ch = &h->ch[hbm_ch_index(h, c->st, c->ch)];
     ch->t_last = t;
+    ch->gen++; /* any memo of hbm_earliest is stale */
     if (hbm_is_mac(op)) {
         while (ch->mac_n && ch->mac_t[ch->mac_head] + f->nMACpow <= t)
             ch->mac_head = (ch->mac_head + 1) % MACRING, ch->mac_n--;
@@ -323,13 +333,19 @@ int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
 {
     char buf[128];
     const char *rule;
-    const char *bad = state_error(h, c);
+    const ch_t *chs = c->st < h->cfg.stacks && c->ch < h->cfg.channels ? &h->ch[hbm_ch_index(h, c->st, c->ch)] : NULL;
+    /* the cycle hbm_earliest just gave for this command, nothing issued on the channel since: legal by
+     * the state and every timing rule (the registers it read are the same), so only the refresh window
+     * below is left to check */
+    int known = chs && chs->memo_gen == chs->gen && chs->memo_t == t && same_cmd(&chs->memo_cmd, c);
+    const char *bad = known ? NULL : state_error(h, c);
     if (bad) {
         snprintf(err, n, "state: %s at cycle %" PRIu64 ": %s", hbm_cmd_str(c, buf, sizeof buf), t, bad);
         return -1;
     }
-    uint64_t e = hbm_rules_earliest(h, c, t, &rule);
+    uint64_t e = known ? t : hbm_rules_earliest(h, c, t, NULL);
     if (e != t) {
+        (void)hbm_rules_earliest(h, c, t, &rule);
         snprintf(err, n, "%s: %s at cycle %" PRIu64 " needs cycle >= %" PRIu64, rule, hbm_cmd_str(c, buf, sizeof buf),
                  t, e);
         return -1;

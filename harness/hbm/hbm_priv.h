@@ -44,6 +44,10 @@ typedef struct {
 
 typedef struct {
     uint64_t t_last;         /* issue cycle of the channel's last command (order) */
+    /* the channel's last hbm_earliest answer: the command, its cycle, and the channel's issue count then;
+     * hbm_issue of that command at that cycle, nothing issued since, needs no second look */
+    hbm_cmd memo_cmd;
+    uint64_t memo_t, memo_gen, gen;
     uint64_t mac_t[MACRING]; /* MACs of the power window (macpow), ring */
     uint32_t mac_k[MACRING];
     unsigned mac_head, mac_n;
@@ -198,8 +202,8 @@ void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc);
 
 /* hbm_rules.c. hbm_rules_build: h->shape, h->slots, h->reg (allocated; h->ninst set before) and h->plan
  * from the table for h->cfg; 0, or -1 on no memory or a table the plans cannot hold. hbm_rules_earliest:
- * the timing part of hbm_earliest, for a command legal in the current state. hbm_rules_issue: the
- * register updates of issuing c at t. */
+ * the timing part of hbm_earliest, for a command legal in the current state (*rule named only when rule
+ * is not NULL). hbm_rules_issue: the register updates of issuing c at t. */
 int hbm_rules_build(hbm *h);
 uint64_t hbm_rules_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const char **rule);
 void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t);

@@ -315,10 +315,11 @@ uint64_t hbm_rules_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const
         NEED(hbm_macpow_earliest(h, c, t), "macpow");
     if (qa[HBM_SC_SID] < qa[HBM_NSCOPES]) {
         uint64_t m = nest_max(&at, pl->q + qa[HBM_SC_SID], qa[HBM_NSCOPES] - qa[HBM_SC_SID]);
-        if (m > t)
-            t = m, why = first_at(h, c, &at, pl, m);
+        if (m > t) /* the rule's name only when asked: finding it is a second pass over the registers */
+            t = m, why = rule ? first_at(h, c, &at, pl, m) : NULL;
     }
-    *rule = why;
+    if (rule)
+        *rule = why;
     return t;
 }
 

@@ -172,8 +172,9 @@ static int choose(sched_ctx *x, candidates *cd, int *best, char *err, size_t n)
         if (b < 0 || cd->exact[b])
             return 0;
         const char *rule = NULL;
-        uint64_t t = hbm_earliest(x->h, &cd->cmd[b], sched_max64(cd->ready[b], x->now), &rule);
+        uint64_t t = hbm_earliest(x->h, &cd->cmd[b], sched_max64(cd->ready[b], x->now), NULL);
         if (t == HBM_NEVER) {
+            (void)hbm_earliest(x->h, &cd->cmd[b], sched_max64(cd->ready[b], x->now), &rule);
             char buf[160];
             snprintf(err, n, "scheduler bug: %s is illegal in the current state (%s)",
                      hbm_cmd_str(&cd->cmd[b], buf, sizeof buf), rule ? rule : "?");
