@@ -59,6 +59,7 @@ typedef struct {
  * nth values and r[nth * ninst + i] their count. */
 typedef struct {
     uint64_t *r;
+    uint64_t *fl, *ag; /* scopes below the PC: per PC, this row's floor and aggregate (struct hbm) */
     const char *name;
     uint64_t base;
     uint32_t mult;
@@ -82,6 +83,7 @@ typedef struct {
 } hbm_span;
 typedef struct {
     uint32_t count, stride;
+    uint8_t whole; /* the span is every instance of the PCs the command touches */
 } hbm_shape;
 
 struct hbm {
@@ -94,6 +96,13 @@ struct hbm {
     unsigned slots[HBM_NSCOPES]; /* registers per instance of each scope */
     size_t ninst[HBM_NSCOPES];   /* instances of each scope */
     uint64_t *reg[HBM_NSCOPES];  /* rule-major: slot j of instance i at reg[s][j * ninst[s] + i] */
+    /* Scopes below the PC (SID, bank group, bank): per slot and PC, a floor, the largest value raised over
+     * every instance of the PC at once (all-bank commands), and an aggregate, the largest value of any of
+     * its instances. An instance's value is the larger of its register and its PC's floor; the largest over
+     * a whole PC is the larger of the aggregate and the floor. So all-bank commands read and raise one
+     * value per PC instead of one per bank. floor[s][j * npc + p], agg[s][j * npc + p]. */
+    uint64_t *floor[HBM_NSCOPES], *agg[HBM_NSCOPES];
+    unsigned per_pc[HBM_NSCOPES]; /* instances of each scope in one PC (scopes below the PC) */
     hbm_plan plan[HBM_NOPS];
     hbm_shape shape[HBM_NOPS][2][HBM_NSCOPES]; /* spans' counts and strides, by command and pc=* */
     hbm_tally *tally; /* per channel: commands of different channels touch no common state (hbm.h, Threads) */

@@ -127,17 +127,19 @@ static int build_shapes(hbm *h)
             uint32_t ng = fl & F_BG ? 1 : f->bank_groups, nb = fl & F_BA ? 1 : f->banks;
             int all_sg = ns == f->sids && ng == f->bank_groups, one = np * ns * ng * nb == 1;
             hbm_shape *shp = h->shape[op][all];
-            shp[HBM_SC_CH] = (hbm_shape){1, 1};
-            shp[HBM_SC_PC] = (hbm_shape){np, 1};
-            shp[HBM_SC_SID] = (hbm_shape){ns == f->sids || np * ns == 1 ? np * ns : 0, 1};
-            shp[HBM_SC_BG] = (hbm_shape){all_sg || np * ns * ng == 1 ? np * ns * ng : 0, 1};
-            shp[HBM_SC_BANK] = one                          ? (hbm_shape){1, 1}
-                               : all_sg && nb == f->banks ? (hbm_shape){np * ns * ng * nb, 1}
-                               : all_sg && nb == 1        ? (hbm_shape){np * ns * ng, f->banks}
-                                                          : (hbm_shape){0, 1};
-            for (unsigned sc = 0; sc < HBM_NSCOPES; sc++)
+            shp[HBM_SC_CH] = (hbm_shape){1, 1, 0};
+            shp[HBM_SC_PC] = (hbm_shape){np, 1, 0};
+            shp[HBM_SC_SID] = (hbm_shape){ns == f->sids || np * ns == 1 ? np * ns : 0, 1, 0};
+            shp[HBM_SC_BG] = (hbm_shape){all_sg || np * ns * ng == 1 ? np * ns * ng : 0, 1, 0};
+            shp[HBM_SC_BANK] = one                          ? (hbm_shape){1, 1, 0}
+                               : all_sg && nb == f->banks ? (hbm_shape){np * ns * ng * nb, 1, 0}
+                               : all_sg && nb == 1        ? (hbm_shape){np * ns * ng, f->banks, 0}
+                                                          : (hbm_shape){0, 1, 0};
+            for (unsigned sc = 0; sc < HBM_NSCOPES; sc++) {
                 if (!shp[sc].count)
                     return -1;
+                shp[sc].whole = sc > HBM_SC_PC && shp[sc].stride == 1 && shp[sc].count == np * h->per_pc[sc];
+            }
         }
     return 0;
 }
@@ -168,11 +170,20 @@ int hbm_rules_build(hbm *h)
 {
     uint8_t slot[sizeof hbm_rules / sizeof hbm_rules[0]];
     memset(h->plan, 0, sizeof h->plan);
+    const hbm_cfg *f = &h->cfg;
+    h->per_pc[HBM_SC_SID] = f->sids;
+    h->per_pc[HBM_SC_BG] = f->sids * f->bank_groups;
+    h->per_pc[HBM_SC_BANK] = h->nbpc;
     if (build_shapes(h) || number_slots(h, slot))
         return -1;
-    for (unsigned sc = 0; sc < HBM_NSCOPES; sc++)
+    const size_t npc = h->ninst[HBM_SC_PC];
+    for (unsigned sc = 0; sc < HBM_NSCOPES; sc++) {
         if (!(h->reg[sc] = calloc(h->ninst[sc] * h->slots[sc] + 1, sizeof *h->reg[sc])))
             return -1;
+        if (sc > HBM_SC_PC && (!(h->floor[sc] = calloc(npc * h->slots[sc] + 1, sizeof *h->floor[sc])) ||
+                               !(h->agg[sc] = calloc(npc * h->slots[sc] + 1, sizeof *h->agg[sc]))))
+            return -1;
+    }
     for (unsigned sc = 0; sc < HBM_NSCOPES; sc++) /* by scope, then in table order */
         for (unsigned i = 0; i < hbm_nrules; i++) {
             const hbm_rule *r = &hbm_rules[i];
@@ -182,6 +193,8 @@ int hbm_rules_build(hbm *h)
                 hbm_plan *pl = &h->plan[op];
                 hbm_plan_ent e = {.r = h->reg[sc] + slot[i] * h->ninst[sc], .name = r->name, .sc = (uint8_t)sc,
                                   .rel = r->rel, .nth = r->nth};
+                if (sc > HBM_SC_PC)
+                    e.fl = h->floor[sc] + slot[i] * npc, e.ag = h->agg[sc] + slot[i] * npc;
                 if ((r->x & (1u << op)) && pl->nq == HBM_PLAN_MAX)
                     return -1;
                 if (r->x & (1u << op))
@@ -233,34 +246,32 @@ static inline uint64_t need(const hbm *h, size_t i, const hbm_plan_ent *e, unsig
 
 #define MAX64(a, b) ((a) > (b) ? (a) : (b))
 
-/* The largest of n registers `stride` apart (four running maxima: the loop is not one dependency chain). */
-static inline uint64_t max_run(const uint64_t *r, size_t n, size_t stride)
+/* The value of instance i of entry e (a scope below the PC): its register or its PC's floor. */
+static inline uint64_t eff(const hbm *h, const hbm_plan_ent *e, size_t i)
 {
-    uint64_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        m0 = MAX64(m0, r[i * stride]), m1 = MAX64(m1, r[(i + 1) * stride]);
-        m2 = MAX64(m2, r[(i + 2) * stride]), m3 = MAX64(m3, r[(i + 3) * stride]);
-    }
-    for (; i < n; i++)
-        m0 = MAX64(m0, r[i * stride]);
-    return MAX64(MAX64(m0, m1), MAX64(m2, m3));
+    uint64_t f = e->fl[i / h->per_pc[e->sc]];
+    return MAX64(e->r[i], f);
 }
 
-/* SID, bank group and bank scopes, first pass: the latest of the registers the entries e[0..n) read over
- * the command's spans, in any order. */
-static uint64_t nest_max(const hbm_at *at, const hbm_plan_ent *e, unsigned n)
+/* SID, bank group and bank scopes, first pass: the latest of the values the entries e[0..n) read over
+ * the command's spans, in any order: per PC the aggregate and the floor when a span is whole PCs. */
+static uint64_t nest_max(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, unsigned n)
 {
     uint64_t m = 0;
     if (at->shape[HBM_SC_BANK].count == 1) { /* one bank, so one SID and one bank group */
         for (unsigned k = 0; k < n; k++)
-            m = MAX64(m, e[k].r[at->start[e[k].sc]]);
+            m = MAX64(m, eff(h, &e[k], at->start[e[k].sc]));
         return m;
     }
     for (unsigned k = 0; k < n; k++) {
         hbm_span sp = hbm_span_of(at, e[k].sc);
-        const uint64_t *r = e[k].r + sp.start;
-        m = MAX64(m, sp.count == 1 ? *r : sp.stride == 1 ? max_run(r, sp.count, 1) : max_run(r, sp.count, sp.stride));
+        if (at->shape[e[k].sc].whole) {
+            size_t per = h->per_pc[e[k].sc], p0 = sp.start / per;
+            for (size_t p = p0; p < p0 + sp.count / per; p++)
+                m = MAX64(m, MAX64(e[k].ag[p], e[k].fl[p]));
+        } else
+            for (size_t i = 0; i < sp.count; i++)
+                m = MAX64(m, eff(h, &e[k], sp.start + i * sp.stride));
     }
     return m;
 }
@@ -274,23 +285,23 @@ static const char *first_at(const hbm *h, const hbm_cmd *c, const hbm_at *at, co
     const uint8_t *qa = pl->q_at;
     if (at->shape[HBM_SC_BANK].count == 1)
         for (unsigned k = qa[HBM_SC_SID]; k < qa[HBM_NSCOPES]; k++)
-            if (q[k].r[at->start[q[k].sc]] == m)
+            if (eff(h, &q[k], at->start[q[k].sc]) == m)
                 return q[k].name;
     hbm_bankset bs = hbm_banks_of(h, c);
     for (unsigned p = bs.p0; p <= bs.p1; p++)
         for (unsigned s = bs.s0; s <= bs.s1; s++) {
             size_t si = hbm_sid_index(h, c, p, s);
             for (unsigned k = qa[HBM_SC_SID]; k < qa[HBM_SC_BG]; k++)
-                if (q[k].r[si] == m)
+                if (eff(h, &q[k], si) == m)
                     return q[k].name;
             for (unsigned g = bs.g0; g <= bs.g1; g++) {
                 size_t gi = hbm_bg_index(h, c, p, s, g);
                 for (unsigned k = qa[HBM_SC_BG]; k < qa[HBM_SC_BANK]; k++)
-                    if (q[k].r[gi] == m)
+                    if (eff(h, &q[k], gi) == m)
                         return q[k].name;
                 for (unsigned b = bs.b0; b <= bs.b1; b++)
                     for (unsigned k = qa[HBM_SC_BANK]; k < qa[HBM_NSCOPES]; k++)
-                        if (q[k].r[gi * h->cfg.banks + b] == m)
+                        if (eff(h, &q[k], gi * h->cfg.banks + b) == m)
                             return q[k].name;
             }
         }
@@ -314,7 +325,7 @@ uint64_t hbm_rules_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const
     if (hbm_is_mac(c->op) && h->cfg.power_limit)
         NEED(hbm_macpow_earliest(h, c, t), "macpow");
     if (qa[HBM_SC_SID] < qa[HBM_NSCOPES]) {
-        uint64_t m = nest_max(&at, pl->q + qa[HBM_SC_SID], qa[HBM_NSCOPES] - qa[HBM_SC_SID]);
+        uint64_t m = nest_max(h, &at, pl->q + qa[HBM_SC_SID], qa[HBM_NSCOPES] - qa[HBM_SC_SID]);
         if (m > t) /* the rule's name only when asked: finding it is a second pass over the registers */
             t = m, why = rule ? first_at(h, c, &at, pl, m) : NULL;
     }
@@ -332,17 +343,23 @@ static size_t siblings(const hbm *h, unsigned sc)
 }
 
 /* Raises the registers of entry e over the span to v: those of the instances themselves (rel SAME), or
- * of the other instances of each one's parent (rel OTHER); a windowed entry records v in its ring. */
-static void raise_span(const hbm *h, hbm_span sp, const hbm_plan_ent *e, uint64_t v)
+ * of the other instances of each one's parent (rel OTHER); a windowed entry records v in its ring. Below
+ * the PC a span of whole PCs raises their floors, any other instance its register, and the PCs'
+ * aggregates follow. */
+static void raise_span(const hbm *h, hbm_span sp, int whole, const hbm_plan_ent *e, uint64_t v)
 {
     uint64_t *r = e->r;
+    const size_t per = e->sc > HBM_SC_PC ? h->per_pc[e->sc] : 0;
     if (e->rel == HBM_REL_OTHER) {
         size_t nsib = siblings(h, e->sc);
         for (size_t i = 0; i < sp.count; i++) {
             size_t self = sp.start + i * sp.stride, first = self - self % nsib;
             for (size_t j = first; j < first + nsib; j++)
-                if (j != self && v > r[j])
+                if (j != self && v > r[j]) {
                     r[j] = v;
+                    if (per)
+                        e->ag[j / per] = MAX64(v, e->ag[j / per]);
+                }
         }
     } else if (e->nth) {
         size_t ni = h->ninst[e->sc];
@@ -351,6 +368,17 @@ static void raise_span(const hbm *h, hbm_span sp, const hbm_plan_ent *e, uint64_
             uint64_t *cnt = &r[e->nth * ni + self];
             r[*cnt % e->nth * ni + self] = v;
             ++*cnt;
+        }
+    } else if (per && whole) {
+        for (size_t p = sp.start / per; p < (sp.start + sp.count) / per; p++) {
+            e->fl[p] = MAX64(v, e->fl[p]);
+            e->ag[p] = MAX64(v, e->ag[p]);
+        }
+    } else if (per) {
+        for (size_t i = 0; i < sp.count; i++) {
+            size_t x = sp.start + i * sp.stride;
+            r[x] = MAX64(v, r[x]);
+            e->ag[x / per] = MAX64(v, e->ag[x / per]);
         }
     } else if (sp.stride == 1) {
         for (size_t i = sp.start; i < sp.start + sp.count; i++)
@@ -370,9 +398,12 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t)
     for (unsigned i = 0; i < pl->nu; i++) {
         const hbm_plan_ent *e = &pl->u[i];
         uint64_t v = t + e->base + e->mult * n1;
-        if (at.shape[e->sc].count == 1 && !e->rel && !e->nth) /* the common case: one instance */
-            e->r[at.start[e->sc]] = MAX64(v, e->r[at.start[e->sc]]);
-        else
-            raise_span(h, hbm_span_of(&at, e->sc), e, v);
+        if (at.shape[e->sc].count == 1 && !e->rel && !e->nth) { /* the common case: one instance */
+            size_t i = at.start[e->sc];
+            e->r[i] = MAX64(v, e->r[i]);
+            if (e->sc > HBM_SC_PC)
+                e->ag[i / h->per_pc[e->sc]] = MAX64(v, e->ag[i / h->per_pc[e->sc]]);
+        } else
+            raise_span(h, hbm_span_of(&at, e->sc), at.shape[e->sc].whole, e, v);
     }
 }
