@@ -190,13 +190,21 @@ static const char *state_error(const hbm *h, const hbm_cmd *c)
     if (hbm_has_banks(c->op) && (closed || open)) {
         hbm_at at = hbm_at_of(h, c);
         hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
-        for (size_t i = 0; i < sp.count; i++) {
-            int64_t row = h->bank[sp.start + i * sp.stride].row;
-            if (closed && row >= 0)
-                return "bank is open";
-            if (open && row < 0)
-                return "bank is closed";
-        }
+        if (at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs: the PCs' counts say it */
+            for (size_t p = sp.start / h->nbpc; p < (sp.start + sp.count) / h->nbpc; p++) {
+                if (closed && h->pc[p].open)
+                    return "bank is open";
+                if (open && h->pc[p].open != h->nbpc)
+                    return "bank is closed";
+            }
+        } else
+            for (size_t i = 0; i < sp.count; i++) {
+                int64_t row = h->bank[sp.start + i * sp.stride].row;
+                if (closed && row >= 0)
+                    return "bank is open";
+                if (open && row < 0)
+                    return "bank is closed";
+            }
     }
     if (c->op == HBM_REFPB) {
         size_t first = hbm_pc_index(h, c->st, c->ch, c->pc) * h->nbpc;
@@ -309,22 +317,42 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
     if (bs.has_banks && (opens || closes || bursts || op == HBM_REFPB)) {
         hbm_at at = hbm_at_of(h, c);
         hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
-        for (size_t i = 0; i < sp.count; i++) {
-            bank_t *bk = &h->bank[sp.start + i * sp.stride];
-            if (opens)
-                bk->row = c->row, bk->accessed = 0;
-            if (closes)
-                bk->row = -1;
-            if (op == HBM_REFPB)
-                bk->refs++;
-            if (bursts) {
-                if (bk->accessed)
-                    h->tally[hbm_ch_index(h, c->st, c->ch)].row_hits++;
-                else
-                    h->tally[hbm_ch_index(h, c->st, c->ch)].row_misses++;
-                bk->accessed = 1;
+        hbm_tally *ty = &h->tally[hbm_ch_index(h, c->st, c->ch)];
+        if (bursts && at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs open (state_error) */
+            for (size_t p = sp.start / h->nbpc; p < (sp.start + sp.count) / h->nbpc; p++) {
+                pc_t *pc = &h->pc[p];
+                ty->row_hits += pc->accessed;
+                ty->row_misses += h->nbpc - pc->accessed;
+                if (pc->accessed == h->nbpc)
+                    continue; /* the row's first burst below: the banks' flags, once per row */
+                for (size_t b = p * h->nbpc; b < (p + 1) * h->nbpc; b++)
+                    h->bank[b].accessed = 1;
+                pc->accessed = h->nbpc;
             }
-        }
+        } else
+            for (size_t i = 0; i < sp.count; i++) {
+                size_t b = sp.start + i * sp.stride;
+                bank_t *bk = &h->bank[b];
+                pc_t *pc = &h->pc[b / h->nbpc];
+                if (opens) { /* the bank is closed (state_error) */
+                    bk->row = c->row, bk->accessed = 0;
+                    pc->open++;
+                }
+                if (closes && bk->row >= 0) {
+                    pc->open--;
+                    pc->accessed -= bk->accessed;
+                    bk->row = -1, bk->accessed = 0;
+                }
+                if (op == HBM_REFPB)
+                    bk->refs++;
+                if (bursts) {
+                    if (bk->accessed)
+                        ty->row_hits++;
+                    else
+                        ty->row_misses++, pc->accessed++;
+                    bk->accessed = 1;
+                }
+            }
     }
     hbm_stats_add(h, c, t, npc);
 }

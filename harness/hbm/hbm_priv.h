@@ -24,7 +24,9 @@ typedef struct {
 } bank_t;
 
 typedef struct {
-    uint64_t refs; /* refreshes received (REFAB, or REFPB to any of its banks) */
+    uint64_t refs;     /* refreshes received (REFAB, or REFPB to any of its banks) */
+    uint32_t open;     /* banks open */
+    uint32_t accessed; /* open banks whose row a burst has used */
 } pc_t;
 
 /* What one channel's commands added to the statistics, in whole units, so that a sum over channels is
