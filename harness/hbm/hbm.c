@@ -32,34 +32,66 @@ const uint8_t hbm_op_fields[HBM_NOPS] = {
     [HBM_BARRIER] = 0,
 };
 
-const char *hbm_cmd_str(const hbm_cmd *c, char *buf, size_t n)
+/* Decimal digits of v at b; their number. */
+static size_t put_u64(char *b, uint64_t v)
+{
+    char t[20];
+    size_t k = 0;
+    do
+        t[k++] = (char)('0' + v % 10);
+    while (v /= 10);
+    for (size_t i = 0; i < k; i++)
+        b[i] = t[k - 1 - i];
+    return k;
+}
+
+static size_t put_str(char *b, const char *s)
+{
+    size_t k = strlen(s);
+    memcpy(b, s, k);
+    return k;
+}
+
+/* c as a log line without the cycle and newline ("ACT st=0 ch=1 ..."; docs/hbm.md, command log v1) into b,
+ * which holds at least HBM_CMD_MAX bytes; its length. The one formatter of the log and of messages. */
+#define HBM_CMD_MAX 160
+static size_t fmt_cmd(char *b, const hbm_cmd *c)
 {
     uint8_t f = c->op < HBM_NOPS ? hbm_op_fields[c->op] : 0;
-    int k = snprintf(buf, n, "%s st=%u ch=%u", hbm_op_name(c->op), c->st, c->ch);
-#define ADD(...)                                                                                              \
-    do {                                                                                                      \
-        if (k >= 0 && (size_t)k < n)                                                                          \
-            k += snprintf(buf + k, n - (size_t)k, __VA_ARGS__);                                               \
-    } while (0)
+    size_t k = put_str(b, hbm_op_name(c->op));
+    k += put_str(b + k, " st="), k += put_u64(b + k, c->st);
+    k += put_str(b + k, " ch="), k += put_u64(b + k, c->ch);
     if (f & F_PC) {
+        k += put_str(b + k, " pc=");
         if (c->pc == HBM_PC_ALL)
-            ADD(" pc=*");
+            b[k++] = '*';
         else
-            ADD(" pc=%u", c->pc);
+            k += put_u64(b + k, c->pc);
     }
     if (f & F_SID)
-        ADD(" sid=%u", c->sid);
+        k += put_str(b + k, " sid="), k += put_u64(b + k, c->sid);
     if (f & F_BG)
-        ADD(" bg=%u", c->bg);
+        k += put_str(b + k, " bg="), k += put_u64(b + k, c->bg);
     if (f & F_BA)
-        ADD(" ba=%u", c->ba);
+        k += put_str(b + k, " ba="), k += put_u64(b + k, c->ba);
     if (f & F_ROW)
-        ADD(" row=%" PRIu32, c->row);
+        k += put_str(b + k, " row="), k += put_u64(b + k, c->row);
     if (f & F_COL)
-        ADD(" col=%" PRIu32, c->col);
+        k += put_str(b + k, " col="), k += put_u64(b + k, c->col);
     if (f & F_N)
-        ADD(" n=%" PRIu32, c->n);
-#undef ADD
+        k += put_str(b + k, " n="), k += put_u64(b + k, c->n);
+    return k;
+}
+
+const char *hbm_cmd_str(const hbm_cmd *c, char *buf, size_t n)
+{
+    char b[HBM_CMD_MAX];
+    size_t k = fmt_cmd(b, c);
+    if (n) {
+        k = k < n - 1 ? k : n - 1;
+        memcpy(buf, b, k);
+        buf[k] = '\0';
+    }
     return buf;
 }
 
@@ -380,8 +412,14 @@ int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     }
     if (refresh_error(h, c, t, err, n))
         return -1;
-    if (h->log)
-        fprintf(h->log, "%" PRIu64 " %s\n", t, hbm_cmd_str(c, buf, sizeof buf));
+    if (h->log) { /* one fwrite per line: the callers find a failed write with ferror/fclose */
+        char line[24 + HBM_CMD_MAX];
+        size_t k = put_u64(line, t);
+        line[k++] = ' ';
+        k += fmt_cmd(line + k, c);
+        line[k++] = '\n';
+        fwrite(line, 1, k, h->log);
+    }
     hbm_rules_issue(h, c, t);
     update_state(h, c, t);
     return 0;
