@@ -115,6 +115,7 @@ static void nrc_visible(hbm_cfg *c)
         c->nRC = c->nRAS + c->nRP + 1;
 }
 static void nrc_visible_ab(hbm_cfg *c) { nrc_visible(c), ab_on(c); }
+static void nrc_visible_ref(hbm_cfg *c) { nrc_visible(c), ref_ab(c); }
 
 GEN(g_nRC)
 {
@@ -132,6 +133,15 @@ GEN(g_nRC_ab)
     add(t, c->nRAS + s, "PREA " P0);
     X("ACTAB " P0 " row=2");
     return c->nRC + s;
+}
+/* ACT -> refresh of the same bank (Ramulator 2 and JEDEC controllers: ACT to REFab nRC) */
+GEN(g_nRC_ref)
+{
+    UNUSED;
+    add(t, 0, "ACT " A " row=1");
+    add(t, c->nRAS, "PRE " A);
+    X("REFAB " P0);
+    return c->nRC;
 }
 GEN(g_nRCDRD) { UNUSED; add(t, 0, "ACT " A " row=1"); X("RD " A " col=3"); return c->nRCDRD; }
 GEN(g_nRCDRD_ab)
@@ -158,13 +168,14 @@ GEN(g_nRAS_bg)
     return c->nRAS + stagger(c, k_bg(c));
 }
 GEN(g_nRP) { UNUSED; add(t, 10, "PREA " P0); X("ACT " A " row=1"); return 10 + c->nRP; }
-GEN(g_nRP_ref)
+GEN(g_nRP_ref) /* the PRE late enough that the ACT's nRC is over when nRP is */
 {
     UNUSED;
+    uint64_t pre = max64(c->nRAS, c->nRC > c->nRP ? c->nRC - c->nRP : 0);
     add(t, 0, "ACT " A " row=1");
-    add(t, c->nRAS, "PRE " A);
+    add(t, pre, "PRE " A);
     X("REFAB " P0);
-    return c->nRAS + c->nRP;
+    return pre + c->nRP;
 }
 GEN(g_nRTP)
 {
@@ -470,6 +481,7 @@ GEN(g_st_refpb) { UNUSED; add(t, 0, "ACT " A " row=1"); X(m ? "REFPB " A : "REFP
 static const mcase cases[] = {
     {"nRC", "ACT, PRE, ACT of one bank", nrc_visible, g_nRC, -1},
     {"nRC", "ACTAB, PREA, ACTAB, allbank_act_faw on (stagger)", nrc_visible_ab, g_nRC_ab, -1},
+    {"nRC", "ACT, PRE, REFAB of its PC", nrc_visible_ref, g_nRC_ref, -1},
     {"nRCDRD", "ACT -> RD", NULL, g_nRCDRD, -1},
     {"nRCDRD", "ACTAB pc=* -> MACAB, allbank_act_faw on (stagger)", ab_on, g_nRCDRD_ab, -1},
     {"nRCDRD", "ACTAB pc=* -> MACAB, allbank_act_faw off", ab_off, g_nRCDRD_ab, -1},

@@ -169,6 +169,8 @@ static int dom_win(const hbm_cfg *f) { return 4 * win_step(f) >= f->nFAW; }
 static const scen scens[] = {
     S("nRC", ACT, ACT, 0, dom_nrc, 0), S("nRC", ACTAB, ACTAB, 0, dom_nrc, 0), S("nRC", ACTBG, ACT, 0, dom_nrc, 0),
     S("nRC", ACT, ACTAB, 0, dom_nrc, 0), S("nRC", ACTAB, ACT, YALL, dom_nrc, 0),
+    S("nRC", ACT, REFAB, 0, dom_nrc, 0), S("nRC", ACTAB, REFAB, 0, dom_nrc, 0), S("nRC", ACT, REFPB, 0, dom_nrc, 0),
+    S("nRC", ACTBG, REFAB, 0, dom_nrc, 0),
     S("nRCDRD", ACT, RD, 0, 0, 0), S("nRCDRD", ACT, MACSB, 0, 0, 0), S("nRCDRD", ACTAB, MACAB, 0, 0, 0),
     S("nRCDRD", ACTBG, MACBG, 0, 0, 0), S("nRCDRD", ACT, MACAB, 0, 0, 0), S("nRCDRD", ACTBG, RD, 0, 0, 0),
     S("nRCDRD", ACTAB, MACAB, YALL | XALL, 0, 0),

@@ -35,7 +35,7 @@
 #define R(nm, sc, rl, ys, xs) .name = nm, .scope = HBM_SC_##sc, .rel = HBM_REL_##rl, .y = (ys), .x = (xs)
 const hbm_rule hbm_rules[] = {
     /* share a bank */
-    {R("nRC", BANK, SAME, ACTS, ACTS), .add = {P(nRC)}, .extra = HBM_EX_STAGGER},
+    {R("nRC", BANK, SAME, ACTS, ACTS | REFS), .add = {P(nRC)}, .extra = HBM_EX_STAGGER},
     {R("nRCDRD", BANK, SAME, ACTS, OP(RD) | MACS), .add = {P(nRCDRD)}, .extra = HBM_EX_STAGGER},
     {R("nRCDWR", BANK, SAME, ACTS, OP(WR)), .add = {P(nRCDWR)}, .extra = HBM_EX_STAGGER},
     {R("nRAS", BANK, SAME, ACTS, PRES), .add = {P(nRAS)}, .extra = HBM_EX_STAGGER},

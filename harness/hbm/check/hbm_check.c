@@ -53,7 +53,7 @@ static need dist(const hbm_checker *k, const ent *y, const ent *x, unsigned rel)
     uint64_t stg = k->stg[Y], dur = (Y == MVSB || Y == MVGB) ? (uint64_t)y->n * c->nBL : c->nBL;
     need r = {0, -1};
     if (rel & RL_BANK) {
-        RULE(ya && xa, c->nRC + stg, R_nRC);
+        RULE(ya && (xa || X == REFAB || X == REFPB), c->nRC + stg, R_nRC);
         RULE(ya && (X == RD || (cx & C_MACS)), c->nRCDRD + stg, R_nRCDRD);
         RULE(ya && X == WR, c->nRCDWR + stg, R_nRCDWR);
         RULE(ya && (cx & C_PRES), c->nRAS + stg, R_nRAS);
