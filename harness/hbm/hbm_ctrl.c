@@ -14,6 +14,21 @@
 #define MISS (1ull << 62)
 #define LAST UINT64_MAX
 
+/* The mirror of PC pc of channel chn (open rows, refresh deadline) from the engine. */
+static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
+{
+    const hbm_cfg *c = r->c;
+    ctrl_pc *p = ctrl_pcq(r, chn, pc);
+    const unsigned st = chn / c->channels, ch = chn % c->channels;
+    p->nopen = 0;
+    for (unsigned b = 0; b < r->nbk; b++) {
+        p->open[b] = hbm_open_row(r->h, st, ch, pc, b / (c->bank_groups * c->banks), b / c->banks % c->bank_groups,
+                                  b % c->banks);
+        p->nopen += p->open[b] >= 0;
+    }
+    p->dl = hbm_refresh_deadline(r->h, st, ch, pc);
+}
+
 hbm_ctrl *hbm_ctrl_new(hbm *h)
 {
     const hbm_cfg *c = hbm_config(h);
@@ -39,7 +54,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         p->slots = malloc(cap * sizeof *p->slots);
         p->banks = calloc(r->nbk, sizeof *p->banks);
         p->live = calloc(r->words, sizeof *p->live);
-        if (!p->slots || !p->banks || !p->live) {
+        p->open = malloc(r->nbk * sizeof *p->open);
+        if (!p->slots || !p->banks || !p->live || !p->open) {
             hbm_ctrl_free(r);
             return NULL;
         }
@@ -48,6 +64,7 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         for (unsigned b = 0; b < r->nbk; b++)
             p->banks[b].head[0] = p->banks[b].head[1] = p->banks[b].tail[0] = p->banks[b].tail[1] = -1;
         p->fcfs_bank = p->last_dir = -1;
+        sync_pc(r, (unsigned)(i / c->pcs), (unsigned)(i % c->pcs));
         ctrl_invalidate_pc(r, p);
     }
     ctrl_ref_init(r);
@@ -60,7 +77,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
         return;
     if (r->pcs)
         for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
-            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live);
+            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open);
     free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r);
 }
 
@@ -80,17 +97,6 @@ void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
     }
     for (unsigned b = 0; b < r->nbk; b++)
         ctrl_invalidate(p, b);
-}
-
-int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc)
-{
-    const hbm_cfg *c = hbm_config(h);
-    for (unsigned s = 0; s < c->sids; s++)
-        for (unsigned g = 0; g < c->bank_groups; g++)
-            for (unsigned b = 0; b < c->banks; b++)
-                if (hbm_open_row(h, st, ch, pc, s, g, b) >= 0)
-                    return 1;
-    return 0;
 }
 
 static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
@@ -118,7 +124,7 @@ static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
     const unsigned sid = b / (c->bank_groups * c->banks), bg = b / c->banks % c->bank_groups, ba = b % c->banks;
     k->cmd = (hbm_cmd){.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc, .sid = (uint8_t)sid, .bg = (uint8_t)bg,
                        .ba = (uint8_t)ba};
-    int64_t open = hbm_open_row(r->h, st, ch, pc, sid, bg, ba);
+    int64_t open = p->open[b];
     k->from = 0;
     if (hd < 0) { /* close page: nothing queued hits the open row */
         if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
@@ -310,16 +316,33 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
         switch (c->op) {
         case HBM_REFAB:
             p->rstate = 0;
+            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
             ctrl_invalidate_pc(r, p);
             break;
         case HBM_REFPB:
             p->rstate = 0;
+            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
             ctrl_invalidate(p, b);
             break;
-        case HBM_ACT: case HBM_PRE: case HBM_RD: case HBM_WR:
+        case HBM_ACT:
+            p->nopen += p->open[b] < 0, p->open[b] = c->row;
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_PRE:
+            p->nopen -= p->open[b] >= 0, p->open[b] = -1;
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_RD: case HBM_WR:
             ctrl_invalidate(p, b);
             break;
         case HBM_PREA: case HBM_ACTAB:
+            for (unsigned i = 0; i < r->nbk; i++)
+                p->open[i] = c->op == HBM_PREA ? -1 : (int64_t)c->row;
+            p->nopen = c->op == HBM_PREA ? 0 : r->nbk;
+            ctrl_invalidate_pc(r, p);
+            break;
+        case HBM_ACTBG:
+            sync_pc(r, chn, pc);
             ctrl_invalidate_pc(r, p);
             break;
         default:

@@ -33,6 +33,9 @@ typedef struct {
     int32_t free;
     ctrl_bank *banks;
     uint64_t *live; /* bit per bank: candidate not computed, or computed and present */
+    int64_t *open;  /* the engine's open row per bank (-1 closed), mirrored by ctrl_issue */
+    unsigned nopen; /* banks open */
+    uint64_t dl;    /* the engine's refresh deadline (hbm_refresh_deadline), refreshed by ctrl_issue */
     unsigned nq[2];
     int wmode;              /* serving the write queue */
     int rstate;             /* a refresh is due: PREA + REFAB, or PRE + REFPB of rbank */
@@ -82,7 +85,11 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n);
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_invalidate(ctrl_pc *p, unsigned b);
 int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n);
-int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc);
+static inline const ctrl_pc *ctrl_pcc(const hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
+/* The mirror of the engine's banks (the controller is the engine's only issuer): any bank of the PC open;
+ * the open row of bank b (flat index sid, bg, ba) or -1. */
+static inline int ctrl_pc_any_open(const hbm_ctrl *r, unsigned chn, unsigned pc) { return ctrl_pcc(r, chn, pc)->nopen > 0; }
+static inline int64_t ctrl_open_row(const hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b) { return ctrl_pcc(r, chn, pc)->open[b]; }
 
 /* hbm_ctrl_ref.c */
 void ctrl_ref_init(hbm_ctrl *r);
