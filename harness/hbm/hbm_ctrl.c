@@ -1,10 +1,7 @@
-/* hbm_ctrl.c — the controller's queues and scheduler (hbm_ctrl.h).
+/* hbm_ctrl.c — the controller's queues, candidates and steps (hbm_ctrl.h).
  *
- * Scheduling cost: each bank holds one candidate command with a cached lower bound of its earliest cycle
- * (the engine's registers only rise, so an earliest computed before stays a lower bound until the
- * candidate changes). A step scans the live banks of the channel for the smallest (bound, priority), asks
- * the engine only for that one, and is done when the answer equals the bound; a candidate is recomputed
- * only when a command, a request or a mode change touched its bank. */
+ * Each bank holds at most one candidate command, recomputed only when a command, a request or a mode
+ * change touched its bank; which candidate goes first is hbm_ctrl_sched.c's. */
 #include "hbm_ctrl_priv.h"
 
 #include <stdio.h>
@@ -44,7 +41,10 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->chused = calloc(r->nch, 1);
     r->lat = calloc(LAT_BUCKETS, sizeof *r->lat);
     r->heap = malloc((size_t)r->nbk * c->pcs * sizeof *r->heap);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap) {
+    r->nissue = calloc(r->nch, sizeof *r->nissue);
+    r->rrow = calloc(r->nch, sizeof *r->rrow);
+    r->rcol = calloc(r->nch, sizeof *r->rcol);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap || !r->nissue || !r->rrow || !r->rcol) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -55,7 +55,7 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         p->banks = calloc(r->nbk, sizeof *p->banks);
         p->live = calloc(r->words, sizeof *p->live);
         p->open = malloc(r->nbk * sizeof *p->open);
-        if (!p->slots || !p->banks || !p->live || !p->open) {
+        if (!p->slots || !p->banks || !p->live || !p->open || ctrl_sched_alloc(r, p)) {
             hbm_ctrl_free(r);
             return NULL;
         }
@@ -77,21 +77,27 @@ void hbm_ctrl_free(hbm_ctrl *r)
         return;
     if (r->pcs)
         for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
-            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open);
-    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r);
+            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open),
+                ctrl_sched_free(&r->pcs[i]);
+    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r->nissue), free(r->rrow),
+        free(r->rcol), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
 {
     p->banks[b].valid = 0;
     p->live[b / 64] |= 1ull << (b % 64);
+    p->inval[b / 64] |= 1ull << (b % 64);
 }
 
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
 {
     if (!p->nq[0] && !p->nq[1] && r->c->page == HBM_PAGE_OPEN) { /* no candidate until a request comes */
-        for (unsigned b = 0; b < r->nbk; b++)
+        for (unsigned b = 0; b < r->nbk; b++) {
             p->banks[b].valid = 0;
+            if (p->banks[b].cls >= 0) /* the open-page scheduler drops it */
+                p->inval[b / 64] |= 1ull << (b % 64);
+        }
         memset(p->live, 0, r->words * sizeof *p->live);
         return;
     }
@@ -108,7 +114,7 @@ static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
 }
 
 /* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
-static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
+void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
 {
     const hbm_cfg *c = r->c;
     ctrl_pc *p = ctrl_pcq(r, chn, pc);
@@ -151,66 +157,6 @@ static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
         k->cmd.op = HBM_PRE;
     else
         k->cmd.op = HBM_ACT, k->cmd.row = s->row;
-}
-
-static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
-{
-    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
-}
-
-static void sift(ctrl_ent *h, unsigned n, unsigned i)
-{
-    for (;;) {
-        unsigned l = 2 * i + 1, m = i;
-        if (l < n && ent_less(&h[l], &h[m]))
-            m = l;
-        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        ctrl_ent t = h[i];
-        h[i] = h[m], h[m] = t, i = m;
-    }
-}
-
-/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none.
- * The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
- * until the answer does not move it down. */
-static int best_request(hbm_ctrl *r, unsigned chn, uint64_t *te)
-{
-    const unsigned npc = r->c->pcs;
-    const uint64_t now = r->now[chn];
-    ctrl_ent *h = r->heap;
-    unsigned n = 0;
-    for (unsigned pc = 0; pc < npc; pc++) {
-        ctrl_pc *p = ctrl_pcq(r, chn, pc);
-        for (unsigned w = 0; w < r->words; w++)
-            for (uint64_t m = p->live[w]; m; m &= m - 1) {
-                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
-                ctrl_bank *k = &p->banks[b];
-                if (!k->valid) {
-                    candidate(r, chn, pc, b);
-                    if (!k->has) {
-                        p->live[w] &= ~(1ull << (b % 64));
-                        continue;
-                    }
-                }
-                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
-            }
-    }
-    if (!n)
-        return *te = HBM_NEVER, -1;
-    for (unsigned i = n / 2; i-- > 0;)
-        sift(h, n, i);
-    for (;;) {
-        ctrl_bank *k = h[0].k;
-        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
-        k->lb = e;
-        if (e <= h[0].key)
-            return *te = e, h[0].id;
-        h[0].key = e;
-        sift(h, n, 0);
-    }
 }
 
 /* Occupancy integral of p up to cycle t. */
@@ -309,6 +255,7 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
         return -1;
     const unsigned chn = ctrl_chn(r, c->st, c->ch);
     r->now[chn] = t;
+    ctrl_model_issue(r, chn, c, t);
     const unsigned p0 = c->pc == HBM_PC_ALL ? 0 : c->pc, p1 = c->pc == HBM_PC_ALL ? r->c->pcs - 1 : c->pc;
     for (unsigned pc = p0; pc <= p1; pc++) {
         ctrl_pc *p = ctrl_pcq(r, chn, pc);
@@ -363,7 +310,9 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
     const hbm_cfg *c = r->c;
     for (;;) {
         uint64_t te;
-        int bi = best_request(r, chn, &te);
+        int bi = ctrl_best(r, chn, &te, err, n);
+        if (bi < -1)
+            return -1;
         int changed = 0;
         if (c->ref_mode != HBM_REF_OFF)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
