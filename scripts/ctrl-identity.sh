@@ -4,7 +4,9 @@
 # byte for byte (cmp) and every report except its speed line ("simulated ... commands/s").
 #   scripts/ctrl-identity.sh REF_BIN NEW_BIN [DIR]      (DIR default /tmp/ctrl-identity; the reference's
 #                                                       outputs are kept there and reused on later runs)
-# Exit 0 when all are identical; otherwise lists the cases that differ.
+# Exit 0 when all are identical; otherwise lists the cases that differ. For NEW, a binary whose
+# harness/hbm/hbm_ctrl_sched.c was built with -DHBM_CTRL_CHECK_MODEL also asks the engine for every
+# bound the open-page scheduler takes as exact and fails the run ("a bug") on any difference.
 set -eu
 REF=$1 NEW=$2 DIR=${3:-/tmp/ctrl-identity}
 N=${N:-60000}

@@ -44,7 +44,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->nissue = calloc(r->nch, sizeof *r->nissue);
     r->rrow = calloc(r->nch, sizeof *r->rrow);
     r->rcol = calloc(r->nch, sizeof *r->rcol);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap || !r->nissue || !r->rrow || !r->rcol) {
+    r->unmod = calloc(r->nch, sizeof *r->unmod);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap || !r->nissue || !r->rrow || !r->rcol || !r->unmod) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -67,6 +68,13 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         sync_pc(r, (unsigned)(i / c->pcs), (unsigned)(i % c->pcs));
         ctrl_invalidate_pc(r, p);
     }
+    /* the open-page scheduler's model follows the commands from here: an engine that issued any before
+     * has registers it does not know (hbm_ctrl_sched.c) */
+    uint64_t issued = 0;
+    for (unsigned op = 0; op < HBM_NOPS; op++)
+        issued += hbm_get_stats(h)->cmds[op];
+    for (unsigned i = 0; i < r->nch; i++)
+        r->nissue[i] = 1, r->unmod[i] = issued ? 1 : 0;
     ctrl_ref_init(r);
     return r;
 }
@@ -80,7 +88,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
             free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open),
                 ctrl_sched_free(&r->pcs[i]);
     free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r->nissue), free(r->rrow),
-        free(r->rcol), free(r);
+        free(r->rcol), free(r->unmod), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)

@@ -33,6 +33,14 @@ typedef struct {
     uint8_t sid, sg; /* its SID and bank group (sid * bank_groups + bg) within the PC */
 } ctrl_bank;
 
+/* An entry of a class list: the candidate's own lower bound (engine answer, request entry, its bank's
+ * registers), priority, bank, bank group and SID. */
+typedef struct {
+    uint64_t own, prio;
+    uint16_t bank;
+    uint8_t sg, sid;
+} ctrl_clent;
+
 /* Command classes of the open-page scheduler: the commands of a class in a PC wait for the same PC and
  * channel registers. */
 enum { CLS_ACT, CLS_PRE, CLS_RD, CLS_WR, NCLS };
@@ -51,7 +59,7 @@ typedef struct {
     uint64_t *rb, *rg, *rs, rp[NCLS];
     uint64_t faw[4];   /* issue cycles of the last 4 ACTs (ring) */
     uint64_t nact;     /* ACTs issued */
-    uint16_t *cl[NCLS]; /* each class's candidate banks by priority */
+    ctrl_clent *cl[NCLS]; /* each class's candidates by priority */
     unsigned ncl[NCLS];
     uint64_t ckey[NCLS]; /* each class's first candidate: lower bound and bank (-1 none), unless dirty */
     int cbank[NCLS];
@@ -96,6 +104,7 @@ struct hbm_ctrl {
     ctrl_ent *heap; /* best_request's scratch: one entry per bank of a channel */
     uint64_t *nissue; /* per channel: commands issued (the stamp of exact bounds) */
     uint64_t *rrow, *rcol; /* per channel: the row and column command bus registers (model) */
+    uint64_t *unmod;       /* per channel: nissue after its last command the model does not follow */
 };
 
 static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }

@@ -33,7 +33,7 @@ int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
     p->rs = calloc((size_t)c->sids * NCLS, sizeof *p->rs);
     int ok = p->inval && p->rb && p->rg && p->rs;
     for (int k = 0; k < NCLS; k++) {
-        p->cl[k] = malloc(r->nbk * sizeof *p->cl[k]);
+        p->cl[k] = malloc((size_t)r->nbk * sizeof *p->cl[k]);
         ok = ok && p->cl[k];
         p->cbank[k] = -1, p->cdirty[k] = 1;
     }
@@ -54,23 +54,22 @@ void ctrl_sched_free(ctrl_pc *p)
 
 #define RAISE(reg, v) ((reg) = (reg) < (v) ? (v) : (reg)) /* v without side effects */
 
-/* The model after c issued at t (every command goes through here, from ctrl_issue). */
+/* The model after c issued at t (every command goes through here, from ctrl_issue). A command it does not
+ * follow (the MAC path's, pc = *) only makes the bounds from then on unproven until asked (unmod). */
 void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
 {
     const hbm_cfg *f = r->c;
     r->nissue[chn]++;
-    int row = c->op == HBM_ACT || c->op == HBM_PRE, col = c->op == HBM_RD || c->op == HBM_WR;
-    for (unsigned pc = 0; pc < f->pcs; pc++) { /* the classes whose registers (or the buses') this raised */
-        ctrl_pc *p = ctrl_pcq(r, chn, pc);
-        p->cdirty[CLS_ACT] |= !col, p->cdirty[CLS_PRE] |= !col;
-        p->cdirty[CLS_RD] |= !row, p->cdirty[CLS_WR] |= !row;
+    const unsigned op = c->op;
+    if (c->pc == HBM_PC_ALL || (op != HBM_ACT && op != HBM_PRE && op != HBM_RD && op != HBM_WR && op != HBM_PREA &&
+                                op != HBM_REFAB && op != HBM_REFPB)) {
+        r->unmod[chn] = r->nissue[chn];
+        return;
     }
-    if (!row && !col)
-        return; /* other commands: not in the model (its bounds stay lower bounds) */
     ctrl_pc *p = ctrl_pcq(r, chn, c->pc);
     const unsigned b = (c->sid * f->bank_groups + c->bg) * f->banks + c->ba, sg = c->sid * f->bank_groups + c->bg;
     uint64_t *rb = p->rb + (size_t)b * NCLS, *rg = p->rg + (size_t)sg * NCLS;
-    switch (c->op) {
+    switch (op) {
     case HBM_ACT:
         RAISE(rb[CLS_ACT], t + f->nRC), RAISE(rb[CLS_RD], t + f->nRCDRD), RAISE(rb[CLS_WR], t + f->nRCDWR);
         RAISE(rb[CLS_PRE], t + f->nRAS);
@@ -78,14 +77,27 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
         RAISE(p->rp[CLS_ACT], t + f->nRRDS);
         p->faw[p->nact++ % 4] = t;
         RAISE(r->rrow[chn], t + 2); /* rowbus: 1.5 CK rounded up */
+        p->cdirty[CLS_ACT] = 1;
         break;
     case HBM_PRE:
-        RAISE(rb[CLS_ACT], t + f->nRP);
+    case HBM_PREA:
+        for (unsigned i = op == HBM_PRE ? b : 0; i < (op == HBM_PRE ? b + 1 : r->nbk); i++)
+            RAISE(p->rb[(size_t)i * NCLS + CLS_ACT], t + f->nRP);
         RAISE(p->rp[CLS_PRE], t + f->nPPD);
         RAISE(r->rrow[chn], t + 1);
+        p->cdirty[CLS_PRE] = 1;
+        break;
+    case HBM_REFAB:
+    case HBM_REFPB:
+        if (op == HBM_REFAB)
+            RAISE(p->rp[CLS_ACT], t + f->nRFC);
+        else
+            RAISE(rb[CLS_ACT], t + f->nRFCpb), RAISE(p->rp[CLS_ACT], t + f->nRREFD);
+        RAISE(r->rrow[chn], t + 1);
+        p->cdirty[CLS_ACT] = 1;
         break;
     default: { /* RD, WR */
-        const int wr = c->op == HBM_WR;
+        const int wr = op == HBM_WR;
         RAISE(rb[CLS_PRE], wr ? t + f->nCWL + f->nBL + f->nWR : t + f->nRTP);
         RAISE(rg[CLS_RD], t + f->nCCDL), RAISE(rg[CLS_WR], t + f->nCCDL);
         if (wr)
@@ -99,6 +111,7 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
         else
             RAISE(p->rp[CLS_RD], t + f->nBL), RAISE(p->rp[CLS_WR], t + f->nRTW);
         RAISE(r->rcol[chn], t + 1);
+        p->cdirty[CLS_RD] = p->cdirty[CLS_WR] = 1;
         break;
     }
     }
@@ -106,27 +119,33 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
 
 static int cls_of(unsigned op) { return op == HBM_ACT ? CLS_ACT : op == HBM_PRE ? CLS_PRE : op == HBM_RD ? CLS_RD : CLS_WR; }
 
+static ctrl_clent *cls_find(ctrl_pc *p, unsigned b)
+{
+    ctrl_clent *l = p->cl[p->banks[b].cls];
+    while (l->bank != b)
+        l++;
+    return l;
+}
+
 static void cls_remove(ctrl_pc *p, unsigned b)
 {
     int k = p->banks[b].cls;
     if (k < 0)
         return;
-    uint16_t *l = p->cl[k];
-    unsigned i = 0;
-    while (l[i] != b)
-        i++;
-    memmove(l + i, l + i + 1, (p->ncl[k] - i - 1) * sizeof *l);
+    ctrl_clent *e = cls_find(p, b), *end = p->cl[k] + p->ncl[k];
+    memmove(e, e + 1, (size_t)(end - e - 1) * sizeof *e);
     p->ncl[k]--, p->cdirty[k] = 1, p->banks[b].cls = -1;
 }
 
 static void cls_insert(ctrl_pc *p, unsigned b, int k)
 {
-    uint16_t *l = p->cl[k];
-    const uint64_t prio = p->banks[b].prio;
+    ctrl_clent *l = p->cl[k];
+    const ctrl_bank *q = &p->banks[b];
     unsigned i = p->ncl[k];
-    while (i > 0 && p->banks[l[i - 1]].prio > prio)
+    while (i > 0 && l[i - 1].prio > q->prio)
         l[i] = l[i - 1], i--;
-    l[i] = (uint16_t)b;
+    uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
+    l[i] = (ctrl_clent){.own = own, .prio = q->prio, .bank = (uint16_t)b, .sg = q->sg, .sid = q->sid};
     p->ncl[k]++, p->cdirty[k] = 1, p->banks[b].cls = (int8_t)k;
 }
 
@@ -154,26 +173,30 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
     memset(p->inval, 0, r->words * sizeof *p->inval);
 }
 
+/* The channel part of class k's bound: the channel's order and its row or column bus. */
+static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
+{
+    return ctrl_max(r->now[chn], k <= CLS_PRE ? r->rrow[chn] : r->rcol[chn]);
+}
+
 /* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
 static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
 {
-    uint64_t s = ctrl_max(p->rp[k], k <= CLS_PRE ? r->rrow[chn] : r->rcol[chn]);
-    s = ctrl_max(s, r->now[chn]);
+    uint64_t s = ctrl_max(p->rp[k], chan_part(r, chn, k));
     if (k == CLS_ACT && p->nact >= 4)
         s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
     uint64_t best = HBM_NEVER;
     int bb = -1;
-    const uint16_t *l = p->cl[k];
-    for (unsigned i = 0; i < p->ncl[k]; i++) {
-        const ctrl_bank *q = &p->banks[l[i]];
-        uint64_t v = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)l[i] * NCLS + k]);
-        v = ctrl_max(v, ctrl_max(p->rg[q->sg * NCLS + k], p->rs[q->sid * NCLS + k]));
+    const ctrl_clent *l = p->cl[k];
+    const uint64_t *rg = p->rg + k, *rs = p->rs + k;
+    for (unsigned i = 0, n = p->ncl[k]; i < n; i++) {
+        uint64_t v = ctrl_max(l[i].own, ctrl_max(rg[l[i].sg * NCLS], rs[l[i].sid * NCLS]));
         if (v <= s) { /* every earlier one is later than s, every later one has a larger priority */
-            best = s, bb = l[i];
+            best = s, bb = l[i].bank;
             break;
         }
         if (v < best)
-            best = v, bb = l[i];
+            best = v, bb = l[i].bank;
     }
     p->ckey[k] = best, p->cbank[k] = bb, p->cdirty[k] = 0;
 }
@@ -198,7 +221,8 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
             for (int k = 0; k < NCLS; k++) {
                 if (!p->ncl[k])
                     continue;
-                if (p->cdirty[k] || p->ckey[k] < r->now[chn])
+                /* a rise of the channel part up to the cached first's bound does not change the class's first */
+                if (p->cdirty[k] || p->ckey[k] < chan_part(r, chn, k))
                     cls_eval(r, chn, p, k);
                 const ctrl_bank *q = &p->banks[p->cbank[k]];
                 if (p->ckey[k] < key || (p->ckey[k] == key && q->prio < prio))
@@ -208,18 +232,26 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
         if (id < 0)
             return *te = HBM_NEVER, -1;
         ctrl_bank *k = &bp->banks[(unsigned)id % r->nbk];
-        if (k->stamp == r->nissue[chn] && k->e == key)
+        /* the bound is the engine's answer when every command since the candidate's (or, never asked, since
+         * the start) is one the model follows */
+        const int exact = k->stamp >= r->unmod[chn];
+#ifndef HBM_CTRL_CHECK_MODEL
+        if (exact)
             return *te = key, id;
+#endif
         uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(r->now[chn], k->from), NULL);
+        if (e < key || (exact && e != key)) {
+            char buf[128];
+            return snprintf(err, n, "controller: %s: bound %llu%s but the engine's earliest is %llu (a bug)",
+                            hbm_cmd_str(&k->cmd, buf, sizeof buf), (unsigned long long)key, exact ? " exact" : "",
+                            (unsigned long long)e),
+                   -2;
+        }
         k->e = e, k->stamp = r->nissue[chn];
         if (e == key)
             return *te = e, id;
-        if (e < key) {
-            char buf[128];
-            return snprintf(err, n, "controller: %s: lower bound %llu above the engine's earliest %llu (a bug)",
-                            hbm_cmd_str(&k->cmd, buf, sizeof buf), (unsigned long long)key, (unsigned long long)e),
-                   -2;
-        }
+        ctrl_clent *c = cls_find(bp, (unsigned)id % r->nbk);
+        c->own = ctrl_max(c->own, e);
         bp->cdirty[k->cls] = 1;
     }
 }
