@@ -268,6 +268,9 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     for (unsigned pc = p0; pc <= p1; pc++) {
         ctrl_pc *p = ctrl_pcq(r, chn, pc);
         unsigned b = (c->sid * r->c->bank_groups + c->bg) * r->c->banks + c->ba;
+        if (c->op != HBM_RD && c->op != HBM_WR &&
+            !(r->c->ref_mode == HBM_REF_PERBANK && (c->op == HBM_ACT || c->op == HBM_PRE) && b != p->rbank))
+            p->rlb = 0; /* the due refresh's next command may have changed */
         switch (c->op) {
         case HBM_REFAB:
             p->rstate = 0;
@@ -329,7 +332,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
                     continue;
                 uint64_t due = ctrl_ref_pending(r, chn, pc);
                 if (due < limit && due <= te) {
-                    p->rstate = 1, p->rfrom = due, changed = 1;
+                    p->rstate = 1, p->rfrom = due, p->rlb = 0, changed = 1;
                     if (c->ref_mode == HBM_REF_PERBANK) {
                         p->rbank = hbm_refresh_next_bank(r->h, chn / c->channels, chn % c->channels, pc);
                         ctrl_invalidate(p, p->rbank);
@@ -339,19 +342,27 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             }
         if (changed)
             continue;
+        uint64_t dmin = ctrl_deadline_min(r, chn);
+        int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
         uint64_t tr = HBM_NEVER;
         hbm_cmd rc = {0};
-        for (unsigned pc = 0; pc < c->pcs; pc++) {
+        /* each due refresh command's engine answer stays a lower bound while it is the same command: the
+         * engine is asked only when one of them might go first */
+        int ask = 0;
+        for (unsigned pc = 0; pc < c->pcs && !ask; pc++) {
+            ctrl_pc *p = ctrl_pcq(r, chn, pc);
+            ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
+        }
+        for (unsigned pc = 0; pc < c->pcs && ask; pc++) {
             ctrl_pc *p = ctrl_pcq(r, chn, pc);
             hbm_cmd x;
             if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
                 continue;
             uint64_t e = hbm_earliest(r->h, &x, ctrl_max(r->now[chn], p->rfrom), NULL);
+            p->rlb = e;
             if (e < tr)
                 tr = e, rc = x;
         }
-        uint64_t dmin = ctrl_deadline_min(r, chn);
-        int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
         if (tr != HBM_NEVER && (tr <= te || !ok)) {
             if (tr >= limit)
                 return 0;

@@ -69,6 +69,7 @@ typedef struct {
     int rstate;             /* a refresh is due: PREA + REFAB, or PRE + REFPB of rbank */
     unsigned rbank;
     uint64_t rfrom;         /* cycle the refresh became due */
+    uint64_t rlb;           /* a lower bound of the due refresh's next command (the engine's last answer) */
     uint64_t empty_since;   /* cycle both queues last became empty */
     int fcfs_bank;          /* fcfs: bank of the oldest request of the active queue, -1 none */
     int last_dir;           /* direction of the last data command, -1 none */
