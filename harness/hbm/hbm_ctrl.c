@@ -1,10 +1,7 @@
-/* hbm_ctrl.c — the controller's queues and scheduler (hbm_ctrl.h).
+/* hbm_ctrl.c — the controller's queues, candidates and steps (hbm_ctrl.h).
  *
- * Scheduling cost: each bank holds one candidate command with a cached lower bound of its earliest cycle
- * (the engine's registers only rise, so an earliest computed before stays a lower bound until the
- * candidate changes). A step scans the live banks of the channel for the smallest (bound, priority), asks
- * the engine only for that one, and is done when the answer equals the bound; a candidate is recomputed
- * only when a command, a request or a mode change touched its bank. */
+ * Each bank holds at most one candidate command, recomputed only when a command, a request or a mode
+ * change touched its bank; which candidate goes first is hbm_ctrl_sched.c's. */
 #include "hbm_ctrl_priv.h"
 
 #include <stdio.h>
@@ -13,6 +10,21 @@
 
 #define MISS (1ull << 62)
 #define LAST UINT64_MAX
+
+/* The mirror of PC pc of channel chn (open rows, refresh deadline) from the engine. */
+static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
+{
+    const hbm_cfg *c = r->c;
+    ctrl_pc *p = ctrl_pcq(r, chn, pc);
+    const unsigned st = chn / c->channels, ch = chn % c->channels;
+    p->nopen = 0;
+    for (unsigned b = 0; b < r->nbk; b++) {
+        p->open[b] = hbm_open_row(r->h, st, ch, pc, b / (c->bank_groups * c->banks), b / c->banks % c->bank_groups,
+                                  b % c->banks);
+        p->nopen += p->open[b] >= 0;
+    }
+    p->dl = hbm_refresh_deadline(r->h, st, ch, pc);
+}
 
 hbm_ctrl *hbm_ctrl_new(hbm *h)
 {
@@ -29,7 +41,11 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->chused = calloc(r->nch, 1);
     r->lat = calloc(LAT_BUCKETS, sizeof *r->lat);
     r->heap = malloc((size_t)r->nbk * c->pcs * sizeof *r->heap);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap) {
+    r->nissue = calloc(r->nch, sizeof *r->nissue);
+    r->rrow = calloc(r->nch, sizeof *r->rrow);
+    r->rcol = calloc(r->nch, sizeof *r->rcol);
+    r->unmod = calloc(r->nch, sizeof *r->unmod);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap || !r->nissue || !r->rrow || !r->rcol || !r->unmod) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -39,7 +55,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         p->slots = malloc(cap * sizeof *p->slots);
         p->banks = calloc(r->nbk, sizeof *p->banks);
         p->live = calloc(r->words, sizeof *p->live);
-        if (!p->slots || !p->banks || !p->live) {
+        p->open = malloc(r->nbk * sizeof *p->open);
+        if (!p->slots || !p->banks || !p->live || !p->open || ctrl_sched_alloc(r, p)) {
             hbm_ctrl_free(r);
             return NULL;
         }
@@ -48,8 +65,16 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         for (unsigned b = 0; b < r->nbk; b++)
             p->banks[b].head[0] = p->banks[b].head[1] = p->banks[b].tail[0] = p->banks[b].tail[1] = -1;
         p->fcfs_bank = p->last_dir = -1;
+        sync_pc(r, (unsigned)(i / c->pcs), (unsigned)(i % c->pcs));
         ctrl_invalidate_pc(r, p);
     }
+    /* the open-page scheduler's model follows the commands from here: an engine that issued any before
+     * has registers it does not know (hbm_ctrl_sched.c) */
+    uint64_t issued = 0;
+    for (unsigned op = 0; op < HBM_NOPS; op++)
+        issued += hbm_get_stats(h)->cmds[op];
+    for (unsigned i = 0; i < r->nch; i++)
+        r->nissue[i] = 1, r->unmod[i] = issued ? 1 : 0;
     ctrl_ref_init(r);
     return r;
 }
@@ -60,37 +85,32 @@ void hbm_ctrl_free(hbm_ctrl *r)
         return;
     if (r->pcs)
         for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
-            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live);
-    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r);
+            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open),
+                ctrl_sched_free(&r->pcs[i]);
+    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r->nissue), free(r->rrow),
+        free(r->rcol), free(r->unmod), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
 {
     p->banks[b].valid = 0;
     p->live[b / 64] |= 1ull << (b % 64);
+    p->inval[b / 64] |= 1ull << (b % 64);
 }
 
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
 {
     if (!p->nq[0] && !p->nq[1] && r->c->page == HBM_PAGE_OPEN) { /* no candidate until a request comes */
-        for (unsigned b = 0; b < r->nbk; b++)
+        for (unsigned b = 0; b < r->nbk; b++) {
             p->banks[b].valid = 0;
+            if (p->banks[b].cls >= 0) /* the open-page scheduler drops it */
+                p->inval[b / 64] |= 1ull << (b % 64);
+        }
         memset(p->live, 0, r->words * sizeof *p->live);
         return;
     }
     for (unsigned b = 0; b < r->nbk; b++)
         ctrl_invalidate(p, b);
-}
-
-int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc)
-{
-    const hbm_cfg *c = hbm_config(h);
-    for (unsigned s = 0; s < c->sids; s++)
-        for (unsigned g = 0; g < c->bank_groups; g++)
-            for (unsigned b = 0; b < c->banks; b++)
-                if (hbm_open_row(h, st, ch, pc, s, g, b) >= 0)
-                    return 1;
-    return 0;
 }
 
 static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
@@ -102,7 +122,7 @@ static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
 }
 
 /* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
-static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
+void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
 {
     const hbm_cfg *c = r->c;
     ctrl_pc *p = ctrl_pcq(r, chn, pc);
@@ -118,7 +138,7 @@ static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
     const unsigned sid = b / (c->bank_groups * c->banks), bg = b / c->banks % c->bank_groups, ba = b % c->banks;
     k->cmd = (hbm_cmd){.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc, .sid = (uint8_t)sid, .bg = (uint8_t)bg,
                        .ba = (uint8_t)ba};
-    int64_t open = hbm_open_row(r->h, st, ch, pc, sid, bg, ba);
+    int64_t open = p->open[b];
     k->from = 0;
     if (hd < 0) { /* close page: nothing queued hits the open row */
         if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
@@ -145,66 +165,6 @@ static void candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
         k->cmd.op = HBM_PRE;
     else
         k->cmd.op = HBM_ACT, k->cmd.row = s->row;
-}
-
-static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
-{
-    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
-}
-
-static void sift(ctrl_ent *h, unsigned n, unsigned i)
-{
-    for (;;) {
-        unsigned l = 2 * i + 1, m = i;
-        if (l < n && ent_less(&h[l], &h[m]))
-            m = l;
-        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        ctrl_ent t = h[i];
-        h[i] = h[m], h[m] = t, i = m;
-    }
-}
-
-/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none.
- * The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
- * until the answer does not move it down. */
-static int best_request(hbm_ctrl *r, unsigned chn, uint64_t *te)
-{
-    const unsigned npc = r->c->pcs;
-    const uint64_t now = r->now[chn];
-    ctrl_ent *h = r->heap;
-    unsigned n = 0;
-    for (unsigned pc = 0; pc < npc; pc++) {
-        ctrl_pc *p = ctrl_pcq(r, chn, pc);
-        for (unsigned w = 0; w < r->words; w++)
-            for (uint64_t m = p->live[w]; m; m &= m - 1) {
-                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
-                ctrl_bank *k = &p->banks[b];
-                if (!k->valid) {
-                    candidate(r, chn, pc, b);
-                    if (!k->has) {
-                        p->live[w] &= ~(1ull << (b % 64));
-                        continue;
-                    }
-                }
-                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
-            }
-    }
-    if (!n)
-        return *te = HBM_NEVER, -1;
-    for (unsigned i = n / 2; i-- > 0;)
-        sift(h, n, i);
-    for (;;) {
-        ctrl_bank *k = h[0].k;
-        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
-        k->lb = e;
-        if (e <= h[0].key)
-            return *te = e, h[0].id;
-        h[0].key = e;
-        sift(h, n, 0);
-    }
 }
 
 /* Occupancy integral of p up to cycle t. */
@@ -303,23 +263,44 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
         return -1;
     const unsigned chn = ctrl_chn(r, c->st, c->ch);
     r->now[chn] = t;
+    ctrl_model_issue(r, chn, c, t);
     const unsigned p0 = c->pc == HBM_PC_ALL ? 0 : c->pc, p1 = c->pc == HBM_PC_ALL ? r->c->pcs - 1 : c->pc;
     for (unsigned pc = p0; pc <= p1; pc++) {
         ctrl_pc *p = ctrl_pcq(r, chn, pc);
         unsigned b = (c->sid * r->c->bank_groups + c->bg) * r->c->banks + c->ba;
+        if (c->op != HBM_RD && c->op != HBM_WR &&
+            !(r->c->ref_mode == HBM_REF_PERBANK && (c->op == HBM_ACT || c->op == HBM_PRE) && b != p->rbank))
+            p->rlb = 0; /* the due refresh's next command may have changed */
         switch (c->op) {
         case HBM_REFAB:
             p->rstate = 0;
+            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
             ctrl_invalidate_pc(r, p);
             break;
         case HBM_REFPB:
             p->rstate = 0;
+            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
             ctrl_invalidate(p, b);
             break;
-        case HBM_ACT: case HBM_PRE: case HBM_RD: case HBM_WR:
+        case HBM_ACT:
+            p->nopen += p->open[b] < 0, p->open[b] = c->row;
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_PRE:
+            p->nopen -= p->open[b] >= 0, p->open[b] = -1;
+            ctrl_invalidate(p, b);
+            break;
+        case HBM_RD: case HBM_WR:
             ctrl_invalidate(p, b);
             break;
         case HBM_PREA: case HBM_ACTAB:
+            for (unsigned i = 0; i < r->nbk; i++)
+                p->open[i] = c->op == HBM_PREA ? -1 : (int64_t)c->row;
+            p->nopen = c->op == HBM_PREA ? 0 : r->nbk;
+            ctrl_invalidate_pc(r, p);
+            break;
+        case HBM_ACTBG:
+            sync_pc(r, chn, pc);
             ctrl_invalidate_pc(r, p);
             break;
         default:
@@ -340,7 +321,9 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
     const hbm_cfg *c = r->c;
     for (;;) {
         uint64_t te;
-        int bi = best_request(r, chn, &te);
+        int bi = ctrl_best(r, chn, &te, err, n);
+        if (bi < -1)
+            return -1;
         int changed = 0;
         if (c->ref_mode != HBM_REF_OFF)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
@@ -349,7 +332,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
                     continue;
                 uint64_t due = ctrl_ref_pending(r, chn, pc);
                 if (due < limit && due <= te) {
-                    p->rstate = 1, p->rfrom = due, changed = 1;
+                    p->rstate = 1, p->rfrom = due, p->rlb = 0, changed = 1;
                     if (c->ref_mode == HBM_REF_PERBANK) {
                         p->rbank = hbm_refresh_next_bank(r->h, chn / c->channels, chn % c->channels, pc);
                         ctrl_invalidate(p, p->rbank);
@@ -359,19 +342,27 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             }
         if (changed)
             continue;
+        uint64_t dmin = ctrl_deadline_min(r, chn);
+        int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
         uint64_t tr = HBM_NEVER;
         hbm_cmd rc = {0};
-        for (unsigned pc = 0; pc < c->pcs; pc++) {
+        /* each due refresh command's engine answer stays a lower bound while it is the same command: the
+         * engine is asked only when one of them might go first */
+        int ask = 0;
+        for (unsigned pc = 0; pc < c->pcs && !ask; pc++) {
+            ctrl_pc *p = ctrl_pcq(r, chn, pc);
+            ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
+        }
+        for (unsigned pc = 0; pc < c->pcs && ask; pc++) {
             ctrl_pc *p = ctrl_pcq(r, chn, pc);
             hbm_cmd x;
             if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
                 continue;
             uint64_t e = hbm_earliest(r->h, &x, ctrl_max(r->now[chn], p->rfrom), NULL);
+            p->rlb = e;
             if (e < tr)
                 tr = e, rc = x;
         }
-        uint64_t dmin = ctrl_deadline_min(r, chn);
-        int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
         if (tr != HBM_NEVER && (tr <= te || !ok)) {
             if (tr >= limit)
                 return 0;

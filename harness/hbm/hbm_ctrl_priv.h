@@ -26,18 +26,50 @@ typedef struct {
     uint64_t from; /* not before (the request's entry) */
     uint64_t lb;   /* a lower bound of hbm_earliest(cmd) (engine registers only rise) */
     uint64_t prio; /* smaller first at equal cycles: hits by age, then misses by age, then close-page PREs */
+    /* the open-page scheduler (hbm_ctrl_sched.c) */
+    uint64_t e;      /* a lower bound of hbm_earliest(cmd) from the engine (exact at issue count `stamp`) */
+    uint64_t stamp;  /* the channel's issue count when e was asked; 0: e not asked */
+    int8_t cls;      /* the class list the candidate is in (CLS_ACT .. CLS_WR), -1 none */
+    uint8_t sid, sg; /* its SID and bank group (sid * bank_groups + bg) within the PC */
 } ctrl_bank;
+
+/* An entry of a class list: the candidate's own lower bound (engine answer, request entry, its bank's
+ * registers), priority, bank, bank group and SID. */
+typedef struct {
+    uint64_t own, prio;
+    uint16_t bank;
+    uint8_t sg, sid;
+} ctrl_clent;
+
+/* Command classes of the open-page scheduler: the commands of a class in a PC wait for the same PC and
+ * channel registers. */
+enum { CLS_ACT, CLS_PRE, CLS_RD, CLS_WR, NCLS };
 
 typedef struct {
     ctrl_slot *slots;
     int32_t free;
     ctrl_bank *banks;
     uint64_t *live; /* bit per bank: candidate not computed, or computed and present */
+    int64_t *open;  /* the engine's open row per bank (-1 closed), mirrored by ctrl_issue */
+    unsigned nopen; /* banks open */
+    uint64_t dl;    /* the engine's refresh deadline (hbm_refresh_deadline), refreshed by ctrl_issue */
+    uint64_t *inval; /* bit per bank: candidate to recompute (the open-page scheduler's list of them) */
+    /* the open-page scheduler's lower-bound model of the engine's registers (hbm_ctrl_sched.c), per
+     * class: per bank [nbk][NCLS], per bank group [sids * bank_groups][NCLS], per SID [sids][NCLS], PC */
+    uint64_t *rb, *rg, *rs, rp[NCLS];
+    uint64_t faw[4];   /* issue cycles of the last 4 ACTs (ring) */
+    uint64_t nact;     /* ACTs issued */
+    ctrl_clent *cl[NCLS]; /* each class's candidates by priority */
+    unsigned ncl[NCLS];
+    uint64_t ckey[NCLS]; /* each class's first candidate: lower bound and bank (-1 none), unless dirty */
+    int cbank[NCLS];
+    uint8_t cdirty[NCLS];
     unsigned nq[2];
     int wmode;              /* serving the write queue */
     int rstate;             /* a refresh is due: PREA + REFAB, or PRE + REFPB of rbank */
     unsigned rbank;
     uint64_t rfrom;         /* cycle the refresh became due */
+    uint64_t rlb;           /* a lower bound of the due refresh's next command (the engine's last answer) */
     uint64_t empty_since;   /* cycle both queues last became empty */
     int fcfs_bank;          /* fcfs: bank of the oldest request of the active queue, -1 none */
     int last_dir;           /* direction of the last data command, -1 none */
@@ -71,6 +103,9 @@ struct hbm_ctrl {
     double lat_sum;
     hbm_stats idle;
     ctrl_ent *heap; /* best_request's scratch: one entry per bank of a channel */
+    uint64_t *nissue; /* per channel: commands issued (the stamp of exact bounds) */
+    uint64_t *rrow, *rcol; /* per channel: the row and column command bus registers (model) */
+    uint64_t *unmod;       /* per channel: nissue after its last command the model does not follow */
 };
 
 static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
@@ -78,11 +113,22 @@ static inline unsigned ctrl_chn(const hbm_ctrl *r, unsigned st, unsigned ch) { r
 static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* hbm_ctrl.c */
+void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b);
 int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n);
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_invalidate(ctrl_pc *p, unsigned b);
 int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n);
-int ctrl_pc_any_open(const hbm *h, unsigned st, unsigned ch, unsigned pc);
+static inline const ctrl_pc *ctrl_pcc(const hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
+/* The mirror of the engine's banks (the controller is the engine's only issuer): any bank of the PC open;
+ * the open row of bank b (flat index sid, bg, ba) or -1. */
+static inline int ctrl_pc_any_open(const hbm_ctrl *r, unsigned chn, unsigned pc) { return ctrl_pcc(r, chn, pc)->nopen > 0; }
+static inline int64_t ctrl_open_row(const hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b) { return ctrl_pcc(r, chn, pc)->open[b]; }
+
+/* hbm_ctrl_sched.c */
+int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p);
+void ctrl_sched_free(ctrl_pc *p);
+int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n);
+void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t);
 
 /* hbm_ctrl_ref.c */
 void ctrl_ref_init(hbm_ctrl *r);

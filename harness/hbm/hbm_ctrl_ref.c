@@ -37,7 +37,7 @@ void ctrl_ref_init(hbm_ctrl *r)
 uint64_t ctrl_ref_pending(const hbm_ctrl *r, unsigned chn, unsigned pc)
 {
     const hbm_cfg *c = r->c;
-    uint64_t d = hbm_refresh_deadline(r->h, chn / c->channels, chn % c->channels, pc);
+    uint64_t d = ctrl_pcc(r, chn, pc)->dl;
     if (d == UINT64_MAX)
         return HBM_NEVER;
     uint64_t due = d + 1 - r->slack, forced = d + 1 > r->guard ? d + 1 - r->guard : 0;
@@ -57,7 +57,7 @@ uint64_t ctrl_deadline_min(const hbm_ctrl *r, unsigned chn)
     const hbm_cfg *c = r->c;
     uint64_t m = HBM_NEVER;
     for (unsigned pc = 0; pc < c->pcs; pc++) {
-        uint64_t d = hbm_refresh_deadline(r->h, chn / c->channels, chn % c->channels, pc);
+        uint64_t d = ctrl_pcc(r, chn, pc)->dl;
         m = d < m ? d : m;
     }
     return m;
@@ -70,14 +70,14 @@ int ctrl_ref_cmd(const hbm_ctrl *r, unsigned chn, unsigned pc, hbm_cmd *x)
     const unsigned st = chn / c->channels, ch = chn % c->channels;
     *x = (hbm_cmd){.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc};
     if (c->ref_mode == HBM_REF_ALLBANK) {
-        x->op = ctrl_pc_any_open(r->h, st, ch, pc) ? HBM_PREA : HBM_REFAB;
+        x->op = ctrl_pc_any_open(r, chn, pc) ? HBM_PREA : HBM_REFAB;
         return 0;
     }
     unsigned i = r->pcs[(size_t)chn * c->pcs + pc].rbank;
     x->sid = (uint8_t)(i / (c->bank_groups * c->banks));
     x->bg = (uint8_t)(i / c->banks % c->bank_groups);
     x->ba = (uint8_t)(i % c->banks);
-    x->op = hbm_open_row(r->h, st, ch, pc, x->sid, x->bg, x->ba) >= 0 ? HBM_PRE : HBM_REFPB;
+    x->op = ctrl_open_row(r, chn, pc, i) >= 0 ? HBM_PRE : HBM_REFPB;
     return 0;
 }
 
@@ -101,11 +101,12 @@ static int owing_pc(const hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uin
     const hbm_cfg *c = r->c;
     if (c->ref_mode == HBM_REF_OFF)
         return -1;
+    const unsigned chn = ctrl_chn(r, st, ch);
     unsigned p = 0;
     for (unsigned i = 1; i < c->pcs; i++)
-        if (hbm_refresh_deadline(r->h, st, ch, i) < hbm_refresh_deadline(r->h, st, ch, p))
+        if (ctrl_pcc(r, chn, i)->dl < ctrl_pcc(r, chn, p)->dl)
             p = i;
-    return hbm_refresh_deadline(r->h, st, ch, p) < t + slack ? (int)p : -1;
+    return ctrl_pcc(r, chn, p)->dl < t + slack ? (int)p : -1;
 }
 
 /* Refreshes every PC of the channel whose deadline is less than `slack` after cycle t, the PC nearest its
@@ -116,7 +117,7 @@ static int refresh_due(hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uint64
     for (int p; (p = owing_pc(r, st, ch, t, slack)) >= 0;) {
         hbm_cmd x = {.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)p};
         if (c->ref_mode == HBM_REF_ALLBANK) {
-            if (ctrl_pc_any_open(r->h, st, ch, (unsigned)p)) {
+            if (ctrl_pc_any_open(r, ctrl_chn(r, st, ch), (unsigned)p)) {
                 x.op = HBM_PREA;
                 if (go(r, &x, 0, err, n))
                     return -1;
@@ -127,7 +128,7 @@ static int refresh_due(hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uint64
             x.sid = (uint8_t)(i / (c->bank_groups * c->banks));
             x.bg = (uint8_t)(i / c->banks % c->bank_groups);
             x.ba = (uint8_t)(i % c->banks);
-            if (hbm_open_row(r->h, st, ch, (unsigned)p, x.sid, x.bg, x.ba) >= 0) {
+            if (ctrl_open_row(r, ctrl_chn(r, st, ch), (unsigned)p, i) >= 0) {
                 x.op = HBM_PRE;
                 if (go(r, &x, 0, err, n))
                     return -1;
@@ -140,29 +141,27 @@ static int refresh_due(hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uint64
     return 0;
 }
 
-static int mac_row_ready(const hbm *h, const hbm_req *q)
+static int mac_row_ready(const hbm_ctrl *r, const hbm_req *q)
 {
-    const hbm_cfg *c = hbm_config(h);
-    unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? c->pcs - 1 : q->pc;
+    const unsigned chn = ctrl_chn(r, q->st, q->ch);
+    unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? r->c->pcs - 1 : q->pc;
     for (unsigned p = p0; p <= p1; p++)
-        for (unsigned s = 0; s < c->sids; s++)
-            for (unsigned g = 0; g < c->bank_groups; g++)
-                for (unsigned b = 0; b < c->banks; b++)
-                    if (hbm_open_row(h, q->st, q->ch, p, s, g, b) != (int64_t)q->row)
-                        return 0;
+        for (unsigned b = 0; b < r->nbk; b++)
+            if (ctrl_open_row(r, chn, p, b) != (int64_t)q->row)
+                return 0;
     return 1;
 }
 
 /* The MAC request's next command: PREA, ACTAB, then MACAB; returns 1 when it is the MACAB. */
-static int mac_next(const hbm *h, const hbm_req *q, hbm_cmd *c)
+static int mac_next(const hbm_ctrl *r, const hbm_req *q, hbm_cmd *c)
 {
     *c = (hbm_cmd){.st = q->st, .ch = q->ch, .pc = q->pc, .row = q->row, .col = q->col};
-    if (mac_row_ready(h, q))
+    if (mac_row_ready(r, q))
         return c->op = HBM_MACAB, 1;
-    unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? hbm_config(h)->pcs - 1 : q->pc;
+    unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? r->c->pcs - 1 : q->pc;
     int open = 0;
     for (unsigned p = p0; p <= p1; p++)
-        open |= ctrl_pc_any_open(h, q->st, q->ch, p);
+        open |= ctrl_pc_any_open(r, ctrl_chn(r, q->st, q->ch), p);
     c->op = open ? HBM_PREA : HBM_ACTAB;
     return 0;
 }
@@ -189,7 +188,7 @@ int ctrl_mac(hbm_ctrl *r, const hbm_req *q, uint64_t from, char *err, size_t n)
          * request that waits (nRFC, nRFCpb, nRAS ...) may carry the channel up to the next one. A refresh
          * may close the request's row, so the request goes on from the banks' new state. */
         hbm_cmd c;
-        data = mac_next(r->h, q, &c);
+        data = mac_next(r, q, &c);
         uint64_t t = hbm_earliest(r->h, &c, ctrl_max(from, r->now[chn]), NULL);
         if (t != HBM_NEVER && owing_pc(r, q->st, q->ch, t, r->guard) >= 0) {
             if (++rounds > MAX_REFRESH_ROUNDS)

@@ -31,7 +31,9 @@
  *  - hbm_ctrl_drain: issues every queued request of every channel (no final refresh). hbm_ctrl_finish:
  *    drains, then refreshes every PC up to the last cycle any channel reached (idle channels too, counted
  *    apart in hbm_ctrl_idle). Both return 0 or -1 with err (an engine refusal: a bug, reported).
- *  - Every function returns 0, or -1 with err; nothing exits. The engine must outlive the controller.
+ *  - Every function returns 0, or -1 with err; nothing exits. The engine must outlive the controller, and
+ *    from hbm_ctrl_new on the controller must be its only issuer: it mirrors the banks' open rows and the
+ *    refresh deadlines instead of asking the engine for them at every step.
  */
 #ifndef PIMATTN_HBM_CTRL_H
 #define PIMATTN_HBM_CTRL_H

@@ -1,0 +1,327 @@
+/* hbm_ctrl_sched.c — which request candidate of a channel issues first (hbm_ctrl.h "Scheduling").
+ *
+ * Every bank holds at most one candidate command (hbm_ctrl.c, ctrl_candidate); the one that goes is the
+ * smallest (earliest cycle by the engine, priority). Two searches give it:
+ *
+ *  - Open page (every priority distinct): a lower-bound model. The controller keeps its own copy of the
+ *    engine's registers for the rules between the commands it issues for requests (ACT, PRE, RD, WR): per
+ *    bank, bank group, SID, PC and channel the cycle before which each class of command (ACT, PRE, RD, WR)
+ *    may not issue, raised by the same distances as the engine's rule table (docs/hbm.md "Timing rules").
+ *    They are a subset of the engine's rules, so they give a lower bound of hbm_earliest; for the commands
+ *    the queues issue they are all of them but refresh, so the bound is exact but after a refresh or a
+ *    MAC. The candidates of a PC are kept in one list per class, by priority: the commands of a class wait
+ *    for the same PC and channel registers S, so the first of the class is the first by priority whose own
+ *    bank, bank group and SID part is <= S, or else the smallest own part. A class is looked at again only
+ *    when a command of its kind (row or column) issued in the channel, or its candidates changed. The
+ *    winner is asked of the engine (unless its bound was already its answer for the channel's present
+ *    state); an answer above the bound replaces the candidate's bound and the search goes on.
+ *  - Close page: the min-heap of the first controller (bounds from the engine's earlier answers, the top
+ *    asked until its answer does not move it down). Its close-page PREs share one priority, so among those
+ *    at the same cycle the heap's order picks; kept as it was so that those choices stay the same. */
+#include "hbm_ctrl_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
+{
+    const hbm_cfg *c = r->c;
+    p->inval = calloc(r->words, sizeof *p->inval);
+    p->rb = calloc((size_t)r->nbk * NCLS, sizeof *p->rb);
+    p->rg = calloc((size_t)c->sids * c->bank_groups * NCLS, sizeof *p->rg);
+    p->rs = calloc((size_t)c->sids * NCLS, sizeof *p->rs);
+    int ok = p->inval && p->rb && p->rg && p->rs;
+    for (int k = 0; k < NCLS; k++) {
+        p->cl[k] = malloc((size_t)r->nbk * sizeof *p->cl[k]);
+        ok = ok && p->cl[k];
+        p->cbank[k] = -1, p->cdirty[k] = 1;
+    }
+    for (unsigned b = 0; p->banks && b < r->nbk; b++) {
+        p->banks[b].cls = -1;
+        p->banks[b].sid = (uint8_t)(b / (c->bank_groups * c->banks));
+        p->banks[b].sg = (uint8_t)(b / c->banks);
+    }
+    return ok ? 0 : -1;
+}
+
+void ctrl_sched_free(ctrl_pc *p)
+{
+    free(p->inval), free(p->rb), free(p->rg), free(p->rs);
+    for (int k = 0; k < NCLS; k++)
+        free(p->cl[k]);
+}
+
+#define RAISE(reg, v) ((reg) = (reg) < (v) ? (v) : (reg)) /* v without side effects */
+
+/* The model after c issued at t (every command goes through here, from ctrl_issue). A command it does not
+ * follow (the MAC path's, pc = *) only makes the bounds from then on unproven until asked (unmod). */
+void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
+{
+    const hbm_cfg *f = r->c;
+    r->nissue[chn]++;
+    const unsigned op = c->op;
+    if (c->pc == HBM_PC_ALL || (op != HBM_ACT && op != HBM_PRE && op != HBM_RD && op != HBM_WR && op != HBM_PREA &&
+                                op != HBM_REFAB && op != HBM_REFPB)) {
+        r->unmod[chn] = r->nissue[chn];
+        return;
+    }
+    ctrl_pc *p = ctrl_pcq(r, chn, c->pc);
+    const unsigned b = (c->sid * f->bank_groups + c->bg) * f->banks + c->ba, sg = c->sid * f->bank_groups + c->bg;
+    uint64_t *rb = p->rb + (size_t)b * NCLS, *rg = p->rg + (size_t)sg * NCLS;
+    switch (op) {
+    case HBM_ACT:
+        RAISE(rb[CLS_ACT], t + f->nRC), RAISE(rb[CLS_RD], t + f->nRCDRD), RAISE(rb[CLS_WR], t + f->nRCDWR);
+        RAISE(rb[CLS_PRE], t + f->nRAS);
+        RAISE(rg[CLS_ACT], t + f->nRRDL);
+        RAISE(p->rp[CLS_ACT], t + f->nRRDS);
+        p->faw[p->nact++ % 4] = t;
+        RAISE(r->rrow[chn], t + 2); /* rowbus: 1.5 CK rounded up */
+        p->cdirty[CLS_ACT] = 1;
+        break;
+    case HBM_PRE:
+    case HBM_PREA:
+        for (unsigned i = op == HBM_PRE ? b : 0; i < (op == HBM_PRE ? b + 1 : r->nbk); i++)
+            RAISE(p->rb[(size_t)i * NCLS + CLS_ACT], t + f->nRP);
+        RAISE(p->rp[CLS_PRE], t + f->nPPD);
+        RAISE(r->rrow[chn], t + 1);
+        p->cdirty[CLS_PRE] = 1;
+        break;
+    case HBM_REFAB:
+    case HBM_REFPB:
+        if (op == HBM_REFAB)
+            RAISE(p->rp[CLS_ACT], t + f->nRFC);
+        else
+            RAISE(rb[CLS_ACT], t + f->nRFCpb), RAISE(p->rp[CLS_ACT], t + f->nRREFD);
+        RAISE(r->rrow[chn], t + 1);
+        p->cdirty[CLS_ACT] = 1;
+        break;
+    default: { /* RD, WR */
+        const int wr = op == HBM_WR;
+        RAISE(rb[CLS_PRE], wr ? t + f->nCWL + f->nBL + f->nWR : t + f->nRTP);
+        RAISE(rg[CLS_RD], t + f->nCCDL), RAISE(rg[CLS_WR], t + f->nCCDL);
+        if (wr)
+            RAISE(rg[CLS_RD], t + f->nCWL + f->nBL + f->nWTRL);
+        for (unsigned s = 0; s < f->sids; s++) {
+            uint64_t d = t + (s == c->sid ? f->nCCDS : f->nCCDR);
+            RAISE(p->rs[s * NCLS + CLS_RD], d), RAISE(p->rs[s * NCLS + CLS_WR], d);
+        }
+        if (wr)
+            RAISE(p->rp[CLS_WR], t + f->nBL), RAISE(p->rp[CLS_RD], t + f->nCWL + f->nWTRS + f->nBL);
+        else
+            RAISE(p->rp[CLS_RD], t + f->nBL), RAISE(p->rp[CLS_WR], t + f->nRTW);
+        RAISE(r->rcol[chn], t + 1);
+        p->cdirty[CLS_RD] = p->cdirty[CLS_WR] = 1;
+        break;
+    }
+    }
+}
+
+static int cls_of(unsigned op) { return op == HBM_ACT ? CLS_ACT : op == HBM_PRE ? CLS_PRE : op == HBM_RD ? CLS_RD : CLS_WR; }
+
+static ctrl_clent *cls_find(ctrl_pc *p, unsigned b)
+{
+    ctrl_clent *l = p->cl[p->banks[b].cls];
+    while (l->bank != b)
+        l++;
+    return l;
+}
+
+static void cls_remove(ctrl_pc *p, unsigned b)
+{
+    int k = p->banks[b].cls;
+    if (k < 0)
+        return;
+    ctrl_clent *e = cls_find(p, b), *end = p->cl[k] + p->ncl[k];
+    memmove(e, e + 1, (size_t)(end - e - 1) * sizeof *e);
+    p->ncl[k]--, p->cdirty[k] = 1, p->banks[b].cls = -1;
+}
+
+static void cls_insert(ctrl_pc *p, unsigned b, int k)
+{
+    ctrl_clent *l = p->cl[k];
+    const ctrl_bank *q = &p->banks[b];
+    unsigned i = p->ncl[k];
+    while (i > 0 && l[i - 1].prio > q->prio)
+        l[i] = l[i - 1], i--;
+    uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
+    l[i] = (ctrl_clent){.own = own, .prio = q->prio, .bank = (uint16_t)b, .sg = q->sg, .sid = q->sid};
+    p->ncl[k]++, p->cdirty[k] = 1, p->banks[b].cls = (int8_t)k;
+}
+
+/* Recomputes the candidates of the banks of p marked, keeping the class lists in step. */
+static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *p)
+{
+    for (unsigned w = 0; w < r->words; w++)
+        for (uint64_t m = p->inval[w]; m; m &= m - 1) {
+            unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
+            ctrl_bank *k = &p->banks[b];
+            const hbm_cmd old = k->cmd;
+            const uint64_t from = k->from, e = k->e, stamp = k->stamp;
+            const int had = k->cls >= 0;
+            ctrl_candidate(r, chn, pc, b);
+            const int same = had && k->has && old.op == k->cmd.op && old.row == k->cmd.row && old.col == k->cmd.col &&
+                             from == k->from;
+            cls_remove(p, b);
+            if (!k->has) {
+                p->live[w] &= ~(1ull << (b % 64));
+                continue;
+            }
+            k->e = same ? e : 0, k->stamp = same ? stamp : 0;
+            cls_insert(p, b, cls_of(k->cmd.op));
+        }
+    memset(p->inval, 0, r->words * sizeof *p->inval);
+}
+
+/* The channel part of class k's bound: the channel's order and its row or column bus. */
+static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
+{
+    return ctrl_max(r->now[chn], k <= CLS_PRE ? r->rrow[chn] : r->rcol[chn]);
+}
+
+/* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
+static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
+{
+    uint64_t s = ctrl_max(p->rp[k], chan_part(r, chn, k));
+    if (k == CLS_ACT && p->nact >= 4)
+        s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
+    uint64_t best = HBM_NEVER;
+    int bb = -1;
+    const ctrl_clent *l = p->cl[k];
+    const uint64_t *rg = p->rg + k, *rs = p->rs + k;
+    for (unsigned i = 0, n = p->ncl[k]; i < n; i++) {
+        uint64_t v = ctrl_max(l[i].own, ctrl_max(rg[l[i].sg * NCLS], rs[l[i].sid * NCLS]));
+        if (v <= s) { /* every earlier one is later than s, every later one has a larger priority */
+            best = s, bb = l[i].bank;
+            break;
+        }
+        if (v < best)
+            best = v, bb = l[i].bank;
+    }
+    p->ckey[k] = best, p->cbank[k] = bb, p->cdirty[k] = 0;
+}
+
+static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
+{
+    const unsigned npc = r->c->pcs;
+    for (unsigned pc = 0; pc < npc; pc++) {
+        ctrl_pc *p = ctrl_pcq(r, chn, pc);
+        for (unsigned w = 0; w < r->words; w++)
+            if (p->inval[w]) {
+                refresh_candidates(r, chn, pc, p);
+                break;
+            }
+    }
+    for (;;) {
+        uint64_t key = HBM_NEVER, prio = 0;
+        int id = -1;
+        ctrl_pc *bp = NULL;
+        for (unsigned pc = 0; pc < npc; pc++) {
+            ctrl_pc *p = ctrl_pcq(r, chn, pc);
+            for (int k = 0; k < NCLS; k++) {
+                if (!p->ncl[k])
+                    continue;
+                /* a rise of the channel part up to the cached first's bound does not change the class's first */
+                if (p->cdirty[k] || p->ckey[k] < chan_part(r, chn, k))
+                    cls_eval(r, chn, p, k);
+                const ctrl_bank *q = &p->banks[p->cbank[k]];
+                if (p->ckey[k] < key || (p->ckey[k] == key && q->prio < prio))
+                    key = p->ckey[k], prio = q->prio, id = (int)(pc * r->nbk) + p->cbank[k], bp = p;
+            }
+        }
+        if (id < 0)
+            return *te = HBM_NEVER, -1;
+        ctrl_bank *k = &bp->banks[(unsigned)id % r->nbk];
+        /* the bound is the engine's answer when every command since the candidate's (or, never asked, since
+         * the start) is one the model follows */
+        const int exact = k->stamp >= r->unmod[chn];
+#ifndef HBM_CTRL_CHECK_MODEL
+        if (exact)
+            return *te = key, id;
+#endif
+        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(r->now[chn], k->from), NULL);
+        if (e < key || (exact && e != key)) {
+            char buf[128];
+            return snprintf(err, n, "controller: %s: bound %llu%s but the engine's earliest is %llu (a bug)",
+                            hbm_cmd_str(&k->cmd, buf, sizeof buf), (unsigned long long)key, exact ? " exact" : "",
+                            (unsigned long long)e),
+                   -2;
+        }
+        k->e = e, k->stamp = r->nissue[chn];
+        if (e == key)
+            return *te = e, id;
+        ctrl_clent *c = cls_find(bp, (unsigned)id % r->nbk);
+        c->own = ctrl_max(c->own, e);
+        bp->cdirty[k->cls] = 1;
+    }
+}
+
+/* ---- close page: the heap ------------------------------------------------------------------------ */
+
+static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
+{
+    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
+}
+
+static void sift(ctrl_ent *h, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, m = i;
+        if (l < n && ent_less(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        ctrl_ent t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
+}
+
+/* The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
+ * until the answer does not move it down. */
+static int best_heap(hbm_ctrl *r, unsigned chn, uint64_t *te)
+{
+    const unsigned npc = r->c->pcs;
+    const uint64_t now = r->now[chn];
+    ctrl_ent *h = r->heap;
+    unsigned n = 0;
+    for (unsigned pc = 0; pc < npc; pc++) {
+        ctrl_pc *p = ctrl_pcq(r, chn, pc);
+        for (unsigned w = 0; w < r->words; w++)
+            for (uint64_t m = p->live[w]; m; m &= m - 1) {
+                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
+                ctrl_bank *k = &p->banks[b];
+                if (!k->valid) {
+                    ctrl_candidate(r, chn, pc, b);
+                    if (!k->has) {
+                        p->live[w] &= ~(1ull << (b % 64));
+                        continue;
+                    }
+                }
+                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
+            }
+    }
+    if (!n)
+        return *te = HBM_NEVER, -1;
+    for (unsigned i = n / 2; i-- > 0;)
+        sift(h, n, i);
+    for (;;) {
+        ctrl_bank *k = h[0].k;
+        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
+        k->lb = e;
+        if (e <= h[0].key)
+            return *te = e, h[0].id;
+        h[0].key = e;
+        sift(h, n, 0);
+    }
+}
+
+/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none
+ * (*te = HBM_NEVER), -2 with err on a controller bug. */
+int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
+{
+    if (r->c->page == HBM_PAGE_CLOSE)
+        return best_heap(r, chn, te);
+    return best_model(r, chn, te, err, n);
+}
