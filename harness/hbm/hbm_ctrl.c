@@ -23,6 +23,10 @@ static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
                                   b % c->banks);
         p->nopen += p->open[b] >= 0;
     }
+    p->allrow = p->open[0];
+    for (unsigned b = 1; b < r->nbk; b++)
+        if (p->open[b] != p->allrow)
+            p->allrow = -1;
     p->dl = hbm_refresh_deadline(r->h, st, ch, pc);
 }
 
@@ -284,10 +288,12 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
             break;
         case HBM_ACT:
             p->nopen += p->open[b] < 0, p->open[b] = c->row;
+            p->allrow = r->nbk == 1 ? (int64_t)c->row : -1;
             ctrl_invalidate(p, b);
             break;
         case HBM_PRE:
             p->nopen -= p->open[b] >= 0, p->open[b] = -1;
+            p->allrow = -1;
             ctrl_invalidate(p, b);
             break;
         case HBM_RD: case HBM_WR:
@@ -297,6 +303,7 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
             for (unsigned i = 0; i < r->nbk; i++)
                 p->open[i] = c->op == HBM_PREA ? -1 : (int64_t)c->row;
             p->nopen = c->op == HBM_PREA ? 0 : r->nbk;
+            p->allrow = c->op == HBM_PREA ? -1 : (int64_t)c->row;
             ctrl_invalidate_pc(r, p);
             break;
         case HBM_ACTBG:

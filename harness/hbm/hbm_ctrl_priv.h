@@ -52,6 +52,7 @@ typedef struct {
     uint64_t *live; /* bit per bank: candidate not computed, or computed and present */
     int64_t *open;  /* the engine's open row per bank (-1 closed), mirrored by ctrl_issue */
     unsigned nopen; /* banks open */
+    int64_t allrow; /* the row every bank holds open, or -1 (the MAC path asks it per request) */
     uint64_t dl;    /* the engine's refresh deadline (hbm_refresh_deadline), refreshed by ctrl_issue */
     uint64_t *inval; /* bit per bank: candidate to recompute (the open-page scheduler's list of them) */
     /* the open-page scheduler's lower-bound model of the engine's registers (hbm_ctrl_sched.c), per

@@ -146,9 +146,8 @@ static int mac_row_ready(const hbm_ctrl *r, const hbm_req *q)
     const unsigned chn = ctrl_chn(r, q->st, q->ch);
     unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? r->c->pcs - 1 : q->pc;
     for (unsigned p = p0; p <= p1; p++)
-        for (unsigned b = 0; b < r->nbk; b++)
-            if (ctrl_open_row(r, chn, p, b) != (int64_t)q->row)
-                return 0;
+        if (ctrl_pcc(r, chn, p)->allrow != (int64_t)q->row)
+            return 0;
     return 1;
 }
 
@@ -201,7 +200,7 @@ int ctrl_mac(hbm_ctrl *r, const hbm_req *q, uint64_t from, char *err, size_t n)
             data = 0;
             continue;
         }
-        if (go(r, &c, from, err, n))
+        if (t == HBM_NEVER ? go(r, &c, from, err, n) : ctrl_issue(r, &c, t, err, n)) /* go: says why */
             return -1;
     }
     return 0;

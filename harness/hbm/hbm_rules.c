@@ -258,16 +258,16 @@ static inline uint64_t eff(const hbm *h, const hbm_plan_ent *e, size_t i)
 static uint64_t nest_max(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, unsigned n)
 {
     uint64_t m = 0;
-    if (at->shape[HBM_SC_BANK].count == 1) { /* one bank, so one SID and one bank group */
+    const size_t p0 = at->start[HBM_SC_PC], np = at->shape[HBM_SC_PC].count; /* the PCs: no division */
+    if (at->shape[HBM_SC_BANK].count == 1) { /* one bank, so one SID, one bank group and one PC */
         for (unsigned k = 0; k < n; k++)
-            m = MAX64(m, eff(h, &e[k], at->start[e[k].sc]));
+            m = MAX64(m, MAX64(e[k].r[at->start[e[k].sc]], e[k].fl[p0]));
         return m;
     }
     for (unsigned k = 0; k < n; k++) {
         hbm_span sp = hbm_span_of(at, e[k].sc);
         if (at->shape[e[k].sc].whole) {
-            size_t per = h->per_pc[e[k].sc], p0 = sp.start / per;
-            for (size_t p = p0; p < p0 + sp.count / per; p++)
+            for (size_t p = p0; p < p0 + np; p++)
                 m = MAX64(m, MAX64(e[k].ag[p], e[k].fl[p]));
         } else
             for (size_t i = 0; i < sp.count; i++)
@@ -346,8 +346,10 @@ static size_t siblings(const hbm *h, unsigned sc)
  * of the other instances of each one's parent (rel OTHER); a windowed entry records v in its ring. Below
  * the PC a span of whole PCs raises their floors, any other instance its register, and the PCs'
  * aggregates follow. */
-static void raise_span(const hbm *h, hbm_span sp, int whole, const hbm_plan_ent *e, uint64_t v)
+static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, uint64_t v)
 {
+    const hbm_span sp = hbm_span_of(at, e->sc);
+    const int whole = at->shape[e->sc].whole;
     uint64_t *r = e->r;
     const size_t per = e->sc > HBM_SC_PC ? h->per_pc[e->sc] : 0;
     if (e->rel == HBM_REL_OTHER) {
@@ -370,7 +372,7 @@ static void raise_span(const hbm *h, hbm_span sp, int whole, const hbm_plan_ent 
             ++*cnt;
         }
     } else if (per && whole) {
-        for (size_t p = sp.start / per; p < (sp.start + sp.count) / per; p++) {
+        for (size_t p = at->start[HBM_SC_PC]; p < at->start[HBM_SC_PC] + at->shape[HBM_SC_PC].count; p++) {
             e->fl[p] = MAX64(v, e->fl[p]);
             e->ag[p] = MAX64(v, e->ag[p]);
         }
@@ -399,11 +401,11 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t)
         const hbm_plan_ent *e = &pl->u[i];
         uint64_t v = t + e->base + e->mult * n1;
         if (at.shape[e->sc].count == 1 && !e->rel && !e->nth) { /* the common case: one instance */
-            size_t i = at.start[e->sc];
+            size_t i = at.start[e->sc], p = at.start[HBM_SC_PC]; /* one instance: one PC */
             e->r[i] = MAX64(v, e->r[i]);
             if (e->sc > HBM_SC_PC)
-                e->ag[i / h->per_pc[e->sc]] = MAX64(v, e->ag[i / h->per_pc[e->sc]]);
+                e->ag[p] = MAX64(v, e->ag[p]);
         } else
-            raise_span(h, hbm_span_of(&at, e->sc), at.shape[e->sc].whole, e, v);
+            raise_span(h, &at, e, v);
     }
 }
