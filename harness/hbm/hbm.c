@@ -310,12 +310,14 @@ static const char *refresh_error(const hbm *h, const hbm_cmd *c, uint64_t t, cha
     const hbm_cfg *f = &h->cfg;
     if (f->ref_mode == HBM_REF_OFF)
         return NULL;
-    uint64_t owed_by = t / ref_interval(h);
+    const uint64_t iv = ref_interval(h);
     for (unsigned p = 0; p < f->pcs; p++) {
         uint64_t refs = h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs;
         if (hbm_is_ref(c->op) && c->pc == p)
             refs++;
-        if (refs + f->max_postpone < owed_by) {
+        /* refs + max_postpone < floor(t / I), without the division on every command */
+        if ((refs + f->max_postpone + 1) * iv <= t) {
+            uint64_t owed_by = t / iv;
             char buf[128];
             snprintf(err, n, "refresh: %s at cycle %" PRIu64 ": PC %u has %" PRIu64 " refreshes, owes %" PRIu64
                      " (max_postpone %u)", hbm_cmd_str(c, buf, sizeof buf), t, p, refs, owed_by, f->max_postpone);
