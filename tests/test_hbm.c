@@ -24,6 +24,7 @@
 #include "hbm.h"
 #include "hbm_ctrl.h"
 #include "tb_util.h"
+#include "tb_hbm.h"
 
 static uint64_t seed;
 
@@ -39,46 +40,10 @@ static hbm_cfg preset(const char *name)
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-/* A model with its log going to a temporary file, checked by hbm_check_stream at the end. */
-typedef struct {
-    hbm_cfg cfg;
-    hbm *h;
-    hbm_ctrl *r;
-    FILE *log;
-} rig;
-
-static void rig_open(rig *g, const hbm_cfg *c)
-{
-    g->cfg = *c;
-    g->h = hbm_new(c);
-    assert_non_null(g->h);
-    g->r = hbm_ctrl_new(g->h);
-    assert_non_null(g->r);
-    g->log = tmpfile();
-    assert_non_null(g->log);
-    hbm_set_log(g->h, g->log);
-}
-
-static void rig_close(rig *g)
-{
-    char err[512];
-    uint64_t n = 0;
-    if (hbm_ctrl_finish(g->r, err, sizeof err))
-        fail_msg("%s: %s", g->cfg.name, err);
-    fflush(g->log);
-    rewind(g->log);
-    int rc = hbm_check_stream(&g->cfg, g->log, "log", err, sizeof err, &n, NULL, NULL);
-    if (rc)
-        fail_msg("%s: the engine's log fails the checker: %s", g->cfg.name, err);
-    const hbm_stats *s = hbm_get_stats(g->h);
-    uint64_t total = 0;
-    for (unsigned i = 0; i < HBM_NOPS; i++)
-        total += s->cmds[i];
-    assert_int_equal(n, total);
-    fclose(g->log);
-    hbm_ctrl_free(g->r);
-    hbm_free(g->h);
-}
+/* An engine with its controller and its log checked by hbm_check_stream at the end (tb_hbm.h). */
+typedef tb_hbm rig;
+static void rig_open(rig *g, const hbm_cfg *c) { tb_hbm_open(g, c); }
+static void rig_close(rig *g) { tb_hbm_close(g, 0, g->cfg.name); }
 
 /* Issues one request (alone in the queues: in order) and returns the cycle of its data command. */
 static uint64_t req(rig *g, hbm_req q)

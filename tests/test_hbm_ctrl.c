@@ -27,6 +27,7 @@
 #include "hbm_check.h"
 #include "hbm_ctrl.h"
 #include "tb_util.h"
+#include "tb_hbm.h"
 
 static uint64_t seed;
 static const char *const presets[] = {"hbm3-6400", "attacc-hbm3-5200"};
@@ -42,27 +43,8 @@ static hbm_cfg preset(const char *name)
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-typedef struct {
-    hbm_cfg cfg;
-    hbm *h;
-    hbm_ctrl *r;
-    FILE *log;
-    hbm_ctrl_summary sum;
-    hbm_stats st;
-} rig;
-
-static void rig_open(rig *g, const hbm_cfg *c)
-{
-    char err[512];
-    g->cfg = *c;
-    if (hbm_cfg_validate(c, err, sizeof err))
-        fail_msg("%s: %s", c->name, err);
-    g->h = hbm_new(c);
-    g->r = hbm_ctrl_new(g->h);
-    g->log = tmpfile();
-    assert_true(g->h && g->r && g->log);
-    hbm_set_log(g->h, g->log);
-}
+typedef tb_hbm rig;
+static void rig_open(rig *g, const hbm_cfg *c) { tb_hbm_open(g, c); }
 
 static void add(rig *g, hbm_req q)
 {
@@ -74,23 +56,11 @@ static void add(rig *g, hbm_req q)
 /* Finishes, checks the log (rewound for the caller when keep), keeps the summary and statistics. */
 static void rig_close(rig *g, int keep)
 {
-    char err[512];
-    uint64_t n = 0;
-    if (hbm_ctrl_finish(g->r, err, sizeof err))
-        fail_msg(TB_REPLAY "%s: %s", seed, seed, g->cfg.name, err);
-    hbm_ctrl_summarize(g->r, &g->sum);
-    g->st = *hbm_get_stats(g->h);
-    fflush(g->log);
-    rewind(g->log);
-    if (hbm_check_stream(&g->cfg, g->log, "log", err, sizeof err, &n, NULL, NULL))
-        fail_msg(TB_REPLAY "%s (%s, %s page, %s refresh, %s): the log fails the checker: %s", seed, seed, g->cfg.name,
-                 hbm_cfg_schedulers[g->cfg.sched], hbm_cfg_pages[g->cfg.page], hbm_cfg_ref_policies[g->cfg.ref_policy],
-                 hbm_cfg_ref_modes[g->cfg.ref_mode], err);
-    rewind(g->log);
-    if (!keep)
-        fclose(g->log), g->log = NULL;
-    hbm_ctrl_free(g->r);
-    hbm_free(g->h);
+    char what[300];
+    snprintf(what, sizeof what, TB_REPLAY "%s (%s, %s page, %s refresh, %s)", seed, seed, g->cfg.name,
+             hbm_cfg_schedulers[g->cfg.sched], hbm_cfg_pages[g->cfg.page], hbm_cfg_ref_policies[g->cfg.ref_policy],
+             hbm_cfg_ref_modes[g->cfg.ref_mode]);
+    tb_hbm_close(g, keep, what);
 }
 
 static hbm_req rd(unsigned sid, unsigned bg, unsigned ba, unsigned row, unsigned col)
