@@ -130,7 +130,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
-.PHONY: all help deps run units vunits check-seams test test-san test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-san fuzz test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -145,6 +145,8 @@ help:
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make test-san       in CI after make test: the C code with ASan+UBSan, the suites that link no"
 	@echo "                      Verilated library and a few pimattn workloads (scripts/test-san.sh)"
+	@echo "  make fuzz           not in CI: libFuzzer on the readers of YAML files, logs, placements, ctx files"
+	@echo "                      (FUZZ_SECONDS=n each, default 60; tests/fuzz/, scripts/fuzz.sh)"
 	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
 	@echo "                      munge and parallel if missing, starts a single-node cluster on localhost"
 	@echo "                      (build/slurm/), runs a job array and the sweep grid as an array and with GNU"
@@ -436,6 +438,31 @@ test-san: $(VUNITS) | $(DEPS_STAMP)
 	  $(BUILD)/san/bin/pimattn $(addprefix $(BUILD)/san/bin/,$(SAN_TESTS)) >$(BUILD)/san-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/san-build.log; exit 1; }
 	@scripts/test-san.sh $(BUILD)/san "$(SAN_TESTS)"
+
+# libFuzzer targets (issue 21; tests/fuzz/): the readers of every input a user hands pimattn, built with
+# clang and ASan+UBSan in $(BUILD)/fuzz, each run FUZZ_SECONDS from the seed corpus tests/fuzz/corpus/T
+# (scripts/fuzz.sh); a crash, leak or hang fails and leaves its input in $(BUILD)/fuzz/T/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := hbm_yaml model_yaml log place ctx
+FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LINK     = $(CC) -fsanitize=fuzzer,address,undefined -o $@ $^
+$(BUILD)/bin/fuzz_hbm_yaml: $(BUILD)/obj/tests/fuzz/fuzz_hbm_yaml.o $(call libs,hbmcfg cfgfile)
+	@mkdir -p $(@D) && $(FUZZ_LINK) $(LDLIBS_CFG)
+$(BUILD)/bin/fuzz_model_yaml: $(BUILD)/obj/tests/fuzz/fuzz_model_yaml.o $(BUILD)/obj/harness/run/model.o
+	@mkdir -p $(@D) && $(FUZZ_LINK) -lyaml
+$(BUILD)/bin/fuzz_log: $(BUILD)/obj/tests/fuzz/fuzz_log.o $(call libs,hbmcheck hbmcfg cfgfile)
+	@mkdir -p $(@D) && $(FUZZ_LINK) $(LDLIBS_CFG)
+$(BUILD)/bin/fuzz_place: $(BUILD)/obj/tests/fuzz/fuzz_place.o $(call libs,hazard hbmcfg cfgfile)
+	@mkdir -p $(@D) && $(FUZZ_LINK) $(LDLIBS_CFG)
+$(BUILD)/bin/fuzz_ctx: $(BUILD)/obj/tests/fuzz/fuzz_ctx.o $(call libs,cli) $(BUILD)/obj/csim/fp.o
+	@mkdir -p $(@D) && $(FUZZ_LINK) -lm
+fuzz: | $(DEPS_STAMP)
+	@command -v clang >/dev/null || scripts/install-deps.sh --with fuzz
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz DEPS_STAMP=$(DEPS_STAMP) CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
+	  $(addprefix $(BUILD)/fuzz/bin/fuzz_,$(FUZZ_TARGETS)) >$(BUILD)/fuzz-build.log 2>&1 || \
+	  { tail -30 $(BUILD)/fuzz-build.log; exit 1; }
+	@scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # A real Slurm run on a single-node cluster on localhost (issue 18; docs/slurm.md): not part of `make test`.
 test-slurm: $(PIMATTN)

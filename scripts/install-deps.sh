@@ -4,6 +4,7 @@
 # Usage: scripts/install-deps.sh [--check] [--with GROUP]...
 #   --check        report missing packages, exit 1 if any (installs nothing)
 #   --with slurm   also the single-node Slurm cluster of `make test-slurm` (scripts/test-slurm.sh)
+#   --with fuzz    also clang, for the libFuzzer targets of `make fuzz`
 # Without --with, the list is the build and test dependencies (`make deps`, `make test`).
 set -euo pipefail
 
@@ -27,6 +28,9 @@ SLURM_PKGS=(
   munge             # Slurm's authentication daemon and key tool
   parallel          # GNU parallel (also in the main list): the emitted parallel.sh beside the Slurm array
 )
+FUZZ_PKGS=(
+  clang             # libFuzzer (-fsanitize=fuzzer) for `make fuzz` (tests/fuzz/)
+)
 
 check=0
 while [ "$#" -gt 0 ]; do
@@ -35,10 +39,11 @@ while [ "$#" -gt 0 ]; do
     --with)
       case "${2:-}" in
         slurm) PKGS+=("${SLURM_PKGS[@]}") ;;
-        *) echo "install-deps: unknown group '${2:-}' after --with (allowed: slurm)" >&2; exit 2 ;;
+        fuzz) PKGS+=("${FUZZ_PKGS[@]}") ;;
+        *) echo "install-deps: unknown group '${2:-}' after --with (allowed: slurm, fuzz)" >&2; exit 2 ;;
       esac
       shift ;;
-    *) echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--check] [--with slurm])" >&2; exit 2 ;;
+    *) echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--check] [--with slurm|fuzz])" >&2; exit 2 ;;
   esac
   shift
 done
