@@ -441,7 +441,8 @@ test-san: $(VUNITS) | $(DEPS_STAMP)
 
 # libFuzzer targets (issue 21; tests/fuzz/): the readers of every input a user hands pimattn, built with
 # clang and ASan+UBSan in $(BUILD)/fuzz, each run FUZZ_SECONDS from the seed corpus tests/fuzz/corpus/T
-# (scripts/fuzz.sh); a crash, leak or hang fails and leaves its input in $(BUILD)/fuzz/T/.
+# (scripts/fuzz.sh); a crash, leak or hang fails and leaves its input in $(BUILD)/fuzz/T/; each one found goes to
+# tests/fuzz/regress/T/ (a seed too, and test_hazard runs those of the hazard checker in make test and test-san).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := hbm_yaml model_yaml log place ctx
 FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP \

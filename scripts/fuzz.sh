@@ -15,7 +15,7 @@ for t in "$@"; do
   dir=$fb/$t
   rm -rf "$dir"
   mkdir -p "$dir/corpus"
-  cp tests/fuzz/corpus/"$t"/* "$dir/corpus/" 2>/dev/null || true
+  cp tests/fuzz/corpus/"$t"/* tests/fuzz/regress/"$t"/* "$dir/corpus/" 2>/dev/null || true # the found crashes too
   "$fb/bin/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
     -artifact_prefix="$dir/" "$dir/corpus" > "$dir/log" 2>&1
   rc=$?

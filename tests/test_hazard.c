@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include <cmocka.h>
 
@@ -425,13 +426,52 @@ static void test_malformed(void **state)
     drop(&t);
 }
 
+/* The inputs `make fuzz` found crashes with (tests/fuzz/regress/place/: a placement, a line "%%", a log):
+ * each gives a verdict or an error, no crash (make test-san runs this under ASan and UBSan). */
+static void test_fuzz_regressions(void **state)
+{
+    (void)state;
+    const char *dir = "tests/fuzz/regress/place";
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        static char buf[1 << 16];
+        size_t len = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        char *sep = NULL;
+        for (size_t i = 0; i + 3 <= len && !sep; i++)
+            if (!memcmp(buf + i, "%%\n", 3) && (i == 0 || buf[i - 1] == '\n'))
+                sep = buf + i;
+        size_t np = sep ? (size_t)(sep - buf) : len, nl = sep ? len - np - 3 : 0;
+        FILE *p = fmemopen(buf, np ? np : 1, "r"), *l = fmemopen(sep ? sep + 3 : buf, nl ? nl : 1, "r");
+        assert_true(p && l);
+        hbm_cfg c;
+        char err[512];
+        assert_int_equal(hbm_cfg_preset("attacc-hbm3-5200", &c), 0);
+        int rc = hz_check_stream(&c, p, "place", l, "log", err, sizeof err, NULL);
+        assert_true(rc >= -1 && rc <= 2);
+        fclose(p), fclose(l);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 1);
+    print_message("%d input(s) of tests/fuzz/regress/place: a verdict each\n", n);
+}
+
 int main(void)
 {
     tb_cli_init();
     assert_non_null(mkdtemp(dir));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unmutated),  cmocka_unit_test(test_rules_gqa),   cmocka_unit_test(test_rules_tree),
-        cmocka_unit_test(test_rules_pingpong), cmocka_unit_test(test_rules_split), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_rules_pingpong), cmocka_unit_test(test_rules_split), cmocka_unit_test(test_malformed), cmocka_unit_test(test_fuzz_regressions),
     };
     int rc = cmocka_run_group_tests_name("hazard", tests, NULL, NULL);
     char cmd[300];

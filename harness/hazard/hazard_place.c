@@ -284,10 +284,11 @@ static int rows_rules(hz *z)
                 if (r[j].layer == p->layer && r[j].item == p->item) {
                     const region *o = &r[j];
                     if (o->lo != p->k_row || o[1].lo != p->v_row) {
+                        const uint64_t klo = o->lo, vlo = o[1].lo, line = o->line; /* r is freed below */
                         free(r);
                         return bad(z, p->line, 1, "kv-disjoint: pass %u of layer %u reads item %u at K row %u, V row %u;"
-                                   " an earlier pass of the item at K row %u, V row %u (line %" PRIu64 ")", p->seq,
-                                   p->layer, p->item, p->k_row, p->v_row, o->lo, o[1].lo, o->line);
+                                   " an earlier pass of the item at K row %" PRIu64 ", V row %" PRIu64 " (line %" PRIu64
+                                   ")", p->seq, p->layer, p->item, p->k_row, p->v_row, klo, vlo, line);
                     }
                     dup = 1;
                 }
