@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define MISS (1ull << 62)
-#define LAST UINT64_MAX
+#define CLOSE (3ull << 62) /* close-page PREs: after every request, the lowest bank of the channel first */
 
 /* The mirror of PC pc of channel chn (open rows, refresh deadline) from the engine. */
 static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
@@ -44,12 +44,11 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->now = calloc(r->nch, sizeof *r->now);
     r->chused = calloc(r->nch, 1);
     r->lat = calloc(LAT_BUCKETS, sizeof *r->lat);
-    r->heap = malloc((size_t)r->nbk * c->pcs * sizeof *r->heap);
     r->nissue = calloc(r->nch, sizeof *r->nissue);
     r->rrow = calloc(r->nch, sizeof *r->rrow);
     r->rcol = calloc(r->nch, sizeof *r->rcol);
     r->unmod = calloc(r->nch, sizeof *r->unmod);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->heap || !r->nissue || !r->rrow || !r->rcol || !r->unmod) {
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -58,9 +57,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         ctrl_pc *p = &r->pcs[i];
         p->slots = malloc(cap * sizeof *p->slots);
         p->banks = calloc(r->nbk, sizeof *p->banks);
-        p->live = calloc(r->words, sizeof *p->live);
         p->open = malloc(r->nbk * sizeof *p->open);
-        if (!p->slots || !p->banks || !p->live || !p->open || ctrl_sched_alloc(r, p)) {
+        if (!p->slots || !p->banks || !p->open || ctrl_sched_alloc(r, p)) {
             hbm_ctrl_free(r);
             return NULL;
         }
@@ -89,28 +87,23 @@ void hbm_ctrl_free(hbm_ctrl *r)
         return;
     if (r->pcs)
         for (size_t i = 0; i < (size_t)r->nch * r->c->pcs; i++)
-            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].live), free(r->pcs[i].open),
+            free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].open),
                 ctrl_sched_free(&r->pcs[i]);
-    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->heap), free(r->nissue), free(r->rrow),
+    free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->nissue), free(r->rrow),
         free(r->rcol), free(r->unmod), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
 {
-    p->banks[b].valid = 0;
-    p->live[b / 64] |= 1ull << (b % 64);
     p->inval[b / 64] |= 1ull << (b % 64);
 }
 
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
 {
     if (!p->nq[0] && !p->nq[1] && r->c->page == HBM_PAGE_OPEN) { /* no candidate until a request comes */
-        for (unsigned b = 0; b < r->nbk; b++) {
-            p->banks[b].valid = 0;
-            if (p->banks[b].cls >= 0) /* the open-page scheduler drops it */
+        for (unsigned b = 0; b < r->nbk; b++)
+            if (p->banks[b].cls >= 0) /* the scheduler drops it */
                 p->inval[b / 64] |= 1ull << (b % 64);
-        }
-        memset(p->live, 0, r->words * sizeof *p->live);
         return;
     }
     for (unsigned b = 0; b < r->nbk; b++)
@@ -131,7 +124,7 @@ void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
     const hbm_cfg *c = r->c;
     ctrl_pc *p = ctrl_pcq(r, chn, pc);
     ctrl_bank *k = &p->banks[b];
-    k->valid = 1, k->has = 0, k->lb = 0, k->slot = -1;
+    k->has = 0, k->slot = -1;
     if (p->rstate && (c->ref_mode == HBM_REF_ALLBANK || b == p->rbank))
         return; /* the refresh goes first */
     const int dir = p->wmode;
@@ -146,7 +139,7 @@ void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
     k->from = 0;
     if (hd < 0) { /* close page: nothing queued hits the open row */
         if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
-            k->has = 1, k->cmd.op = HBM_PRE, k->prio = LAST;
+            k->has = 1, k->cmd.op = HBM_PRE, k->prio = CLOSE | (pc * r->nbk + b);
         return;
     }
     int32_t use = -1;
@@ -412,7 +405,10 @@ int hbm_ctrl_add(hbm_ctrl *r, const hbm_req *q, char *err, size_t n)
     const hbm_cfg *c = r->c;
     const unsigned chn = ctrl_chn(r, q->st, q->ch);
     uint64_t a = ctrl_max(q->arrival, r->clock);
-    for (int k; (k = ctrl_step(r, chn, a, err, n)) != 0;)
+    /* the commands that go before the arrival; none when it is not after the channel's last command (every
+     * command issues at or after it). A refresh that became due before it is then found by the next step,
+     * with the same start (its `due`), before any command of the new request. */
+    for (int k; a > r->now[chn] && (k = ctrl_step(r, chn, a, err, n)) != 0;)
         if (k < 0)
             return -1;
     r->chused[chn] = 1;

@@ -19,14 +19,13 @@ typedef struct {
 typedef struct {
     int32_t head[2], tail[2];
     uint32_t bypass; /* hits served since the oldest request became the oldest (frfcfs-cap) */
-    uint8_t valid;   /* candidate computed for the present state */
     uint8_t has;     /* there is a candidate */
     int32_t slot;    /* the request a data command serves; -1 for PRE/ACT */
     hbm_cmd cmd;
     uint64_t from; /* not before (the request's entry) */
-    uint64_t lb;   /* a lower bound of hbm_earliest(cmd) (engine registers only rise) */
-    uint64_t prio; /* smaller first at equal cycles: hits by age, then misses by age, then close-page PREs */
-    /* the open-page scheduler (hbm_ctrl_sched.c) */
+    uint64_t prio; /* smaller first at equal cycles: hits by age, then misses by age, then close-page PREs
+                    * by bank (pc * banks + bank); every candidate's is distinct */
+    /* the scheduler (hbm_ctrl_sched.c) */
     uint64_t e;      /* a lower bound of hbm_earliest(cmd) from the engine (exact at issue count `stamp`) */
     uint64_t stamp;  /* the channel's issue count when e was asked; 0: e not asked */
     int8_t cls;      /* the class list the candidate is in (CLS_ACT .. CLS_WR), -1 none */
@@ -49,7 +48,6 @@ typedef struct {
     ctrl_slot *slots;
     int32_t free;
     ctrl_bank *banks;
-    uint64_t *live; /* bit per bank: candidate not computed, or computed and present */
     int64_t *open;  /* the engine's open row per bank (-1 closed), mirrored by ctrl_issue */
     unsigned nopen; /* banks open */
     int64_t allrow; /* the row every bank holds open, or -1 (the MAC path asks it per request) */
@@ -80,17 +78,10 @@ typedef struct {
     int used;
 } ctrl_pc;
 
-/* best_request's heap entry: a candidate's lower bound and priority */
-typedef struct ctrl_ent {
-    uint64_t key, prio;
-    ctrl_bank *k;
-    int id;
-} ctrl_ent;
-
 struct hbm_ctrl {
     hbm *h;
     const hbm_cfg *c;
-    unsigned nbk, words, nch; /* banks per PC, words of live, channels (stacks x channels) */
+    unsigned nbk, words, nch; /* banks per PC, words of a bank mask, channels (stacks x channels) */
     ctrl_pc *pcs;             /* [channel][pc] */
     uint64_t *now;            /* per channel: cycle of its last command */
     uint8_t *chused;
@@ -103,7 +94,6 @@ struct hbm_ctrl {
     uint64_t lat_over, lat_max, lat_n;
     double lat_sum;
     hbm_stats idle;
-    ctrl_ent *heap; /* best_request's scratch: one entry per bank of a channel */
     uint64_t *nissue; /* per channel: commands issued (the stamp of exact bounds) */
     uint64_t *rrow, *rcol; /* per channel: the row and column command bus registers (model) */
     uint64_t *unmod;       /* per channel: nissue after its last command the model does not follow */

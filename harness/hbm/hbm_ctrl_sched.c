@@ -1,23 +1,19 @@
 /* hbm_ctrl_sched.c — which request candidate of a channel issues first (hbm_ctrl.h "Scheduling").
  *
  * Every bank holds at most one candidate command (hbm_ctrl.c, ctrl_candidate); the one that goes is the
- * smallest (earliest cycle by the engine, priority). Two searches give it:
- *
- *  - Open page (every priority distinct): a lower-bound model. The controller keeps its own copy of the
- *    engine's registers for the rules between the commands it issues for requests (ACT, PRE, RD, WR): per
- *    bank, bank group, SID, PC and channel the cycle before which each class of command (ACT, PRE, RD, WR)
- *    may not issue, raised by the same distances as the engine's rule table (docs/hbm.md "Timing rules").
- *    They are a subset of the engine's rules, so they give a lower bound of hbm_earliest; for the commands
- *    the queues issue they are all of them but refresh, so the bound is exact but after a refresh or a
- *    MAC. The candidates of a PC are kept in one list per class, by priority: the commands of a class wait
- *    for the same PC and channel registers S, so the first of the class is the first by priority whose own
- *    bank, bank group and SID part is <= S, or else the smallest own part. A class is looked at again only
- *    when a command of its kind (row or column) issued in the channel, or its candidates changed. The
- *    winner is asked of the engine (unless its bound was already its answer for the channel's present
- *    state); an answer above the bound replaces the candidate's bound and the search goes on.
- *  - Close page: the min-heap of the first controller (bounds from the engine's earlier answers, the top
- *    asked until its answer does not move it down). Its close-page PREs share one priority, so among those
- *    at the same cycle the heap's order picks; kept as it was so that those choices stay the same. */
+ * smallest (earliest cycle by the engine, then priority; every priority is distinct, close-page PREs
+ * ordered by bank). A lower-bound model finds it. The controller keeps its own copy of the
+ * engine's registers for the rules between the commands it issues for requests (ACT, PRE, RD, WR): per
+ * bank, bank group, SID, PC and channel the cycle before which each class of command (ACT, PRE, RD, WR)
+ * may not issue, raised by the same distances as the engine's rule table (docs/hbm.md "Timing rules").
+ * They are a subset of the engine's rules, so they give a lower bound of hbm_earliest; for the commands
+ * the queues issue they are all of them but refresh, so the bound is exact but after a refresh or a
+ * MAC. The candidates of a PC are kept in one list per class, by priority: the commands of a class wait
+ * for the same PC and channel registers S, so the first of the class is the first by priority whose own
+ * bank, bank group and SID part is <= S, or else the smallest own part. A class is looked at again only
+ * when a command of its kind (row or column) issued in the channel, or its candidates changed. The
+ * winner is asked of the engine (unless its bound was already its answer for the channel's present
+ * state); an answer above the bound replaces the candidate's bound and the search goes on. */
 #include "hbm_ctrl_priv.h"
 
 #include <stdio.h>
@@ -163,10 +159,8 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
             const int same = had && k->has && old.op == k->cmd.op && old.row == k->cmd.row && old.col == k->cmd.col &&
                              from == k->from;
             cls_remove(p, b);
-            if (!k->has) {
-                p->live[w] &= ~(1ull << (b % 64));
+            if (!k->has)
                 continue;
-            }
             k->e = same ? e : 0, k->stamp = same ? stamp : 0;
             cls_insert(p, b, cls_of(k->cmd.op));
         }
@@ -256,72 +250,9 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
     }
 }
 
-/* ---- close page: the heap ------------------------------------------------------------------------ */
-
-static int ent_less(const ctrl_ent *a, const ctrl_ent *b)
-{
-    return a->key < b->key || (a->key == b->key && a->prio < b->prio);
-}
-
-static void sift(ctrl_ent *h, unsigned n, unsigned i)
-{
-    for (;;) {
-        unsigned l = 2 * i + 1, m = i;
-        if (l < n && ent_less(&h[l], &h[m]))
-            m = l;
-        if (l + 1 < n && ent_less(&h[l + 1], &h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        ctrl_ent t = h[i];
-        h[i] = h[m], h[m] = t, i = m;
-    }
-}
-
-/* The live candidates go into a min-heap by (lower bound, priority); the top is asked for its exact cycle
- * until the answer does not move it down. */
-static int best_heap(hbm_ctrl *r, unsigned chn, uint64_t *te)
-{
-    const unsigned npc = r->c->pcs;
-    const uint64_t now = r->now[chn];
-    ctrl_ent *h = r->heap;
-    unsigned n = 0;
-    for (unsigned pc = 0; pc < npc; pc++) {
-        ctrl_pc *p = ctrl_pcq(r, chn, pc);
-        for (unsigned w = 0; w < r->words; w++)
-            for (uint64_t m = p->live[w]; m; m &= m - 1) {
-                unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
-                ctrl_bank *k = &p->banks[b];
-                if (!k->valid) {
-                    ctrl_candidate(r, chn, pc, b);
-                    if (!k->has) {
-                        p->live[w] &= ~(1ull << (b % 64));
-                        continue;
-                    }
-                }
-                h[n++] = (ctrl_ent){k->lb > now ? k->lb : now, k->prio, k, (int)(pc * r->nbk + b)};
-            }
-    }
-    if (!n)
-        return *te = HBM_NEVER, -1;
-    for (unsigned i = n / 2; i-- > 0;)
-        sift(h, n, i);
-    for (;;) {
-        ctrl_bank *k = h[0].k;
-        uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(now, k->from), NULL);
-        k->lb = e;
-        if (e <= h[0].key)
-            return *te = e, h[0].id;
-        h[0].key = e;
-        sift(h, n, 0);
-    }
-}
-
 /* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none
  * (*te = HBM_NEVER), -2 with err on a controller bug. */
 int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
 {
-    if (r->c->page == HBM_PAGE_CLOSE)
-        return best_heap(r, chn, te);
     return best_model(r, chn, te, err, n);
 }

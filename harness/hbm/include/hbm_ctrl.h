@@ -9,7 +9,8 @@
  *    the queue is full it waits (issuing that channel's commands) until a data command frees an entry;
  *    the cycles waited are the trace's stall cycles and delay every later request (back-pressure).
  *  - Scheduling per channel, one command at a time at the smallest cycle any candidate may issue (the
- *    engine's hbm_earliest); ties: refresh, then row hits, then the oldest request. Candidates per bank:
+ *    engine's hbm_earliest); ties: refresh, then row hits, then the oldest request, then close-page PREs by bank
+ *    (the channel's lowest PC, then bank, first). Candidates per bank:
  *    frfcfs: the oldest request's data command if it hits the open row, else the oldest hit, else the
  *    oldest request's PRE or ACT; frfcfs-cap N: as frfcfs, but after N hits have bypassed the bank's
  *    oldest request (a miss) only that request; fcfs: only the PC's oldest request of the active queue (its
