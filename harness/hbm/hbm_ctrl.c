@@ -11,6 +11,26 @@
 #define MISS (1ull << 62)
 #define CLOSE (3ull << 62) /* close-page PREs: after every request, the lowest bank of the channel first */
 
+void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl)
+{
+    ctrl_pcq(r, chn, pc)->dl = dl;
+    unsigned best = 0;
+    for (unsigned i = 1; i < r->c->pcs; i++)
+        if (ctrl_pcq(r, chn, i)->dl < ctrl_pcq(r, chn, best)->dl)
+            best = i;
+    r->dpc[chn] = best, r->dmin[chn] = ctrl_pcq(r, chn, best)->dl;
+}
+
+/* The row every bank of every PC of channel chn holds open, or -1. */
+static void chan_row(hbm_ctrl *r, unsigned chn)
+{
+    int64_t row = ctrl_pcq(r, chn, 0)->allrow;
+    for (unsigned pc = 1; pc < r->c->pcs && row >= 0; pc++)
+        if (ctrl_pcq(r, chn, pc)->allrow != row)
+            row = -1;
+    r->chrow[chn] = row;
+}
+
 /* The mirror of PC pc of channel chn (open rows, refresh deadline) from the engine. */
 static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
 {
@@ -27,7 +47,8 @@ static void sync_pc(hbm_ctrl *r, unsigned chn, unsigned pc)
     for (unsigned b = 1; b < r->nbk; b++)
         if (p->open[b] != p->allrow)
             p->allrow = -1;
-    p->dl = hbm_refresh_deadline(r->h, st, ch, pc);
+    ctrl_set_deadline(r, chn, pc, hbm_refresh_deadline(r->h, st, ch, pc));
+    chan_row(r, chn);
 }
 
 hbm_ctrl *hbm_ctrl_new(hbm *h)
@@ -48,7 +69,13 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->rrow = calloc(r->nch, sizeof *r->rrow);
     r->rcol = calloc(r->nch, sizeof *r->rcol);
     r->unmod = calloc(r->nch, sizeof *r->unmod);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod) {
+    r->dmin = calloc(r->nch, sizeof *r->dmin);
+    r->dpc = calloc(r->nch, sizeof *r->dpc);
+    r->nref = calloc(r->nch, sizeof *r->nref);
+    r->nqch = calloc(r->nch, sizeof *r->nqch);
+    r->chrow = calloc(r->nch, sizeof *r->chrow);
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod || !r->dmin ||
+        !r->dpc || !r->nref || !r->nqch || !r->chrow) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -90,7 +117,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
             free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].open),
                 ctrl_sched_free(&r->pcs[i]);
     free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->nissue), free(r->rrow),
-        free(r->rcol), free(r->unmod), free(r);
+        free(r->rcol), free(r->unmod), free(r->dmin), free(r->dpc), free(r->nref), free(r->nqch), free(r->chrow), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
@@ -211,8 +238,8 @@ static void mode_update(hbm_ctrl *r, ctrl_pc *p)
     fcfs_update(r, p);
 }
 
-/* A data command issued at t served request `s` of bank b. */
-static void dequeue(hbm_ctrl *r, ctrl_pc *p, unsigned b, int32_t s, uint64_t t)
+/* A data command issued at t served request `s` of bank b of PC p of channel chn. */
+static void dequeue(hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, int32_t s, uint64_t t)
 {
     ctrl_bank *k = &p->banks[b];
     ctrl_slot *q = &p->slots[s];
@@ -232,7 +259,7 @@ static void dequeue(hbm_ctrl *r, ctrl_pc *p, unsigned b, int32_t s, uint64_t t)
         k->bypass++;
     }
     q->next = p->free, p->free = s;
-    p->nq[dir]--;
+    p->nq[dir]--, r->nqch[chn]--;
     if (!p->nq[0] && !p->nq[1])
         p->empty_since = t;
     if (dir == 0) {
@@ -253,6 +280,16 @@ static void dequeue(hbm_ctrl *r, ctrl_pc *p, unsigned b, int32_t s, uint64_t t)
     mode_update(r, p);
 }
 
+/* The first and last data command's cycles. */
+static void done_data(hbm_ctrl *r, unsigned op, uint64_t t)
+{
+    if (op == HBM_RD || op == HBM_WR || op == HBM_MACAB) {
+        if (!r->any)
+            r->first = t, r->any = 1;
+        r->last = t;
+    }
+}
+
 /* Issues c at t through the engine and keeps the candidates in step with the banks it touched. */
 int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
 {
@@ -261,23 +298,31 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     const unsigned chn = ctrl_chn(r, c->st, c->ch);
     r->now[chn] = t;
     ctrl_model_issue(r, chn, c, t);
+    const unsigned op = c->op;
+    /* the other commands (MACs and the like) change nothing here but a due refresh's bound */
+    const int mine = op == HBM_REFAB || op == HBM_REFPB || op == HBM_ACT || op == HBM_PRE || op == HBM_RD ||
+                     op == HBM_WR || op == HBM_PREA || op == HBM_ACTAB || op == HBM_ACTBG;
+    if (!mine && !r->nref[chn])
+        return done_data(r, op, t), 0;
     const unsigned p0 = c->pc == HBM_PC_ALL ? 0 : c->pc, p1 = c->pc == HBM_PC_ALL ? r->c->pcs - 1 : c->pc;
+    int rows = 0; /* a PC's allrow changed */
     for (unsigned pc = p0; pc <= p1; pc++) {
         ctrl_pc *p = ctrl_pcq(r, chn, pc);
         unsigned b = (c->sid * r->c->bank_groups + c->bg) * r->c->banks + c->ba;
-        if (c->op != HBM_RD && c->op != HBM_WR &&
-            !(r->c->ref_mode == HBM_REF_PERBANK && (c->op == HBM_ACT || c->op == HBM_PRE) && b != p->rbank))
+        if (op != HBM_RD && op != HBM_WR &&
+            !(r->c->ref_mode == HBM_REF_PERBANK && (op == HBM_ACT || op == HBM_PRE) && b != p->rbank))
             p->rlb = 0; /* the due refresh's next command may have changed */
-        switch (c->op) {
+        const int64_t allrow = p->allrow;
+        switch (op) {
         case HBM_REFAB:
-            p->rstate = 0;
-            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
-            ctrl_invalidate_pc(r, p);
-            break;
         case HBM_REFPB:
+            r->nref[chn] -= p->rstate != 0;
             p->rstate = 0;
-            p->dl = hbm_refresh_deadline(r->h, c->st, c->ch, pc);
-            ctrl_invalidate(p, b);
+            ctrl_set_deadline(r, chn, pc, hbm_refresh_deadline(r->h, c->st, c->ch, pc));
+            if (op == HBM_REFAB)
+                ctrl_invalidate_pc(r, p);
+            else
+                ctrl_invalidate(p, b);
             break;
         case HBM_ACT:
             p->nopen += p->open[b] < 0, p->open[b] = c->row;
@@ -294,9 +339,9 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
             break;
         case HBM_PREA: case HBM_ACTAB:
             for (unsigned i = 0; i < r->nbk; i++)
-                p->open[i] = c->op == HBM_PREA ? -1 : (int64_t)c->row;
-            p->nopen = c->op == HBM_PREA ? 0 : r->nbk;
-            p->allrow = c->op == HBM_PREA ? -1 : (int64_t)c->row;
+                p->open[i] = op == HBM_PREA ? -1 : (int64_t)c->row;
+            p->nopen = op == HBM_PREA ? 0 : r->nbk;
+            p->allrow = op == HBM_PREA ? -1 : (int64_t)c->row;
             ctrl_invalidate_pc(r, p);
             break;
         case HBM_ACTBG:
@@ -306,12 +351,11 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
         default:
             break;
         }
+        rows |= p->allrow != allrow;
     }
-    if (c->op == HBM_RD || c->op == HBM_WR || c->op == HBM_MACAB) {
-        if (!r->any)
-            r->first = t, r->any = 1;
-        r->last = t;
-    }
+    if (rows)
+        chan_row(r, chn);
+    done_data(r, op, t);
     return 0;
 }
 
@@ -325,14 +369,15 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         if (bi < -1)
             return -1;
         int changed = 0;
-        if (c->ref_mode != HBM_REF_OFF)
+        const uint64_t lo = ctrl_ref_floor(r, chn); /* no PC's refresh is due before it */
+        if (lo < limit && lo <= te)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
                 ctrl_pc *p = ctrl_pcq(r, chn, pc);
                 if (p->rstate)
                     continue;
                 uint64_t due = ctrl_ref_pending(r, chn, pc);
                 if (due < limit && due <= te) {
-                    p->rstate = 1, p->rfrom = due, p->rlb = 0, changed = 1;
+                    p->rstate = 1, p->rfrom = due, p->rlb = 0, changed = 1, r->nref[chn]++;
                     if (c->ref_mode == HBM_REF_PERBANK) {
                         p->rbank = hbm_refresh_next_bank(r->h, chn / c->channels, chn % c->channels, pc);
                         ctrl_invalidate(p, p->rbank);
@@ -342,14 +387,14 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             }
         if (changed)
             continue;
-        uint64_t dmin = ctrl_deadline_min(r, chn);
+        uint64_t dmin = r->dmin[chn];
         int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
         uint64_t tr = HBM_NEVER;
         hbm_cmd rc = {0};
         /* each due refresh command's engine answer stays a lower bound while it is the same command: the
          * engine is asked only when one of them might go first */
         int ask = 0;
-        for (unsigned pc = 0; pc < c->pcs && !ask; pc++) {
+        for (unsigned pc = 0; pc < c->pcs && !ask && r->nref[chn]; pc++) {
             ctrl_pc *p = ctrl_pcq(r, chn, pc);
             ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
         }
@@ -381,7 +426,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         if (ctrl_issue(r, &x, te, err, n))
             return -1;
         if (s >= 0)
-            dequeue(r, p, (unsigned)bi % r->nbk, s, te);
+            dequeue(r, chn, p, (unsigned)bi % r->nbk, s, te);
         return 1;
     }
 }
@@ -389,7 +434,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
 /* Issues commands of channel chn until the PCs p0..p1 have no request queued. */
 static int drain(hbm_ctrl *r, unsigned chn, unsigned p0, unsigned p1, char *err, size_t n)
 {
-    for (unsigned pc = p0; pc <= p1; pc++)
+    for (unsigned pc = p0; pc <= p1 && r->nqch[chn]; pc++)
         while (ctrl_pcq(r, chn, pc)->nq[0] || ctrl_pcq(r, chn, pc)->nq[1]) {
             int k = ctrl_step(r, chn, HBM_NEVER, err, n);
             if (k < 0)
@@ -448,7 +493,7 @@ int hbm_ctrl_add(hbm_ctrl *r, const hbm_req *q, char *err, size_t n)
     else
         k->head[dir] = s;
     k->tail[dir] = s;
-    p->nq[dir]++;
+    p->nq[dir]++, r->nqch[chn]++;
     if (p->nq[dir] > p->occ_max[dir])
         p->occ_max[dir] = p->nq[dir];
     ctrl_invalidate(p, b);

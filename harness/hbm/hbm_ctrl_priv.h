@@ -97,6 +97,12 @@ struct hbm_ctrl {
     uint64_t *nissue; /* per channel: commands issued (the stamp of exact bounds) */
     uint64_t *rrow, *rcol; /* per channel: the row and column command bus registers (model) */
     uint64_t *unmod;       /* per channel: nissue after its last command the model does not follow */
+    /* per channel, kept by ctrl_set_deadline, ctrl_issue, ctrl_step, hbm_ctrl_add and dequeue: the smallest
+     * refresh deadline of its PCs and the first PC with it; PCs with a due refresh (rstate); requests queued;
+     * the row every bank of every PC holds open, or -1 */
+    uint64_t *dmin;
+    unsigned *dpc, *nref, *nqch;
+    int64_t *chrow;
 };
 
 static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
@@ -104,6 +110,7 @@ static inline unsigned ctrl_chn(const hbm_ctrl *r, unsigned st, unsigned ch) { r
 static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* hbm_ctrl.c */
+void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl);
 void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b);
 int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n);
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
@@ -125,7 +132,7 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t);
 void ctrl_ref_init(hbm_ctrl *r);
 uint64_t ctrl_ref_pending(const hbm_ctrl *r, unsigned chn, unsigned pc);
 int ctrl_ref_cmd(const hbm_ctrl *r, unsigned chn, unsigned pc, hbm_cmd *x);
-uint64_t ctrl_deadline_min(const hbm_ctrl *r, unsigned chn);
+uint64_t ctrl_ref_floor(const hbm_ctrl *r, unsigned chn);
 int ctrl_mac(hbm_ctrl *r, const hbm_req *q, uint64_t from, char *err, size_t n);
 
 #endif

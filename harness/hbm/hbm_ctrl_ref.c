@@ -52,15 +52,15 @@ uint64_t ctrl_ref_pending(const hbm_ctrl *r, unsigned chn, unsigned pc)
     return due < forced ? due : forced;
 }
 
-uint64_t ctrl_deadline_min(const hbm_ctrl *r, unsigned chn)
+/* No PC of channel chn has its refresh due before this (HBM_NEVER with refresh off): ctrl_ref_pending is
+ * at least min(due, forced) of its deadline, both rising with it, and no deadline is below the smallest. */
+uint64_t ctrl_ref_floor(const hbm_ctrl *r, unsigned chn)
 {
-    const hbm_cfg *c = r->c;
-    uint64_t m = HBM_NEVER;
-    for (unsigned pc = 0; pc < c->pcs; pc++) {
-        uint64_t d = ctrl_pcc(r, chn, pc)->dl;
-        m = d < m ? d : m;
-    }
-    return m;
+    uint64_t d = r->dmin[chn];
+    if (d == UINT64_MAX)
+        return HBM_NEVER;
+    uint64_t due = d + 1 - r->slack, forced = d + 1 > r->guard ? d + 1 - r->guard : 0;
+    return due < forced ? due : forced;
 }
 
 /* The next command of PC pc's due refresh: PREA or REFAB; PRE or REFPB of the bank due. Returns 0. */
@@ -95,18 +95,12 @@ static int go(hbm_ctrl *r, const hbm_cmd *c, uint64_t from, char *err, size_t n)
     return ctrl_issue(r, c, t, err, n);
 }
 
-/* The PC of the channel nearest its refresh deadline, if that is less than `slack` after t, else -1. */
+/* The PC of the channel nearest its refresh deadline (the first of those), if that is less than `slack`
+ * after t, else -1. */
 static int owing_pc(const hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uint64_t slack)
 {
-    const hbm_cfg *c = r->c;
-    if (c->ref_mode == HBM_REF_OFF)
-        return -1;
     const unsigned chn = ctrl_chn(r, st, ch);
-    unsigned p = 0;
-    for (unsigned i = 1; i < c->pcs; i++)
-        if (ctrl_pcc(r, chn, i)->dl < ctrl_pcc(r, chn, p)->dl)
-            p = i;
-    return ctrl_pcc(r, chn, p)->dl < t + slack ? (int)p : -1;
+    return r->dmin[chn] < t + slack ? (int)r->dpc[chn] : -1;
 }
 
 /* Refreshes every PC of the channel whose deadline is less than `slack` after cycle t, the PC nearest its
@@ -144,11 +138,9 @@ static int refresh_due(hbm_ctrl *r, unsigned st, unsigned ch, uint64_t t, uint64
 static int mac_row_ready(const hbm_ctrl *r, const hbm_req *q)
 {
     const unsigned chn = ctrl_chn(r, q->st, q->ch);
-    unsigned p0 = q->pc == HBM_PC_ALL ? 0 : q->pc, p1 = q->pc == HBM_PC_ALL ? r->c->pcs - 1 : q->pc;
-    for (unsigned p = p0; p <= p1; p++)
-        if (ctrl_pcc(r, chn, p)->allrow != (int64_t)q->row)
-            return 0;
-    return 1;
+    if (q->pc == HBM_PC_ALL)
+        return r->chrow[chn] == (int64_t)q->row;
+    return ctrl_pcc(r, chn, q->pc)->allrow == (int64_t)q->row;
 }
 
 /* The MAC request's next command: PREA, ACTAB, then MACAB; returns 1 when it is the MACAB. */
