@@ -5,6 +5,7 @@
 #   --check        report missing packages, exit 1 if any (installs nothing)
 #   --with slurm   also the single-node Slurm cluster of `make test-slurm` (scripts/test-slurm.sh)
 #   --with fuzz    also clang, for the libFuzzer targets of `make fuzz`
+#   --with coverage  also lcov (lcov, genhtml), for the C line coverage of `make coverage`
 # Without --with, the list is the build and test dependencies (`make deps`, `make test`).
 set -euo pipefail
 
@@ -31,6 +32,9 @@ SLURM_PKGS=(
 FUZZ_PKGS=(
   clang             # libFuzzer (-fsanitize=fuzzer) for `make fuzz` (tests/fuzz/)
 )
+COVERAGE_PKGS=(
+  lcov              # lcov and genhtml: gcov line coverage of csim/ and harness/ for `make coverage`
+)
 
 check=0
 while [ "$#" -gt 0 ]; do
@@ -40,10 +44,11 @@ while [ "$#" -gt 0 ]; do
       case "${2:-}" in
         slurm) PKGS+=("${SLURM_PKGS[@]}") ;;
         fuzz) PKGS+=("${FUZZ_PKGS[@]}") ;;
-        *) echo "install-deps: unknown group '${2:-}' after --with (allowed: slurm, fuzz)" >&2; exit 2 ;;
+        coverage) PKGS+=("${COVERAGE_PKGS[@]}") ;;
+        *) echo "install-deps: unknown group '${2:-}' after --with (allowed: slurm, fuzz, coverage)" >&2; exit 2 ;;
       esac
       shift ;;
-    *) echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--check] [--with slurm|fuzz])" >&2; exit 2 ;;
+    *) echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--check] [--with slurm|fuzz|coverage])" >&2; exit 2 ;;
   esac
   shift
 done
