@@ -58,6 +58,18 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
 VL_OPT     := -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
               -I$(RTL_INCDIR) -CFLAGS -fPIC $(VL_OPT)
+# The Verilated units' shims: extra flags to compile and link them with (the coverage build's gcov).
+SHIM_FLAGS :=
+# COVERAGE=1: the tree `make coverage` builds under $(BUILD)/coverage (scripts/coverage.sh): the units with
+# Verilator line and toggle coverage (their shims write the counts, harness/cosim/shim/vshim.hpp), the C and
+# the shims with gcov at -O0 (line numbers as written), the Verilator coverage run-time in the executables.
+ifeq ($(COVERAGE),1)
+CFLAGS     := $(filter-out -O2,$(CFLAGS)) -O0 --coverage
+CXXFLAGS   := $(patsubst -DVM_COVERAGE=0,-DVM_COVERAGE=1,$(CXXFLAGS))
+# the Verilated C++ at -O0: toggle coverage makes it ~7x larger, and g++ -O2 on it took 9 min per GEMV unit
+VL_FLAGS   := $(subst OPT_FAST=-O2,OPT_FAST=-O0,$(VL_FLAGS)) --coverage-line --coverage-toggle
+SHIM_FLAGS := --coverage
+endif
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 # Verilated units are rebuilt when the Verilator flags change (the stamp is rewritten only then).
@@ -93,6 +105,9 @@ LIB_cli      := $(filter-out $(CMD_SRC),$(sort $(wildcard harness/cli/*.c)))
 MODULES      := csim cfgfile hbmcfg hbmcheck hazard hbm cosim run system sweep plot cli
 libs          = $(foreach m,$(1),$(BUILD)/lib/lib$(m).a)
 VLRT_OBJ   := $(BUILD)/vlrt/verilated.o $(BUILD)/vlrt/verilated_threads.o $(BUILD)/vlrt/verilated_fst_c.o
+ifeq ($(COVERAGE),1)
+VLRT_OBJ   += $(BUILD)/vlrt/verilated_cov.o
+endif
 
 # Primitive builds: harness/cosim/prim_builds.def lines "PRIM_BUILD(top, stages, has_c, a_bits, y_bits)".
 PRIM_DEF   := harness/cosim/prim_builds.def
@@ -130,7 +145,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
-.PHONY: all help deps run units vunits check-seams test test-san fuzz test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-san coverage fuzz test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -145,6 +160,8 @@ help:
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make test-san       in CI after make test: the C code with ASan+UBSan, the suites that link no"
 	@echo "                      Verilated library and a few pimattn workloads (scripts/test-san.sh)"
+	@echo "  make coverage       not in make test: Verilator line and toggle coverage of rtl/, gcov/lcov line"
+	@echo "                      coverage of csim/ and harness/ (build/coverage/, docs/coverage.md)"
 	@echo "  make fuzz           not in CI: libFuzzer on the readers of YAML files, logs, placements, ctx files"
 	@echo "                      (FUZZ_SECONDS=n each, default 60; tests/fuzz/, scripts/fuzz.sh)"
 	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
@@ -205,10 +222,12 @@ $(BUILD)/obj/harness/plot/%.o: INC = $(INC_plot)
 $(BUILD)/obj/harness/cli/%.o: INC = $(INC_cli)
 $(BUILD)/obj/tests/%.o: INC = $(INC_tests)
 
+ifneq ($(COVERAGE),1)
 # The FP64 reference: loops over dimensions vectorised (no sum is reassociated; csim/attn_ref.c)
 $(BUILD)/obj/csim/attn_ref.o: CFLAGS += -O3
 # The golden GEMV datapath: 16-lane loops vectorised (csim/gemv.c)
 $(BUILD)/obj/csim/gemv.o: CFLAGS += -O3
+endif
 
 # The lanes of the fast Gaussian data (only their approximation, checked value by value; harness/run/gauss_lanes.c)
 $(BUILD)/obj/harness/run/gauss_lanes.o: CFLAGS += -fno-math-errno -ffp-contract=fast
@@ -237,11 +256,11 @@ $(BUILD)/vl/$(1)/V$(1)__ALL.a: $(3) $(RTL_HDR) $(VL_STAMP) | $(DEPS_STAMP)
 
 $(BUILD)/obj/shim/$(1).o: harness/cosim/shim/$(2)_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
-	$(CXX) $(CXXFLAGS) -fPIC -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' $(5) -c $$< -o $$@
+	$(CXX) $(CXXFLAGS) $(SHIM_FLAGS) -fPIC -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DVSHIM_BUILD=$(1) $(5) -c $$< -o $$@
 
 $(BUILD)/vunits/$(1).so: $(BUILD)/obj/shim/$(1).o $(BUILD)/vl/$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
-	$(CXX) -shared -o $$@ $$^ -lz -pthread
+	$(CXX) -shared $(SHIM_FLAGS) -o $$@ $$^ -lz -pthread
 endef
 
 # Primitives: $(1) build  $(2) top  $(3) stages  $(4) has_c  $(5) a_bits  $(6) y_bits
@@ -285,6 +304,10 @@ $(foreach s,$(SM_SPECS),$(eval $(call SM_RULES,$(call spec,$(s),1),$(call spec,$
 # units use; the others are C only.
 LDFLAGS_VL := -rdynamic
 LDFLAGS_C  :=
+ifeq ($(COVERAGE),1)
+LDFLAGS_VL += --coverage
+LDFLAGS_C  += --coverage
+endif
 LDLIBS_VL  := -lz -pthread
 LDLIBS_CFG := -lcyaml -lyaml      # the configuration reader (cfgfile/)
 LDLIBS_JSON := -lcjson            # the run's JSON report (run/report.c)
@@ -438,6 +461,20 @@ test-san: $(VUNITS) | $(DEPS_STAMP)
 	  $(BUILD)/san/bin/pimattn $(addprefix $(BUILD)/san/bin/,$(SAN_TESTS)) >$(BUILD)/san-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/san-build.log; exit 1; }
 	@scripts/test-san.sh $(BUILD)/san "$(SAN_TESTS)"
+
+# Coverage (issue 21; docs/coverage.md): the tree built again under $(BUILD)/coverage with COVERAGE=1 (the
+# units with Verilator line and toggle coverage, the C code and the shims with gcov), then the suites that
+# exercise rtl/, csim/ and harness/ (every one of make test but the area flow and the netlist simulation) and
+# a few pimattn workloads, rtl mode among them (scripts/coverage.sh): HTML in $(BUILD)/coverage/rtl/ and
+# $(BUILD)/coverage/c/, per-directory figures in $(BUILD)/coverage/summary.txt. Not part of make test (slow).
+COV_TESTS := $(filter-out test_area test_netlist_cosim,$(notdir $(TESTS)))
+coverage: | $(DEPS_STAMP)
+	@command -v genhtml >/dev/null || scripts/install-deps.sh --with coverage
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage DEPS_STAMP=$(DEPS_STAMP) COVERAGE=1 \
+	  $(BUILD)/coverage/bin/pimattn $(addprefix $(BUILD)/coverage/bin/,$(COV_TESTS)) \
+	  $(patsubst $(BUILD)/%,$(BUILD)/coverage/%,$(VUNITS)) >$(BUILD)/coverage-build.log 2>&1 || \
+	  { tail -30 $(BUILD)/coverage-build.log; exit 1; }
+	@scripts/coverage.sh $(BUILD)/coverage "$(COV_TESTS)" $(TEST_JOBS)
 
 # libFuzzer targets (issue 21; tests/fuzz/): the readers of every input a user hands pimattn, built with
 # clang and ASan+UBSan in $(BUILD)/fuzz, each run FUZZ_SECONDS from the seed corpus tests/fuzz/corpus/T

@@ -18,6 +18,16 @@
 
 #include "gtkwave/fstapi.h"
 
+#if VM_COVERAGE
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unistd.h>
+#include <verilated_cov.h>
+#endif
+
 // The FST writer maps its side files (FILE.hier, temporaries) into memory while it dumps and when it
 // closes; when a write to them failed (a full disk, a file-size limit), touching the map raises SIGBUS.
 // While a trace is open a SIGBUS handler is installed, and every call into the writer runs under a jump
@@ -42,6 +52,75 @@ extern "C" inline void vshim_on_bus(int sig)
 #define VSHIM_CAT2(a, b) a##b
 #define VSHIM_CAT(a, b) VSHIM_CAT2(a, b)
 
+#if VM_COVERAGE
+// The coverage build (`make coverage`, VM_COVERAGE=1, Verilator --coverage-line --coverage-toggle): each model
+// has its own context and so its own coverage counters, which die with it. When a shim is destroyed (and, at
+// exit, for every shim still alive) its context's counts are written to a temporary, read back and added to
+// this build's sums, keyed by Verilator's point key (the hierarchy is the same "top..." in every instance);
+// at exit the sums go to $PIMATTN_VLCOV_DIR/BUILD-PID.dat, a verilator_coverage data file. No directory set:
+// nothing is written. The shim is compiled once per build (one .so each), so these statics are per build.
+#ifndef VSHIM_BUILD
+#define VSHIM_BUILD unit
+#endif
+namespace {
+class VShimCov {
+public:
+    ~VShimCov()
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (VerilatedContext *c : live_)
+            add_locked(c);
+        live_.clear();
+        const char *dir = std::getenv("PIMATTN_VLCOV_DIR");
+        if (!dir || !dir[0] || sums_.empty())
+            return;
+        const std::string path =
+            std::string(dir) + "/" + VSHIM_STR(VSHIM_BUILD) + "-" + std::to_string((long)getpid()) + ".dat";
+        std::ofstream out(path, std::ios::trunc);
+        out << "# SystemC::Coverage-3\n";
+        for (const auto &kv : sums_)
+            out << kv.first << ' ' << kv.second << '\n';
+    }
+    void live(VerilatedContext *c)
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        live_.insert(c);
+    }
+    void done(VerilatedContext *c)
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (live_.erase(c))
+            add_locked(c);
+    }
+
+private:
+    // Lines "C '<key>' <count>": the key up to the last space, then the count.
+    void add_locked(VerilatedContext *c)
+    {
+        const char *dir = std::getenv("PIMATTN_VLCOV_DIR");
+        if (!dir || !dir[0])
+            return;
+        const std::string tmp = std::string(dir) + "/.tmp-" + VSHIM_STR(VSHIM_BUILD) + "-" +
+                                std::to_string((long)getpid()) + ".dat";
+        c->coveragep()->write(tmp.c_str());
+        std::ifstream in(tmp);
+        std::string line;
+        while (std::getline(in, line)) {
+            const size_t sp = line.rfind(' ');
+            if (line.compare(0, 2, "C ") != 0 || sp == std::string::npos)
+                continue;
+            sums_[line.substr(0, sp)] += std::strtoull(line.c_str() + sp + 1, nullptr, 10);
+        }
+        std::remove(tmp.c_str());
+    }
+    std::mutex mu_;
+    std::set<VerilatedContext *> live_;
+    std::map<std::string, uint64_t> sums_;
+};
+VShimCov vshim_cov;
+} // namespace
+#endif
+
 template <class Top> class VShim {
 public:
     VShim(int argc, const char *const *argv) : ctx_(new VerilatedContext)
@@ -57,11 +136,17 @@ public:
         top_->clk_i = 0;
         top_->rst_ni = 1;
         top_->eval();
+#if VM_COVERAGE
+        vshim_cov.live(ctx_.get());
+#endif
     }
     ~VShim()
     {
         (void)close_trace();
         top_->final();
+#if VM_COVERAGE
+        vshim_cov.done(ctx_.get());
+#endif
     }
     Top *top() { return top_.get(); }
     const Top *top() const { return top_.get(); }
