@@ -145,7 +145,8 @@ help:
 	@echo "                      Icarus on the same vectors, CLI errors, and lint in three tools"
 	@echo "  make test-san       in CI after make test: the C code with ASan+UBSan, the suites that link no"
 	@echo "                      Verilated library and a few pimattn workloads (scripts/test-san.sh)"
-	@echo "  make fuzz           not in CI: libFuzzer on the readers of YAML files, logs, placements, ctx files"
+	@echo "  make fuzz           not in CI: libFuzzer on the readers of YAML files, logs, placements, ctx files,"
+	@echo "                      --data files, traces (with the controller and the checker) and grid files"
 	@echo "                      (FUZZ_SECONDS=n each, default 60; tests/fuzz/, scripts/fuzz.sh)"
 	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
 	@echo "                      munge and parallel if missing, starts a single-node cluster on localhost"
@@ -444,7 +445,7 @@ test-san: $(VUNITS) | $(DEPS_STAMP)
 # (scripts/fuzz.sh); a crash, leak or hang fails and leaves its input in $(BUILD)/fuzz/T/; each one found goes to
 # tests/fuzz/regress/T/ (a seed too, and test_hazard runs those of the hazard checker in make test and test-san).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := hbm_yaml model_yaml log place ctx
+FUZZ_TARGETS := hbm_yaml model_yaml log place ctx data trace grid
 FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -MMD -MP \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LINK     = $(CC) -fsanitize=fuzzer,address,undefined -o $@ $^
@@ -458,6 +459,13 @@ $(BUILD)/bin/fuzz_place: $(BUILD)/obj/tests/fuzz/fuzz_place.o $(call libs,hazard
 	@mkdir -p $(@D) && $(FUZZ_LINK) $(LDLIBS_CFG)
 $(BUILD)/bin/fuzz_ctx: $(BUILD)/obj/tests/fuzz/fuzz_ctx.o $(call libs,cli) $(BUILD)/obj/csim/fp.o
 	@mkdir -p $(@D) && $(FUZZ_LINK) -lm
+$(BUILD)/bin/fuzz_data: $(BUILD)/obj/tests/fuzz/fuzz_data.o $(BUILD)/obj/harness/run/kvdata.o
+	@mkdir -p $(@D) && $(FUZZ_LINK) -lm
+$(BUILD)/bin/fuzz_trace: $(BUILD)/obj/tests/fuzz/fuzz_trace.o $(BUILD)/obj/harness/cli/cmd_hbm_trace.o \
+                         $(call libs,cli hbm hbmcheck hbmcfg cfgfile)
+	@mkdir -p $(@D) && $(FUZZ_LINK) $(LDLIBS_CFG) -lm
+$(BUILD)/bin/fuzz_grid: $(BUILD)/obj/tests/fuzz/fuzz_grid.o $(call libs,sweep)
+	@mkdir -p $(@D) && $(FUZZ_LINK) -lyaml -lcjson
 fuzz: | $(DEPS_STAMP)
 	@command -v clang >/dev/null || scripts/install-deps.sh --with fuzz
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz DEPS_STAMP=$(DEPS_STAMP) CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
