@@ -130,7 +130,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
-.PHONY: all help deps run units vunits check-seams test test-san fuzz test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-san fuzz formal test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -148,6 +148,8 @@ help:
 	@echo "  make fuzz           not in CI: libFuzzer on the readers of YAML files, logs, placements, ctx files,"
 	@echo "                      --data files, traces (with the controller and the checker) and grid files"
 	@echo "                      (FUZZ_SECONDS=n each, default 60; tests/fuzz/, scripts/fuzz.sh)"
+	@echo "  make formal         in CI after make test-san: Yosys SAT equivalence proofs of the FP primitives"
+	@echo "                      against independent references (formal/) and of pipelined builds (scripts/formal.sh)"
 	@echo "  make test-slurm     not in make test: a real Slurm run (scripts/test-slurm.sh): installs slurm-wlm,"
 	@echo "                      munge and parallel if missing, starts a single-node cluster on localhost"
 	@echo "                      (build/slurm/), runs a job array and the sweep grid as an array and with GNU"
@@ -472,6 +474,10 @@ fuzz: | $(DEPS_STAMP)
 	  $(addprefix $(BUILD)/fuzz/bin/fuzz_,$(FUZZ_TARGETS)) >$(BUILD)/fuzz-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/fuzz-build.log; exit 1; }
 	@scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Equivalence proofs (issue 21; docs/formal.md): Yosys miters and SAT, scripts/formal.sh.
+formal: | $(DEPS_STAMP)
+	@scripts/formal.sh $(BUILD)/formal
 
 # A real Slurm run on a single-node cluster on localhost (issue 18; docs/slurm.md): not part of `make test`.
 test-slurm: $(PIMATTN)
