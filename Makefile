@@ -124,7 +124,7 @@ RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_hazard \
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_schedule $(BUILD)/bin/test_hazard \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
@@ -322,6 +322,7 @@ $(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmche
 $(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON)))
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
+$(eval $(call TEST_BIN,test_schedule,run hbm hbmcfg cfgfile csim,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_cfg,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_spec,hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(foreach t,test_hbm_check test_hbm_check_stream,$(eval $(call TEST_BIN,$(t),hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG))))
@@ -432,7 +433,7 @@ test: all
 # units. .ci/run runs it after make test.
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention_golden test_gauss test_mapping \
-              test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_hbm_check_stream test_hazard test_system_cfg \
+              test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_hbm_check_stream test_schedule test_hazard test_system_cfg \
               test_cli_options test_cli test_errors test_run_outputs test_sweep test_plot
 test-san: $(VUNITS) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/san && ln -sfn ../vunits $(BUILD)/san/vunits # rtl-mode rows load the (uninstrumented) units
