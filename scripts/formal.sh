@@ -16,11 +16,11 @@ mkdir -p "$out"
 yosys=${YOSYS:-yosys}
 rtl=(rtl/common/*.sv)
 
-# name        kind  gate:params            gold (ref module | op)  lat  expect  defines
+# name        kind  gate:params            gold (ref module[:params] | op)  lat  expect  defines
 proofs=(
   "fp16_mul_ref     comb fp16_mul:Stages=0    ref_fp16_mul   0 pass -"
   "fp16_add_ref     comb fp16_add:Stages=0    ref_fp16_add   0 pass -"
-  "fp16_mul32_ref   comb fp16_mul32:Stages=0  ref_fp16_mul32 0 pass -"
+  "fp16_mul32_ref   comb fp16_mul32:Stages=0  ref_fp16_mul:Out32=1 0 pass -"
   "fp16_mul_mutant  comb fp16_mul:Stages=0    ref_fp16_mul   0 fail FORMAL_MUTANT"
   "fp16_mul_s1      seq  fp16_mul:Stages=1    0              1 pass -"
   "fp16_mul_s3      seq  fp16_mul:Stages=3    0              3 pass -"
@@ -29,28 +29,35 @@ proofs=(
   "fp32_add_s2      seq  fp32_add:Stages=2    3              2 pass -"
 )
 
+# "chparam -set A 1 -set B 2 TOP" for TOP:A=1,B=2; nothing without parameters
+chparam_of() {
+  local top=${1%%:*} params=${1#*:}
+  [ "$params" = "$1" ] && return
+  echo "chparam $(tr ',' '\n' <<<"$params" | sed 's/^\(.*\)=\(.*\)$/-set \1 \2/' | tr '\n' ' ') $top"
+}
+
 fail=0
 printf '%-18s %-5s %-8s %8s  %s\n' proof kind expect seconds result
 for p in "${proofs[@]}"; do
   read -r name kind gate gold lat expect defs <<<"$p"
-  top=${gate%%:*} params=${gate#*:}
-  chp=""
-  [ "$params" != "$gate" ] && chp="chparam $(tr ',' '\n' <<<"$params" | sed 's/^\(.*\)=\(.*\)$/-set \1 \2/' | tr '\n' ' ') $top"
+  top=${gate%%:*}
   def=""
   [ "$defs" != "-" ] && def="-D$defs"
   ys=$out/$name.ys
   {
     echo "read_verilog -sv -Irtl/common ${rtl[*]}"
-    [ -n "$chp" ] && echo "$chp"
+    chparam_of "$gate"
     echo "hierarchy -check -top $top"
     echo "proc; flatten; opt_clean"
     echo "rename $top gate"
     echo "design -stash gate"
     if [ "$kind" = comb ]; then
-      echo "read_verilog -sv $def formal/ref_round.sv formal/$gold.sv"
-      echo "hierarchy -check -top $gold"
+      gtop=${gold%%:*}
+      echo "read_verilog -sv $def formal/ref_round.sv formal/$gtop.sv"
+      chparam_of "$gold"
+      echo "hierarchy -check -top $gtop"
       echo "proc; flatten; opt_clean"
-      echo "rename $gold gold"
+      echo "rename $gtop gold"
     else
       inw=16 outw=16
       [ "$top" = fp16_mul32 ] && outw=32
