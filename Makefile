@@ -575,7 +575,7 @@ $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(eval $(call AREA_PT_RULE,$(p))))
 area: $(AREA_RECS)
 	@rc=0; scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS) || rc=$$?; \
 	  [ -s $(AREA_DIR)/area.md ] && cat $(AREA_DIR)/area.md; \
-	  if [ $$rc -ne 0 ]; then echo "make area: FAILED (see the message above the table)" >&2; exit $$rc; fi
+	  if [ $$rc -ne 0 ]; then cat $(AREA_DIR)/missed.txt >&2 2>/dev/null || echo "make area: FAILED" >&2; exit $$rc; fi
 
 FORCE:
 

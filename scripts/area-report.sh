@@ -155,8 +155,9 @@ END {
 }' "$@"
 mv "$tmp/area.csv" "$tmp/area.json" "$tmp/area.md" "$out/"
 echo "area: $out/area.csv, $out/area.json, $out/area.md"
+rm -f "$out/missed.txt"
 if [ -s "$tmp/missed" ]; then
-  echo "area: FAILED: points marked must-meet miss their clock:" >&2
-  cat "$tmp/missed" >&2
+  { echo "area: FAILED: points marked must-meet miss their clock:"; cat "$tmp/missed"; } > "$out/missed.txt"
+  cat "$out/missed.txt" >&2
   exit 3
 fi
