@@ -197,6 +197,10 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 $(BUILD)/obj/csim/%.o: INC = $(INC_csim)
 $(BUILD)/obj/harness/cfgfile/%.o: INC = $(INC_cfgfile)
 $(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_hbmcfg)
+# nMACLAT of the presets: the GEMV unit's latency, evaluated from csim/gemv.h (GEMV_LATENCY(GEMV_PIPE))
+GEMV_NMACLAT := $(shell printf '\043include "gemv.h"\nGEMV_LATENCY(GEMV_PIPE)\n' | $(CC) -E -P -Icsim - | tail -1)
+$(BUILD)/obj/harness/hbm/config/hbm_presets.o: CFLAGS += -DGEMV_NMACLAT='$(GEMV_NMACLAT)'
+$(BUILD)/obj/harness/hbm/config/hbm_presets.o: csim/gemv.h
 $(BUILD)/obj/harness/hbm/check/%.o: INC = $(INC_check)
 $(BUILD)/obj/harness/hazard/%.o: INC = $(INC_hazard)
 $(BUILD)/obj/harness/hbm/%.o: INC = $(INC_hbm)
@@ -259,8 +263,10 @@ endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
 # GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32
-gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6)
-gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))
+# The GEMV pipeline setting: csim/gemv.h GEMV_PIPE (the one definition; its latency is GEMV_LATENCY there).
+GEMV_PIPE := $(shell sed -n 's/^\#define GEMV_PIPE \([0-9]\).*/\1/p' csim/gemv.h)
+gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6) -GPipe=$(GEMV_PIPE)
+gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .Pipe($(GEMV_PIPE))
 comma := ,
 define GEMV_RULES
 $(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6))
@@ -357,11 +363,11 @@ tables: $(BUILD)/bin/gen_sm_tables
 # generated code, so only Verilator's performance warning about its flattened vectors is waived.
 NET_V      := $(BUILD)/net/gemv_tree_f16.v
 NET_SO     := $(BUILD)/vunits/gemv_tree_f16_net.so
-$(NET_V): $(RTL_GEMVS) $(RTL_HDR) | $(DEPS_STAMP)
+$(NET_V): $(RTL_GEMVS) $(RTL_HDR) csim/gemv.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "YOSYS netlist gemv_tree_f16"
 	@$(YOSYS) -q -l $(BUILD)/net/gemv_tree_f16.log -p "read_verilog -sv -I$(RTL_INCDIR) $(RTL_GEMVS); \
-	  chparam -set Depth 8 -set Slots 4 -set AccFp32 0 gemv_tree; hierarchy -check -top gemv_tree; proc; \
+	  chparam -set Depth 8 -set Slots 4 -set AccFp32 0 -set Pipe $(GEMV_PIPE) gemv_tree; hierarchy -check -top gemv_tree; proc; \
 	  check -assert; synth -top gemv_tree; flatten; opt_clean; check -assert; write_verilog -noattr $@.tmp" \
 	  >/dev/null && mv $@.tmp $@
 
@@ -533,14 +539,16 @@ lint-yosys: | $(DEPS_STAMP)
 	@$(foreach c,$(YOSYS_GEMV),$(call yosys_check,$(call lint_top,$(c)),$(foreach p,$(call lint_params,$(c)),chparam -set $(subst =, ,$(p)) $(call lint_top,$(c));),$(subst =,,$(subst :,_,$(subst $(comma),_,$(c))))))
 	@echo "lint yosys: clean ($(words $(LINT_TOPS) $(YOSYS_GEMV)) configurations: synth, check -assert, no latches, no warnings)"
 
-# ---- area and delay (issue 6; docs/area.md) --------------------------------------------------------------
+# ---- area and delay (issue 6, issue 20; docs/area.md) ----------------------------------------------------
 # One point = name:top:params:keep (params Name=v,Name=v or -; keep: a module mapped once and kept as a
 # hierarchy boundary, for arrays of identical rows; * keeps every module: the softmax unit flattened is
-# 0.5 M cells 974 levels deep); optional fifth and sixth fields: a clock overriding AREA_CLOCK_PS (- for
-# the default), and
-# "fast" for ABC's fast scripts (the softmax unit's combinational two-step Newton-Raphson, four chained
-# multipliers, keeps ABC's SAT sweeping busy for over 10 minutes). scripts/area-point.sh synthesises a point (cached by
-# a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the tables.
+# 0.5 M cells 974 levels deep); optional fields: 5 a clock overriding AREA_CLOCK_PS (- for the default),
+# 6 "fast" for ABC's fast scripts (the softmax unit's combinational two-step Newton-Raphson, four chained
+# multipliers, keeps ABC's SAT sweeping busy for over 10 minutes; - for the full script), 7 "meet": the
+# point must meet its clock in the first Liberty file (make area fails, naming it, when it misses; the
+# others are information, like the single-stage primitives). scripts/area-point.sh synthesises a point
+# (cached by a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the
+# tables, with the slack.
 AREA_DIR      := $(BUILD)/area
 PDK           := ../shared/pdk
 LIBERTY       ?= $(wildcard $(PDK)/asap7/*.lib.gz $(PDK)/sky130hd/*.lib.gz)
@@ -551,10 +559,11 @@ AREA_EXTRA    ?=
 AREA_ORG      := 32 32 16
 AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages=1:- fp16_add_s1:fp16_add:Stages=1:- \
                  fp32_add_s1:fp32_add:Stages=1:- fp16_mac32_s1:fp16_mac32:Stages=1:- \
-                 gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row \
-                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row) \
-                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row) \
-                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast softmax_l16:softmax_unit:Lanes=16:*:-:fast
+                 gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row:-:-:meet gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row:-:-:meet \
+                 gemv_tree_f16_lat3:gemv_tree:AccFp32=0$(comma)Pipe=0:gemv_row \
+                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
+                 $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
+                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet
 area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)
@@ -572,15 +581,16 @@ $(foreach l,$(LIBERTY),$(eval $(call AREA_LIB_RULE,$(l))))
 
 define AREA_PT_RULE
 $(AREA_DIR)/pt/$(call spec,$(1),1).rec: FORCE $(AREA_LIBS) | $(DEPS_STAMP)
-	@AREA_ABC_FAST=$(if $(filter fast,$(call spec,$(1),6)),1,0) scripts/area-point.sh $(AREA_DIR) '$(call spec,$(1),1)' \
+	@AREA_ABC_FAST=$(if $(filter fast,$(call spec,$(1),6)),1,0) AREA_MUST_MEET=$(if $(filter meet,$(call spec,$(1),7)),1,0) scripts/area-point.sh $(AREA_DIR) '$(call spec,$(1),1)' \
 	  '$(call spec,$(1),2)' '$(call spec,$(1),3)' \
 	  '$(call spec,$(1),4)' $(or $(filter-out -,$(call spec,$(1),5)),$(AREA_CLOCK_PS)) $(AREA_LIBS)
 endef
 $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(eval $(call AREA_PT_RULE,$(p))))
 
 area: $(AREA_RECS)
-	@scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS)
-	@cat $(AREA_DIR)/area.md
+	@rc=0; scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS) || rc=$$?; \
+	  [ -s $(AREA_DIR)/area.md ] && cat $(AREA_DIR)/area.md; \
+	  if [ $$rc -ne 0 ]; then cat $(AREA_DIR)/missed.txt >&2 2>/dev/null || echo "make area: FAILED" >&2; exit $$rc; fi
 
 FORCE:
 
