@@ -130,7 +130,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
-.PHONY: all help deps run units vunits check-seams test test-san fuzz formal test-slurm regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
+.PHONY: all help deps run units vunits check-seams test test-san fuzz formal test-slurm area-tables regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
@@ -568,7 +568,7 @@ area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)
 
-ifneq ($(filter area,$(MAKECMDGOALS)),)
+ifneq ($(filter area area-tables study,$(MAKECMDGOALS)),)
 $(foreach l,$(LIBERTY),$(if $(wildcard $(l)),,$(error LIBERTY: '$(l)' does not exist (allowed: Liberty files, plain or .gz))))
 endif
 
@@ -587,6 +587,11 @@ $(AREA_DIR)/pt/$(call spec,$(1),1).rec: FORCE $(AREA_LIBS) | $(DEPS_STAMP)
 endef
 $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(eval $(call AREA_PT_RULE,$(p))))
 
+# The tables whatever the timing verdict, for the study (area.csv's meets_clock column says which points
+# miss): area-report.sh exits 3 for must-meet misses only, after writing every table.
+area-tables: $(AREA_RECS)
+	@scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS) || [ $$? -eq 3 ]
+
 area: $(AREA_RECS)
 	@rc=0; scripts/area-report.sh $(AREA_DIR) $(AREA_PENALTY) $(AREA_ORG) $(AREA_RECS) || rc=$$?; \
 	  [ -s $(AREA_DIR)/area.md ] && cat $(AREA_DIR)/area.md; \
@@ -598,7 +603,7 @@ test: $(AREA_LIBS) # test_area runs the flow on the smallest unit with these lib
 
 # ---- the GQA study (docs/gqa-study.md) ------------------------------------------------------------------
 STUDY_DIR ?= $(BUILD)/study
-study: $(PIMATTN) area
+study: $(PIMATTN) area-tables
 	@scripts/study-gqa.sh $(PIMATTN) $(STUDY_DIR) docs/figures/gqa $(AREA_DIR)/area.csv
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
