@@ -192,14 +192,16 @@ $(DEPS_STAMP): scripts/install-deps.sh
 # ---- C objects ---------------------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEFS) $(INC) -c $< -o $@
 
 $(BUILD)/obj/csim/%.o: INC = $(INC_csim)
 $(BUILD)/obj/harness/cfgfile/%.o: INC = $(INC_cfgfile)
 $(BUILD)/obj/harness/hbm/config/%.o: INC = $(INC_hbmcfg)
 # nMACLAT of the presets: the GEMV unit's latency, evaluated from csim/gemv.h (GEMV_LATENCY(GEMV_PIPE))
 GEMV_NMACLAT := $(shell printf '\043include "gemv.h"\nGEMV_LATENCY(GEMV_PIPE)\n' | $(CC) -E -P -Icsim - | tail -1)
-$(BUILD)/obj/harness/hbm/config/hbm_presets.o: CFLAGS += -DGEMV_NMACLAT='$(GEMV_NMACLAT)'
+# (DEFS, not CFLAGS: the sanitizer, fuzz and coverage builds pass CFLAGS on the command line, which
+# would override a target-specific CFLAGS += and leave the preset without its latency)
+$(BUILD)/obj/harness/hbm/config/hbm_presets.o: DEFS = -DGEMV_NMACLAT='$(GEMV_NMACLAT)'
 $(BUILD)/obj/harness/hbm/config/hbm_presets.o: csim/gemv.h
 $(BUILD)/obj/harness/hbm/check/%.o: INC = $(INC_check)
 $(BUILD)/obj/harness/hazard/%.o: INC = $(INC_hazard)
