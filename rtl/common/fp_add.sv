@@ -51,9 +51,7 @@ module fp_add #(
   assign dc     = (d > ExpW'(ManW + 5)) ? DW'(ManW + 5) : d[DW-1:0];
   assign my_ext = {my, 3'b000};
   assign my_shr = my_ext >> dc;
-  always_comb begin
-    for (int i = 0; i < ManW + 4; i++) drop[i] = (DW'(i) < dc);
-  end
+  assign drop   = ~({(ManW+4){1'b1}} << dc);
   assign my_al  = my_shr | (ManW+4)'(|(my_ext & drop));
 
   logic [SigW-1:0] sum;

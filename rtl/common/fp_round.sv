@@ -39,10 +39,10 @@ module fp_round #(
   assign rs_full = EW'(1) - etop_i;
 
   // Left shift = min(lz, etop_i - 1): the count of sig_i with a 1 forced at bit SigW - etop_i.
+  // (bit SigW of a one-hot, shifted right by etop_i: none when etop_i <= 0, beyond the width as unsigned,
+  // or > SigW; one shift of a constant, which simulators evaluate in a step, not as SigW compares)
   logic [SigW-1:0] sentinel;
-  always_comb begin
-    for (int i = 0; i < SigW; i++) sentinel[i] = (etop_i == EW'(SigW - i));
-  end
+  assign sentinel = SigW'({1'b1, {SigW{1'b0}}} >> etop_i);
   logic [CntW-1:0] ls_cnt;
   fp_lzc #(.Width(SigW)) u_lzc (.v_i(sig_i | sentinel), .cnt_o(ls_cnt));
 
@@ -60,9 +60,7 @@ module fp_round #(
   assign sig_pad = {sig_i, {(SW - SigW){1'b0}}};
   assign shl     = sig_pad << ls_amt;
   assign shr     = sig_pad >> rs_amt;
-  always_comb begin
-    for (int i = 0; i < SW; i++) rs_mask[i] = (ShW'(i) < rs_amt);  // the bits the right shift drops
-  end
+  assign rs_mask = ~({SW{1'b1}} << rs_amt);  // the bits the right shift drops
   assign sticky_out = |(sig_pad & rs_mask);
   assign work       = ls_neg ? shr : shl;
 
