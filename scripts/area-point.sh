@@ -7,6 +7,8 @@
 #           is then mapped once, which keeps large arrays within the time budget
 #   LIB     uncompressed Liberty files (the Makefile unpacks .gz ones into OUTDIR/lib/)
 # AREA_EXTRA_RTL: more Verilog files (absolute paths) to read after rtl/ ("any other top").
+# AREA_MUST_MEET=1: the point must meet CLOCK_PS (written to the record as must_meet, not part of the
+#   cache key: scripts/area-report.sh fails when such a point misses).
 # AREA_ABC_FAST=1: Yosys' default ABC script for the Liberty mapping without its SAT-based sweeps
 #   (&fraig -x, scorr), for multiplier-heavy combinational logic on which those do not finish in minutes.
 # Writes OUTDIR/pt/NAME.rec: "key value" lines (see scripts/area-report.sh for the fields). Results are
@@ -38,6 +40,7 @@ mkdir -p "$out/pt" "$out/cache" "$out/work/$name"
 rec="$out/pt/$name.rec"
 if [ -s "$out/cache/$key.rec" ]; then
   cp "$out/cache/$key.rec" "$rec"
+  echo "must_meet ${AREA_MUST_MEET:-0}" >> "$rec"
   echo "area $name: cached"
   exit 0
 fi
@@ -133,4 +136,5 @@ echo "t_fpga $t_fpga" >> "$rec.tmp"
 
 mv "$rec.tmp" "$out/cache/$key.rec"
 cp "$out/cache/$key.rec" "$rec"
+echo "must_meet ${AREA_MUST_MEET:-0}" >> "$rec"
 echo "area $name: synthesised (generic ${t_generic} s, depth ${t_depth} s, fpga ${t_fpga} s)"

@@ -6,7 +6,10 @@
 #   PENALTY  logic-area factor of a DRAM process (AttAcc assumes 10x): per-bank area = logic area x PENALTY
 # Record fields: name top params keep clock_ps abc_fast cells ffs depth transistors t_generic t_depth, then per Liberty
 # file lib lib_area lib_delay_ps lib_seq_cells lib_time, then fpga_lut fpga_ff fpga_dsp t_fpga.
-# The first Liberty file is the "logic process" of the DRAM scaling and of the systolic/tree ratios.
+# The first Liberty file is the "logic process" of the DRAM scaling and of the systolic/tree ratios, and
+# the timing target's library: slack = clock_ps - its delay; a point misses when the slack is negative.
+# Optional field must_meet (1: the point must meet its clock; written by area-point.sh from AREA_MUST_MEET):
+# when such a point misses, the tables are still written, then the script names the points and exits 3.
 set -euo pipefail
 [ $# -ge 6 ] || { echo "usage: $0 OUTDIR PENALTY BANKS_PER_PC PCS_PER_STACK CHANNELS_PER_STACK REC..." >&2; exit 2; }
 out=$1 penalty=$2 bpc=$3 pcs=$4 chs=$5
@@ -34,6 +37,11 @@ END {
   for (i = 2; i <= np; i++) if (nl[i] != nlib) { print "area-report: records disagree on the Liberty files" > "/dev/stderr"; exit 1 }
   # kinds, rows, accumulation, and the tree reference per accumulation format
   for (i = 1; i <= np; i++) {
+    slack[i] = (nlib > 0) ? num(f[i, "clock_ps"]) - num(f[i, 1, "lib_delay_ps"]) : 0
+    meets[i] = (nlib == 0) ? "" : (slack[i] >= 0 ? "yes" : "no")
+    must[i] = (f[i, "must_meet"] == "1")
+    if (nlib > 0 && must[i] && slack[i] < 0) missed = missed sprintf("  %s: %.0f ps in %s, clock %d ps (slack %.0f ps)\n", f[i, "name"],
+      num(f[i, 1, "lib_delay_ps"]), libs[1], f[i, "clock_ps"], slack[i])
     t = f[i, "top"]; p = f[i, "params"]
     kind[i] = (t ~ /^gemv_/) ? "gemv" : (t == "softmax_unit") ? "softmax" : (t ~ /^fp|^sm_/) ? "primitive" : "other"
     rows[i] = (t == "gemv_systolic") ? ((param(p, "G") != "") ? param(p, "G") : 4) : (t == "gemv_tree") ? 1 : ""
@@ -46,7 +54,7 @@ END {
   printf "name,kind,top,params,rows,acc,cells,flip_flops,logic_depth,transistors" > csv
   for (L = 1; L <= nlib; L++) printf ",%s_area_um2,%s_delay_ps,%s_fmax_mhz", libs[L], libs[L], libs[L] > csv
   if (nlib == 0) printf ",area_um2" > csv
-  printf ",fpga_lut,fpga_ff,fpga_dsp,dram_bank_area_um2,dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst,t_generic_s,t_depth_s,t_liberty_s,t_fpga_s\n" > csv
+  printf ",clock_ps,slack_ps,meets_clock,must_meet,fpga_lut,fpga_ff,fpga_dsp,dram_bank_area_um2,dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst,t_generic_s,t_depth_s,t_liberty_s,t_fpga_s\n" > csv
   for (i = 1; i <= np; i++) {
     printf "%s,%s,%s,%s,%s,%s,%d,%d,%d,%d", f[i, "name"], kind[i], f[i, "top"], "\"" f[i, "params"] "\"", rows[i], acc[i],
       f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > csv
@@ -69,6 +77,7 @@ END {
         stm = sprintf("%.3f", a * chs / 1e6)   # one unit per channel on the buffer die, no DRAM penalty
       }
     }
+    printf ",%d,%s,%s,%s", f[i, "clock_ps"], (nlib > 0 ? sprintf("%.1f", slack[i]) : ""), meets[i], (must[i] ? "yes" : "no") > csv
     printf ",%d,%d,%d,%s,%s,%s,%s,%s,%s,%s,%.1f,%s\n", f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"], bank, pcm, stm,
       ratio, mpb, f[i, "t_generic"], f[i, "t_depth"], tl, f[i, "t_fpga"] > csv
   }
@@ -91,7 +100,9 @@ END {
       printf "%s\"%s\": {\"area_um2\": %.2f, \"delay_ps\": %.1f, \"fmax_mhz\": %.1f, \"seq_cells\": %d, \"seconds\": %.1f}", (L > 1 ? ", " : ""), libs[L],
         f[i, L, "lib_area"], d, (d > 0 ? 1e6 / d : 0), f[i, L, "lib_seq_cells"], f[i, L, "lib_time"] > js
     }
-    printf "},\n     \"fpga\": {\"lut\": %d, \"ff\": %d, \"dsp\": %d, \"seconds\": %.1f}, \"generic_seconds\": %.1f, \"depth_seconds\": %.1f",
+    printf "},\n     \"slack_ps\": %s, \"meets_clock\": %s, \"must_meet\": %s", (nlib > 0 ? sprintf("%.1f", slack[i]) : "null"),
+      (nlib > 0 ? (slack[i] >= 0 ? "true" : "false") : "null"), (must[i] ? "true" : "false") > js
+    printf ",\n     \"fpga\": {\"lut\": %d, \"ff\": %d, \"dsp\": %d, \"seconds\": %.1f}, \"generic_seconds\": %.1f, \"depth_seconds\": %.1f",
       f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"], f[i, "t_fpga"], f[i, "t_generic"], num(f[i, "t_depth"]) > js
     if (nlib > 0 && kind[i] == "gemv") {
       a = num(f[i, 1, "lib_area"])
@@ -107,14 +118,18 @@ END {
   md = out "/area.md"
   printf "# pimattn area and delay (Yosys 0.23 + ABC)\n\n" > md
   if (nlib == 0) printf "No Liberty file was given (`make area LIBERTY=FILE...`): the um2 and delay columns are left out.\n\n" > md
+  if (nlib > 0) printf "Slack: the clock (ps) minus the %s delay; **MISS** marks a point that does not meet its clock, \"must\" a point that has to (make area fails when one misses).\n\n", libs[1] > md
   printf "| point | cells | FFs | depth | transistors |" > md
-  for (L = 1; L <= nlib; L++) printf " %s um2 | delay ps |", libs[L] > md
+  for (L = 1; L <= nlib; L++) printf " %s um2 | delay ps |%s", libs[L], (L == 1 ? " slack ps | target |" : "") > md
   printf " LUT | FF | DSP |\n|---|---:|---:|---:|---:|" > md
-  for (L = 1; L <= nlib; L++) printf "---:|---:|" > md
+  for (L = 1; L <= nlib; L++) printf "---:|---:|%s", (L == 1 ? "---:|---|" : "") > md
   printf "---:|---:|---:|\n" > md
   for (i = 1; i <= np; i++) {
     printf "| %s%s | %d | %d | %d | %d |", f[i, "name"], (f[i, "abc_fast"] == "1" ? " (fast ABC)" : ""), f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > md
-    for (L = 1; L <= nlib; L++) printf " %.0f | %.0f |", f[i, L, "lib_area"], f[i, L, "lib_delay_ps"] > md
+    for (L = 1; L <= nlib; L++) {
+      printf " %.0f | %.0f |", f[i, L, "lib_area"], f[i, L, "lib_delay_ps"] > md
+      if (L == 1) printf " %.0f | %s%s |", slack[i], (slack[i] < 0 ? "**MISS**" : "meets"), (must[i] ? ", must" : "") > md
+    }
     printf " %d | %d | %d |\n", f[i, "fpga_lut"], f[i, "fpga_ff"], f[i, "fpga_dsp"] > md
   }
   if (nlib > 0) {
@@ -136,6 +151,13 @@ END {
     printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n", f[i, "name"], f[i, "t_generic"], num(f[i, "t_depth"]), tm, tl, f[i, "t_fpga"] > md
   }
   close(md)
+  if (missed != "") { printf "%s", missed > (out "/missed"); close(out "/missed") }
 }' "$@"
 mv "$tmp/area.csv" "$tmp/area.json" "$tmp/area.md" "$out/"
 echo "area: $out/area.csv, $out/area.json, $out/area.md"
+rm -f "$out/missed.txt"
+if [ -s "$tmp/missed" ]; then
+  { echo "area: FAILED: points marked must-meet miss their clock:"; cat "$tmp/missed"; } > "$out/missed.txt"
+  cat "$out/missed.txt" >&2
+  exit 3
+fi

@@ -142,7 +142,7 @@ static void test_smallest_unit(void **state)
     assert_non_null(second);
     second++;
     assert_int_equal(csv_fields(csv), csv_fields(second));
-    assert_int_equal(csv_fields(csv), 22 + 3 * count_libs() + (count_libs() == 0));
+    assert_int_equal(csv_fields(csv), 26 + 3 * count_libs() + (count_libs() == 0));
     assert_non_null(strstr(second, "fp16_mul_s1,primitive,fp16_mul"));
     assert_string_equal(strchr(second, '\n'), "\n"); /* exactly one data line */
     free(csv);
@@ -162,6 +162,24 @@ static void test_smallest_unit(void **state)
     assert_string_equal(rec1, rec2);
     free(rec1);
     free(rec2);
+
+    /* must meet: a clock the point cannot meet (100 ps) fails the report, which names the point; the
+     * tables are written all the same. Without the flag the same point is information only. */
+    if (count_libs() > 0) {
+        rc = run(out, sizeof out, "AREA_MUST_MEET=1 scripts/area-point.sh %s/full fp16_mul_s1 fp16_mul Stages=1 - 100 %s && "
+                 "scripts/area-report.sh %s/full 10 32 32 16 %s/full/pt/fp16_mul_s1.rec 2>&1", g_dir, g_libs, g_dir, g_dir);
+        assert_int_not_equal(rc, 0);
+        if (!strstr(out, "points marked must-meet miss their clock"))
+            fail_msg("no must-meet failure (%d): %s", rc, out);
+        assert_non_null(strstr(out, "fp16_mul_s1:"));
+        snprintf(path, sizeof path, "%s/full/area.md", g_dir);
+        md = slurp(path);
+        assert_non_null(strstr(md, "**MISS**, must"));
+        free(md);
+        rc = run(out, sizeof out, "scripts/area-point.sh %s/full fp16_mul_s1 fp16_mul Stages=1 - 100 %s && "
+                 "scripts/area-report.sh %s/full 10 32 32 16 %s/full/pt/fp16_mul_s1.rec", g_dir, g_libs, g_dir, g_dir);
+        assert_int_equal(rc, 0);
+    }
 }
 
 static void test_without_liberty(void **state)

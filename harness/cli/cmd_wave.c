@@ -208,6 +208,11 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
     snprintf(lanes, sizeof lanes, "%d:0", 16 * aw - 1);
     snprintf(sl, sizeof sl, "%d:0", slotw - 1);
     snprintf(op, sizeof op, "%d:0", slots - 1);
+    /* the adder levels' stages (gemv_core.sv NS: 5 with the pipelined network, csim/gemv.h GEMV_PIPE) */
+    const int nstage = GEMV_PIPE ? 5 : 1;
+    char ns[16], nsl[16];
+    snprintf(ns, sizeof ns, "%d:0", nstage - 1);
+    snprintf(nsl, sizeof nsl, "%d:0", nstage * slotw - 1);
     const char *u = pick->top;
     sigs s = {.n = 0};
     const char *in[] = {sig(&s, "top.%s.clk_i", u),        sig(&s, "top.%s.rst_ni", u),
@@ -220,10 +225,10 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
                           sig(&s, "top.%s.u_core.open_q[%s]", u, op),
                           sig(&s, "top.%s.u_core.valid_s1_q", u),
                           sig(&s, "top.%s.u_core.ctx_s1_q", u),
-                          sig(&s, "top.%s.u_core.valid_s2_q", u),
-                          sig(&s, "top.%s.u_core.first_s2_q", u),
-                          sig(&s, "top.%s.u_core.last_s2_q", u),
-                          sig(&s, "top.%s.u_core.slot_s2_q[%s]", u, sl),
+                          sig(&s, "top.%s.u_core.lv_valid_q[%s]", u, ns),
+                          sig(&s, "top.%s.u_core.lv_first_q[%s]", u, ns),
+                          sig(&s, "top.%s.u_core.lv_last_q[%s]", u, ns),
+                          sig(&s, "top.%s.u_core.lv_slot_q[%s]", u, nsl),
                           NULL};
     /* every row's adder outputs (lane 15 = the score accumulator) for at most 8 rows */
     const char *row[10];
@@ -235,7 +240,7 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
                          sig(&s, "top.%s.res_info_o[15:0]", u),
                          sig(&s, "top.%s.res_data_o[%s]", u, lanes), sig(&s, "top.%s.err_o", u), NULL};
     const gtkw_group groups[] = {{"command and data streams", in},
-                                 {"pipeline: fire, S1 (multipliers), S2 (adders, accumulators)", pipe},
+                                 {"pipeline: fire, S1 (multipliers), the adder-level stages (bit j: stage j; the last holds the accumulators)", pipe},
                                  {"rows: adder outputs (score: lane 15 is the accumulator)", row},
                                  {"result stream", out}};
     return gtkw_emit(f, base, groups, 4);

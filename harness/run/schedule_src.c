@@ -205,15 +205,19 @@ static int set_holds(const sched_ctx *x, const unit_row *u)
     return s->open_row == u->row && s->act_done == 0;
 }
 
+uint64_t sched_chunk_ready(const sched_ctx *x, size_t pass, uint32_t q)
+{
+    const pass_state *s = &x->st[pass];
+    return s->chunk_pcs[q] == x->hc->pcs ? s->chunk_done[q] : SCHED_INF;
+}
+
 /* When the data of the MACs' column is in the units: the queries (score phase), or the column's chunk of
  * probabilities on every PC (context phase). */
 static uint64_t mac_inputs_ready(const sched_ctx *x, const unit_row *u)
 {
-    const pass_state *s = &x->st[u->pass];
     if (!u->context)
-        return s->q_done;
-    uint32_t q = (x->macs.row * x->g->cols + x->macs.col) / 16;
-    return s->chunk_pcs[q] == x->hc->pcs ? s->chunk_done[q] : SCHED_INF;
+        return x->st[u->pass].q_done;
+    return sched_chunk_ready(x, u->pass, (x->macs.row * x->g->cols + x->macs.col) / 16);
 }
 
 /* The MAC beats of the current unit-row, once its set holds the row. */

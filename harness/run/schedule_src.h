@@ -171,6 +171,10 @@ int sched_next_rowctl(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_sfm_rows(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_merges(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_prob_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
+/* When chunk q of pass `pass`'s probabilities is in the units of every PC, so the context MACs of its column
+ * may start: the latest completion of its MVGBs once every PC has it (loaded, or nothing to load), else
+ * SCHED_INF (tests/test_schedule.c). */
+uint64_t sched_chunk_ready(const sched_ctx *x, size_t pass, uint32_t q);
 int sched_next_score_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_partial_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);
 int sched_next_queries(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready);

@@ -26,27 +26,33 @@ module fp_add #(
   assign a_inf = (&a_i[N-2 -: ExpW]) & ~(|a_i[ManW-1:0]);
   assign b_inf = (&b_i[N-2 -: ExpW]) & ~(|b_i[ManW-1:0]);
 
-  // x: the operand of larger magnitude.
+  // x: the operand of larger magnitude. The exponent difference both ways and both exponents + 1 are
+  // computed beside the magnitude comparison and selected by it.
   logic          swap;
   logic [N-1:0]  x, y;
   assign swap = a_i[N-2:0] < b_i[N-2:0];
   assign x    = swap ? b_i : a_i;
   assign y    = swap ? a_i : b_i;
 
-  logic [ExpW-1:0] ex, ey, d;
+  logic [ExpW-1:0] ea, eb, d;
   logic [ManW:0]   mx, my;
-  assign ex = (|x[N-2 -: ExpW]) ? x[N-2 -: ExpW] : ExpW'(1);
-  assign ey = (|y[N-2 -: ExpW]) ? y[N-2 -: ExpW] : ExpW'(1);
-  assign mx = {|x[N-2 -: ExpW], x[ManW-1:0]};
-  assign my = {|y[N-2 -: ExpW], y[ManW-1:0]};
-  assign d  = ex - ey;
+  logic [EW-1:0]   etop;
+  assign ea   = (|a_i[N-2 -: ExpW]) ? a_i[N-2 -: ExpW] : ExpW'(1);  // subnormals use exponent 1
+  assign eb   = (|b_i[N-2 -: ExpW]) ? b_i[N-2 -: ExpW] : ExpW'(1);
+  assign d    = swap ? eb - ea : ea - eb;
+  assign etop = swap ? EW'(eb) + EW'(1) : EW'(ea) + EW'(1);
+  assign mx   = {|x[N-2 -: ExpW], x[ManW-1:0]};
+  assign my   = {|y[N-2 -: ExpW], y[ManW-1:0]};
 
+  // Align y with three extra bits; the bits shifted out OR into the lowest (sticky), found with a mask
+  // of the dropped positions rather than by shifting back.
   logic [DW-1:0]   dc;
-  logic [ManW+3:0] my_ext, my_shr, my_al;
+  logic [ManW+3:0] my_ext, my_shr, my_al, drop;
   assign dc     = (d > ExpW'(ManW + 5)) ? DW'(ManW + 5) : d[DW-1:0];
   assign my_ext = {my, 3'b000};
   assign my_shr = my_ext >> dc;
-  assign my_al  = my_shr | (ManW+4)'((my_shr << dc) != my_ext);
+  assign drop   = ~({(ManW+4){1'b1}} << dc);
+  assign my_al  = my_shr | (ManW+4)'(|(my_ext & drop));
 
   logic [SigW-1:0] sum;
   assign sum = (x[N-1] == y[N-1]) ? {1'b0, mx, 3'b000} + {1'b0, my_al}
@@ -55,7 +61,7 @@ module fp_add #(
   logic [N-1:0] rounded;
   fp_round #(.ExpW(ExpW), .ManW(ManW), .SigW(SigW), .EW(EW)) u_round (
     .sign_i (x[N-1]),
-    .etop_i (EW'(ex) + EW'(1)),
+    .etop_i (etop),
     .sig_i  (sum),
     .y_o    (rounded)
   );

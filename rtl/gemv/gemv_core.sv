@@ -16,10 +16,12 @@
 // without effect and set the sticky err_o (and fail a simulation assertion).
 // Streams: a command fires when cmd_valid_i and data_valid_i are both high and the pipeline is not
 // stalled; every command consumes one 256-bit data beat (16 FP16 lanes, lane i at [16i +: 16]).
-// Pipeline: fire -> S1 (buffer read, 16 multipliers per row) -> S2 (adders, accumulators) -> result
-// holder. Latency from the firing of a `last` MAC to res_valid_o: 3 cycles. Score result: one beat,
-// lane g = row g. Context result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when
-// a `last` MAC reaches S2 while the holder is still draining.
+// Pipeline: fire (buffer read) -> S1 (16 multipliers per row) -> adder levels 0..4 (gemv_row: one
+// stage S2 when Pipe = 0, five stages when Pipe = 1, one FP add each) -> result holder. Latency from
+// the firing of a `last` MAC to res_valid_o: 3 + 4 * Pipe cycles (csim/gemv.h gemv_latency()
+// is the C side's copy, checked by the co-simulation). Score result: one beat, lane g = row g. Context
+// result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when a `last` MAC reaches
+// level 4 while the holder is still draining.
 // res_info_o: [7:0] slot, [11:8] row of this beat, [12] context, [13] last beat of the result.
 `include "pim_assert.svh"
 `default_nettype none
@@ -29,6 +31,7 @@ module gemv_core #(
   parameter  int Depth   = 8,   // 2 .. 256
   parameter  int Slots   = 4,   // 1 .. 256
   parameter  int AccFp32 = 1,   // 0 or 1
+  parameter  int Pipe    = 1,   // 0: adder network in one stage; 1: one FP add per stage
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -49,10 +52,12 @@ module gemv_core #(
   `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_core: Depth must be 2 .. 256")
   `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_core: Slots must be 1 .. 256")
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_core: AccFp32 must be 0 or 1")
+  `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_core: Pipe must be 0 or 1")
 
   localparam int WordW    = $clog2(Depth);
   localparam int SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
   localparam int LaneBits = 16 * AccW;
+  localparam int NS       = (Pipe != 0) ? 5 : 1;  // stages of the adder levels
   localparam logic [1:0] OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
 
   // ---- decode and check ----
@@ -82,8 +87,8 @@ module gemv_core #(
 
   // ---- pipeline control ----
   logic en, fire, stall, hold_free;
-  logic valid_s2_q, last_s2_q;
-  assign stall        = valid_s2_q && last_s2_q && !hold_free;
+  logic valid_end, last_end;  // the command at adder level 4
+  assign stall        = valid_end && last_end && !hold_free;
   assign en           = !stall;
   assign fire         = cmd_valid_i && data_valid_i && en;
   assign cmd_ready_o  = data_valid_i && en;
@@ -119,65 +124,78 @@ module gemv_core #(
   end
   assign err_o = err_q;
 
-  // S1 and S2 registers
-  logic             valid_s1_q, ctx_s1_q, buf_s1_q, last_s1_q, first_s1_q;
-  logic [WordW-1:0] word_s1_q;
-  logic [3:0]       elem_s1_q;
-  logic [SlotW-1:0] slot_s1_q, slot_s2_q;
+  // S1 and adder-level registers (level stage j of NS)
+  logic             valid_s1_q, ctx_s1_q, last_s1_q, first_s1_q;
+  logic [SlotW-1:0] slot_s1_q;
   logic [255:0]     burst_s1_q;
-  logic             ctx_s2_q, first_s2_q;
+  logic [NS-1:0]    lv_valid_q, lv_ctx_q, lv_last_q, lv_first_q;
+  logic [NS*SlotW-1:0] lv_slot_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       valid_s1_q <= 1'b0;
-      valid_s2_q <= 1'b0;
+      lv_valid_q <= '0;
     end else if (en) begin
       valid_s1_q <= good_mac;
-      valid_s2_q <= valid_s1_q;
+      lv_valid_q <= NS'({lv_valid_q, valid_s1_q});
     end
   end
   always_ff @(posedge clk_i) begin
     if (en) begin
       if (good_mac) begin
         ctx_s1_q   <= is_ctx;
-        buf_s1_q   <= c_buf;
         last_s1_q  <= c_last;
         first_s1_q <= !slot_open;
-        word_s1_q  <= c_word[WordW-1:0];
-        elem_s1_q  <= c_elem;
         slot_s1_q  <= c_slot[SlotW-1:0];
         burst_s1_q <= data_i;
       end
-      if (valid_s1_q) begin
-        ctx_s2_q   <= ctx_s1_q;
-        last_s2_q  <= last_s1_q;
-        first_s2_q <= first_s1_q;
-        slot_s2_q  <= slot_s1_q;
-      end
+      lv_ctx_q   <= NS'({lv_ctx_q, ctx_s1_q});
+      lv_last_q  <= NS'({lv_last_q, last_s1_q});
+      lv_first_q <= NS'({lv_first_q, first_s1_q});
+      lv_slot_q  <= (NS*SlotW)'({lv_slot_q, slot_s1_q});
     end
   end
+
+  // the command at each adder level k: stage k (Pipe = 1) or the single stage S2
+  logic [4:0]         lvl_valid, lvl_ctx, lvl_first;
+  logic [5*SlotW-1:0] lvl_slot;
+  for (genvar k = 0; k < 5; k++) begin : g_lvl
+    localparam int St = (Pipe != 0) ? k : 0;
+    assign lvl_valid[k] = lv_valid_q[St];
+    assign lvl_ctx[k]   = lv_ctx_q[St];
+    assign lvl_first[k] = lv_first_q[St];
+    assign lvl_slot[k*SlotW +: SlotW] = lv_slot_q[St*SlotW +: SlotW];
+  end
+  logic             ctx_end;
+  logic [SlotW-1:0] slot_end;
+  assign valid_end = lv_valid_q[NS-1];
+  assign last_end  = lv_last_q[NS-1];
+  assign ctx_end   = lv_ctx_q[NS-1];
+  assign slot_end  = lv_slot_q[(NS-1)*SlotW +: SlotW];
 
   // ---- rows ----
   logic [Rows*LaneBits-1:0] sum;
   for (genvar r = 0; r < Rows; r++) begin : g_row
-    gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_row (
-      .clk_i     (clk_i),
-      .rst_ni    (rst_ni),
-      .en_i      (en),
-      .wr_en_i   (good_wr && (c_row == 4'(r))),
-      .wr_buf_i  (c_buf),
-      .wr_word_i (c_word[WordW-1:0]),
-      .wr_data_i (data_i),
-      .valid_s1_i(valid_s1_q),
-      .ctx_s1_i  (ctx_s1_q),
-      .buf_s1_i  (buf_s1_q),
-      .word_s1_i (word_s1_q),
-      .elem_s1_i (elem_s1_q),
-      .burst_s1_i(burst_s1_q),
-      .valid_s2_i(valid_s2_q),
-      .ctx_s2_i  (ctx_s2_q),
-      .slot_s2_i (slot_s2_q),
-      .first_s2_i(first_s2_q),
-      .sum_o     (sum[r*LaneBits +: LaneBits])
+    gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe)) u_row (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .en_i       (en),
+      .wr_en_i    (good_wr && (c_row == 4'(r))),
+      .wr_buf_i   (c_buf),
+      .wr_word_i  (c_word[WordW-1:0]),
+      .wr_data_i  (data_i),
+      .rd_ctx_i   (is_ctx),
+      .rd_buf_i   (c_buf),
+      .rd_word_i  (c_word[WordW-1:0]),
+      .rd_elem_i  (c_elem),
+      .valid_s1_i (valid_s1_q),
+      .first_s1_i (first_s1_q),
+      .slot_s1_i  (slot_s1_q),
+      .burst_s1_i (burst_s1_q),
+      .lvl_valid_i(lvl_valid),
+      .lvl_ctx_i  (lvl_ctx),
+      .lvl_first_i(lvl_first),
+      .lvl_slot_i (lvl_slot),
+      .sum_o      (sum[r*LaneBits +: LaneBits])
     );
   end
 
@@ -189,13 +207,13 @@ module gemv_core #(
   logic                     hctx_q, capture, pop;
   assign pop       = res_valid_o && res_ready_i;
   assign hold_free = (beats_q == 5'd0) || ((beats_q == 5'd1) && res_ready_i);
-  assign capture   = valid_s2_q && last_s2_q && en;
+  assign capture   = valid_end && last_end && en;
 
   // score: lane g of beat 0 = row g's accumulator (adder 15); context: row g's 16 lanes as beat g
   always_comb begin
     hold_d = '0;
     for (int r = 0; r < Rows; r++) begin
-      if (ctx_s2_q) hold_d[r*LaneBits +: LaneBits] = sum[r*LaneBits +: LaneBits];
+      if (ctx_end) hold_d[r*LaneBits +: LaneBits] = sum[r*LaneBits +: LaneBits];
       else          hold_d[r*AccW +: AccW] = sum[r*LaneBits + 15*AccW +: AccW];
     end
   end
@@ -203,7 +221,7 @@ module gemv_core #(
   always_comb begin
     beats_d = beats_q;
     if (capture) begin
-      beats_d = ctx_s2_q ? 5'(Rows) : 5'd1;
+      beats_d = ctx_end ? 5'(Rows) : 5'd1;
     end else if (pop) begin
       beats_d = beats_q - 5'd1;
     end
@@ -219,8 +237,8 @@ module gemv_core #(
     if (capture) begin
       hold_q  <= hold_d;
       row_q   <= 4'd0;
-      hslot_q <= slot_s2_q;
-      hctx_q  <= ctx_s2_q;
+      hslot_q <= slot_end;
+      hctx_q  <= ctx_end;
     end else if (pop) begin
       hold_q  <= hold_q >> LaneBits;
       row_q   <= row_q + 4'd1;

@@ -6,9 +6,23 @@
 //   context (p.V):   the probability at (word, elem) is broadcast to the 16 V lanes; adder i accumulates
 //           lane i: acc[slot][i] += p * v[i].
 // An empty slot (the first MAC of an accumulation) reads -0, the exact identity of the FP add.
-// Stage S1 (inputs *_s1_i): buffer read and multiply -> product registers. Stage S2 (inputs *_s2_i):
-// adder network and accumulator write. Both advance only when en_i is high.
-// Mirrored by csim/gemv.c gemv_row_mac().
+// Mirrored by csim/gemv.c gemv_row_mac() (same operations in the same order, whatever Pipe is).
+//
+// Stages (every register advances only when en_i is high):
+//   fire  (inputs rd_*_i): buffer read -> operand register
+//   S1    (inputs *_s1_i): 16 multipliers -> product registers
+//   adder levels 0..4: level 0 = adders 0..7 (tree level 1; context lanes 0..7), level 1 = adders 8..11,
+//         level 2 = adders 12..13, level 3 = adder 14, level 4 = adder 15 (the accumulator of the score).
+//         Pipe = 0: the five levels are one stage (S2); Pipe = 1: one stage each, so one FP add per
+//         cycle. Adder i is at the same level in both modes: in context mode lane i accumulates at its
+//         adder's level, the products of the later lanes ride in the level registers the tree's partial
+//         sums use in score mode, and the lanes' results are re-aligned to level 4 (sum_o) by 4 - level
+//         skew registers.
+//   The accumulator operand of a level is read one stage early (first MAC: -0) and forwarded from the
+//   adder's last result when the command ahead wrote the same slot, so the loop acc -> add -> acc is one
+//   2:1 multiplexer and one adder.
+// Inputs lvl_*_i: the command at adder level k is bit k (slot: [k*SlotW +: SlotW]); with Pipe = 0 the
+// five are the same S2 command.
 `include "pim_assert.svh"
 `default_nettype none
 
@@ -16,6 +30,7 @@ module gemv_row #(
   parameter  int Depth   = 8,  // 16-element words per stationary vector (head dim / 16), 2 .. 256
   parameter  int Slots   = 4,  // accumulators, 1 .. 256
   parameter  int AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
+  parameter  int Pipe    = 1,  // 0: the adder network in one stage; 1: one adder level per stage
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16,
   localparam int WordW   = $clog2(Depth),
   localparam int SlotW   = (Slots > 1) ? $clog2(Slots) : 1
@@ -28,24 +43,28 @@ module gemv_row #(
   input  wire                  wr_buf_i,
   input  wire  [WordW-1:0]     wr_word_i,
   input  wire  [255:0]         wr_data_i,
+  // buffer read of the command firing this cycle
+  input  wire                  rd_ctx_i,
+  input  wire                  rd_buf_i,
+  input  wire  [WordW-1:0]     rd_word_i,
+  input  wire  [3:0]           rd_elem_i,
   // stage S1
   input  wire                  valid_s1_i,
-  input  wire                  ctx_s1_i,
-  input  wire                  buf_s1_i,
-  input  wire  [WordW-1:0]     word_s1_i,
-  input  wire  [3:0]           elem_s1_i,
+  input  wire                  first_s1_i,
+  input  wire  [SlotW-1:0]     slot_s1_i,
   input  wire  [255:0]         burst_s1_i,
-  // stage S2
-  input  wire                  valid_s2_i,
-  input  wire                  ctx_s2_i,
-  input  wire  [SlotW-1:0]     slot_s2_i,
-  input  wire                  first_s2_i,
-  // adder outputs of this cycle's S2 command (score result in lane 15)
+  // adder levels 0..4
+  input  wire  [4:0]           lvl_valid_i,
+  input  wire  [4:0]           lvl_ctx_i,
+  input  wire  [4:0]           lvl_first_i,
+  input  wire  [5*SlotW-1:0]   lvl_slot_i,
+  // the 16 lanes of the command at level 4 (score result in lane 15)
   output logic [16*AccW-1:0]   sum_o
 );
   `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_row: Depth must be 2 .. 256")
   `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_row: Slots must be 1 .. 256")
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_row: AccFp32 must be 0 or 1")
+  `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_row: Pipe must be 0 or 1")
 
   localparam int Entries  = 2 * Depth;
   localparam int IdxW     = $clog2(Entries);
@@ -56,7 +75,7 @@ module gemv_row #(
   logic [Entries*256-1:0] vbuf_q;
   logic [IdxW-1:0]        wr_idx, rd_idx;  // entry = half * Depth + word
   assign wr_idx = (wr_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(wr_word_i);
-  assign rd_idx = (buf_s1_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(word_s1_i);
+  assign rd_idx = (rd_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(rd_word_i);
   for (genvar e = 0; e < Entries; e++) begin : g_vbuf
     always_ff @(posedge clk_i) begin
       if (wr_en_i && (wr_idx == IdxW'(e))) begin
@@ -65,69 +84,127 @@ module gemv_row #(
     end
   end
 
-  // ---- S1: operand select and multiply ----
-  logic [255:0] opw, opnd;
+  // ---- fire: operand select (a write of the cycle before is visible) ----
+  logic [255:0] opw, opnd_d, opnd_q;
   logic [15:0]  prob;
-  assign opw  = vbuf_q[rd_idx*256 +: 256];
-  assign prob = opw[elem_s1_i*16 +: 16];
-  assign opnd = ctx_s1_i ? {16{prob}} : opw;
+  assign opw    = vbuf_q[rd_idx*256 +: 256];
+  assign prob   = opw[rd_elem_i*16 +: 16];
+  assign opnd_d = rd_ctx_i ? {16{prob}} : opw;
+  always_ff @(posedge clk_i) begin
+    if (en_i) opnd_q <= opnd_d;
+  end
 
+  // ---- S1: multiply ----
   logic [LaneBits-1:0] prod_d, prod_q;
   for (genvar i = 0; i < 16; i++) begin : g_mul
     if (AccFp32 != 0) begin : g_exact
       fp_mul #(.InExpW(5), .InManW(10), .OutExpW(8), .OutManW(23)) u_mul (
-        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
+        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
     end else begin : g_half
       fp_mul #(.InExpW(5), .InManW(10), .OutExpW(5), .OutManW(10)) u_mul (
-        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
+        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
     end
   end
-
   always_ff @(posedge clk_i) begin
     if (en_i && valid_s1_i) prod_q <= prod_d;
   end
 
-  // ---- S2: 16 shared adders, accumulators ----
-  logic [Slots*LaneBits-1:0] acc_q;
-  logic [LaneBits-1:0]       acc_rd;
-  assign acc_rd = first_s2_i ? {16{NegZero}} : acc_q[slot_s2_i*LaneBits +: LaneBits];
-
-  logic [LaneBits-1:0] add_a, add_b;
-  logic [LaneBits-1:0] add_y /* verilator split_var */;
-  for (genvar n = 0; n < 16; n++) begin : g_add
-    if (n < 8) begin : g_leaf
-      assign add_a[n*AccW +: AccW] = ctx_s2_i ? acc_rd[n*AccW +: AccW] : prod_q[(2*n)*AccW +: AccW];
-      assign add_b[n*AccW +: AccW] = ctx_s2_i ? prod_q[n*AccW +: AccW] : prod_q[(2*n+1)*AccW +: AccW];
-    end else if (n < 15) begin : g_inner
-      assign add_a[n*AccW +: AccW] = ctx_s2_i ? acc_rd[n*AccW +: AccW] : add_y[(2*(n-8))*AccW +: AccW];
-      assign add_b[n*AccW +: AccW] = ctx_s2_i ? prod_q[n*AccW +: AccW] : add_y[(2*(n-8)+1)*AccW +: AccW];
-    end else begin : g_acc
-      assign add_a[n*AccW +: AccW] = acc_rd[n*AccW +: AccW];
-      assign add_b[n*AccW +: AccW] = ctx_s2_i ? prod_q[n*AccW +: AccW] : add_y[14*AccW +: AccW];
+  // ---- adder levels ----
+  // lin: the operand buses of the levels, level k at entries [32 - (32 >> k) +: 16 >> k] (level 0: the
+  // products); lout: what level k < 4 passes on, at entries [16 - (16 >> k) +: 8 >> k] (score: its
+  // adders' sums; context: the products of the later lanes), registered between levels when Pipe = 1.
+  logic [31*AccW-1:0] lin  /* verilator split_var */;
+  logic [15*AccW-1:0] lout /* verilator split_var */;
+  logic [16*AccW-1:0] add_y /* verilator split_var */;
+  assign lin[16*AccW-1:0] = prod_q;
+  if (Pipe != 0) begin : g_lreg
+    logic [15*AccW-1:0] lout_q;
+    always_ff @(posedge clk_i) begin
+      if (en_i) lout_q <= lout;
     end
-    if (AccFp32 != 0) begin : g_f32
-      fp_add #(.ExpW(8), .ManW(23)) u_add (
-        .a_i(add_a[n*AccW +: AccW]), .b_i(add_b[n*AccW +: AccW]), .y_o(add_y[n*AccW +: AccW]));
-    end else begin : g_f16
-      fp_add #(.ExpW(5), .ManW(10)) u_add (
-        .a_i(add_a[n*AccW +: AccW]), .b_i(add_b[n*AccW +: AccW]), .y_o(add_y[n*AccW +: AccW]));
+    assign lin[31*AccW-1:16*AccW] = lout_q;
+  end else begin : g_lwire
+    for (genvar i = 0; i < 15; i++) begin : g_i  // entry by entry: split_var then sees no loop
+      assign lin[(16+i)*AccW +: AccW] = lout[i*AccW +: AccW];
     end
   end
-  assign sum_o = add_y;
 
-  // score writes lane 15 only; context writes all lanes
-  for (genvar s = 0; s < Slots; s++) begin : g_slot
-    for (genvar l = 0; l < 16; l++) begin : g_lane
+  logic [Slots*LaneBits-1:0] acc_q;
+  for (genvar n = 0; n < 16; n++) begin : g_lane
+    localparam int K    = (n < 8) ? 0 : (n < 12) ? 1 : (n < 14) ? 2 : (n < 15) ? 3 : 4;
+    localparam int Base = 16 - (16 >> K);   // first lane of level K
+    localparam int Off  = 32 - (32 >> K);   // level K's operands in lin
+    localparam int J    = n - Base;
+    localparam int M    = 8 >> K;           // adders of level K (K < 4)
+    // the stage the accumulator operand is read in: the level before, or S1
+    localparam int P    = (Pipe != 0 && K > 0) ? K - 1 : -1;
+
+    logic             pre_first;
+    logic [SlotW-1:0] pre_slot;
+    if (P >= 0) begin : g_pre_lvl
+      assign pre_first = lvl_first_i[P];
+      assign pre_slot  = lvl_slot_i[P*SlotW +: SlotW];
+    end else begin : g_pre_s1
+      assign pre_first = first_s1_i;
+      assign pre_slot  = slot_s1_i;
+    end
+
+    logic             ctx, writes;
+    logic [SlotW-1:0] slot;
+    assign ctx    = lvl_ctx_i[K];
+    assign slot   = lvl_slot_i[K*SlotW +: SlotW];
+    assign writes = lvl_valid_i[K] && (ctx || n == 15);
+
+    // accumulator operand: read a stage early, forwarded from the command ahead
+    logic [AccW-1:0] apre_q, y_q, acc_op;
+    logic            fwd_q;
+    always_ff @(posedge clk_i) begin
+      if (en_i) begin
+        apre_q <= pre_first ? NegZero : acc_q[(pre_slot*16 + n)*AccW +: AccW];
+        fwd_q  <= !pre_first && writes && (slot == pre_slot);
+        y_q    <= add_y[n*AccW +: AccW];
+      end
+    end
+    assign acc_op = fwd_q ? y_q : apre_q;
+
+    logic [AccW-1:0] a, b;
+    if (K < 4) begin : g_tree
+      assign a = ctx ? acc_op : lin[(Off + 2*J)*AccW +: AccW];
+      assign b = ctx ? lin[(Off + J)*AccW +: AccW] : lin[(Off + 2*J + 1)*AccW +: AccW];
+      assign lout[n*AccW +: AccW] = ctx ? lin[(Off + M + J)*AccW +: AccW] : add_y[n*AccW +: AccW];
+    end else begin : g_acc
+      assign a = acc_op;
+      assign b = lin[Off*AccW +: AccW];
+    end
+    if (AccFp32 != 0) begin : g_f32
+      fp_add #(.ExpW(8), .ManW(23)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
+    end else begin : g_f16
+      fp_add #(.ExpW(5), .ManW(10)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
+    end
+
+    // score writes lane 15 only; context writes all lanes
+    for (genvar s = 0; s < Slots; s++) begin : g_slot
       always_ff @(posedge clk_i) begin
-        if (en_i && valid_s2_i && (slot_s2_i == SlotW'(s)) && (ctx_s2_i || l == 15)) begin
-          acc_q[(s*16+l)*AccW +: AccW] <= add_y[l*AccW +: AccW];
+        if (en_i && writes && (slot == SlotW'(s))) begin
+          acc_q[(s*16 + n)*AccW +: AccW] <= add_y[n*AccW +: AccW];
         end
       end
+    end
+
+    // re-align the lane to level 4
+    if (Pipe != 0 && K < 4) begin : g_skew
+      logic [(4-K)*AccW-1:0] skew_q;
+      always_ff @(posedge clk_i) begin
+        if (en_i) skew_q <= ((4-K)*AccW)'({skew_q, add_y[n*AccW +: AccW]});
+      end
+      assign sum_o[n*AccW +: AccW] = skew_q[(3-K)*AccW +: AccW];
+    end else begin : g_noskew
+      assign sum_o[n*AccW +: AccW] = add_y[n*AccW +: AccW];
     end
   end
 
   // verilator lint_off UNUSEDSIGNAL
-  logic unused_rst;
-  assign unused_rst = rst_ni;  // datapath registers need no reset: valid bits live in gemv_core
+  logic unused;
+  assign unused = rst_ni ^ (^lvl_first_i);  // datapath registers need no reset: valid bits live in gemv_core
   // verilator lint_on UNUSEDSIGNAL
 endmodule

@@ -6,6 +6,7 @@ module gemv_tree #(
   parameter  int Depth   = 8,
   parameter  int Slots   = 4,
   parameter  int AccFp32 = 1,
+  parameter  int Pipe    = 1,   // 1: one FP add per stage, latency 7; 0: latency 3 (gemv_core.sv)
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -22,7 +23,7 @@ module gemv_tree #(
   output logic [15:0]         res_info_o,
   output logic                err_o
 );
-  gemv_core #(.Rows(1), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32)) u_core (
+  gemv_core #(.Rows(1), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe)) u_core (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .cmd_valid_i (cmd_valid_i),

@@ -3,6 +3,12 @@
 
 #include "hbm_cfg.h"
 
+/* The GEMV unit's command-to-result latency, csim/gemv.h GEMV_LATENCY(GEMV_PIPE): the Makefile evaluates
+ * it from that header (this layer does not include the golden model's headers: scripts/check-seams.sh). */
+#ifndef GEMV_NMACLAT
+#error "GEMV_NMACLAT must be defined (the Makefile sets it from csim/gemv.h)"
+#endif
+
 const char *const hbm_cfg_preset_names = "hbm3-6400, attacc-hbm3-5200";
 const char *const hbm_cfg_ref_modes[3] = {"all-bank", "per-bank", "off"};
 const char *const hbm_cfg_schedulers[3] = {"fcfs", "frfcfs", "frfcfs-cap"};
@@ -27,7 +33,7 @@ static void common(hbm_cfg *c)
     c->nMAC = 4;
     c->nMACpow = 6;
     c->power_limit = 1;
-    c->nMACLAT = 3; /* rtl/gemv: command to result register */
+    c->nMACLAT = GEMV_NMACLAT; /* rtl/gemv: command to result register */
     c->gemv_lanes = 16;
     c->e_act = 0.11;
     c->e_cell = 0.44;

@@ -1,0 +1,52 @@
+/* kvfmt.h — the KV-cache formats of issue 20 (BF16 and INT8 beside FP16) as their GEMV units are to compute
+ * them: the specification the BF16 and INT8 units' RTL will be built against bit for bit, and the yardstick
+ * of each format's accuracy (docs/numerics.md "KV formats"). The FP16 units are gemv.h; nothing here is a
+ * unit yet, and pimattn run does not take these formats yet.
+ *
+ * Contract
+ *  - 16-bit float KV (FP16 or BF16, kvf_fmt16): 16 lanes per 32-byte burst, FP32 accumulation, the order of
+ *    gemv.h's FP32-accumulating unit: products exact in FP32 (FP16 x FP16: 22 significant bits, BF16 x BF16:
+ *    16, FP16 x BF16: 19); a score sums each 16-lane beat as the balanced tree ((p0+p1)+(p2+p3))+... and adds
+ *    it to the accumulator, which starts at -0; a context step is acc[i] + p * v[i] with p the softmax
+ *    unit's FP16 probability. With FP16 this is gemv.h's unit bit for bit (tests/test_kvfmt.c checks it).
+ *  - INT8 KV: 32 lanes per burst. Symmetric quantisation: kvf_scale() = the FP16 value nearest max|x| / 127
+ *    (max|x| / 127 computed in double, rounded once; +0 for an all-zero set); kvf_quant() = x / scale
+ *    rounded to nearest even, clamped to [-127, 127] (0 when the scale is 0).
+ *    Layout (docs/numerics.md): K and V of one KV head in blocks of B tokens, B a multiple of 32: one scale
+ *    per block over its B x d values; q: one scale per query-head vector of d values; p: one scale per
+ *    32-token word (a buffer word holds 32 INT8 probabilities), over its 32 values (p >= 0: 0..127).
+ *    Score of a token: dot = sum q8[i] k8[i] in INT32 (exact: d x 127^2 < 2^31), converted to FP32 (exact
+ *    while |dot| < 2^24, i.e. d <= 1040), times s_q * s_k (an FP16 x FP16 product: exact in FP32): one
+ *    rounding. Context of one 32-token word within one V block: part[i] = sum over its tokens of
+ *    p8 * v8[i] in INT32 (exact), acc[i] = acc[i] + part[i] * (s_p * s_v), each of the multiply and the
+ *    add rounded to FP32 (two roundings per word; acc starts at -0).
+ *  - Values are bit patterns (fp.h). d is a multiple of 16 (FP) or 32 (INT8), at most 1024.
+ */
+#ifndef PIMATTN_KVFMT_H
+#define PIMATTN_KVFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fp.h"
+
+typedef enum kvf_fmt16 { KVF_FP16 = 0, KVF_BF16 = 1 } kvf_fmt16;
+
+/* A 16-bit float of format f as an exact binary32 value, and a double rounded once to the format. */
+float kvf_widen(kvf_fmt16 f, uint16_t x);
+uint16_t kvf_round16(kvf_fmt16 f, double x);
+
+/* q . k over d values (both of format f): the FP32 score bits. */
+fp32_t kvf_score16(kvf_fmt16 f, const uint16_t *q, const uint16_t *k, int d);
+/* acc[i] = acc[i] + p * v[i] for i < d (v of format f, p FP16, acc FP32 bits). */
+void kvf_ctx16(kvf_fmt16 f, fp32_t *acc, fp16_t p, const uint16_t *v, int d);
+
+fp16_t kvf_scale(const double *x, size_t n);
+int8_t kvf_quant(double x, fp16_t scale);
+
+/* INT8 score: q8 . k8 over d values, scaled by sq * sk. */
+fp32_t kvf_score_i8(const int8_t *q8, fp16_t sq, const int8_t *k8, fp16_t sk, int d);
+/* INT8 context of one word: acc[i] = acc[i] + (sum over t < n of p8[t] * v8[t * d + i]) * (sp * sv), n <= 32. */
+void kvf_ctx_i8(fp32_t *acc, const int8_t *p8, fp16_t sp, const int8_t *v8, fp16_t sv, int n, int d);
+
+#endif
