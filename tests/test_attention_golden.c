@@ -366,6 +366,17 @@ static fp16_t ref_data(rng *r, int specials)
     return h_of(tb_gauss(r) * (k == 0 ? 0x1p-20 : k == 1 ? 4096.0 : 1.0));
 }
 
+/* Bit for bit, except that any two NaNs are equal: the sign of a NaN that FP64/float arithmetic produces
+ * (inf - inf, 0 * inf) depends on which operand the compiler puts first, which differs between -O0 (the
+ * coverage build) and -O2; C and IEEE 754 leave it unspecified. (The FP32 outputs are canonical NaNs.) */
+static int same_f64(const double *a, const double *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(&a[i], &b[i], sizeof a[i]) && !(isnan(a[i]) && isnan(b[i])))
+            return 0;
+    return 1;
+}
+
 static void test_refs_equal_first_versions(void **state)
 {
     (void)state;
@@ -390,7 +401,7 @@ static void test_refs_equal_first_versions(void **state)
                 double o1[160], o2[160], l1 = 0, l2 = 0, tau = 1.0 / sqrt((double)d);
                 attn_ref(q, K, V, L, d, stride, tau, o1, &l1);
                 old_attn_ref(q, K, V, L, d, stride, tau, o2, &l2);
-                if (memcmp(o1, o2, (size_t)d * sizeof o1[0]) || memcmp(&l1, &l2, sizeof l1))
+                if (!same_f64(o1, o2, (size_t)d) || !same_f64(&l1, &l2, 1))
                     fail_msg(TB_REPLAY "attn_ref L %zu d %d specials %d: output or lse differs from the first version",
                              g_seed, g_seed, L, d, specials);
                 if (L) {
@@ -403,7 +414,7 @@ static void test_refs_equal_first_versions(void **state)
                 }
                 free(K), free(V);
             }
-    printf("  %d cases: attn_ref and attn_host_partial equal their first versions bit for bit\n", cases);
+    printf("  %d cases: attn_ref and attn_host_partial equal their first versions bit for bit (NaN = NaN)\n", cases);
 }
 
 int main(void)

@@ -43,6 +43,10 @@ static void test_build(void **state)
                   ops->build, r.scores, r.rows, r.merges, r.beats_out, r.cycles / r.seconds / 1e6);
 }
 
+/* The fixed-purpose runs below: 20,000 beats per build, fewer when SM_SCORES asks for fewer (make coverage,
+ * whose -O0 instrumented units are ~100x slower). */
+static uint64_t fixed_scores(void) { return g_scores < 20000 ? g_scores : 20000; }
+
 static void test_bad_commands(void **state)
 {
     (void)state;
@@ -52,12 +56,12 @@ static void test_bad_commands(void **state)
     if (sm_builds(b, 32, &n, lerr, sizeof lerr))
         fail_msg("%s", lerr);
     for (size_t i = 0; i < n; i++) {
-        sm_cosim_cfg cfg = {.seed = g_seed + i, .scores = 20000, .max_len = 64, .gap_rate = 0.1, .stall_rate = 0.1,
-                            .bad_rate = 0.05};
+        sm_cosim_cfg cfg = {.seed = g_seed + i, .scores = fixed_scores(), .max_len = 64, .gap_rate = 0.1,
+                            .stall_rate = 0.1, .bad_rate = 0.05};
         sm_cosim_res r;
         if (sm_cosim_run(b[i], &cfg, &r) != 0)
             fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
-        assert_true(r.bad > 100);
+        assert_true(r.bad > cfg.scores / 200); /* 5 % of the beats are bad, on average */
         assert_true(r.assert_fired);
     }
 }
@@ -73,7 +77,7 @@ static void test_throughput(void **state)
     if (sm_builds(b, 32, &n, lerr, sizeof lerr))
         fail_msg("%s", lerr);
     for (size_t i = 0; i < n; i++) {
-        sm_cosim_cfg cfg = {.seed = g_seed, .scores = 20000};
+        sm_cosim_cfg cfg = {.seed = g_seed, .scores = fixed_scores()};
         sm_cosim_res r;
         if (sm_cosim_run(b[i], &cfg, &r) != 0)
             fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);

@@ -84,18 +84,19 @@ static void emit_sv_exp(void)
     for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++)
         printf("%s%d", k == 0 ? "" : k + 1 < sizeof pieces / sizeof pieces[0] ? ", " : " or ", pieces[k]);
     printf("\")\n\n");
-    printf("  always_comb begin\n    a_o = 24'd0;\n    b_o = 24'd0;\n");
+    /* one generate branch per Pieces value: only the chosen table is elaborated (and counted by coverage) */
     for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
         int p = pieces[k];
-        printf("    %sif (Pieces == %d) begin\n      case (idx_i)\n", k ? "end else " : "", p);
+        printf("  %sif (Pieces == %d) begin : g_p%d\n    always_comb begin\n      a_o = 24'd0;\n      b_o = 24'd0;\n"
+               "      case (idx_i)\n", k ? "end else " : "", p, p);
         for (int i = 0; i < p; i++) {
             unsigned long a, b;
             exp_piece(p, i, &a, &b);
             printf("        6'd%d: begin a_o = 24'h%06lx; b_o = 24'h%06lx; end\n", i, a, b);
         }
-        printf("        default: ;\n      endcase\n");
+        printf("        default: ;\n      endcase\n    end\n");
     }
-    printf("    end\n  end\nendmodule\n");
+    printf("  end\nendmodule\n");
 }
 
 static void emit_sv_rcp(void)

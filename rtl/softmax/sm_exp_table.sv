@@ -14,10 +14,10 @@ module sm_exp_table #(
   `PIM_PARAM_CHECK(pieces, Pieces == 4 || Pieces == 8 || Pieces == 16 || Pieces == 32 || Pieces == 64,
                    "sm_exp_table: Pieces must be 4, 8, 16, 32 or 64")
 
-  always_comb begin
-    a_o = 24'd0;
-    b_o = 24'd0;
-    if (Pieces == 4) begin
+  if (Pieces == 4) begin : g_p4
+    always_comb begin
+      a_o = 24'd0;
+      b_o = 24'd0;
       case (idx_i)
         6'd0: begin a_o = 24'h3fde71; b_o = 24'h0c1bf8; end
         6'd1: begin a_o = 24'h4bf40f; b_o = 24'h0e6681; end
@@ -25,7 +25,11 @@ module sm_exp_table #(
         6'd3: begin a_o = 24'h6b6a0e; b_o = 24'h145d82; end
         default: ;
       endcase
-    end else if (Pieces == 8) begin
+    end
+  end else if (Pieces == 8) begin : g_p8
+    always_comb begin
+      a_o = 24'd0;
+      b_o = 24'd0;
       case (idx_i)
         6'd0: begin a_o = 24'h3ff7f9; b_o = 24'h05cae1; end
         6'd1: begin a_o = 24'h45c21f; b_o = 24'h065117; end
@@ -37,7 +41,11 @@ module sm_exp_table #(
         6'd7: begin a_o = 24'h7551aa; b_o = 24'h0a9f9d; end
         default: ;
       endcase
-    end else if (Pieces == 16) begin
+    end
+  end else if (Pieces == 16) begin : g_p16
+    always_comb begin
+      a_o = 24'd0;
+      b_o = 24'd0;
       case (idx_i)
         6'd0: begin a_o = 24'h3ffe09; b_o = 24'h02d562; end
         6'd1: begin a_o = 24'h42d355; b_o = 24'h02f57f; end
@@ -57,7 +65,11 @@ module sm_exp_table #(
         6'd15: begin a_o = 24'h7a8efc; b_o = 24'h056d41; end
         default: ;
       endcase
-    end else if (Pieces == 32) begin
+    end
+  end else if (Pieces == 32) begin : g_p32
+    always_comb begin
+      a_o = 24'd0;
+      b_o = 24'd0;
       case (idx_i)
         6'd0: begin a_o = 24'h3fff84; b_o = 24'h0166c3; end
         6'd1: begin a_o = 24'h416644; b_o = 24'h016e9e; end
@@ -93,7 +105,11 @@ module sm_exp_table #(
         6'd31: begin a_o = 24'h7d40e6; b_o = 24'h02be27; end
         default: ;
       endcase
-    end else if (Pieces == 64) begin
+    end
+  end else if (Pieces == 64) begin : g_p64
+    always_comb begin
+      a_o = 24'd0;
+      b_o = 24'd0;
       case (idx_i)
         6'd0: begin a_o = 24'h3fffe1; b_o = 24'h00b269; end
         6'd1: begin a_o = 24'h40b24a; b_o = 24'h00b45a; end
