@@ -27,14 +27,14 @@ find "$cov/obj" -name '*.gcda' -delete # each run starts from zero
 export PIMATTN_VLCOV_DIR=$PWD/$vlcov
 # Coverage runs the units ~30x slower than the normal build: the random co-simulation suites run fewer
 # commands (coverage saturates long before; make test runs 10^6 GEMV commands and 3*10^5 score beats per build).
-env="PIMATTN=$bin/pimattn VECDIR=$cov/vec AREA_TEST_DIR=$cov/area-test GEMV_COMMANDS=${COV_GEMV_COMMANDS:-20000} SM_SCORES=${COV_SM_SCORES:-30000}"
+env="PIMATTN=$bin/pimattn VECDIR=$cov/vec AREA_TEST_DIR=$cov/area-test GEMV_COMMANDS=${COV_GEMV_COMMANDS:-20000} SM_SCORES=${COV_SM_SCORES:-10000}"
 p=$bin/pimattn
 {
   for t in $tests; do printf '%s\t-\t%s %s\n' "cov-$t" "$env" "$bin/$t"; done
   w() { printf '%s\t-\t%s\n' "cov-$1" "$2"; }
   w units "$p prims && $p gemv --commands 2000 && $p softmax --scores 5000"
   w run-rtl-default "$p run --mode rtl --log-commands $work/rtl.log && $p check-trace --hazards $work/rtl.log"
-  w run-rtl-variants "$p run --mode rtl --gemv tree --acc fp16 --batch 2 && $p run --mode rtl --softmax splitk --pingpong --batch 2 --layers 2 && $p run --mode rtl --model mistral-7b --group 4 --batch 2 --ctx 1024 && $p run --mode rtl --batch 1 --wave $work/unit0.fst --wave-cycles 200"
+  w run-rtl-variants "$p run --mode rtl --gemv tree --acc fp16 --softmax-lanes 4 --batch 2 && $p run --mode rtl --softmax splitk --pingpong --batch 2 --layers 2 && $p run --mode rtl --model mistral-7b --group 4 --batch 2 --ctx 1024 && $p run --mode rtl --batch 1 --wave $work/unit0.fst --wave-cycles 200"
   w run-fast "$p run --model falcon-7b --batch 8 --ctx 4096 --numerics 2 --threads 2 && $p run --model llama2-70b --batch 64 --ctx 16384 --stacks 1 --host-tier --softmax splitk --numerics 4 && $p run --model mistral-7b --split balance --ctx 32768 --batch 2 --log-commands $work/split.log --json $work/split.json && $p check-trace --hazards $work/split.log"
   w hbm-traces "$p hbm --synthetic random --commands 100000 && $p hbm --synthetic stream --commands 100000 --page close && $p hbm --synthetic macab --commands 100000 --log $work/macab.log && $p check-trace $work/macab.log"
   w system "$p system --model llama2-70b --batch 16 --lin 2048 --lout 32 --step-stride 8 && $p system --model gpt3-175b --system dgx-a100-hbm3+pim --batch max --lin 1024 --lout 16 --step-stride 8 --slo-ms 50"
