@@ -25,7 +25,7 @@ rm -rf "$work" "$vlcov" "$cov/rtl" "$cov/c" "$cov/summary.txt"
 mkdir -p "$work" "$vlcov" "$cov/rtl" "$cov/c"
 find "$cov/obj" -name '*.gcda' -delete # each run starts from zero
 export PIMATTN_VLCOV_DIR=$PWD/$vlcov
-# Coverage runs the units ~30x slower than the normal build: the random co-simulation suites run fewer
+# Coverage runs the units ~100x slower than the normal build (-O0, toggle points): the random co-simulation suites run fewer
 # commands (coverage saturates long before; make test runs 10^6 GEMV commands and 3*10^5 score beats per build).
 env="PIMATTN=$bin/pimattn VECDIR=$cov/vec AREA_TEST_DIR=$cov/area-test GEMV_COMMANDS=${COV_GEMV_COMMANDS:-20000} SM_SCORES=${COV_SM_SCORES:-10000}"
 p=$bin/pimattn
