@@ -290,10 +290,11 @@ static void done_data(hbm_ctrl *r, unsigned op, uint64_t t)
     }
 }
 
-/* Issues c at t through the engine and keeps the candidates in step with the banks it touched. */
-int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, char *err, size_t n)
+/* Issues c at t through the engine and keeps the candidates in step with the banks it touched; `proven`:
+ * t is the scheduler's exact bound or the engine's last answer for c (hbm_issue_proven). */
+int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, int proven, char *err, size_t n)
 {
-    if (hbm_issue(r->h, c, t, err, n))
+    if ((proven ? hbm_issue_proven : hbm_issue)(r->h, c, t, err, n))
         return -1;
     const unsigned chn = ctrl_chn(r, c->st, c->ch);
     r->now[chn] = t;
@@ -411,7 +412,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         if (tr != HBM_NEVER && (tr <= te || !ok)) {
             if (tr >= limit)
                 return 0;
-            return ctrl_issue(r, &rc, tr, err, n) ? -1 : 1;
+            return ctrl_issue(r, &rc, tr, 0, err, n) ? -1 : 1;
         }
         if (bi < 0 || te >= limit)
             return 0;
@@ -423,7 +424,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         ctrl_bank *k = &p->banks[(unsigned)bi % r->nbk];
         hbm_cmd x = k->cmd;
         int32_t s = k->slot;
-        if (ctrl_issue(r, &x, te, err, n))
+        if (ctrl_issue(r, &x, te, 1, err, n)) /* te: ctrl_best's exact bound or the engine's answer */
             return -1;
         if (s >= 0)
             dequeue(r, chn, p, (unsigned)bi % r->nbk, s, te);

@@ -92,7 +92,7 @@ static int go(hbm_ctrl *r, const hbm_cmd *c, uint64_t from, char *err, size_t n)
         (void)hbm_issue(r->h, c, now, err, n);
         return -1;
     }
-    return ctrl_issue(r, c, t, err, n);
+    return ctrl_issue(r, c, t, 0, err, n);
 }
 
 /* The PC of the channel nearest its refresh deadline (the first of those), if that is less than `slack`
@@ -192,7 +192,7 @@ int ctrl_mac(hbm_ctrl *r, const hbm_req *q, uint64_t from, char *err, size_t n)
             data = 0;
             continue;
         }
-        if (t == HBM_NEVER ? go(r, &c, from, err, n) : ctrl_issue(r, &c, t, err, n)) /* go: says why */
+        if (t == HBM_NEVER ? go(r, &c, from, err, n) : ctrl_issue(r, &c, t, 0, err, n)) /* go: says why */
             return -1;
     }
     return 0;

@@ -11,6 +11,10 @@
  *  - hbm_issue(h, c, t, err, n): issues c at cycle t. Returns 0, or -1 (state unchanged, err says why) if
  *    c is not legal at t, or if t is past some PC's refresh deadline in c's channel. Within a channel t
  *    must not decrease.
+ *  - hbm_issue_proven(h, c, t, err, n): hbm_issue for a caller that has proven, from its own exact copy of
+ *    the registers, that c is legal in the current state and that t is hbm_earliest(c, t): the state and
+ *    timing-rule checks are skipped (built with -DHBM_CHECK_PROVEN they are made and a failing one is an
+ *    error); the refresh deadlines are still checked. The memory controller is its one caller.
  *  - hbm_refresh_deadline(h, st, ch, pc): the last cycle at which commands may still issue in that PC
  *    before it owes more refreshes than refresh.max_postpone (UINT64_MAX with refresh off); the next
  *    refresh (REFAB, or REFPB to hbm_refresh_next_bank) must issue by then.
@@ -75,6 +79,7 @@ const hbm_cfg *hbm_config(const hbm *h);
 
 uint64_t hbm_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const char **rule);
 int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n);
+int hbm_issue_proven(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n);
 
 /* Issue cycle of the channel's last command (0 before any): where its next command may go at the earliest. */
 uint64_t hbm_channel_last(const hbm *h, unsigned st, unsigned ch);
