@@ -26,6 +26,7 @@ struct out_file {
     char tmp[OUT_PATH];    /* the temporary, "" if none */
     const char *side;      /* a side file the writer may leave beside the temporary (tmp + side) */
     int reg;               /* registry slot of tmp, -1 if none */
+    char *buf;             /* the stream's buffer (OUT_BUF bytes), freed after its fclose; NULL: stdio's */
     FILE *f;
     int done;
 };
@@ -265,12 +266,31 @@ static void drop_temp(out_file *o)
     o->tmp[0] = '\0';
 }
 
+/* A large buffer for o's stream: a command log is millions of short lines, and stdio's default
+ * (st_blksize, 4 KiB here) costs one write(2) per 4 KiB. Without memory, stdio's own buffer stays. */
+#define OUT_BUF (1u << 20)
+static FILE *buffered(out_file *o)
+{
+    if (o->f && (o->buf = malloc(OUT_BUF)) && setvbuf(o->f, o->buf, _IOFBF, OUT_BUF))
+        free(o->buf), o->buf = NULL;
+    return o->f;
+}
+
+static void close_stream(out_file *o, int *e)
+{
+    if (fclose(o->f) && e && !*e)
+        *e = errno;
+    o->f = NULL;
+    free(o->buf);
+    o->buf = NULL;
+}
+
 FILE *out_open(out_file *o, char *err, size_t n)
 {
     if (o->in_place) {
         if (!(o->f = fopen(o->final, "w")))
             snprintf(err, n, "%s: %s: %s", o->opt, o->path, strerror(errno));
-        return o->f;
+        return buffered(o);
     }
     int fd = make_temp(o, NULL, err, n);
     if (fd < 0)
@@ -280,7 +300,7 @@ FILE *out_open(out_file *o, char *err, size_t n)
         close(fd);
         drop_temp(o);
     }
-    return o->f;
+    return buffered(o);
 }
 
 const char *out_path(out_file *o, char *err, size_t n)
@@ -326,9 +346,7 @@ int out_commit(out_file *o, char *err, size_t n)
             e = errno;
         else if (ferror(o->f))
             e = stream_errno(o->f);
-        if (fclose(o->f) && !e)
-            e = errno;
-        o->f = NULL;
+        close_stream(o, &e);
     } else if (o->in_place && o->tmp[0]) {
         if (copy_into(o->tmp, o->final, &e))
             e = e ? e : EIO;
@@ -362,8 +380,7 @@ void out_abort(out_file *o)
     if (!o || o->done)
         return;
     if (o->f)
-        fclose(o->f);
-    o->f = NULL;
+        close_stream(o, NULL);
     drop_temp(o);
     o->done = 1;
 }
