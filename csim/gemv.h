@@ -24,14 +24,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The GEMV unit's pipeline: rtl/gemv/gemv_core.sv parameter Pipe (0: the adder network in one stage;
- * 1: one FP add per stage, which meets the 1,500 ps clock, docs/area.md). A `last` MAC firing in cycle t
+/* The GEMV unit's pipeline: rtl/gemv/gemv_core.sv parameter Pipe (0: the multipliers in one stage and
+ * the adder network in the next; 1: the multipliers in two stages and one FP add per stage, for the
+ * 1,500 ps clock, docs/area.md). A `last` MAC firing in cycle t
  * has its result in cycle t + GEMV_LATENCY(pipe). The one definition: the Makefile builds every GEMV
  * unit (Verilator, Icarus, the netlist) with Pipe = GEMV_PIPE, the co-simulation checks the units' fill
  * and drain against GEMV_LATENCY, and the HBM presets' nMACLAT (the scheduler's MAC-to-result latency,
  * the unit clocked with the DRAM) is GEMV_LATENCY(GEMV_PIPE). */
 #define GEMV_PIPE 1
-#define GEMV_LATENCY(pipe) (3 + 4 * (pipe))
+#define GEMV_LATENCY(pipe) (3 + 5 * (pipe))
 
 typedef struct gemv_cfg {
     int rows;

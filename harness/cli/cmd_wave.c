@@ -140,8 +140,10 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
     int is_sm = 0;
     for (size_t t = 0; t < sizeof sm_core / sizeof sm_core[0]; t++)
         is_sm |= !strcmp(sm_core[t][0], unit);
-    /* fp_pipe instance u_fp: y_d is its core's result, g_core.u_core the operation that rounds it */
-    const char *fp = is_sm ? "" : "u_fp.", *rnd = "u_fp.g_core.u_core.u_round";
+    /* fp_pipe instance u_fp: y_d is its core's result, g_core.u_core the operation that rounds it (a
+     * multiply-only top: fp_mul, which rounds in u_pack) */
+    const char *fp = is_sm ? "" : "u_fp.",
+               *rnd = strstr(unit, "_mul") ? "u_fp.g_core.u_core.u_pack.u_round" : "u_fp.g_core.u_core.u_round";
     char w_in[16], w_out[16];
     snprintf(w_in, sizeof w_in, "%d:0", d->a_fmt.ebits + d->a_fmt.mbits);
     snprintf(w_out, sizeof w_out, "%d:0", d->y_fmt.ebits + d->y_fmt.mbits);
@@ -208,8 +210,9 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
     snprintf(lanes, sizeof lanes, "%d:0", 16 * aw - 1);
     snprintf(sl, sizeof sl, "%d:0", slotw - 1);
     snprintf(op, sizeof op, "%d:0", slots - 1);
-    /* the adder levels' stages (gemv_core.sv NS: 5 with the pipelined network, csim/gemv.h GEMV_PIPE) */
-    const int nstage = GEMV_PIPE ? 5 : 1;
+    /* the stages after S1 (gemv_core.sv NS: M2 and the five adder levels when pipelined; the latency
+     * counts fire, S1 and the holder besides) */
+    const int nstage = GEMV_LATENCY(GEMV_PIPE) - 2;
     char ns[16], nsl[16];
     snprintf(ns, sizeof ns, "%d:0", nstage - 1);
     snprintf(nsl, sizeof nsl, "%d:0", nstage * slotw - 1);

@@ -17,9 +17,9 @@
 // Streams: a command fires when cmd_valid_i and data_valid_i are both high and the pipeline is not
 // stalled; every command consumes one 256-bit data beat (16 FP16 lanes, lane i at [16i +: 16]).
 // Pipeline: fire (buffer read) -> S1 (16 multipliers per row) -> adder levels 0..4 (gemv_row: one
-// stage S2 when Pipe = 0, five stages when Pipe = 1, one FP add each) -> result holder. Latency from
-// the firing of a `last` MAC to res_valid_o: 3 + 4 * Pipe cycles (csim/gemv.h gemv_latency()
-// is the C side's copy, checked by the co-simulation). Score result: one beat, lane g = row g. Context
+// stage S2 when Pipe = 0; when Pipe = 1 the multipliers take two stages, S1 and M2, and the levels five
+// stages, one FP add each) -> result holder. Latency from the firing of a `last` MAC to res_valid_o:
+// 3 + 5 * Pipe cycles (csim/gemv.h GEMV_LATENCY is the C side's copy, checked by the co-simulation). Score result: one beat, lane g = row g. Context
 // result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when a `last` MAC reaches
 // level 4 while the holder is still draining.
 // res_info_o: [7:0] slot, [11:8] row of this beat, [12] context, [13] last beat of the result.
@@ -31,7 +31,7 @@ module gemv_core #(
   parameter  int Depth   = 8,   // 2 .. 256
   parameter  int Slots   = 4,   // 1 .. 256
   parameter  int AccFp32 = 1,   // 0 or 1
-  parameter  int Pipe    = 1,   // 0: adder network in one stage; 1: one FP add per stage
+  parameter  int Pipe    = 1,   // 0: S1 multiply, S2 adders; 1: 2-stage multiply, 1 add per stage
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -57,7 +57,7 @@ module gemv_core #(
   localparam int WordW    = $clog2(Depth);
   localparam int SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
   localparam int LaneBits = 16 * AccW;
-  localparam int NS       = (Pipe != 0) ? 5 : 1;  // stages of the adder levels
+  localparam int NS       = (Pipe != 0) ? 6 : 1;  // stages after S1: M2 and the adder levels, or S2
   localparam logic [1:0] OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
 
   // ---- decode and check ----
@@ -124,7 +124,7 @@ module gemv_core #(
   end
   assign err_o = err_q;
 
-  // S1 and adder-level registers (level stage j of NS)
+  // S1 and the registers of the NS later stages (Pipe = 1: stage 0 is M2, stage k + 1 adder level k)
   logic             valid_s1_q, ctx_s1_q, last_s1_q, first_s1_q;
   logic [SlotW-1:0] slot_s1_q;
   logic [255:0]     burst_s1_q;
@@ -155,11 +155,11 @@ module gemv_core #(
     end
   end
 
-  // the command at each adder level k: stage k (Pipe = 1) or the single stage S2
+  // the command at each adder level k: stage k + 1 (Pipe = 1) or the single stage S2
   logic [4:0]         lvl_valid, lvl_ctx, lvl_first;
   logic [5*SlotW-1:0] lvl_slot;
   for (genvar k = 0; k < 5; k++) begin : g_lvl
-    localparam int St = (Pipe != 0) ? k : 0;
+    localparam int St = (Pipe != 0) ? k + 1 : 0;
     assign lvl_valid[k] = lv_valid_q[St];
     assign lvl_ctx[k]   = lv_ctx_q[St];
     assign lvl_first[k] = lv_first_q[St];
@@ -191,6 +191,10 @@ module gemv_core #(
       .first_s1_i (first_s1_q),
       .slot_s1_i  (slot_s1_q),
       .burst_s1_i (burst_s1_q),
+      .valid_m2_i (lv_valid_q[0]),
+      .first_m2_i (lv_first_q[0]),
+      .ctx_m2_i   (lv_ctx_q[0]),
+      .slot_m2_i  (lv_slot_q[SlotW-1:0]),
       .lvl_valid_i(lvl_valid),
       .lvl_ctx_i  (lvl_ctx),
       .lvl_first_i(lvl_first),

@@ -10,7 +10,9 @@
 //
 // Stages (every register advances only when en_i is high):
 //   fire  (inputs rd_*_i): buffer read -> operand register
-//   S1    (inputs *_s1_i): 16 multipliers -> product registers
+//   S1    (inputs *_s1_i): 16 multipliers -> product registers (Pipe = 0); with Pipe = 1 the multipliers
+//         are two stages: S1 the exact significand product and exponent (fp_mul_raw) -> raw registers,
+//         M2 (inputs *_m2_i) its rounding (fp_mul_pack) -> product registers
 //   adder levels 0..4: level 0 = adders 0..7 (tree level 1; context lanes 0..7), level 1 = adders 8..11,
 //         level 2 = adders 12..13, level 3 = adder 14, level 4 = adder 15 (the accumulator of the score).
 //         Pipe = 0: the five levels are one stage (S2); Pipe = 1: one stage each, so one FP add per
@@ -18,9 +20,9 @@
 //         adder's level, the products of the later lanes ride in the level registers the tree's partial
 //         sums use in score mode, and the lanes' results are re-aligned to level 4 (sum_o) by 4 - level
 //         skew registers.
-//   The accumulator operand of a level is read one stage early (first MAC: -0) and forwarded from the
-//   adder's last result when the command ahead wrote the same slot, so the loop acc -> add -> acc is one
-//   2:1 multiplexer and one adder.
+//   The accumulator operand of a level is read one stage early (level 0: in S1, or M2 when Pipe = 1;
+//   first MAC: -0) and forwarded from the adder's last result when the command ahead wrote the same
+//   slot, so the loop acc -> add -> acc is one 2:1 multiplexer and one adder.
 // Inputs lvl_*_i: the command at adder level k is bit k (slot: [k*SlotW +: SlotW]); with Pipe = 0 the
 // five are the same S2 command.
 `include "pim_assert.svh"
@@ -30,7 +32,7 @@ module gemv_row #(
   parameter  int Depth   = 8,  // 16-element words per stationary vector (head dim / 16), 2 .. 256
   parameter  int Slots   = 4,  // accumulators, 1 .. 256
   parameter  int AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
-  parameter  int Pipe    = 1,  // 0: the adder network in one stage; 1: one adder level per stage
+  parameter  int Pipe    = 1,  // 0: adders in one stage; 1: 2-stage multiply, 1 level per stage
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16,
   localparam int WordW   = $clog2(Depth),
   localparam int SlotW   = (Slots > 1) ? $clog2(Slots) : 1
@@ -53,6 +55,11 @@ module gemv_row #(
   input  wire                  first_s1_i,
   input  wire  [SlotW-1:0]     slot_s1_i,
   input  wire  [255:0]         burst_s1_i,
+  // stage M2 (Pipe = 1; unused when Pipe = 0)
+  input  wire                  valid_m2_i,
+  input  wire                  first_m2_i,
+  input  wire                  ctx_m2_i,
+  input  wire  [SlotW-1:0]     slot_m2_i,
   // adder levels 0..4
   input  wire  [4:0]           lvl_valid_i,
   input  wire  [4:0]           lvl_ctx_i,
@@ -94,19 +101,31 @@ module gemv_row #(
     if (en_i) opnd_q <= opnd_d;
   end
 
-  // ---- S1: multiply ----
+  // ---- S1 (and M2): multiply ----
+  localparam int MulExpW = (AccFp32 != 0) ? 8 : 5;
+  localparam int MulManW = (AccFp32 != 0) ? 23 : 10;
+  localparam int RawW    = 3 + (MulExpW + 3) + 22;  // fp_mul_raw: spec, sign, etop, 22-bit product
   logic [LaneBits-1:0] prod_d, prod_q;
   for (genvar i = 0; i < 16; i++) begin : g_mul
-    if (AccFp32 != 0) begin : g_exact
-      fp_mul #(.InExpW(5), .InManW(10), .OutExpW(8), .OutManW(23)) u_mul (
-        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
-    end else begin : g_half
-      fp_mul #(.InExpW(5), .InManW(10), .OutExpW(5), .OutManW(10)) u_mul (
-        .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .y_o(prod_d[i*AccW +: AccW]));
+    logic [RawW-1:0] raw_d, raw_m;
+    fp_mul_raw #(.InExpW(5), .InManW(10), .OutExpW(MulExpW), .OutManW(MulManW)) u_raw (
+      .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .raw_o(raw_d));
+    if (Pipe != 0) begin : g_m2
+      logic [RawW-1:0] raw_q;
+      always_ff @(posedge clk_i) begin
+        if (en_i && valid_s1_i) raw_q <= raw_d;
+      end
+      assign raw_m = raw_q;
+    end else begin : g_m1
+      assign raw_m = raw_d;
     end
+    fp_mul_pack #(.InExpW(5), .InManW(10), .OutExpW(MulExpW), .OutManW(MulManW)) u_pack (
+      .raw_i(raw_m), .y_o(prod_d[i*AccW +: AccW]));
   end
+  logic valid_mul;  // the product register's stage: S1, or M2 when Pipe = 1
+  assign valid_mul = (Pipe != 0) ? valid_m2_i : valid_s1_i;
   always_ff @(posedge clk_i) begin
-    if (en_i && valid_s1_i) prod_q <= prod_d;
+    if (en_i && valid_mul) prod_q <= prod_d;
   end
 
   // ---- adder levels ----
@@ -117,13 +136,18 @@ module gemv_row #(
   logic [15*AccW-1:0] lout /* verilator split_var */;
   logic [16*AccW-1:0] add_y /* verilator split_var */;
   assign lin[16*AccW-1:0] = prod_q;
+  // Pipe = 1: lin_nx is the operand buses' next value (what the registers load), read by the lanes'
+  // operand registers
+  logic [31*AccW-1:0] lin_nx /* verilator split_var */;
   if (Pipe != 0) begin : g_lreg
     logic [15*AccW-1:0] lout_q;
     always_ff @(posedge clk_i) begin
       if (en_i) lout_q <= lout;
     end
     assign lin[31*AccW-1:16*AccW] = lout_q;
+    assign lin_nx = {lout, valid_mul ? prod_d : prod_q};
   end else begin : g_lwire
+    assign lin_nx = '0;
     for (genvar i = 0; i < 15; i++) begin : g_i  // entry by entry: split_var then sees no loop
       assign lin[(16+i)*AccW +: AccW] = lout[i*AccW +: AccW];
     end
@@ -136,7 +160,7 @@ module gemv_row #(
     localparam int Off  = 32 - (32 >> K);   // level K's operands in lin
     localparam int J    = n - Base;
     localparam int M    = 8 >> K;           // adders of level K (K < 4)
-    // the stage the accumulator operand is read in: the level before, or S1
+    // the stage the accumulator operand is read in: the level before, or the product register's input
     localparam int P    = (Pipe != 0 && K > 0) ? K - 1 : -1;
 
     logic             pre_first;
@@ -144,6 +168,9 @@ module gemv_row #(
     if (P >= 0) begin : g_pre_lvl
       assign pre_first = lvl_first_i[P];
       assign pre_slot  = lvl_slot_i[P*SlotW +: SlotW];
+    end else if (Pipe != 0) begin : g_pre_m2
+      assign pre_first = first_m2_i;
+      assign pre_slot  = slot_m2_i;
     end else begin : g_pre_s1
       assign pre_first = first_s1_i;
       assign pre_slot  = slot_s1_i;
@@ -156,25 +183,55 @@ module gemv_row #(
     assign writes = lvl_valid_i[K] && (ctx || n == 15);
 
     // accumulator operand: read a stage early, forwarded from the command ahead
-    logic [AccW-1:0] apre_q, y_q, acc_op;
-    logic            fwd_q;
-    always_ff @(posedge clk_i) begin
-      if (en_i) begin
-        apre_q <= pre_first ? NegZero : acc_q[(pre_slot*16 + n)*AccW +: AccW];
-        fwd_q  <= !pre_first && writes && (slot == pre_slot);
-        y_q    <= add_y[n*AccW +: AccW];
+    logic            fwd;
+    logic [AccW-1:0] acc_rd, a, b;
+    assign fwd    = !pre_first && writes && (slot == pre_slot);
+    assign acc_rd = pre_first ? NegZero : acc_q[(pre_slot*16 + n)*AccW +: AccW];
+    if (Pipe != 0) begin : g_opreg
+      // the adder's operands registered as they are used: the next command's mode (ctx_nx) selects
+      // them a stage early, so neither the mode's nor the forward's select fan-out sits between a
+      // register and the adder (the loop is adder -> 2:1 -> 2:1 -> a_q)
+      logic [AccW-1:0] acc_nx, a_q, b_q;
+      assign acc_nx = fwd ? add_y[n*AccW +: AccW] : acc_rd;
+      logic [AccW-1:0] a_d, b_d;
+      if (K < 4) begin : g_tree
+        logic ctx_nx;  // the mode of the command at level K next cycle
+        assign ctx_nx = (K > 0) ? lvl_ctx_i[(K > 0) ? K - 1 : 0] : ctx_m2_i;
+        assign a_d = ctx_nx ? acc_nx : lin_nx[(Off + 2*J)*AccW +: AccW];
+        assign b_d = ctx_nx ? lin_nx[(Off + J)*AccW +: AccW] : lin_nx[(Off + 2*J + 1)*AccW +: AccW];
+      end else begin : g_acc
+        assign a_d = acc_nx;
+        assign b_d = lin_nx[Off*AccW +: AccW];
+      end
+      always_ff @(posedge clk_i) begin
+        if (en_i) begin
+          a_q <= a_d;
+          b_q <= b_d;
+        end
+      end
+      assign a = a_q;
+      assign b = b_q;
+    end else begin : g_opmux
+      logic [AccW-1:0] apre_q, y_q, acc_op;
+      logic            fwd_q;
+      always_ff @(posedge clk_i) begin
+        if (en_i) begin
+          apre_q <= acc_rd;
+          fwd_q  <= fwd;
+          y_q    <= add_y[n*AccW +: AccW];
+        end
+      end
+      assign acc_op = fwd_q ? y_q : apre_q;
+      if (K < 4) begin : g_tree
+        assign a = ctx ? acc_op : lin[(Off + 2*J)*AccW +: AccW];
+        assign b = ctx ? lin[(Off + J)*AccW +: AccW] : lin[(Off + 2*J + 1)*AccW +: AccW];
+      end else begin : g_acc
+        assign a = acc_op;
+        assign b = lin[Off*AccW +: AccW];
       end
     end
-    assign acc_op = fwd_q ? y_q : apre_q;
-
-    logic [AccW-1:0] a, b;
-    if (K < 4) begin : g_tree
-      assign a = ctx ? acc_op : lin[(Off + 2*J)*AccW +: AccW];
-      assign b = ctx ? lin[(Off + J)*AccW +: AccW] : lin[(Off + 2*J + 1)*AccW +: AccW];
+    if (K < 4) begin : g_lout
       assign lout[n*AccW +: AccW] = ctx ? lin[(Off + M + J)*AccW +: AccW] : add_y[n*AccW +: AccW];
-    end else begin : g_acc
-      assign a = acc_op;
-      assign b = lin[Off*AccW +: AccW];
     end
     if (AccFp32 != 0) begin : g_f32
       fp_add #(.ExpW(8), .ManW(23)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
@@ -205,6 +262,8 @@ module gemv_row #(
 
   // verilator lint_off UNUSEDSIGNAL
   logic unused;
-  assign unused = rst_ni ^ (^lvl_first_i);  // datapath registers need no reset: valid bits live in gemv_core
+  assign unused = rst_ni ^ (^lvl_first_i)  // datapath registers need no reset: valid bits live in gemv_core
+                  ^ ((Pipe != 0) ? (first_s1_i ^ (^slot_s1_i) ^ (^lin))  // lin: the pass-through entries
+                                 : (valid_m2_i ^ first_m2_i ^ ctx_m2_i ^ (^slot_m2_i) ^ (^lin_nx)));
   // verilator lint_on UNUSEDSIGNAL
 endmodule

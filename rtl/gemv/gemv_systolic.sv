@@ -8,7 +8,7 @@ module gemv_systolic #(
   parameter  int Depth   = 8,
   parameter  int Slots   = 4,
   parameter  int AccFp32 = 1,
-  parameter  int Pipe    = 1,   // 1: one FP add per stage, latency 7; 0: latency 3 (gemv_core.sv)
+  parameter  int Pipe    = 1,   // 1: two-stage multipliers, one FP add per stage, latency 8; 0: latency 3
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
