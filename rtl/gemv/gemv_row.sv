@@ -22,7 +22,10 @@
 //         skew registers.
 //   The accumulator operand of a level is read one stage early (level 0: in S1, or M2 when Pipe = 1;
 //   first MAC: -0) and forwarded from the adder's last result when the command ahead wrote the same
-//   slot, so the loop acc -> add -> acc is one 2:1 multiplexer and one adder.
+//   slot. Pipe = 0: the operand and forward registers feed 2:1 multiplexers (forward, then mode) before
+//   the adders. Pipe = 1: each adder's two operands are registers (a_q, b_q) loaded with what the mode
+//   of the command entering the level selects, so the loop is adder -> forward 2:1 -> mode 2:1 -> a_q
+//   and no select's fan-out lies between a register and an adder (the 1,500 ps clock, docs/area.md).
 // Inputs lvl_*_i: the command at adder level k is bit k (slot: [k*SlotW +: SlotW]); with Pipe = 0 the
 // five are the same S2 command.
 `include "pim_assert.svh"
