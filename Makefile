@@ -118,12 +118,12 @@ PRIM_BUILDS := $(foreach s,$(PRIM_SPECS),$(call pbuild,$(s)))
 PRIM_VVP   := $(foreach b,$(PRIM_BUILDS),$(BUILD)/icarus/$(b).vvp)
 PRIM_TOPS  := $(sort $(foreach s,$(PRIM_SPECS),$(call spec,$(s),1)))
 
-# GEMV builds: harness/cosim/gemv_builds.def lines "GEMV_BUILD(name, top, rows, depth, slots, acc_fp32)".
+# GEMV builds: harness/cosim/gemv_builds.def lines "GEMV_BUILD(name, top, rows, depth, slots, acc_fp32, kv_bf16)".
 GEMV_DEF   := harness/cosim/gemv_builds.def
-GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\)).*/\1:\2:\3:\4:\5:\6/p' $(GEMV_DEF))
+GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\), *\([01]\)).*/\1:\2:\3:\4:\5:\6:\7/p' $(GEMV_DEF))
 GEMV_BUILDS := $(foreach s,$(GEMV_SPECS),$(call spec,$(s),1))
 # Icarus replays one configuration per variant (Icarus runs ~10^3 commands/s on these units).
-GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4
+GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4 gemv_sys_g2_bf16_d4
 GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
 # Softmax-unit builds: harness/cosim/sm_builds.def lines "SM_BUILD(name, lanes, exp_pieces, in_fp16, merge_d)".
@@ -141,7 +141,7 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_kvfmt $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_schedule $(BUILD)/bin/test_hazard \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
-              $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
+              $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_kv $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
               $(BUILD)/bin/test_plot
 
@@ -283,21 +283,21 @@ $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEP
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
-# GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32
+# GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32  $(7) kv_bf16
 # The GEMV pipeline setting: csim/gemv.h GEMV_PIPE (the one definition; its latency is GEMV_LATENCY there).
 GEMV_PIPE := $(shell sed -n 's/^\#define GEMV_PIPE \([0-9]\).*/\1/p' csim/gemv.h)
-gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6) -GPipe=$(GEMV_PIPE)
-gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .Pipe($(GEMV_PIPE))
+gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6) -GKvBf16=$(7) -GPipe=$(GEMV_PIPE)
+gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .KvBf16($(7))$(comma) .Pipe($(GEMV_PIPE))
 comma := ,
 define GEMV_RULES
-$(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6))
+$(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6),$(7)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -DGEMV_KV=$(7))
 
 $(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(TB_DRV) $(RTL_GEMVS) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6))' \
+	$(IVERILOG) -g2012 -Wall -Wno-timescale $(IV_INC) -DDUT=$(2) -DDUT_PARAMS='$(call gemv_tbparams,$(1),$(2),$(3),$(4),$(5),$(6),$(7))' \
 	  -DACCW=$(if $(filter 1,$(6)),32,16) -s gemv_tb -o $$@ tb/gemv_tb.sv $(TB_DRV) $(RTL_GEMVS)
 endef
-$(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6))))
+$(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5),$(call spec,$(s),6),$(call spec,$(s),7))))
 
 # Softmax units: $(1) build  $(2) lanes  $(3) exp pieces  $(4) in_fp16  $(5) merge_d
 define SM_RULES
@@ -349,7 +349,7 @@ endef
 $(foreach t,test_gemv_golden test_softmax_golden test_attention_golden test_kvfmt,$(eval $(call TEST_BIN,$(t),csim,c)))
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
 $(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
-$(foreach t,test_run test_split,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
+$(foreach t,test_run test_split test_run_kv,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
 $(eval $(call TEST_BIN,test_system,system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON)))
 $(eval $(call TEST_BIN,test_gauss,run csim,c))
 $(eval $(call TEST_BIN,test_mapping,run,c))
@@ -408,7 +408,7 @@ $(BUILD)/obj/shim/gemv_tree_f16_net.o: harness/cosim/shim/gemv_shim.cpp $(BUILD)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -fPIC -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
 	  -DVTOP_HDR='"Vgemv_tree_f16_net.h"' -DGEMV_TOP=gemv_tree -DGEMV_BUILD=gemv_tree_f16_net -DGEMV_ROWS=1 \
-	  -DGEMV_DEPTH=8 -DGEMV_SLOTS=4 -DGEMV_ACC32=0 -c $< -o $@
+	  -DGEMV_DEPTH=8 -DGEMV_SLOTS=4 -DGEMV_ACC32=0 -DGEMV_KV=0 -c $< -o $@
 
 $(NET_SO): $(BUILD)/obj/shim/gemv_tree_f16_net.o $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
 	@mkdir -p $(@D)
@@ -538,10 +538,12 @@ regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/t
 # Every top with Stages 0 and 2; the GEMV tops in the parameter sets below ("top:Name=v,Name=v").
 LINT_TOPS  := $(PRIM_TOPS)
 LINT_GEMV  := gemv_tree:AccFp32=0 gemv_tree:Depth=10 gemv_systolic:G=8 gemv_systolic:G=2,Depth=4,Slots=3 \
-              gemv_systolic:G=16,Slots=1,AccFp32=0 \
+              gemv_systolic:G=16,Slots=1,AccFp32=0 gemv_tree:KvBf16=1 gemv_systolic:G=2,KvBf16=1,Pipe=0 \
+              gemv_tree:AccFp32=0,Pipe=0 \
               softmax_unit:Lanes=1 softmax_unit:Lanes=4,InFp16=1 softmax_unit:Lanes=16,Pieces=64 \
               softmax_unit:Lanes=2,Pieces=4,MergeD=2
-YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3 softmax_unit:Lanes=2,InFp16=1,MergeD=16
+YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3 gemv_systolic:G=1,Depth=2,Slots=1,KvBf16=1 \
+              softmax_unit:Lanes=2,InFp16=1,MergeD=16
 lint_top    = $(firstword $(subst :, ,$(1)))
 lint_params = $(subst $(comma), ,$(word 2,$(subst :, ,$(1))))
 
@@ -600,6 +602,7 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  fp32_add_s1:fp32_add:Stages=1:- fp16_mac32_s1:fp16_mac32:Stages=1:- \
                  gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row:-:-:meet gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row:-:-:meet \
                  gemv_tree_f16_lat3:gemv_tree:AccFp32=0$(comma)Pipe=0:gemv_row \
+                 gemv_tree_bf16:gemv_tree:KvBf16=1:gemv_row:-:-:meet gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
                  softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet

@@ -20,15 +20,28 @@
 #define CLONES
 #endif
 
+#define INLINE static inline __attribute__((always_inline))
+
+/* A row of d values of format f widened (exactly) into w. */
+INLINE void widen_row(kvf_fmt16 f, const uint16_t *x, int d, float *w)
+{
+    if (f == KVF_BF16)
+        for (int i = 0; i < d; i++)
+            w[i] = kvf_widen(KVF_BF16, x[i]);
+    else
+        for (int i = 0; i < d; i++)
+            w[i] = fp16_to_float_exact(x[i]);
+}
+
 /* Scores of keys j0 .. j0+nb-1 (nb <= KB): sums of q[i] * k[i] in order i = 0 .. d-1, from +0, in double
  * (scores_d) or binary32 (scores_f); kt is scratch for d x KB transposed key values. */
-#define INLINE static inline __attribute__((always_inline))
-INLINE void scores_d(const double *qd, const fp16_t *K, size_t j0, int nb, int d, size_t stride, double *kt, double *s)
+INLINE void scores_d(kvf_fmt16 f, const double *qd, const uint16_t *K, size_t j0, int nb, int d, size_t stride,
+                     double *kt, double *s)
 {
     for (int l = 0; l < KB; l++)
         for (int i = 0; i < d; i++) {
-            const fp16_t *k = K + (j0 + (size_t)l) * stride;
-            kt[(size_t)i * KB + (size_t)l] = l < nb ? (double)fp16_to_float_exact(k[i]) : 0.0;
+            const uint16_t *k = K + (j0 + (size_t)l) * stride;
+            kt[(size_t)i * KB + (size_t)l] = l < nb ? (double)kvf_widen(f, k[i]) : 0.0;
         }
     double acc[KB] = {0};
     for (int i = 0; i < d; i++)
@@ -38,12 +51,13 @@ INLINE void scores_d(const double *qd, const fp16_t *K, size_t j0, int nb, int d
         s[l] = acc[l];
 }
 
-INLINE void scores_f(const float *qf, const fp16_t *K, size_t j0, int nb, int d, size_t stride, float *kt, float *s)
+INLINE void scores_f(kvf_fmt16 f, const float *qf, const uint16_t *K, size_t j0, int nb, int d, size_t stride,
+                     float *kt, float *s)
 {
     for (int l = 0; l < KB; l++)
         for (int i = 0; i < d; i++) {
-            const fp16_t *k = K + (j0 + (size_t)l) * stride;
-            kt[(size_t)i * KB + (size_t)l] = l < nb ? fp16_to_float_exact(k[i]) : 0.0f;
+            const uint16_t *k = K + (j0 + (size_t)l) * stride;
+            kt[(size_t)i * KB + (size_t)l] = l < nb ? kvf_widen(f, k[i]) : 0.0f;
         }
     float acc[KB] = {0};
     for (int i = 0; i < d; i++)
@@ -53,12 +67,13 @@ INLINE void scores_f(const float *qf, const fp16_t *K, size_t j0, int nb, int d,
         s[l] = acc[l];
 }
 
-CLONES void attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride, double tau,
-                     double *out, double *lse)
+CLONES void attn_ref(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t *V, size_t L, int d,
+                     size_t stride, double tau, double *out, double *lse)
 {
     double qd[4096];
+    float vf[4096];
     for (int i = 0; i < d; i++) {
-        qd[i] = (double)fp16_to_float_exact(q[i]);
+        qd[i] = (double)kvf_widen(f, q[i]);
         out[i] = 0.0;
     }
     double *kt = malloc(((size_t)d * KB + L) * sizeof *kt), *st = kt ? kt + (size_t)d * KB : NULL;
@@ -67,12 +82,12 @@ CLONES void attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L
         int nb = L - j < KB ? (int)(L - j) : KB;
         double s[KB];
         if (kt)
-            scores_d(qd, K, j, nb, d, stride, kt, s);
+            scores_d(f, qd, K, j, nb, d, stride, kt, s);
         else
             for (int l = 0; l < nb; l++) {
                 s[l] = 0.0;
                 for (int i = 0; i < d; i++)
-                    s[l] += qd[i] * (double)fp16_to_float_exact(K[(j + (size_t)l) * stride + (size_t)i]);
+                    s[l] += qd[i] * (double)kvf_widen(f, K[(j + (size_t)l) * stride + (size_t)i]);
             }
         for (int l = 0; l < nb; l++) {
             s[l] *= tau;
@@ -89,14 +104,14 @@ CLONES void attn_ref(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L
             s = st[j];
         } else {
             for (int i = 0; i < d; i++)
-                s += qd[i] * (double)fp16_to_float_exact(K[j * stride + (size_t)i]);
+                s += qd[i] * (double)kvf_widen(f, K[j * stride + (size_t)i]);
             s *= tau;
         }
         double p = exp(s - m);
         l += p;
-        const fp16_t *v = V + j * stride;
+        widen_row(f, V + j * stride, d, vf);
         for (int i = 0; i < d; i++)
-            out[i] += p * (double)fp16_to_float_exact(v[i]);
+            out[i] += p * (double)vf[i];
     }
     free(kt);
     for (int i = 0; i < d && l > 0; i++)
@@ -118,13 +133,13 @@ double attn_rel_l2(const double *ref, const fp32_t *got, int d)
     return den > 0 ? sqrt(num / den) : sqrt(num);
 }
 
-CLONES void attn_host_partial(const fp16_t *q, const fp16_t *K, const fp16_t *V, size_t L, int d, size_t stride,
-                              fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o)
+CLONES void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t *V, size_t L, int d,
+                              size_t stride, fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o)
 {
     const float c = fp32_bits_to_float(scale);
-    float xmax = -INFINITY, lsum = 0.0f, acc[4096], qf[4096];
+    float xmax = -INFINITY, lsum = 0.0f, acc[4096], qf[4096], vf[4096];
     for (int i = 0; i < d; i++) {
-        qf[i] = fp16_to_float_exact(q[i]);
+        qf[i] = kvf_widen(f, q[i]);
         acc[i] = 0.0f;
     }
     float *kt = malloc(((size_t)d * KB + L) * sizeof *kt), *xs = kt ? kt + (size_t)d * KB : NULL;
@@ -132,12 +147,12 @@ CLONES void attn_host_partial(const fp16_t *q, const fp16_t *K, const fp16_t *V,
         int nb = L - j < KB ? (int)(L - j) : KB;
         float s[KB];
         if (kt)
-            scores_f(qf, K, j, nb, d, stride, kt, s);
+            scores_f(f, qf, K, j, nb, d, stride, kt, s);
         else
             for (int k = 0; k < nb; k++) {
                 s[k] = 0.0f;
                 for (int i = 0; i < d; i++)
-                    s[k] += qf[i] * fp16_to_float_exact(K[(j + (size_t)k) * stride + (size_t)i]);
+                    s[k] += qf[i] * kvf_widen(f, K[(j + (size_t)k) * stride + (size_t)i]);
             }
         for (int k = 0; k < nb; k++) {
             float x = s[k] * c;
@@ -155,14 +170,14 @@ CLONES void attn_host_partial(const fp16_t *q, const fp16_t *K, const fp16_t *V,
         } else {
             float s = 0.0f;
             for (int i = 0; i < d; i++)
-                s += qf[i] * fp16_to_float_exact(K[j * stride + (size_t)i]);
+                s += qf[i] * kvf_widen(f, K[j * stride + (size_t)i]);
             x = s * c;
         }
         float p = (float)exp2((double)(x - mc));
         lsum += p;
-        const fp16_t *v = V + j * stride;
+        widen_row(f, V + j * stride, d, vf);
         for (int i = 0; i < d; i++)
-            acc[i] += p * fp16_to_float_exact(v[i]);
+            acc[i] += p * vf[i];
     }
     free(kt);
     *m = fp32_of_float(mc);

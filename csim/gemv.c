@@ -11,7 +11,7 @@ struct gemv {
     uint8_t *open, *mode;  /* per slot, updated at issue like gemv_core.sv open_q/mode_q */
     uint8_t *written;      /* [row][2*depth]: buffer word written since reset (driver rule only) */
     uint16_t *vbuf;        /* [row][2*depth][16] */
-    float *vbuf_f;         /* the same words as binary32 values (exact), converted when written */
+    float *vbuf_f;         /* the same words as binary32 values (exact) in the K/V format, converted when written */
     uint32_t *acc;         /* [row][slot][16] */
 };
 
@@ -25,6 +25,10 @@ const char *gemv_cfg_check(const gemv_cfg *c)
         return "slots must be 1..255";
     if (c->acc_fp32 != 0 && c->acc_fp32 != 1)
         return "acc_fp32 must be 0 or 1";
+    if (c->kv_fmt != KVF_FP16 && c->kv_fmt != KVF_BF16)
+        return "kv_fmt must be KVF_FP16 or KVF_BF16";
+    if (c->kv_fmt == KVF_BF16 && !c->acc_fp32)
+        return "a BF16 unit accumulates in FP32 (acc_fp32 must be 1)";
     return NULL;
 }
 
@@ -143,8 +147,9 @@ const char *gemv_check(const gemv *g, uint32_t w)
     return NULL;
 }
 
-/* The arithmetic runs on binary32 host values (fp.h, "host arithmetic"): FP16 operands widened exactly;
- * FP32 accumulation: products exact, adds the host's RNE adds, i.e. fp16_mul32 and fp32_add; FP16
+/* The arithmetic runs on binary32 host values (fp.h, "host arithmetic"): FP16 and BF16 operands widened
+ * exactly; FP32 accumulation: products rounded once to FP32 by the host's RNE multiply (exact but for a
+ * BF16 x BF16 product below FP32's normal range), adds the host's RNE adds, i.e. fp16_mul32 and fp32_add; FP16
  * accumulation: every product and sum rounded to FP16 (r16) right after it, i.e. fp16_mul and fp16_add (a
  * binary32 sum rounded to FP16 equals the sum rounded once). NaNs are made canonical where a value leaves
  * the row (results, accumulators): a NaN operand makes a NaN result whatever its payload. */
@@ -190,7 +195,10 @@ static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const 
     uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 16];
     const uint32_t keep = 0u - (uint32_t)!first;
     if (c->op == GEMV_OP_CTX) {
-        const float pe = opw[c->elem];
+        /* p is FP16 in either format (a BF16 unit widens it at the buffer read, rtl fp16_to_fp32) */
+        const float pe = k->kv_fmt == KVF_BF16
+                             ? fp16_to_float_exact(g->vbuf[(((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word) * 16 + c->elem])
+                             : opw[c->elem];
         float s[16];
         if (k->acc_fp32) { /* 16 lanes as one vector: acc_in, the product, the add, fp32_of_float */
             vf16 dv = *dvp, sv;
@@ -246,7 +254,8 @@ static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *o
         size_t at = (((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16;
         memcpy(&g->vbuf[at], data, 16 * sizeof *data);
         for (int i = 0; i < 16; i++)
-            g->vbuf_f[at + (size_t)i] = fp16_to_float_exact(data[i]);
+            g->vbuf_f[at + (size_t)i] = k->kv_fmt == KVF_BF16 ? fp32_bits_to_float((uint32_t)data[i] << 16)
+                                                                  : fp16_to_float_exact(data[i]);
         g->written[((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word] = 1;
         return 0;
     }
@@ -256,7 +265,9 @@ static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *o
     uint32_t y[16];
     vh16 hv;
     memcpy(&hv, data, sizeof hv);
-    vf16 dv = H2F16(__builtin_convertvector(hv, vu16)); /* the data beat, widened once for every row */
+    /* the data beat, widened once for every row (BF16: the upper half of a binary32) */
+    vf16 dv = k->kv_fmt == KVF_BF16 ? (vf16)(__builtin_convertvector(hv, vu16) << 16)
+                                        : H2F16(__builtin_convertvector(hv, vu16));
     float d[16];
     memcpy(d, &dv, sizeof d);
     if (!c.last) {

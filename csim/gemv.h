@@ -4,7 +4,8 @@
  * Contract
  *  - A unit is configured by gemv_cfg: rows 1..16, depth 2..255 words of 16 FP16 per stationary vector,
  *    slots 1..255 accumulators, acc_fp32 1 (exact FP32 products, FP32 adds) or 0 (FP16 products and
- *    adds, the AttAcc datapath).
+ *    adds, the AttAcc datapath), kv_fmt the format of the K/V bursts and of q (KVF_FP16, or
+ *    KVF_BF16 with acc_fp32 = 1: csim/kvfmt.h's BF16 unit; the probabilities p stay FP16).
  *  - Commands are the 32-bit words the RTL takes (format in rtl/gemv/gemv_core.sv, encoder below).
  *    gemv_check() is the driver's check: NULL if the word is legal in the unit's current state, else
  *    why not. It adds one rule to those the RTL enforces (gemv_rtl_rejects): a MAC must not read a
@@ -15,7 +16,7 @@
  *    A MAC with `last` returns its result beats (score: 1 beat, lane r = row r; context: rows beats
  *    of 16 lanes); otherwise 0.
  *  - Order of operations (what the RTL does): products rounded to the accumulation format (exact for
- *    FP32); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
+ *    FP32 unless they underflow: BF16 x BF16 can); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
  *    the first MAC of an accumulation adds to −0 (exact identity).
  */
 #ifndef PIMATTN_GEMV_H
@@ -23,6 +24,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kvfmt.h"
 
 /* The GEMV unit's pipeline: rtl/gemv/gemv_core.sv parameter Pipe (0: the multipliers in one stage and
  * the adder network in the next; 1: the multipliers in two stages and one FP add per stage, for the
@@ -39,6 +42,7 @@ typedef struct gemv_cfg {
     int depth;
     int slots;
     int acc_fp32;
+    int kv_fmt; /* kvf_fmt16 (kvfmt.h): KVF_FP16 or KVF_BF16 */
 } gemv_cfg;
 
 typedef enum gemv_op { GEMV_OP_WR = 0, GEMV_OP_SCORE = 1, GEMV_OP_CTX = 2 } gemv_op;

@@ -5,11 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-float kvf_widen(kvf_fmt16 f, uint16_t x)
-{
-    return f == KVF_BF16 ? fp32_bits_to_float((uint32_t)x << 16) : fp16_to_float_exact(x);
-}
-
 uint16_t kvf_round16(kvf_fmt16 f, double x)
 {
     /* binary64 -> binary32 -> 16 bits would round twice; round the double once by the format's rules */

@@ -1,14 +1,16 @@
-/* kvfmt.h — the KV-cache formats of issue 20 (BF16 and INT8 beside FP16) as their GEMV units are to compute
- * them: the specification the BF16 and INT8 units' RTL will be built against bit for bit, and the yardstick
- * of each format's accuracy (docs/numerics.md "KV formats"). The FP16 units are gemv.h; nothing here is a
- * unit yet, and pimattn run does not take these formats yet.
+/* kvfmt.h — the KV-cache formats of issue 20 (BF16 and INT8 beside FP16) as their GEMV units compute them:
+ * the specification the units' RTL is built against bit for bit, and the yardstick of each format's
+ * accuracy (docs/numerics.md "KV formats"). The BF16 unit is gemv.h's with kv_fmt = KVF_BF16
+ * (rtl/gemv KvBf16 = 1; tests/test_kvfmt.c checks the two agree); the INT8 unit is not built yet.
  *
  * Contract
  *  - 16-bit float KV (FP16 or BF16, kvf_fmt16): 16 lanes per 32-byte burst, FP32 accumulation, the order of
- *    gemv.h's FP32-accumulating unit: products exact in FP32 (FP16 x FP16: 22 significant bits, BF16 x BF16:
- *    16, FP16 x BF16: 19); a score sums each 16-lane beat as the balanced tree ((p0+p1)+(p2+p3))+... and adds
- *    it to the accumulator, which starts at -0; a context step is acc[i] + p * v[i] with p the softmax
- *    unit's FP16 probability. With FP16 this is gemv.h's unit bit for bit (tests/test_kvfmt.c checks it).
+ *    gemv.h's FP32-accumulating unit: products rounded once to FP32, which is exact (FP16 x FP16: 22
+ *    significant bits, BF16 x BF16: 16, FP16 x BF16: 19) except that BF16 has FP32's exponent range, so a
+ *    BF16 x BF16 product can fall below FP32's normal range (rounded to a subnormal or zero) or overflow;
+ *    a score sums each 16-lane beat as the balanced tree ((p0+p1)+(p2+p3))+... and adds it to the
+ *    accumulator, which starts at -0; a context step is acc[i] + p * v[i] with p the softmax unit's FP16
+ *    probability. This is gemv.h's unit bit for bit in either format (tests/test_kvfmt.c checks it).
  *  - INT8 KV: 32 lanes per burst. Symmetric quantisation: kvf_scale() = the FP16 value nearest max|x| / 127
  *    (max|x| / 127 computed in double, rounded once; +0 for an all-zero set); kvf_quant() = x / scale
  *    rounded to nearest even, clamped to [-127, 127] (0 when the scale is 0).
@@ -33,8 +35,19 @@
 typedef enum kvf_fmt16 { KVF_FP16 = 0, KVF_BF16 = 1 } kvf_fmt16;
 
 /* A 16-bit float of format f as an exact binary32 value, and a double rounded once to the format. */
-float kvf_widen(kvf_fmt16 f, uint16_t x);
+static inline float kvf_widen(kvf_fmt16 f, uint16_t x)
+{
+    return f == KVF_BF16 ? fp32_bits_to_float((uint32_t)x << 16) : fp16_to_float_exact(x);
+}
 uint16_t kvf_round16(kvf_fmt16 f, double x);
+/* An FP16 value rounded to BF16 (to nearest, ties to even; NaN -> BF16_QNAN): pimattn run's BF16 data. */
+static inline uint16_t kvf_bf16_of_fp16(fp16_t h)
+{
+    uint32_t b = fp32_of_float(fp16_to_float_exact(h));
+    if ((b & 0x7FFFFFFFu) > 0x7F800000u)
+        return BF16_QNAN;
+    return (uint16_t)((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16); /* no overflow: |FP16| <= 65504 */
+}
 
 /* q . k over d values (both of format f): the FP32 score bits. */
 fp32_t kvf_score16(kvf_fmt16 f, const uint16_t *q, const uint16_t *k, int d);

@@ -35,7 +35,7 @@ k ~ /^lib_/ { f[np, L, k] = v; next }
 END {
   nlib = nl[1]
   for (i = 2; i <= np; i++) if (nl[i] != nlib) { print "area-report: records disagree on the Liberty files" > "/dev/stderr"; exit 1 }
-  # kinds, rows, accumulation, and the tree reference per accumulation format
+  # kinds, rows, accumulation, K/V format, and the tree reference per accumulation and K/V format
   for (i = 1; i <= np; i++) {
     slack[i] = (nlib > 0) ? num(f[i, "clock_ps"]) - num(f[i, 1, "lib_delay_ps"]) : 0
     meets[i] = (nlib == 0) ? "" : (slack[i] >= 0 ? "yes" : "no")
@@ -45,18 +45,22 @@ END {
     t = f[i, "top"]; p = f[i, "params"]
     kind[i] = (t ~ /^gemv_/) ? "gemv" : (t == "softmax_unit") ? "softmax" : (t ~ /^fp|^sm_/) ? "primitive" : "other"
     rows[i] = (t == "gemv_systolic") ? ((param(p, "G") != "") ? param(p, "G") : 4) : (t == "gemv_tree") ? 1 : ""
-    acc[i] = ""
-    if (kind[i] == "gemv") acc[i] = (param(p, "AccFp32") == "0") ? "fp16" : "fp32"
-    if (t == "gemv_tree") tree[acc[i]] = i
+    acc[i] = ""; kv[i] = ""
+    if (kind[i] == "gemv") {
+      acc[i] = (param(p, "AccFp32") == "0") ? "fp16" : "fp32"
+      kv[i] = (param(p, "KvBf16") == "1") ? "bf16" : "fp16"
+    }
+    ref[i] = acc[i] "/" kv[i]
+    if (t == "gemv_tree") tree[ref[i]] = i
   }
   # ---- CSV ----
   csv = out "/area.csv"
-  printf "name,kind,top,params,rows,acc,cells,flip_flops,logic_depth,transistors" > csv
+  printf "name,kind,top,params,rows,acc,kv,cells,flip_flops,logic_depth,transistors" > csv
   for (L = 1; L <= nlib; L++) printf ",%s_area_um2,%s_delay_ps,%s_fmax_mhz", libs[L], libs[L], libs[L] > csv
   if (nlib == 0) printf ",area_um2" > csv
   printf ",clock_ps,slack_ps,meets_clock,must_meet,fpga_lut,fpga_ff,fpga_dsp,dram_bank_area_um2,dram_pc_area_mm2,dram_stack_area_mm2,area_vs_tree,macs_per_burst,t_generic_s,t_depth_s,t_liberty_s,t_fpga_s\n" > csv
   for (i = 1; i <= np; i++) {
-    printf "%s,%s,%s,%s,%s,%s,%d,%d,%d,%d", f[i, "name"], kind[i], f[i, "top"], "\"" f[i, "params"] "\"", rows[i], acc[i],
+    printf "%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%d", f[i, "name"], kind[i], f[i, "top"], "\"" f[i, "params"] "\"", rows[i], acc[i], kv[i],
       f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > csv
     tl = 0
     for (L = 1; L <= nlib; L++) {
@@ -72,7 +76,7 @@ END {
         bank = sprintf("%.0f", a * penalty); pcm = sprintf("%.4f", a * penalty * bpc / 1e6)
         stm = sprintf("%.3f", a * penalty * bpc * pcs / 1e6)
         mpb = 16 * rows[i]
-        if (acc[i] in tree) ratio = sprintf("%.3f", a / num(f[tree[acc[i]], 1, "lib_area"]))
+        if (ref[i] in tree) ratio = sprintf("%.3f", a / num(f[tree[ref[i]], 1, "lib_area"]))
       } else if (kind[i] == "softmax") {
         stm = sprintf("%.3f", a * chs / 1e6)   # one unit per channel on the buffer die, no DRAM penalty
       }
@@ -92,8 +96,8 @@ END {
   for (i = 1; i <= np; i++) {
     printf "    {\"name\": \"%s\", \"kind\": \"%s\", \"top\": \"%s\", \"params\": \"%s\", \"keep_hierarchy\": \"%s\", \"clock_ps\": %d, \"abc_fast\": %s,\n", f[i, "name"], kind[i],
       f[i, "top"], f[i, "params"], f[i, "keep"], f[i, "clock_ps"], (f[i, "abc_fast"] == "1" ? "true" : "false") > js
-    printf "     \"rows\": %s, \"acc\": %s, \"cells\": %d, \"flip_flops\": %d, \"logic_depth\": %d, \"transistors\": %d,\n", (rows[i] == "" ? "null" : rows[i]),
-      (acc[i] == "" ? "null" : "\"" acc[i] "\""), f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > js
+    printf "     \"rows\": %s, \"acc\": %s, \"kv\": %s, \"cells\": %d, \"flip_flops\": %d, \"logic_depth\": %d, \"transistors\": %d,\n", (rows[i] == "" ? "null" : rows[i]),
+      (acc[i] == "" ? "null" : "\"" acc[i] "\""), (kv[i] == "" ? "null" : "\"" kv[i] "\""), f[i, "cells"], f[i, "ffs"], f[i, "depth"], f[i, "transistors"] > js
     printf "     \"liberty\": {" > js
     for (L = 1; L <= nlib; L++) {
       d = num(f[i, L, "lib_delay_ps"])
@@ -108,7 +112,7 @@ END {
       a = num(f[i, 1, "lib_area"])
       printf ",\n     \"dram\": {\"bank_area_um2\": %.1f, \"pc_area_mm2\": %.5f, \"stack_area_mm2\": %.4f}", a * penalty, a * penalty * bpc / 1e6,
         a * penalty * bpc * pcs / 1e6 > js
-      if (acc[i] in tree) printf ", \"area_vs_tree\": %.4f, \"macs_per_burst\": %d", a / num(f[tree[acc[i]], 1, "lib_area"]), 16 * rows[i] > js
+      if (ref[i] in tree) printf ", \"area_vs_tree\": %.4f, \"macs_per_burst\": %d", a / num(f[tree[ref[i]], 1, "lib_area"]), 16 * rows[i] > js
     }
     printf "}%s\n", (i < np ? "," : "") > js
   }
@@ -134,11 +138,11 @@ END {
   }
   if (nlib > 0) {
     printf "\n## GEMV units in a DRAM process (%s x %s, one unit per bank)\n\n", libs[1], penalty > md
-    printf "| point | rows G | acc | MACs/burst | area vs tree | bank um2 | per PC (%d banks) mm2 | per stack (%d PCs) mm2 |\n|---|---:|---|---:|---:|---:|---:|---:|\n", bpc, pcs > md
+    printf "| point | rows G | acc | KV | MACs/burst | area vs tree | bank um2 | per PC (%d banks) mm2 | per stack (%d PCs) mm2 |\n|---|---:|---|---|---:|---:|---:|---:|---:|\n", bpc, pcs > md
     for (i = 1; i <= np; i++) if (kind[i] == "gemv") {
       a = num(f[i, 1, "lib_area"])
-      r = (acc[i] in tree) ? sprintf("%.2f", a / num(f[tree[acc[i]], 1, "lib_area"])) : "-"
-      printf "| %s | %d | %s | %d | %s | %.0f | %.3f | %.2f |\n", f[i, "name"], rows[i], acc[i], 16 * rows[i], r, a * penalty,
+      r = (ref[i] in tree) ? sprintf("%.2f", a / num(f[tree[ref[i]], 1, "lib_area"])) : "-"
+      printf "| %s | %d | %s | %s | %d | %s | %.0f | %.3f | %.2f |\n", f[i, "name"], rows[i], acc[i], kv[i], 16 * rows[i], r, a * penalty,
         a * penalty * bpc / 1e6, a * penalty * bpc * pcs / 1e6 > md
     }
     printf "\nSoftmax units: one per channel (%d per stack) on the buffer die, logic process, no penalty.\n", chs > md

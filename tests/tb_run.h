@@ -107,6 +107,22 @@ static inline void use_rtl(setup *s, const char *gemv_build, const char *sm_buil
     s->c.rtl_channel = s->chan;
 }
 
+/* An rtl-mode run (rr, outputs rtl) against the same run in fast mode (rf, fast): RTL units were used, the same
+ * cycles and commands, `heads` outputs of d values each, equal bit for bit. */
+static inline void assert_rtl_is_fast(const char *what, const attn_res *rf, const attn_res *rr, const outs *fast,
+                                      const outs *rtl, size_t heads, unsigned d)
+{
+    assert_true(rr->be.rtl_units >= 33 && rr->be.rtl_gemv_cmds > 1000 && rr->be.rtl_smu_beats > 100);
+    assert_int_equal(rf->layer[0].cycles, rr->layer[0].cycles);
+    assert_memory_equal(rf->layer[0].hbm.cmds, rr->layer[0].hbm.cmds, sizeof rf->layer[0].hbm.cmds);
+    assert_int_equal(fast->n, rtl->n);
+    assert_int_equal(fast->n, heads);
+    for (size_t i = 0; i < fast->n; i++)
+        assert_memory_equal(fast->o[i], find(rtl, fast->key[i]), d * sizeof(fp32_t));
+    print_message("%s: %" PRIu64 " cycles, %zu outputs, %" PRIu64 " RTL GEMV commands (%s)\n", what, rr->layer[0].cycles,
+                  fast->n, rr->be.rtl_gemv_cmds, rr->be.rtl_gemv_build);
+}
+
 /* The busiest PC's data-path cycles of WRGB, MVSB and MVGB in layer 0, summed from a command log
  * (independently of the scheduler's own count): n x nBL per command, pc=* counting in every PC. */
 static inline uint64_t log_datapath(FILE *f, const hbm_cfg *hc, uint64_t layer_end)

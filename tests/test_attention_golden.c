@@ -46,7 +46,7 @@ static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsi
 /* q.K^T for keys [0, L) on a tree unit with FP32 accumulation: 8 bursts per key. */
 static void scores(head *h)
 {
-    gemv_cfg cfg = {1, WORDS, 1, 1};
+    gemv_cfg cfg = {1, WORDS, 1, 1, KVF_FP16};
     gemv *g = gemv_new(&cfg);
     gemv_beat out[1];
     for (int w = 0; w < WORDS; w++)
@@ -64,7 +64,7 @@ static void scores(head *h)
  * buffer halves, one context MAC per token and 16-dimension slice (slot = slice). */
 static void pv(const head *h, const fp16_t *p, int j0, int n, fp32_t *o)
 {
-    gemv_cfg cfg = {1, WORDS, WORDS, 1};
+    gemv_cfg cfg = {1, WORDS, WORDS, 1, KVF_FP16};
     gemv *g = gemv_new(&cfg);
     gemv_beat out[1];
     for (int t = 0; t < n; t++) {
@@ -399,14 +399,14 @@ static void test_refs_equal_first_versions(void **state)
                 for (int i = 0; i < d; i++)
                     q[i] = specials == 2 ? ref_data(&r, 2) : h_of(tb_gauss(&r) * (specials ? 3.0 : 1.0));
                 double o1[160], o2[160], l1 = 0, l2 = 0, tau = 1.0 / sqrt((double)d);
-                attn_ref(q, K, V, L, d, stride, tau, o1, &l1);
+                attn_ref(KVF_FP16, q, K, V, L, d, stride, tau, o1, &l1);
                 old_attn_ref(q, K, V, L, d, stride, tau, o2, &l2);
                 if (!same_f64(o1, o2, (size_t)d) || !same_f64(&l1, &l2, 1))
                     fail_msg(TB_REPLAY "attn_ref L %zu d %d specials %d: output or lse differs from the first version",
                              g_seed, g_seed, L, d, specials);
                 if (L) {
                     fp32_t m1, m2, s1, s2, h1[160], h2[160];
-                    attn_host_partial(q, K, V, L, d, stride, scale_bits(), &m1, &s1, h1);
+                    attn_host_partial(KVF_FP16, q, K, V, L, d, stride, scale_bits(), &m1, &s1, h1);
                     old_host_partial(q, K, V, L, d, stride, scale_bits(), &m2, &s2, h2);
                     if (m1 != m2 || s1 != s2 || memcmp(h1, h2, (size_t)d * sizeof h1[0]))
                         fail_msg(TB_REPLAY "attn_host_partial L %zu d %d specials %d: differs from the first version",

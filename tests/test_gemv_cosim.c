@@ -105,6 +105,19 @@ static void test_checker_detects_wrong_model(void **state)
     cfg.pattern = GEMV_CTX_STREAM;
     assert_int_equal(gemv_cosim_run(&wrong, &cfg, &r), 1);
     assert_non_null(strstr(r.first_error, "result info"));
+    /* the K/V format: golden BF16 on the FP16 unit, golden FP16 on the BF16 unit (score and context) */
+    for (int k = 0; k < 2; k++) {
+        const vgemv_ops *u = gemv_build_find(k ? "gemv_sys_g2_bf16_d4" : "gemv_sys_g4_f32");
+        assert_non_null(u);
+        assert_int_equal(u->cfg.kv_fmt, k ? KVF_BF16 : KVF_FP16);
+        wrong = *u;
+        wrong.cfg.kv_fmt = k ? KVF_FP16 : KVF_BF16;
+        for (int ctx = 0; ctx < 2; ctx++) {
+            cfg.pattern = ctx ? GEMV_CTX_STREAM : GEMV_SCORE_STREAM;
+            assert_int_equal(gemv_cosim_run(&wrong, &cfg, &r), 1);
+            assert_non_null(strstr(r.first_error, "lane"));
+        }
+    }
 }
 
 int main(void)

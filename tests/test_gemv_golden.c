@@ -31,8 +31,9 @@ static void test_cfg_check(void **state)
         gemv_cfg c;
         const char *msg;
     } bad[] = {
-        {{0, 8, 4, 1}, "rows"},   {{17, 8, 4, 1}, "rows"},  {{1, 1, 4, 1}, "depth"}, {{1, 256, 4, 1}, "depth"},
-        {{1, 8, 0, 1}, "slots"},  {{1, 8, 256, 1}, "slots"}, {{1, 8, 4, 2}, "acc_fp32"},
+        {{0, 8, 4, 1, 0}, "rows"},   {{17, 8, 4, 1, 0}, "rows"},  {{1, 1, 4, 1, 0}, "depth"}, {{1, 256, 4, 1, 0}, "depth"},
+        {{1, 8, 0, 1, 0}, "slots"},  {{1, 8, 256, 1, 0}, "slots"}, {{1, 8, 4, 2, 0}, "acc_fp32"},
+        {{1, 8, 4, 1, 2}, "kv_fmt"}, {{1, 8, 4, 0, KVF_BF16}, "FP32"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *m = gemv_cfg_check(&bad[i].c);
@@ -40,7 +41,7 @@ static void test_cfg_check(void **state)
         assert_non_null(strstr(m, bad[i].msg));
         assert_null(gemv_new(&bad[i].c));
     }
-    gemv_cfg ok = {16, 255, 255, 0};
+    gemv_cfg ok = {16, 255, 255, 0, KVF_FP16};
     assert_null(gemv_cfg_check(&ok));
 }
 
@@ -53,7 +54,7 @@ static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsi
 static void test_command_checks(void **state)
 {
     (void)state;
-    gemv_cfg cfg = {2, 10, 3, 1};
+    gemv_cfg cfg = {2, 10, 3, 1, KVF_FP16};
     gemv *g = gemv_new(&cfg);
     assert_non_null(g);
     uint16_t d[16] = {0};
@@ -119,7 +120,7 @@ static void test_exact_integer_answers(void **state)
     rng r;
     rng_seed(&r, g_seed);
     for (int f32 = 0; f32 <= 1; f32++) {
-        gemv_cfg cfg = {4, 8, 2, f32};
+        gemv_cfg cfg = {4, 8, 2, f32, KVF_FP16};
         gemv *g = gemv_new(&cfg);
         int q[2][4][8][16]; /* [half][row][word][lane] */
         uint16_t d[16];
@@ -184,7 +185,7 @@ static double qk_error(int f32, uint64_t seed, int keys)
 {
     rng r;
     rng_seed(&r, seed);
-    gemv_cfg cfg = {1, 8, 1, f32};
+    gemv_cfg cfg = {1, 8, 1, f32, KVF_FP16};
     gemv *g = gemv_new(&cfg);
     uint16_t q[8][16], d[16];
     gemv_beat out[1];
@@ -220,7 +221,7 @@ static double pv_error(int f32, uint64_t seed, int L, double *maxabs)
         m = fmax(m, s[t] = tb_gauss(&r));
     for (int t = 0; t < L; t++)
         sum += exp(s[t] - m);
-    gemv_cfg cfg = {1, 8, 1, f32};
+    gemv_cfg cfg = {1, 8, 1, f32, KVF_FP16};
     gemv *g = gemv_new(&cfg);
     gemv_beat out[1];
     uint16_t d[16], p[128];
@@ -366,7 +367,7 @@ static void test_fast_equals_stepwise(void **state)
     uint64_t cmds = 0, beats = 0;
     for (int run = 0; run < 160; run++) {
         const int rows_opt[] = {1, 2, 4, 8, 16};
-        gemv_cfg cfg = {rows_opt[rng_below(&r, 5)], 2 + (int)rng_below(&r, 9), 1 + (int)rng_below(&r, 4), run & 1};
+        gemv_cfg cfg = {rows_opt[rng_below(&r, 5)], 2 + (int)rng_below(&r, 9), 1 + (int)rng_below(&r, 4), run & 1, KVF_FP16};
         gemv *g = gemv_new(&cfg);
         refg ref = {cfg, calloc((size_t)cfg.slots, 1), calloc((size_t)cfg.rows * 2 * (size_t)cfg.depth * 16, 2),
                     calloc((size_t)cfg.rows * (size_t)cfg.slots * 16, 4)};

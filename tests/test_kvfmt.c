@@ -1,6 +1,5 @@
-/* test_kvfmt — the KV formats' specification (csim/kvfmt.h): its FP16 variant equals the FP16 GEMV unit's
- * golden model (gemv.h, FP32 accumulation) bit for bit, so the BF16 variant differs from it only in the
- * widening of its operands; the rounding of doubles to FP16/BF16 equals fp.h's from binary32 values; INT8
+/* test_kvfmt — the KV formats' specification (csim/kvfmt.h): its FP16 and BF16 variants equal the GEMV
+ * unit's golden model (gemv.h, FP32 accumulation, kv_fmt FP16 or BF16) bit for bit; the rounding of doubles to FP16/BF16 equals fp.h's from binary32 values; INT8
  * scores are the exact integer dot product rounded once. Then each format's decode-attention accuracy
  * against FP64 attention on the unquantised values (d = 128, L = 2K, 8K, 32K; Gaussian and outlier-heavy
  * data; the softmax unit's golden model in between), with the asserted bounds of docs/numerics.md
@@ -34,35 +33,40 @@ static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsi
     return gemv_encode(&c);
 }
 
-/* FP16 through the spec = FP16 through the unit's golden model (score and context), random vectors. */
-static void test_fp16_is_the_unit(void **state)
+/* The spec's 16-bit formats = the unit's golden model in that format (gemv.h kv_fmt; score and context),
+ * random vectors; BF16 also with products below FP32's normal range (q ~ 1e-22, k ~ 1e-20: subnormal
+ * and zero products) and above 1e36. */
+static void unit_equals_spec(kvf_fmt16 f)
 {
-    (void)state;
     rng r;
     rng_seed(&r, g_seed);
-    gemv_cfg cfg = {1, D / 16, D / 16, 1};
+    gemv_cfg cfg = {1, D / 16, D / 16, 1, f};
     gemv *g = gemv_new(&cfg);
     assert_non_null(g);
     gemv_beat out[1];
+    const int bf = f == KVF_BF16;
     for (int n = 0; n < 2000; n++) {
         uint16_t q[D], k[D];
+        const double sq = bf && n % 11 == 0 ? 1e-22 : bf && n % 13 == 0 ? 1e18 : n % 7 ? 1 : 300,
+                     sk = bf && n % 11 == 0 ? 1e-20 : bf && n % 13 == 0 ? 1e19 : n % 5 ? 1 : 1e-4;
         for (int i = 0; i < D; i++) {
-            q[i] = kvf_round16(KVF_FP16, tb_gauss(&r) * (n % 7 ? 1 : 300));
-            k[i] = kvf_round16(KVF_FP16, tb_gauss(&r) * (n % 5 ? 1 : 1e-4));
+            q[i] = kvf_round16(f, tb_gauss(&r) * sq);
+            k[i] = kvf_round16(f, tb_gauss(&r) * sk);
         }
         for (int w = 0; w < D / 16; w++)
             assert_int_equal(gemv_exec(g, enc(GEMV_OP_WR, 0, 0, 0, (unsigned)w, 0), &q[16 * w], out), 0);
         for (int w = 0; w < D / 16; w++)
             gemv_exec(g, enc(GEMV_OP_SCORE, 0, w == D / 16 - 1, 0, (unsigned)w, 0), &k[16 * w], out);
-        fp32_t want = out[0].lane[0], got = kvf_score16(KVF_FP16, q, k, D);
+        fp32_t want = out[0].lane[0], got = kvf_score16(f, q, k, D);
         if (got != want)
-            fail_msg(TB_REPLAY "vector %d: score %08x, the unit %08x", g_seed, g_seed, n, got, want);
-        /* context: 16 tokens of p . V for the 16-dimension slice c = 0 */
+            fail_msg(TB_REPLAY "%s vector %d: score %08x, the unit %08x", g_seed, g_seed, bf ? "BF16" : "FP16", n, got,
+                     want);
+        /* context: 16 tokens of p . V for the 16-dimension slice c = 0 (p in FP16 either way) */
         uint16_t p[16], v[16][16];
         for (int t = 0; t < 16; t++) {
-            p[t] = kvf_round16(KVF_FP16, fabs(tb_gauss(&r)));
+            p[t] = kvf_round16(KVF_FP16, fabs(tb_gauss(&r)) * (n % 3 ? 1 : 1e-6));
             for (int i = 0; i < 16; i++)
-                v[t][i] = kvf_round16(KVF_FP16, tb_gauss(&r));
+                v[t][i] = kvf_round16(f, tb_gauss(&r) * (bf && n % 11 == 0 ? 1e-35 : 1));
         }
         assert_int_equal(gemv_exec(g, enc(GEMV_OP_WR, 1, 0, 0, 0, 0), p, out), 0);
         fp32_t acc[16];
@@ -70,12 +74,24 @@ static void test_fp16_is_the_unit(void **state)
             acc[i] = 0x80000000u;
         for (int t = 0; t < 16; t++) {
             gemv_exec(g, enc(GEMV_OP_CTX, 1, t == 15, (unsigned)t, 0, 0), v[t], out);
-            kvf_ctx16(KVF_FP16, acc, p[t], v[t], 16);
+            kvf_ctx16(f, acc, p[t], v[t], 16);
         }
         if (memcmp(acc, out[0].lane, sizeof acc))
-            fail_msg(TB_REPLAY "vector %d: context differs from the unit's", g_seed, g_seed, n);
+            fail_msg(TB_REPLAY "%s vector %d: context differs from the unit's", g_seed, g_seed, bf ? "BF16" : "FP16", n);
     }
     gemv_free(g);
+}
+
+static void test_fp16_is_the_unit(void **state)
+{
+    (void)state;
+    unit_equals_spec(KVF_FP16);
+}
+
+static void test_bf16_is_the_unit(void **state)
+{
+    (void)state;
+    unit_equals_spec(KVF_BF16);
 }
 
 /* Rounding a double once = fp.h's rounding of the same value as binary32 (every binary32 value is a double). */
@@ -278,7 +294,8 @@ static void test_accuracy(void **state)
 int main(void)
 {
     g_seed = tb_seed("test_kvfmt", NULL);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_fp16_is_the_unit), cmocka_unit_test(test_round16),
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_fp16_is_the_unit), cmocka_unit_test(test_bf16_is_the_unit),
+                                       cmocka_unit_test(test_round16),
                                        cmocka_unit_test(test_int8_score), cmocka_unit_test(test_accuracy)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -544,6 +544,29 @@ static void test_area(void **state)
                         path("area2"), SMALL), 0);
 }
 
+/* A table with a kv column (make area's): the K/V format joins a run to its unit, and a BF16 run gets no FP16 unit. */
+static void test_area_kv(void **state)
+{
+    (void)state;
+    put("area-kv.csv", "name,kind,top,params,rows,acc,kv,cells,asap7_area_um2\n"
+                       "gemv_sys_g2_f32,gemv,gemv_systolic,\"G=2,AccFp32=1\",2,fp32,fp16,160000,14700.0\n"
+                       "gemv_sys_g2_bf16,gemv,gemv_systolic,\"G=2,KvBf16=1\",2,fp32,bf16,150000,14500.0\n"
+                       "gemv_tree_f32,gemv,gemv_tree,\"AccFp32=1\",1,fp32,fp16,81303,7380.0\n");
+    put("kv.yaml", "command: run\nfixed:\n  model-file: configs/models/tiny-test.yaml\n  mode: fast\n  stacks: 1\n"
+                   "  batch: 2\n  ctx: 64\n  threads: 1\ngrid:\n  gemv: [tree, systolic]\n  kv-format: [fp16, bf16]\n");
+    assert_int_equal(sh("%s sweep %s --out %s --area %s -j 2 > /dev/null 2>&1", bin, path("kv.yaml"), path("kv"),
+                        path("area-kv.csv")), 0);
+    table t;
+    table_load(&t, path("kv/results.csv"));
+    assert_int_equal(t.nrow, 4);
+    assert_string_equal(t.f[row_where(&t, "gemv", "systolic", "kv-format", "fp16")][col(&t, "area_unit")], "gemv_sys_g2_f32");
+    assert_string_equal(t.f[row_where(&t, "gemv", "systolic", "kv-format", "bf16")][col(&t, "area_unit")],
+                        "gemv_sys_g2_bf16");
+    assert_string_equal(t.f[row_where(&t, "gemv", "tree", "kv-format", "fp16")][col(&t, "area_unit")], "gemv_tree_f32");
+    assert_string_equal(t.f[row_where(&t, "gemv", "tree", "kv-format", "bf16")][col(&t, "area_unit")], "");
+    table_free(&t);
+}
+
 static void test_system_grid(void **state)
 {
     (void)state;
@@ -601,7 +624,8 @@ int main(void)
         cmocka_unit_test(test_product),       cmocka_unit_test(test_zip),           cmocka_unit_test(test_exclude),
         cmocka_unit_test(test_keys),          cmocka_unit_test(test_argv),          cmocka_unit_test(test_grid_errors),
         cmocka_unit_test(test_local_equals_tasks), cmocka_unit_test(test_emitted_jobs), cmocka_unit_test(test_kill_and_resume),
-        cmocka_unit_test(test_outcomes),      cmocka_unit_test(test_failed_reason),      cmocka_unit_test(test_area),          cmocka_unit_test(test_system_grid),
+        cmocka_unit_test(test_outcomes),      cmocka_unit_test(test_failed_reason), cmocka_unit_test(test_area),
+        cmocka_unit_test(test_area_kv),       cmocka_unit_test(test_system_grid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

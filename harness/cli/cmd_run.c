@@ -26,6 +26,8 @@ static const char *run_help =
     "  --group G          query heads per systolic unit (1..16), divides the model's heads per KV head [all of\n"
     "                     them, or their largest divisor <= 16: Falcon-7B's 71 gives 1]\n"
     "  --acc fp16|fp32    GEMV accumulation [fp32]; fp16 = AttAcc's datapath (scores to the softmax unit in FP16)\n"
+    "  --kv-format fp16|bf16  the format of K, V and the queries in the bank units [fp16]; bf16 accumulates in\n"
+    "                     FP32 (not with --acc fp16) and rounds the seeded data to BF16 (not with --data)\n"
     "  --softmax buffer|splitk  one softmax row per head on the buffer die, or one per V partition merged by\n"
     "                     log-sum-exp [buffer]\n"
     "  --softmax-lanes N  softmax unit lanes: 1, 2, 4, 8, 16 [16]\n"
@@ -71,6 +73,7 @@ static const char *run_help =
 
 
 static const char *const gemv_words[] = {"systolic", "tree", NULL}, *const acc_words[] = {"fp32", "fp16", NULL},
+                         *const kv_words[] = {"fp16", "bf16", NULL},
                          *const sm_words[] = {"buffer", "splitk", NULL}, *const mode_words[] = {"fast", "rtl", NULL},
                          *const on_off_words[] = {"on", "off", NULL}, *const all_words[] = {"all", NULL},
                          *const auto_words[] = {"auto", NULL}, *const split_words[] = {"off", "fit", "balance", NULL};
@@ -87,6 +90,7 @@ static int run_table(run_opts *o, cli_opt *t)
         CLI_OPT_CHOICE("gemv", &o->tree, gemv_words),
         {.name = "group", .kind = CLI_U64, .dst = &o->group, .lo = 1, .hi = 16, .given = &o->group_given},
         CLI_OPT_CHOICE("acc", &o->acc16, acc_words),
+        CLI_OPT_CHOICE("kv-format", &o->kvbf16, kv_words),
         CLI_OPT_CHOICE("softmax", &o->splitk, sm_words),
         CLI_OPT_U64("softmax-lanes", &o->lanes, 1, 16),
         CLI_OPT_STR("hbm", &o->hbm_text),
@@ -163,6 +167,10 @@ static int check_opts(const run_opts *o)
         return cli_bad("run", "--outputs-ref needs --outputs FILE");
     if (o->tree && o->group_given && o->group != 1)
         return cli_bad("run", "--group applies to --gemv systolic (the tree unit has one row)");
+    if (o->kvbf16 && o->acc16)
+        return cli_bad("run", "--kv-format bf16 accumulates in FP32 (allowed with it: --acc fp32)");
+    if (o->kvbf16 && o->data)
+        return cli_bad("run", "--kv-format bf16 and --data are mutually exclusive (a data file holds FP16 values)");
     if (o->lanes & (o->lanes - 1))
         return cli_bad("run", "--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
     return 0;

@@ -16,7 +16,7 @@
 typedef struct run_opts {
     const char *model_name, *model_file, *ctx_text, *ctx_file, *hbm_text, *rtl_spec, *json, *logp;
     const char *layers_text, *wave, *wave_bank, *data, *outputs;
-    int logit_given, numerics_given, tree, acc16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref, split, power;
+    int logit_given, numerics_given, tree, acc16, kvbf16, splitk, rtl, group_given, host, host_opt, pingpong, outputs_ref, split, power;
     uint64_t wave_from, wave_cycles, batch, group, lanes, stacks, seed, numerics, threads;
     double logit, host_gbs, host_us, max_rel;
 } run_opts;

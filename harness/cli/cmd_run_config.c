@@ -88,7 +88,7 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
     if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
         return CLI_EXIT_BAD_INPUT;
     /* the backend chooses the builds; asking it now turns a missing build into bad input before any work */
-    const gemv_cfg g = {(int)c->group, (int)(c->m.head_dim / 16), 4, c->acc_fp32};
+    const gemv_cfg g = {(int)c->group, (int)(c->m.head_dim / 16), 4, c->acc_fp32, c->kv_fmt};
     const char *gname, *sname;
     char lerr[1024];
     if (backend_rtl_builds(&g, &c->smu, &gname, &sname, lerr, sizeof lerr))
@@ -131,6 +131,7 @@ int run_configure(run_opts *o, attn_cfg *c, run_alloc *a)
     c->pingpong = o->pingpong;
     c->group = o->tree ? 1 : (uint32_t)o->group;
     c->acc_fp32 = !o->acc16;
+    c->kv_fmt = o->kvbf16 ? KVF_BF16 : KVF_FP16;
     c->splitk = o->splitk;
     c->smu = (smu_cfg){(int)o->lanes, 16, o->acc16, (int)c->m.head_dim};
     c->seed = o->seed;

@@ -146,6 +146,7 @@ static int run_and_report(const run_opts *o, attn_cfg *c, run_files *files)
     }
     report_info info = {.model = c->m.name, .hbm = c->hbm.name, .mode = o->rtl ? "rtl" : "fast",
                         .gemv = o->tree ? "tree" : "systolic", .acc = o->acc16 ? "fp16" : "fp32",
+                        .kv = o->kvbf16 ? "bf16" : "fp16",
                         .softmax = o->splitk ? "splitk" : "buffer", .group = o->tree ? model_group(&c->m) : c->group,
                         .ctx_min = cmin, .ctx_max = cmax, .ctx_mean = csum / c->batch,
                         .rtl_banks = o->rtl_spec ? o->rtl_spec : "pc", .seed = o->seed};

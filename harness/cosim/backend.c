@@ -64,15 +64,17 @@ int backend_rtl_builds(const gemv_cfg *g, const smu_cfg *s, const char **gemv_bu
     const vu_spec *gb = vunit_specs(VU_GEMV, &ng), *sb = vunit_specs(VU_SM, &ns);
     *gemv_build = *smu_build = NULL;
     for (size_t i = 0; i < ng && !*gemv_build; i++) /* systolic G = 1 is gemv_tree bit for bit: any top */
-        if (gb[i].p[0] == g->rows && gb[i].p[1] == g->depth && gb[i].p[3] == g->acc_fp32 && gb[i].p[2] >= 2)
+        if (gb[i].p[0] == g->rows && gb[i].p[1] == g->depth && gb[i].p[3] == g->acc_fp32 && gb[i].p[4] == g->kv_fmt &&
+            gb[i].p[2] >= 2)
             *gemv_build = gb[i].name;
     for (size_t i = 0; i < ns && !*smu_build; i++)
         if (sb[i].p[0] == s->lanes && sb[i].p[1] == s->exp_pieces && sb[i].p[2] == s->in_fp16 && sb[i].p[3] == s->merge_d)
             *smu_build = sb[i].name;
     if (*gemv_build && *smu_build)
         return 0;
-    size_t k = (size_t)snprintf(err, n, "no Verilated %s build for %d rows, depth %d, %s accumulation (GEMV builds:",
-                                !*gemv_build ? "GEMV" : "softmax", g->rows, g->depth, g->acc_fp32 ? "FP32" : "FP16");
+    size_t k = (size_t)snprintf(err, n, "no Verilated %s build for %d rows, depth %d, %s K/V, %s accumulation (GEMV builds:",
+                                !*gemv_build ? "GEMV" : "softmax", g->rows, g->depth, g->kv_fmt == KVF_BF16 ? "BF16" : "FP16",
+                                g->acc_fp32 ? "FP32" : "FP16");
     for (size_t i = 0; i < ng && k < n; i++)
         k += (size_t)snprintf(err + k, n - k, " %s", gb[i].name);
     if (k < n)

@@ -32,7 +32,7 @@
  *
  * Contract
  *  - vunit_specs(family, &n): the family's builds in .def order: name, RTL top, parameters (primitive:
- *    stages, has_c, a_bits, y_bits; GEMV: rows, depth, slots, acc_fp32; softmax: lanes, exp pieces,
+ *    stages, has_c, a_bits, y_bits; GEMV: rows, depth, slots, acc_fp32, kv_fmt (kvfmt.h); softmax: lanes, exp pieces,
  *    in_fp16, merge_d).
  *  - vunit_load(family, name, err, n): the build's ops table (vprim_ops, vgemv_ops or vsm_ops), or NULL with
  *    err saying it is not built and how to build it. Any name is tried (e.g. the netlist build of
@@ -42,7 +42,7 @@ typedef enum { VU_PRIM, VU_GEMV, VU_SM } vu_family;
 
 typedef struct vu_spec {
     const char *name, *top;
-    int p[4];
+    int p[5]; /* a primitive's and a softmax unit's use four */
 } vu_spec;
 
 const vu_spec *vunit_specs(vu_family f, size_t *n);

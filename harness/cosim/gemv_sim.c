@@ -40,11 +40,17 @@ typedef struct gen {
     uint64_t seq; /* position in a streaming pattern */
 } gen;
 
-/* FP16 operand: a special value at special_rate, else magnitude in [2^-6, 2^4) with random sign. */
+/* An operand in the unit's K/V format: a special value at special_rate, else magnitude in [2^-6, 2^4)
+ * with random sign; a BF16 unit also draws, one value in 8, any finite exponent (products that overflow
+ * or underflow FP32). A word the unit reads as an FP16 probability is these bits. */
 static uint16_t value(gen *g)
 {
     if (rng_unit(&g->r) < g->cfg->special_rate)
         return (uint16_t)g->specials[rng_below(&g->r, g->nspecials)];
+    if (g->k->kv_fmt == KVF_BF16) {
+        uint32_t e = rng_below(&g->r, 8) == 0 ? 1 + (uint32_t)rng_below(&g->r, 254) : 127 - 6 + (uint32_t)rng_below(&g->r, 10);
+        return (uint16_t)((rng_below(&g->r, 2) << 15) | (e << 7) | rng_below(&g->r, 128));
+    }
     uint32_t e = 15 - 6 + (uint32_t)rng_below(&g->r, 10);
     return (uint16_t)((rng_below(&g->r, 2) << 15) | (e << 10) | rng_below(&g->r, 1024));
 }
@@ -220,7 +226,7 @@ static int grun_open(grun *x)
                         cfg->trace_path), -1;
     x->g = (gen){.cfg = cfg, .k = &x->ops->cfg};
     rng_seed(&x->g.r, cfg->seed);
-    x->g.nspecials = fpvec_specials(FP_FMT_FP16, x->g.specials, 64);
+    x->g.nspecials = fpvec_specials(x->ops->cfg.kv_fmt == KVF_BF16 ? FP_FMT_BF16 : FP_FMT_FP16, x->g.specials, 64);
     rng_seed(&x->tr, cfg->seed ^ 0x5EEDu);
     x->ops->reset(x->sim, 2);
     return 0;

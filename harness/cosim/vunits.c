@@ -15,7 +15,7 @@ static const vu_spec prims[] = {
 #undef PRIM_BUILD
 };
 static const vu_spec gemvs[] = {
-#define GEMV_BUILD(name, top, rows, depth, slots, acc) {#name, #top, {rows, depth, slots, acc}},
+#define GEMV_BUILD(name, top, rows, depth, slots, acc, kv) {#name, #top, {rows, depth, slots, acc, kv}},
 #include "gemv_builds.def"
 #undef GEMV_BUILD
 };

@@ -320,7 +320,7 @@ static int open_units(run_ctx *x, char *err, size_t n)
 {
     const attn_cfg *c = x->c;
     plan *p = &x->p;
-    backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p->g.words, 4, c->acc_fp32},
+    backend_cfg bc = {.gemv = {(int)(c->systolic ? c->group : 1), (int)p->g.words, 4, c->acc_fp32, c->kv_fmt},
                       .smu = c->smu,
                       .banks_per_channel = p->g.units,
                       .channels = c->hbm.stacks * c->hbm.channels,
@@ -345,7 +345,8 @@ static int open_units(run_ctx *x, char *err, size_t n)
     if (!(x->be = backend_new(&bc, err, n)))
         return -1;
     func_cfg fc = {.g = &p->g, .items = p->items, .nitems = p->nitems, .head_dim = c->m.head_dim,
-                   .group = model_group(&c->m), .acc_fp32 = c->acc_fp32, .splitk = c->splitk, .smu = c->smu,
+                   .group = model_group(&c->m), .acc_fp32 = c->acc_fp32, .kv_fmt = c->kv_fmt, .splitk = c->splitk,
+                   .smu = c->smu,
                    .ring = (unsigned)bc.gemv.depth, .seed = c->seed, .logit_scale = c->logit_scale, .be = x->be,
                    .data = x->data, .on_output = c->on_output, .out_ctx = c->out_ctx, .max_rel_l2 = c->max_rel_l2};
     if (!(x->f = func_new(&fc)))

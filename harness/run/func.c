@@ -154,8 +154,8 @@ static int need(void *buf, size_t *cap, size_t bytes, int zero)
 
 /* Tokens tok0 .. tok0+count-1 of item `it` (of its L_pim + L_host: the host's are the newest) into K and
  * V (K NULL: only the queries), and query heads h0 .. h0+rows-1 of its group into q: from the data file,
- * or the seeded values, which are drawn for the whole item so every part sees the same numbers. 0, or -1
- * (err). */
+ * or the seeded values, which are drawn for the whole item so every part sees the same numbers (a BF16 run:
+ * the same values rounded to BF16; a data file holds FP16 values, so BF16 runs take none). 0, or -1 (err). */
 static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, fp16_t *K, fp16_t *V, uint32_t h0,
                      uint32_t rows, fp16_t *q)
 {
@@ -182,6 +182,15 @@ static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count
     for (uint32_t g = 0; g < rows; g++) {
         rng_seed(&r, mix(item_seed ^ 0x51u, it->kvh * f->c.group + h0 + g));
         gauss16(f->gauss, &r, q + g * dim, dim, f->c.logit_scale);
+    }
+    if (f->c.kv_fmt == KVF_BF16) { /* the same values rounded to BF16 */
+        const size_t nkv = K ? (size_t)count * dim : 0;
+        for (size_t i = 0; i < nkv; i++) {
+            K[i] = kvf_bf16_of_fp16(K[i]);
+            V[i] = kvf_bf16_of_fp16(V[i]);
+        }
+        for (size_t i = 0; i < (size_t)rows * dim; i++)
+            q[i] = kvf_bf16_of_fp16(q[i]);
     }
     return 0;
 }
@@ -460,7 +469,7 @@ static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q
 {
     const unsigned dim = f->c.head_dim;
     double ref[256];
-    attn_ref(q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
+    attn_ref((kvf_fmt16)f->c.kv_fmt, q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
     func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
     int finite = 1;
     for (unsigned i = 0; i < dim; i++)
@@ -478,8 +487,8 @@ static int merge_host(func *f, const func_item *it, const fp16_t *q, const fp16_
 {
     const unsigned dim = f->c.head_dim;
     fp32_t hm, hl, ho[256];
-    attn_host_partial(q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host, (int)dim, dim, f->scale,
-                      &hm, &hl, ho);
+    attn_host_partial((kvf_fmt16)f->c.kv_fmt, q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host,
+                      (int)dim, dim, f->scale, &hm, &hl, ho);
     return merge_in(f, hm, hl, ho, cycle);
 }
 

@@ -53,6 +53,7 @@ typedef struct func_cfg {
     size_t nitems;
     unsigned head_dim, group; /* group: query heads per KV head of the model */
     int acc_fp32, splitk;
+    int kv_fmt; /* KVF_FP16 or KVF_BF16: K, V and q (seeded data: the FP16 values rounded to BF16) */
     smu_cfg smu;
     unsigned ring;
     uint64_t seed;

@@ -120,9 +120,10 @@ static void report_numerics(FILE *o, const attn_cfg *c, const attn_res *r, const
 void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
 {
     const hbm_cfg *h = &c->hbm;
-    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u%s, acc %s, softmax %s, %s mode\n",
+    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u%s, KV %s, acc %s, softmax %s, "
+               "%s mode\n",
             in->model, c->batch, in->ctx_min, in->ctx_max, in->ctx_mean, in->gemv, c->systolic ? "" : " (G passes)",
-            in->group, c->pingpong ? ", ping-pong (2 banks per unit)" : "", in->acc, in->softmax, in->mode);
+            in->group, c->pingpong ? ", ping-pong (2 banks per unit)" : "", in->kv, in->acc, in->softmax, in->mode);
     fprintf(o, "  hbm %s, %u stack(s) = %u channels x %u banks; power limit %s; seed %llu\n", in->hbm, h->stacks,
             r->channels, hbm_cfg_banks_per_pc(h) * h->pcs, h->power_limit ? "on" : "off", (unsigned long long)in->seed);
     fprintf(o, "  KV cache %.3f GB of %.3f GB (%u layers); %u work items (request x KV head) on %u of %u channels, "
@@ -238,6 +239,7 @@ static void json_config(cJSON *root, const attn_cfg *c, const attn_res *r, const
     cJSON_AddBoolToObject(cf, "pingpong", c->pingpong);
     cJSON_AddNumberToObject(cf, "group", in->group);
     cJSON_AddStringToObject(cf, "acc", in->acc);
+    cJSON_AddStringToObject(cf, "kv_format", in->kv);
     cJSON_AddStringToObject(cf, "softmax", in->softmax);
     cJSON_AddStringToObject(cf, "hbm", in->hbm);
     cJSON_AddNumberToObject(cf, "stacks", c->hbm.stacks);

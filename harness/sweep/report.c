@@ -248,6 +248,7 @@ struct sweep_area {
     char *col[SWEEP_MAX_AREA];
     int colidx[SWEEP_MAX_AREA];
     int name, kind, top, rows, acc; /* indices of the identifying columns */
+    int kv;                         /* the K/V format's column, -1 in a table without it (FP16 units) */
     int nrows, nfields;
     char **line;             /* each row, split in place */
     char ***field;
@@ -295,6 +296,10 @@ static int area_header(sweep_area *a, char *line, char *err, size_t n)
                             need[k]),
                    -1;
     }
+    a->kv = -1;
+    for (int i = 0; i < nf; i++)
+        if (!strcmp(f[i], "kv"))
+            a->kv = i;
     for (int i = 0; i < nf; i++)
         if ((ends_with(f[i], "_um2") || ends_with(f[i], "_mm2") || ends_with(f[i], "_delay_ps") ||
              !strcmp(f[i], "area_vs_tree")) &&
@@ -356,8 +361,8 @@ sweep_area *sweep_area_load(const char *path, char *err, size_t n)
     return a;
 }
 
-/* A report's bank unit in the area table: the row, or -1. The unit (gemv, group, acc) is a run report's config,
- * a system report's PIM system's unit. */
+/* A report's bank unit in the area table: the row, or -1. The unit (gemv, group, acc, kv_format: fp16 when the
+ * report or the table has none) is a run report's config, a system report's PIM system's unit. */
 static int area_match(const sweep_area *a, const cJSON *report)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(report, "config"), *s;
@@ -366,10 +371,12 @@ static int area_match(const sweep_area *a, const cJSON *report)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "pim")))
             c = cJSON_GetObjectItemCaseSensitive(s, "unit");
     }
-    const cJSON *gemv = cJSON_GetObjectItemCaseSensitive(c, "gemv"), *acc = cJSON_GetObjectItemCaseSensitive(c, "acc");
+    const cJSON *gemv = cJSON_GetObjectItemCaseSensitive(c, "gemv"), *acc = cJSON_GetObjectItemCaseSensitive(c, "acc"),
+                *kvj = cJSON_GetObjectItemCaseSensitive(c, "kv_format");
     double g = 0;
     if (!cJSON_IsString(gemv) || !cJSON_IsString(acc) || !num_at(c, "group", &g))
         return -1;
+    const char *kv = cJSON_IsString(kvj) ? kvj->valuestring : "fp16";
     int tree = !strcmp(gemv->valuestring, "tree");
     char top[32], rows[16];
     snprintf(top, sizeof top, "gemv_%s", gemv->valuestring);
@@ -377,7 +384,7 @@ static int area_match(const sweep_area *a, const cJSON *report)
     for (int i = 0; i < a->nrows; i++) {
         char **f = a->field[i];
         if (!strcmp(f[a->kind], "gemv") && !strcmp(f[a->top], top) && !strcmp(f[a->rows], rows) &&
-            !strcmp(f[a->acc], acc->valuestring))
+            !strcmp(f[a->acc], acc->valuestring) && !strcmp(a->kv >= 0 ? f[a->kv] : "fp16", kv))
             return i;
     }
     return -1;

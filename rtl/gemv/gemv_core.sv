@@ -32,6 +32,7 @@ module gemv_core #(
   parameter  int Slots   = 4,   // 1 .. 256
   parameter  int AccFp32 = 1,   // 0 or 1
   parameter  int Pipe    = 1,   // 0: S1 multiply, S2 adders; 1: 2-stage multiply, 1 add per stage
+  parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -52,6 +53,8 @@ module gemv_core #(
   `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_core: Depth must be 2 .. 256")
   `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_core: Slots must be 1 .. 256")
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_core: AccFp32 must be 0 or 1")
+  `PIM_PARAM_CHECK(kv_bf16, KvBf16 == 0 || (KvBf16 == 1 && AccFp32 == 1),
+                   "gemv_core: KvBf16 must be 0, or 1 with AccFp32 = 1")
   `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_core: Pipe must be 0 or 1")
 
   localparam int WordW    = $clog2(Depth);
@@ -175,7 +178,7 @@ module gemv_core #(
   // ---- rows ----
   logic [Rows*LaneBits-1:0] sum;
   for (genvar r = 0; r < Rows; r++) begin : g_row
-    gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe)) u_row (
+    gemv_row #(.Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe), .KvBf16(KvBf16)) u_row (
       .clk_i      (clk_i),
       .rst_ni     (rst_ni),
       .en_i       (en),

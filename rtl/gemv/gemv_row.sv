@@ -1,5 +1,10 @@
-// One row of a GEMV bank unit: the vector buffer of one query head, 16 FP16 multipliers and 16 adders
-// shared between the two modes, and Slots accumulators of 16 lanes.
+// One row of a GEMV bank unit: the vector buffer of one query head, 16 multipliers and 16 adders shared
+// between the two modes, and Slots accumulators of 16 lanes. KvBf16 = 0: K/V bursts and q in FP16;
+// KvBf16 = 1 (with AccFp32 = 1): K/V and q in BF16, the probabilities p still FP16 (csim/kvfmt.h). A
+// BF16 unit multiplies in one operand format that holds both exactly, 8 exponent bits and 10 fraction
+// bits (e8m10): a BF16 value is padded with three zero fraction bits (which synthesis prunes from the
+// multiplier: 8 x 11 significand bits), the FP16 probability is widened at the buffer read
+// (fp16_to_fp32, its top 19 bits); the product is rounded once to FP32.
 //   score   (q.K^T): the 16 products of a K burst with query word `word` are reduced by a balanced tree
 //           of 15 adders, ((p0+p1)+(p2+p3))+..., and the 16th adder accumulates: acc[slot] += tree.
 //           The score accumulator lives in lane 15 of the slot.
@@ -36,6 +41,7 @@ module gemv_row #(
   parameter  int Slots   = 4,  // accumulators, 1 .. 256
   parameter  int AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
   parameter  int Pipe    = 1,  // 0: adders in one stage; 1: 2-stage multiply, 1 level per stage
+  parameter  int KvBf16  = 0,  // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16,
   localparam int WordW   = $clog2(Depth),
   localparam int SlotW   = (Slots > 1) ? $clog2(Slots) : 1
@@ -75,6 +81,8 @@ module gemv_row #(
   `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_row: Slots must be 1 .. 256")
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_row: AccFp32 must be 0 or 1")
   `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_row: Pipe must be 0 or 1")
+  `PIM_PARAM_CHECK(kv_bf16, KvBf16 == 0 || (KvBf16 == 1 && AccFp32 == 1),
+                   "gemv_row: KvBf16 must be 0, or 1 with AccFp32 = 1")
 
   localparam int Entries  = 2 * Depth;
   localparam int IdxW     = $clog2(Entries);
@@ -94,12 +102,32 @@ module gemv_row #(
     end
   end
 
-  // ---- fire: operand select (a write of the cycle before is visible) ----
-  logic [255:0] opw, opnd_d, opnd_q;
-  logic [15:0]  prob;
-  assign opw    = vbuf_q[rd_idx*256 +: 256];
-  assign prob   = opw[rd_elem_i*16 +: 16];
-  assign opnd_d = rd_ctx_i ? {16{prob}} : opw;
+  // ---- fire: operand select (a write of the cycle before is visible), in the multiplier's format ----
+  localparam int MInExpW = (KvBf16 != 0) ? 8 : 5;   // e8m10 for BF16 units, FP16 otherwise
+  localparam int MInManW = 10;
+  localparam int MInW    = MInExpW + MInManW + 1;
+  logic [255:0]       opw;
+  logic [15:0]        prob;
+  logic [16*MInW-1:0] opnd_d, opnd_q, burst_m;
+  assign opw  = vbuf_q[rd_idx*256 +: 256];
+  assign prob = opw[rd_elem_i*16 +: 16];
+  if (KvBf16 != 0) begin : g_in_bf16
+    logic [31:0]        prob32;
+    logic [16*MInW-1:0] opw_m;
+    fp16_to_fp32 u_prob (.a_i(prob), .y_o(prob32));  // exact: FP16 fits e8m10
+    for (genvar i = 0; i < 16; i++) begin : g_pad
+      assign opw_m[i*MInW +: MInW]   = {opw[i*16 +: 16], 3'b000};
+      assign burst_m[i*MInW +: MInW] = {burst_s1_i[i*16 +: 16], 3'b000};
+    end
+    assign opnd_d = rd_ctx_i ? {16{prob32[31:13]}} : opw_m;
+    // verilator lint_off UNUSEDSIGNAL
+    logic unused_prob;
+    assign unused_prob = ^prob32[12:0];  // zero: an FP16 value has 11 significant bits
+    // verilator lint_on UNUSEDSIGNAL
+  end else begin : g_in_fp16
+    assign opnd_d  = rd_ctx_i ? {16{prob}} : opw;
+    assign burst_m = burst_s1_i;
+  end
   always_ff @(posedge clk_i) begin
     if (en_i) opnd_q <= opnd_d;
   end
@@ -107,12 +135,13 @@ module gemv_row #(
   // ---- S1 (and M2): multiply ----
   localparam int MulExpW = (AccFp32 != 0) ? 8 : 5;
   localparam int MulManW = (AccFp32 != 0) ? 23 : 10;
-  localparam int RawW    = 3 + (MulExpW + 3) + 22;  // fp_mul_raw: spec, sign, etop, 22-bit product
+  // fp_mul_raw's word (its RawW): special-case code, sign, exponent (the wider format's width + 3), product
+  localparam int RawW    = 3 + (((MInExpW > MulExpW) ? MInExpW : MulExpW) + 3) + 2 * (MInManW + 1);
   logic [LaneBits-1:0] prod_d, prod_q;
   for (genvar i = 0; i < 16; i++) begin : g_mul
     logic [RawW-1:0] raw_d, raw_m;
-    fp_mul_raw #(.InExpW(5), .InManW(10), .OutExpW(MulExpW), .OutManW(MulManW)) u_raw (
-      .a_i(burst_s1_i[i*16 +: 16]), .b_i(opnd_q[i*16 +: 16]), .raw_o(raw_d));
+    fp_mul_raw #(.InExpW(MInExpW), .InManW(MInManW), .OutExpW(MulExpW), .OutManW(MulManW)) u_raw (
+      .a_i(burst_m[i*MInW +: MInW]), .b_i(opnd_q[i*MInW +: MInW]), .raw_o(raw_d));
     if (Pipe != 0) begin : g_m2
       logic [RawW-1:0] raw_q;
       always_ff @(posedge clk_i) begin
@@ -122,7 +151,7 @@ module gemv_row #(
     end else begin : g_m1
       assign raw_m = raw_d;
     end
-    fp_mul_pack #(.InExpW(5), .InManW(10), .OutExpW(MulExpW), .OutManW(MulManW)) u_pack (
+    fp_mul_pack #(.InExpW(MInExpW), .InManW(MInManW), .OutExpW(MulExpW), .OutManW(MulManW)) u_pack (
       .raw_i(raw_m), .y_o(prod_d[i*AccW +: AccW]));
   end
   logic valid_mul;  // the product register's stage: S1, or M2 when Pipe = 1
@@ -190,32 +219,29 @@ module gemv_row #(
     logic [AccW-1:0] acc_rd, a, b;
     assign fwd    = !pre_first && writes && (slot == pre_slot);
     assign acc_rd = pre_first ? NegZero : acc_q[(pre_slot*16 + n)*AccW +: AccW];
-    if (Pipe != 0) begin : g_opreg
-      // the adder's operands registered as they are used: the next command's mode (ctx_nx) selects
-      // them a stage early, so neither the mode's nor the forward's select fan-out sits between a
-      // register and the adder (the loop is adder -> 2:1 -> 2:1 -> a_q)
-      logic [AccW-1:0] acc_nx, a_q, b_q;
-      assign acc_nx = fwd ? add_y[n*AccW +: AccW] : acc_rd;
-      logic [AccW-1:0] a_d, b_d;
-      if (K < 4) begin : g_tree
-        logic ctx_nx;  // the mode of the command at level K next cycle
-        assign ctx_nx = (K > 0) ? lvl_ctx_i[(K > 0) ? K - 1 : 0] : ctx_m2_i;
-        assign a_d = ctx_nx ? acc_nx : lin_nx[(Off + 2*J)*AccW +: AccW];
-        assign b_d = ctx_nx ? lin_nx[(Off + J)*AccW +: AccW] : lin_nx[(Off + 2*J + 1)*AccW +: AccW];
-      end else begin : g_acc
-        assign a_d = acc_nx;
-        assign b_d = lin_nx[Off*AccW +: AccW];
-      end
-      always_ff @(posedge clk_i) begin
-        if (en_i) begin
-          a_q <= a_d;
-          b_q <= b_d;
-        end
-      end
-      assign a = a_q;
-      assign b = b_q;
-    end else begin : g_opmux
-      logic [AccW-1:0] apre_q, y_q, acc_op;
+
+    // the operand select, stated once: Pipe = 1 selects the next cycle's operands (the mode of the
+    // command entering the level, on the buses' next values) into registers a_q, b_q, so neither the
+    // mode's nor the forward's select fan-out sits between a register and the adder (the loop is
+    // adder -> 2:1 -> 2:1 -> a_q); Pipe = 0 selects this cycle's, before the adder. Score mode adds the
+    // level's pair (IA, IB); context mode (and the accumulator, level 4) adds the accumulator and the
+    // lane's own word (IL).
+    localparam int IA = Off + 2*J;
+    localparam int IB = (K < 4) ? Off + 2*J + 1 : Off;
+    localparam int IL = Off + J;
+    logic            sel_ctx;
+    logic [AccW-1:0] acc_src, w_l, a_d, b_d;
+    // verilator lint_off UNUSEDSIGNAL
+    logic [AccW-1:0] w_a, w_b;  // level 4 reads only w_l
+    // verilator lint_on UNUSEDSIGNAL
+    if (Pipe != 0) begin : g_src_nx
+      assign sel_ctx = (K == 4) || ((K == 0) ? ctx_m2_i : lvl_ctx_i[(K > 0) ? K - 1 : 0]);
+      assign acc_src = fwd ? add_y[n*AccW +: AccW] : acc_rd;
+      assign w_a     = lin_nx[IA*AccW +: AccW];
+      assign w_b     = lin_nx[IB*AccW +: AccW];
+      assign w_l     = lin_nx[IL*AccW +: AccW];
+    end else begin : g_src_now
+      logic [AccW-1:0] apre_q, y_q;
       logic            fwd_q;
       always_ff @(posedge clk_i) begin
         if (en_i) begin
@@ -224,14 +250,27 @@ module gemv_row #(
           y_q    <= add_y[n*AccW +: AccW];
         end
       end
-      assign acc_op = fwd_q ? y_q : apre_q;
-      if (K < 4) begin : g_tree
-        assign a = ctx ? acc_op : lin[(Off + 2*J)*AccW +: AccW];
-        assign b = ctx ? lin[(Off + J)*AccW +: AccW] : lin[(Off + 2*J + 1)*AccW +: AccW];
-      end else begin : g_acc
-        assign a = acc_op;
-        assign b = lin[Off*AccW +: AccW];
+      assign sel_ctx = (K == 4) || ctx;
+      assign acc_src = fwd_q ? y_q : apre_q;
+      assign w_a     = lin[IA*AccW +: AccW];
+      assign w_b     = lin[IB*AccW +: AccW];
+      assign w_l     = lin[IL*AccW +: AccW];
+    end
+    assign a_d = sel_ctx ? acc_src : w_a;
+    assign b_d = sel_ctx ? w_l : w_b;
+    if (Pipe != 0) begin : g_opreg
+      logic [AccW-1:0] a_q, b_q;
+      always_ff @(posedge clk_i) begin
+        if (en_i) begin
+          a_q <= a_d;
+          b_q <= b_d;
+        end
       end
+      assign a = a_q;
+      assign b = b_q;
+    end else begin : g_opwire
+      assign a = a_d;
+      assign b = b_d;
     end
     if (K < 4) begin : g_lout
       assign lout[n*AccW +: AccW] = ctx ? lin[(Off + M + J)*AccW +: AccW] : add_y[n*AccW +: AccW];

@@ -9,6 +9,7 @@ module gemv_systolic #(
   parameter  int Slots   = 4,
   parameter  int AccFp32 = 1,
   parameter  int Pipe    = 1,   // 1: two-stage multipliers, one FP add per stage, latency 8; 0: latency 3
+  parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -25,7 +26,8 @@ module gemv_systolic #(
   output logic [15:0]         res_info_o,
   output logic                err_o
 );
-  gemv_core #(.Rows(G), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe)) u_core (
+  gemv_core #(.Rows(G), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe),
+              .KvBf16(KvBf16)) u_core (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .cmd_valid_i (cmd_valid_i),

@@ -1,5 +1,6 @@
-// Adder-tree GEMV bank unit (AttAcc): 16 FP16 multipliers, 16 adders shared by the score-mode tree
-// and the context-mode lane accumulators. AccFp32 = 0 is the paper-faithful FP16 datapath.
+// Adder-tree GEMV bank unit (AttAcc): 16 multipliers (FP16 operands, or BF16 with KvBf16 = 1), 16 adders
+// shared by the score-mode tree and the context-mode lane accumulators. AccFp32 = 0 is the paper-faithful
+// FP16 datapath.
 `default_nettype none
 
 module gemv_tree #(
@@ -7,6 +8,7 @@ module gemv_tree #(
   parameter  int Slots   = 4,
   parameter  int AccFp32 = 1,
   parameter  int Pipe    = 1,   // 1: two-stage multipliers, one FP add per stage, latency 8; 0: latency 3
+  parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -23,7 +25,8 @@ module gemv_tree #(
   output logic [15:0]         res_info_o,
   output logic                err_o
 );
-  gemv_core #(.Rows(1), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe)) u_core (
+  gemv_core #(.Rows(1), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe),
+              .KvBf16(KvBf16)) u_core (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .cmd_valid_i (cmd_valid_i),

@@ -1,7 +1,7 @@
 // gemv_shim.cpp — extern "C" shim for one Verilated GEMV build (see harness/cosim/vgemv.h).
 // Compiled once per build with: -DVTOP=Vgemv_sys_g4_f32 -DVTOP_HDR='"Vgemv_sys_g4_f32.h"'
 //   -DGEMV_TOP=gemv_systolic -DGEMV_BUILD=gemv_sys_g4_f32 -DGEMV_ROWS=4 -DGEMV_DEPTH=8 -DGEMV_SLOTS=4
-//   -DGEMV_ACC32=1
+//   -DGEMV_ACC32=1 -DGEMV_KV=0
 #include VTOP_HDR
 
 #include "vshim.hpp"
@@ -39,7 +39,7 @@ void get(const vgemv *s, vgemv_out *out)
 
 const vgemv_ops ops = {VSHIM_STR(GEMV_TOP),
                        VSHIM_STR(GEMV_BUILD),
-                       {GEMV_ROWS, GEMV_DEPTH, GEMV_SLOTS, GEMV_ACC32},
+                       {GEMV_ROWS, GEMV_DEPTH, GEMV_SLOTS, GEMV_ACC32, GEMV_KV},
                        vshim_create<Shim, vgemv>,
                        vshim_destroy<Shim, vgemv>,
                        vshim_reset<Shim, vgemv>,

@@ -102,7 +102,7 @@ typedef struct func_output {
     uint32_t layer, req, head; /* head: the query head's index in the model */
     unsigned d;
     const fp32_t *o;   /* what the softmax unit hands back, FP32 */
-    const double *ref; /* FP64 attention over the same FP16 inputs */
+    const double *ref; /* FP64 attention over the same (FP16 or BF16) inputs */
 } func_output;
 
 typedef struct func_stats {
@@ -124,6 +124,7 @@ typedef struct attn_cfg {
     int pingpong; /* two banks of a bank group share one GEMV unit and alternate rows (mapping.h) */
     uint32_t group; /* rows of the systolic unit: query heads per pass (1 for the tree unit) */
     int acc_fp32, splitk;
+    int kv_fmt; /* KVF_FP16 or KVF_BF16 (kvfmt.h): the format of K, V and q; BF16 needs acc_fp32 */
     smu_cfg smu;
     uint32_t layers;
     int rtl;                   /* rtl mode: Verilated units on rtl_bank / rtl_channel (the backend picks the builds) */
@@ -209,7 +210,7 @@ int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, s
 #define REPORT_SM_PJ 1.0 /* softmax unit, pJ per score and pass or per merged value (assumption: docs) */
 
 typedef struct report_info {
-    const char *model, *hbm, *mode, *gemv, *acc, *softmax;
+    const char *model, *hbm, *mode, *gemv, *acc, *kv, *softmax;
     uint32_t group, ctx_min, ctx_max;
     double ctx_mean;
     const char *rtl_banks;

@@ -1,0 +1,147 @@
+/* test_run_kv — the KV formats through pimattn run (issue 20): --kv-format bf16.
+ *  - rtl = fast: a BF16 run with Verilated BF16 GEMV units (gemv_sys_g2_bf16_d4: G = 2, head dim 64) and
+ *    the golden model gives the same outputs bit for bit and the same cycles and commands;
+ *  - BF16 against FP16 on the same seeded data (the FP16 values rounded to BF16): the timing is the
+ *    format's (16 lanes of 2 bytes per burst either way: the same cycles and the same commands), the
+ *    numbers are not (some output differs), each run is within the datapath's tolerance of FP64 attention
+ *    over its own inputs (5e-4, as for FP16), and BF16's outputs are within the rounding of the inputs of
+ *    FP16's (1e-2; docs/numerics.md "KV formats");
+ *  - the host tier in BF16: its partials (binary32 on the host) merge within the same tolerance;
+ *  - a BF16 run's command log passes the protocol and data-hazard checkers.
+ * SEED=n replays. */
+#include <inttypes.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "run.h"
+#include "attn_ref.h"
+#include "cosim.h"
+#include "tb_util.h"
+
+#include "tb_run.h"
+
+/* Llama-2-70B's attention reshaped to the small BF16 build: head dim 64, G = 2 (32 KV heads). */
+static void make_small(setup *s, uint64_t seed)
+{
+    make(s, "llama2-70b", "attacc-hbm3-5200", 1, 2, 100, 600, seed);
+    s->c.m.head_dim = 64;
+    s->c.m.kv_heads = 32;
+    s->c.group = model_group(&s->c.m);
+    s->c.smu = (smu_cfg){4, 8, 0, 64};
+    s->c.kv_fmt = KVF_BF16;
+}
+
+static void test_bf16_rtl_equals_fast(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs fast, rtl;
+    attn_res rf, rr;
+    make_small(&s, g_seed);
+    run_ok(&s, &rf, &fast);
+    use_rtl(&s, "gemv_sys_g2_bf16_d4", "sm_l4_p8_d64");
+    run_ok(&s, &rr, &rtl);
+    assert_string_equal(rr.be.rtl_gemv_build, "gemv_sys_g2_bf16_d4");
+    assert_rtl_is_fast("BF16 rtl = fast", &rf, &rr, &fast, &rtl, 2 * 64, 64); /* every query head of both requests */
+    attn_res_free(&rf);
+    attn_res_free(&rr);
+}
+
+static double rel(const fp32_t *a, const fp32_t *b, unsigned d)
+{
+    double ref[128];
+    for (unsigned i = 0; i < d; i++)
+        ref[i] = (double)fp32_to_float(b[i]);
+    return attn_rel_l2(ref, a, (int)d);
+}
+
+/* BF16 against FP16, one layer of Llama-3-8B (G = 4, head dim 128), buffer or split-K flow. */
+static void bf16_vs_fp16(int splitk, int host)
+{
+    static setup s;
+    static outs o16, o_bf;
+    attn_res r16, rbf;
+    const uint32_t batch = host ? 2 : 3;
+    if (host) { /* a deep model: 2 requests overflow one channel, the overflow on the host (as test_run) */
+        make(&s, "llama3-8b", "attacc-hbm3-5200", 1, batch, 9000, 12000, g_seed + 5);
+        s.c.m.layers = 64;
+        s.c.host_tier = 1, s.c.host_gbs = 64, s.c.host_latency_us = 5;
+    } else {
+        make(&s, "llama3-8b", "attacc-hbm3-5200", 2, batch, 1000, 3000, g_seed + 7);
+    }
+    s.c.splitk = splitk;
+    run_ok(&s, &r16, &o16);
+    s.c.kv_fmt = KVF_BF16;
+    run_ok(&s, &rbf, &o_bf);
+    if (host)
+        assert_true(rbf.host_tokens > 0 && rbf.host_tokens == r16.host_tokens);
+    /* the timing is the format's: 2 bytes per value either way */
+    assert_int_equal(r16.layer[0].cycles, rbf.layer[0].cycles);
+    assert_memory_equal(r16.layer[0].hbm.cmds, rbf.layer[0].hbm.cmds, sizeof r16.layer[0].hbm.cmds);
+    assert_int_equal(r16.kv_bytes_needed, rbf.kv_bytes_needed);
+    report_fig f16, fbf;
+    report_derive(&s.c, &r16, &f16);
+    report_derive(&s.c, &rbf, &fbf);
+    assert_true(f16.heads_checked == batch * 32 && fbf.heads_checked == batch * 32);
+    if (f16.max_rel_l2 > 5e-4 || fbf.max_rel_l2 > 5e-4)
+        fail_msg(TB_REPLAY "rel-L2 vs FP64 on the run's own inputs: FP16 %.3g, BF16 %.3g (tolerance 5e-4)", g_seed, g_seed,
+                 f16.max_rel_l2, fbf.max_rel_l2);
+    double worst = 0;
+    size_t differ = 0;
+    for (size_t i = 0; i < o16.n; i++) {
+        const fp32_t *b = find(&o_bf, o16.key[i]);
+        differ += memcmp(o16.o[i], b, 128 * sizeof(fp32_t)) != 0;
+        double e = rel(b, o16.o[i], 128);
+        worst = e > worst ? e : worst;
+    }
+    assert_int_equal(o16.n, o_bf.n);
+    assert_true(differ > o16.n / 2); /* the format is used */
+    if (worst > 1e-2) /* 4.3e-3 the worst of 8 seeds */
+        fail_msg(TB_REPLAY "BF16 vs FP16 outputs: rel-L2 %.3g (tolerance 1e-2)", g_seed, g_seed, worst);
+    print_message("%s%s: same %" PRIu64 " cycles; vs FP64: FP16 %.3g, BF16 %.3g; BF16 vs FP16 %.3g (%zu of %zu heads "
+                  "differ)\n", splitk ? "split-K" : "buffer", host ? ", host tier" : "", rbf.layer[0].cycles,
+                  f16.max_rel_l2, fbf.max_rel_l2, worst, differ, o16.n);
+    attn_res_free(&r16);
+    attn_res_free(&rbf);
+}
+
+static void test_bf16_vs_fp16(void **state)
+{
+    (void)state;
+    bf16_vs_fp16(0, 0);
+    bf16_vs_fp16(1, 0);
+}
+
+static void test_bf16_host_tier(void **state)
+{
+    (void)state;
+    bf16_vs_fp16(1, 1);
+}
+
+static void test_bf16_log_checked(void **state)
+{
+    (void)state;
+    static setup s;
+    make(&s, "mistral-7b", "hbm3-6400", 2, 2, 300, 900, g_seed + 11);
+    s.c.kv_fmt = KVF_BF16;
+    check_log(&s, "BF16 run", NULL);
+}
+
+int main(void)
+{
+    g_seed = tb_seed("test_run_kv", NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bf16_rtl_equals_fast),
+        cmocka_unit_test(test_bf16_vs_fp16),
+        cmocka_unit_test(test_bf16_host_tier),
+        cmocka_unit_test(test_bf16_log_checked),
+    };
+    return cmocka_run_group_tests_name("run_kv", tests, NULL, NULL);
+}
