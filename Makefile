@@ -139,7 +139,7 @@ RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
               $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_kvfmt $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
-              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_schedule $(BUILD)/bin/test_hazard \
+              $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_ctrl_checked $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_schedule $(BUILD)/bin/test_hazard \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_kv $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
               $(BUILD)/bin/test_run_outputs $(BUILD)/bin/test_gauss $(BUILD)/bin/test_system_cfg $(BUILD)/bin/test_sweep \
@@ -360,6 +360,20 @@ $(foreach t,test_hbm_check test_hbm_check_stream,$(eval $(call TEST_BIN,$(t),hbm
 $(eval $(call TEST_BIN,test_hazard,hazard hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_hbm_ctrl,hbm hbmcheck hbmcfg cfgfile,c,$(LDLIBS_CFG)))
+# The timing engine with its self-checks on (issue 19): the engine re-checks every command the controller
+# issues at a bound it proved (-DHBM_CHECK_PROVEN, harness/hbm/include/hbm.h) and the controller compares
+# its model's bounds with the engine's (-DHBM_CTRL_CHECK_MODEL); a failing check is an error. make test runs
+# the controller's suite on it (test_hbm_ctrl_checked): every mode, every log checked, no check may fail.
+HBM_CHECK_DEFS := -DHBM_CHECK_PROVEN -DHBM_CTRL_CHECK_MODEL
+$(BUILD)/obj-checked/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HBM_CHECK_DEFS) $(INC_hbm) -c $< -o $@
+$(BUILD)/lib/libhbm_checked.a: $(LIB_hbm:%.c=$(BUILD)/obj-checked/%.o)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/bin/test_hbm_ctrl_checked: $(BUILD)/obj/tests/test_hbm_ctrl.o $(BUILD)/lib/libhbm_checked.a $(call libs,hbmcheck hbmcfg cfgfile)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_C) -o $@ $^ -lcmocka $(LDLIBS_CFG) -lm
 $(eval $(call TEST_BIN,test_hbm_rules,hbm hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_system_cfg,system hbmcfg cfgfile,c,$(LDLIBS_CFG)))
 $(eval $(call TEST_BIN,test_cli_options,cli,c))
