@@ -556,8 +556,7 @@ LINT_GEMV  := gemv_tree:AccFp32=0 gemv_tree:Depth=10 gemv_systolic:G=8 gemv_syst
               gemv_tree:AccFp32=0,Pipe=0 \
               softmax_unit:Lanes=1 softmax_unit:Lanes=4,InFp16=1 softmax_unit:Lanes=16,Pieces=64 \
               softmax_unit:Lanes=2,Pieces=4,MergeD=2
-YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3 gemv_systolic:G=1,Depth=2,Slots=1,KvBf16=1 \
-              softmax_unit:Lanes=2,InFp16=1,MergeD=16
+YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3,KvBf16=1 softmax_unit:Lanes=2,InFp16=1,MergeD=16
 lint_top    = $(firstword $(subst :, ,$(1)))
 lint_params = $(subst $(comma), ,$(word 2,$(subst :, ,$(1))))
 

@@ -2,7 +2,8 @@
  * scripts/area-point.sh and scripts/area-report.sh must produce well-formed CSV, JSON and Markdown with
  * non-zero figures for every Liberty file in $AREA_LIBS; the flip-flop count must be the RTL's (16 result
  * bits + valid); a second run must come from the cache; without Liberty files the um2 columns say so;
- * a design with a latch or an undriven wire must fail synthesis and leave no record behind.
+ * a design with a latch or an undriven wire must fail synthesis and leave no record behind; a kept module's
+ * cache gives the same record as synthesising it and counts it once per instance.
  * Environment (set by make test): AREA_LIBS (unpacked Liberty files), AREA_TEST_DIR (scratch directory). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,6 +241,75 @@ static void test_refuses_latch_and_undriven(void **state)
            "has no driver");
 }
 
+/* A record without its time lines (t_*, lib_time), for comparing two runs of one point. */
+static void strip_times(char *rec)
+{
+    char *w = rec;
+    for (char *l = rec; *l;) {
+        char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strncmp(l, "t_", 2) && strncmp(l, "lib_time ", 9)) {
+            memmove(w, l, n);
+            w += n;
+        }
+        l += n;
+    }
+    *w = '\0';
+}
+
+/* The kept module's cache (OUTDIR/mcache): a point stores its kept module; the same point again from the
+ * module cache (its own record removed) gives the same record; another top with three instances of the
+ * module reads it from the cache and counts it three times. */
+static void test_kept_module_cache(void **state)
+{
+    (void)state;
+    char out[16384], path[1024], abs[2048], cwd[1024];
+    snprintf(path, sizeof path, "%s/area_k.sv", g_dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("module area_k_leaf #(parameter int W = 4) (input wire clk_i, input wire [W-1:0] a_i, input wire [W-1:0] b_i,\n"
+          "                                         output logic [W-1:0] y_o);\n"
+          "  always_ff @(posedge clk_i) y_o <= a_i + b_i;\nendmodule\n"
+          "module area_k2 (input wire clk_i, input wire [7:0] a_i, input wire [7:0] b_i, output wire [7:0] y_o);\n"
+          "  wire [7:0] t;\n  area_k_leaf #(.W(8)) u0 (clk_i, a_i, b_i, t);\n  area_k_leaf #(.W(8)) u1 (clk_i, t, b_i, y_o);\n"
+          "endmodule\n"
+          "module area_k3 (input wire clk_i, input wire [7:0] a_i, input wire [7:0] b_i, output wire [7:0] y_o);\n"
+          "  wire [7:0] t, u;\n  area_k_leaf #(.W(8)) u0 (clk_i, a_i, b_i, t);\n  area_k_leaf #(.W(8)) u1 (clk_i, t, b_i, u);\n"
+          "  area_k_leaf #(.W(8)) u2 (clk_i, u, a_i, y_o);\nendmodule\n", f);
+    fclose(f);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(abs, sizeof abs, "%s%s%s", path[0] == '/' ? "" : cwd, path[0] == '/' ? "" : "/", path);
+    assert_int_equal(run(out, sizeof out, "rm -rf %s/kc", g_dir), 0);
+    const char *pt = "AREA_EXTRA_RTL=%s scripts/area-point.sh %s/kc %s %s - area_k_leaf 1500 %s";
+    int rc = run(out, sizeof out, pt, abs, g_dir, "k2", "area_k2", g_libs);
+    if (rc != 0 || !strstr(out, "synthesised"))
+        fail_msg("area_k2 (%d): %s", rc, out);
+    assert_int_equal(run(out, sizeof out, "ls %s/kc/mcache | grep -vc '[.]lock$'", g_dir), 0);
+    assert_int_equal(atoi(out), 2 + 2 * count_libs()); /* generic, FPGA, and per library the mapping and its delay */
+    snprintf(path, sizeof path, "%s/kc/pt/k2.rec", g_dir);
+    char *rec1 = slurp(path);
+    assert_non_null(rec1);
+    assert_int_equal(run(out, sizeof out, "rm -rf %s/kc/cache", g_dir), 0);
+    rc = run(out, sizeof out, pt, abs, g_dir, "k2", "area_k2", g_libs);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "synthesised")); /* not the point's cache: the module's */
+    char *rec2 = slurp(path);
+    strip_times(rec1), strip_times(rec2);
+    assert_string_equal(rec1, rec2);
+    assert_non_null(strstr(rec1, "ffs 16\n"));
+    rc = run(out, sizeof out, pt, abs, g_dir, "k3", "area_k3", g_libs);
+    assert_int_equal(rc, 0);
+    snprintf(path, sizeof path, "%s/kc/work/k3/generic.log", g_dir);
+    char *log = slurp(path);
+    assert_non_null(strstr(log, "blackbox")); /* the module came from the cache */
+    free(log);
+    snprintf(path, sizeof path, "%s/kc/pt/k3.rec", g_dir);
+    char *rec3 = slurp(path);
+    assert_non_null(strstr(rec3, "ffs 24\n"));  /* three instances of 8 flip-flops */
+    assert_non_null(strstr(rec3, "fpga_ff 24\n"));
+    free(rec1), free(rec2), free(rec3);
+}
+
 int main(void)
 {
     g_dir = getenv("AREA_TEST_DIR");
@@ -256,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_smallest_unit),
         cmocka_unit_test(test_without_liberty),
         cmocka_unit_test(test_refuses_latch_and_undriven),
+        cmocka_unit_test(test_kept_module_cache),
     };
     return cmocka_run_group_tests_name("area", tests, NULL, NULL);
 }
