@@ -447,18 +447,20 @@ units: $(PIMATTN) $(VUNITS)
 	@$(PIMATTN) hbm --hbm attacc-hbm3-5200 --synthetic macab --commands 1000000
 
 # The suites run in parallel (scripts/run-tests.sh, $(TEST_JOBS) at a time: -jN of make, else JOBS), each
-# printed whole in this order; a failing suite does not stop the others, the target fails at the end.
+# printed whole in this order; a failing suite does not stop the others, the target fails at the end. The
+# longest (lint-yosys, minutes) goes first, so that it overlaps the others instead of ending the run alone.
 # An Icarus replay runs after the Verilator suite that wrote its vector files.
 TEST_JOBS := $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(JOBS))
 TEST_ENV   = PIMATTN=$(PIMATTN) VECDIR=$(BUILD)/vec AREA_LIBS="$(AREA_LIBS)" AREA_TEST_DIR=$(BUILD)/area-test
 tab := $(shell printf '\t')
 define test_jobs
+lint-yosys$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory lint-yosys
 tables$(tab)-$(tab)$(BUILD)/bin/gen_sm_tables c | cmp -s - csim/sm_tables.h && $(BUILD)/bin/gen_sm_tables sv-exp | cmp -s - rtl/softmax/sm_exp_table.sv && $(BUILD)/bin/gen_sm_tables sv-rcp | cmp -s - rtl/softmax/sm_rcp_table.sv && echo "  csim/sm_tables.h, rtl/softmax/sm_{exp,rcp}_table.sv match tools/gen_sm_tables.c" || { echo "  regenerate with make tables"; exit 1; }
 $(foreach t,$(TESTS),$(notdir $(t))$(tab)-$(tab)$(TEST_ENV) $(t)
 )$(foreach b,$(PRIM_BUILDS),icarus-$(b)$(tab)test_prim_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +vec=$(BUILD)/vec/$(b).hex 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
 )$(foreach b,$(GEMV_ICARUS),icarus-$(b)$(tab)test_gemv_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
 )$(foreach b,$(SM_ICARUS),icarus-$(b)$(tab)test_sm_cosim$(tab)out=$$($(VVP) -n $(BUILD)/icarus/$(b).vvp +cmd=$(BUILD)/vec/$(b).cmd +res=$(BUILD)/vec/$(b).res 2>&1); echo "  $$out"; grep -q '^PASS' <<<"$$out"
-)$(foreach l,verilator icarus yosys,lint-$(l)$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory lint-$(l)
+)$(foreach l,verilator icarus,lint-$(l)$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory lint-$(l)
 )check-seams$(tab)-$(tab)MAKEFLAGS= $(MAKE) --no-print-directory check-seams
 
 endef
