@@ -604,7 +604,9 @@ lint-yosys: | $(DEPS_STAMP)
 # point must meet its clock in the first Liberty file (make area fails, naming it, when it misses; the
 # others are information, like the single-stage primitives). scripts/area-point.sh synthesises a point
 # (cached by a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the
-# tables, with the slack.
+# tables, with the slack. Order: the points that make a kept module's cache entry (the tree units) and the
+# long softmax points first, so that under make -j the systolic points find their row cached instead of
+# waiting for it.
 AREA_DIR      := $(BUILD)/area
 PDK           := ../shared/pdk
 LIBERTY       ?= $(wildcard $(PDK)/asap7/*.lib.gz $(PDK)/sky130hd/*.lib.gz)
@@ -617,10 +619,11 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  fp32_add_s1:fp32_add:Stages=1:- fp16_mac32_s1:fp16_mac32:Stages=1:- \
                  gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row:-:-:meet gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row:-:-:meet \
                  gemv_tree_f16_lat3:gemv_tree:AccFp32=0$(comma)Pipe=0:gemv_row \
-                 gemv_tree_bf16:gemv_tree:KvBf16=1:gemv_row:-:-:meet gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet \
+                 gemv_tree_bf16:gemv_tree:KvBf16=1:gemv_row:-:-:meet \
+                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
-                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet
+                 gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet
 area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)

@@ -51,7 +51,7 @@ END {
       kv[i] = (param(p, "KvBf16") == "1") ? "bf16" : "fp16"
     }
     ref[i] = acc[i] "/" kv[i]
-    if (t == "gemv_tree") tree[ref[i]] = i
+    if (t == "gemv_tree" && !(ref[i] in tree)) tree[ref[i]] = i  # the first tree point of a format (the default pipeline)
   }
   # ---- CSV ----
   csv = out "/area.csv"
