@@ -254,8 +254,7 @@ static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *o
         size_t at = (((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16;
         memcpy(&g->vbuf[at], data, 16 * sizeof *data);
         for (int i = 0; i < 16; i++)
-            g->vbuf_f[at + (size_t)i] = k->kv_fmt == KVF_BF16 ? fp32_bits_to_float((uint32_t)data[i] << 16)
-                                                                  : fp16_to_float_exact(data[i]);
+            g->vbuf_f[at + (size_t)i] = kvf_widen((kvf_fmt16)k->kv_fmt, data[i]);
         g->written[((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word] = 1;
         return 0;
     }
