@@ -691,4 +691,4 @@ bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/test_
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-checked -name '*.d' 2>/dev/null)
