@@ -71,10 +71,14 @@ typedef struct {
 #define HBM_PLAN_MAX 32 /* rules in one command's plan */
 
 /* Per command: the rules it must wait for (q, as X; those of scope sc are q[q_at[sc]] up to q[q_at[sc + 1]])
- * and the rules it starts (u, as Y), by scope from the channel down, in table order within a scope. */
+ * and the rules it starts (u, as Y), by scope from the channel down, in table order within a scope. The
+ * update entries split by the command's pc field (all: pc = *): those that raise one register of one
+ * instance (u[one[all][0..none[all])]) and the others (u[span[all][..]]: several instances, rel OTHER or
+ * a ring). */
 typedef struct {
     uint8_t nq, nu, q_at[HBM_NSCOPES + 1];
     hbm_plan_ent q[HBM_PLAN_MAX], u[HBM_PLAN_MAX];
+    uint8_t none[2], nspan[2], one[2][HBM_PLAN_MAX], span[2][HBM_PLAN_MAX];
 } hbm_plan;
 
 /* The instances of one scope a command touches: start, start + stride, ... (count of them); a shape is

@@ -210,6 +210,17 @@ int hbm_rules_build(hbm *h)
                 for (unsigned s2 = sc + 1; s2 <= HBM_NSCOPES; s2++)
                     h->plan[op].q_at[s2] = h->plan[op].nq;
         }
+    for (unsigned op = 0; op < HBM_NOPS; op++)
+        for (int all = 0; all < 2; all++) {
+            hbm_plan *pl = &h->plan[op];
+            for (unsigned i = 0; i < pl->nu; i++) {
+                const hbm_plan_ent *e = &pl->u[i];
+                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth)
+                    pl->one[all][pl->none[all]++] = (uint8_t)i;
+                else
+                    pl->span[all][pl->nspan[all]++] = (uint8_t)i;
+            }
+        }
     return 0;
 }
 
@@ -397,15 +408,18 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t)
     const hbm_plan *pl = &h->plan[c->op];
     uint64_t n1 = has_n(c->op) ? (uint64_t)c->n - 1 : 0;
     hbm_at at = hbm_at_of(h, c);
-    for (unsigned i = 0; i < pl->nu; i++) {
-        const hbm_plan_ent *e = &pl->u[i];
-        uint64_t v = t + e->base + e->mult * n1;
-        if (at.shape[e->sc].count == 1 && !e->rel && !e->nth) { /* the common case: one instance */
-            size_t i = at.start[e->sc], p = at.start[HBM_SC_PC]; /* one instance: one PC */
-            e->r[i] = MAX64(v, e->r[i]);
-            if (e->sc > HBM_SC_PC)
-                e->ag[p] = MAX64(v, e->ag[p]);
-        } else
-            raise_span(h, &at, e, v);
+    const int all = c->pc == HBM_PC_ALL;
+    const size_t p = at.start[HBM_SC_PC]; /* of the entries of one instance: one PC */
+    for (unsigned j = 0, n = pl->none[all]; j < n; j++) {
+        const hbm_plan_ent *e = &pl->u[pl->one[all][j]];
+        const uint64_t v = t + e->base + e->mult * n1;
+        const size_t i = at.start[e->sc];
+        e->r[i] = MAX64(v, e->r[i]);
+        if (e->ag) /* below the PC */
+            e->ag[p] = MAX64(v, e->ag[p]);
+    }
+    for (unsigned j = 0, n = pl->nspan[all]; j < n; j++) {
+        const hbm_plan_ent *e = &pl->u[pl->span[all][j]];
+        raise_span(h, &at, e, t + e->base + e->mult * n1);
     }
 }
