@@ -34,7 +34,7 @@
  * unit (Verilator, Icarus, the netlist) with Pipe = GEMV_PIPE, the co-simulation checks the units' fill
  * and drain against GEMV_LATENCY, and the HBM presets' nMACLAT (the scheduler's MAC-to-result latency,
  * the unit clocked with the DRAM) is GEMV_LATENCY(GEMV_PIPE). */
-#define GEMV_PIPE 1
+#define GEMV_PIPE 2
 #define GEMV_LATENCY(pipe) (3 + 5 * (pipe))
 
 typedef struct gemv_cfg {

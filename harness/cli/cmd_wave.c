@@ -225,6 +225,7 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
     const char *pipe[] = {sig(&s, "top.%s.u_core.fire", u),
                           sig(&s, "top.%s.u_core.bad", u),
                           sig(&s, "top.%s.u_core.stall", u),
+                          sig(&s, "top.%s.u_core.hazard", u),
                           sig(&s, "top.%s.u_core.open_q[%s]", u, op),
                           sig(&s, "top.%s.u_core.valid_s1_q", u),
                           sig(&s, "top.%s.u_core.ctx_s1_q", u),

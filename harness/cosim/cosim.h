@@ -116,7 +116,8 @@ int prim_cosim_run(const vprim_ops *ops, const prim_cosim_cfg *cfg, prim_cosim_r
  *    the driver would reject, sent to the RTL anyway (they must be consumed without effect, raise
  *    err_o and fire the RTL assertion: res->assert_fired).
  *    GEMV_SCORE_STREAM / GEMV_CTX_STREAM — what the scheduler will send: fill a buffer half, then
- *    MACs back to back; used to measure the initiation interval.
+ *    MACs back to back, the slots taking turns (a MAC waits a cycle after one on its slot, Pipe = 2);
+ *    used to measure the initiation interval.
  *  - With cmd_out/res_out, the first file_limit commands and their expected result beats are written
  *    as hex lines for tb/gemv_tb.sv.
  */

@@ -118,7 +118,7 @@ static uint32_t random_command(gen *g, const gemv *m, uint16_t d[16], int *is_ba
     return gemv_encode(&c);
 }
 
-/* Scheduler-like streams: write every row's words into half 0, then MACs back to back. */
+/* Scheduler-like streams: write every row's words into half 0, then MACs back to back, the slots in turn. */
 static uint32_t stream_command(gen *g, uint16_t d[16])
 {
     const uint64_t depth = (uint64_t)g->k->depth, fillw = (uint64_t)g->k->rows * depth;
@@ -132,17 +132,19 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
         return gemv_encode(&c);
     }
     i -= fillw;
-    if (g->cfg->pattern == GEMV_SCORE_STREAM) { /* one key = depth bursts, keys round-robin over slots */
+    /* the slots take turns, command by command (gemv_core.sv: with Pipe = 2 a MAC waits a cycle after a
+     * MAC on its slot); j: the command's number within its slot */
+    const uint64_t slots = (uint64_t)g->k->slots, j = i / slots;
+    c.slot = (unsigned)(i % slots);
+    if (g->cfg->pattern == GEMV_SCORE_STREAM) { /* a slot's key = depth bursts */
         c.op = GEMV_OP_SCORE;
-        c.word = (unsigned)(i % depth);
-        c.slot = (unsigned)((i / depth) % (uint64_t)g->k->slots);
+        c.word = (unsigned)(j % depth);
         c.last = c.word == depth - 1;
     } else { /* context: 16 dims per slot, 64 tokens accumulated per result */
         c.op = GEMV_OP_CTX;
-        c.word = (unsigned)((i / 16) % depth);
-        c.elem = (unsigned)(i % 16);
-        c.slot = (unsigned)((i / 64) % (uint64_t)g->k->slots);
-        c.last = i % 64 == 63;
+        c.word = (unsigned)((j / 16) % depth);
+        c.elem = (unsigned)(j % 16);
+        c.last = j % 64 == 63;
     }
     return gemv_encode(&c);
 }

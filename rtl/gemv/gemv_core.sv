@@ -17,11 +17,15 @@
 // Streams: a command fires when cmd_valid_i and data_valid_i are both high and the pipeline is not
 // stalled; every command consumes one 256-bit data beat (16 FP16 lanes, lane i at [16i +: 16]).
 // Pipeline: fire (buffer read) -> S1 (16 multipliers per row) -> adder levels 0..4 (gemv_row: one
-// stage S2 when Pipe = 0; when Pipe = 1 the multipliers take two stages, S1 and M2, and the levels five
-// stages, one FP add each) -> result holder. Latency from the firing of a `last` MAC to res_valid_o:
-// 3 + 5 * Pipe cycles (csim/gemv.h GEMV_LATENCY is the C side's copy, checked by the co-simulation). Score result: one beat, lane g = row g. Context
-// result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when a `last` MAC reaches
-// level 4 while the holder is still draining.
+// stage S2 when Pipe = 0; when Pipe >= 1 the multipliers take two stages, S1 and M2, and the levels
+// five stages of one FP add each (Pipe = 1) or ten stages of half an add each (Pipe = 2)) -> result
+// holder. Latency from the firing of a `last` MAC to res_valid_o: 3 + 5 * Pipe cycles (csim/gemv.h
+// GEMV_LATENCY is the C side's copy, checked by the co-simulation). Score result: one beat, lane g = row
+// g. Context result: Rows beats, beat g = row g's 16 lanes. The pipeline stalls only when a `last` MAC
+// reaches level 4 while the holder is still draining. Pipe = 2: a MAC does not fire in the cycle after
+// a MAC on the same slot (its ready is low for that cycle): an accumulation's adds are two stages long.
+// One burst per clock for MACs that alternate between slots; the DRAM issues a bank's MACs nMAC >= 2
+// clocks apart.
 // res_info_o: [7:0] slot, [11:8] row of this beat, [12] context, [13] last beat of the result.
 `include "pim_assert.svh"
 `default_nettype none
@@ -31,7 +35,8 @@ module gemv_core #(
   parameter  int Depth   = 8,   // 2 .. 256
   parameter  int Slots   = 4,   // 1 .. 256
   parameter  int AccFp32 = 1,   // 0 or 1
-  parameter  int Pipe    = 1,   // 0: S1 multiply, S2 adders; 1: 2-stage multiply, 1 add per stage
+  parameter  int Pipe    = 2,   // 0: S1 multiply, S2 adders; 1: 2-stage multiply, 1 add per stage;
+                                // 2: 2-stage multiply, half an add per stage
   parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
@@ -55,12 +60,13 @@ module gemv_core #(
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_core: AccFp32 must be 0 or 1")
   `PIM_PARAM_CHECK(kv_bf16, KvBf16 == 0 || (KvBf16 == 1 && AccFp32 == 1),
                    "gemv_core: KvBf16 must be 0, or 1 with AccFp32 = 1")
-  `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_core: Pipe must be 0 or 1")
+  `PIM_PARAM_CHECK(pipe, Pipe >= 0 && Pipe <= 2, "gemv_core: Pipe must be 0, 1 or 2")
 
   localparam int WordW    = $clog2(Depth);
   localparam int SlotW    = (Slots > 1) ? $clog2(Slots) : 1;
   localparam int LaneBits = 16 * AccW;
-  localparam int NS       = (Pipe != 0) ? 6 : 1;  // stages after S1: M2 and the adder levels, or S2
+  localparam int SL       = (Pipe == 2) ? 2 : 1;  // stages per adder level (Pipe >= 1)
+  localparam int NS       = (Pipe != 0) ? 1 + 5 * SL : 1;  // stages after S1: M2 and the adder levels, or S2
   localparam logic [1:0] OpWr = 2'd0, OpScore = 2'd1, OpCtx = 2'd2;
 
   // ---- decode and check ----
@@ -89,13 +95,17 @@ module gemv_core #(
                (is_wr   && (({1'b0, c_row} >= 5'(Rows)) || c_last || (c_elem != 4'd0) || (c_slot != 8'd0)));
 
   // ---- pipeline control ----
-  logic en, fire, stall, hold_free;
+  logic en, fire, stall, hold_free, hazard;
   logic valid_end, last_end;  // the command at adder level 4
+  logic             valid_s1_q, ctx_s1_q, last_s1_q, first_s1_q;
+  logic [SlotW-1:0] slot_s1_q;
   assign stall        = valid_end && last_end && !hold_free;
   assign en           = !stall;
-  assign fire         = cmd_valid_i && data_valid_i && en;
-  assign cmd_ready_o  = data_valid_i && en;
-  assign data_ready_o = cmd_valid_i && en;
+  // Pipe = 2: the MAC fired in the cycle before (now in S1) has the same slot
+  assign hazard       = (Pipe == 2) && is_mac && valid_s1_q && (slot_s1_q == c_slot[SlotW-1:0]);
+  assign fire         = cmd_valid_i && data_valid_i && en && !hazard;
+  assign cmd_ready_o  = data_valid_i && en && !hazard;
+  assign data_ready_o = cmd_valid_i && en && !hazard;
 
   logic good_mac, good_wr;
   assign good_mac = fire && !bad && is_mac;
@@ -127,9 +137,8 @@ module gemv_core #(
   end
   assign err_o = err_q;
 
-  // S1 and the registers of the NS later stages (Pipe = 1: stage 0 is M2, stage k + 1 adder level k)
-  logic             valid_s1_q, ctx_s1_q, last_s1_q, first_s1_q;
-  logic [SlotW-1:0] slot_s1_q;
+  // S1 and the registers of the NS later stages (Pipe >= 1: stage 0 is M2, stages k * SL + 1 .. k * SL + SL
+  // adder level k)
   logic [255:0]     burst_s1_q;
   logic [NS-1:0]    lv_valid_q, lv_ctx_q, lv_last_q, lv_first_q;
   logic [NS*SlotW-1:0] lv_slot_q;
@@ -158,11 +167,11 @@ module gemv_core #(
     end
   end
 
-  // the command at each adder level k: stage k + 1 (Pipe = 1) or the single stage S2
+  // the command in the last stage of each adder level k: stage k * SL + SL (Pipe >= 1) or the single stage S2
   logic [4:0]         lvl_valid, lvl_ctx, lvl_first;
   logic [5*SlotW-1:0] lvl_slot;
   for (genvar k = 0; k < 5; k++) begin : g_lvl
-    localparam int St = (Pipe != 0) ? k + 1 : 0;
+    localparam int St = (Pipe != 0) ? k * SL + SL : 0;
     assign lvl_valid[k] = lv_valid_q[St];
     assign lvl_ctx[k]   = lv_ctx_q[St];
     assign lvl_first[k] = lv_first_q[St];

@@ -21,18 +21,21 @@
 //   adder levels 0..4: level 0 = adders 0..7 (tree level 1; context lanes 0..7), level 1 = adders 8..11,
 //         level 2 = adders 12..13, level 3 = adder 14, level 4 = adder 15 (the accumulator of the score).
 //         Pipe = 0: the five levels are one stage (S2); Pipe = 1: one stage each, so one FP add per
-//         cycle. Adder i is at the same level in both modes: in context mode lane i accumulates at its
-//         adder's level, the products of the later lanes ride in the level registers the tree's partial
-//         sums use in score mode, and the lanes' results are re-aligned to level 4 (sum_o) by 4 - level
-//         skew registers.
-//   The accumulator operand of a level is read one stage early (level 0: in S1, or M2 when Pipe = 1;
-//   first MAC: -0) and forwarded from the adder's last result when the command ahead wrote the same
-//   slot. Pipe = 0: the operand and forward registers feed 2:1 multiplexers (forward, then mode) before
+//         cycle; Pipe = 2: two stages each (SL = 2), the add split between them (fp_add_pre, a register,
+//         fp_add_post), so the accumulation loop holds half an FP add: gemv_core then never fires a MAC
+//         in the cycle after a MAC on the same slot. Adder i is at the same level in both modes: in
+//         context mode lane i accumulates at its adder's level, the products of the later lanes ride in
+//         the level registers the tree's partial sums use in score mode, and the lanes' results are
+//         re-aligned to level 4 (sum_o) by (4 - level) * SL skew registers.
+//   The accumulator operand of a level is read one stage early (level 0: in S1, or M2 when Pipe >= 1;
+//   first MAC: -0) and forwarded from the adder's result when the command in the level's last stage
+//   writes the same slot (SL stages ahead; the command between them, Pipe = 2, is never of that slot). Pipe = 0: the operand and forward registers feed 2:1 multiplexers (forward, then mode) before
 //   the adders. Pipe = 1: each adder's two operands are registers (a_q, b_q) loaded with what the mode
 //   of the command entering the level selects, so the loop is adder -> forward 2:1 -> mode 2:1 -> a_q
 //   and no select's fan-out lies between a register and an adder (the 1,500 ps clock, docs/area.md).
-// Inputs lvl_*_i: the command at adder level k is bit k (slot: [k*SlotW +: SlotW]); with Pipe = 0 the
-// five are the same S2 command.
+//   Pipe = 2 keeps that structure; the loop is fp_add_post -> 2:1 -> 2:1 -> a_q.
+// Inputs lvl_*_i: the command in the last stage of adder level k is bit k (slot: [k*SlotW +: SlotW]);
+// with Pipe = 0 the five are the same S2 command.
 `include "pim_assert.svh"
 `default_nettype none
 
@@ -40,7 +43,8 @@ module gemv_row #(
   parameter  int Depth   = 8,  // 16-element words per stationary vector (head dim / 16), 2 .. 256
   parameter  int Slots   = 4,  // accumulators, 1 .. 256
   parameter  int AccFp32 = 1,  // 1: exact FP32 products, FP32 adds; 0: FP16 products and adds
-  parameter  int Pipe    = 1,  // 0: adders in one stage; 1: 2-stage multiply, 1 level per stage
+  parameter  int Pipe    = 2,  // 0: adders in one stage; 1: 2-stage multiply, 1 level per stage;
+                               // 2: 2-stage multiply, 2 stages per level (half an add each)
   parameter  int KvBf16  = 0,  // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16,
   localparam int WordW   = $clog2(Depth),
@@ -80,7 +84,7 @@ module gemv_row #(
   `PIM_PARAM_CHECK(depth, Depth >= 2 && Depth <= 256, "gemv_row: Depth must be 2 .. 256")
   `PIM_PARAM_CHECK(slots, Slots >= 1 && Slots <= 256, "gemv_row: Slots must be 1 .. 256")
   `PIM_PARAM_CHECK(acc_fp32, AccFp32 == 0 || AccFp32 == 1, "gemv_row: AccFp32 must be 0 or 1")
-  `PIM_PARAM_CHECK(pipe, Pipe == 0 || Pipe == 1, "gemv_row: Pipe must be 0 or 1")
+  `PIM_PARAM_CHECK(pipe, Pipe >= 0 && Pipe <= 2, "gemv_row: Pipe must be 0, 1 or 2")
   `PIM_PARAM_CHECK(kv_bf16, KvBf16 == 0 || (KvBf16 == 1 && AccFp32 == 1),
                    "gemv_row: KvBf16 must be 0, or 1 with AccFp32 = 1")
 
@@ -88,6 +92,10 @@ module gemv_row #(
   localparam int IdxW     = $clog2(Entries);
   localparam int LaneBits = 16 * AccW;
   localparam logic [AccW-1:0] NegZero = {1'b1, {(AccW-1){1'b0}}};
+  localparam int SL       = (Pipe == 2) ? 2 : 1;  // stages per adder level (Pipe >= 1)
+  localparam int ExpW     = (AccFp32 != 0) ? 8 : 5;
+  localparam int ManW     = (AccFp32 != 0) ? 23 : 10;
+  localparam int PreW     = 2 + 1 + 1 + (ExpW + 3) + (ManW + 5);  // fp_add_pre's word
 
   // ---- vector buffer: two halves of Depth words ----
   logic [Entries*256-1:0] vbuf_q;
@@ -133,8 +141,8 @@ module gemv_row #(
   end
 
   // ---- S1 (and M2): multiply ----
-  localparam int MulExpW = (AccFp32 != 0) ? 8 : 5;
-  localparam int MulManW = (AccFp32 != 0) ? 23 : 10;
+  localparam int MulExpW = ExpW;
+  localparam int MulManW = ManW;
   // fp_mul_raw's word (its RawW): special-case code, sign, exponent (the wider format's width + 3), product
   localparam int RawW    = 3 + (((MInExpW > MulExpW) ? MInExpW : MulExpW) + 3) + 2 * (MInManW + 1);
   logic [LaneBits-1:0] prod_d, prod_q;
@@ -171,6 +179,9 @@ module gemv_row #(
   // Pipe = 1: lin_nx is the operand buses' next value (what the registers load), read by the lanes'
   // operand registers
   logic [31*AccW-1:0] lin_nx /* verilator split_var */;
+  // lin_w (Pipe = 2): the operand buses one stage later, as the levels' last stages see them, read by
+  // the context pass-through (Pipe < 2 reads lin)
+  logic [31*AccW-1:0] lin_w;
   if (Pipe != 0) begin : g_lreg
     logic [15*AccW-1:0] lout_q;
     always_ff @(posedge clk_i) begin
@@ -183,6 +194,15 @@ module gemv_row #(
     for (genvar i = 0; i < 15; i++) begin : g_i  // entry by entry: split_var then sees no loop
       assign lin[(16+i)*AccW +: AccW] = lout[i*AccW +: AccW];
     end
+  end
+  if (Pipe == 2) begin : g_lin_w
+    logic [31*AccW-1:0] lin_b_q;
+    always_ff @(posedge clk_i) begin
+      if (en_i) lin_b_q <= lin;
+    end
+    assign lin_w = lin_b_q;
+  end else begin : g_lin_now
+    assign lin_w = '0;
   end
 
   logic [Slots*LaneBits-1:0] acc_q;
@@ -273,12 +293,23 @@ module gemv_row #(
       assign b = b_d;
     end
     if (K < 4) begin : g_lout
-      assign lout[n*AccW +: AccW] = ctx ? lin[(Off + M + J)*AccW +: AccW] : add_y[n*AccW +: AccW];
+      logic [AccW-1:0] pass;
+      if (Pipe == 2) begin : g_pass_w
+        assign pass = lin_w[(Off + M + J)*AccW +: AccW];
+      end else begin : g_pass
+        assign pass = lin[(Off + M + J)*AccW +: AccW];
+      end
+      assign lout[n*AccW +: AccW] = ctx ? pass : add_y[n*AccW +: AccW];
     end
-    if (AccFp32 != 0) begin : g_f32
-      fp_add #(.ExpW(8), .ManW(23)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
-    end else begin : g_f16
-      fp_add #(.ExpW(5), .ManW(10)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
+    if (Pipe == 2) begin : g_add2  // the add over the level's two stages
+      logic [PreW-1:0] pre, pre_q;
+      fp_add_pre #(.ExpW(ExpW), .ManW(ManW)) u_pre (.a_i(a), .b_i(b), .pre_o(pre));
+      always_ff @(posedge clk_i) begin
+        if (en_i) pre_q <= pre;
+      end
+      fp_add_post #(.ExpW(ExpW), .ManW(ManW)) u_post (.pre_i(pre_q), .y_o(add_y[n*AccW +: AccW]));
+    end else begin : g_add1
+      fp_add #(.ExpW(ExpW), .ManW(ManW)) u_add (.a_i(a), .b_i(b), .y_o(add_y[n*AccW +: AccW]));
     end
 
     // score writes lane 15 only; context writes all lanes
@@ -292,11 +323,12 @@ module gemv_row #(
 
     // re-align the lane to level 4
     if (Pipe != 0 && K < 4) begin : g_skew
-      logic [(4-K)*AccW-1:0] skew_q;
+      localparam int Sk = (4 - K) * SL;
+      logic [Sk*AccW-1:0] skew_q;
       always_ff @(posedge clk_i) begin
-        if (en_i) skew_q <= ((4-K)*AccW)'({skew_q, add_y[n*AccW +: AccW]});
+        if (en_i) skew_q <= (Sk*AccW)'({skew_q, add_y[n*AccW +: AccW]});
       end
-      assign sum_o[n*AccW +: AccW] = skew_q[(3-K)*AccW +: AccW];
+      assign sum_o[n*AccW +: AccW] = skew_q[(Sk-1)*AccW +: AccW];
     end else begin : g_noskew
       assign sum_o[n*AccW +: AccW] = add_y[n*AccW +: AccW];
     end
@@ -305,7 +337,7 @@ module gemv_row #(
   // verilator lint_off UNUSEDSIGNAL
   logic unused;
   assign unused = rst_ni ^ (^lvl_first_i)  // datapath registers need no reset: valid bits live in gemv_core
-                  ^ ((Pipe != 0) ? (first_s1_i ^ (^slot_s1_i) ^ (^lin))  // lin: the pass-through entries
+                  ^ ((Pipe != 0) ? (first_s1_i ^ (^slot_s1_i) ^ (^lin) ^ (^lin_w))  // the pass-through entries
                                  : (valid_m2_i ^ first_m2_i ^ ctx_m2_i ^ (^slot_m2_i) ^ (^lin_nx)));
   // verilator lint_on UNUSEDSIGNAL
 endmodule

@@ -8,7 +8,7 @@ module gemv_systolic #(
   parameter  int Depth   = 8,
   parameter  int Slots   = 4,
   parameter  int AccFp32 = 1,
-  parameter  int Pipe    = 1,   // 1: two-stage multipliers, one FP add per stage, latency 8; 0: latency 3
+  parameter  int Pipe    = 2,   // 2: half an FP add per stage, latency 13; 1: one add per stage, latency 8; 0: latency 3
   parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
