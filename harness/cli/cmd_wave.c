@@ -141,9 +141,9 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
     for (size_t t = 0; t < sizeof sm_core / sizeof sm_core[0]; t++)
         is_sm |= !strcmp(sm_core[t][0], unit);
     /* fp_pipe instance u_fp: y_d is its core's result, g_core.u_core the operation that rounds it (a
-     * multiply-only top: fp_mul, which rounds in u_pack) */
+     * multiply-only top: fp_mul, which rounds in u_pack; an add: fp_add, which rounds in u_post) */
     const char *fp = is_sm ? "" : "u_fp.",
-               *rnd = strstr(unit, "_mul") ? "u_fp.g_core.u_core.u_pack.u_round" : "u_fp.g_core.u_core.u_round";
+               *rnd = strstr(unit, "_mul") ? "u_fp.g_core.u_core.u_pack.u_round" : "u_fp.g_core.u_core.u_post.u_round";
     char w_in[16], w_out[16];
     snprintf(w_in, sizeof w_in, "%d:0", d->a_fmt.ebits + d->a_fmt.mbits);
     snprintf(w_out, sizeof w_out, "%d:0", d->y_fmt.ebits + d->y_fmt.mbits);

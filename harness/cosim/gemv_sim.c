@@ -140,11 +140,12 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
         c.op = GEMV_OP_SCORE;
         c.word = (unsigned)(j % depth);
         c.last = c.word == depth - 1;
-    } else { /* context: 16 dims per slot, 64 tokens accumulated per result */
+    } else { /* context: 16 dims per slot, 64 tokens accumulated per result; the slots' results are 16
+              * of their commands apart (a result of G rows takes G cycles to leave) */
         c.op = GEMV_OP_CTX;
         c.word = (unsigned)((j / 16) % depth);
         c.elem = (unsigned)(j % 16);
-        c.last = j % 64 == 63;
+        c.last = (j + 16 * (i % slots)) % 64 == 63;
     }
     return gemv_encode(&c);
 }
