@@ -138,7 +138,7 @@ VUNITS     := $(foreach b,$(PRIM_BUILDS) $(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vu
 RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
 TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)/bin/test_softmax_golden \
-              $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_kvfmt $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
+              $(BUILD)/bin/test_attention_golden $(BUILD)/bin/test_kvfmt $(BUILD)/bin/test_gemv_i8 $(BUILD)/bin/test_prim_cosim $(BUILD)/bin/test_gemv_cosim \
               $(BUILD)/bin/test_sm_cosim $(BUILD)/bin/test_hbm_cfg $(BUILD)/bin/test_hbm $(BUILD)/bin/test_hbm_ctrl $(BUILD)/bin/test_hbm_ctrl_checked $(BUILD)/bin/test_hbm_spec $(BUILD)/bin/test_hbm_rules $(BUILD)/bin/test_hbm_check $(BUILD)/bin/test_hbm_check_stream $(BUILD)/bin/test_schedule $(BUILD)/bin/test_hazard \
               $(BUILD)/bin/test_cli $(BUILD)/bin/test_cli_options $(BUILD)/bin/test_netlist_cosim $(BUILD)/bin/test_area $(BUILD)/bin/test_mapping \
               $(BUILD)/bin/test_run $(BUILD)/bin/test_split $(BUILD)/bin/test_run_kv $(BUILD)/bin/test_system $(BUILD)/bin/test_run_cli $(BUILD)/bin/test_errors \
@@ -346,7 +346,7 @@ $(BUILD)/bin/$(1): $(BUILD)/obj/tests/$(1).o $(call libs,$(2)) $(if $(filter vl,
 	@mkdir -p $$(@D)
 	$(if $(filter vl,$(3)),$(CXX) $(LDFLAGS_VL),$(CC) $(LDFLAGS_C)) -o $$@ $$^ -lcmocka $(4) $(if $(filter vl,$(3)),$(LDLIBS_VL)) -lm
 endef
-$(foreach t,test_gemv_golden test_softmax_golden test_attention_golden test_kvfmt,$(eval $(call TEST_BIN,$(t),csim,c)))
+$(foreach t,test_gemv_golden test_softmax_golden test_attention_golden test_kvfmt test_gemv_i8,$(eval $(call TEST_BIN,$(t),csim,c)))
 $(eval $(call TEST_BIN,test_fp_golden,cosim csim,c))
 $(foreach t,test_prim_cosim test_gemv_cosim test_sm_cosim test_netlist_cosim,$(eval $(call TEST_BIN,$(t),cosim csim,vl)))
 $(foreach t,test_run test_split test_run_kv,$(eval $(call TEST_BIN,$(t),run cosim hbm hbmcheck hazard hbmcfg cfgfile csim,vl,$(LDLIBS_CFG) $(LDLIBS_JSON))))
@@ -479,7 +479,7 @@ test: all
 # workloads (scripts/test-san.sh); the rows of those suites that run an rtl mode load the normal build's
 # units. .ci/run runs it after make test.
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention_golden test_kvfmt test_gauss test_mapping \
+SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention_golden test_kvfmt test_gemv_i8 test_gauss test_mapping \
               test_hbm_cfg test_hbm_spec test_hbm test_hbm_ctrl test_hbm_rules test_hbm_check test_hbm_check_stream test_schedule test_hazard test_system_cfg \
               test_cli_options test_cli test_errors test_run_outputs test_sweep test_plot
 test-san: $(VUNITS) | $(DEPS_STAMP)

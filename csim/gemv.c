@@ -12,7 +12,13 @@ struct gemv {
     uint8_t *written;      /* [row][2*depth]: buffer word written since reset (driver rule only) */
     uint16_t *vbuf;        /* [row][2*depth][16] */
     float *vbuf_f;         /* the same words as binary32 values (exact) in the K/V format, converted when written */
-    uint32_t *acc;         /* [row][slot][16] */
+    uint32_t *acc;         /* [row][slot][16]; INT8: [row][slot][32] */
+    /* INT8 units */
+    uint32_t *part;        /* [row][slot][32]: the word's INT32 partials (score: dot in lane 0), modulo 2^32 */
+    uint16_t *scale;       /* [row][2*depth]: each buffer word's FP16 scale */
+    uint8_t *swritten;     /* [row][2*depth]: the scale written since reset (driver rule only) */
+    uint16_t bscale;       /* the block scale */
+    int bwritten;
 };
 
 const char *gemv_cfg_check(const gemv_cfg *c)
@@ -25,10 +31,12 @@ const char *gemv_cfg_check(const gemv_cfg *c)
         return "slots must be 1..255";
     if (c->acc_fp32 != 0 && c->acc_fp32 != 1)
         return "acc_fp32 must be 0 or 1";
-    if (c->kv_fmt != KVF_FP16 && c->kv_fmt != KVF_BF16)
-        return "kv_fmt must be KVF_FP16 or KVF_BF16";
+    if (c->kv_fmt != KVF_FP16 && c->kv_fmt != KVF_BF16 && c->kv_fmt != GEMV_KV_INT8)
+        return "kv_fmt must be KVF_FP16, KVF_BF16 or GEMV_KV_INT8";
     if (c->kv_fmt == KVF_BF16 && !c->acc_fp32)
         return "a BF16 unit accumulates in FP32 (acc_fp32 must be 1)";
+    if (c->kv_fmt == GEMV_KV_INT8 && !c->acc_fp32)
+        return "an INT8 unit's results are FP32 (acc_fp32 must be 1)";
     return NULL;
 }
 
@@ -46,6 +54,17 @@ gemv *gemv_new(const gemv_cfg *cfg)
     g->vbuf_f = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf_f);
     g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 16, sizeof *g->acc);
     g->written = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
+    if (cfg->kv_fmt == GEMV_KV_INT8) {
+        free(g->acc);
+        g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 32, sizeof *g->acc);
+        g->part = calloc((size_t)cfg->rows * (size_t)cfg->slots * 32, sizeof *g->part);
+        g->scale = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, sizeof *g->scale);
+        g->swritten = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
+        if (!g->part || !g->scale || !g->swritten) {
+            gemv_free(g);
+            return NULL;
+        }
+    }
     if (!g->open || !g->mode || !g->vbuf || !g->vbuf_f || !g->acc || !g->written) {
         gemv_free(g);
         return NULL;
@@ -63,6 +82,9 @@ void gemv_free(gemv *g)
     free(g->vbuf_f);
     free(g->acc);
     free(g->written);
+    free(g->part);
+    free(g->scale);
+    free(g->swritten);
     free(g);
 }
 
@@ -81,7 +103,8 @@ int gemv_slot_open(const gemv *g, unsigned slot, int *is_ctx)
 uint32_t gemv_encode(const gemv_cmd *c)
 {
     return ((uint32_t)c->op & 3u) | ((c->buf & 1u) << 2) | ((c->last & 1u) << 3) | ((c->elem & 15u) << 4) |
-           ((c->row & 15u) << 8) | ((c->word & 255u) << 12) | ((c->slot & 255u) << 20);
+           ((c->row & 15u) << 8) | ((c->word & 255u) << 12) | ((c->slot & 255u) << 20) |
+           (((c->elem >> 4) & 1u) << 28) | ((c->wend & 1u) << 29);
 }
 
 void gemv_decode(uint32_t w, gemv_cmd *c)
@@ -89,15 +112,50 @@ void gemv_decode(uint32_t w, gemv_cmd *c)
     c->op = (gemv_op)(w & 3u);
     c->buf = (w >> 2) & 1u;
     c->last = (w >> 3) & 1u;
-    c->elem = (w >> 4) & 15u;
+    c->elem = ((w >> 4) & 15u) | (((w >> 28) & 1u) << 4);
     c->row = (w >> 8) & 15u;
     c->word = (w >> 12) & 255u;
     c->slot = (w >> 20) & 255u;
+    c->wend = (w >> 29) & 1u;
+}
+
+/* The INT8 unit's rules (gemv.h; no RTL yet: the specification of its `bad`). */
+static const char *rtl_rule_i8(const gemv *g, uint32_t w)
+{
+    gemv_cmd c;
+    gemv_decode(w, &c);
+    if (w >> 30)
+        return "bits 31:30 must be 0";
+    if (c.word >= (unsigned)g->cfg.depth)
+        return "word out of range (allowed: < depth)";
+    if (c.op == GEMV_OP_WR || (c.op == GEMV_OP_SCL && !c.last)) {
+        if (c.row >= (unsigned)g->cfg.rows)
+            return "WR/SCL row out of range (allowed: < rows)";
+        if (c.last || c.elem || c.slot || c.wend)
+            return "WR and word-scale SCL must have last (SCL: 0), elem, slot and wend 0";
+        if (c.op == GEMV_OP_SCL && c.word % 16)
+            return "word-scale SCL: word must be a multiple of 16";
+        return NULL;
+    }
+    if (c.row)
+        return "MAC and block-scale SCL must have row 0";
+    if (c.op == GEMV_OP_SCL)
+        return c.word || c.slot || c.wend || c.elem > 15 ? "block-scale SCL must have word, slot and wend 0, elem < 16"
+                                                          : NULL;
+    if (c.slot >= (unsigned)g->cfg.slots)
+        return "slot out of range (allowed: < slots)";
+    if (c.op == GEMV_OP_SCORE && (c.elem || c.wend))
+        return "score MAC must have elem and wend 0";
+    if (g->open[c.slot] && g->mode[c.slot] != (c.op == GEMV_OP_CTX))
+        return "slot has an open accumulation in the other mode";
+    return NULL;
 }
 
 /* Mirrors the `bad` expression of gemv_core.sv. */
 static const char *rtl_rule(const gemv *g, uint32_t w)
 {
+    if (g->cfg.kv_fmt == GEMV_KV_INT8)
+        return rtl_rule_i8(g, w);
     gemv_cmd c;
     gemv_decode(w, &c);
     if ((w & 3u) == 3u)
@@ -140,10 +198,18 @@ const char *gemv_check(const gemv *g, uint32_t w)
         return why;
     gemv_cmd c;
     gemv_decode(w, &c);
-    if (c.op != GEMV_OP_WR)
-        for (int r = 0; r < g->cfg.rows; r++)
-            if (!g->written[((size_t)r * 2 + c.buf) * (size_t)g->cfg.depth + c.word])
+    if (c.op == GEMV_OP_SCORE || c.op == GEMV_OP_CTX) {
+        const int scaled = c.last || c.wend; /* INT8: the MAC applies the word's and the block's scales */
+        for (int r = 0; r < g->cfg.rows; r++) {
+            const size_t at = ((size_t)r * 2 + c.buf) * (size_t)g->cfg.depth + c.word;
+            if (!g->written[at])
                 return "MAC reads a vector-buffer word not written since reset (its contents are undefined)";
+            if (g->cfg.kv_fmt == GEMV_KV_INT8 && scaled && !g->swritten[at])
+                return "INT8 MAC applies the scale of a word whose scale was not written since reset";
+        }
+        if (g->cfg.kv_fmt == GEMV_KV_INT8 && scaled && !g->bwritten)
+            return "INT8 MAC applies the block scale, not written since reset";
+    }
     return NULL;
 }
 
@@ -240,6 +306,72 @@ static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const 
     y[15] = acc[15] = acc_out(0, acc_in(0, keep, acc[15]) + t1);
 }
 
+/* Lane i of a 32-lane INT8 beat. */
+static inline int32_t i8_lane(const uint16_t d[16], int i) { return (int8_t)(uint8_t)(d[i / 2] >> (8 * (i % 2))); }
+
+/* An INT8 unit's command (gemv.h), legal. */
+static int exec_i8(gemv *g, const gemv_cmd *c, const uint16_t data[16], gemv_beat *out)
+{
+    const gemv_cfg *k = &g->cfg;
+    if (c->op == GEMV_OP_WR) {
+        size_t at = ((size_t)c->row * 2 + c->buf) * (size_t)k->depth + c->word;
+        memcpy(&g->vbuf[at * 16], data, 16 * sizeof *data);
+        g->written[at] = 1;
+        return 0;
+    }
+    if (c->op == GEMV_OP_SCL) {
+        if (c->last) {
+            g->bscale = data[c->elem], g->bwritten = 1;
+            return 0;
+        }
+        for (unsigned i = 0; i < 16 && c->word + i < (unsigned)k->depth; i++) {
+            size_t at = ((size_t)c->row * 2 + c->buf) * (size_t)k->depth + c->word + i;
+            g->scale[at] = data[i], g->swritten[at] = 1;
+        }
+        return 0;
+    }
+    const int ctx = c->op == GEMV_OP_CTX, first = !g->open[c->slot];
+    g->open[c->slot] = !c->last;
+    g->mode[c->slot] = (uint8_t)ctx;
+    const float sb = fp16_to_float_exact(g->bscale);
+    int nb = 0;
+    if (c->last && !ctx)
+        memset(out, 0, sizeof *out);
+    for (int r = 0; r < k->rows; r++) {
+        const size_t at = ((size_t)r * 2 + c->buf) * (size_t)k->depth + c->word;
+        const uint16_t *op = &g->vbuf[at * 16];
+        uint32_t *part = &g->part[((size_t)r * (size_t)k->slots + c->slot) * 32];
+        uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 32];
+        const float s = fp16_to_float_exact(g->scale[at]) * sb; /* FP16 x FP16: exact in binary32 */
+        if (!ctx) {
+            uint32_t dot = first ? 0 : part[0];
+            for (int i = 0; i < 32; i++)
+                dot += (uint32_t)(i8_lane(op, i) * i8_lane(data, i));
+            part[0] = dot;
+            if (c->last)
+                out[0].lane[r] = fp32_of_float((float)(int32_t)dot * s);
+            continue;
+        }
+        const int32_t p = i8_lane(op, (int)c->elem);
+        for (int i = 0; i < 32; i++) {
+            uint32_t v = (first ? 0 : part[i]) + (uint32_t)(p * i8_lane(data, i));
+            uint32_t a = first ? 0x80000000u : acc[i];
+            if (c->wend || c->last)
+                a = fp32_of_float(fp32_bits_to_float(a) + (float)(int32_t)v * s), v = 0;
+            part[i] = v, acc[i] = a;
+        }
+        if (c->last)
+            for (unsigned h = 0; h < 2; h++, nb++) {
+                out[nb] = (gemv_beat){.slot = c->slot, .row = (unsigned)r, .ctx = 1, .half = h,
+                                      .last_beat = r == k->rows - 1 && h == 1};
+                memcpy(out[nb].lane, &acc[16 * h], sizeof out[nb].lane);
+            }
+    }
+    if (c->last && !ctx)
+        out[0].slot = c->slot, out[0].last_beat = 1, nb = 1;
+    return nb;
+}
+
 /* Built with -O3 (Makefile) and, on x86-64, for three instruction sets chosen at run time: the 16-lane loops
  * become vector code; the operations and their order stay those above. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -250,6 +382,8 @@ static int exec_legal(gemv *g, uint32_t w, const uint16_t data[16], gemv_beat *o
     const gemv_cfg *k = &g->cfg;
     gemv_cmd c;
     gemv_decode(w, &c);
+    if (k->kv_fmt == GEMV_KV_INT8)
+        return exec_i8(g, &c, data, out);
     if (c.op == GEMV_OP_WR) {
         size_t at = (((size_t)c.row * 2 + c.buf) * (size_t)k->depth + c.word) * 16;
         memcpy(&g->vbuf[at], data, 16 * sizeof *data);

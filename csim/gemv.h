@@ -18,6 +18,24 @@
  *  - Order of operations (what the RTL does): products rounded to the accumulation format (exact for
  *    FP32 unless they underflow: BF16 x BF16 can); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
  *    the first MAC of an accumulation adds to −0 (exact identity).
+ *  - INT8 units (kv_fmt = GEMV_KV_INT8, acc_fp32 = 1; kvfmt.h's INT8 arithmetic; no RTL yet): a burst and
+ *    a buffer word hold 32 INT8 lanes (lane i = byte i of the 256-bit beat: the low byte of data[i / 2]
+ *    for even i); each buffer word has an FP16 scale (q: its vector's, p: its word's), and the unit has
+ *    one block scale (K's or V's block). Commands (fields as below, plus: [28] elem bit 4, [29] wend):
+ *      SCL (op 3) last = 0: data lanes 0..15 (FP16) are the scales of words word..word+15 (those below
+ *          depth) of row `row`, half `buf`; word a multiple of 16, elem, slot, wend 0.
+ *      SCL last = 1: the block scale = data lane elem (0..15) (row, word, slot, wend 0).
+ *      score MAC: dot[slot] += sum of the 32 products (INT32, modulo 2^32; the first MAC of an
+ *          accumulation starts from 0); on `last` the result lane r = fp32((float)dot x (sq x sb)), sq the
+ *          scale of the word the MAC reads, sb the block scale: the conversion rounded (exact while
+ *          |dot| < 2^24), sq x sb exact, the product rounded once. wend must be 0.
+ *      context MAC: part[slot][i] += p8[elem] x v8[i] (INT32; elem 0..31), and with wend or last the
+ *          word's partial is applied: acc[slot][i] = acc + fp32((float)part x (sp x sb)) (each of the
+ *          conversion, product and sum rounded; sp the scale of the p word the MAC reads), part = 0; the
+ *          first MAC of an accumulation starts from acc = -0, part = 0. On `last`: 2 beats per row
+ *          (lanes 0..15 with half 0, then 16..31 with half 1).
+ *    gemv_check adds for INT8: a MAC that applies a scale (score with last, context with wend or last)
+ *    needs that word's scale written since reset, and the block scale written since reset.
  */
 #ifndef PIMATTN_GEMV_H
 #define PIMATTN_GEMV_H
@@ -42,24 +60,29 @@ typedef struct gemv_cfg {
     int depth;
     int slots;
     int acc_fp32;
-    int kv_fmt; /* kvf_fmt16 (kvfmt.h): KVF_FP16 or KVF_BF16 */
+    int kv_fmt; /* kvf_fmt16 (kvfmt.h): KVF_FP16 or KVF_BF16; or GEMV_KV_INT8 */
 } gemv_cfg;
 
-typedef enum gemv_op { GEMV_OP_WR = 0, GEMV_OP_SCORE = 1, GEMV_OP_CTX = 2 } gemv_op;
+#define GEMV_KV_INT8 2   /* gemv_cfg.kv_fmt of an INT8 unit */
+#define GEMV_MAX_BEATS 32 /* result beats of one command at most (INT8 context: 2 per row) */
+
+typedef enum gemv_op { GEMV_OP_WR = 0, GEMV_OP_SCORE = 1, GEMV_OP_CTX = 2, GEMV_OP_SCL = 3 } gemv_op;
 
 typedef struct gemv_cmd {
     gemv_op op;
     unsigned buf;  /* vector-buffer half, 0..1 */
     unsigned last; /* MAC: ends the accumulation */
-    unsigned elem; /* context MAC: probability index in the word, 0..15 */
+    unsigned elem; /* context MAC: probability index in the word, 0..15 (INT8: 0..31); SCL last: lane */
     unsigned row;  /* WR: row to write */
     unsigned word; /* vector-buffer word */
     unsigned slot; /* MAC: accumulator */
+    unsigned wend; /* INT8 context MAC: apply the word's partial */
 } gemv_cmd;
 
 typedef struct gemv_beat {
     unsigned slot, row, ctx, last_beat;
     uint32_t lane[16]; /* FP32 or FP16 bit patterns */
+    unsigned half;     /* INT8 context: lanes 16..31 of the row */
 } gemv_beat;
 
 typedef struct gemv gemv;

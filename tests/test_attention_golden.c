@@ -39,7 +39,7 @@ static fp16_t h_of(double x) { return fp32_to_fp16(float_to_fp32((float)x)); }
 
 static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsigned word, unsigned slot)
 {
-    gemv_cmd c = {op, buf, last, elem, 0, word, slot};
+    gemv_cmd c = {op, buf, last, elem, 0, word, slot, 0};
     return gemv_encode(&c);
 }
 

@@ -33,7 +33,7 @@ static void test_cfg_check(void **state)
     } bad[] = {
         {{0, 8, 4, 1, 0}, "rows"},   {{17, 8, 4, 1, 0}, "rows"},  {{1, 1, 4, 1, 0}, "depth"}, {{1, 256, 4, 1, 0}, "depth"},
         {{1, 8, 0, 1, 0}, "slots"},  {{1, 8, 256, 1, 0}, "slots"}, {{1, 8, 4, 2, 0}, "acc_fp32"},
-        {{1, 8, 4, 1, 2}, "kv_fmt"}, {{1, 8, 4, 0, KVF_BF16}, "FP32"},
+        {{1, 8, 4, 1, 3}, "kv_fmt"}, {{1, 8, 4, 0, KVF_BF16}, "FP32"}, {{1, 8, 4, 0, GEMV_KV_INT8}, "FP32"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *m = gemv_cfg_check(&bad[i].c);
@@ -47,7 +47,7 @@ static void test_cfg_check(void **state)
 
 static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsigned row, unsigned word, unsigned slot)
 {
-    gemv_cmd c = {op, buf, last, elem, row, word, slot};
+    gemv_cmd c = {op, buf, last, elem, row, word, slot, 0};
     return gemv_encode(&c);
 }
 

@@ -29,7 +29,7 @@ static uint64_t g_seed;
 
 static uint32_t enc(gemv_op op, unsigned buf, unsigned last, unsigned elem, unsigned word, unsigned slot)
 {
-    gemv_cmd c = {op, buf, last, elem, 0, word, slot};
+    gemv_cmd c = {op, buf, last, elem, 0, word, slot, 0};
     return gemv_encode(&c);
 }
 
