@@ -118,12 +118,13 @@ PRIM_BUILDS := $(foreach s,$(PRIM_SPECS),$(call pbuild,$(s)))
 PRIM_VVP   := $(foreach b,$(PRIM_BUILDS),$(BUILD)/icarus/$(b).vvp)
 PRIM_TOPS  := $(sort $(foreach s,$(PRIM_SPECS),$(call spec,$(s),1)))
 
-# GEMV builds: harness/cosim/gemv_builds.def lines "GEMV_BUILD(name, top, rows, depth, slots, acc_fp32, kv_bf16)".
+# GEMV builds: harness/cosim/gemv_builds.def lines "GEMV_BUILD(name, top, rows, depth, slots, acc_fp32, kv)",
+# kv 0 FP16, 1 BF16 (KvBf16), 2 INT8 (KvInt8).
 GEMV_DEF   := harness/cosim/gemv_builds.def
-GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\), *\([01]\)).*/\1:\2:\3:\4:\5:\6:\7/p' $(GEMV_DEF))
+GEMV_SPECS := $(shell sed -n 's/^GEMV_BUILD(\([a-z0-9_]*\), *\([a-z_]*\), *\([0-9]*\), *\([0-9]*\), *\([0-9]*\), *\([01]\), *\([012]\)).*/\1:\2:\3:\4:\5:\6:\7/p' $(GEMV_DEF))
 GEMV_BUILDS := $(foreach s,$(GEMV_SPECS),$(call spec,$(s),1))
 # Icarus replays one configuration per variant (Icarus runs ~10^3 commands/s on these units).
-GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4 gemv_sys_g2_bf16_d4
+GEMV_ICARUS := gemv_tree_f16 gemv_sys_g2_f32_d4 gemv_sys_g2_bf16_d4 gemv_sys_g2_i8_d4
 GEMV_VVP   := $(foreach b,$(GEMV_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
 # Softmax-unit builds: harness/cosim/sm_builds.def lines "SM_BUILD(name, lanes, exp_pieces, in_fp16, merge_d)".
@@ -283,11 +284,11 @@ $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEP
 endef
 $(foreach s,$(PRIM_SPECS),$(eval $(call PRIM_RULES,$(call pbuild,$(s)),$(call spec,$(s),1),$(call spec,$(s),2),$(call spec,$(s),3),$(call spec,$(s),4),$(call spec,$(s),5))))
 
-# GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32  $(7) kv_bf16
+# GEMV units: $(1) build  $(2) top  $(3) rows  $(4) depth  $(5) slots  $(6) acc_fp32  $(7) kv (0, 1 BF16, 2 INT8)
 # The GEMV pipeline setting: csim/gemv.h GEMV_PIPE (the one definition; its latency is GEMV_LATENCY there).
 GEMV_PIPE := $(shell sed -n 's/^\#define GEMV_PIPE \([0-9]\).*/\1/p' csim/gemv.h)
-gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6) -GKvBf16=$(7) -GPipe=$(GEMV_PIPE)
-gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .KvBf16($(7))$(comma) .Pipe($(GEMV_PIPE))
+gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=$(5) -GAccFp32=$(6) -GKvBf16=$(if $(filter 1,$(7)),1,0) -GKvInt8=$(if $(filter 2,$(7)),1,0) -GPipe=$(GEMV_PIPE)
+gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .KvBf16($(if $(filter 1,$(7)),1,0))$(comma) .KvInt8($(if $(filter 2,$(7)),1,0))$(comma) .Pipe($(GEMV_PIPE))
 comma := ,
 define GEMV_RULES
 $(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6),$(7)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -DGEMV_KV=$(7))
@@ -555,10 +556,12 @@ regress: $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_cosim $(BUILD)/bin/t
 LINT_TOPS  := $(PRIM_TOPS)
 LINT_GEMV  := gemv_tree:AccFp32=0 gemv_tree:Depth=10 gemv_systolic:G=8 gemv_systolic:G=2,Depth=4,Slots=3 \
               gemv_systolic:G=16,Slots=1,AccFp32=0 gemv_tree:KvBf16=1 gemv_systolic:G=2,KvBf16=1,Pipe=0 \
-              gemv_tree:AccFp32=0,Pipe=0 \
+              gemv_tree:AccFp32=0,Pipe=0 gemv_tree:Pipe=1 gemv_systolic:G=2,Depth=4,Slots=3,KvInt8=1 \
+              gemv_tree:KvInt8=1,Depth=2,Slots=1 \
               softmax_unit:Lanes=1 softmax_unit:Lanes=4,InFp16=1 softmax_unit:Lanes=16,Pieces=64 \
               softmax_unit:Lanes=2,Pieces=4,MergeD=2
-YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3,KvBf16=1 softmax_unit:Lanes=2,InFp16=1,MergeD=16
+YOSYS_GEMV := gemv_tree:AccFp32=0 gemv_systolic:G=2,Depth=4,Slots=3,KvBf16=1 gemv_tree:KvInt8=1,Depth=2,Slots=1 \
+              softmax_unit:Lanes=2,InFp16=1,MergeD=16
 lint_top    = $(firstword $(subst :, ,$(1)))
 lint_params = $(subst $(comma), ,$(word 2,$(subst :, ,$(1))))
 
@@ -623,7 +626,8 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
-                 gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet
+                 gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet \
+                 gemv_tree_i8:gemv_tree:KvInt8=1$(comma)Depth=4:gemv_row_i8:-:-:meet
 area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)

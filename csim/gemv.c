@@ -191,6 +191,15 @@ int gemv_word_written(const gemv *g, unsigned row, unsigned buf, unsigned word)
     return g->written[((size_t)row * 2 + buf) * (size_t)g->cfg.depth + word];
 }
 
+int gemv_scale_written(const gemv *g, unsigned row, unsigned buf, unsigned word)
+{
+    if (g->cfg.kv_fmt != GEMV_KV_INT8 || row >= (unsigned)g->cfg.rows || buf > 1 || word >= (unsigned)g->cfg.depth)
+        return 0;
+    return g->swritten[((size_t)row * 2 + buf) * (size_t)g->cfg.depth + word];
+}
+
+int gemv_block_written(const gemv *g) { return g->bwritten; }
+
 const char *gemv_check(const gemv *g, uint32_t w)
 {
     const char *why = rtl_rule(g, w);

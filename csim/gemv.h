@@ -99,6 +99,9 @@ void gemv_decode(uint32_t w, gemv_cmd *c);
 const char *gemv_check(const gemv *g, uint32_t cmd);
 int gemv_rtl_rejects(const gemv *g, uint32_t cmd);
 int gemv_word_written(const gemv *g, unsigned row, unsigned buf, unsigned word);
+/* INT8 units: the word's scale, the block scale written since reset (0 for other units). */
+int gemv_scale_written(const gemv *g, unsigned row, unsigned buf, unsigned word);
+int gemv_block_written(const gemv *g);
 int gemv_exec(gemv *g, uint32_t cmd, const uint16_t data[16], gemv_beat *out);
 /* gemv_check, then gemv_exec if the command is legal (-1 and *why if not: nothing changes). */
 int gemv_exec_checked(gemv *g, uint32_t cmd, const uint16_t data[16], gemv_beat *out, const char **why);

@@ -48,7 +48,7 @@ END {
     acc[i] = ""; kv[i] = ""
     if (kind[i] == "gemv") {
       acc[i] = (param(p, "AccFp32") == "0") ? "fp16" : "fp32"
-      kv[i] = (param(p, "KvBf16") == "1") ? "bf16" : "fp16"
+      kv[i] = (param(p, "KvInt8") == "1") ? "int8" : (param(p, "KvBf16") == "1") ? "bf16" : "fp16"
     }
     ref[i] = acc[i] "/" kv[i]
     if (t == "gemv_tree" && !(ref[i] in tree)) tree[ref[i]] = i  # the first tree point of a format (the default pipeline)
@@ -142,7 +142,7 @@ END {
     for (i = 1; i <= np; i++) if (kind[i] == "gemv") {
       a = num(f[i, 1, "lib_area"])
       r = (ref[i] in tree) ? sprintf("%.2f", a / num(f[tree[ref[i]], 1, "lib_area"])) : "-"
-      printf "| %s | %d | %s | %s | %d | %s | %.0f | %.3f | %.2f |\n", f[i, "name"], rows[i], acc[i], kv[i], 16 * rows[i], r, a * penalty,
+      printf "| %s | %d | %s | %s | %d | %s | %.0f | %.3f | %.2f |\n", f[i, "name"], rows[i], acc[i], kv[i], (kv[i] == "int8" ? 32 : 16) * rows[i], r, a * penalty,
         a * penalty * bpc / 1e6, a * penalty * bpc * pcs / 1e6 > md
     }
     printf "\nSoftmax units: one per channel (%d per stack) on the buffer die, logic process, no penalty.\n", chs > md

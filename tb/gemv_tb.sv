@@ -1,6 +1,6 @@
 // Icarus testbench for one GEMV build: replays the command file written by test_gemv_cosim (lines
 // "cmd data" in hex, data = lane 15 first) one command per clock, and compares every result beat with
-// the result file (lines "info lanes", lane 15 first; info bits 13:0), in order (tb/vec_driver.sv, Mode 1).
+// the result file (lines "info lanes", lane 15 first; info bits 14:0), in order (tb/vec_driver.sv, Mode 1).
 // Build: iverilog -g2012 -DDUT=gemv_systolic -DDUT_PARAMS='.G(2), .Depth(4), .Slots(3), .AccFp32(1)'
 //        -DACCW=32 -s gemv_tb tb/gemv_tb.sv tb/vec_driver.sv ...
 // Run:   vvp -n gemv_tb.vvp +cmd=FILE +res=FILE
@@ -17,7 +17,7 @@ module gemv_tb;
   logic [15:0]         res_info;
 
   vec_driver #(
-    .Mode(1), .I0W(32), .I1W(256), .I2W(1), .O0W(14), .O1W(16 * AccW), .Drain(40)
+    .Mode(1), .I0W(32), .I1W(256), .I2W(1), .O0W(15), .O1W(16 * AccW), .Drain(40)
   ) u_drv (
     .clk_o      (clk),
     .rst_no     (rst_n),
@@ -27,7 +27,7 @@ module gemv_tb;
     .f2_o       (),
     .ready_i    (cmd_ready),
     .out_valid_i(res_valid),
-    .out_i      ({res_info[13:0], res_data}),
+    .out_i      ({res_info[14:0], res_data}),
     .err_i      (err)
   );
 

@@ -62,10 +62,10 @@ int cmd_gemv(int argc, char **argv)
             fprintf(stderr, "pimattn gemv: %s\n", r.first_error);
             return 1;
         }
-        /* every MAC command multiplies one 16-lane burst in each of the rows */
+        /* every MAC command multiplies one burst (16 lanes, INT8 32) in each of the rows */
         printf("%-20s %4d %5d %4s %10llu %10llu %9d %9llu %8llu %7.3f %8.3f\n", b->build, b->cfg.rows, b->cfg.depth,
                b->cfg.acc_fp32 ? "fp32" : "fp16", (unsigned long long)r.commands, (unsigned long long)r.macs,
-               16 * b->cfg.rows, (unsigned long long)r.beats, (unsigned long long)r.mismatches,
+               (b->cfg.kv_fmt == GEMV_KV_INT8 ? 32 : 16) * b->cfg.rows, (unsigned long long)r.beats, (unsigned long long)r.mismatches,
                (double)r.cycles / (double)r.commands, r.cycles / r.seconds / 1e6);
         if (k)
             printf("  first mismatch (run stopped): %s\n", r.first_error);
@@ -76,7 +76,7 @@ int cmd_gemv(int argc, char **argv)
     }
     printf("\n%zu builds, %llu commands checked, %llu mismatches: %s\n", ran, (unsigned long long)tot_c,
            (unsigned long long)tot_m, rc ? "FAIL" : "PASS");
-    printf("MAC/burst: useful FP16 multiplies per 32-byte K/V burst (16 x rows); cyc/cmd: clock cycles per\n"
+    printf("MAC/burst: useful multiplies per 32-byte K/V burst (16 x rows, INT8 32 x rows); cyc/cmd: clock cycles per\n"
            "command including reset and drain; Mcycle/s: simulation speed with the golden check on every beat\n");
     return rc ? 1 : 0;
 }

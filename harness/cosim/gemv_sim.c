@@ -61,6 +61,37 @@ static void fill(gen *g, uint16_t d[16])
         d[i] = value(g);
 }
 
+/* An INT8 unit's beat: 32 bytes, one in 4 an extreme (+127, -127, -128), the rest any byte. */
+static void fill_i8(gen *g, uint16_t d[16])
+{
+    static const uint8_t ext[] = {0x7F, 0x81, 0x80};
+    for (int i = 0; i < 16; i++) {
+        uint16_t v = 0;
+        for (int h = 0; h < 2; h++) {
+            uint8_t b = rng_below(&g->r, 4) == 0 ? ext[rng_below(&g->r, 3)] : (uint8_t)rng_below(&g->r, 256);
+            v |= (uint16_t)(b << (8 * h));
+        }
+        d[i] = v;
+    }
+}
+
+/* INT8: the scale load a MAC that applies scales needs first (the driver rule, gemv_check), or 0. */
+static uint32_t i8_scales_first(gen *g, const gemv *m, const gemv_cmd *mac, uint16_t d[16])
+{
+    if (!mac->last && !mac->wend)
+        return 0;
+    for (unsigned r = 0; r < (unsigned)g->k->rows; r++)
+        if (!gemv_scale_written(m, r, mac->buf, mac->word)) {
+            fill(g, d); /* 16 FP16 scales (specials at special_rate) */
+            return gemv_encode(&(gemv_cmd){.op = GEMV_OP_SCL, .buf = mac->buf, .row = r, .word = mac->word & ~15u});
+        }
+    if (!gemv_block_written(m)) {
+        fill(g, d);
+        return gemv_encode(&(gemv_cmd){.op = GEMV_OP_SCL, .last = 1, .elem = (unsigned)rng_below(&g->r, 16)});
+    }
+    return 0;
+}
+
 /* A command the golden model (and the RTL) must reject. */
 static uint32_t bad_command(gen *g, const gemv *m)
 {
@@ -68,12 +99,21 @@ static uint32_t bad_command(gen *g, const gemv *m)
         gemv_cmd c = {.op = (gemv_op)rng_below(&g->r, 3), .buf = (unsigned)rng_below(&g->r, 2),
                       .word = (unsigned)rng_below(&g->r, (uint64_t)g->k->depth)};
         uint32_t w;
-        switch (rng_below(&g->r, 6)) {
+        switch (rng_below(&g->r, 7)) {
         case 0: w = gemv_encode(&c) | 3u; break;
         case 1: w = gemv_encode(&c) | (1u << (28 + rng_below(&g->r, 4))); break;
         case 2: c.word = (unsigned)g->k->depth + (unsigned)rng_below(&g->r, 256 - (uint64_t)g->k->depth); w = gemv_encode(&c); break;
         case 3: c.op = GEMV_OP_WR; c.row = (unsigned)g->k->rows + (unsigned)rng_below(&g->r, 16); w = gemv_encode(&c); break;
         case 4: c.op = GEMV_OP_SCORE; c.slot = (unsigned)g->k->slots + (unsigned)rng_below(&g->r, 255); w = gemv_encode(&c); break;
+        case 5: /* INT8: a scale load or a wend out of place */
+            if (g->k->kv_fmt != GEMV_KV_INT8)
+                continue;
+            c.op = rng_below(&g->r, 2) ? GEMV_OP_SCL : GEMV_OP_SCORE;
+            c.last = (unsigned)rng_below(&g->r, 2), c.wend = (unsigned)rng_below(&g->r, 2);
+            c.elem = (unsigned)rng_below(&g->r, 32), c.word = (unsigned)rng_below(&g->r, (uint64_t)g->k->depth);
+            c.row = (unsigned)rng_below(&g->r, (uint64_t)g->k->rows + 1);
+            w = gemv_encode(&c);
+            break;
         default: /* the other mode on an open slot */
             c.slot = (unsigned)rng_below(&g->r, (uint64_t)g->k->slots);
             int ctx;
@@ -90,8 +130,12 @@ static uint32_t bad_command(gen *g, const gemv *m)
 
 static uint32_t random_command(gen *g, const gemv *m, uint16_t d[16], int *is_bad)
 {
+    const int i8 = g->k->kv_fmt == GEMV_KV_INT8;
     *is_bad = 0;
-    fill(g, d);
+    if (i8)
+        fill_i8(g, d);
+    else
+        fill(g, d);
     if (g->cfg->bad_rate > 0 && rng_unit(&g->r) < g->cfg->bad_rate) {
         *is_bad = 1;
         return bad_command(g, m);
@@ -100,6 +144,13 @@ static uint32_t random_command(gen *g, const gemv *m, uint16_t d[16], int *is_ba
     if (rng_below(&g->r, 8) == 0) {
         c.op = GEMV_OP_WR;
         c.row = (unsigned)rng_below(&g->r, (uint64_t)g->k->rows);
+        return gemv_encode(&c);
+    }
+    if (i8 && rng_below(&g->r, 16) == 0) { /* INT8: a scale load (word scales or the block scale) */
+        fill(g, d);
+        const int blk = rng_below(&g->r, 2) == 0;
+        c.op = GEMV_OP_SCL, c.last = (unsigned)blk, c.word = blk ? 0 : c.word & ~15u;
+        c.row = blk ? 0 : (unsigned)rng_below(&g->r, (uint64_t)g->k->rows), c.elem = blk ? (unsigned)rng_below(&g->r, 16) : 0;
         return gemv_encode(&c);
     }
     for (unsigned r = 0; r < (unsigned)g->k->rows; r++) /* never read an unwritten word: write it first */
@@ -113,25 +164,47 @@ static uint32_t random_command(gen *g, const gemv *m, uint16_t d[16], int *is_ba
     if (!gemv_slot_open(m, c.slot, &ctx))
         ctx = (int)rng_below(&g->r, 2);
     c.op = ctx ? GEMV_OP_CTX : GEMV_OP_SCORE;
-    c.elem = ctx ? (unsigned)rng_below(&g->r, 16) : 0;
+    c.elem = ctx ? (unsigned)rng_below(&g->r, i8 ? 32 : 16) : 0;
     c.last = rng_below(&g->r, 4) == 0;
+    c.wend = i8 && ctx && !c.last && rng_below(&g->r, 4) == 0;
+    if (i8) {
+        uint32_t first = i8_scales_first(g, m, &c, d);
+        if (first)
+            return first;
+    }
     return gemv_encode(&c);
 }
 
 /* Scheduler-like streams: write every row's words into half 0, then MACs back to back, the slots in turn. */
 static uint32_t stream_command(gen *g, uint16_t d[16])
 {
+    const int i8 = g->k->kv_fmt == GEMV_KV_INT8;
     const uint64_t depth = (uint64_t)g->k->depth, fillw = (uint64_t)g->k->rows * depth;
+    /* INT8: then each row's word scales (one load per 16 words) and the block scale */
+    const uint64_t groups = (depth + 15) / 16, fills = i8 ? (uint64_t)g->k->rows * groups + 1 : 0;
     uint64_t i = g->seq++;
     fill(g, d);
     gemv_cmd c = {0};
     if (i < fillw) {
+        if (i8)
+            fill_i8(g, d);
         c.op = GEMV_OP_WR;
         c.row = (unsigned)(i / depth);
         c.word = (unsigned)(i % depth);
         return gemv_encode(&c);
     }
     i -= fillw;
+    if (i < fills) {
+        c.op = GEMV_OP_SCL;
+        if (i == fills - 1)
+            c.last = 1, c.elem = (unsigned)rng_below(&g->r, 16);
+        else
+            c.row = (unsigned)(i / groups), c.word = (unsigned)(16 * (i % groups));
+        return gemv_encode(&c);
+    }
+    i -= fills;
+    if (i8)
+        fill_i8(g, d);
     /* the slots take turns, command by command (gemv_core.sv: with Pipe = 2 a MAC waits a cycle after a
      * MAC on its slot); j: the command's number within its slot */
     const uint64_t slots = (uint64_t)g->k->slots, j = i / slots;
@@ -140,12 +213,14 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
         c.op = GEMV_OP_SCORE;
         c.word = (unsigned)(j % depth);
         c.last = c.word == depth - 1;
-    } else { /* context: 16 dims per slot, 64 tokens accumulated per result; the slots' results are 16
-              * of their commands apart (a result of G rows takes G cycles to leave) */
+    } else { /* context: 16 dims per slot (INT8: 32), 64 tokens accumulated per result; the slots' results
+              * are 16 of their commands apart (a result of G rows takes G cycles to leave, INT8 2G) */
+        const uint64_t per = i8 ? 32 : 16; /* probabilities per word */
         c.op = GEMV_OP_CTX;
-        c.word = (unsigned)((j / 16) % depth);
-        c.elem = (unsigned)(j % 16);
+        c.word = (unsigned)((j / per) % depth);
+        c.elem = (unsigned)(j % per);
         c.last = (j + 16 * (i % slots)) % 64 == 63;
+        c.wend = i8 && !c.last && c.elem == per - 1;
     }
     return gemv_encode(&c);
 }
@@ -154,7 +229,8 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
 
 static uint32_t info_of(const gemv_beat *b)
 {
-    return (b->slot & 255u) | ((b->row & 15u) << 8) | ((b->ctx & 1u) << 12) | ((b->last_beat & 1u) << 13);
+    return (b->slot & 255u) | ((b->row & 15u) << 8) | ((b->ctx & 1u) << 12) | ((b->last_beat & 1u) << 13) |
+           ((b->half & 1u) << 14);
 }
 
 static void write_files(const gemv_cosim_cfg *cfg, const gemv_cfg *k, uint32_t cmd, const uint16_t d[16],
@@ -177,7 +253,7 @@ static void write_files(const gemv_cosim_cfg *cfg, const gemv_cfg *k, uint32_t c
 int gemv_beat_diff(const gemv_cfg *k, const vgemv_out *o, const gemv_beat *want, char *why, size_t n)
 {
     uint32_t mask = k->acc_fp32 ? 0xFFFFFFFFu : 0xFFFFu;
-    if ((o->res_info & 0x3FFFu) != info_of(want))
+    if ((o->res_info & 0x7FFFu) != info_of(want))
         return snprintf(why, n, "result info %04x, golden %04x", o->res_info, info_of(want)), 1;
     for (int i = 0; i < 16; i++)
         if ((o->lane[i] & mask) != want->lane[i])
@@ -217,7 +293,7 @@ static int grun_open(grun *x)
 {
     const gemv_cosim_cfg *cfg = x->cfg;
     x->m = gemv_new(&x->ops->cfg);
-    x->beats = malloc(16 * sizeof *x->beats);
+    x->beats = malloc(GEMV_MAX_BEATS * sizeof *x->beats);
     x->q = fifo_new(sizeof(gemv_beat));
     cosim_args va;
     cosim_vargs(&va, cfg->seed, cfg->rand_reset);

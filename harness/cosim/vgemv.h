@@ -25,7 +25,7 @@ typedef struct vgemv_in {
 
 typedef struct vgemv_out {
     int cmd_ready, data_ready, res_valid, err;
-    uint32_t res_info; /* [7:0] slot, [11:8] row, [12] context, [13] last beat */
+    uint32_t res_info; /* [7:0] slot, [11:8] row, [12] context, [13] last beat, [14] INT8 context lanes 16..31 */
     uint32_t lane[16];
 } vgemv_out;
 

@@ -9,6 +9,7 @@ module gemv_tree #(
   parameter  int AccFp32 = 1,
   parameter  int Pipe    = 2,   // 2: half an FP add per stage, latency 13; 1: one add per stage, latency 8; 0: latency 3
   parameter  int KvBf16  = 0,   // 1: K/V and q in BF16 (needs AccFp32 = 1); 0: FP16
+  parameter  int KvInt8  = 0,   // 1: the INT8 unit (32 INT8 lanes per burst; AccFp32 = 1, Pipe = 2)
   localparam int AccW    = (AccFp32 != 0) ? 32 : 16
 ) (
   input  wire                 clk_i,
@@ -26,7 +27,7 @@ module gemv_tree #(
   output logic                err_o
 );
   gemv_core #(.Rows(1), .Depth(Depth), .Slots(Slots), .AccFp32(AccFp32), .Pipe(Pipe),
-              .KvBf16(KvBf16)) u_core (
+              .KvBf16(KvBf16), .KvInt8(KvInt8)) u_core (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .cmd_valid_i (cmd_valid_i),
