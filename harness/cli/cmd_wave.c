@@ -237,8 +237,10 @@ int gemv_gtkw_emit(const vgemv_ops *pick, FILE *f, const char *base)
     /* every row's adder outputs (lane 15 = the score accumulator) for at most 8 rows */
     const char *row[10];
     int nr = pick->cfg.rows < 8 ? pick->cfg.rows : 8;
-    for (int i = 0; i < nr; i++)
-        row[i] = sig(&s, "{row %d adders} top.%s.u_core.g_row[%d].u_row.sum_o[%s]", i, u, i, lanes);
+    for (int i = 0; i < nr; i++) /* INT8 rows (gemv_row_i8): their 32 result lanes */
+        row[i] = pick->cfg.kv_fmt == GEMV_KV_INT8
+                     ? sig(&s, "{row %d results} top.%s.u_core.g_row[%d].g_i8.u_row.res_o[1023:0]", i, u, i)
+                     : sig(&s, "{row %d adders} top.%s.u_core.g_row[%d].g_fp.u_row.sum_o[%s]", i, u, i, lanes);
     row[nr] = NULL;
     const char *out[] = {sig(&s, "top.%s.res_valid_o", u), sig(&s, "top.%s.res_ready_i", u),
                          sig(&s, "top.%s.res_info_o[15:0]", u),
