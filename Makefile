@@ -626,8 +626,9 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
-                 gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet \
-                 gemv_tree_i8:gemv_tree:KvInt8=1$(comma)Depth=4:gemv_row_i8:-:-:meet
+                 gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet
+# The INT8 unit is not in the matrix yet: its 32 lanes of FP32 scaling make the generic synthesis alone
+# longer than 14 CPU-minutes (stopped unfinished); make area AREA_EXTRA=gemv_tree_i8:gemv_tree:KvInt8=1,Depth=4:gemv_row_i8
 area_lib       = $(AREA_DIR)/lib/$(notdir $(patsubst %.gz,%,$(1)))
 AREA_LIBS     := $(foreach l,$(LIBERTY),$(call area_lib,$(l)))
 AREA_RECS     := $(foreach p,$(AREA_POINTS) $(AREA_EXTRA),$(AREA_DIR)/pt/$(call spec,$(p),1).rec)
