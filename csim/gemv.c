@@ -52,11 +52,10 @@ gemv *gemv_new(const gemv_cfg *cfg)
     g->mode = calloc((size_t)cfg->slots, 1);
     g->vbuf = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf);
     g->vbuf_f = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth * 16, sizeof *g->vbuf_f);
-    g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 16, sizeof *g->acc);
+    const size_t lanes = cfg->kv_fmt == GEMV_KV_INT8 ? 32 : 16; /* accumulator lanes per slot */
+    g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * lanes, sizeof *g->acc);
     g->written = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
     if (cfg->kv_fmt == GEMV_KV_INT8) {
-        free(g->acc);
-        g->acc = calloc((size_t)cfg->rows * (size_t)cfg->slots * 32, sizeof *g->acc);
         g->part = calloc((size_t)cfg->rows * (size_t)cfg->slots * 32, sizeof *g->part);
         g->scale = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, sizeof *g->scale);
         g->swritten = calloc((size_t)cfg->rows * 2 * (size_t)cfg->depth, 1);
@@ -119,7 +118,7 @@ void gemv_decode(uint32_t w, gemv_cmd *c)
     c->wend = (w >> 29) & 1u;
 }
 
-/* The INT8 unit's rules (gemv.h; no RTL yet: the specification of its `bad`). */
+/* The INT8 unit's rules (gemv.h); mirrors the g_bad_i8 `bad` expression of gemv_core.sv. */
 static const char *rtl_rule_i8(const gemv *g, uint32_t w)
 {
     gemv_cmd c;

@@ -18,7 +18,7 @@
  *  - Order of operations (what the RTL does): products rounded to the accumulation format (exact for
  *    FP32 unless they underflow: BF16 x BF16 can); score: balanced tree ((p0+p1)+(p2+p3))+… then acc + tree; context: acc[i] + p*v[i];
  *    the first MAC of an accumulation adds to −0 (exact identity).
- *  - INT8 units (kv_fmt = GEMV_KV_INT8, acc_fp32 = 1; kvfmt.h's INT8 arithmetic; no RTL yet): a burst and
+ *  - INT8 units (kv_fmt = GEMV_KV_INT8, acc_fp32 = 1; kvfmt.h's INT8 arithmetic; rtl KvInt8 = 1): a burst and
  *    a buffer word hold 32 INT8 lanes (lane i = byte i of the 256-bit beat: the low byte of data[i / 2]
  *    for even i); each buffer word has an FP16 scale (q: its vector's, p: its word's), and the unit has
  *    one block scale (K's or V's block). Commands (fields as below, plus: [28] elem bit 4, [29] wend):

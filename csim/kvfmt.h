@@ -2,8 +2,8 @@
  * the specification the units' RTL is built against bit for bit, and the yardstick of each format's
  * accuracy (docs/numerics.md "KV formats"). The BF16 unit is gemv.h's with kv_fmt = KVF_BF16
  * (rtl/gemv KvBf16 = 1; tests/test_kvfmt.c checks the two agree); the INT8 unit's golden model is gemv.h's
- * with kv_fmt = GEMV_KV_INT8 (its command protocol there; tests/test_gemv_i8.c checks the two agree; no
- * RTL yet).
+ * with kv_fmt = GEMV_KV_INT8 (its command protocol there; tests/test_gemv_i8.c checks the two agree; RTL
+ * KvInt8 = 1, rtl/gemv/gemv_row_i8.sv).
  *
  * Contract
  *  - 16-bit float KV (FP16 or BF16, kvf_fmt16): 16 lanes per 32-byte burst, FP32 accumulation, the order of

@@ -183,11 +183,12 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
     /* INT8: then each row's word scales (one load per 16 words) and the block scale */
     const uint64_t groups = (depth + 15) / 16, fills = i8 ? (uint64_t)g->k->rows * groups + 1 : 0;
     uint64_t i = g->seq++;
-    fill(g, d);
+    if (i8 && !(i >= fillw && i < fillw + fills)) /* INT8 data; the scale loads carry FP16 scales */
+        fill_i8(g, d);
+    else
+        fill(g, d);
     gemv_cmd c = {0};
     if (i < fillw) {
-        if (i8)
-            fill_i8(g, d);
         c.op = GEMV_OP_WR;
         c.row = (unsigned)(i / depth);
         c.word = (unsigned)(i % depth);
@@ -203,8 +204,6 @@ static uint32_t stream_command(gen *g, uint16_t d[16])
         return gemv_encode(&c);
     }
     i -= fills;
-    if (i8)
-        fill_i8(g, d);
     /* the slots take turns, command by command (gemv_core.sv: with Pipe = 2 a MAC waits a cycle after a
      * MAC on its slot); j: the command's number within its slot */
     const uint64_t slots = (uint64_t)g->k->slots, j = i / slots;
