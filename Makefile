@@ -49,6 +49,7 @@ CFLAGS     := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -M
 VL_INC     := /usr/share/verilator/include
 # Included by every RTL file, not compiled: the assertion and parameter-check macros (pim_assert.svh).
 RTL_INCDIR := rtl/common
+# The run-time is built with tracing; each unit's shim is compiled to match its model (UNIT_RULES).
 VL_DEFS    := -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_TRACE_VCD=0
 CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(VL_DEFS) $(INC_cosim) -Iharness/cosim/shim \
               -Wno-unused-parameter -MMD -MP
@@ -56,8 +57,13 @@ CXXFLAGS   := -std=c++17 -O2 -g -faligned-new -I$(VL_INC) -I$(VL_INC)/vltstd $(V
 # which halves the build time of the large units (gemv_sys_g8: 112 s -> 55 s on 2 cores) and changes no
 # result; position-independent for the shared objects (harness/cosim/cosim.h: the build registry).
 VL_OPT     := -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
-VL_FLAGS   := --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wall \
+VL_FLAGS   := --cc --build -j $(JOBS) -O3 --x-assign unique --x-initial unique -Wall \
               -I$(RTL_INCDIR) -CFLAGS -fPIC $(VL_OPT)
+# The FST trace code is more than half of a GEMV or softmax unit's C++ (gemv_sys_g8_f32: 4.0 -> 1.4 CPU-min
+# to compile without it). So each of those units has two builds: build/vunits/B.so without tracing, which
+# every simulation and test loads, and build/vunits/trace/B.so with it, which only pimattn wave loads (make
+# wave, make all; make test builds the three its wave test uses). The primitives are small: one build, traced.
+VL_TRACE   := --trace-fst
 # The Verilated units' shims: extra flags to compile and link them with (the coverage build's gcov).
 SHIM_FLAGS :=
 # COVERAGE=1: the tree `make coverage` builds under $(BUILD)/coverage (scripts/coverage.sh): the units with
@@ -74,7 +80,7 @@ endif
 DEPS_STAMP := $(BUILD)/.deps-ok
 # Verilated units are rebuilt when the Verilator flags change (the stamp is rewritten only then).
 VL_STAMP   := $(BUILD)/vl/flags.stamp
-$(shell mkdir -p $(BUILD)/vl && (echo '$(VL_FLAGS)' | cmp -s - $(VL_STAMP) || echo '$(VL_FLAGS)' > $(VL_STAMP)))
+$(shell mkdir -p $(BUILD)/vl && (echo '$(VL_FLAGS) $(VL_TRACE)' | cmp -s - $(VL_STAMP) || echo '$(VL_FLAGS) $(VL_TRACE)' > $(VL_STAMP)))
 
 # ---- sources ---------------------------------------------------------------------------------------
 RTL_COMMON := $(sort $(wildcard rtl/common/*.sv))
@@ -135,6 +141,10 @@ SM_ICARUS  := sm_l4_h
 SM_VVP     := $(foreach b,$(SM_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
 VUNITS     := $(foreach b,$(PRIM_BUILDS) $(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vunits/$(b).so)
+# the traced builds pimattn wave loads (the primitives' builds are traced themselves); make test builds the
+# ones its wave test uses (tests/test_cli.c)
+VUNITS_TRACE := $(foreach b,$(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vunits/trace/$(b).so)
+TEST_TRACE := $(foreach b,gemv_tree_f32_d10 gemv_sys_g2_f32_d4 sm_l4_h,$(BUILD)/vunits/trace/$(b).so)
 # the units the default scenario of `make run` loads (pimattn run --mode rtl: G = 8, FP32, 16 softmax lanes)
 RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn
@@ -149,7 +159,9 @@ TESTS      := $(BUILD)/bin/test_fp_golden $(BUILD)/bin/test_gemv_golden $(BUILD)
 .PHONY: all help deps run units vunits check-seams test test-san coverage fuzz formal test-slurm area-tables regress tables lint lint-verilator lint-icarus lint-yosys wave bench area study clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(PIMATTN) $(VUNITS) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables $(BUILD)/bin/gen_kvdata
+TEST_DEPS  := $(PIMATTN) $(VUNITS) $(TEST_TRACE) $(TESTS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/gen_sm_tables \
+              $(BUILD)/bin/gen_kvdata
+all: $(TEST_DEPS) $(VUNITS_TRACE)
 
 help:
 	@echo "pimattn make targets"
@@ -254,28 +266,36 @@ endef
 $(foreach m,$(MODULES),$(eval $(call LIB_RULE,$(m))))
 
 # ---- Verilated units: one shared object per build (harness/cosim/cosim.h: the build registry) ------------------------------------
-# UNIT_RULES(build, shim, RTL files, Verilator parameters and top, shim defines): Verilate (position-
-# independent), compile the shim, link build/vunits/BUILD.so, which pimattn loads the first time it runs
-# that build. The Verilator run-time is in the executables that load units (-rdynamic exports it).
+# UNIT_RULES(build, shim, RTL files, Verilator parameters and top, shim defines, traced 0|1, subdirectory ""
+# or "trace/"): Verilate (position-independent), compile the shim, link build/vunits/SUBDIR/BUILD.so, which
+# pimattn loads the first time it runs that build. The Verilator run-time is in the executables that load
+# units (-rdynamic exports it).
 define UNIT_RULES
-$(BUILD)/vl/$(1)/V$(1)__ALL.a: $(3) $(RTL_HDR) $(VL_STAMP) | $(DEPS_STAMP)
-	@mkdir -p $(BUILD)/vl
-	@echo "VERILATE $(1)"
-	@$(VERILATOR) $(VL_FLAGS) --prefix V$(1) $(4) -Mdir $(BUILD)/vl/$(1) $(3) > $(BUILD)/vl/$(1).log 2>&1 || \
-	  { cat $(BUILD)/vl/$(1).log; exit 1; }
+$(BUILD)/vl/$(7)$(1)/V$(1)__ALL.a: $(3) $(RTL_HDR) $(VL_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/vl/$(7)
+	@echo "VERILATE $(7)$(1)"
+	@$(VERILATOR) $(VL_FLAGS) $(if $(filter 1,$(6)),$(VL_TRACE)) --prefix V$(1) $(4) -Mdir $(BUILD)/vl/$(7)$(1) $(3) \
+	  > $(BUILD)/vl/$(7)$(1).log 2>&1 || { cat $(BUILD)/vl/$(7)$(1).log; exit 1; }
 
-$(BUILD)/obj/shim/$(1).o: harness/cosim/shim/$(2)_shim.cpp $(BUILD)/vl/$(1)/V$(1)__ALL.a
+$(BUILD)/obj/shim/$(7)$(1).o: harness/cosim/shim/$(2)_shim.cpp $(BUILD)/vl/$(7)$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
-	$(CXX) $(CXXFLAGS) $(SHIM_FLAGS) -fPIC -Icsim -I$(BUILD)/vl/$(1) -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DVSHIM_BUILD=$(1) $(5) -c $$< -o $$@
+	$(CXX) $(CXXFLAGS_SHIM) -DVM_TRACE=$(6) -DVM_TRACE_FST=$(6) $(SHIM_FLAGS) -fPIC -Icsim -I$(BUILD)/vl/$(7)$(1) \
+	  -DVTOP=V$(1) -DVTOP_HDR='"V$(1).h"' -DVSHIM_BUILD=$(1) $(5) -c $$< -o $$@
 
-$(BUILD)/vunits/$(1).so: $(BUILD)/obj/shim/$(1).o $(BUILD)/vl/$(1)/V$(1)__ALL.a
+$(BUILD)/vunits/$(7)$(1).so: $(BUILD)/obj/shim/$(7)$(1).o $(BUILD)/vl/$(7)$(1)/V$(1)__ALL.a
 	@mkdir -p $$(@D)
 	$(CXX) -shared $(SHIM_FLAGS) -o $$@ $$^ -lz -pthread
 endef
+# UNIT_PAIR(build, shim, RTL files, parameters and top, shim defines): the untraced and the traced build.
+define UNIT_PAIR
+$(call UNIT_RULES,$(1),$(2),$(3),$(4),$(5),0,)
+$(call UNIT_RULES,$(1),$(2),$(3),$(4),$(5),1,trace/)
+endef
+CXXFLAGS_SHIM = $(filter-out -DVM_TRACE=1 -DVM_TRACE_FST=1,$(CXXFLAGS))
 
 # Primitives: $(1) build  $(2) top  $(3) stages  $(4) has_c  $(5) a_bits  $(6) y_bits
 define PRIM_RULES
-$(call UNIT_RULES,$(1),prim,$(RTL_PRIM),-GStages=$(3) --top-module $(2),-DPRIM_TOP=$(2) -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4))
+$(call UNIT_RULES,$(1),prim,$(RTL_PRIM),-GStages=$(3) --top-module $(2),-DPRIM_TOP=$(2) -DPRIM_BUILD=$(1) -DPRIM_STAGES=$(3) -DPRIM_HAS_C=$(4),1,)
 
 $(BUILD)/icarus/$(1).vvp: tb/prim_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -291,7 +311,7 @@ gemv_gparams = $(if $(filter gemv_systolic,$(2)),-GG=$(3)) -GDepth=$(4) -GSlots=
 gemv_tbparams = $(if $(filter gemv_systolic,$(2)),.G($(3))$(comma)) .Depth($(4))$(comma) .Slots($(5))$(comma) .AccFp32($(6))$(comma) .KvBf16($(if $(filter 1,$(7)),1,0))$(comma) .KvInt8($(if $(filter 2,$(7)),1,0))$(comma) .Pipe($(GEMV_PIPE))
 comma := ,
 define GEMV_RULES
-$(call UNIT_RULES,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6),$(7)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -DGEMV_KV=$(7))
+$(call UNIT_PAIR,$(1),gemv,$(RTL_GEMVS),$(call gemv_gparams,$(1),$(2),$(3),$(4),$(5),$(6),$(7)) --top-module $(2),-DGEMV_TOP=$(2) -DGEMV_BUILD=$(1) -DGEMV_ROWS=$(3) -DGEMV_DEPTH=$(4) -DGEMV_SLOTS=$(5) -DGEMV_ACC32=$(6) -DGEMV_KV=$(7))
 
 $(BUILD)/icarus/$(1).vvp: tb/gemv_tb.sv $(TB_DRV) $(RTL_GEMVS) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -302,7 +322,7 @@ $(foreach s,$(GEMV_SPECS),$(eval $(call GEMV_RULES,$(call spec,$(s),1),$(call sp
 
 # Softmax units: $(1) build  $(2) lanes  $(3) exp pieces  $(4) in_fp16  $(5) merge_d
 define SM_RULES
-$(call UNIT_RULES,$(1),sm,$(RTL_PRIM),-GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) --top-module softmax_unit,-DSM_BUILD=$(1) -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5))
+$(call UNIT_PAIR,$(1),sm,$(RTL_PRIM),-GLanes=$(2) -GPieces=$(3) -GInFp16=$(4) -GMergeD=$(5) --top-module softmax_unit,-DSM_BUILD=$(1) -DSM_LANES=$(2) -DSM_PIECES=$(3) -DSM_FP16=$(4) -DSM_MERGED=$(5))
 
 $(BUILD)/icarus/$(1).vvp: tb/sm_tb.sv $(TB_DRV) $(RTL_PRIM) $(RTL_HDR) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -413,7 +433,7 @@ $(NET_V): $(RTL_GEMVS) $(RTL_HDR) csim/gemv.h | $(DEPS_STAMP)
 
 $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a: $(NET_V)
 	@echo "VERILATE gemv_tree_f16_net"
-	@$(VERILATOR) --cc --build -j $(JOBS) -O3 --trace-fst --x-assign unique --x-initial unique -Wno-lint -Wno-style \
+	@$(VERILATOR) --cc --build -j $(JOBS) -O3 --x-assign unique --x-initial unique -Wno-lint -Wno-style \
 	  -Wno-UNOPTFLAT -CFLAGS -fPIC -MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0" \
 	  --prefix Vgemv_tree_f16_net --top-module gemv_tree \
 	  -Mdir $(BUILD)/vl/gemv_tree_f16_net $< > $(BUILD)/vl/gemv_tree_f16_net.log 2>&1 || \
@@ -421,7 +441,7 @@ $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a: $(NET_V)
 
 $(BUILD)/obj/shim/gemv_tree_f16_net.o: harness/cosim/shim/gemv_shim.cpp $(BUILD)/vl/gemv_tree_f16_net/Vgemv_tree_f16_net__ALL.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -fPIC -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
+	$(CXX) $(CXXFLAGS_SHIM) -DVM_TRACE=0 -DVM_TRACE_FST=0 -fPIC -Icsim -I$(BUILD)/vl/gemv_tree_f16_net -DVTOP=Vgemv_tree_f16_net \
 	  -DVTOP_HDR='"Vgemv_tree_f16_net.h"' -DGEMV_TOP=gemv_tree -DGEMV_BUILD=gemv_tree_f16_net -DGEMV_ROWS=1 \
 	  -DGEMV_DEPTH=8 -DGEMV_SLOTS=4 -DGEMV_ACC32=0 -DGEMV_KV=0 -c $< -o $@
 
@@ -472,7 +492,7 @@ check-seams: | $(DEPS_STAMP)
 	  INC_hbmcfg="$(INC_hbmcfg)" INC_system="$(INC_system)" INC_sweep="$(INC_sweep)" INC_plot="$(INC_plot)" INC_cli="$(INC_cli)" scripts/check-seams.sh $(CC) "$(CFLAGS)" \
 	  $(BUILD)/seams
 
-test: all
+test: $(TEST_DEPS)
 	@printf '%s\n' "$$test_jobs" | scripts/run-tests.sh $(TEST_JOBS) $(BUILD)/test-logs
 
 # The C parts built with AddressSanitizer and UndefinedBehaviorSanitizer in $(BUILD)/san (any finding
@@ -673,7 +693,7 @@ study: $(PIMATTN) area-tables
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
-wave: $(PIMATTN) $(VUNITS)
+wave: $(PIMATTN) $(VUNITS) $(VUNITS_TRACE)
 	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
 bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/test_hbm_ctrl

@@ -172,7 +172,7 @@ static void test_wave_signals_exist(void **state)
                  {"sm_norm", "sm_norm", 12},
                  {"fp32_scale2", "fp32_scale2", 9},
                  {"gemv_tree --pattern context", "gemv_tree_f32_d10", 23},
-                 {"gemv_systolic --g 4", "gemv_sys_g4_f32", 26},
+                 {"gemv_systolic --g 2", "gemv_sys_g2_f32_d4", 24}, /* traced builds: Makefile TEST_TRACE */
                  {"softmax", "sm_l4_h", 35}};
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         char args[256], fst[256], sav[256];

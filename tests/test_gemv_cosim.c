@@ -120,6 +120,33 @@ static void test_checker_detects_wrong_model(void **state)
     }
 }
 
+/* The simulation builds carry no trace code: a waveform asked of one is refused, naming the traced build;
+ * the traced build (pimattn wave's) writes it. */
+static void test_trace_needs_traced_build(void **state)
+{
+    (void)state;
+    char err[512], path[] = "build/test_gemv_cosim_trace.fst";
+    gemv_cosim_cfg cfg = {.seed = g_seed, .commands = 50, .pattern = GEMV_SCORE_STREAM, .trace_path = path,
+                          .trace_cycles = 80};
+    gemv_cosim_res r;
+    const vgemv_ops *plain = gemv_build_find("gemv_sys_g2_f32_d4");
+    assert_non_null(plain);
+    assert_int_equal(gemv_cosim_run(plain, &cfg, &r), -1);
+    assert_non_null(strstr(r.first_error, "without tracing"));
+    assert_non_null(strstr(r.first_error, "build/vunits/trace/gemv_sys_g2_f32_d4.so"));
+    const vgemv_ops *traced = vunit_load_traced(VU_GEMV, "gemv_sys_g2_f32_d4", err, sizeof err);
+    if (!traced)
+        fail_msg("%s", err);
+    assert_ptr_not_equal(traced, plain);
+    remove(path);
+    assert_int_equal(gemv_cosim_run(traced, &cfg, &r), 0);
+    assert_int_equal(r.trace_failed, 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fclose(f);
+    remove(path);
+}
+
 int main(void)
 {
     const char *nc = getenv("GEMV_COMMANDS"); /* make regress raises it */
@@ -143,5 +170,6 @@ int main(void)
     tb_add(tests, &k, 40, test_bad_commands, "bad_commands", NULL);
     tb_add(tests, &k, 40, test_initiation_interval, "initiation_interval", NULL);
     tb_add(tests, &k, 40, test_checker_detects_wrong_model, "checker_detects_wrong_model", NULL);
+    tb_add(tests, &k, 40, test_trace_needs_traced_build, "trace_needs_traced_build", NULL);
     return _cmocka_run_group_tests("gemv_cosim", tests, k, NULL, NULL);
 }

@@ -118,7 +118,7 @@ static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_
         if (!strcmp(spec[i].top, unit) && (!best || spec[i].p[0] > best->p[0]))
             best = &spec[i];
     char lerr[1024];
-    const vprim_ops *pick = best ? prim_build_load(best->name, lerr, sizeof lerr) : NULL;
+    const vprim_ops *pick = best ? vunit_load_traced(VU_PRIM, best->name, lerr, sizeof lerr) : NULL;
     if (!pick) {
         fprintf(stderr, "pimattn wave: %s\n", best ? lerr : "no build of this unit");
         return 1;
@@ -271,7 +271,7 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
         return CLI_EXIT_BAD_INPUT;
     }
     char lerr[1024];
-    const vgemv_ops *pick = gemv_build_load(spec->name, lerr, sizeof lerr);
+    const vgemv_ops *pick = vunit_load_traced(VU_GEMV, spec->name, lerr, sizeof lerr);
     if (!pick) {
         fprintf(stderr, "pimattn wave: %s\n", lerr);
         return 1;
@@ -313,7 +313,7 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
 static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
 {
     char lerr[1024];
-    const vsm_ops *pick = sm_build_load("sm_l4_h", lerr, sizeof lerr);
+    const vsm_ops *pick = vunit_load_traced(VU_SM, "sm_l4_h", lerr, sizeof lerr);
     if (!pick) {
         fprintf(stderr, "pimattn wave: %s\n", lerr);
         return 1;

@@ -37,6 +37,10 @@
  *  - vunit_load(family, name, err, n): the build's ops table (vprim_ops, vgemv_ops or vsm_ops), or NULL with
  *    err saying it is not built and how to build it. Any name is tried (e.g. the netlist build of
  *    tests), not only the registry's. Loading twice gives the same table; nothing is ever unloaded.
+ *    The GEMV and softmax builds are Verilated without tracing (their trace_window() returns -2).
+ *  - vunit_load_traced(family, name, err, n): the same build with FST tracing, for waveforms: for the GEMV
+ *    and softmax units the shared object trace/NAME.so of the unit directory (make wave builds them); a
+ *    primitive's only build is traced. Both builds of a unit may be loaded in one process.
  */
 typedef enum { VU_PRIM, VU_GEMV, VU_SM } vu_family;
 
@@ -47,6 +51,7 @@ typedef struct vu_spec {
 
 const vu_spec *vunit_specs(vu_family f, size_t *n);
 const void *vunit_load(vu_family f, const char *name, char *err, size_t n);
+const void *vunit_load_traced(vu_family f, const char *name, char *err, size_t n);
 
 /* prim.h — FP primitives and the softmax unit's datapath tops (sm_prob, sm_norm, fp32_scale2): what each
  * RTL top computes (its golden model), the Verilated builds, and the co-simulation runner that streams

@@ -78,3 +78,12 @@ double cosim_seconds(const struct timespec *t0)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
+
+void cosim_trace_error(char *buf, size_t n, int rc, const char *build, const char *path)
+{
+    if (rc == -2)
+        snprintf(buf, n, "%s was Verilated without tracing: pimattn wave loads its traced build "
+                         "(build/vunits/trace/%s.so, made by make wave)", build, build);
+    else
+        snprintf(buf, n, "cannot write waveform '%s'", path);
+}

@@ -9,6 +9,8 @@
  *  - cosim_vargs: the Verilator run-time arguments of a runner's model: its own seed (from the run's) and
  *    the reset values of its registers (rand_reset: random, else zero); argv[3] points into a.
  *  - cosim_seconds: the wall time from t0 to now.
+ *  - cosim_trace_error: the message for a trace_window() that failed with rc (-1: the file cannot be
+ *    written; -2: the build was Verilated without tracing, its traced build is build/vunits/trace/).
  */
 #ifndef PIMATTN_COSIM_UTIL_H
 #define PIMATTN_COSIM_UTIL_H
@@ -33,6 +35,8 @@ typedef struct cosim_args {
 
 void cosim_vargs(cosim_args *a, uint64_t seed, int rand_reset);
 double cosim_seconds(const struct timespec *t0);
+
+void cosim_trace_error(char *buf, size_t n, int rc, const char *build, const char *path);
 
 int cosim_fail(char *buf, size_t n, uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

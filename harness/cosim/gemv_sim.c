@@ -299,9 +299,10 @@ static int grun_open(grun *x)
     if (!x->m || !x->beats || !x->q || !(x->sim = x->ops->create(3, va.argv)))
         return snprintf(x->res->first_error, sizeof x->res->first_error, "%s: cannot create the model",
                         x->ops->build), -1;
-    if (cfg->trace_path && x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)
-        return snprintf(x->res->first_error, sizeof x->res->first_error, "cannot write waveform '%s'",
-                        cfg->trace_path), -1;
+    int trc = cfg->trace_path ? x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) : 0;
+    if (trc)
+        return cosim_trace_error(x->res->first_error, sizeof x->res->first_error, trc, x->ops->build,
+                                 cfg->trace_path), -1;
     x->g = (gen){.cfg = cfg, .k = &x->ops->cfg};
     rng_seed(&x->g.r, cfg->seed);
     x->g.nspecials = fpvec_specials(x->ops->cfg.kv_fmt == KVF_BF16 ? FP_FMT_BF16 : FP_FMT_FP16, x->g.specials, 64);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cosim_util.h"
 #include "fpvec.h"
 #include "rng.h"
 #include "softmax.h"
@@ -149,8 +150,9 @@ int prim_cosim_run(const vprim_ops *ops, const prim_cosim_cfg *cfg, prim_cosim_r
     rng_seed(&r, cfg->seed);
     rng_seed(&gaps, cfg->seed ^ 0xA5A5A5A5u);
 
-    if (cfg->trace_path && ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0) {
-        snprintf(res->first_error, sizeof res->first_error, "cannot write waveform '%s'", cfg->trace_path);
+    int trc = cfg->trace_path ? ops->trace_window(sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) : 0;
+    if (trc) {
+        cosim_trace_error(res->first_error, sizeof res->first_error, trc, ops->build, cfg->trace_path);
         ops->destroy(sim);
         return -1;
     }

@@ -249,9 +249,10 @@ static int srun_open(srun *x)
     if (!x->u || !x->obuf || !x->q || !(x->sim = x->ops->create(3, va.argv)))
         return snprintf(x->res->first_error, sizeof x->res->first_error, "%s: cannot create the model",
                         x->ops->build), -1;
-    if (cfg->trace_path && x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) != 0)
-        return snprintf(x->res->first_error, sizeof x->res->first_error, "cannot write waveform '%s'",
-                        cfg->trace_path), -1;
+    int trc = cfg->trace_path ? x->ops->trace_window(x->sim, cfg->trace_path, cfg->trace_from, cfg->trace_cycles) : 0;
+    if (trc)
+        return cosim_trace_error(x->res->first_error, sizeof x->res->first_error, trc, x->ops->build,
+                                 cfg->trace_path), -1;
     rng_seed(&x->r, cfg->seed);
     rng_seed(&x->tr, cfg->seed ^ 0x5EEDu);
     x->max_len = cfg->max_len ? cfg->max_len : 512;

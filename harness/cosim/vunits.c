@@ -50,16 +50,17 @@ static void unit_dir(char *dir, size_t n)
         dir[0] = '\0';
 }
 
-const void *vunit_load(vu_family f, const char *name, char *err, size_t n)
+/* Loads DIR/SUB/NAME.so (SUB "" or "trace/") and returns its ops table. */
+static const void *load(vu_family f, const char *name, const char *sub, char *err, size_t n)
 {
     static const char *const prefix[] = {"vprim_", "vgemv_", "vsm_"};
     char dir[PATH_MAX], path[PATH_MAX + 300], sym[300];
     unit_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/%s.so", dir, name);
+    snprintf(path, sizeof path, "%s/%s%s.so", dir, sub, name);
     snprintf(sym, sizeof sym, "%s%s", prefix[f], name);
     if (access(path, R_OK)) {
-        snprintf(err, n, "the Verilated build %s is not built: %s is missing (make %s builds it, make vunits every "
-                         "build)", name, path, path);
+        snprintf(err, n, "the Verilated build %s%s is not built: %s is missing (make %s builds it, make %s every "
+                         "build)", name, *sub ? " with tracing" : "", path, path, *sub ? "wave" : "vunits");
         return NULL;
     }
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -75,4 +76,11 @@ const void *vunit_load(vu_family f, const char *name, char *err, size_t n)
         return NULL;
     }
     return get();
+}
+
+const void *vunit_load(vu_family f, const char *name, char *err, size_t n) { return load(f, name, "", err, n); }
+
+const void *vunit_load_traced(vu_family f, const char *name, char *err, size_t n)
+{
+    return load(f, name, f == VU_PRIM ? "" : "trace/", err, n);
 }
