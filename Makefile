@@ -141,10 +141,11 @@ SM_ICARUS  := sm_l4_h
 SM_VVP     := $(foreach b,$(SM_ICARUS),$(BUILD)/icarus/$(b).vvp)
 
 VUNITS     := $(foreach b,$(PRIM_BUILDS) $(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vunits/$(b).so)
-# the traced builds pimattn wave loads (the primitives' builds are traced themselves); make test builds the
-# ones its wave test uses (tests/test_cli.c)
+# the traced builds pimattn wave and pimattn run --wave load (the primitives' builds are traced themselves);
+# make test builds the ones its tests trace (tests/test_cli.c, test_gemv_cosim.c; test_run_cli.c and
+# test_run_outputs.c: G = 4)
 VUNITS_TRACE := $(foreach b,$(GEMV_BUILDS) $(SM_BUILDS),$(BUILD)/vunits/trace/$(b).so)
-TEST_TRACE := $(foreach b,gemv_tree_f32_d10 gemv_sys_g2_f32_d4 sm_l4_h,$(BUILD)/vunits/trace/$(b).so)
+TEST_TRACE := $(foreach b,gemv_tree_f32_d10 gemv_sys_g2_f32_d4 gemv_sys_g4_f32 sm_l4_h,$(BUILD)/vunits/trace/$(b).so)
 # the units the default scenario of `make run` loads (pimattn run --mode rtl: G = 8, FP32, 16 softmax lanes)
 RUN_VUNITS := $(BUILD)/vunits/gemv_sys_g8_f32.so $(BUILD)/vunits/sm_l16.so
 PIMATTN    := $(BUILD)/bin/pimattn

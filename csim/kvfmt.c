@@ -55,9 +55,10 @@ fp16_t kvf_scale(const double *x, size_t n)
     return kvf_round16(KVF_FP16, m / 127.0);
 }
 
-int8_t kvf_quant(double x, fp16_t scale)
+int8_t kvf_quant(double x, fp16_t scale) { return kvf_quant_d(x, fp16_to_double(scale)); }
+
+int8_t kvf_quant_d(double x, double s)
 {
-    double s = fp16_to_double(scale);
     if (s == 0)
         return 0;
     double r = nearbyint(x / s);

@@ -58,6 +58,8 @@ void kvf_ctx16(kvf_fmt16 f, fp32_t *acc, fp16_t p, const uint16_t *v, int d);
 
 fp16_t kvf_scale(const double *x, size_t n);
 int8_t kvf_quant(double x, fp16_t scale);
+/* kvf_quant with the scale's value s given (a caller quantising many values converts the scale once). */
+int8_t kvf_quant_d(double x, double s);
 
 /* INT8 score: q8 . k8 over d values, scaled by sq * sk. */
 fp32_t kvf_score_i8(const int8_t *q8, fp16_t sq, const int8_t *k8, fp16_t sk, int d);

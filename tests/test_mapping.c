@@ -49,12 +49,26 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
             idx = row * g->cols + col;
             if (vused[(size_t)b * vslots + idx]++)
                 fail_msg(TB_REPLAY "L %u: V bank %u burst %u holds two things", seed, seed, L, b, idx);
-            if (map_v_token(g, &s, b, idx, &w2, &u) != (int64_t)j || w2 != w || u != idx)
+            if (map_v_token(g, &s, b, idx, &w2, &u) != (int64_t)j || w2 != w || u != j % s.nt)
                 fail_msg(TB_REPLAY "L %u: V inverse of bank %u burst %u is not token %u/%u", seed, seed, L, b, idx, j, w);
             unsigned wp;
             int t = map_v_part(g, b, &wp);
             assert_true(t >= 0 && wp == w);
             assert_int_equal((unsigned)t / g->parts_pc, b / g->units_pc); /* a partition stays on its PC */
+            if (g->block) { /* INT8: the token's block (B tokens from a multiple of B in its unit's range) begins
+                             * with that block's scale burst, in the same unit */
+                uint32_t u0, i0, i = j % s.n;
+                unsigned w0;
+                assert_int_equal(map_v_burst(g, idx - u % g->block - 1, &u0), 0);
+                if (u0 != u / g->block * g->block)
+                    fail_msg(TB_REPLAY "L %u B %u: V token %u after the scale of another block", seed, seed, L,
+                             g->block, j);
+                map_k_addr(g, &s, j, w, &b, &row, &col);
+                assert_int_equal(map_k_burst(g, row * g->cols + col - (i % g->block) * g->words - w - 1, &i0, &w0), 0);
+                if (i0 != i / g->block * g->block)
+                    fail_msg(TB_REPLAY "L %u B %u: K token %u after the scale of another block", seed, seed, L,
+                             g->block, j);
+            }
         }
     /* the inverse finds nothing where the forward map put nothing */
     uint64_t kn = 0, vn = 0;
@@ -75,8 +89,10 @@ static void check_item(const map_geom *g, uint32_t L, uint64_t seed)
         }
     assert_int_equal(kn, (uint64_t)L * g->words);
     assert_int_equal(vn, (uint64_t)L * g->words);
-    /* rows are consumed: at most one partly used K row per bank, fewer than banks x cols spare slots */
-    assert_true((uint64_t)g->units * slots - kn < (uint64_t)g->units * (g->cols + g->words));
+    /* rows are consumed: at most one partly used K row per bank, fewer than banks x cols spare slots (INT8:
+     * besides a scale burst per block) */
+    const uint64_t scales = g->block ? (uint64_t)g->units * ((s.n + g->block - 1) / g->block) : 0;
+    assert_true((uint64_t)g->units * slots - kn - scales < (uint64_t)g->units * (g->cols + g->words));
     free(kused);
     free(vused);
 }
@@ -97,6 +113,11 @@ static void test_level2_random(void **state)
                 continue; /* more slices than a PC has ping-pong units: refused, rightly */
             fail_msg("geometry d %u: %s", d, err);
         }
+        if (k % 3 == 2 && d % 32 == 0) { /* the INT8 layout, blocks of 32, 64 or 128 tokens */
+            unsigned blk = 32u << rng_below(&r, 3);
+            if (map_geom_int8(&g, d, blk, err, sizeof err))
+                fail_msg("INT8 geometry d %u B %u: %s", d, blk, err);
+        }
         uint32_t L = k < 20 ? (uint32_t)k + 1 : 1 + (uint32_t)rng_below(&r, 5000);
         check_item(&g, L, g_seed);
     }
@@ -115,6 +136,13 @@ static void test_geometry_limits(void **state)
     assert_int_equal(map_geom_init(&g, 2, 32, 4, 4, 32, 128, 1, err, sizeof err), 0);
     assert_int_equal(g.units, 32);
     assert_int_equal(g.parts, 4); /* ping-pong: 16 units per PC, 2 partitions of 8 slices */
+    assert_int_equal(map_geom_int8(&g, 128, 32, err, sizeof err), 0);
+    assert_int_equal(g.words, 4);
+    assert_int_equal(g.parts, 8); /* INT8: 4 slices of 32 dimensions */
+    assert_int_equal(map_geom_int8(&g, 80, 32, err, sizeof err), -1);
+    assert_non_null(strstr(err, "multiple of 32"));
+    assert_int_equal(map_geom_int8(&g, 128, 48, err, sizeof err), -1);
+    assert_non_null(strstr(err, "INT8 block of 48 tokens"));
 }
 
 /* Every (unit, row parity) names one bank, every bank is named once; a unit's two banks are neighbours

@@ -125,6 +125,15 @@ static void test_bad_input(void **state)
     bad_no_files("--host-tier", "--host-tier needs --softmax splitk");
     bad_no_files("--host-bw 10", "--host-bw and --host-latency need --host-tier");
     bad_no_files("--host-tier --softmax splitk --host-latency -1", "--host-latency: '-1'");
+    bad_no_files("--kv-format int8 --acc fp16", "--kv-format int8 accumulates in FP32");
+    bad_no_files("--kv-block 64", "--kv-block applies to --kv-format int8");
+    bad_no_files("--kv-format int8 --kv-block 48", "--kv-block: 48 (allowed: a multiple of 32");
+    bad_no_files("--kv-format int8 --kv-block 16", "--kv-block: 16 is out of range");
+    bad_no_files("--kv-format int8 --host-tier --softmax splitk", "--kv-format int8 with --host-tier");
+    put("d80.yaml", "name: d80\nlayers: 2\nd_model: 640\nheads: 8\nkv_heads: 2\nhead_dim: 80\nwindow: 0\n");
+    snprintf(a, sizeof a, "--kv-format int8 --model-file %s/d80.yaml", dir);
+    bad_no_files(a, "head_dim 80 is not a multiple of 32");
+    bad_no_files("--kv-format int8 --mode rtl", "no Verilated GEMV build for 8 rows, depth 4, INT8 K/V");
     bad_no_files("--wave x.fst", "--wave needs --mode rtl");
     bad_no_files("--mode rtl --wave x.fst --wave-bank 0.0.40", "--wave-bank: 0.0.40 is not one of the --rtl-banks");
     put_data("bad1.bin", "NOTMINE!", 2, 0);

@@ -1,4 +1,4 @@
-/* test_run_kv — the KV formats through pimattn run (issue 20): --kv-format bf16.
+/* test_run_kv — the KV formats through pimattn run (issue 20): --kv-format bf16 and int8.
  *  - rtl = fast: a BF16 run with Verilated BF16 GEMV units (gemv_sys_g2_bf16_d4: G = 2, head dim 64) and
  *    the golden model gives the same outputs bit for bit and the same cycles and commands;
  *  - BF16 against FP16 on the same seeded data (the FP16 values rounded to BF16): the timing is the
@@ -137,6 +137,97 @@ static void test_bf16_log_checked(void **state)
     check_log(&s, "BF16 run", NULL);
 }
 
+/* INT8 (--kv-format int8): Llama-2-70B's attention with G = 2 (the INT8 build gemv_sys_g2_i8_d4: head dim 128) */
+static void make_int8(setup *s, uint64_t seed)
+{
+    make(s, "llama2-70b", "attacc-hbm3-5200", 1, 2, 100, 600, seed);
+    s->c.m.kv_heads = 32;
+    s->c.m.layers = 8;
+    s->c.group = model_group(&s->c.m);
+    s->c.kv_fmt = GEMV_KV_INT8;
+    s->c.kv_block = 32;
+}
+
+static void test_int8_rtl_equals_fast(void **state)
+{
+    (void)state;
+    static setup s;
+    static outs fast, rtl;
+    attn_res rf, rr;
+    make_int8(&s, g_seed + 13);
+    run_ok(&s, &rf, &fast);
+    use_rtl(&s, "gemv_sys_g2_i8_d4", "sm_l16");
+    run_ok(&s, &rr, &rtl);
+    assert_string_equal(rr.be.rtl_gemv_build, "gemv_sys_g2_i8_d4");
+    assert_rtl_is_fast("INT8 rtl = fast", &rf, &rr, &fast, &rtl, 2 * 64, 128);
+    attn_res_free(&rf);
+    attn_res_free(&rr);
+}
+
+/* INT8 against FP16 on the same seeded data, one layer of Llama-3-8B (G = 4, head dim 128), items split over
+ * channels (the parts start at block boundaries): half the bytes and about half the MACs (a scale burst per
+ * block), the accuracy of kvfmt.h's INT8 on Gaussian data (docs/numerics.md: 1.6e-2 typical, 4e-2 asserted). */
+static void test_int8_vs_fp16(void **state)
+{
+    (void)state;
+    static setup s;
+    attn_res r16, r8;
+    const uint32_t batch = 2, B = 64;
+    make(&s, "llama3-8b", "attacc-hbm3-5200", 16, batch, 2000, 4000, g_seed + 17); /* 16 items on 16 channels */
+    s.c.split = PLAN_SPLIT_BALANCE;
+    run_ok(&s, &r16, NULL);
+    s.c.kv_fmt = GEMV_KV_INT8;
+    s.c.kv_block = B;
+    run_ok(&s, &r8, NULL);
+    uint64_t bytes = 0; /* per item: K and V, 1 byte a value and an FP16 scale per block */
+    for (uint32_t i = 0; i < batch; i++)
+        bytes += (uint64_t)s.c.m.kv_heads * 2 * ((uint64_t)s.ctx[i] * 128 + 2 * ((s.ctx[i] + B - 1) / B));
+    assert_int_equal(r8.kv_bytes_layer, bytes);
+    assert_int_equal(r16.kv_bytes_layer, (uint64_t)s.c.m.kv_heads * 2 * 2 * 128 * (s.ctx[0] + s.ctx[1]));
+    assert_true(r8.split_items > 0); /* parts, each starting at a block */
+    const double macs = (double)r8.layer[0].hbm.cmds[HBM_MACAB] / (double)r16.layer[0].hbm.cmds[HBM_MACAB];
+    if (macs < 0.5 || macs > 0.56) /* (1 + B W/2) / (B W) = 0.508, and rows rounded */
+        fail_msg(TB_REPLAY "INT8 / FP16 MACABs %.3f (expected 0.5..0.56)", g_seed, g_seed, macs);
+    report_fig f16, f8;
+    report_derive(&s.c, &r16, &f16);
+    report_derive(&s.c, &r8, &f8);
+    assert_true(f8.heads_checked == batch * 32);
+    if (f8.max_rel_l2 > 4e-2 || f8.max_rel_l2 < 5 * f16.max_rel_l2)
+        fail_msg(TB_REPLAY "INT8 rel-L2 vs FP64 %.3g (FP16 %.3g): not within 4e-2, or not the INT8 error", g_seed,
+                 g_seed, f8.max_rel_l2, f16.max_rel_l2);
+    print_message("INT8 B = %u: %.3f of FP16's MACABs, %" PRIu64 " vs %" PRIu64 " cycles; rel-L2 vs FP64 %.3g (FP16 "
+                  "%.3g)\n", B, macs, r8.layer[0].cycles, r16.layer[0].cycles, f8.max_rel_l2, f16.max_rel_l2);
+    attn_res_free(&r16);
+    attn_res_free(&r8);
+}
+
+/* An INT8 run's command log passes the protocol checker; the data-hazard checker refuses its placement,
+ * naming the INT8 layout it does not model yet. */
+static void test_int8_log_checked(void **state)
+{
+    (void)state;
+    static setup s;
+    make_int8(&s, g_seed + 19);
+    s.c.m.layers = 1;
+    FILE *f = tmpfile(), *pf = tmpfile();
+    assert_true(f && pf);
+    s.c.log = f, s.c.place = pf;
+    attn_res r;
+    run_ok(&s, &r, NULL);
+    fflush(f), fflush(pf), rewind(f), rewind(pf);
+    char err[512];
+    uint64_t n = 0;
+    if (hbm_check_stream(&s.c.hbm, f, "INT8 run", err, sizeof err, &n, NULL, NULL))
+        fail_msg(TB_REPLAY "INT8 run: checker: %s", g_seed, g_seed, err);
+    assert_true(n > 1000);
+    rewind(f);
+    assert_int_equal(hz_check_stream(&s.c.hbm, pf, "placement", f, "INT8 run", err, sizeof err, NULL), 2);
+    if (!strstr(err, "INT8 run's placement"))
+        fail_msg("hazard checker on an INT8 placement: %s", err);
+    fclose(f), fclose(pf);
+    attn_res_free(&r);
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_run_kv", NULL);
@@ -145,6 +236,9 @@ int main(void)
         cmocka_unit_test(test_bf16_vs_fp16),
         cmocka_unit_test(test_bf16_host_tier),
         cmocka_unit_test(test_bf16_log_checked),
+        cmocka_unit_test(test_int8_rtl_equals_fast),
+        cmocka_unit_test(test_int8_vs_fp16),
+        cmocka_unit_test(test_int8_log_checked),
     };
     return cmocka_run_group_tests_name("run_kv", tests, NULL, NULL);
 }

@@ -26,8 +26,11 @@ static const char *run_help =
     "  --group G          query heads per systolic unit (1..16), divides the model's heads per KV head [all of\n"
     "                     them, or their largest divisor <= 16: Falcon-7B's 71 gives 1]\n"
     "  --acc fp16|fp32    GEMV accumulation [fp32]; fp16 = AttAcc's datapath (scores to the softmax unit in FP16)\n"
-    "  --kv-format fp16|bf16  the format of K, V and the queries in the bank units [fp16]; bf16 accumulates in\n"
-    "                     FP32 (not with --acc fp16) and rounds the seeded data to BF16 (not with --data)\n"
+    "  --kv-format fp16|bf16|int8  the format of K, V and the queries in the bank units [fp16]; bf16 and int8\n"
+    "                     accumulate in FP32 (not with --acc fp16); bf16 rounds the seeded data to BF16 (not with\n"
+    "                     --data); int8 quantises it: K and V in blocks of --kv-block tokens, one FP16 scale each,\n"
+    "                     32 values per burst (half the bytes), the queries and probabilities with their own scales\n"
+    "  --kv-block B       int8: tokens per quantisation block, a multiple of 32 (32..8192) [32]\n"
     "  --softmax buffer|splitk  one softmax row per head on the buffer die, or one per V partition merged by\n"
     "                     log-sum-exp [buffer]\n"
     "  --softmax-lanes N  softmax unit lanes: 1, 2, 4, 8, 16 [16]\n"
@@ -73,7 +76,7 @@ static const char *run_help =
 
 
 static const char *const gemv_words[] = {"systolic", "tree", NULL}, *const acc_words[] = {"fp32", "fp16", NULL},
-                         *const kv_words[] = {"fp16", "bf16", NULL},
+                         *const kv_words[] = {"fp16", "bf16", "int8", NULL},
                          *const sm_words[] = {"buffer", "splitk", NULL}, *const mode_words[] = {"fast", "rtl", NULL},
                          *const on_off_words[] = {"on", "off", NULL}, *const all_words[] = {"all", NULL},
                          *const auto_words[] = {"auto", NULL}, *const split_words[] = {"off", "fit", "balance", NULL};
@@ -90,7 +93,8 @@ static int run_table(run_opts *o, cli_opt *t)
         CLI_OPT_CHOICE("gemv", &o->tree, gemv_words),
         {.name = "group", .kind = CLI_U64, .dst = &o->group, .lo = 1, .hi = 16, .given = &o->group_given},
         CLI_OPT_CHOICE("acc", &o->acc16, acc_words),
-        CLI_OPT_CHOICE("kv-format", &o->kvbf16, kv_words),
+        CLI_OPT_CHOICE("kv-format", &o->kvfmt, kv_words),
+        {.name = "kv-block", .kind = CLI_U64, .dst = &o->kv_block, .lo = 32, .hi = 8192, .given = &o->kv_block_given},
         CLI_OPT_CHOICE("softmax", &o->splitk, sm_words),
         CLI_OPT_U64("softmax-lanes", &o->lanes, 1, 16),
         CLI_OPT_STR("hbm", &o->hbm_text),
@@ -135,7 +139,7 @@ int cmd_run_options(cli_opt *out, int max)
 /* Parses argv into o: CLI_GO, 0 (--help printed), or CLI_EXIT_BAD_INPUT. */
 static int parse_opts(int argc, char **argv, run_opts *o)
 {
-    *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16,
+    *o = (run_opts){.hbm_text = "attacc-hbm3-5200", .layers_text = "1", .wave_cycles = 4000, .lanes = 16, .kv_block = 32,
                     .stacks = 5, .seed = 1, .logit = 1.0, .host_gbs = 64, .host_us = 10, .split = PLAN_SPLIT_FIT,
                     .power = -1};
     cli_opt t[CMD_MAX_OPTS];
@@ -167,10 +171,18 @@ static int check_opts(const run_opts *o)
         return cli_bad("run", "--outputs-ref needs --outputs FILE");
     if (o->tree && o->group_given && o->group != 1)
         return cli_bad("run", "--group applies to --gemv systolic (the tree unit has one row)");
-    if (o->kvbf16 && o->acc16)
-        return cli_bad("run", "--kv-format bf16 accumulates in FP32 (allowed with it: --acc fp32)");
-    if (o->kvbf16 && o->data)
+    if (o->kvfmt && o->acc16)
+        return cli_bad("run", "--kv-format %s accumulates in FP32 (allowed with it: --acc fp32)", kv_words[o->kvfmt]);
+    if (o->kvfmt == 1 && o->data)
         return cli_bad("run", "--kv-format bf16 and --data are mutually exclusive (a data file holds FP16 values)");
+    if (o->kv_block_given && o->kvfmt != 2)
+        return cli_bad("run", "--kv-block applies to --kv-format int8 (allowed: --kv-block with --kv-format int8 only)");
+    if (o->kv_block % 32)
+        return cli_bad("run", "--kv-block: %" PRIu64 " (allowed: a multiple of 32, the tokens of a probability word)",
+                       o->kv_block);
+    if (o->kvfmt == 2 && o->host)
+        return cli_bad("run", "--kv-format int8 with --host-tier: the host tier's partial is computed on FP16 values, "
+                       "not yet on the INT8 cache (allowed with --host-tier: --kv-format fp16, bf16)");
     if (o->lanes & (o->lanes - 1))
         return cli_bad("run", "--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
     return 0;

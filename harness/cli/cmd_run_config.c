@@ -77,6 +77,26 @@ static int configure_ctx(run_opts *o, uint32_t **lens)
 }
 
 /* The Verilated builds and units of --mode rtl (rbank, rchan allocated); 0 or CLI_EXIT_BAD_INPUT. */
+/* The GEMV configuration whose Verilated build an rtl-mode run loads. */
+static gemv_cfg rtl_gemv_cfg(const attn_cfg *c)
+{
+    return (gemv_cfg){(int)c->group, (int)(c->m.head_dim / (c->kv_fmt == GEMV_KV_INT8 ? 32 : 16)), 4, c->acc_fp32,
+                      c->kv_fmt};
+}
+
+int run_check_wave_build(const run_opts *o, const attn_cfg *c)
+{
+    const gemv_cfg g = rtl_gemv_cfg(c);
+    const char *gname, *sname;
+    char lerr[1024];
+    if (!o->wave || !c->rtl)
+        return 0;
+    if (backend_rtl_builds(&g, &c->smu, &gname, &sname, lerr, sizeof lerr) ||
+        !vunit_load_traced(VU_GEMV, gname, lerr, sizeof lerr))
+        return cli_bad("run", "--wave: %s", lerr);
+    return 0;
+}
+
 static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_t **rchan)
 {
     const unsigned nch = c->hbm.stacks * c->hbm.channels, upc = hbm_cfg_banks_per_pc(&c->hbm) / (o->pingpong ? 2 : 1),
@@ -88,7 +108,7 @@ static int configure_rtl(const run_opts *o, attn_cfg *c, uint8_t **rbank, uint8_
     if (run_parse_rtl_banks(o->rtl_spec ? o->rtl_spec : "pc", &c->hbm, upc, *rbank, *rchan))
         return CLI_EXIT_BAD_INPUT;
     /* the backend chooses the builds; asking it now turns a missing build into bad input before any work */
-    const gemv_cfg g = {(int)c->group, (int)(c->m.head_dim / 16), 4, c->acc_fp32, c->kv_fmt};
+    const gemv_cfg g = rtl_gemv_cfg(c);
     const char *gname, *sname;
     char lerr[1024];
     if (backend_rtl_builds(&g, &c->smu, &gname, &sname, lerr, sizeof lerr))
@@ -131,7 +151,8 @@ int run_configure(run_opts *o, attn_cfg *c, run_alloc *a)
     c->pingpong = o->pingpong;
     c->group = o->tree ? 1 : (uint32_t)o->group;
     c->acc_fp32 = !o->acc16;
-    c->kv_fmt = o->kvbf16 ? KVF_BF16 : KVF_FP16;
+    c->kv_fmt = o->kvfmt == 2 ? GEMV_KV_INT8 : o->kvfmt == 1 ? KVF_BF16 : KVF_FP16;
+    c->kv_block = (uint32_t)o->kv_block;
     c->splitk = o->splitk;
     c->smu = (smu_cfg){(int)o->lanes, 16, o->acc16, (int)c->m.head_dim};
     c->seed = o->seed;

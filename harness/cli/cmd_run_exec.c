@@ -146,7 +146,7 @@ static int run_and_report(const run_opts *o, attn_cfg *c, run_files *files)
     }
     report_info info = {.model = c->m.name, .hbm = c->hbm.name, .mode = o->rtl ? "rtl" : "fast",
                         .gemv = o->tree ? "tree" : "systolic", .acc = o->acc16 ? "fp16" : "fp32",
-                        .kv = o->kvbf16 ? "bf16" : "fp16",
+                        .kv = o->kvfmt == 2 ? "int8" : o->kvfmt ? "bf16" : "fp16",
                         .softmax = o->splitk ? "splitk" : "buffer", .group = o->tree ? model_group(&c->m) : c->group,
                         .ctx_min = cmin, .ctx_max = cmax, .ctx_mean = csum / c->batch,
                         .rtl_banks = o->rtl_spec ? o->rtl_spec : "pc", .seed = o->seed};
@@ -172,6 +172,8 @@ int run_execute(const run_opts *o, attn_cfg *c)
 {
     run_files files = {0};
     int status = plan_files(o, &files);
+    if (!status) /* after the outputs' checks, before any work */
+        status = run_check_wave_build(o, c);
     if (!status)
         status = run_and_report(o, c, &files);
     out_set_free(files.set);

@@ -43,6 +43,7 @@ typedef struct chan_count {
 struct backend {
     backend_cfg cfg;
     const vgemv_ops *gops; /* rtl mode: the Verilated builds */
+    const vgemv_ops *wops; /* with a waveform: the GEMV build's traced twin, for the wave unit only */
     const vsm_ops *sops;
     size_t nbanks;
     gemv **g;
@@ -73,7 +74,7 @@ int backend_rtl_builds(const gemv_cfg *g, const smu_cfg *s, const char **gemv_bu
     if (*gemv_build && *smu_build)
         return 0;
     size_t k = (size_t)snprintf(err, n, "no Verilated %s build for %d rows, depth %d, %s K/V, %s accumulation (GEMV builds:",
-                                !*gemv_build ? "GEMV" : "softmax", g->rows, g->depth, g->kv_fmt == KVF_BF16 ? "BF16" : "FP16",
+                                !*gemv_build ? "GEMV" : "softmax", g->rows, g->depth, g->kv_fmt == KVF_BF16 ? "BF16" : g->kv_fmt == GEMV_KV_INT8 ? "INT8" : "FP16",
                                 g->acc_fp32 ? "FP32" : "FP16");
     for (size_t i = 0; i < ng && k < n; i++)
         k += (size_t)snprintf(err + k, n - k, " %s", gb[i].name);
@@ -97,6 +98,8 @@ static int load_rtl(backend *b, char *err, size_t n)
         return -1;
     gname = gname ? gname : g2, sname = sname ? sname : s2;
     if (!(b->gops = gemv_build_load(gname, err, n)) || !(b->sops = sm_build_load(sname, err, n)))
+        return -1;
+    if (b->cfg.wave_path && !(b->wops = vunit_load_traced(VU_GEMV, gname, err, n)))
         return -1;
     if (!b->cfg.rtl_gemv_build) /* a forced build is taken as it is: its differences are the test */
         b->cfg.gemv = b->gops->cfg;
@@ -142,6 +145,12 @@ backend *backend_new(const backend_cfg *cfg, char *err, size_t n)
 
 /* ---- RTL shadows ---------------------------------------------------------------------------------- */
 
+/* The GEMV build bank unit `unit` runs on: the traced one for the wave unit. */
+static const vgemv_ops *gops_of(const backend *b, unsigned unit)
+{
+    return b->cfg.wave_path && (long)unit == b->cfg.wave_unit ? b->wops : b->gops;
+}
+
 /* The shadow of unit `unit` (a bank unit, or with is_smu a channel's softmax unit), created and reset on
  * first use; NULL if that unit is not selected for RTL, or (err filled) if it cannot be created. */
 static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_t n)
@@ -157,7 +166,7 @@ static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_
     const char *build = is_smu ? b->sops->build : b->gops->build;
     u->is_smu = is_smu;
     u->q = fifo_new(sizeof(want));
-    u->sim = !u->q ? NULL : is_smu ? (void *)b->sops->create(3, argv) : (void *)b->gops->create(3, argv);
+    u->sim = !u->q ? NULL : is_smu ? (void *)b->sops->create(3, argv) : (void *)gops_of(b, unit)->create(3, argv);
     if (!u->sim)
         return snprintf(err, n, "%s unit %u: cannot create the Verilated model %s", is_smu ? "softmax" : "bank", unit,
                         build),
@@ -165,10 +174,10 @@ static shadow *shadow_of(backend *b, unsigned unit, int is_smu, char *err, size_
     if (is_smu)
         b->sops->reset(u->sim, 2);
     else
-        b->gops->reset(u->sim, 2);
+        gops_of(b, unit)->reset(u->sim, 2);
     b->st.rtl_units++;
     if (!is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit &&
-        b->gops->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles))
+        b->wops->trace_window(u->sim, b->cfg.wave_path, b->cfg.wave_from, b->cfg.wave_cycles))
         return snprintf(err, n, "bank unit %u: cannot write the waveform '%s'", unit, b->cfg.wave_path), NULL;
     return u;
 }
@@ -188,7 +197,7 @@ static int shadow_clock(backend *b, unsigned unit, shadow *u, char *err, size_t 
         build = ops->build, fired = u->sin.in_valid && so.in_ready, out_valid = so.out_valid;
         rtl_err = so.err, gold_err = smu_error(b->s[unit]);
     } else {
-        const vgemv_ops *ops = b->gops;
+        const vgemv_ops *ops = gops_of(b, unit);
         ops->set(u->sim, &u->gin);
         ops->get(u->sim, &go);
         build = ops->build, fired = u->gin.cmd_valid && go.cmd_ready, out_valid = go.res_valid;
@@ -213,7 +222,7 @@ static int shadow_clock(backend *b, unsigned unit, shadow *u, char *err, size_t 
     if (u->is_smu)
         b->sops->tick(u->sim);
     else
-        b->gops->tick(u->sim);
+        gops_of(b, unit)->tick(u->sim);
     b->st.rtl_cycles++;
     return fired;
 }
@@ -229,7 +238,7 @@ static int shadow_present(backend *b, unsigned unit, shadow *u, uint64_t cycle, 
     if (!u->is_smu && b->cfg.wave_path && (long)unit == b->cfg.wave_unit) { /* in step with the DRAM clock */
         vgemv_in keep = u->gin;
         u->gin = (vgemv_in){.res_ready = 1};
-        while (rc == 0 && b->gops->cycle(u->sim) < cycle)
+        while (rc == 0 && b->wops->cycle(u->sim) < cycle)
             rc = shadow_clock(b, unit, u, err, n) < 0 ? -1 : 0;
         u->gin = keep;
     }
@@ -331,7 +340,7 @@ int backend_finish(backend *b, char *err, size_t n)
         if (b->rs[c].sim && shadow_drain(b, c, &b->rs[c], err, n))
             return -1;
     if (b->cfg.wave_path && b->rg && b->rg[b->cfg.wave_unit].sim)
-        b->st.wave_failed = b->gops->trace_close(b->rg[b->cfg.wave_unit].sim) != 0;
+        b->st.wave_failed = b->wops->trace_close(b->rg[b->cfg.wave_unit].sim) != 0;
     return 0;
 }
 
@@ -355,7 +364,7 @@ void backend_free(backend *b)
         if (b->g)
             gemv_free(b->g[i]);
         if (b->rg && b->rg[i].sim)
-            b->gops->destroy(b->rg[i].sim);
+            gops_of(b, (unsigned)i)->destroy(b->rg[i].sim);
         if (b->rg)
             fifo_free(b->rg[i].q);
     }

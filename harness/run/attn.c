@@ -410,7 +410,7 @@ static plan_cfg plan_cfg_of(const attn_cfg *c)
 {
     return (plan_cfg){.m = &c->m, .hbm = &c->hbm, .batch = c->batch, .ctx = c->ctx, .systolic = c->systolic,
                       .pingpong = c->pingpong, .group = c->group, .split = c->split, .host_tier = c->host_tier,
-                      .fit_hint = c->fit_hint};
+                      .kv_fmt = c->kv_fmt, .kv_block = c->kv_block, .fit_hint = c->fit_hint};
 }
 
 int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, size_t n)

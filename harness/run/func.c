@@ -10,6 +10,7 @@
 #include "attn_ref.h"
 #include "fp.h"
 #include "gauss.h"
+#include "kvquant.h"
 #include "rng.h"
 
 
@@ -23,7 +24,10 @@ typedef struct pdata {
     fp16_t *prob;        /* rows x L */
     sm_res *res;         /* rows x parts (split-K) or rows x 1 */
     fp32_t *part;        /* rows x parts x d: partial outputs */
-    size_t cap[7];       /* bytes allocated for each buffer above */
+    int8_t *K8, *V8, *q8; /* INT8 runs: K, V and q quantised (kvquant.h) */
+    fp16_t *ks, *vs, *qs; /* their scales: of each token's K and V block (mapping.h), per query head */
+    fp16_t *pws;         /* INT8: the word scales of each V partition's units, parts x rows x 16 */
+    size_t cap[14];      /* bytes allocated for each buffer above */
     int kv_valid;        /* K and V hold the seeded data of item kv_item in layer kv_layer */
     uint32_t kv_item;
     unsigned kv_layer;
@@ -84,6 +88,7 @@ static void pdata_free(pdata *d)
     free(d->prob);
     free(d->res);
     free(d->part);
+    free(d->K8), free(d->V8), free(d->q8), free(d->ks), free(d->vs), free(d->qs), free(d->pws);
     memset(d, 0, sizeof *d);
 }
 
@@ -195,6 +200,24 @@ static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count
     return 0;
 }
 
+/* An INT8 pass: its K and V quantised in the blocks of the mapping (a unit's keys, a V partition's tokens,
+ * each in blocks of B), its queries, and its probability words' scales cleared. 0, or -1 (err). */
+static int quantise(func *f, pdata *d, const sched_pass *p, size_t L)
+{
+    const size_t dim = f->c.head_dim;
+    const unsigned B = f->c.g->block;
+    if (need(&d->K8, &d->cap[7], L * dim, 0) || need(&d->V8, &d->cap[8], L * dim, 0) ||
+        need(&d->q8, &d->cap[9], p->rows * dim, 0) || need(&d->ks, &d->cap[10], L * sizeof *d->ks, 0) ||
+        need(&d->vs, &d->cap[11], L * sizeof *d->vs, 0) || need(&d->qs, &d->cap[12], p->rows * sizeof *d->qs, 0) ||
+        need(&d->pws, &d->cap[13], (size_t)f->c.g->parts * p->rows * 16 * sizeof *d->pws, 1))
+        return fail(f, "out of memory for the INT8 data of a pass");
+    kvq_ranges(d->K, L, (unsigned)dim, p->shape.n, B, d->K8, d->ks);
+    kvq_ranges(d->V, L, (unsigned)dim, p->shape.nt, B, d->V8, d->vs);
+    for (uint32_t r = 0; r < p->rows; r++)
+        d->qs[r] = kvq_vec(d->q + r * dim, dim, d->q8 + r * dim);
+    return 0;
+}
+
 /* The data of a pass, made at its first command: the part's tokens, and for a whole item the host's too
  * (its partial joins the pass's merge). */
 static pdata *pass_data(func *f, const sched_pass *p)
@@ -240,7 +263,8 @@ static pdata *pass_data(func *f, const sched_pass *p)
         memcpy(d->K, same->K, L * dim * sizeof *d->K);
         memcpy(d->V, same->V, L * dim * sizeof *d->V);
     }
-    if (item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q)) {
+    if (item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q) ||
+        (f->c.kv_fmt == GEMV_KV_INT8 && quantise(f, d, p, L))) {
         d->p = NULL, d->kv_valid = 0;
         return NULL;
     }
@@ -269,11 +293,32 @@ static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, 
     if (!d)
         return -1;
     gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
-    gemv_beat out[16];
+    gemv_beat out[GEMV_MAX_BEATS];
+    uint16_t data[16];
+    const uint16_t *src = d->q + row * f->c.head_dim + 16 * word;
+    if (f->c.kv_fmt == GEMV_KV_INT8) { /* words of 32 values; after them one beat of the row's word scales */
+        if (word < f->c.g->words) {
+            kvq_pack(d->q8 + row * f->c.head_dim + 32 * word, data);
+        } else {
+            c = (gemv_cmd){.op = GEMV_OP_SCL, .buf = 0, .row = row, .word = 0};
+            for (int i = 0; i < 16; i++)
+                data[i] = d->qs[row];
+        }
+        src = data;
+    }
     for (unsigned b = 0; b < f->c.g->units; b++)
-        if (unit_cmd(f, b, gemv_encode(&c), d->q + row * f->c.head_dim + 16 * word, cycle, out) < 0)
+        if (unit_cmd(f, b, gemv_encode(&c), src, cycle, out) < 0)
             return -1;
     return 0;
+}
+
+/* INT8: a block-scale burst into unit b (SCL with last: lane 0 of the burst). */
+static int block_scale(func *f, unsigned b, fp16_t scale, uint64_t cycle)
+{
+    gemv_cmd c = {.op = GEMV_OP_SCL, .last = 1, .elem = 0};
+    uint16_t data[16] = {scale};
+    gemv_beat out[GEMV_MAX_BEATS];
+    return unit_cmd(f, b, gemv_encode(&c), data, cycle, out) < 0 ? -1 : 0;
 }
 
 /* A MACAB: in every unit the burst at (row, col) of the pass's K (score MAC) or V (context MAC), the unit's
@@ -288,17 +333,27 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
     const map_shape *sh = &p->shape;
     const size_t dim = f->c.head_dim, L = sh->L;
     const uint32_t idx = row * g->cols + col;
-    gemv_beat out[16];
-    if (!context) { /* map_k_token: key b * n + idx / W of unit b, burst idx % W */
-        const uint32_t i = idx / g->words;
-        const unsigned w = idx % g->words;
+    const int int8 = f->c.kv_fmt == GEMV_KV_INT8;
+    gemv_beat out[GEMV_MAX_BEATS];
+    uint16_t data[16];
+    if (!context) { /* map_k_token: key b * n + i of unit b, burst w (INT8: or the scale of the block at i) */
+        uint32_t i;
+        unsigned w;
+        const int key = map_k_burst(g, idx, &i, &w);
         gemv_cmd c = {.op = GEMV_OP_SCORE, .buf = 0, .word = w, .slot = 0, .last = w == g->words - 1};
         const uint32_t cw = gemv_encode(&c);
         for (unsigned b = 0; i < sh->n && b < g->units; b++) {
             uint64_t j = (uint64_t)b * sh->n + i;
             if (j >= L)
                 break; /* and every later unit */
-            int nb = unit_cmd(f, b, cw, d->K + (size_t)j * dim + 16 * w, cycle, out);
+            if (!key) {
+                if (block_scale(f, b, d->ks[j], cycle))
+                    return -1;
+                continue;
+            }
+            if (int8)
+                kvq_pack(d->K8 + (size_t)j * dim + 32 * w, data);
+            int nb = unit_cmd(f, b, cw, int8 ? data : d->K + (size_t)j * dim + 16 * w, cycle, out);
             if (nb < 0)
                 return -1;
             for (uint32_t r = 0; nb == 1 && r < p->rows; r++) {
@@ -308,24 +363,35 @@ static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, uns
         }
         return 0;
     }
-    if (idx >= sh->nt) /* map_v_token: token t * nt + idx of unit b's partition t, slice w */
+    uint32_t u; /* map_v_token: token t * nt + u of unit b's partition t, slice w (INT8: or a block's scale) */
+    const int tok = map_v_burst(g, idx, &u);
+    if (u >= sh->nt)
         return 0;
-    gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (idx / 16) % f->c.ring, .elem = idx % 16, .slot = 1};
+    const unsigned lanes = g->lanes;
+    gemv_cmd c = {.op = GEMV_OP_CTX, .buf = 1, .word = (u / lanes) % f->c.ring, .elem = u % lanes, .slot = 1,
+                  .wend = int8 && u % lanes == lanes - 1};
     const uint32_t cw = gemv_encode(&c);
     c.last = 1;
     const uint32_t cw_last = gemv_encode(&c);
     for (unsigned b = 0; b < g->units; b++) {
         int t = f->vpart[b];
         unsigned w = f->vslice[b];
-        uint64_t j = (uint64_t)t * sh->nt + idx;
+        uint64_t j = (uint64_t)t * sh->nt + u;
         if (t < 0 || j >= L)
             continue;
-        const uint32_t cmd = idx + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw;
-        int nb = unit_cmd(f, b, cmd, d->V + (size_t)j * dim + 16 * w, cycle, out);
+        if (!tok) {
+            if (block_scale(f, b, d->vs[j], cycle))
+                return -1;
+            continue;
+        }
+        const uint32_t cmd = u + 1 == map_part_tokens(sh, (uint32_t)t) ? cw_last : cw;
+        if (int8)
+            kvq_pack(d->V8 + (size_t)j * dim + 32 * w, data);
+        int nb = unit_cmd(f, b, cmd, int8 ? data : d->V + (size_t)j * dim + 16 * w, cycle, out);
         if (nb < 0)
             return -1;
         for (int k = 0; k < nb; k++) {
-            fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + 16 * w;
+            fp32_t *o = d->part + ((size_t)out[k].row * g->parts + (size_t)t) * dim + lanes * w + 16 * out[k].half;
             for (int i = 0; i < 16; i++) {
                 o[i] = f->c.acc_fp32 ? out[k].lane[i] : fp16_to_fp32_native((fp16_t)out[k].lane[i]);
                 f->st.ctx_nonfinite += !lane_finite(f, out[k].lane[i]);
@@ -401,21 +467,32 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
-    gemv_beat out[16];
+    gemv_beat out[GEMV_MAX_BEATS];
     for (uint32_t t = pc * g->parts_pc; t < (pc + 1) * g->parts_pc; t++) {
         uint32_t k = map_part_tokens(&p->shape, t), lo = t * p->shape.nt;
         if (k <= 16 * chunk)
             continue;
         for (uint32_t r = 0; r < p->rows; r++) {
-            uint16_t word[16];
-            for (uint32_t e = 0; e < 16; e++)
-                word[e] = 16 * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + 16 * chunk + e] : 0;
-            gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = chunk % f->c.ring};
-            const uint32_t cw = gemv_encode(&c);
+            const unsigned lanes = g->lanes, rw = chunk % f->c.ring;
+            uint16_t word[32], scales[16];
+            for (uint32_t e = 0; e < lanes; e++)
+                word[e] = lanes * chunk + e < k ? d->prob[(size_t)r * p->shape.L + lo + lanes * chunk + e] : 0;
+            gemv_cmd c = {.op = GEMV_OP_WR, .buf = 1, .row = r, .word = rw};
+            uint32_t cw[2] = {gemv_encode(&c), 0};
+            if (g->block) { /* INT8: the word quantised, then its scale with the others of the row (kept) */
+                int8_t p8[32];
+                fp16_t *ws = d->pws + ((size_t)t * p->rows + r) * 16;
+                ws[rw % 16] = kvq_vec(word, 32, p8);
+                kvq_pack(p8, word);
+                memcpy(scales, ws, sizeof scales);
+                c = (gemv_cmd){.op = GEMV_OP_SCL, .buf = 1, .row = r, .word = rw / 16 * 16};
+                cw[1] = gemv_encode(&c);
+            }
             const unsigned b0 = (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words;
             for (unsigned w = 0; w < g->words; w++)
-                if (unit_cmd(f, b0 + w, cw, word, cycle, out) < 0)
-                    return -1;
+                for (int s = 0; s < 1 + !!g->block; s++)
+                    if (unit_cmd(f, b0 + w, cw[s], s ? scales : word, cycle, out) < 0)
+                        return -1;
         }
     }
     return 0;
@@ -462,6 +539,9 @@ static int merge_end(func *f, int normalise, fp32_t *o, fp32_t *m, fp32_t *l, ui
     return 0;
 }
 
+/* The format of the values attention is computed on: an INT8 run's reference is its unquantised FP16 data. */
+static kvf_fmt16 ref_fmt(const func *f) { return f->c.kv_fmt == KVF_BF16 ? KVF_BF16 : KVF_FP16; }
+
 /* A finished query head: compared with FP64 attention over its ntok tokens, handed to on_output and
  * on_head, added to the statistics. */
 static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q, const fp16_t *K, const fp16_t *V,
@@ -469,7 +549,7 @@ static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q
 {
     const unsigned dim = f->c.head_dim;
     double ref[256];
-    attn_ref((kvf_fmt16)f->c.kv_fmt, q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
+    attn_ref(ref_fmt(f), q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
     func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
     int finite = 1;
     for (unsigned i = 0; i < dim; i++)
@@ -487,7 +567,7 @@ static int merge_host(func *f, const func_item *it, const fp16_t *q, const fp16_
 {
     const unsigned dim = f->c.head_dim;
     fp32_t hm, hl, ho[256];
-    attn_host_partial((kvf_fmt16)f->c.kv_fmt, q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host,
+    attn_host_partial(ref_fmt(f), q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host,
                       (int)dim, dim, f->scale, &hm, &hl, ho);
     return merge_in(f, hm, hl, ho, cycle);
 }

@@ -20,6 +20,8 @@ int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned bank_gr
     g->units_pc = banks_pc / g->banks_per_unit;
     g->units = pcs * g->units_pc;
     g->cols = cols;
+    g->lanes = 16;
+    g->block = 0;
     g->words = head_dim / 16;
     g->parts_pc = g->units_pc / g->words;
     g->parts = g->parts_pc * pcs;
@@ -30,16 +32,35 @@ int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned bank_gr
     return 0;
 }
 
+int map_geom_int8(map_geom *g, unsigned head_dim, unsigned block, char *err, size_t n)
+{
+    if (head_dim % 32)
+        return snprintf(err, n, "head_dim %u is not a multiple of 32 (one INT8 burst = 32 values)", head_dim), -1;
+    if (block == 0 || block % 32)
+        return snprintf(err, n, "INT8 block of %u tokens: not a positive multiple of 32 (a probability word)", block),
+               -1;
+    g->lanes = 32;
+    g->block = block;
+    g->words = head_dim / 32;
+    g->parts_pc = g->units_pc / g->words;
+    g->parts = g->parts_pc * g->pcs;
+    return 0;
+}
+
 void map_shape_of(const map_geom *g, uint32_t L, map_shape *s)
 {
     s->L = L;
     s->n = ceil_div(L, g->units);
     s->nt = ceil_div(L, g->parts);
-    uint32_t kb = s->n * g->words; /* K bursts in the fullest bank */
+    uint32_t kb = s->n * g->words, vb = s->nt; /* K and V bursts in the fullest bank */
+    if (g->block) { /* and a scale burst before each block */
+        kb += ceil_div(s->n, g->block);
+        vb += ceil_div(s->nt, g->block);
+    }
     s->k_rows = ceil_div(kb, g->cols);
     s->k_last = kb - (s->k_rows ? s->k_rows - 1 : 0) * g->cols;
-    s->v_rows = ceil_div(s->nt, g->cols);
-    s->v_last = s->nt - (s->v_rows ? s->v_rows - 1 : 0) * g->cols;
+    s->v_rows = ceil_div(vb, g->cols);
+    s->v_last = vb - (s->v_rows ? s->v_rows - 1 : 0) * g->cols;
     s->k_bank_rows = ceil_div(s->k_rows, g->banks_per_unit);
     s->v_bank_rows = ceil_div(s->v_rows, g->banks_per_unit);
 }
@@ -136,20 +157,21 @@ void map_k_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, u
                 unsigned *col)
 {
     *bank = j / s->n;
-    uint32_t idx = (j % s->n) * g->words + w;
+    uint32_t i = j % s->n, idx = i * g->words + w;
+    if (g->block)
+        idx = i / g->block * (1 + g->block * g->words) + 1 + i % g->block * g->words + w;
     *row = idx / g->cols;
     *col = idx % g->cols;
 }
 
 int64_t map_k_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w)
 {
-    uint32_t i = idx / g->words;
-    if (i >= s->n)
+    uint32_t i;
+    if (!map_k_burst(g, idx, &i, w) || i >= s->n)
         return -1;
     uint64_t j = (uint64_t)b * s->n + i;
     if (j >= s->L)
         return -1;
-    *w = idx % g->words;
     return (int64_t)j;
 }
 
@@ -167,18 +189,18 @@ void map_v_addr(const map_geom *g, const map_shape *s, uint32_t j, unsigned w, u
 {
     uint32_t t = j / s->nt, u = j % s->nt;
     *bank = (t / g->parts_pc) * g->units_pc + (t % g->parts_pc) * g->words + w;
-    *row = u / g->cols;
-    *col = u % g->cols;
+    uint32_t idx = g->block ? u / g->block * (1 + g->block) + 1 + u % g->block : u;
+    *row = idx / g->cols;
+    *col = idx % g->cols;
 }
 
 int64_t map_v_token(const map_geom *g, const map_shape *s, unsigned b, uint32_t idx, unsigned *w, uint32_t *u)
 {
     int t = map_v_part(g, b, w);
-    if (t < 0 || idx >= s->nt)
+    if (t < 0 || !map_v_burst(g, idx, u) || *u >= s->nt)
         return -1;
-    uint64_t j = (uint64_t)t * s->nt + idx;
+    uint64_t j = (uint64_t)t * s->nt + *u;
     if (j >= s->L)
         return -1;
-    *u = idx;
     return (int64_t)j;
 }

@@ -46,6 +46,8 @@ typedef struct map_geom {
     unsigned words;    /* W: bursts per key (head_dim / 16) */
     unsigned parts_pc; /* V partitions per pseudo-channel */
     unsigned parts;    /* T: V partitions per channel */
+    unsigned lanes;    /* values per burst: 16 (FP16, BF16) or 32 (INT8) */
+    unsigned block;    /* INT8: B, tokens per quantisation block (a multiple of 32); 0: no scales */
 } map_geom;
 
 /* The per-item shape on a channel of geometry g. */
@@ -60,10 +62,54 @@ typedef struct map_shape {
     uint32_t k_bank_rows, v_bank_rows; /* rows each bank holds: ceil(unit-rows / banks_per_unit) */
 } map_shape;
 
-/* banks_pc, bank_groups, banks_per_group: the configuration's banks per PC and their organisation. */
+/* banks_pc, bank_groups, banks_per_group: the configuration's banks per PC and their organisation.
+ * map_geom_init makes a 16-lane geometry; map_geom_int8 turns it into the INT8 layout below. */
 int map_geom_init(map_geom *g, unsigned pcs, unsigned banks_pc, unsigned bank_groups, unsigned banks_per_group,
                   unsigned cols, unsigned head_dim, int pingpong, char *err, size_t n);
+/* INT8 (kvfmt.h): 32 values per burst (W = head_dim / 32 bursts per key, V slices of 32 dimensions) and
+ * one FP16 scale per block of at most B contiguous tokens of an item's K, and of its V. A block never
+ * straddles units: a unit's n keys (a V partition's n_t tokens) are blocks of B from its first, the last one
+ * shorter, so the blocks follow the placement (a key's K block and its V block may differ). In a unit each
+ * block is preceded by one burst whose lane 0 holds the block's scale (the unit loads it with SCL): K blocks
+ * are 1 + B*W bursts, V blocks 1 + B (one burst per token of the slice). The V scale is stored in each of
+ * the partition's S units.
+ * Fails (-1, err) for a head_dim that is not a multiple of 32 or a B that is not a positive multiple of 32. */
+int map_geom_int8(map_geom *g, unsigned head_dim, unsigned block, char *err, size_t n);
 void map_shape_of(const map_geom *g, uint32_t L, map_shape *s);
+/* Burst idx of a unit's K (idx = unit-row offset * cols + col): 1 for a key burst, with *i the key's index in
+ * the unit and *w its burst; 0 for a block-scale burst, with *i the block's first key (a multiple of B) and
+ * *w 0. */
+static inline int map_k_burst(const map_geom *g, uint32_t idx, uint32_t *i, unsigned *w)
+{
+    if (!g->block) {
+        *i = idx / g->words, *w = idx % g->words;
+        return 1;
+    }
+    uint32_t per = 1 + g->block * g->words, in = idx % per;
+    *i = idx / per * g->block + (in ? (in - 1) / g->words : 0);
+    *w = in ? (in - 1) % g->words : 0;
+    return in != 0;
+}
+/* Burst idx of a unit's V: 1 for a token's burst, with *u the token's index in its partition; 0 for a
+ * block-scale burst, with *u the block's first token. */
+static inline int map_v_burst(const map_geom *g, uint32_t idx, uint32_t *u)
+{
+    if (!g->block) {
+        *u = idx;
+        return 1;
+    }
+    uint32_t in = idx % (1 + g->block);
+    *u = idx / (1 + g->block) * g->block + (in ? in - 1 : 0);
+    return in != 0;
+}
+/* Keys of a unit whose every burst lies before burst idx. */
+static inline uint32_t map_k_keys_before(const map_geom *g, uint32_t idx)
+{
+    if (!g->block)
+        return idx / g->words;
+    uint32_t per = 1 + g->block * g->words, in = idx % per;
+    return idx / per * g->block + (in ? (in - 1) / g->words : 0);
+}
 static inline uint32_t map_rows(const map_shape *s) { return s->k_bank_rows + s->v_bank_rows; }
 /* Bank of unit u (channel-local) for unit-row r: flat index pc * banks_pc + (sid * bank_groups + bg) *
  * banks_per_group + ba, and its pc, sid, bg, ba. */

@@ -195,8 +195,10 @@ int plan_make(const plan_cfg *c, plan *p, char *err, size_t n)
     const hbm_cfg *hc = c->hbm;
     const unsigned channels = hc->stacks * hc->channels;
     memset(p, 0, sizeof *p);
+    const int int8 = c->kv_fmt == GEMV_KV_INT8;
     if (map_geom_init(&p->g, hc->pcs, hbm_cfg_banks_per_pc(hc), hc->bank_groups, hc->banks, hc->columns, m->head_dim,
-                      c->pingpong, err, n))
+                      c->pingpong, err, n) ||
+        (int8 && map_geom_int8(&p->g, m->head_dim, c->kv_block, err, n)))
         return 2;
     p->nlogical = (size_t)c->batch * m->kv_heads;
     item_split *s = malloc(p->nlogical * sizeof *s);
@@ -210,7 +212,9 @@ int plan_make(const plan_cfg *c, plan *p, char *err, size_t n)
         if (m->window && len > m->window) /* a rolling KV cache keeps the window's tokens only */
             len = m->window;
         s[i] = (item_split){len, len, 1};
-        p->kv_bytes_layer += 2ull * len * m->head_dim * 2;
+        /* K and V: 2 bytes a value, or INT8's 1 and an FP16 scale per block of each */
+        p->kv_bytes_layer += int8 ? 2ull * ((uint64_t)len * m->head_dim + 2ull * cdiv32(len, c->kv_block))
+                                  : 2ull * len * m->head_dim * 2;
     }
     p->kv_bytes_needed = p->kv_bytes_layer * m->layers;
     p->kv_bytes_avail = (uint64_t)channels * hc->pcs * hbm_cfg_banks_per_pc(hc) * hc->rows * hbm_cfg_row_bytes(hc);

@@ -42,6 +42,8 @@ typedef struct plan_cfg {
     uint32_t group; /* query heads per pass */
     int split;      /* PLAN_SPLIT_* */
     int host_tier;
+    int kv_fmt;        /* KVF_FP16, KVF_BF16 or GEMV_KV_INT8 (the mapping's INT8 layout, mapping.h) */
+    uint32_t kv_block; /* INT8: tokens per quantisation block */
     const char *fit_hint; /* the "(allowed: ...)" of a cache that does not fit, or NULL for pimattn run's */
 } plan_cfg;
 

@@ -120,10 +120,13 @@ static void report_numerics(FILE *o, const attn_cfg *c, const attn_res *r, const
 void report_text(FILE *o, const attn_cfg *c, const attn_res *r, const report_info *in, const report_fig *f)
 {
     const hbm_cfg *h = &c->hbm;
-    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u%s, KV %s, acc %s, softmax %s, "
-               "%s mode\n",
+    char blk[48] = "";
+    if (c->kv_fmt == GEMV_KV_INT8)
+        snprintf(blk, sizeof blk, " (scale blocks of %u tokens)", c->kv_block);
+    fprintf(o, "pimattn run: %s decode attention, batch %u, ctx %u..%u (mean %.0f), %s%s G=%u%s, KV %s%s, acc %s, softmax "
+               "%s, %s mode\n",
             in->model, c->batch, in->ctx_min, in->ctx_max, in->ctx_mean, in->gemv, c->systolic ? "" : " (G passes)",
-            in->group, c->pingpong ? ", ping-pong (2 banks per unit)" : "", in->kv, in->acc, in->softmax, in->mode);
+            in->group, c->pingpong ? ", ping-pong (2 banks per unit)" : "", in->kv, blk, in->acc, in->softmax, in->mode);
     fprintf(o, "  hbm %s, %u stack(s) = %u channels x %u banks; power limit %s; seed %llu\n", in->hbm, h->stacks,
             r->channels, hbm_cfg_banks_per_pc(h) * h->pcs, h->power_limit ? "on" : "off", (unsigned long long)in->seed);
     fprintf(o, "  KV cache %.3f GB of %.3f GB (%u layers); %u work items (request x KV head) on %u of %u channels, "
@@ -240,6 +243,8 @@ static void json_config(cJSON *root, const attn_cfg *c, const attn_res *r, const
     cJSON_AddNumberToObject(cf, "group", in->group);
     cJSON_AddStringToObject(cf, "acc", in->acc);
     cJSON_AddStringToObject(cf, "kv_format", in->kv);
+    if (c->kv_fmt == GEMV_KV_INT8)
+        cJSON_AddNumberToObject(cf, "kv_block", c->kv_block);
     cJSON_AddStringToObject(cf, "softmax", in->softmax);
     cJSON_AddStringToObject(cf, "hbm", in->hbm);
     cJSON_AddNumberToObject(cf, "stacks", c->hbm.stacks);

@@ -255,7 +255,7 @@ static int pass_states_new(sched_ctx *x)
         pass_state *s = &x->st[i];
         const map_shape *sh = &x->ps[i].shape;
         s->q_done = s->s_end = s->sfm_done = s->c_end = s->merge_done = SCHED_INF;
-        s->nchunks = sched_cdiv(sh->nt, 16);
+        s->nchunks = sched_cdiv(sh->nt, x->g->lanes);
         s->s_row_end = malloc(sh->k_rows * sizeof *s->s_row_end);
         s->chunk_done = calloc(s->nchunks, sizeof *s->chunk_done);
         s->chunk_pcs = calloc(s->nchunks, 1);

@@ -217,7 +217,10 @@ static uint64_t mac_inputs_ready(const sched_ctx *x, const unit_row *u)
 {
     if (!u->context)
         return x->st[u->pass].q_done;
-    return sched_chunk_ready(x, u->pass, (x->macs.row * x->g->cols + x->macs.col) / 16);
+    uint32_t tok;
+    if (!map_v_burst(x->g, x->macs.row * x->g->cols + x->macs.col, &tok))
+        return 0; /* an INT8 block's scale: no probabilities needed */
+    return sched_chunk_ready(x, u->pass, tok / x->g->lanes);
 }
 
 /* The MAC beats of the current unit-row, once its set holds the row. */
@@ -254,7 +257,7 @@ static void macs_advance(sched_ctx *x, size_t p, int context, uint64_t t)
     pass_state *s = &x->st[p];
     m->col++;
     if (context)
-        s->consumed = m->row * x->g->cols + m->col;
+        (void)map_v_burst(x->g, m->row * x->g->cols + m->col, &s->consumed); /* tokens before the next burst */
     if (m->col < row_cols(x, &ps->shape, context, m->row))
         return;
     if (!context)
@@ -365,7 +368,7 @@ int sched_queries_issued(sched_ctx *x, const hbm_cmd *cmd, uint64_t t)
     (void)cmd;
     if (hk && hk->wrgb && hk->wrgb(hk->ctx, p, q->head, q->word, t))
         return -1;
-    if (wraps(&q->word, x->g->words) && wraps(&q->head, p->rows)) {
+    if (wraps(&q->word, x->g->words + (x->g->block ? 1 : 0)) && wraps(&q->head, p->rows)) { /* INT8: + q's scale */
         x->st[q->pass].q_done = t + x->hc->nCWL + x->hc->nBL;
         q->pass++;
     }
@@ -381,8 +384,8 @@ static uint32_t score_bursts(const sched_ctx *x, const sched_pass *p, unsigned p
     uint64_t per_pc = (uint64_t)s->n * x->g->units_pc, lo = (uint64_t)pc * per_pc;
     uint64_t tok = lo >= s->L ? 0 : (s->L - lo < per_pc ? s->L - lo : per_pc);
     uint64_t bytes = tok * p->rows * x->c->score_bytes;
-    uint64_t k1 = r + 1 >= s->k_rows ? s->n : ((uint64_t)(r + 1) * x->g->cols) / x->g->words;
-    uint64_t k0 = r == 0 ? 0 : ((uint64_t)r * x->g->cols) / x->g->words;
+    uint64_t k1 = r + 1 >= s->k_rows ? s->n : map_k_keys_before(x->g, (r + 1) * x->g->cols);
+    uint64_t k0 = r == 0 ? 0 : map_k_keys_before(x->g, r * x->g->cols);
     if (k1 > s->n)
         k1 = s->n;
     if (k0 > s->n)
@@ -456,7 +459,7 @@ static uint32_t chunk_parts(const sched_ctx *x, const sched_pass *p, unsigned pc
 {
     uint32_t k = 0;
     for (uint32_t t = pc * x->g->parts_pc; t < (pc + 1) * x->g->parts_pc; t++)
-        k += map_part_tokens(&p->shape, t) > 16 * q;
+        k += map_part_tokens(&p->shape, t) > x->g->lanes * q;
     return k;
 }
 
@@ -469,7 +472,7 @@ static int ring_slot_free(const sched_ctx *x)
     uint32_t ring = x->c->ring;
     if (m->chunk < ring)
         return m->pass == 0 || x->st[m->pass - 1].c_end != SCHED_INF;
-    return x->st[m->pass].consumed >= 16 * (m->chunk - ring + 1);
+    return x->st[m->pass].consumed >= x->g->lanes * (m->chunk - ring + 1);
 }
 
 static void prob_moves_advance(sched_ctx *x)
@@ -491,7 +494,7 @@ int sched_next_prob_moves(sched_ctx *x, hbm_cmd *cmd, uint64_t *ready)
         uint32_t k = m->parts;
         if (k) {
             *cmd = mk(x, HBM_MVGB, m->pc);
-            cmd->n = k * p->rows;
+            cmd->n = k * p->rows * (x->g->block ? 2 : 1); /* INT8: the word, and a beat of word scales */
             *ready = s->sfm_done == SCHED_INF || !ring_slot_free(x) ? SCHED_INF : s->sfm_done;
             return 1;
         }
@@ -517,13 +520,13 @@ int sched_prob_moves_issued(sched_ctx *x, const hbm_cmd *cmd, uint64_t t)
 
 /* ---- partial outputs up ------------------------------------------------------------------------------------- */
 
-/* Bursts of pc's partial outputs of pass p: 16 lanes per query head of every bank holding V. */
+/* Bursts of pc's partial outputs of pass p: 16 (INT8: 32) lanes per query head of every bank holding V. */
 static uint32_t partial_bursts(const sched_ctx *x, const sched_pass *p, unsigned pc)
 {
     uint32_t banks = 0;
     for (uint32_t t = pc * x->g->parts_pc; t < (pc + 1) * x->g->parts_pc; t++)
         banks += map_part_tokens(&p->shape, t) ? x->g->words : 0;
-    return sched_cdiv((uint64_t)banks * p->rows * 16 * x->c->out_bytes, 32);
+    return sched_cdiv((uint64_t)banks * p->rows * x->g->lanes * x->c->out_bytes, 32);
 }
 
 static void partial_moves_advance(sched_ctx *x)

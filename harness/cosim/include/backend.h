@@ -5,7 +5,8 @@
  *  - rtl: the same, plus, for the selected banks and channels, the Verilated unit fed the same
  *    commands; every result beat and the error flag are compared bit for bit (`--mode rtl`). A
  *    mismatch is a hard error naming the unit, the DRAM cycle of the command and the values.
- *    Optionally one Verilated bank unit writes an FST window (wave_*): that unit is clocked in step with
+ *    Optionally one Verilated bank unit writes an FST window (wave_*; it runs the GEMV build's traced twin,
+ *    build/vunits/trace/, cosim.h): that unit is clocked in step with
  *    the DRAM clock (idle cycles up to each command's issue cycle), the others only when they have work.
  *
  * Contract

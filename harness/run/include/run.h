@@ -124,7 +124,9 @@ typedef struct attn_cfg {
     int pingpong; /* two banks of a bank group share one GEMV unit and alternate rows (mapping.h) */
     uint32_t group; /* rows of the systolic unit: query heads per pass (1 for the tree unit) */
     int acc_fp32, splitk;
-    int kv_fmt; /* KVF_FP16 or KVF_BF16 (kvfmt.h): the format of K, V and q; BF16 needs acc_fp32 */
+    int kv_fmt; /* KVF_FP16, KVF_BF16 (kvfmt.h) or GEMV_KV_INT8 (gemv.h): the format of K, V and q; BF16
+                 * and INT8 need acc_fp32 */
+    uint32_t kv_block; /* INT8: tokens per quantisation block of K and of V (a multiple of 32; mapping.h) */
     smu_cfg smu;
     uint32_t layers;
     int rtl;                   /* rtl mode: Verilated units on rtl_bank / rtl_channel (the backend picks the builds) */
