@@ -1,5 +1,5 @@
 /* func.c — real numbers for the scheduler's commands (func.h). */
-#include "func.h"
+#include "func_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -7,48 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attn_ref.h"
 #include "fp.h"
 #include "gauss.h"
 #include "kvquant.h"
 #include "rng.h"
 
 
-/* The data of a pass in flight. A slot keeps its buffers when its pass ends (no allocation, no page faults
- * per pass), and its K and V with the item and layer they belong to: the next pass over the same item (the
- * tree unit reads an item once per query head) copies them instead of drawing them again. */
-typedef struct pdata {
-    const sched_pass *p; /* NULL: free */
-    fp16_t *K, *V, *q;   /* L x d, L x d, rows x d */
-    uint32_t *scores;    /* rows x L: FP32 or FP16 (low half) bit patterns, token order */
-    fp16_t *prob;        /* rows x L */
-    sm_res *res;         /* rows x parts (split-K) or rows x 1 */
-    fp32_t *part;        /* rows x parts x d: partial outputs */
-    int8_t *K8, *V8, *q8; /* INT8 runs: K, V and q quantised (kvquant.h) */
-    fp16_t *ks, *vs, *qs; /* their scales: of each token's K and V block (mapping.h), per query head */
-    fp16_t *pws;         /* INT8: the word scales of each V partition's units, parts x rows x 16 */
-    size_t cap[14];      /* bytes allocated for each buffer above */
-    int kv_valid;        /* K and V hold the seeded data of item kv_item in layer kv_layer */
-    uint32_t kv_item;
-    unsigned kv_layer;
-} pdata;
-
-struct func {
-    func_cfg c;
-    sched_hooks *hk;
-    unsigned chan, layer;
-    fp32_t scale;
-    gauss_ctx *gauss;
-    int *vpart;         /* per unit: its V partition (-1: a spare unit) and slice (map_v_part) */
-    unsigned *vslice;
-    pdata *live; /* the passes in flight (S(p+1) runs before C(p); merges may wait for the host tier) */
-    size_t nlive;
-    fp32_t **own_store; /* one thread: the parts' partials (else func_cfg.part_store, shared) */
-    func_stats st;
-};
-
-static int fail(func *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(func *f, const char *fmt, ...)
+int func_fail(func *f, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -161,7 +126,7 @@ static int need(void *buf, size_t *cap, size_t bytes, int zero)
  * V (K NULL: only the queries), and query heads h0 .. h0+rows-1 of its group into q: from the data file,
  * or the seeded values, which are drawn for the whole item so every part sees the same numbers (a BF16 run:
  * the same values rounded to BF16; a data file holds FP16 values, so BF16 runs take none). 0, or -1 (err). */
-static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, fp16_t *K, fp16_t *V, uint32_t h0,
+int func_item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, fp16_t *K, fp16_t *V, uint32_t h0,
                      uint32_t rows, fp16_t *q)
 {
     const size_t all = (size_t)it->L_pim + it->L_host, dim = f->c.head_dim;
@@ -177,7 +142,7 @@ static int item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count
     } else if (K) {
         fp16_t *tmp = malloc(all * dim * sizeof *tmp);
         if (!tmp)
-            return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh);
+            return func_fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh);
         gauss16(f->gauss, &r, tmp, all * dim, 1.0);
         memcpy(K, tmp + (size_t)tok0 * dim, (size_t)count * dim * sizeof *K);
         gauss16(f->gauss, &r, tmp, all * dim, 1.0);
@@ -210,7 +175,7 @@ static int quantise(func *f, pdata *d, const sched_pass *p, size_t L)
         need(&d->q8, &d->cap[9], p->rows * dim, 0) || need(&d->ks, &d->cap[10], L * sizeof *d->ks, 0) ||
         need(&d->vs, &d->cap[11], L * sizeof *d->vs, 0) || need(&d->qs, &d->cap[12], p->rows * sizeof *d->qs, 0) ||
         need(&d->pws, &d->cap[13], (size_t)f->c.g->parts * p->rows * 16 * sizeof *d->pws, 1))
-        return fail(f, "out of memory for the INT8 data of a pass");
+        return func_fail(f, "out of memory for the INT8 data of a pass");
     kvq_ranges(d->K, L, (unsigned)dim, p->shape.n, B, d->K8, d->ks);
     kvq_ranges(d->V, L, (unsigned)dim, p->shape.nt, B, d->V8, d->vs);
     for (uint32_t r = 0; r < p->rows; r++)
@@ -220,7 +185,7 @@ static int quantise(func *f, pdata *d, const sched_pass *p, size_t L)
 
 /* The data of a pass, made at its first command: the part's tokens, and for a whole item the host's too
  * (its partial joins the pass's merge). */
-static pdata *pass_data(func *f, const sched_pass *p)
+pdata *func_pass_data(func *f, const sched_pass *p)
 {
     const int seeded = !f->c.data;
     pdata *free_slot = NULL, *same = NULL; /* same: a slot holding this item's K and V */
@@ -238,7 +203,7 @@ static pdata *pass_data(func *f, const sched_pass *p)
         size_t at = same ? (size_t)(same - f->live) : 0;
         pdata *grown = realloc(f->live, (f->nlive + 4) * sizeof *grown);
         if (!grown)
-            return fail(f, "out of memory"), NULL;
+            return func_fail(f, "out of memory"), NULL;
         memset(grown + f->nlive, 0, 4 * sizeof *grown);
         f->live = grown;
         same = same ? &f->live[at] : NULL;
@@ -256,14 +221,14 @@ static pdata *pass_data(func *f, const sched_pass *p)
         need(&d->res, &d->cap[5], p->rows * parts * sizeof *d->res, 1) ||
         need(&d->part, &d->cap[6], (size_t)p->rows * f->c.g->parts * dim * sizeof *d->part, 1)) {
         d->kv_valid = 0;
-        return fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
+        return func_fail(f, "out of memory for the data of request %u, KV head %u", it->req, it->kvh), NULL;
     }
     d->p = p;
     if (same && same != d) { /* another pass over the same part: its K and V, and this pass's queries */
         memcpy(d->K, same->K, L * dim * sizeof *d->K);
         memcpy(d->V, same->V, L * dim * sizeof *d->V);
     }
-    if (item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q) ||
+    if (func_item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q) ||
         (f->c.kv_fmt == GEMV_KV_INT8 && quantise(f, d, p, L))) {
         d->p = NULL, d->kv_valid = 0;
         return NULL;
@@ -289,7 +254,7 @@ static int unit_cmd(func *f, unsigned bank, uint32_t cmd, const uint16_t *data, 
 static int hk_wrgb(void *ctx, const sched_pass *p, unsigned row, unsigned word, uint64_t cycle)
 {
     func *f = ctx;
-    pdata *d = pass_data(f, p);
+    pdata *d = func_pass_data(f, p);
     if (!d)
         return -1;
     gemv_cmd c = {.op = GEMV_OP_WR, .buf = 0, .row = row, .word = word};
@@ -326,7 +291,7 @@ static int block_scale(func *f, unsigned b, fp16_t scale, uint64_t cycle)
 static int hk_mac(void *ctx, const sched_pass *p, int context, uint32_t row, unsigned col, uint64_t cycle)
 {
     func *f = ctx;
-    pdata *d = pass_data(f, p);
+    pdata *d = func_pass_data(f, p);
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
@@ -438,7 +403,7 @@ static int sm_row_run(func *f, const uint32_t *s, uint32_t n, int64_t delta, fp1
 static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
 {
     func *f = ctx;
-    pdata *d = pass_data(f, p);
+    pdata *d = func_pass_data(f, p);
     if (!d)
         return -1;
     const uint32_t L = p->shape.L;
@@ -463,7 +428,7 @@ static int hk_sfm_row(void *ctx, const sched_pass *p, uint64_t cycle)
 static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, uint64_t cycle)
 {
     func *f = ctx;
-    pdata *d = pass_data(f, p);
+    pdata *d = func_pass_data(f, p);
     if (!d)
         return -1;
     const map_geom *g = f->c.g;
@@ -498,155 +463,10 @@ static int hk_mvgb(void *ctx, const sched_pass *p, unsigned pc, uint32_t chunk, 
     return 0;
 }
 
-/* One partial into the channel's softmax unit: PART (m, l), then the vector in lanes-wide PVEC beats. */
-static int merge_in(func *f, fp32_t m, fp32_t l, const fp32_t *v, uint64_t cycle)
-{
-    const smu_cfg *k = &f->c.smu;
-    smu_beat ob[258];
-    uint32_t w[3], data[16] = {0};
-    smu_cmd c = {.op = SMU_PART, .m = m, .l = l};
-    smu_encode(&c, w);
-    if (backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn) < 0)
-        return -1;
-    c = (smu_cmd){.op = SMU_PVEC};
-    smu_encode(&c, w);
-    for (unsigned i = 0; i < f->c.head_dim; i += (unsigned)k->lanes)
-        if (backend_smu(f->c.be, f->chan, w, v + i, cycle, ob, f->hk->err, f->hk->errn) < 0)
-            return -1;
-    return 0;
-}
-
-/* MEND: the merged vector into o, the merge's (M, l) into *m, *l. */
-static int merge_end(func *f, int normalise, fp32_t *o, fp32_t *m, fp32_t *l, uint64_t cycle)
-{
-    const smu_cfg *k = &f->c.smu;
-    smu_beat ob[258];
-    uint32_t w[3], data[16] = {0};
-    smu_cmd c = {.op = SMU_MEND, .normalise = (unsigned)normalise};
-    smu_encode(&c, w);
-    int nb = backend_smu(f->c.be, f->chan, w, data, cycle, ob, f->hk->err, f->hk->errn);
-    if (nb < 0)
-        return -1;
-    unsigned pos = 0;
-    for (int i = 0; i < nb; i++) {
-        for (int j = 0; ob[i].kind == SMU_OVEC && j < k->lanes && pos < f->c.head_dim; j++)
-            o[pos++] = ob[i].data[j];
-        if (ob[i].kind == SMU_MERGE_RES)
-            *m = ob[i].m, *l = ob[i].l;
-    }
-    if (pos != f->c.head_dim)
-        return fail(f, "softmax unit %u: merge returned %u of %u output values", f->chan, pos, f->c.head_dim);
-    return 0;
-}
-
-/* The format of the values attention is computed on: an INT8 run's reference is its unquantised FP16 data. */
-static kvf_fmt16 ref_fmt(const func *f) { return f->c.kv_fmt == KVF_BF16 ? KVF_BF16 : KVF_FP16; }
-
-/* A finished query head: compared with FP64 attention over its ntok tokens, handed to on_output and
- * on_head, added to the statistics. */
-static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q, const fp16_t *K, const fp16_t *V,
-                       size_t ntok, const fp32_t *o)
-{
-    const unsigned dim = f->c.head_dim;
-    double ref[256];
-    attn_ref(ref_fmt(f), q, K, V, ntok, (int)dim, dim, 1.0 / sqrt((double)dim), ref, NULL);
-    func_output fo = {f->layer, it->req, it->kvh * f->c.group + g, dim, o, ref};
-    int finite = 1;
-    for (unsigned i = 0; i < dim; i++)
-        finite &= (o[i] & 0x7F800000u) != 0x7F800000u;
-    double e = attn_rel_l2(ref, o, (int)dim);
-    if (f->c.on_output)
-        f->c.on_output(f->c.out_ctx, &fo);
-    func_stats_add(&f->st, e, finite, f->c.max_rel_l2);
-    if (f->c.on_head)
-        f->c.on_head(f->c.head_ctx, &fo, e, finite);
-}
-
-/* The host tier's partial over tokens L_pim .. L_pim+L_host-1 of K and V (which start at token 0). */
-static int merge_host(func *f, const func_item *it, const fp16_t *q, const fp16_t *K, const fp16_t *V, uint64_t cycle)
-{
-    const unsigned dim = f->c.head_dim;
-    fp32_t hm, hl, ho[256];
-    attn_host_partial(ref_fmt(f), q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host,
-                      (int)dim, dim, f->scale, &hm, &hl, ho);
-    return merge_in(f, hm, hl, ho, cycle);
-}
-
-static int hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
-{
-    func *f = ctx;
-    pdata *d = pass_data(f, p);
-    if (!d)
-        return -1;
-    const map_geom *g = f->c.g;
-    const unsigned dim = f->c.head_dim;
-    const func_item *it = &f->c.items[p->item];
-    const int whole = it->nparts == 1;
-    if (!whole && !f->c.part_store[p->item] && !(f->c.part_store[p->item] = malloc((size_t)f->c.group * (dim + 2) * sizeof(fp32_t))))
-        return fail(f, "out of memory");
-    for (uint32_t r = 0; r < p->rows; r++) {
-        for (uint32_t t = 0; t < g->parts; t++) {
-            if (!map_part_tokens(&p->shape, t))
-                continue;
-            const sm_res *rs = &d->res[r * (f->c.splitk ? g->parts : 1) + (f->c.splitk ? t : 0)];
-            if (merge_in(f, rs->m, rs->l, d->part + ((size_t)r * g->parts + t) * dim, cycle))
-                return -1;
-        }
-        if (whole && it->L_host && merge_host(f, it, d->q + (size_t)r * dim, d->K, d->V, cycle))
-            return -1;
-        fp32_t o[256], m = 0, l = 0;
-        if (merge_end(f, whole && f->c.splitk, o, &m, &l, cycle))
-            return -1;
-        if (!whole) { /* a part: its unnormalised partial waits for the item's final merge (func_part_merge) */
-            fp32_t *st = f->c.part_store[p->item] + (size_t)(p->h0 + r) * (dim + 2);
-            st[0] = f->c.splitk ? m : d->res[r].m; /* the buffer flow's partials share the row's m and l */
-            st[1] = f->c.splitk ? l : d->res[r].l;
-            memcpy(st + 2, o, dim * sizeof *o);
-            continue;
-        }
-        if (!f->c.splitk) /* deferred normalisation of the summed partials */
-            for (unsigned i = 0; i < dim; i++)
-                o[i] = fp32_mul_native(o[i], d->res[r].rl); /* = fp32_mul (fp.h) */
-        check_head(f, it, p->h0 + r, d->q + (size_t)r * dim, d->K, d->V, (size_t)it->L + it->L_host, o);
-    }
-    for (size_t i = 0; i < f->nlive; i++)
-        if (f->live[i].p == p)
-            f->live[i].p = NULL; /* the slot keeps its buffers and data */
-    return 0;
-}
-
-int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
-{
-    const func_item *it = &f->c.items[owner];
-    const unsigned dim = f->c.head_dim, G = f->c.group;
-    const size_t all = (size_t)it->L_pim + it->L_host;
-    fp16_t *K = malloc(all * dim * sizeof *K), *V = malloc(all * dim * sizeof *V), *q = malloc((size_t)G * dim * sizeof *q);
-    int rc = !K || !V || !q ? fail(f, "out of memory") : item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
-    for (uint32_t j = 0; rc == 0 && j < it->nparts; j++)
-        if (!f->c.part_store[owner + j])
-            rc = fail(f, "request %u, KV head %u: part %u has no partial for the final merge", it->req, it->kvh, j);
-    for (uint32_t h = 0; rc == 0 && h < G; h++) {
-        for (uint32_t j = 0; rc == 0 && j < it->nparts; j++) {
-            const fp32_t *st = f->c.part_store[owner + j] + (size_t)h * (dim + 2);
-            rc = merge_in(f, st[0], st[1], st + 2, cycle);
-        }
-        if (rc == 0 && it->L_host)
-            rc = merge_host(f, it, q + (size_t)h * dim, K, V, cycle);
-        fp32_t o[256], m, l;
-        if (rc == 0 && (rc = merge_end(f, 1, o, &m, &l, cycle)) == 0)
-            check_head(f, it, h, q + (size_t)h * dim, K, V, all, o);
-    }
-    for (uint32_t j = 0; j < it->nparts; j++) {
-        free(f->c.part_store[owner + j]);
-        f->c.part_store[owner + j] = NULL;
-    }
-    free(K), free(V), free(q);
-    return rc;
-}
 
 void func_hooks(func *f, sched_hooks *hk, char *err, size_t n)
 {
     *hk = (sched_hooks){.ctx = f, .wrgb = hk_wrgb, .mac = hk_mac, .sfm_row = hk_sfm_row, .mvgb = hk_mvgb,
-                        .sfm_merge = hk_sfm_merge, .err = err, .errn = n};
+                        .sfm_merge = func_hk_sfm_merge, .err = err, .errn = n};
     f->hk = hk;
 }
