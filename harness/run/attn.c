@@ -340,7 +340,10 @@ static int open_units(run_ctx *x, char *err, size_t n)
                                     err + k, n - (size_t)k)))
             return 2;
     }
-    if (!(x->h = hbm_new(&c->hbm)))
+    hbm_cfg hc = c->hbm; /* an INT8 unit: twice the lanes per burst, INT8 MACs (energy) */
+    if (c->kv_fmt == GEMV_KV_INT8)
+        hc.gemv_lanes *= 2, hc.e_mac = hc.e_mac8;
+    if (!(x->h = hbm_new(&hc)))
         return snprintf(err, n, "out of memory"), -1;
     if (!(x->be = backend_new(&bc, err, n)))
         return -1;

@@ -85,7 +85,8 @@
     X(energy, global_io, e_gio, F, 0, 100, "bank-group mux to global I/O, pJ per bit")                       \
     X(energy, tsv, e_tsv, F, 0, 100, "TSV, pJ per bit")                                                      \
     X(energy, io, e_io, F, 0, 100, "interposer I/O, pJ per bit")                                              \
-    X(energy, mac_pj, e_mac, F, 0, 100, "one FP16 MAC in a GEMV unit, pJ")
+    X(energy, mac_pj, e_mac, F, 0, 100, "one FP16 MAC in a GEMV unit, pJ")                                 \
+    X(energy, mac_int8_pj, e_mac8, F, 0, 100, "one INT8 MAC (INT32 sum) in an INT8 GEMV unit, pJ")
 
 /* The trace controller (hbm_ctrl.h): only `pimattn hbm` and the tests use it; the PIM scheduler (harness/run)
  * issues its own commands. */

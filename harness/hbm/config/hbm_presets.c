@@ -42,6 +42,9 @@ static void common(hbm_cfg *c)
     c->e_tsv = 0.5;
     c->e_io = 0.3;
     c->e_mac = 0.32;
+    /* mac_pj scaled by Horowitz's 45 nm figures (ISSCC 2014): an 8-bit multiply and a 32-bit add, 0.2 + 0.1 pJ,
+     * against an FP16 multiply and add, 1.1 + 0.4 pJ */
+    c->e_mac8 = 0.064;
     /* the trace controller (`pimattn hbm`): as Ramulator 2's generic DRAM controller (32-entry queues,
      * FR-FCFS, open page, REFab every nREFI) */
     c->read_queue = 32;
