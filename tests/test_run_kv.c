@@ -188,6 +188,11 @@ static void test_int8_vs_fp16(void **state)
     const double macs = (double)r8.layer[0].hbm.cmds[HBM_MACAB] / (double)r16.layer[0].hbm.cmds[HBM_MACAB];
     if (macs < 0.5 || macs > 0.56) /* (1 + B W/2) / (B W) = 0.508, and rows rounded */
         fail_msg(TB_REPLAY "INT8 / FP16 MACABs %.3f (expected 0.5..0.56)", g_seed, g_seed, macs);
+    /* the MACs' energy: 32 INT8 MACs of mac_int8_pj per bank burst against 16 FP16 MACs of mac_pj */
+    const double alu = (r8.layer[0].hbm.energy.alu / r16.layer[0].hbm.energy.alu) /
+                       (macs * 2 * s.c.hbm.e_mac8 / s.c.hbm.e_mac);
+    if (fabs(alu - 1) > 1e-9)
+        fail_msg(TB_REPLAY "INT8 MAC energy %.6g of its closed form", g_seed, g_seed, alu);
     report_fig f16, f8;
     report_derive(&s.c, &r16, &f16);
     report_derive(&s.c, &r8, &f8);
