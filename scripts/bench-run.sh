@@ -4,7 +4,8 @@
 #     repeat it), 40 stacks (8 AttAcc devices) so the KV cache fits; numbers checked for 64 work items.
 #     The same with every head checked (6,144 query heads; the numbers on worker threads while the timing
 #     goes on), and with all 96 layers simulated (--layers all, default numerics).
-#  2. rtl mode, the default scenario (Llama-2-70B, batch 4, one PC of Verilated G = 8 units).
+#  2. rtl mode, the default scenario (Llama-2-70B, batch 4, one PC of Verilated G = 8 units); the KV formats
+#     fp16, bf16, int8 on Llama-2-70B at L = 4096 for batch 8, 32, 64 (cycles, MACs, capacity, tokens/s, energy).
 #  3. efficiency for L = 512 .. 32K on one stack with every channel given 8 passes, against the
 #     MAC-limited bound (KV bytes / peak all-bank MAC bandwidth) and the row-switch-aware ceiling (one
 #     row buffer per bank: every 1 KB row costs nRCDRD + 31 MAC spacings + nRTP + nRP), for MHA (G = 1)
@@ -44,6 +45,29 @@ s=$(wall "$out/run-rtl.txt" "$bin" run --mode rtl)
 grep -E '^layer |^0 |rtl:|simulation' "$out/run-rtl.txt"
 echo "wall ${s} s"
 echo
+echo "== KV formats: Llama-2-70B, L = 4096, 5 stacks (one AttAcc device), fp16 / bf16 / int8 (--kv-block 32)"
+printf '%-5s %6s | %9s %8s %9s %10s %9s %9s %7s\n' batch format cycles MACAB KV_GB tokens/s energy_mJ relL2 wall_s
+for b in 8 32 64; do
+  for k in fp16 bf16 int8; do
+    f="$out/kv-$k-$b.txt"
+    t0=$(date +%s.%N)
+    if ! "$bin" run --kv-format "$k" --batch "$b" --ctx 4096 > "$f" 2> "$f.err"; then
+      printf '%-5s %6s | refused: %s...\n' "$b" "$k" "$(head -1 "$f.err" | cut -c 14-90)"
+      continue
+    fi
+    s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+    awk -v b="$b" -v k="$k" -v s="$s" '
+      /^0 / { cyc = $2; mac = $9; rel = $NF }
+      /KV cache/ { for (i = 1; i <= NF; i++) if ($i == "GB") { gb = $(i-1); break } }
+      /decode step/ { for (i = 1; i <= NF; i++) if ($i == "tokens/s") tps = $(i-1) }
+      /energy per step/ { e = $4 }
+      END { printf "%-5s %6s | %9d %8d %9s %10s %9s %9s %7s\n", b, k, cyc, mac, gb, tps, e, rel, s }' "$f"
+  done
+done
+echo "(cycles, MACAB: the first layer; KV_GB: the cache of all layers; relL2: the worst checked head against FP64"
+echo " on the unquantised values; int8 halves the bytes and the MACs, the softmax unit's work does not change)"
+echo
+
 echo "== schedule efficiency, one stack, 8 passes per channel (timing; the numbers of one work item checked)"
 echo "   unit: one GEMV unit per bank; ping-pong: one per two banks (--pingpong), its own bound = half the units'"
 printf '%-9s %-10s %6s | %9s %7s %7s %6s %7s %6s | %9s %7s %7s | %6s\n' model preset L "cycles" "%MACbnd" "%ceil" "%ref" \
