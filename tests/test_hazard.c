@@ -232,6 +232,39 @@ static void test_unmutated(void **state)
     passes("split", "--model llama3-8b --batch 1 --ctx 8000 --split balance");
     passes("fp16", "--acc fp16 --batch 3 --ctx 500,1000,1500");
     passes("d160", "--acc fp16 --model mtnlg-530b --batch 1 --ctx 700");
+    passes("int8", "--kv-format int8 --batch 2 --ctx 2100,5000 --layers 2");
+}
+
+/* INT8 (--kv-format int8, B = 32), Llama-2-70B, one request of 2048 tokens. Channel 0 from the spec (docs/
+ * architecture.md, "Mapping"): W = 4, n = 32 keys per unit = one block = 1 + 32 x 4 = 129 K beats; 16
+ * partitions of nt = 128 tokens = 4 blocks = 132 V beats, the first a scale burst; chunks of 32 tokens, each
+ * MVGB 2 beats per word; 8 x (4 + 1) WRGBs. */
+static void test_rules_int8(void **state)
+{
+    (void)state;
+    trace t;
+    make(&t, "m_int8", "--kv-format int8 --batch 1 --ctx 2048");
+    const hbm_cfg *c = &t.cfg;
+    const unsigned nK = 129;
+    assert_int_equal(place_field(&t, "block="), 32);
+    const size_t mac0 = nth(&t, "MACAB", 0, -1, 0, 0), macV0 = nth(&t, "MACAB", 0, -1, nK, 0);
+    const size_t macV1 = nth(&t, "MACAB", 0, -1, nK + 1, 0);
+    mut m = copy(&t);
+    size_t w = nth(&t, "WRGB", 0, -1, 8 * 5 - 1, 0); /* the last row's scale beat */
+    set_cyc(&m, w, cyc(t.l[mac0]) - c->nCWL - c->nBL + 1);
+    expect_rule(&t, &m, NULL, "q-ready", "INT8: the last query scale WRGB lands 1 CK after the first score MAC");
+    /* the V phase's first beat is a block's scale, which needs no probabilities: the schedule issues it before
+     * any MVGB (a checker of the FP16 layout would call it token 0 and refuse the log), token 0 after them */
+    size_t g = nth(&t, "MVGB", 0, 1, 0, 0);
+    const uint64_t nbl = (uint64_t)field(t.l[g], "n=") * c->nBL;
+    assert_true(cyc(t.l[macV0]) < cyc(t.l[nth(&t, "MVGB", 0, -1, 0, 0)]) && cyc(t.l[macV1]) >= cyc(t.l[g]) + nbl);
+    m = copy(&t);
+    set_cyc(&m, g, cyc(t.l[macV1]) + 1 - nbl);
+    expect_rule(&t, &m, NULL, "prob-ready", "INT8: chunk 0's MVGB to pc 1 done 1 CK after token 0's MAC");
+    m = copy(&t);
+    set_field(&m, g, "n=", field(t.l[g], "n=") / 2);
+    expect_rule(&t, &m, NULL, "count", "INT8: an MVGB without its word-scale beats");
+    drop(&t);
 }
 
 /* Llama-2-70B, one request of 2048 tokens: one pass (8 query heads) per channel. Channel 0 from the spec:
@@ -471,6 +504,7 @@ int main(void)
     assert_non_null(mkdtemp(dir));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unmutated),  cmocka_unit_test(test_rules_gqa),   cmocka_unit_test(test_rules_tree),
+        cmocka_unit_test(test_rules_int8),
         cmocka_unit_test(test_rules_pingpong), cmocka_unit_test(test_rules_split), cmocka_unit_test(test_malformed), cmocka_unit_test(test_fuzz_regressions),
     };
     int rc = cmocka_run_group_tests_name("hazard", tests, NULL, NULL);

@@ -102,20 +102,23 @@ static int on_mac(hz *z, hz_chan *ch, const hz_cmd *c)
                         ph, r, row);
     const uint32_t u = r * g->cols + ch->mcol; /* the burst index in the unit (K) or the partition's token (V) */
     if (!ctx) { /* reads query word u % W of every row: all of the pass's WRGBs, landed (done = nCWL + nBL) */
-        if (p->wrgb < p->rows * g->words)
-            return viol(z, c, p, "q-ready", "%u of the pass's %u query WRGBs issued", p->wrgb, p->rows * g->words);
+        const uint32_t nq = p->rows * (g->words + (g->block ? 1 : 0)); /* INT8: and each row's scale beat */
+        if (p->wrgb < nq)
+            return viol(z, c, p, "q-ready", "%u of the pass's %u query WRGBs issued", p->wrgb, nq);
         if (c->t < p->q_done)
             return viol(z, c, p, "q-ready", "needs cycle >= %" PRIu64 " (the pass's last query WRGB done: issue + nCWL + nBL)",
                         p->q_done);
-    } else { /* reads probability chunk u / 16 of every PC that holds it: each PC's MVGB done (n x nBL) */
-        uint32_t q = u / 16;
-        for (unsigned pc = 0; pc < g->pcs; pc++) {
+    } else { /* reads probability chunk tok / 16 (INT8: 32) of every PC that holds it: each PC's MVGB done (n x
+              * nBL); an INT8 block's scale burst reads none */
+        int scale;
+        const uint32_t tok = hz_v_token(g, u, &scale), q = tok / g->vlanes;
+        for (unsigned pc = 0; !scale && pc < g->pcs; pc++) {
             if (!hz_chunk_parts(g, p, pc, q))
                 continue;
             uint64_t d = p->mvgb[(size_t)q * g->pcs + pc];
             if (d == HZ_NONE)
                 return viol(z, c, p, "prob-ready", "V token %u reads probability chunk %u, whose MVGB to pc %u is not issued",
-                            u, q, pc);
+                            tok, q, pc);
             if (c->t < d)
                 return viol(z, c, p, "prob-ready", "needs cycle >= %" PRIu64 " (the MVGB of chunk %u to pc %u done)", d, q, pc);
         }
@@ -158,7 +161,7 @@ static int on_wrgb(hz *z, hz_chan *ch, const hz_cmd *c)
         return viol(z, c, p, "q-free", "needs cycle >= %" PRIu64 " (the last score MAC of pass %u)", prev->k_last_t, prev->seq);
     uint64_t d = c->t + z->g.nCWL + z->g.nBL;
     p->q_done = d > p->q_done ? d : p->q_done;
-    if (++p->wrgb == p->rows * z->g.words)
+    if (++p->wrgb == p->rows * (z->g.words + (z->g.block ? 1 : 0)))
         ch->wq++;
     return 0;
 }
@@ -260,10 +263,10 @@ static int on_mvgb(hz *z, hz_chan *ch, const hz_cmd *c)
             ch->pg[pc]++, ch->pgq[pc] = 0;
     if (!p)
         return viol(z, c, NULL, "count", "an MVGB to pc %u after every probability chunk of the placement", pc);
-    const uint32_t q = ch->pgq[pc], want = hz_chunk_parts(g, p, pc, q) * p->rows;
+    const uint32_t q = ch->pgq[pc], want = hz_chunk_parts(g, p, pc, q) * p->rows * (g->block ? 2 : 1);
     if (c->n != want)
-        return viol(z, c, p, "count", "MVGB n=%u, chunk %u on pc %u is %u words (a word per partition and query head)",
-                    c->n, q, pc, want);
+        return viol(z, c, p, "count", "MVGB n=%u, chunk %u on pc %u is %u beats (a word per partition and query head%s)",
+                    c->n, q, pc, want, g->block ? ", each with a beat of word scales" : "");
     if (p->sfm_t == HZ_NONE)
         return viol(z, c, p, "mvgb-sfm", "the pass's softmax rows (SFM) are not issued");
     if (c->t < p->sfm_t)
@@ -271,11 +274,13 @@ static int on_mvgb(hz *z, hz_chan *ch, const hz_cmd *c)
     const size_t w = (size_t)pc * g->ring + q % g->ring;
     if (ch->ring_pass[w] >= 0) { /* the word's chunk before: read by every context MAC of its tokens */
         const hz_pass *o = &z->ps[ch->ring_pass[w]];
-        uint32_t oq = ch->ring_chunk[w], last = 16 * (oq + 1) < o->nt ? 16 * (oq + 1) : o->nt;
-        if (o->cdone < last)
+        int scale;
+        uint32_t oq = ch->ring_chunk[w], last = g->vlanes * (oq + 1) < o->nt ? g->vlanes * (oq + 1) : o->nt;
+        uint32_t used = o->cdone == o->cbeats ? o->nt : hz_v_token(g, o->cdone, &scale); /* tokens MAC'd */
+        if (used < last)
             return viol(z, c, p, "ring", "chunk %u goes to ring word %u of pc %u, which holds chunk %u of pass %u (layer %u) "
                         "until its context MACs through token %u (%u issued)", q, q % g->ring, pc, oq, o->seq, o->layer,
-                        last - 1, o->cdone);
+                        last - 1, used);
     }
     if (!p->mvgb) {
         if (!(p->mvgb = malloc((size_t)p->nchunks * g->pcs * sizeof *p->mvgb)))

@@ -16,6 +16,7 @@ typedef struct hz_geom {
     unsigned stacks, channels, pcs, banks_pc, bank_groups, banks_per_group, sids, rows, cols;
     unsigned bpu, units, units_pc, words, parts_pc, parts; /* banks per unit (2: ping-pong), W, V partitions */
     unsigned splitk, lanes, score_bytes, out_bytes, ring, head_dim, group, layers;
+    unsigned vlanes, block; /* values per K/V burst (16; INT8 32), INT8's scale block (0: none; the kv line) */
     unsigned nBL, nCWL, nMACLAT;
 } hz_geom;
 
@@ -69,6 +70,7 @@ typedef struct hz {
     size_t nfm, capf;
     hz_chan *ch;
     unsigned nch;
+    unsigned kv_lanes, kv_block; /* the kv line, before geom (0: none) */
     const char *log_name, *place_name;
     uint64_t line, cmds;
     char *err;
@@ -89,7 +91,10 @@ int hz_place_read(hz *z, const hbm_cfg *cfg, FILE *f);
 int hz_log_parse(hz *z, const char *s, hz_cmd *c);
 const char *hz_op_name(unsigned op);
 
-/* Shapes (hazard_place.c) */
+/* Shapes (hazard_place.c). With INT8 (block > 0) each block of B keys of a unit (B tokens of a V partition)
+ * follows a burst holding its scale: K blocks are 1 + B*W bursts, V blocks 1 + B. */
+uint32_t hz_keys_before(const hz_geom *g, uint32_t beats); /* a unit's keys whose bursts all lie in `beats` */
+uint32_t hz_v_token(const hz_geom *g, uint32_t beat, int *scale); /* V beat -> token (*scale: a scale burst) */
 uint32_t hz_unit_keys(const hz_geom *g, const hz_pass *p, unsigned u);  /* keys unit u holds */
 uint32_t hz_part_tokens(const hz_pass *p, uint32_t t);                  /* tokens of V partition t */
 uint32_t hz_chunk_parts(const hz_geom *g, const hz_pass *p, unsigned pc, uint32_t q); /* pc's partitions in chunk q */

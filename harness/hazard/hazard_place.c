@@ -69,6 +69,23 @@ uint32_t hz_unit_keys(const hz_geom *g, const hz_pass *p, unsigned u)
     return lo >= p->L ? 0 : (uint32_t)(p->L - lo < p->n ? p->L - lo : p->n);
 }
 
+uint32_t hz_keys_before(const hz_geom *g, uint32_t beats)
+{
+    if (!g->block)
+        return beats / g->words;
+    uint32_t per = 1 + g->block * g->words, in = beats % per;
+    return beats / per * g->block + (in ? (in - 1) / g->words : 0);
+}
+
+uint32_t hz_v_token(const hz_geom *g, uint32_t beat, int *scale)
+{
+    if (!g->block)
+        return *scale = 0, beat;
+    uint32_t in = beat % (1 + g->block);
+    *scale = in == 0;
+    return beat / (1 + g->block) * g->block + (in ? in - 1 : 0);
+}
+
 uint32_t hz_part_tokens(const hz_pass *p, uint32_t t)
 {
     uint64_t lo = (uint64_t)t * p->nt;
@@ -80,14 +97,15 @@ uint32_t hz_chunk_parts(const hz_geom *g, const hz_pass *p, unsigned pc, uint32_
 {
     uint32_t k = 0;
     for (uint32_t t = pc * g->parts_pc; t < (pc + 1) * g->parts_pc; t++)
-        k += hz_part_tokens(p, t) > 16 * q;
+        k += hz_part_tokens(p, t) > g->vlanes * q;
     return k;
 }
 
-/* A key's score is done when the MAC of its last burst is: unit u's key i ends at burst i*W + W - 1. */
+/* A key's score is done when the MAC of its last burst is: unit u's key i ends at burst i*W + W - 1 (INT8:
+ * after the scale bursts of its block and those before). */
 uint64_t hz_score_bytes_done(const hz_geom *g, const hz_pass *p, unsigned pc, uint32_t beats)
 {
-    uint64_t keys = 0, fin = beats / g->words;
+    uint64_t keys = 0, fin = hz_keys_before(g, beats);
     for (unsigned u = pc * g->units_pc; u < (pc + 1) * g->units_pc; u++) {
         uint32_t k = hz_unit_keys(g, p, u);
         keys += k < fin ? k : fin;
@@ -97,32 +115,34 @@ uint64_t hz_score_bytes_done(const hz_geom *g, const hz_pass *p, unsigned pc, ui
 
 uint32_t hz_score_bursts(const hz_geom *g, const hz_pass *p, unsigned pc)
 {
-    return (uint32_t)hz_cdiv(hz_score_bytes_done(g, p, pc, p->n * g->words), 32);
+    return (uint32_t)hz_cdiv(hz_score_bytes_done(g, p, pc, p->kbeats), 32);
 }
 
-/* 16 lanes of out_bytes per query head from every unit holding V. */
+/* 16 (INT8: 32) lanes of out_bytes per query head from every unit holding V. */
 uint32_t hz_partial_bursts(const hz_geom *g, const hz_pass *p, unsigned pc)
 {
     uint64_t units = 0;
     for (uint32_t t = pc * g->parts_pc; t < (pc + 1) * g->parts_pc; t++)
         units += hz_part_tokens(p, t) ? g->words : 0;
-    return (uint32_t)hz_cdiv(units * p->rows * 16 * g->out_bytes, 32);
+    return (uint32_t)hz_cdiv(units * p->rows * g->vlanes * g->out_bytes, 32);
 }
 
 static void derive(const hz_geom *g, hz_pass *p)
 {
     p->n = (uint32_t)hz_cdiv(p->L, g->units);
     p->nt = (uint32_t)hz_cdiv(p->L, g->parts);
-    uint64_t kb = (uint64_t)p->n * g->words;
+    uint64_t kb = (uint64_t)p->n * g->words, vb = p->nt;
+    if (g->block)
+        kb += hz_cdiv(p->n, g->block), vb += hz_cdiv(p->nt, g->block);
     p->k_rows = (uint32_t)hz_cdiv(kb, g->cols);
     p->k_last = (uint32_t)(kb - (uint64_t)(p->k_rows - 1) * g->cols);
-    p->v_rows = (uint32_t)hz_cdiv(p->nt, g->cols);
-    p->v_last = p->nt - (p->v_rows - 1) * g->cols;
+    p->v_rows = (uint32_t)hz_cdiv(vb, g->cols);
+    p->v_last = (uint32_t)(vb - (uint64_t)(p->v_rows - 1) * g->cols);
     p->kb = (uint32_t)hz_cdiv(p->k_rows, g->bpu);
     p->vb = (uint32_t)hz_cdiv(p->v_rows, g->bpu);
     p->kbeats = (uint32_t)kb;
-    p->cbeats = p->nt;
-    p->nchunks = (uint32_t)hz_cdiv(p->nt, 16);
+    p->cbeats = (uint32_t)vb;
+    p->nchunks = (uint32_t)hz_cdiv(p->nt, g->vlanes);
     /* the softmax unit (docs/architecture.md, the schedule's table): rows x (2 ceil(L/lanes) + 2), per
      * partition with split-K; the merge rows x (P (1 + d/lanes) + d/lanes + 1) (+ d/lanes for 1/l) */
     uint64_t rows = 0, used = 0, dl = g->head_dim / g->lanes;
@@ -137,6 +157,7 @@ static void derive(const hz_geom *g, hz_pass *p)
 
 /* ---- reading --------------------------------------------------------------------------------------------- */
 
+static const char *const kv_keys[] = {"lanes", "block"};
 static const char *const geom_keys[] = {"stacks", "channels", "pcs", "banks_pc", "bank_groups", "banks_per_group",
                                         "rows", "cols", "banks_per_unit", "units", "units_pc", "words", "parts_pc",
                                         "parts"};
@@ -160,7 +181,8 @@ static int header_vs_cfg(hz *z, uint64_t line, const uint64_t *v, const hbm_cfg 
                        geom_keys[i], v[i], want[i]);
     z->g = (hz_geom){.stacks = c->stacks, .channels = c->channels, .pcs = c->pcs, .banks_pc = hbm_cfg_banks_per_pc(c),
                      .bank_groups = c->bank_groups, .banks_per_group = c->banks, .sids = c->sids, .rows = c->rows,
-                     .cols = c->columns, .bpu = (unsigned)v[8], .words = (unsigned)v[11]};
+                     .cols = c->columns, .bpu = (unsigned)v[8], .words = (unsigned)v[11],
+                     .vlanes = z->kv_lanes ? z->kv_lanes : 16, .block = z->kv_block};
     hz_geom *g = &z->g;
     if (g->bpu != 1 && !(g->bpu == 2 && g->banks_per_group % 2 == 0))
         return bad(z, line, 2, "geom: banks_per_unit=%u (allowed: 1, or 2 with an even number of banks per group)", g->bpu);
@@ -356,9 +378,11 @@ int hz_place_read(hz *z, const hbm_cfg *cfg, FILE *f)
                 g->score_bytes = (unsigned)v[3], g->out_bytes = (unsigned)v[4], g->head_dim = (unsigned)v[5];
                 g->group = (unsigned)v[6], g->layers = (unsigned)v[7];
                 if (v[0] > 1 || !v[1] || v[1] > 1024 || !v[2] || v[2] > 1024 || (v[3] != 2 && v[3] != 4) ||
-                    (v[4] != 2 && v[4] != 4) || v[5] != 16ull * g->words || !v[6] || !v[7] || v[7] > 100000)
+                    (v[4] != 2 && v[4] != 4) || v[5] != (uint64_t)g->vlanes * g->words || !v[6] || !v[7] ||
+                    v[7] > 100000)
                     rc = bad(z, line, 2, "sched: a value out of range (allowed: splitk 0|1, ring 1..1024, lanes "
-                             "1..1024, score_bytes and out_bytes 2|4, head_dim = 16 x words, group >= 1, layers 1..100000)");
+                             "1..1024, score_bytes and out_bytes 2|4, head_dim = %u x words, group >= 1, layers "
+                             "1..100000)", g->vlanes);
                 have |= 2;
             }
         } else if (IS("timing") && (have & 2) && !(have & 4)) {
@@ -374,10 +398,13 @@ int hz_place_read(hz *z, const hbm_cfg *cfg, FILE *f)
                 if (!rc && !(z->ch = calloc(z->nch, sizeof *z->ch)))
                     rc = -1;
             }
-        } else if (IS("kv")) { /* written by INT8 runs (run/place.c) */
-            rc = bad(z, line, 2, "an INT8 run's placement: its layout (32 values per burst, a block-scale burst before "
-                     "every block of tokens in each unit) is not modelled by the hazard checker yet (allowed: the "
-                     "placements of FP16 and BF16 runs)");
+        } else if (IS("kv") && !have && !z->kv_lanes) { /* INT8 runs (run/place.c), before geom */
+            if (!(rc = kvs(z, line, "kv", p, kv_keys, NK(kv_keys), v))) {
+                if (v[0] != 32 || !v[1] || v[1] % 32 || v[1] > 1u << 20)
+                    rc = bad(z, line, 2, "kv: lanes=%" PRIu64 " block=%" PRIu64 " (allowed: lanes 32, block a positive "
+                             "multiple of 32: the INT8 layout)", v[0], v[1]);
+                z->kv_lanes = (unsigned)v[0], z->kv_block = (unsigned)v[1];
+            }
         } else if (IS("pass") && have == 7) {
             if (!(rc = kvs(z, line, "pass", p, pass_keys, NK(pass_keys), v)))
                 rc = add_pass(z, line, v);

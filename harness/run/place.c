@@ -8,8 +8,8 @@ static void header(FILE *f, const attn_cfg *c, const plan *p, const sched_cfg *s
     const map_geom *g = &p->g;
     const hbm_cfg *h = &c->hbm;
     fprintf(f, "# pimattn placement v1\n");
-    if (g->block) /* the hazard checker refuses it, naming the INT8 layout (docs/hazards.md) */
-        fprintf(f, "kv format=int8 block=%u\n", g->block);
+    if (g->block) /* the INT8 layout (docs/hazards.md) */
+        fprintf(f, "kv lanes=%u block=%u\n", g->lanes, g->block);
     fprintf(f, "geom stacks=%u channels=%u pcs=%u banks_pc=%u bank_groups=%u banks_per_group=%u rows=%u cols=%u "
                "banks_per_unit=%u units=%u units_pc=%u words=%u parts_pc=%u parts=%u\n",
             h->stacks, h->channels, g->pcs, g->units_pc * g->banks_per_unit, g->bank_groups, g->banks_per_group,
