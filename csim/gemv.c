@@ -316,6 +316,12 @@ static inline __attribute__((always_inline)) void row_mac(gemv *g, int r, const 
 
 /* Lane i of a 32-lane INT8 beat. */
 static inline int32_t i8_lane(const uint16_t d[16], int i) { return (int8_t)(uint8_t)(d[i / 2] >> (8 * (i % 2))); }
+/* The 32 lanes of a beat as integers (the same values as i8_lane, unpacked once). */
+static inline void i8_lanes(const uint16_t d[16], int32_t x[32])
+{
+    for (int i = 0; i < 16; i++)
+        x[2 * i] = (int8_t)(uint8_t)d[i], x[2 * i + 1] = (int8_t)(uint8_t)(d[i] >> 8);
+}
 
 /* An INT8 unit's command (gemv.h), legal. */
 static int exec_i8(gemv *g, const gemv_cmd *c, const uint16_t data[16], gemv_beat *out)
@@ -342,6 +348,8 @@ static int exec_i8(gemv *g, const gemv_cmd *c, const uint16_t data[16], gemv_bea
     g->open[c->slot] = !c->last;
     g->mode[c->slot] = (uint8_t)ctx;
     const float sb = fp16_to_float_exact(g->bscale);
+    int32_t dv[32], ov[32];
+    i8_lanes(data, dv);
     int nb = 0;
     if (c->last && !ctx)
         memset(out, 0, sizeof *out);
@@ -352,22 +360,27 @@ static int exec_i8(gemv *g, const gemv_cmd *c, const uint16_t data[16], gemv_bea
         uint32_t *acc = &g->acc[((size_t)r * (size_t)k->slots + c->slot) * 32];
         const float s = fp16_to_float_exact(g->scale[at]) * sb; /* FP16 x FP16: exact in binary32 */
         if (!ctx) {
-            uint32_t dot = first ? 0 : part[0];
+            uint32_t dot = 0; /* |a product| <= 2^14: the 32 fit an int32; the sum wraps modulo 2^32 */
+            i8_lanes(op, ov);
             for (int i = 0; i < 32; i++)
-                dot += (uint32_t)(i8_lane(op, i) * i8_lane(data, i));
+                dot += (uint32_t)(ov[i] * dv[i]);
+            dot += first ? 0 : part[0];
             part[0] = dot;
             if (c->last)
                 out[0].lane[r] = fp32_of_float((float)(int32_t)dot * s);
             continue;
         }
         const int32_t p = i8_lane(op, (int)c->elem);
-        for (int i = 0; i < 32; i++) {
-            uint32_t v = (first ? 0 : part[i]) + (uint32_t)(p * i8_lane(data, i));
-            uint32_t a = first ? 0x80000000u : acc[i];
-            if (c->wend || c->last)
-                a = fp32_of_float(fp32_bits_to_float(a) + (float)(int32_t)v * s), v = 0;
-            part[i] = v, acc[i] = a;
-        }
+        if (first)
+            for (int i = 0; i < 32; i++)
+                part[i] = 0, acc[i] = 0x80000000u;
+        for (int i = 0; i < 32; i++)
+            part[i] += (uint32_t)(p * dv[i]);
+        if (c->wend || c->last)
+            for (int i = 0; i < 32; i++) {
+                acc[i] = fp32_of_float(fp32_bits_to_float(acc[i]) + (float)(int32_t)part[i] * s);
+                part[i] = 0;
+            }
         if (c->last)
             for (unsigned h = 0; h < 2; h++, nb++) {
                 out[nb] = (gemv_beat){.slot = c->slot, .row = (unsigned)r, .ctx = 1, .half = h,
