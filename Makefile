@@ -61,8 +61,9 @@ VL_FLAGS   := --cc --build -j $(JOBS) -O3 --x-assign unique --x-initial unique -
               -I$(RTL_INCDIR) -CFLAGS -fPIC $(VL_OPT)
 # The FST trace code is more than half of a GEMV or softmax unit's C++ (gemv_sys_g8_f32: 4.0 -> 1.4 CPU-min
 # to compile without it). So each of those units has two builds: build/vunits/B.so without tracing, which
-# every simulation and test loads, and build/vunits/trace/B.so with it, which only pimattn wave loads (make
-# wave, make all; make test builds the three its wave test uses). The primitives are small: one build, traced.
+# every simulation and test loads, and build/vunits/trace/B.so with it, which only waveforms load (pimattn
+# wave, pimattn run --wave; make wave and make all build them, make test those its tests trace: TEST_TRACE).
+# The primitives are small: one build, traced.
 VL_TRACE   := --trace-fst
 # The Verilated units' shims: extra flags to compile and link them with (the coverage build's gcov).
 SHIM_FLAGS :=
@@ -522,7 +523,7 @@ coverage: | $(DEPS_STAMP)
 	@command -v genhtml >/dev/null || scripts/install-deps.sh --with coverage
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage DEPS_STAMP=$(DEPS_STAMP) COVERAGE=1 \
 	  $(BUILD)/coverage/bin/pimattn $(addprefix $(BUILD)/coverage/bin/,$(COV_TESTS)) \
-	  $(patsubst $(BUILD)/%,$(BUILD)/coverage/%,$(VUNITS)) >$(BUILD)/coverage-build.log 2>&1 || \
+	  $(patsubst $(BUILD)/%,$(BUILD)/coverage/%,$(VUNITS) $(TEST_TRACE)) >$(BUILD)/coverage-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/coverage-build.log; exit 1; }
 	@scripts/coverage.sh $(BUILD)/coverage "$(COV_TESTS)" $(TEST_JOBS)
 
