@@ -62,7 +62,8 @@ VL_FLAGS   := --cc --build -j $(JOBS) -O3 --x-assign unique --x-initial unique -
 # The FST trace code is more than half of a GEMV or softmax unit's C++ (gemv_sys_g8_f32: 4.0 -> 1.4 CPU-min
 # to compile without it). So each of those units has two builds: build/vunits/B.so without tracing, which
 # every simulation and test loads, and build/vunits/trace/B.so with it, which only waveforms load (pimattn
-# wave, pimattn run --wave; make wave and make all build them, make test those its tests trace: TEST_TRACE).
+# wave, pimattn run --wave; make wave builds the one it needs, make all every one, make test those its tests
+# trace: TEST_TRACE).
 # The primitives are small: one build, traced.
 VL_TRACE   := --trace-fst
 # The Verilated units' shims: extra flags to compile and link them with (the coverage build's gcov).
@@ -695,8 +696,11 @@ study: $(PIMATTN) area-tables
 
 # ---- waveforms and benchmarks ----------------------------------------------------------------------
 UNIT ?= fp16_add
-wave: $(PIMATTN) $(VUNITS) $(VUNITS_TRACE)
-	@$(PIMATTN) wave --unit $(UNIT) $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
+# the one build the wave loads (pimattn wave --needs: a primitive's, or a unit's traced build), then the wave
+wave: $(PIMATTN)
+	@n=$$($(PIMATTN) wave --unit '$(UNIT)' $(if $(G),--g $(G)) --needs) && \
+	  $(MAKE) --no-print-directory $(BUILD)/vunits/$$n.so && \
+	  $(PIMATTN) wave --unit '$(UNIT)' $(if $(G),--g $(G)) $(if $(PATTERN),--pattern $(PATTERN)) --dir $(BUILD)/wave
 
 bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/test_hbm_ctrl
 	@scripts/bench-prims.sh $(PIMATTN) $(BUILD)

@@ -181,6 +181,13 @@ static void test_wave_signals_exist(void **state)
         snprintf(sav, sizeof sav, "build/test_cli_wave/%s.gtkw", units[u].name);
         remove(fst);
         remove(sav);
+        if (strncmp(units[u].args, "fp", 2) && strncmp(units[u].args, "sm_", 3)) { /* a unit's traced build */
+            char needs[300], want[300];
+            snprintf(needs, sizeof needs, "wave --unit %s --needs", units[u].args);
+            snprintf(want, sizeof want, "trace/%s\n", units[u].name);
+            if (run(needs) != 0 || strcmp(out, want))
+                fail_msg("pimattn %s: '%s', want '%s'", needs, out, want);
+        }
         int rc = run(args);
         if (rc != 0)
             fail_msg("pimattn %s: exit %d\n%s", args, rc, out);

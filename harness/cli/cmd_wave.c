@@ -27,8 +27,11 @@ static const char *wave_help =
     "                  for GEMV units, whose streams begin by filling the vector buffers, and softmax;\n"
     "                  1..1000000)\n"
     "  --seed S        random seed (default 1)\n"
+    "  --needs         print the build the wave loads, as the unit directory's NAME or trace/NAME (make wave\n"
+    "                  builds build/vunits/that.so first), and do nothing else\n"
     "NAME is the unit, or the GEMV build (e.g. gemv_sys_g4_f32).\n";
 
+#define WAVE_SM_BUILD "sm_l4_h" /* the softmax unit's build a wave traces: short rows and merges */
 #define NSIG 40
 #define SIGLEN 192
 
@@ -110,13 +113,20 @@ static int wave_end(wave_out *w, int trace_failed, const gtkw_group *groups, siz
     return rc;
 }
 
-static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
+/* The build of a primitive top a wave traces: its most pipelined. */
+static const vu_spec *pick_prim(const char *unit)
 {
     size_t nb;
     const vu_spec *spec = vunit_specs(VU_PRIM, &nb), *best = NULL;
-    for (size_t i = 0; i < nb; i++) /* the most pipelined build of the top */
+    for (size_t i = 0; i < nb; i++)
         if (!strcmp(spec[i].top, unit) && (!best || spec[i].p[0] > best->p[0]))
             best = &spec[i];
+    return best;
+}
+
+static int wave_prim(const char *unit, const char *dir, uint64_t cycles, uint64_t seed)
+{
+    const vu_spec *best = pick_prim(unit);
     char lerr[1024];
     const vprim_ops *pick = best ? vunit_load_traced(VU_PRIM, best->name, lerr, sizeof lerr) : NULL;
     if (!pick) {
@@ -313,7 +323,7 @@ static int wave_gemv(const char *unit, int rows, gemv_pattern pattern, const cha
 static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
 {
     char lerr[1024];
-    const vsm_ops *pick = vunit_load_traced(VU_SM, "sm_l4_h", lerr, sizeof lerr);
+    const vsm_ops *pick = vunit_load_traced(VU_SM, WAVE_SM_BUILD, lerr, sizeof lerr);
     if (!pick) {
         fprintf(stderr, "pimattn wave: %s\n", lerr);
         return 1;
@@ -378,12 +388,13 @@ int cmd_wave(int argc, char **argv)
 {
     const char *unit = NULL, *dir = "build/wave";
     uint64_t cycles = 0, seed = 1, g = 0;
-    int pattern = GEMV_SCORE_STREAM, pattern_set = 0;
+    int pattern = GEMV_SCORE_STREAM, pattern_set = 0, needs = 0;
     const cli_opt opts[] = {CLI_OPT_STR("unit", &unit), CLI_OPT_STR("dir", &dir),
                             CLI_OPT_U64("cycles", &cycles, 1, 1000000), CLI_OPT_U64("seed", &seed, 0, UINT64_MAX),
                             CLI_OPT_U64("g", &g, 1, 16),
                             {.name = "pattern", .kind = CLI_CHOICE, .dst = &pattern, .words = gemv_pattern_names,
-                             .given = &pattern_set}};
+                             .given = &pattern_set},
+                            CLI_OPT_FLAG("needs", &needs)};
     int st = cli_options("wave", wave_help, opts, CLI_NOPTS(opts), argc, argv, NULL);
     if (st != CLI_GO)
         return st;
@@ -404,12 +415,18 @@ int cmd_wave(int argc, char **argv)
         fprintf(stderr, "pimattn wave: --pattern: only the GEMV units take a command pattern\n");
         return CLI_EXIT_BAD_INPUT;
     }
+    const int rows = !strcmp(unit, "gemv_tree") ? 1 : (g ? (int)g : 4);
+    if (needs) { /* the build the wave loads (for make wave); a GEMV G without a build: wave_gemv says so */
+        const vu_spec *s = is_sm ? NULL : is_gemv ? pick_gemv(unit, rows) : pick_prim(unit);
+        if (is_sm || s)
+            return printf("%s%s\n", is_gemv || is_sm ? "trace/" : "", is_sm ? WAVE_SM_BUILD : s->name) < 0;
+    }
     struct stat dst;
-    if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {
+    if (!needs && stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {
         fprintf(stderr, "pimattn wave: --dir: '%s' is not a directory (allowed: a directory, created if missing)\n", dir);
         return CLI_EXIT_BAD_INPUT;
     }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    if (!needs && mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "pimattn wave: --dir: cannot create '%s': %s\n", dir, strerror(errno));
         return CLI_EXIT_BAD_INPUT;
     }
@@ -419,6 +436,5 @@ int cmd_wave(int argc, char **argv)
         return wave_prim(unit, dir, cycles ? cycles : 64, seed);
     if (!cycles)
         cycles = 160;
-    int rows = !strcmp(unit, "gemv_tree") ? 1 : (g ? (int)g : 4);
     return wave_gemv(unit, rows, (gemv_pattern)pattern, dir, cycles, seed);
 }
