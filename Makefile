@@ -193,7 +193,7 @@ help:
 	@echo "  make lint           verilator --lint-only -Wall, iverilog -g2012, yosys synth + check -assert"
 	@echo "  make wave UNIT=u    FST + GTKWave save file in build/wave/; u: $(PRIM_TOPS)"
 	@echo "                      gemv_tree gemv_systolic softmax; G=n picks the systolic build,"
-	@echo "                      PATTERN=score|context|random the GEMV stream"
+	@echo "                      PATTERN=score|context|random the GEMV stream (builds the one traced unit it needs)"
 	@echo "  make bench          simulation speed (Verilator vs Icarus on the same vector files), GEMV II and"
 	@echo "                      useful MACs per burst, softmax cycles per row, HBM model commands simulated"
 	@echo "                      and checked per second on a 10^7-MACAB stream (HBM_BENCH_MACS=n), run, system"
