@@ -412,8 +412,8 @@ int hz_place_read(hz *z, const hbm_cfg *cfg, FILE *f)
             if (!(rc = kvs(z, line, "merge", p, merge_keys, NK(merge_keys), v)))
                 rc = add_merge(z, line, v);
         } else {
-            rc = bad(z, line, 2, "'%.*s' here (allowed: the header lines geom, sched, timing once each in this order, "
-                     "then pass and merge lines)", (int)(wl > 32 ? 32 : wl), w);
+            rc = bad(z, line, 2, "'%.*s' here (allowed: an INT8 run's kv line, then the header lines geom, "
+                     "sched, timing once each in this order, then pass and merge lines)", (int)(wl > 32 ? 32 : wl), w);
         }
 #undef IS
     }
