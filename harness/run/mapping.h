@@ -102,13 +102,13 @@ static inline int map_v_burst(const map_geom *g, uint32_t idx, uint32_t *u)
     *u = idx / (1 + g->block) * g->block + (in ? in - 1 : 0);
     return in != 0;
 }
-/* Keys of a unit whose every burst lies before burst idx. */
+/* Keys of a unit whose every burst lies before burst idx: map_k_burst's *i for idx. */
 static inline uint32_t map_k_keys_before(const map_geom *g, uint32_t idx)
 {
-    if (!g->block)
-        return idx / g->words;
-    uint32_t per = 1 + g->block * g->words, in = idx % per;
-    return idx / per * g->block + (in ? (in - 1) / g->words : 0);
+    uint32_t i;
+    unsigned w;
+    (void)map_k_burst(g, idx, &i, &w);
+    return i;
 }
 static inline uint32_t map_rows(const map_shape *s) { return s->k_bank_rows + s->v_bank_rows; }
 /* Bank of unit u (channel-local) for unit-row r: flat index pc * banks_pc + (sid * bank_groups + bg) *
