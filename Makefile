@@ -34,7 +34,7 @@ INC_cfgfile := -Iharness/cfgfile
 INC_cfg    := -Iharness/hbm/config
 INC_hbmcfg := $(INC_cfg) $(INC_cfgfile)
 INC_check  := -Iharness/hbm/check $(INC_cfg)
-INC_hazard := -Iharness/hazard $(INC_cfg)
+INC_hazard := -Iharness/hazard $(INC_cfg) $(INC_csim)
 INC_hbm    := -Iharness/hbm -Iharness/hbm/include $(INC_cfg)
 INC_cosim  := -Iharness/cosim -Iharness/cosim/include $(INC_csim)
 INC_run    := -Iharness/run -Iharness/run/include -Iharness/cosim/include -Iharness/hbm/include $(INC_cfg) $(INC_csim)
@@ -623,10 +623,10 @@ lint-yosys: | $(DEPS_STAMP)
 
 # ---- area and delay (issue 6, issue 20; docs/area.md) ----------------------------------------------------
 # One point = name:top:params:keep (params Name=v,Name=v or -; keep: a module mapped once and kept as a
-# hierarchy boundary, for arrays of identical rows; * keeps every module: the softmax unit flattened is
-# 0.5 M cells 974 levels deep); optional fields: 5 a clock overriding AREA_CLOCK_PS (- for the default),
-# 6 "fast" for ABC's fast scripts (the softmax unit's combinational two-step Newton-Raphson, four chained
-# multipliers, keeps ABC's SAT sweeping busy for over 10 minutes; - for the full script), 7 "meet": the
+# hierarchy boundary, for arrays of identical rows and lanes (gemv_row, sm_lane); * keeps every module);
+# optional fields: 5 a clock overriding AREA_CLOCK_PS (- for the default), 6 "fast" for ABC's script
+# without its SAT sweeps (no point needs it since the softmax unit is pipelined; the combinational
+# two-step Newton-Raphson kept the sweeps busy for over 10 minutes; - for the full script), 7 "meet": the
 # point must meet its clock in the first Liberty file (make area fails, naming it, when it misses; the
 # others are information, like the single-stage primitives). scripts/area-point.sh synthesises a point
 # (cached by a hash of the RTL, the script, the point and the libraries); scripts/area-report.sh writes the
@@ -646,7 +646,7 @@ AREA_POINTS   := fp16_mul_s1:fp16_mul:Stages=1:- fp16_mul32_s1:fp16_mul32:Stages
                  gemv_tree_f16:gemv_tree:AccFp32=0:gemv_row:-:-:meet gemv_tree_f32:gemv_tree:AccFp32=1:gemv_row:-:-:meet \
                  gemv_tree_f16_lat3:gemv_tree:AccFp32=0$(comma)Pipe=0:gemv_row \
                  gemv_tree_bf16:gemv_tree:KvBf16=1:gemv_row:-:-:meet \
-                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:*:-:fast:meet softmax_l16:softmax_unit:Lanes=16:*:-:fast:meet \
+                 softmax_l4_h:softmax_unit:Lanes=4$(comma)InFp16=1:sm_lane:-:-:meet softmax_l16:softmax_unit:Lanes=16:sm_lane:-:-:meet \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f16:gemv_systolic:G=$(g)$(comma)AccFp32=0:gemv_row:-:-:meet) \
                  $(foreach g,1 2 4 8 16,gemv_sys_g$(g)_f32:gemv_systolic:G=$(g)$(comma)AccFp32=1:gemv_row:-:-:meet) \
                  gemv_sys_g8_bf16:gemv_systolic:G=8$(comma)KvBf16=1:gemv_row:-:-:meet

@@ -20,6 +20,11 @@
  *    sm_row_check and len <= 2^24; unused fields must be zero.
  *  - smu_exec() returns the number of output beats (0 .. merge_d/lanes + 1) written to out, or -1 for
  *    a bad command, which changes nothing but the sticky error flag (as the RTL).
+ *  - Cycles of the RTL unit (its pipeline: rtl/softmax/softmax_unit.sv), commands back to back, no idle
+ *    input and no back-pressure, in a steady stream: smu_row_cycles() per row of `beats` score beats per
+ *    pass (ROW, MAX and EXP beats, the row result) among rows of that length, smu_merge_cycles() per
+ *    merge of `parts` live partials (m finite, l > 0) and its MEND. The scheduler takes the
+ *    softmax unit's busy time from these; tests/test_sm_cosim.c measures them on every build.
  */
 #ifndef PIMATTN_SM_UNIT_H
 #define PIMATTN_SM_UNIT_H
@@ -67,5 +72,40 @@ int smu_exec(smu *u, const uint32_t w[3], const uint32_t *data, smu_beat *out);
 int smu_error(const smu *u);
 int smu_state(const smu *u); /* 0 idle, 1 pass 1, 2 pass 2, 3 merging */
 int smu_vec_complete(const smu *u); /* merging: the current partial's vector is complete */
+
+/* What the counts are made of (softmax_unit.sv's pipeline). A row of n beats: ROW, n MAX, the wait of
+ * the first EXP for the last MAX to leave P2, n EXP; the next ROW issues when the last EXP has left
+ * P1-P8, and the next row's first EXP when this row's result has left (P1-P9, the lane sums' tree of
+ * 2 log2(lanes) clocks, sm_recip_pipe, the ROW_RES beat), which binds for short rows. A live PART: its
+ * PVECs issue from its third clock; the next PART (or MEND) waits for its 6-clock sequence. A MEND:
+ * sm_recip_pipe, the OVEC beats through O1-O3 (O1 from the reciprocal's last clock), MERGE_RES. */
+enum {
+    SMU_EXP_WAIT = 2,    /* clocks */
+    SMU_ROW_NEXT = 9,    /* the last EXP's issue to the next ROW's */
+    SMU_ROW_RESULT = 17, /* the last EXP's issue to the next row's first EXP's, plus the tree's */
+    SMU_PART_SEQ = 7,    /* a live PART's issue to the next PART's or MEND's, at least */
+    SMU_PART_PVEC = 3,   /* a live PART's issue to the next PART's or MEND's, beyond its PVEC beats */
+    SMU_MEND_TAIL = 10   /* MEND's issue to the next command's, beyond its merge_d/lanes OVEC beats */
+};
+/* (inline: the data-hazard checker uses them too, with this header and nothing else of csim's) */
+static inline unsigned long long smu_row_cycles(unsigned long long beats, int lanes)
+{
+    /* from one row's last EXP to the next's: the next ROW, its MAX beats, the wait and its EXP beats, or
+     * this row's result (the tree: two clocks per level) and the next row's EXP beats but the first,
+     * whichever is longer */
+    unsigned long long tree = 0;
+    for (int l = lanes; l > 1; l /= 2)
+        tree += 2;
+    unsigned long long issue = SMU_ROW_NEXT + 2 * beats + SMU_EXP_WAIT;
+    unsigned long long result = SMU_ROW_RESULT + tree + beats - 1;
+    return issue > result ? issue : result;
+}
+
+static inline unsigned long long smu_merge_cycles(unsigned long long parts, int merge_d, int lanes)
+{
+    unsigned long long nb = (unsigned long long)(merge_d / lanes);
+    unsigned long long part = nb + SMU_PART_PVEC > SMU_PART_SEQ ? nb + SMU_PART_PVEC : SMU_PART_SEQ;
+    return parts * part + nb + SMU_MEND_TAIL;
+}
 
 #endif

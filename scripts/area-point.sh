@@ -15,8 +15,8 @@
 # cached in OUTDIR/cache/ under a hash of the RTL sources, this script, the point and the libraries, so
 # only what changed is synthesised again. Exit status 1 when Yosys fails (latch, undriven wire, error).
 # The kept module is cached too (OUTDIR/mcache/, under the same hash with its elaborated name, which
-# encodes its parameters): its generic netlist, its mapping to each Liberty file (with its ABC delay) and
-# its synth_xilinx netlist. A point whose kept module is cached synthesises only the rest, with the module
+# encodes its parameters, and the ABC script): its generic netlist, its mapping to each Liberty file (with
+# its ABC delay) and its synth_xilinx netlist. A point whose kept module is cached synthesises only the rest, with the module
 # a black box, then reads the cached one back: the same netlists, so the same figures, as synthesising it
 # again (the G rows of every systolic point and the tree unit with the same accumulation are one module).
 set -euo pipefail
@@ -71,7 +71,7 @@ if [ "$keep" != "-" ] && [ "$keep" != "*" ]; then
   case "$mod" in '$paramod\'*) msel="*$keep\\*" keepcmd="setattr -mod -set keep_hierarchy 1 $msel; " ;; esac
   if [ -n "$mod" ]; then
     mkdir -p "$mc"
-    mkey=$( { cat "$0"; (cd "$here" && cat $rtl $inc ${AREA_EXTRA_RTL:-}); echo "$mod"; \
+    mkey=$( { cat "$0"; (cd "$here" && cat $rtl $inc ${AREA_EXTRA_RTL:-}); echo "$mod $abc_fast"; \
               for l in "${libs[@]}"; do sha256sum < "$l"; done; } | sha256sum | cut -c1-24)
   fi
 fi

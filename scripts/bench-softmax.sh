@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Softmax unit: cycles per row vs L (rows only, no idle cycles; ideal 2 x ceil(L / lanes) + 2) and
+# Softmax unit: cycles per row vs L (rows only, no idle cycles; the pipeline: 2n + 11 for n = ceil(L / lanes), csim/sm_unit.h) and
 # simulation speed of every Verilated build (golden model checked on every beat), and Verilator vs
 # Icarus on the same input-beat file. Usage: bench-softmax.sh PIMATTN BUILD "ICARUS_BUILDS"
 set -euo pipefail

@@ -4,6 +4,8 @@
 #   comb  GATE[:PARAMS] REF          a combinational unit (Stages = 0) against an independent reference
 #                                    description in formal/ (ref_*.sv: the IEEE definition, not the units'
 #                                    algorithm); every input pair, one step
+#   wrap  GATE GOLD                  two wrappers in formal/*_dom.sv around RTL units (rtl/common and
+#                                    rtl/softmax), e.g. a unit against fp_add on the unit's input domain
 #   seq   GATE:PARAMS OP LAT         a pipelined build (Stages = LAT) against the same unit with Stages = 0
 #                                    followed by LAT plain registers (formal/lat_ref.sv); a bounded proof of
 #                                    LAT + 1 steps checking the last, which covers every input sequence of a
@@ -27,6 +29,8 @@ proofs=(
   "fp16_add_s2      seq  fp16_add:Stages=2    1              2 pass -"
   "fp16_mul32_s2    seq  fp16_mul32:Stages=2  2              2 pass -"
   "fp32_add_s2      seq  fp32_add:Stages=2    3              2 pass -"
+  "sm_pos_add_dom   wrap pos_add_gate         pos_add_gold   0 pass -"
+  "sm_pos_add_mutant wrap pos_add_gate        pos_add_gold   0 fail FORMAL_MUTANT"
 )
 
 # "chparam -set A 1 -set B 2 TOP" for TOP:A=1,B=2; nothing without parameters
@@ -45,13 +49,22 @@ for p in "${proofs[@]}"; do
   [ "$defs" != "-" ] && def="-D$defs"
   ys=$out/$name.ys
   {
-    echo "read_verilog -sv -Irtl/common ${rtl[*]}"
+    if [ "$kind" = wrap ]; then
+      echo "read_verilog -sv -Irtl/common ${rtl[*]} rtl/softmax/*.sv formal/*_dom.sv"
+    else
+      echo "read_verilog -sv -Irtl/common ${rtl[*]}"
+    fi
     chparam_of "$gate"
     echo "hierarchy -check -top $top"
     echo "proc; flatten; opt_clean"
     echo "rename $top gate"
     echo "design -stash gate"
-    if [ "$kind" = comb ]; then
+    if [ "$kind" = wrap ]; then
+      echo "read_verilog -sv $def -Irtl/common ${rtl[*]} rtl/softmax/*.sv formal/*_dom.sv"
+      echo "hierarchy -check -top $gold"
+      echo "proc; flatten; opt_clean"
+      echo "rename $gold gold"
+    elif [ "$kind" = comb ]; then
       gtop=${gold%%:*}
       echo "read_verilog -sv $def formal/ref_round.sv formal/$gtop.sv"
       chparam_of "$gold"
@@ -74,7 +87,7 @@ for p in "${proofs[@]}"; do
     echo "miter -equiv -flatten -make_assert gold gate miter"
     echo "hierarchy -top miter"
     echo "opt -fast"
-    if [ "$kind" = comb ]; then
+    if [ "$kind" != seq ]; then
       echo "sat -verify -prove-asserts -show-ports miter"
     else
       echo "async2sync"

@@ -66,8 +66,21 @@ static void test_bad_commands(void **state)
     }
 }
 
-/* Without gaps and back-pressure a row of n beats takes 2n cycles plus one for ROW and one for the
- * result: measured over whole runs as cycles <= beats in + result beats + a small constant. */
+/* Without gaps and back-pressure the unit takes exactly csim/sm_unit.h's cycles (which the scheduler
+ * uses) for a row and for a merge: measured as the difference between two runs of K and 2K rows (or
+ * merges), which cancels the start and the end of a run. Row lengths and partial counts vary per build. */
+static uint64_t run_cycles(const vsm_ops *ops, uint32_t row_len, uint32_t parts, uint64_t items)
+{
+    uint32_t lanes = (uint32_t)ops->cfg.lanes;
+    sm_cosim_cfg cfg = {.seed = g_seed, .row_len = row_len, .merge_parts = parts,
+                        .scores = parts ? items : items * 2 * ((row_len + lanes - 1) / lanes)};
+    sm_cosim_res r;
+    if (sm_cosim_run(ops, &cfg, &r) != 0)
+        fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
+    assert_int_equal(parts ? r.merges : r.rows, items);
+    return r.cycles;
+}
+
 static void test_throughput(void **state)
 {
     (void)state;
@@ -76,16 +89,21 @@ static void test_throughput(void **state)
     char lerr[1024];
     if (sm_builds(b, 32, &n, lerr, sizeof lerr))
         fail_msg("%s", lerr);
+    rng r;
+    rng_seed(&r, g_seed);
     for (size_t i = 0; i < n; i++) {
-        sm_cosim_cfg cfg = {.seed = g_seed, .scores = fixed_scores()};
-        sm_cosim_res r;
-        if (sm_cosim_run(b[i], &cfg, &r) != 0)
-            fail_msg(TB_REPLAY "%s", g_seed, g_seed, r.first_error);
-        /* every input beat takes one cycle; every result beat that follows a command one more */
-        uint64_t results = r.beats_out - r.scores / 2;
-        if (r.cycles > r.beats_in + results + 16)
-            fail_msg("%s: %" PRIu64 " input beats and %" PRIu64 " result beats took %" PRIu64 " cycles", b[i]->build,
-                     r.beats_in, results, r.cycles);
+        int lanes = b[i]->cfg.lanes, d = b[i]->cfg.merge_d;
+        uint32_t len = 1 + (uint32_t)rng_below(&r, 300), parts = 1 + (uint32_t)rng_below(&r, 6);
+        uint64_t k = 20;
+        uint64_t row = run_cycles(b[i], len, 0, 2 * k) - run_cycles(b[i], len, 0, k);
+        uint64_t beats = (len + (uint32_t)lanes - 1) / (uint32_t)lanes;
+        if (row != k * smu_row_cycles(beats, lanes))
+            fail_msg(TB_REPLAY "%s: %" PRIu64 " rows of %u scores took %" PRIu64 " cycles, smu_row_cycles says %llu each",
+                     g_seed, g_seed, b[i]->build, k, len, row, smu_row_cycles(beats, lanes));
+        uint64_t merge = run_cycles(b[i], 0, parts, 2 * k) - run_cycles(b[i], 0, parts, k);
+        if (merge != k * smu_merge_cycles(parts, d, lanes))
+            fail_msg(TB_REPLAY "%s: %" PRIu64 " merges of %u partials took %" PRIu64 " cycles, smu_merge_cycles says %llu each",
+                     g_seed, g_seed, b[i]->build, k, parts, merge, smu_merge_cycles(parts, d, lanes));
     }
 }
 

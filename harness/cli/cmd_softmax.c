@@ -85,6 +85,7 @@ int cmd_softmax(int argc, char **argv)
     printf("\n%zu builds, %llu score beats checked, %llu mismatches: %s\n", ran, (unsigned long long)tot,
            (unsigned long long)bad, rc ? "FAIL" : "PASS");
     printf("scores: scores per pass (beats x lanes / 2 passes); cyc/row: clock cycles per row including the\n"
-           "ROW command and the result beat (ideal: 2 x ceil(L / lanes) + 2)\n");
+           "ROW command and the result beat, with the start and the end of the run (the pipeline's: 2n + 11\n"
+           "for n = ceil(L / lanes) beats, n + 16 + 2 x log2(lanes) when longer; csim/sm_unit.h)\n");
     return rc ? 1 : 0;
 }

@@ -55,8 +55,8 @@ __attribute__((format(printf, 2, 3))) static const char *sig(sigs *s, const char
 /* Internal signals of the softmax datapath tops (the FP tops, thin wrappers of rtl/common/fp_pipe.sv,
  * show the rounding step of their result instead). */
 static const char *const sm_core[][8] = {
-    {"sm_prob", "y[31:0]", "u_exp2.t[24:0]", "u_exp2.idx[5:0]", "u_exp2.mant[23:0]", "u_exp2.etop[7:0]",
-     "p[15:0]", NULL},
+    {"sm_prob", "y[31:0]", "u_exp2.u_a.t[24:0]", "u_exp2.u_a.idx[5:0]", "u_exp2.u_b.mant[23:0]",
+     "u_exp2.u_a.etop[7:0]", "p[15:0]", NULL},
     {"sm_norm", "u_recip.d[23:0]", "u_recip.x0[30:0]", "u_recip.x1[30:0]", "u_recip.x2[30:0]", "rl[31:0]",
      "o[31:0]", NULL},
     {"fp32_scale2", "u_core.kc[11:0]", "u_core.etop[11:0]", "y[31:0]", NULL},
@@ -349,26 +349,32 @@ static int wave_softmax(const char *dir, uint64_t beats, uint64_t seed)
     const char *in[] = {sig(&s, "%s.clk_i", u),           sig(&s, "%s.rst_ni", u),
                         sig(&s, "%s.in_valid_i", u),      sig(&s, "%s.in_ready_o", u),
                         sig(&s, "%s.in_cmd_i[95:0]", u),  sig(&s, "%s.in_data_i[%d:0]", u, lb),
-                        sig(&s, "%s.fire", u),            sig(&s, "%s.bad", u),
-                        NULL};
+                        sig(&s, "%s.a_v_q", u),           sig(&s, "%s.a_cmd_q[95:0]", u),
+                        sig(&s, "%s.hold", u),            sig(&s, "%s.issue", u),
+                        sig(&s, "%s.bad", u),             NULL};
     const char *row[] = {sig(&s, "%s.st_q[1:0]", u),      sig(&s, "%s.pos_q[31:0]", u),
                          sig(&s, "%s.masked[%d:0]", u, pick->cfg.lanes - 1),
-                         sig(&s, "%s.x[%d:0]", u, lb),    sig(&s, "%s.xmax_q[31:0]", u),
+                         sig(&s, "%s.pv_q[8:1]", u),      sig(&s, "%s.pexp_q[8:1]", u),
+                         sig(&s, "%s.x2[%d:0]", u, lb),   sig(&s, "%s.xmax_q[31:0]", u),
                          sig(&s, "%s.any_q", u),          sig(&s, "%s.nan_q", u),
-                         sig(&s, "%s.m_row[31:0]", u),    sig(&s, "%s.p[%d:0]", u, pick->cfg.lanes * 16 - 1),
-                         sig(&s, "%s.lane_q[%d:0]", u, lb), sig(&s, "%s.l_tree[31:0]", u),
-                         sig(&s, "%s.rl_row[31:0]", u),   sig(&s, "%s.pend_row_q", u),
+                         sig(&s, "%s.m_row_q[31:0]", u),  sig(&s, "%s.p7[%d:0]", u, pick->cfg.lanes * 16 - 1),
+                         sig(&s, "%s.lane_q[%d:0]", u, lb), sig(&s, "%s.tail_q[4:0]", u),
+                         sig(&s, "%s.l_tree[31:0]", u),   sig(&s, "%s.rl_out[31:0]", u),
+                         sig(&s, "%s.pend_row_q", u),     sig(&s, "%s.rr_v_q", u),
                          NULL};
-    const char *merge[] = {sig(&s, "%s.vpos_q[%d:0]", u, vw - 1), sig(&s, "%s.mm_q[31:0]", u),
-                           sig(&s, "%s.ml_q[31:0]", u),           sig(&s, "%s.sa_q[31:0]", u),
-                           sig(&s, "%s.sb_q[31:0]", u),           sig(&s, "%s.drain_q", u),
-                           sig(&s, "%s.dbeat_q[%d:0]", u, vw - 1), NULL};
+    const char *merge[] = {sig(&s, "%s.vpos_q[%d:0]", u, vw - 1), sig(&s, "%s.part_q[4:0]", u),
+                           sig(&s, "%s.mm_q[31:0]", u),           sig(&s, "%s.ml_q[31:0]", u),
+                           sig(&s, "%s.sa_q[31:0]", u),           sig(&s, "%s.sb_q[31:0]", u),
+                           sig(&s, "%s.drain_q", u),              sig(&s, "%s.dcnt_q[4:0]", u),
+                           sig(&s, "%s.oidx_q[%d:0]", u, vw - 1), NULL};
     const char *out[] = {sig(&s, "%s.out_valid_o", u),       sig(&s, "%s.out_ready_i", u),
                          sig(&s, "%s.out_kind_o[1:0]", u),   sig(&s, "%s.out_flags_o[1:0]", u),
                          sig(&s, "%s.out_aux_o[95:0]", u),   sig(&s, "%s.out_data_o[%d:0]", u, lb),
                          sig(&s, "%s.err_o", u),             NULL};
     const gtkw_group groups[] = {{"input stream (op in cmd[2:0]: 0 ROW 1 MAX 2 EXP 3 PART 4 PVEC 5 MEND)", in},
-                                 {"row: mask, scaled scores, maximum, probabilities, lane sums", row},
+                                 {"row: mask, pipeline valid bits (P1-P8), scaled scores (P2), maximum, probabilities (P7), lane "
+                                  "sums, row result",
+                                  row},
                                  {"split-K merge", merge},
                                  {"output stream (kind: 0 PROB 1 ROW_RES 2 OVEC 3 MERGE_RES; aux = rl, l, m)", out}};
     if (wave_end(&w, r.trace_failed, groups, 4, NULL))

@@ -167,12 +167,14 @@ int gemv_beat_diff(const gemv_cfg *k, const vgemv_out *o, const gemv_beat *want,
  *    (ROW, MAX x n, EXP x n) with random length, mask (valid length, causal offset, sliding window),
  *    scale and scores (Gaussian, with -Inf, NaN, +Inf, huge and FP16-extreme values at special_rate;
  *    FP16 builds get random upper halves, which must be ignored), split-K merges of 1..5 random
- *    partials (integer m or -Inf or NaN, l >= 0, random vectors) with or without normalisation, and
+ *    partials (integer m, -Inf, +Inf or NaN, l >= 0, random vectors) with or without normalisation, and
  *    MENDs with nothing to merge. Idle cycles on the input (gap_rate) and output back-pressure
  *    (stall_rate). With bad_rate, commands the driver would refuse are sent too: they must change
  *    nothing but err_o. Every output beat (kind, flags, m, l, rl, data lanes) and err_o every cycle
- *    are compared. Stops after `scores` score beats have been sent (both passes count). With row_len,
- *    every work item is a plain row of row_len scores (for cycles-per-row measurements).
+ *    are compared (err_o may rise after the golden flag, when the unit issues the command, not before;
+ *    equal at the end). Stops after `scores` score beats have been sent (both passes count). With
+ *    row_len, every work item is a plain row of row_len scores (for cycles-per-row measurements); with
+ *    merge_parts, a merge of that many live partials, and it stops after `scores` merges.
  *    Returns 0 when everything matched, 1 on the first mismatch, -1 on a setup error.
  *  - With cmd_out/res_out, the first file_limit input beats and their expected output beats are
  *    written as hex lines for tb/sm_tb.sv.
@@ -185,7 +187,8 @@ typedef struct sm_cosim_cfg {
     uint64_t seed;
     uint64_t scores;  /* score beats (MAX + EXP) to send, at least */
     uint32_t max_len; /* longest row in scores (default 512) */
-    uint32_t row_len; /* > 0: rows only, each exactly row_len scores, no mask (cycles per row) */
+    uint32_t row_len;     /* > 0: rows only, each exactly row_len scores, no mask (cycles per row) */
+    uint32_t merge_parts; /* > 0: merges only, each of exactly merge_parts live partials (cycles per merge) */
     double gap_rate, stall_rate, special_rate, bad_rate;
     int rand_reset;
     FILE *cmd_out, *res_out;

@@ -3,6 +3,8 @@
  * of the placement alone (shape, kv-rows, kv-disjoint). */
 #include "hazard_int.h"
 
+#include "sm_unit.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -143,16 +145,18 @@ static void derive(const hz_geom *g, hz_pass *p)
     p->kbeats = (uint32_t)kb;
     p->cbeats = (uint32_t)vb;
     p->nchunks = (uint32_t)hz_cdiv(p->nt, g->vlanes);
-    /* the softmax unit (docs/architecture.md, the schedule's table): rows x (2 ceil(L/lanes) + 2), per
-     * partition with split-K; the merge rows x (P (1 + d/lanes) + d/lanes + 1) (+ d/lanes for 1/l) */
+    /* the softmax unit (docs/architecture.md, the schedule's table; the unit's cycles: csim/sm_unit.h):
+     * rows x a row of ceil(L/lanes) beats, per partition with split-K; the merge rows x a merge of the
+     * used partitions (and the host tier's) (+ d/lanes for 1/l) */
     uint64_t rows = 0, used = 0, dl = g->head_dim / g->lanes;
     for (uint32_t t = 0; t < g->parts; t++) {
         uint32_t k = hz_part_tokens(p, t);
         used += k > 0;
-        rows += k ? 2 * hz_cdiv(k, g->lanes) + 2 : 0;
+        rows += k ? smu_row_cycles(hz_cdiv(k, g->lanes), (int)g->lanes) : 0;
     }
-    p->sfm_rows_n = p->rows * (g->splitk ? rows : 2 * hz_cdiv(p->L, g->lanes) + 2);
-    p->merge_n = p->rows * ((used + (p->host_ready > 0)) * (1 + dl) + dl + 1 + (g->splitk ? 0 : dl));
+    p->sfm_rows_n = p->rows * (g->splitk ? rows : smu_row_cycles(hz_cdiv(p->L, g->lanes), (int)g->lanes));
+    p->merge_n = p->rows * (smu_merge_cycles(used + (p->host_ready > 0), (int)g->head_dim, (int)g->lanes) +
+                            (g->splitk ? 0 : dl));
 }
 
 /* ---- reading --------------------------------------------------------------------------------------------- */
@@ -260,10 +264,10 @@ static int add_merge(hz *z, uint64_t line, const uint64_t *v)
                    g->channels, g->layers);
     if (grow((void **)&z->fm, &z->capf, z->nfm + 1, sizeof *z->fm))
         return -1;
-    uint64_t dl = g->head_dim / g->lanes;
     z->fm[z->nfm] = (hz_fmerge){.layer = (uint32_t)v[0], .chan = (uint32_t)(v[1] * g->channels + v[2]),
                                 .item = (uint32_t)v[3], .nparts = (uint32_t)v[4], .host_ready = v[5], .line = line,
-                                .n = g->group * ((v[4] + (v[5] > 0)) * (1 + dl) + dl + 1), .t = HZ_NONE};
+                                .n = g->group * smu_merge_cycles(v[4] + (v[5] > 0), (int)g->head_dim, (int)g->lanes),
+                                .t = HZ_NONE};
     hz_chan *c = &z->ch[z->fm[z->nfm].chan];
     if (grow((void **)&c->fm, &c->capfm, c->nfm + 1, sizeof *c->fm))
         return -1;

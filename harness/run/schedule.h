@@ -17,8 +17,10 @@
  *  - sched_channel(): schedules every pass from cycle t0 on; returns 0, or -1 with err (a hook's
  *    error, or an engine refusal: a scheduler bug, reported, never hidden).
  *  - Hooks may be NULL (timing only); they are called at issue, in issue order, with the issue cycle.
- *  - sched_sfm_row_cycles / sched_sfm_merge_cycles: the softmax unit's busy time (its RTL's measured
- *    cycle counts: 2*ceil(L/lanes) + 2 per row; P*(1 + d/lanes) + d/lanes + 1 per merge of P partials).
+ *  - sched_sfm_row_cycles / sched_sfm_merge_cycles: the softmax unit's busy time, its RTL's cycle
+ *    counts (csim/sm_unit.h smu_row_cycles, smu_merge_cycles, measured by tests/test_sm_cosim.c):
+ *    2n + 11 per row of n = ceil(L/lanes) beats (n + 16 + 2*log2(lanes) when that is
+ *    longer); P*(d/lanes + 7) + d/lanes + 11 per merge of P partials.
  */
 #ifndef PIMATTN_SCHEDULE_H
 #define PIMATTN_SCHEDULE_H

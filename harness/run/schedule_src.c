@@ -2,6 +2,8 @@
  * command and when that command's inputs are ready, and what issuing it makes ready for the others. */
 #include "schedule_src.h"
 
+#include "sm_unit.h"
+
 static hbm_cmd mk(const sched_ctx *x, unsigned op, unsigned pc)
 {
     hbm_cmd c = {.op = (uint8_t)op, .st = (uint8_t)x->c->st, .ch = (uint8_t)x->c->ch, .pc = (uint8_t)pc};
@@ -32,11 +34,11 @@ static uint64_t moved_at(const sched_ctx *x, const hbm_cmd *cmd, uint64_t t)
 
 /* ---- the softmax unit's busy time (schedule.h) ------------------------------------------------------------ */
 
-uint64_t sched_sfm_row_cycles(uint32_t len, unsigned lanes) { return 2ull * sched_cdiv(len, lanes) + 2; }
+uint64_t sched_sfm_row_cycles(uint32_t len, unsigned lanes) { return smu_row_cycles(sched_cdiv(len, lanes), (int)lanes); }
 
 uint64_t sched_sfm_merge_cycles(uint32_t partials, unsigned d, unsigned lanes)
 {
-    return (uint64_t)partials * (1 + d / lanes) + d / lanes + 1;
+    return smu_merge_cycles(partials, (int)d, (int)lanes);
 }
 
 uint64_t sched_sfm_pass_cycles(const map_geom *g, const sched_cfg *c, const sched_pass *p, uint64_t *merge)
