@@ -232,6 +232,12 @@ static void test_tree_vs_systolic(void **state)
     /* G = 4: the tree unit reads K and V four times */
     assert_int_equal(r2.layer[0].hbm.pim_bytes, 4 * r1.layer[0].hbm.pim_bytes);
     assert_true(r2.layer[0].cycles > 2 * r1.layer[0].cycles);
+    /* the same MACs, so the same MAC energy: each burst feeds G rows of 16 MACs in the systolic unit,
+     * one row in the tree unit (which reads each burst G times) */
+    assert_int_equal(r2.layer[0].hbm.cmds[HBM_MACAB], 4 * r1.layer[0].hbm.cmds[HBM_MACAB]);
+    if (fabs(r1.layer[0].hbm.energy.alu / r2.layer[0].hbm.energy.alu - 1) > 1e-12)
+        fail_msg(TB_REPLAY "GEMV MAC energy: systolic %.6g, tree %.6g", g_seed, g_seed, r1.layer[0].hbm.energy.alu,
+                 r2.layer[0].hbm.energy.alu);
     print_message("GQA G=4: systolic %" PRIu64 " cycles, tree %" PRIu64 " cycles, outputs identical\n",
                   r1.layer[0].cycles, r2.layer[0].cycles);
     attn_res_free(&r1);

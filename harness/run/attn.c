@@ -340,7 +340,10 @@ static int open_units(run_ctx *x, char *err, size_t n)
                                     err + k, n - (size_t)k)))
             return 2;
     }
-    hbm_cfg hc = c->hbm; /* an INT8 unit: twice the lanes per burst, INT8 MACs (energy) */
+    /* the MACs a burst feeds (energy): gemv_lanes per row, G rows in a systolic unit; an INT8 unit has
+     * twice the lanes per burst, and INT8 MACs */
+    hbm_cfg hc = c->hbm;
+    hc.gemv_lanes *= c->systolic ? c->group : 1;
     if (c->kv_fmt == GEMV_KV_INT8)
         hc.gemv_lanes *= 2, hc.e_mac = hc.e_mac8;
     if (!(x->h = hbm_new(&hc)))
