@@ -33,8 +33,8 @@ INLINE void widen_row(kvf_fmt16 f, const uint16_t *x, int d, float *w)
             w[i] = fp16_to_float_exact(x[i]);
 }
 
-/* Scores of keys j0 .. j0+nb-1 (nb <= KB): sums of q[i] * k[i] in order i = 0 .. d-1, from +0, in double
- * (scores_d) or binary32 (scores_f); kt is scratch for d x KB transposed key values. */
+/* Scores of keys j0 .. j0+nb-1 (nb <= KB): sums of q[i] * k[i] in order i = 0 .. d-1, from +0, in double;
+ * kt is scratch for d x KB transposed key values (host_partial does the same in binary32). */
 INLINE void scores_d(kvf_fmt16 f, const double *qd, const uint16_t *K, size_t j0, int nb, int d, size_t stride,
                      double *kt, double *s)
 {
@@ -47,22 +47,6 @@ INLINE void scores_d(kvf_fmt16 f, const double *qd, const uint16_t *K, size_t j0
     for (int i = 0; i < d; i++)
         for (int l = 0; l < KB; l++)
             acc[l] += qd[i] * kt[(size_t)i * KB + (size_t)l];
-    for (int l = 0; l < nb; l++)
-        s[l] = acc[l];
-}
-
-INLINE void scores_f(kvf_fmt16 f, const float *qf, const uint16_t *K, size_t j0, int nb, int d, size_t stride,
-                     float *kt, float *s)
-{
-    for (int l = 0; l < KB; l++)
-        for (int i = 0; i < d; i++) {
-            const uint16_t *k = K + (j0 + (size_t)l) * stride;
-            kt[(size_t)i * KB + (size_t)l] = l < nb ? kvf_widen(f, k[i]) : 0.0f;
-        }
-    float acc[KB] = {0};
-    for (int i = 0; i < d; i++)
-        for (int l = 0; l < KB; l++)
-            acc[l] += qf[i] * kt[(size_t)i * KB + (size_t)l];
     for (int l = 0; l < nb; l++)
         s[l] = acc[l];
 }
@@ -133,27 +117,64 @@ double attn_rel_l2(const double *ref, const fp32_t *got, int d)
     return den > 0 ? sqrt(num / den) : sqrt(num);
 }
 
-CLONES void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t *V, size_t L, int d,
-                              size_t stride, fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o)
+/* Where the host partial reads its keys and values: 16-bit values of format f, or (i8) INT8 values, each
+ * token's scaled by its block's FP16 scale (ks, vs: one per token). Every value is exact in binary32. */
+typedef struct hp_src {
+    kvf_fmt16 f;
+    const uint16_t *K, *V;
+    const int8_t *K8, *V8;
+    const uint16_t *ks, *vs;
+    size_t stride;
+} hp_src;
+
+INLINE float hp_key(const hp_src *s, int i8, size_t j, int i)
+{
+    return i8 ? (float)s->K8[j * s->stride + (size_t)i] * fp16_to_float_exact(s->ks[j])
+              : kvf_widen(s->f, s->K[j * s->stride + (size_t)i]);
+}
+
+INLINE void hp_val_row(const hp_src *s, int i8, size_t j, int d, float *w)
+{
+    if (!i8) {
+        widen_row(s->f, s->V + j * s->stride, d, w);
+        return;
+    }
+    const float sc = fp16_to_float_exact(s->vs[j]);
+    for (int i = 0; i < d; i++)
+        w[i] = (float)s->V8[j * s->stride + (size_t)i] * sc;
+}
+
+/* attn_host_partial's body; i8 is a constant at each call, so each caller gets its own loops. */
+INLINE void host_partial(const hp_src *src, int i8, const uint16_t *q, size_t L, int d, fp32_t scale, fp32_t *m,
+                         fp32_t *l, fp32_t *o)
 {
     const float c = fp32_bits_to_float(scale);
     float xmax = -INFINITY, lsum = 0.0f, acc[4096], qf[4096], vf[4096];
     for (int i = 0; i < d; i++) {
-        qf[i] = kvf_widen(f, q[i]);
+        qf[i] = kvf_widen(i8 ? KVF_FP16 : src->f, q[i]);
         acc[i] = 0.0f;
     }
     float *kt = malloc(((size_t)d * KB + L) * sizeof *kt), *xs = kt ? kt + (size_t)d * KB : NULL;
     for (size_t j = 0; j < L; j += KB) { /* x_j = s_j * c and their maximum */
         int nb = L - j < KB ? (int)(L - j) : KB;
         float s[KB];
-        if (kt)
-            scores_f(f, qf, K, j, nb, d, stride, kt, s);
-        else
+        if (kt) { /* KB sums side by side, each in dimension order (as scores_d) */
+            for (int k = 0; k < KB; k++)
+                for (int i = 0; i < d; i++)
+                    kt[(size_t)i * KB + (size_t)k] = k < nb ? hp_key(src, i8, j + (size_t)k, i) : 0.0f;
+            float a[KB] = {0};
+            for (int i = 0; i < d; i++)
+                for (int k = 0; k < KB; k++)
+                    a[k] += qf[i] * kt[(size_t)i * KB + (size_t)k];
+            for (int k = 0; k < nb; k++)
+                s[k] = a[k];
+        } else {
             for (int k = 0; k < nb; k++) {
                 s[k] = 0.0f;
                 for (int i = 0; i < d; i++)
-                    s[k] += qf[i] * kvf_widen(f, K[(j + (size_t)k) * stride + (size_t)i]);
+                    s[k] += qf[i] * hp_key(src, i8, j + (size_t)k, i);
             }
+        }
         for (int k = 0; k < nb; k++) {
             float x = s[k] * c;
             if (xs)
@@ -170,12 +191,12 @@ CLONES void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K,
         } else {
             float s = 0.0f;
             for (int i = 0; i < d; i++)
-                s += qf[i] * kvf_widen(f, K[j * stride + (size_t)i]);
+                s += qf[i] * hp_key(src, i8, j, i);
             x = s * c;
         }
         float p = (float)exp2((double)(x - mc));
         lsum += p;
-        widen_row(f, V + j * stride, d, vf);
+        hp_val_row(src, i8, j, d, vf);
         for (int i = 0; i < d; i++)
             acc[i] += p * vf[i];
     }
@@ -184,4 +205,19 @@ CLONES void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K,
     *l = fp32_of_float(lsum);
     for (int i = 0; i < d; i++)
         o[i] = fp32_of_float(acc[i]);
+}
+
+CLONES void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t *V, size_t L, int d,
+                              size_t stride, fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o)
+{
+    const hp_src src = {.f = f, .K = K, .V = V, .stride = stride};
+    host_partial(&src, 0, q, L, d, scale, m, l, o);
+}
+
+CLONES void attn_host_partial_i8(const fp16_t *q, const int8_t *K8, const fp16_t *ks, const int8_t *V8,
+                                 const fp16_t *vs, size_t L, int d, size_t stride, fp32_t scale, fp32_t *m, fp32_t *l,
+                                 fp32_t *o)
+{
+    const hp_src src = {.f = KVF_FP16, .K8 = K8, .V8 = V8, .ks = ks, .vs = vs, .stride = stride};
+    host_partial(&src, 1, q, L, d, scale, m, l, o);
 }

@@ -12,6 +12,9 @@
  *    values rounded to binary32: exact for FP16, and for BF16 unless they underflow; adds in dimension order), x_j = s_j * scale (scale = log2(e)/sqrt(d), as the PIM side), m = ceil(max x_j)
  *    (an integer, as sm_partial_check requires), p_j = exp2(x_j - m) (libm exp2 in double, rounded to
  *    binary32), l = sum p_j and o[i] = sum p_j v_j[i] in token order. L >= 1.
+ *  - attn_host_partial_i8(): the same over an INT8 cache: k_j[i] = K8[j][i] * ks[j] and v_j[i] = V8[j][i] *
+ *    vs[j] (ks, vs: the FP16 scale of token j's block; each product exact in binary32), q in FP16 (the
+ *    host computes in binary32 and needs no INT8 query).
  */
 #ifndef PIMATTN_ATTN_REF_H
 #define PIMATTN_ATTN_REF_H
@@ -26,5 +29,7 @@ void attn_ref(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t 
 double attn_rel_l2(const double *ref, const fp32_t *got, int d);
 void attn_host_partial(kvf_fmt16 f, const uint16_t *q, const uint16_t *K, const uint16_t *V, size_t L, int d,
                        size_t stride, fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o);
+void attn_host_partial_i8(const fp16_t *q, const int8_t *K8, const fp16_t *ks, const int8_t *V8, const fp16_t *vs,
+                          size_t L, int d, size_t stride, fp32_t scale, fp32_t *m, fp32_t *l, fp32_t *o);
 
 #endif

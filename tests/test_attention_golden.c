@@ -2,7 +2,8 @@
  * scores q.K^T on the GEMV unit (FP32 accumulation), the softmax row (csim/softmax.c), p.V on the
  * GEMV unit (context mode, unnormalised), deferred normalisation o = o~ * (1/l). Then split-K: the
  * same keys in P partitions, each through its own softmax row and p.V, merged by the LSE merge in a
- * random order. Data: q, K, V ~ N(0, 1) rounded to FP16, d = 128. SEED=n replays. */
+ * random order. Data: q, K, V ~ N(0, 1) rounded to FP16, d = 128. The references equal their first
+ * versions, and the host tier's INT8 partial its FP16 one on the same values. SEED=n replays. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -417,6 +418,50 @@ static void test_refs_equal_first_versions(void **state)
     printf("  %d cases: attn_ref and attn_host_partial equal their first versions bit for bit (NaN = NaN)\n", cases);
 }
 
+/* attn_host_partial_i8 against the first version of the FP16 partial on the same values: INT8 values times
+ * power-of-two block scales (blocks of 3 tokens, each its own scale) are exact FP16 values, so the INT8
+ * partial (binary32 on K8[j][i] * ks[j], V8[j][i] * vs[j]) must give the FP16 partial's bits. */
+static void test_host_partial_i8(void **state)
+{
+    (void)state;
+    rng r;
+    rng_seed(&r, g_seed ^ 0x18u);
+    const size_t lens[] = {1, 5, 8, 9, 100, 1001};
+    int cases = 0;
+    for (size_t a = 0; a < sizeof lens / sizeof lens[0]; a++)
+        for (int d = 64; d <= 128; d += 64, cases++) {
+            const size_t L = lens[a], stride = (size_t)d + 16;
+            fp16_t *K = malloc(L * stride * sizeof *K), *V = malloc(L * stride * sizeof *V), q[128];
+            fp16_t *ks = malloc(L * sizeof *ks), *vs = malloc(L * sizeof *vs);
+            int8_t *K8 = malloc(L * stride), *V8 = malloc(L * stride);
+            assert_true(K && V && ks && vs && K8 && V8);
+            fp16_t bk = 0, bv = 0;
+            for (size_t j = 0; j < L; j++) {
+                if (j % 3 == 0) { /* a new block: scales 2^-8 .. 2^3 */
+                    bk = h_of(ldexp(1.0, (int)rng_below(&r, 12) - 8));
+                    bv = h_of(ldexp(1.0, (int)rng_below(&r, 12) - 8));
+                }
+                ks[j] = bk, vs[j] = bv;
+                for (size_t i = 0; i < stride; i++) {
+                    K8[j * stride + i] = (int8_t)((int)rng_below(&r, 255) - 127);
+                    V8[j * stride + i] = (int8_t)((int)rng_below(&r, 255) - 127);
+                    K[j * stride + i] = h_of(K8[j * stride + i] * fp16_to_double(bk));
+                    V[j * stride + i] = h_of(V8[j * stride + i] * fp16_to_double(bv));
+                }
+            }
+            for (int i = 0; i < d; i++)
+                q[i] = h_of(tb_gauss(&r) * 0.05);
+            fp32_t m1, m2, s1, s2, h1[128], h2[128];
+            attn_host_partial_i8(q, K8, ks, V8, vs, L, d, stride, scale_bits(), &m1, &s1, h1);
+            old_host_partial(q, K, V, L, d, stride, scale_bits(), &m2, &s2, h2);
+            if (m1 != m2 || s1 != s2 || memcmp(h1, h2, (size_t)d * sizeof h1[0]))
+                fail_msg(TB_REPLAY "attn_host_partial_i8 L %zu d %d: m %08x/%08x l %08x/%08x, or an output differs "
+                         "from the FP16 partial on the same values", g_seed, g_seed, L, d, m1, m2, s1, s2);
+            free(K), free(V), free(ks), free(vs), free(K8), free(V8);
+        }
+    printf("  %d cases: attn_host_partial_i8 equals the FP16 partial on exactly representable values\n", cases);
+}
+
 int main(void)
 {
     g_seed = tb_seed("test_attention_golden", NULL);
@@ -425,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_split_k),
         cmocka_unit_test(test_merge_special),
         cmocka_unit_test(test_refs_equal_first_versions),
+        cmocka_unit_test(test_host_partial_i8),
     };
     return cmocka_run_group_tests_name("attention_golden", tests, NULL, NULL);
 }

@@ -129,7 +129,6 @@ static void test_bad_input(void **state)
     bad_no_files("--kv-block 64", "--kv-block applies to --kv-format int8");
     bad_no_files("--kv-format int8 --kv-block 48", "--kv-block: 48 (allowed: a multiple of 32");
     bad_no_files("--kv-format int8 --kv-block 16", "--kv-block: 16 is out of range");
-    bad_no_files("--kv-format int8 --host-tier --softmax splitk", "--kv-format int8 with --host-tier");
     put("d80.yaml", "name: d80\nlayers: 2\nd_model: 640\nheads: 8\nkv_heads: 2\nhead_dim: 80\nwindow: 0\n");
     snprintf(a, sizeof a, "--kv-format int8 --model-file %s/d80.yaml", dir);
     bad_no_files(a, "head_dim 80 is not a multiple of 32");

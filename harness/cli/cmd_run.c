@@ -180,9 +180,6 @@ static int check_opts(const run_opts *o)
     if (o->kv_block % 32)
         return cli_bad("run", "--kv-block: %" PRIu64 " (allowed: a multiple of 32, the tokens of a probability word)",
                        o->kv_block);
-    if (o->kvfmt == 2 && o->host)
-        return cli_bad("run", "--kv-format int8 with --host-tier: the host tier's partial is computed on FP16 values, "
-                       "not yet on the INT8 cache (allowed with --host-tier: --kv-format fp16, bf16)");
     if (o->lanes & (o->lanes - 1))
         return cli_bad("run", "--softmax-lanes: %" PRIu64 " (allowed: 1, 2, 4, 8, 16)", o->lanes);
     return 0;

@@ -166,8 +166,10 @@ int func_item_data(func *f, const func_item *it, uint32_t tok0, uint32_t count, 
 }
 
 /* An INT8 pass: its K and V quantised in the blocks of the mapping (a unit's keys, a V partition's tokens,
- * each in blocks of B), its queries, and its probability words' scales cleared. 0, or -1 (err). */
-static int quantise(func *f, pdata *d, const sched_pass *p, size_t L)
+ * each in blocks of B), the host's last `host` of the L tokens in blocks of B from its first (one range:
+ * the host tier's cache is INT8 too, and no block spans the two tiers), its queries, and its probability
+ * words' scales cleared. 0, or -1 (err). */
+static int quantise(func *f, pdata *d, const sched_pass *p, size_t L, size_t host)
 {
     const size_t dim = f->c.head_dim;
     const unsigned B = f->c.g->block;
@@ -176,8 +178,13 @@ static int quantise(func *f, pdata *d, const sched_pass *p, size_t L)
         need(&d->vs, &d->cap[11], L * sizeof *d->vs, 0) || need(&d->qs, &d->cap[12], p->rows * sizeof *d->qs, 0) ||
         need(&d->pws, &d->cap[13], (size_t)f->c.g->parts * p->rows * 16 * sizeof *d->pws, 1))
         return func_fail(f, "out of memory for the INT8 data of a pass");
-    kvq_ranges(d->K, L, (unsigned)dim, p->shape.n, B, d->K8, d->ks);
-    kvq_ranges(d->V, L, (unsigned)dim, p->shape.nt, B, d->V8, d->vs);
+    const size_t Lp = L - host;
+    kvq_ranges(d->K, Lp, (unsigned)dim, p->shape.n, B, d->K8, d->ks);
+    kvq_ranges(d->V, Lp, (unsigned)dim, p->shape.nt, B, d->V8, d->vs);
+    if (host) {
+        kvq_ranges(d->K + Lp * dim, host, (unsigned)dim, host, B, d->K8 + Lp * dim, d->ks + Lp);
+        kvq_ranges(d->V + Lp * dim, host, (unsigned)dim, host, B, d->V8 + Lp * dim, d->vs + Lp);
+    }
     for (uint32_t r = 0; r < p->rows; r++)
         d->qs[r] = kvq_vec(d->q + r * dim, dim, d->q8 + r * dim);
     return 0;
@@ -229,7 +236,7 @@ pdata *func_pass_data(func *f, const sched_pass *p)
         memcpy(d->V, same->V, L * dim * sizeof *d->V);
     }
     if (func_item_data(f, it, it->tok0, (uint32_t)L, same ? NULL : d->K, d->V, p->h0, p->rows, d->q) ||
-        (f->c.kv_fmt == GEMV_KV_INT8 && quantise(f, d, p, L))) {
+        (f->c.kv_fmt == GEMV_KV_INT8 && quantise(f, d, p, L, L - it->L))) {
         d->p = NULL, d->kv_valid = 0;
         return NULL;
     }

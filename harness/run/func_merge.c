@@ -9,6 +9,7 @@
 
 #include "attn_ref.h"
 #include "fp.h"
+#include "kvquant.h"
 
 /* One partial into the channel's softmax unit: PART (m, l), then the vector in lanes-wide PVEC beats. */
 static int merge_in(func *f, fp32_t m, fp32_t l, const fp32_t *v, uint64_t cycle)
@@ -74,13 +75,22 @@ static void check_head(func *f, const func_item *it, uint32_t g, const fp16_t *q
         f->c.on_head(f->c.head_ctx, &fo, e, finite);
 }
 
-/* The host tier's partial over tokens L_pim .. L_pim+L_host-1 of K and V (which start at token 0). */
-static int merge_host(func *f, const func_item *it, const fp16_t *q, const fp16_t *K, const fp16_t *V, uint64_t cycle)
+/* The host's tokens of an item: their 16-bit values, and in an INT8 run their INT8 values and block scales. */
+typedef struct host_kv {
+    const fp16_t *K, *V;
+    const int8_t *K8, *V8;
+    const fp16_t *ks, *vs;
+} host_kv;
+
+/* The host tier's partial over its L_host tokens (h), for query q. */
+static int merge_host(func *f, const func_item *it, const host_kv *h, const fp16_t *q, uint64_t cycle)
 {
     const unsigned dim = f->c.head_dim;
     fp32_t hm, hl, ho[256];
-    attn_host_partial(ref_fmt(f), q, K + (size_t)it->L_pim * dim, V + (size_t)it->L_pim * dim, it->L_host,
-                      (int)dim, dim, f->scale, &hm, &hl, ho);
+    if (f->c.kv_fmt == GEMV_KV_INT8)
+        attn_host_partial_i8(q, h->K8, h->ks, h->V8, h->vs, it->L_host, (int)dim, dim, f->scale, &hm, &hl, ho);
+    else
+        attn_host_partial(ref_fmt(f), q, h->K, h->V, it->L_host, (int)dim, dim, f->scale, &hm, &hl, ho);
     return merge_in(f, hm, hl, ho, cycle);
 }
 
@@ -104,7 +114,11 @@ int func_hk_sfm_merge(void *ctx, const sched_pass *p, uint64_t cycle)
             if (merge_in(f, rs->m, rs->l, d->part + ((size_t)r * g->parts + t) * dim, cycle))
                 return -1;
         }
-        if (whole && it->L_host && merge_host(f, it, d->q + (size_t)r * dim, d->K, d->V, cycle))
+        const size_t at = (size_t)it->L_pim * dim; /* the host's tokens follow the stacks' (func_pass_data) */
+        const int i8 = f->c.kv_fmt == GEMV_KV_INT8;
+        const host_kv h = {d->K + at, d->V + at, i8 ? d->K8 + at : NULL, i8 ? d->V8 + at : NULL,
+                           i8 ? d->ks + it->L_pim : NULL, i8 ? d->vs + it->L_pim : NULL};
+        if (whole && it->L_host && merge_host(f, it, &h, d->q + (size_t)r * dim, cycle))
             return -1;
         fp32_t o[256], m = 0, l = 0;
         if (merge_end(f, whole && f->c.splitk, o, &m, &l, cycle))
@@ -131,27 +145,36 @@ int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
 {
     const func_item *it = &f->c.items[owner];
     const unsigned dim = f->c.head_dim, G = f->c.group;
-    const size_t all = (size_t)it->L_pim + it->L_host;
+    const size_t all = (size_t)it->L_pim + it->L_host, at = (size_t)it->L_pim * dim, nh = (size_t)it->L_host;
+    const int int8 = f->c.kv_fmt == GEMV_KV_INT8 && nh;
     fp16_t *K = malloc(all * dim * sizeof *K), *V = malloc(all * dim * sizeof *V), *q = malloc((size_t)G * dim * sizeof *q);
-    int rc = !K || !V || !q ? func_fail(f, "out of memory") : func_item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
+    int8_t *K8 = int8 ? malloc(2 * nh * dim) : NULL;
+    fp16_t *ks = int8 ? malloc(2 * nh * sizeof *ks) : NULL;
+    int rc = !K || !V || !q || (int8 && (!K8 || !ks)) ? func_fail(f, "out of memory")
+                                                      : func_item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
+    if (rc == 0 && int8) { /* the host's INT8 cache, as func_pass_data makes it for a whole item */
+        kvq_ranges(K + at, nh, dim, nh, f->c.g->block, K8, ks);
+        kvq_ranges(V + at, nh, dim, nh, f->c.g->block, K8 + nh * dim, ks + nh);
+    }
+    const host_kv h = {K + at, V + at, K8, K8 ? K8 + nh * dim : NULL, ks, ks ? ks + nh : NULL};
     for (uint32_t j = 0; rc == 0 && j < it->nparts; j++)
         if (!f->c.part_store[owner + j])
             rc = func_fail(f, "request %u, KV head %u: part %u has no partial for the final merge", it->req, it->kvh, j);
-    for (uint32_t h = 0; rc == 0 && h < G; h++) {
+    for (uint32_t g = 0; rc == 0 && g < G; g++) {
         for (uint32_t j = 0; rc == 0 && j < it->nparts; j++) {
-            const fp32_t *st = f->c.part_store[owner + j] + (size_t)h * (dim + 2);
+            const fp32_t *st = f->c.part_store[owner + j] + (size_t)g * (dim + 2);
             rc = merge_in(f, st[0], st[1], st + 2, cycle);
         }
         if (rc == 0 && it->L_host)
-            rc = merge_host(f, it, q + (size_t)h * dim, K, V, cycle);
+            rc = merge_host(f, it, &h, q + (size_t)g * dim, cycle);
         fp32_t o[256], m, l;
         if (rc == 0 && (rc = merge_end(f, 1, o, &m, &l, cycle)) == 0)
-            check_head(f, it, h, q + (size_t)h * dim, K, V, all, o);
+            check_head(f, it, g, q + (size_t)g * dim, K, V, all, o);
     }
     for (uint32_t j = 0; j < it->nparts; j++) {
         free(f->c.part_store[owner + j]);
         f->c.part_store[owner + j] = NULL;
     }
-    free(K), free(V), free(q);
+    free(K), free(V), free(q), free(K8), free(ks);
     return rc;
 }

@@ -61,6 +61,14 @@ static int build_parts(const plan_cfg *c, plan *p, const item_split *s, uint32_t
     return 0;
 }
 
+/* The bytes of K and V of len tokens of an item: 2 bytes a value, or INT8's 1 and an FP16 scale per block
+ * of each (the host tier's cache is in the run's format too). */
+static uint64_t kv_bytes(const plan_cfg *c, uint32_t len)
+{
+    return c->kv_fmt == GEMV_KV_INT8 ? 2ull * ((uint64_t)len * c->m->head_dim + 2ull * cdiv32(len, c->kv_block))
+                                     : 2ull * len * c->m->head_dim * 2;
+}
+
 /* The parts of every item with `share` of each item's tokens in the stacks (at least one; the rest on the
  * host), placed; the most rows per bank any channel needs for all layers (*wch: that channel), or
  * UINT64_MAX on no memory. */
@@ -76,7 +84,7 @@ static uint64_t place(const plan_cfg *c, plan *p, item_split *s, double share, u
         if (s[i].k > s[i].L_pim)
             s[i].k = s[i].L_pim;
         p->host_tokens += s[i].L_all - s[i].L_pim;
-        p->kv_bytes_host_layer += 2ull * (s[i].L_all - s[i].L_pim) * c->m->head_dim * 2;
+        p->kv_bytes_host_layer += kv_bytes(c, s[i].L_all - s[i].L_pim);
     }
     if (build_parts(c, p, s, L, np))
         return UINT64_MAX;
@@ -212,9 +220,7 @@ int plan_make(const plan_cfg *c, plan *p, char *err, size_t n)
         if (m->window && len > m->window) /* a rolling KV cache keeps the window's tokens only */
             len = m->window;
         s[i] = (item_split){len, len, 1};
-        /* K and V: 2 bytes a value, or INT8's 1 and an FP16 scale per block of each */
-        p->kv_bytes_layer += int8 ? 2ull * ((uint64_t)len * m->head_dim + 2ull * cdiv32(len, c->kv_block))
-                                  : 2ull * len * m->head_dim * 2;
+        p->kv_bytes_layer += kv_bytes(c, len);
     }
     p->kv_bytes_needed = p->kv_bytes_layer * m->layers;
     p->kv_bytes_avail = (uint64_t)channels * hc->pcs * hbm_cfg_banks_per_pc(hc) * hc->rows * hbm_cfg_row_bytes(hc);
