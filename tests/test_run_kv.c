@@ -189,11 +189,18 @@ static void test_int8_vs_fp16(void **state)
     const double macs = (double)r8.layer[0].hbm.cmds[HBM_MACAB] / (double)r16.layer[0].hbm.cmds[HBM_MACAB];
     if (macs < 0.5 || macs > 0.56) /* (1 + B W/2) / (B W) = 0.508, and rows rounded */
         fail_msg(TB_REPLAY "INT8 / FP16 MACABs %.3f (expected 0.5..0.56)", g_seed, g_seed, macs);
-    /* the MACs' energy: 32 INT8 MACs of mac_int8_pj per bank burst against 16 FP16 MACs of mac_pj */
-    const double alu = (r8.layer[0].hbm.energy.alu / r16.layer[0].hbm.energy.alu) /
-                       (macs * 2 * s.c.hbm.e_mac8 / s.c.hbm.e_mac);
-    if (fabs(alu - 1) > 1e-9)
-        fail_msg(TB_REPLAY "INT8 MAC energy %.6g of its closed form", g_seed, g_seed, alu);
+    /* the units' energy: 32 INT8 MACs of mac_int8_pj per bank burst against 16 FP16 MACs of mac_pj, plus the
+     * FP32 scalings (scale_int8_pj each): per query head, one per score, and one per dimension for each word
+     * of a V partition, so between (1 + d/32) and (1 + d) per token (a partition's last word may be short) */
+    const double mac8 = r16.layer[0].hbm.energy.alu * macs * 2 * s.c.hbm.e_mac8 / s.c.hbm.e_mac;
+    const double ops = (r8.layer[0].hbm.energy.alu - mac8) / s.c.hbm.e_scale8;
+    const double tok = (double)s.c.m.kv_heads * (s.ctx[0] + s.ctx[1]) * model_group(&s.c.m);
+    if (ops < tok * (1 + 128 / 32) * (1 - 1e-9) || ops > tok * (1 + 128))
+        fail_msg(TB_REPLAY "INT8 scalings %.6g for %.0f query-head tokens (expected %.0f .. %.0f)", g_seed, g_seed, ops,
+                 tok, tok * (1 + 128 / 32), tok * (1 + 128));
+    if (fabs(ops - round(ops)) > 1e-3 * ops / 1e6 + 1e-3)
+        fail_msg(TB_REPLAY "INT8 scalings %.6f: not a whole number (the MACs' energy is not its closed form)", g_seed,
+                 g_seed, ops);
     report_fig f16, f8;
     report_derive(&s.c, &r16, &f16);
     report_derive(&s.c, &r8, &f8);
@@ -201,8 +208,10 @@ static void test_int8_vs_fp16(void **state)
     if (f8.max_rel_l2 > 4e-2 || f8.max_rel_l2 < 5 * f16.max_rel_l2)
         fail_msg(TB_REPLAY "INT8 rel-L2 vs FP64 %.3g (FP16 %.3g): not within 4e-2, or not the INT8 error", g_seed,
                  g_seed, f8.max_rel_l2, f16.max_rel_l2);
-    print_message("INT8 B = %u: %.3f of FP16's MACABs, %" PRIu64 " vs %" PRIu64 " cycles; rel-L2 vs FP64 %.3g (FP16 "
-                  "%.3g)\n", B, macs, r8.layer[0].cycles, r16.layer[0].cycles, f8.max_rel_l2, f16.max_rel_l2);
+    print_message("INT8 B = %u: %.3f of FP16's MACABs, %" PRIu64 " vs %" PRIu64 " cycles; %.0f FP32 scalings (%.2f per "
+                  "query-head token), units' energy %.3g of FP16's; rel-L2 vs FP64 %.3g (FP16 %.3g)\n", B, macs,
+                  r8.layer[0].cycles, r16.layer[0].cycles, ops, ops / tok,
+                  r8.layer[0].hbm.energy.alu / r16.layer[0].hbm.energy.alu, f8.max_rel_l2, f16.max_rel_l2);
     attn_res_free(&r16);
     attn_res_free(&r8);
 }

@@ -30,6 +30,7 @@ typedef struct run_ctx {
     sched_hooks hk, hk_pool; /* the functional model's hooks; the recording ones of the worker pool */
     char herr[1024];
     fpool *pool;             /* fast mode with threads: the numbers on workers (funcpool.h) */
+    double scale_pj;      /* INT8: the units' FP32 scaling per layer (int8_scale_ops), pJ */
     uint64_t *merge_done; /* per pass, this layer */
     uint64_t *pass_of;    /* per part: the index of its first pass */
     kvdata *data;         /* --data, or NULL */
@@ -255,6 +256,7 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
     ly->start = start;
     ly->cycles = end - start;
     hbm_stats_diff(&before, hbm_get_stats(x->h), &ly->hbm);
+    ly->hbm.energy.alu += x->scale_pj;
     if (!x->pool) /* else filled in by fpool_finish */
         func_take_stats(x->f, &ly->num);
     ly->refresh_after = resume > end ? resume - end : 0;
@@ -262,6 +264,24 @@ static int run_layer(run_ctx *x, uint32_t l, uint64_t start, uint64_t *next, cha
     return rc;
 }
 
+
+/* The FP32 scalings of a layer's INT8 units: for every query head of every part, each score once (its INT32
+ * dot times sq x sb) and each 32-token word of each V partition once per dimension (its INT32 partial times
+ * sp x sb, added to the accumulator): csim/gemv.h's applies, counted from the placement. */
+static uint64_t int8_scale_ops(const attn_cfg *c, const plan *p)
+{
+    uint64_t ops = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const uint32_t L = p->items[i].L;
+        map_shape s;
+        map_shape_of(&p->g, L, &s);
+        uint64_t words = 0;
+        for (uint32_t t0 = 0; t0 < L; t0 += s.nt)
+            words += ((L - t0 < s.nt ? L - t0 : s.nt) + 31) / 32;
+        ops += (uint64_t)model_group(&c->m) * (L + (uint64_t)c->m.head_dim * words);
+    }
+    return ops;
+}
 
 /* The plan's figures into the result. */
 static void plan_results(const attn_cfg *c, const plan *p, attn_res *r)
@@ -440,6 +460,8 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     int rc = plan_make(&pc, &x.p, err, n);
     if (rc == 0) {
         plan_results(c, &x.p, r);
+        if (c->kv_fmt == GEMV_KV_INT8)
+            x.scale_pj = (double)int8_scale_ops(c, &x.p) * c->hbm.e_scale8;
         x.merge_done = malloc(x.p.npass * sizeof *x.merge_done);
         x.pass_of = malloc(x.p.nitems * sizeof *x.pass_of);
         r->layer = calloc(c->layers, sizeof *r->layer);
@@ -463,8 +485,10 @@ int attn_run(const attn_cfg *c, attn_res *r, char *err, size_t n)
     }
     if (rc == 0 && backend_finish(x.be, err, n))
         rc = 1;
-    if (x.h)
+    if (x.h) {
         r->hbm = *hbm_get_stats(x.h);
+        r->hbm.energy.alu += x.scale_pj * r->layers;
+    }
     if (x.be)
         r->be = *backend_get_stats(x.be);
     close_run(&x);

@@ -86,7 +86,8 @@
     X(energy, tsv, e_tsv, F, 0, 100, "TSV, pJ per bit")                                                      \
     X(energy, io, e_io, F, 0, 100, "interposer I/O, pJ per bit")                                              \
     X(energy, mac_pj, e_mac, F, 0, 100, "one FP16 MAC in a GEMV unit, pJ")                                 \
-    X(energy, mac_int8_pj, e_mac8, F, 0, 100, "one INT8 MAC (INT32 sum) in an INT8 GEMV unit, pJ")
+    X(energy, mac_int8_pj, e_mac8, F, 0, 100, "one INT8 MAC (INT32 sum) in an INT8 GEMV unit, pJ")          \
+    X(energy, scale_int8_pj, e_scale8, F, 0, 100, "one FP32 scaling in an INT8 GEMV unit (multiply and add), pJ")
 
 /* The trace controller (hbm_ctrl.h): only `pimattn hbm` and the tests use it; the PIM scheduler (harness/run)
  * issues its own commands. */

@@ -45,6 +45,9 @@ static void common(hbm_cfg *c)
     /* mac_pj scaled by Horowitz's 45 nm figures (ISSCC 2014): an 8-bit multiply and a 32-bit add, 0.2 + 0.1 pJ,
      * against an FP16 multiply and add, 1.1 + 0.4 pJ */
     c->e_mac8 = 0.064;
+    /* the same scaling of an FP32 multiply and add, 3.7 + 0.9 pJ: an INT8 unit's scaling of a score or of a
+     * word's partial (the INT32-to-FP32 conversion not counted) */
+    c->e_scale8 = 0.98;
     /* the trace controller (`pimattn hbm`): as Ramulator 2's generic DRAM controller (32-entry queues,
      * FR-FCFS, open page, REFab every nREFI) */
     c->read_queue = 32;
