@@ -88,8 +88,6 @@ module gemv_row #(
   `PIM_PARAM_CHECK(kv_bf16, KvBf16 == 0 || (KvBf16 == 1 && AccFp32 == 1),
                    "gemv_row: KvBf16 must be 0, or 1 with AccFp32 = 1")
 
-  localparam int Entries  = 2 * Depth;
-  localparam int IdxW     = $clog2(Entries);
   localparam int LaneBits = 16 * AccW;
   localparam logic [AccW-1:0] NegZero = {1'b1, {(AccW-1){1'b0}}};
   localparam int SL       = (Pipe == 2) ? 2 : 1;  // stages per adder level (Pipe >= 1)
@@ -98,26 +96,24 @@ module gemv_row #(
   localparam int PreW     = 2 + 1 + 1 + (ExpW + 3) + (ManW + 5);  // fp_add_pre's word
 
   // ---- vector buffer: two halves of Depth words ----
-  logic [Entries*256-1:0] vbuf_q;
-  logic [IdxW-1:0]        wr_idx, rd_idx;  // entry = half * Depth + word
-  assign wr_idx = (wr_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(wr_word_i);
-  assign rd_idx = (rd_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(rd_word_i);
-  for (genvar e = 0; e < Entries; e++) begin : g_vbuf
-    always_ff @(posedge clk_i) begin
-      if (wr_en_i && (wr_idx == IdxW'(e))) begin
-        vbuf_q[e*256 +: 256] <= wr_data_i;
-      end
-    end
-  end
+  logic [255:0] opw;
+  gemv_vbuf #(.Depth(Depth), .Width(256)) u_vbuf (
+    .clk_i    (clk_i),
+    .wr_en_i  (wr_en_i),
+    .wr_buf_i (wr_buf_i),
+    .wr_word_i(wr_word_i),
+    .wr_data_i(wr_data_i),
+    .rd_buf_i (rd_buf_i),
+    .rd_word_i(rd_word_i),
+    .rd_data_o(opw)
+  );
 
   // ---- fire: operand select (a write of the cycle before is visible), in the multiplier's format ----
   localparam int MInExpW = (KvBf16 != 0) ? 8 : 5;   // e8m10 for BF16 units, FP16 otherwise
   localparam int MInManW = 10;
   localparam int MInW    = MInExpW + MInManW + 1;
-  logic [255:0]       opw;
   logic [15:0]        prob;
   logic [16*MInW-1:0] opnd_d, opnd_q, burst_m;
-  assign opw  = vbuf_q[rd_idx*256 +: 256];
   assign prob = opw[rd_elem_i*16 +: 16];
   if (KvBf16 != 0) begin : g_in_bf16
     logic [31:0]        prob32;
@@ -205,7 +201,6 @@ module gemv_row #(
     assign lin_w = '0;
   end
 
-  logic [Slots*LaneBits-1:0] acc_q;
   for (genvar n = 0; n < 16; n++) begin : g_lane
     localparam int K    = (n < 8) ? 0 : (n < 12) ? 1 : (n < 14) ? 2 : (n < 15) ? 3 : 4;
     localparam int Base = 16 - (16 >> K);   // first lane of level K
@@ -215,6 +210,8 @@ module gemv_row #(
     // the stage the accumulator operand is read in: the level before, or the product register's input
     localparam int P    = (Pipe != 0 && K > 0) ? K - 1 : -1;
 
+    // the lane's Slots accumulators (kept per lane: a read selects among Slots words, not Slots x 16)
+    logic [Slots*AccW-1:0] acc_q;
     logic             pre_first;
     logic [SlotW-1:0] pre_slot;
     if (P >= 0) begin : g_pre_lvl
@@ -238,7 +235,7 @@ module gemv_row #(
     logic            fwd;
     logic [AccW-1:0] acc_rd, a, b;
     assign fwd    = !pre_first && writes && (slot == pre_slot);
-    assign acc_rd = pre_first ? NegZero : acc_q[(pre_slot*16 + n)*AccW +: AccW];
+    assign acc_rd = pre_first ? NegZero : acc_q[pre_slot*AccW +: AccW];
 
     // the operand select, stated once: Pipe = 1 selects the next cycle's operands (the mode of the
     // command entering the level, on the buses' next values) into registers a_q, b_q, so neither the
@@ -316,7 +313,7 @@ module gemv_row #(
     for (genvar s = 0; s < Slots; s++) begin : g_slot
       always_ff @(posedge clk_i) begin
         if (en_i && writes && (slot == SlotW'(s))) begin
-          acc_q[(s*16 + n)*AccW +: AccW] <= add_y[n*AccW +: AccW];
+          acc_q[s*AccW +: AccW] <= add_y[n*AccW +: AccW];
         end
       end
     end

@@ -66,17 +66,23 @@ module gemv_row_i8 #(
   localparam int PreW    = 2 + 1 + 1 + 11 + 28;  // fp_add_pre's word for FP32
 
   // ---- vector buffer and word scales ----
-  logic [Entries*256-1:0] vbuf_q;
-  logic [Entries*16-1:0]  sbuf_q;
-  logic [IdxW-1:0]        wr_idx, rd_idx;
-  assign wr_idx = (wr_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(wr_word_i);
+  logic [255:0]          opw;
+  gemv_vbuf #(.Depth(Depth), .Width(256)) u_vbuf (
+    .clk_i    (clk_i),
+    .wr_en_i  (wr_en_i),
+    .wr_buf_i (wr_buf_i),
+    .wr_word_i(wr_word_i),
+    .wr_data_i(wr_data_i),
+    .rd_buf_i (rd_buf_i),
+    .rd_word_i(rd_word_i),
+    .rd_data_o(opw)
+  );
+  logic [Entries*16-1:0] sbuf_q;
+  logic [IdxW-1:0]       rd_idx;
   assign rd_idx = (rd_buf_i ? IdxW'(Depth) : IdxW'(0)) + IdxW'(rd_word_i);
-  for (genvar e = 0; e < Entries; e++) begin : g_vbuf
+  for (genvar e = 0; e < Entries; e++) begin : g_sbuf
     localparam int Word = e % Depth, Half = e / Depth;
     always_ff @(posedge clk_i) begin
-      if (wr_en_i && (wr_idx == IdxW'(e))) begin
-        vbuf_q[e*256 +: 256] <= wr_data_i;
-      end
       // word Word of half Half takes lane Word - base of a scale write whose 16 words hold it
       if (scl_en_i && (wr_buf_i == (Half != 0)) && (9'(Word) >= {1'b0, scl_word_i}) &&
           (9'(Word) < {1'b0, scl_word_i} + 9'd16)) begin
@@ -86,10 +92,9 @@ module gemv_row_i8 #(
   end
 
   // ---- fire: operands ----
-  logic [255:0] opw, opnd_d, opnd_q;
+  logic [255:0] opnd_d, opnd_q;
   logic [7:0]   prob;
   logic [15:0]  sc_q, bs_q;
-  assign opw    = vbuf_q[rd_idx*256 +: 256];
   assign prob   = opw[rd_elem_i*8 +: 8];
   assign opnd_d = rd_ctx_i ? {32{prob}} : opw;
   always_ff @(posedge clk_i) begin
@@ -143,7 +148,6 @@ module gemv_row_i8 #(
   end
 
   // ---- stage 2: the INT32 accumulators ----
-  logic [Slots*32*32-1:0] part_q;
   logic [32*32-1:0]       val_d, val_q;  // the values the command carries on (score: lane 0)
   logic                   v2, c2, f2, a2;
   logic [SlotW-1:0]       sl2;
@@ -153,15 +157,16 @@ module gemv_row_i8 #(
   assign a2  = st_apply_i[2];
   assign sl2 = st_slot_i[2*SlotW +: SlotW];
   for (genvar i = 0; i < 32; i++) begin : g_part
-    logic [31:0] cur, add;
-    assign cur = f2 ? 32'd0 : part_q[(sl2*32 + i)*32 +: 32];
+    logic [Slots*32-1:0] part_q;  // the lane's Slots partials
+    logic [31:0]         cur, add;
+    assign cur = f2 ? 32'd0 : part_q[sl2*32 +: 32];
     assign add = c2 ? 32'($signed(prod2_q[i*16 +: 16])) : ((i == 0) ? t1_q : 32'd0);
     assign val_d[i*32 +: 32] = cur + add;
     for (genvar s = 0; s < Slots; s++) begin : g_slot
       always_ff @(posedge clk_i) begin
         // score: lane 0 holds the dot; context: every lane, cleared when the word is applied
         if (en_i && v2 && (sl2 == SlotW'(s)) && (c2 || i == 0)) begin
-          part_q[(s*32 + i)*32 +: 32] <= (c2 && a2) ? 32'd0 : val_d[i*32 +: 32];
+          part_q[s*32 +: 32] <= (c2 && a2) ? 32'd0 : val_d[i*32 +: 32];
         end
       end
     end
@@ -194,7 +199,6 @@ module gemv_row_i8 #(
   end
 
   // ---- stages 6, 7: the context accumulators ----
-  logic [Slots*32*32-1:0] acc_q;
   logic [32*32-1:0]       sum_d, out_d;
   logic                   v7, c7, a7;
   logic [SlotW-1:0]       sl6, sl7;
@@ -206,14 +210,15 @@ module gemv_row_i8 #(
   logic [32*PreW-1:0] pre_d, pre_q;
   logic [32*32-1:0]   term7_q;
   for (genvar i = 0; i < 32; i++) begin : g_acc
-    logic [31:0] cur;
-    assign cur = st_afirst_i[6] ? 32'h8000_0000 : acc_q[(sl6*32 + i)*32 +: 32];
+    logic [Slots*32-1:0] acc_q;  // the lane's Slots accumulators
+    logic [31:0]         cur;
+    assign cur = st_afirst_i[6] ? 32'h8000_0000 : acc_q[sl6*32 +: 32];
     fp_add_pre #(.ExpW(8), .ManW(23)) u_pre (.a_i(cur), .b_i(term_q[i*32 +: 32]), .pre_o(pre_d[i*PreW +: PreW]));
     fp_add_post #(.ExpW(8), .ManW(23)) u_post (.pre_i(pre_q[i*PreW +: PreW]), .y_o(sum_d[i*32 +: 32]));
     for (genvar s = 0; s < Slots; s++) begin : g_slot
       always_ff @(posedge clk_i) begin
         if (en_i && v7 && c7 && a7 && (sl7 == SlotW'(s))) begin
-          acc_q[(s*32 + i)*32 +: 32] <= sum_d[i*32 +: 32];
+          acc_q[s*32 +: 32] <= sum_d[i*32 +: 32];
         end
       end
     end
