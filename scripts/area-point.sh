@@ -16,9 +16,12 @@
 # only what changed is synthesised again. Exit status 1 when Yosys fails (latch, undriven wire, error).
 # The kept module is cached too (OUTDIR/mcache/, under the same hash with its elaborated name, which
 # encodes its parameters, and the ABC script): its generic netlist, its mapping to each Liberty file (with
-# its ABC delay) and its synth_xilinx netlist. A point whose kept module is cached synthesises only the rest, with the module
-# a black box, then reads the cached one back: the same netlists, so the same figures, as synthesising it
-# again (the G rows of every systolic point and the tree unit with the same accumulation are one module).
+# its ABC delay) and its synth_xilinx netlist, each made from the module alone (its own top: Yosys
+# synthesises and maps every module by itself, so it is the netlist the module has inside the point;
+# synth_xilinx gets -noiopad, as a module inside a point has no pads). A point synthesises only the rest,
+# with the module a black box, then reads the cached one back: every point's figures come from the same
+# composition, and nothing is synthesised twice (the G rows of every systolic point and the tree unit with
+# the same accumulation are one module).
 set -euo pipefail
 
 [ $# -ge 6 ] || { echo "usage: $0 OUTDIR NAME TOP PARAMS KEEP CLOCK_PS [LIB ...]" >&2; exit 2; }
@@ -80,18 +83,16 @@ fi
 mcached() { [ -n "$mkey" ] && [ -s "$mc/$mkey.$1" ]; }
 mstore() {
   [ -n "$mkey" ] || return 0
-  "$YOSYS" -q -p "read_rtlil $1; select $msel; write_rtlil -selected $mc/$mkey.$2.$$" >/dev/null 2>&1 &&
+  "$YOSYS" -q -p "read_rtlil $1; setattr -mod -unset top $msel; select $msel; write_rtlil -selected $mc/$mkey.$2.$$" >/dev/null 2>&1 &&
     mv "$mc/$mkey.$2.$$" "$mc/$mkey.$2" || { rm -f "$mc/$mkey.$2.$$"; echo "area $name: caching $keep failed" >&2; exit 1; }
 }
 # bbox/unbox FILE: Yosys commands that make the kept module a black box, and that put the cached FILE back
-# (nothing while FILE is not cached). passes FILE: "prime use" when the kept module is to be cached as FILE
-# (prime: the whole design as it is, to store the module; use: the rest with the module cached), else "use":
-# a point's figures always come from the same composition, whichever point made the cache entry.
+# (nothing without a kept module). prime FILE: the kept module's entry FILE is to be made (by this point).
 bbox() { mcached "$1" && printf 'blackbox %s; ' "$msel"; }
 unbox() { mcached "$1" && printf 'delete =%s; read_rtlil %s; hierarchy -top %s; ' "$msel" "$mc/$mkey.$1" "$top"; }
-passes() { if [ -n "$mkey" ] && ! mcached "$1"; then echo prime use; else echo use; fi; }
+prime() { [ -n "$mkey" ] && ! mcached "$1"; }
 # lock/unlock: the kept module's entry for one stage, so that of two points of one make -j the second waits
-# for the first's prime pass and uses it instead of repeating it.
+# for the first's entry and uses it instead of making it again.
 lock() { if [ -n "$mkey" ]; then exec 9>"$mc/$mkey.lock" && flock 9; fi; }
 unlock() { if [ -n "$mkey" ]; then flock -u 9; fi; }
 
@@ -102,16 +103,19 @@ fail() { echo "area $name: $1 failed, log: $2" >&2; tail -20 "$2" >&2; exit 1; }
 
 # 1. Generic synthesis: coarse passes per module (resource sharing stays fast), then everything but KEEP
 #    flattened. check -assert fails on undriven wires and combinational loops; no latches allowed.
+nolatch="select -assert-none t:\$dlatch t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$sr t:\$_SR_*;"
 t0=$(now)
 lock
-for pass in $(passes generic.il); do
-  [ "$pass" = prime ] || unlock
-  "$YOSYS" -q -l "$w/generic.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
-    $(bbox generic.il) proc; check -assert; synth -top $top; $(unbox generic.il) $keepcmd flatten; opt_clean; check -assert; \
-    select -assert-none t:\$dlatch t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$sr t:\$_SR_*; \
-    write_rtlil $w/generic.il" >/dev/null 2>&1 || fail "generic synthesis" "$w/generic.log"
-  [ "$pass" = use ] || mstore "$w/generic.il" generic.il
-done
+if prime generic.il; then
+  "$YOSYS" -q -l "$w/prime-generic.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
+    hierarchy -top $mod; proc; check -assert; synth -top $mod; $keepcmd flatten; opt_clean; check -assert; $nolatch \
+    write_rtlil $w/prime.il" >/dev/null 2>&1 || fail "generic synthesis of $keep" "$w/prime-generic.log"
+  mstore "$w/prime.il" generic.il
+fi
+unlock
+"$YOSYS" -q -l "$w/generic.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
+  $(bbox generic.il) proc; check -assert; synth -top $top; $(unbox generic.il) $keepcmd flatten; opt_clean; check -assert; \
+  $nolatch write_rtlil $w/generic.il" >/dev/null 2>&1 || fail "generic synthesis" "$w/generic.log"
 t_generic=$(elapsed "$t0")
 
 # 1b. Statistics of the flat generic netlist; timed apart because ltp alone takes a minute on the
@@ -157,22 +161,21 @@ for lib in "${libs[@]}"; do
   fi
   t0=$(now)
   lock
-  for pass in $(passes "$lname.il"); do
-    [ "$pass" = prime ] || unlock
-    "$YOSYS" -l "$w/$lname.log" -p "read_rtlil $w/generic.il; $(bbox "$lname.il") dfflibmap -liberty $lib; \
-      abc -liberty $lib -constr $w/$lname.constr -D $clock $script; opt_clean; $(unbox "$lname.il") \
-      write_rtlil $w/$lname.il; tee -q -o $w/$lname.txt stat -liberty $lib" \
-      >/dev/null 2>&1 || fail "mapping to $lname" "$w/$lname.log"
-    if [ "$pass" = prime ]; then # the kept module's mapping and its ABC delay into the cache
-      M="$mod" awk 'index($0, "Extracting gate netlist of module") { cur = index($0, "`" ENVIRON["M"] "'"'"'") > 0 }
-                    cur && /ABC: .*Delay =/ { print "ABC: cached " $0 }' "$w/$lname.log" > "$mc/$mkey.$lname.delay.$$"
-      mv "$mc/$mkey.$lname.delay.$$" "$mc/$mkey.$lname.delay"
-      mstore "$w/$lname.il" "$lname.il"
-    elif mcached "$lname.il"; then # ABC's delay per mapped module: the kept one's was not mapped here
-      cat "$mc/$mkey.$lname.delay" >> "$w/$lname.log"
-    fi
-  done
-  rm -f "$w/$lname.il"
+  if prime "$lname.il"; then # the kept module's mapping and its ABC delay into the cache
+    "$YOSYS" -l "$w/prime-$lname.log" -p "read_rtlil $mc/$mkey.generic.il; hierarchy -top $mod; dfflibmap -liberty $lib; \
+      abc -liberty $lib -constr $w/$lname.constr -D $clock $script; opt_clean; write_rtlil $w/prime.il" \
+      >/dev/null 2>&1 || fail "mapping $keep to $lname" "$w/prime-$lname.log"
+    M="$mod" awk 'index($0, "Extracting gate netlist of module") { cur = index($0, "`" ENVIRON["M"] "'"'"'") > 0 }
+                  cur && /ABC: .*Delay =/ { print "ABC: cached " $0 }' "$w/prime-$lname.log" > "$mc/$mkey.$lname.delay.$$"
+    mv "$mc/$mkey.$lname.delay.$$" "$mc/$mkey.$lname.delay"
+    mstore "$w/prime.il" "$lname.il"
+  fi
+  unlock
+  "$YOSYS" -l "$w/$lname.log" -p "read_rtlil $w/generic.il; $(bbox "$lname.il") dfflibmap -liberty $lib; \
+    abc -liberty $lib -constr $w/$lname.constr -D $clock $script; opt_clean; $(unbox "$lname.il") \
+    tee -q -o $w/$lname.txt stat -liberty $lib" >/dev/null 2>&1 || fail "mapping to $lname" "$w/$lname.log"
+  # ABC's delay per mapped module: the kept one's was mapped in its own run
+  if mcached "$lname.il"; then cat "$mc/$mkey.$lname.delay" >> "$w/$lname.log"; fi
   t_lib=$(elapsed "$t0")
   area=$(awk '/Chip area for (top )?module/ { a = $NF } END { print a + 0 }' "$w/$lname.txt")
   delay=$(awk '/ABC: .*Delay =/ { s = $0; sub(/.*Delay = */, "", s); split(s, x, " "); if (x[1] + 0 > d) d = x[1] + 0 }
@@ -185,14 +188,18 @@ done
 # 3. FPGA: synth_xilinx (7-series): LUTs, flip-flops, DSP48 blocks.
 t0=$(now)
 lock
-for pass in $(passes xilinx.il); do
-  [ "$pass" = prime ] || unlock
-  "$YOSYS" -q -l "$w/xilinx.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
-    $(bbox xilinx.il) synth_xilinx -top $top; $(unbox xilinx.il) $keepcmd flatten; write_rtlil $w/xilinx.il; \
-    setattr -mod -unset keep_hierarchy; flatten; tee -q -o $w/xilinx.txt stat" >/dev/null 2>&1 || fail "synth_xilinx" "$w/xilinx.log"
-  [ "$pass" = use ] || mstore "$w/xilinx.il" xilinx.il
-done
-rm -f "$w/xilinx.il"
+if prime xilinx.il; then
+  "$YOSYS" -q -l "$w/prime-xilinx.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
+    hierarchy -top $mod; synth_xilinx -noiopad -top $mod; $keepcmd flatten; write_rtlil $w/prime.il" \
+    >/dev/null 2>&1 || fail "synth_xilinx of $keep" "$w/prime-xilinx.log"
+  mstore "$w/prime.il" xilinx.il
+fi
+unlock
+# stat's design-hierarchy totals count each kept module once per instance: no need to flatten them
+"$YOSYS" -q -l "$w/xilinx.log" -p "read_verilog -sv -I$here/rtl/common $srcs; $chparams hierarchy -check -top $top; \
+  $(bbox xilinx.il) synth_xilinx -top $top; $(unbox xilinx.il) $keepcmd flatten; hierarchy -top $top; \
+  tee -q -o $w/xilinx.txt stat" >/dev/null 2>&1 || fail "synth_xilinx" "$w/xilinx.log"
+rm -f "$w/prime.il"
 t_fpga=$(elapsed "$t0")
 awk '/Number of cells:/ { l = 0; f = 0; d = 0 }
      $1 ~ /^LUT[1-6]$/ { l += $2 } $1 ~ /^FD[CPRSE]*$/ { f += $2 } $1 ~ /^DSP48/ { d += $2 }
