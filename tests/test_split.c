@@ -4,7 +4,7 @@
  *  - a KV cache that fits in total but not with whole items is placed (it was refused), its command log
  *    passes the independent checker on both presets, and every query head is within 5e-4 of FP64
  *    attention over all its tokens (the parts' partials merged by log-sum-exp), in both softmax flows, with
- *    seeded data and with a data file, and with a host tier;
+ *    seeded data and with a data file, and with a host tier (also with an INT8 cache: within 4e-2);
  *  - split and whole placements of the same data agree within 5e-5 (the merge only reorders rounding);
  *  - rtl mode equals fast mode in bits and cycles when items are split;
  *  - --split balance puts long items on every channel and is faster than whole items;
@@ -176,6 +176,20 @@ static void test_rtl_and_host_tier(void **state)
     assert_true(a.layer[0].cycles >= a.host_cycles);
     attn_res_free(&a);
     check_log(&s, "split + host tier", NULL);
+    /* the same with an INT8 cache (twice the tokens fit): the split items' final merge quantises the host's
+     * tokens (func_part_merge) */
+    small(&s, "attacc-hbm3-5200", 4, 64, 1, 28000, 30000);
+    s.c.splitk = 1, s.c.host_tier = 1, s.c.host_gbs = 64, s.c.host_latency_us = 1;
+    s.c.kv_fmt = GEMV_KV_INT8, s.c.kv_block = 64;
+    run_ok(&s, &a, NULL);
+    assert_true(a.split_items > 0 && a.host_tokens > 0);
+    ns = &a.layer[0].num;
+    if (!(ns->max_rel_l2 < 4e-2) || ns->heads != 8)
+        fail_msg(TB_REPLAY "INT8 split + host tier: rel-L2 %g over %llu heads", g_seed, g_seed, ns->max_rel_l2,
+                 (unsigned long long)ns->heads);
+    print_message("INT8 split + host tier: %u split items, %llu host tokens, rel-L2 %.3g\n", a.split_items,
+                  (unsigned long long)a.host_tokens, ns->max_rel_l2);
+    attn_res_free(&a);
 }
 
 static void test_balance(void **state)

@@ -152,11 +152,13 @@ int func_part_merge(func *f, uint32_t owner, uint64_t cycle)
     fp16_t *ks = int8 ? malloc(2 * nh * sizeof *ks) : NULL;
     int rc = !K || !V || !q || (int8 && (!K8 || !ks)) ? func_fail(f, "out of memory")
                                                       : func_item_data(f, it, 0, (uint32_t)all, K, V, 0, G, q);
+    host_kv h = {0};
+    if (rc == 0)
+        h = (host_kv){K + at, V + at, K8, int8 ? K8 + nh * dim : NULL, ks, int8 ? ks + nh : NULL};
     if (rc == 0 && int8) { /* the host's INT8 cache, as func_pass_data makes it for a whole item */
         kvq_ranges(K + at, nh, dim, nh, f->c.g->block, K8, ks);
         kvq_ranges(V + at, nh, dim, nh, f->c.g->block, K8 + nh * dim, ks + nh);
     }
-    const host_kv h = {K + at, V + at, K8, K8 ? K8 + nh * dim : NULL, ks, ks ? ks + nh : NULL};
     for (uint32_t j = 0; rc == 0 && j < it->nparts; j++)
         if (!f->c.part_store[owner + j])
             rc = func_fail(f, "request %u, KV head %u: part %u has no partial for the final merge", it->req, it->kvh, j);
