@@ -203,7 +203,8 @@ int attn_fits(const attn_cfg *c, uint64_t *needed, uint64_t *avail, char *err, s
  *  - Numerics: max and mean rel-L2 are over the checked heads whose output is finite; heads with a NaN or
  *    an Inf in their output are counted apart (nonfinite_heads) at every level of the text and the JSON.
  *  - Energy: the engine's components (docs/hbm.md) grouped as DRAM array (activate/precharge, cell,
- *    refresh), column path, GEMV MACs, buffer-die transfers (global I/O, TSV, interposer), plus the
+ *    refresh), column path, GEMV MACs (with an INT8 unit's FP32 scalings, scale_int8_pj each, counted by
+ *    attn_run from the placement), buffer-die transfers (global I/O, TSV, interposer), plus the
  *    softmax unit at REPORT_SM_PJ per score pass and per merged value.
  */
 
