@@ -32,54 +32,67 @@ const uint8_t hbm_op_fields[HBM_NOPS] = {
     [HBM_BARRIER] = 0,
 };
 
-/* Decimal digits of v at b; their number. */
+/* Decimal digits of v at b; their number. Two digits per division: the command log is formatted on every
+ * issue (docs/hbm.md "Speed"). */
+static const char digit_pairs[201] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+                                     "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 static size_t put_u64(char *b, uint64_t v)
 {
-    char t[20];
-    size_t k = 0;
-    do
-        t[k++] = (char)('0' + v % 10);
-    while (v /= 10);
-    for (size_t i = 0; i < k; i++)
-        b[i] = t[k - 1 - i];
+    size_t k = 1;
+    for (uint64_t p = 10; k < 20 && v >= p; p *= 10)
+        k++;
+    size_t i = k;
+    for (; v >= 100; v /= 100) {
+        const char *d = digit_pairs + 2 * (v % 100);
+        b[--i] = d[1], b[--i] = d[0];
+    }
+    if (v >= 10)
+        b[1] = digit_pairs[2 * v + 1], b[0] = digit_pairs[2 * v];
+    else
+        b[0] = (char)('0' + v);
     return k;
 }
 
-static size_t put_str(char *b, const char *s)
-{
-    size_t k = strlen(s);
-    memcpy(b, s, k);
-    return k;
-}
+/* The command names padded to 8 bytes (copied whole; the length says how many count) and their lengths. */
+#define OP_PAD(x) #x,
+#define OP_LEN(x) (uint8_t)(sizeof #x - 1),
+static const char op_pad[HBM_NOPS][8] = {HBM_OPS(OP_PAD)};
+static const uint8_t op_len[HBM_NOPS] = {HBM_OPS(OP_LEN)};
+
+/* A field's " name=" (4 or 5 bytes, with its NUL 8 are copied), then its value. */
+#define PUT_FIELD(b, k, name, v) (memcpy((b) + (k), name "\0\0\0\0", 8), (k) += sizeof name - 1, (k) += put_u64((b) + (k), (v)))
 
 /* c as a log line without the cycle and newline ("ACT st=0 ch=1 ..."; docs/hbm.md, command log v1) into b,
  * which holds at least HBM_CMD_MAX bytes; its length. The one formatter of the log and of messages. */
 #define HBM_CMD_MAX 160
 static size_t fmt_cmd(char *b, const hbm_cmd *c)
 {
-    uint8_t f = c->op < HBM_NOPS ? hbm_op_fields[c->op] : 0;
-    size_t k = put_str(b, hbm_op_name(c->op));
-    k += put_str(b + k, " st="), k += put_u64(b + k, c->st);
-    k += put_str(b + k, " ch="), k += put_u64(b + k, c->ch);
+    size_t k;
+    uint8_t f;
+    if (c->op < HBM_NOPS)
+        memcpy(b, op_pad[c->op], 8), k = op_len[c->op], f = hbm_op_fields[c->op];
+    else
+        b[0] = '?', k = 1, f = 0;
+    PUT_FIELD(b, k, " st=", c->st);
+    PUT_FIELD(b, k, " ch=", c->ch);
     if (f & F_PC) {
-        k += put_str(b + k, " pc=");
         if (c->pc == HBM_PC_ALL)
-            b[k++] = '*';
+            memcpy(b + k, " pc=*", 5), k += 5;
         else
-            k += put_u64(b + k, c->pc);
+            PUT_FIELD(b, k, " pc=", c->pc);
     }
     if (f & F_SID)
-        k += put_str(b + k, " sid="), k += put_u64(b + k, c->sid);
+        PUT_FIELD(b, k, " sid=", c->sid);
     if (f & F_BG)
-        k += put_str(b + k, " bg="), k += put_u64(b + k, c->bg);
+        PUT_FIELD(b, k, " bg=", c->bg);
     if (f & F_BA)
-        k += put_str(b + k, " ba="), k += put_u64(b + k, c->ba);
+        PUT_FIELD(b, k, " ba=", c->ba);
     if (f & F_ROW)
-        k += put_str(b + k, " row="), k += put_u64(b + k, c->row);
+        PUT_FIELD(b, k, " row=", c->row);
     if (f & F_COL)
-        k += put_str(b + k, " col="), k += put_u64(b + k, c->col);
+        PUT_FIELD(b, k, " col=", c->col);
     if (f & F_N)
-        k += put_str(b + k, " n="), k += put_u64(b + k, c->n);
+        PUT_FIELD(b, k, " n=", c->n);
     return k;
 }
 

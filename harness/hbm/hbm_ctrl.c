@@ -61,6 +61,7 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->nbk = hbm_cfg_banks_per_pc(c);
     r->words = (r->nbk + 63) / 64;
     r->nch = c->stacks * c->channels;
+    r->npc = c->pcs;
     r->pcs = calloc((size_t)r->nch * c->pcs, sizeof *r->pcs);
     r->now = calloc(r->nch, sizeof *r->now);
     r->chused = calloc(r->nch, 1);
@@ -91,10 +92,16 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         }
         for (unsigned s = 0; s < cap; s++)
             p->slots[s].next = s + 1 < cap ? (int32_t)s + 1 : -1;
-        for (unsigned b = 0; b < r->nbk; b++)
-            p->banks[b].head[0] = p->banks[b].head[1] = p->banks[b].tail[0] = p->banks[b].tail[1] = -1;
+        const unsigned chn = (unsigned)(i / c->pcs), pc = (unsigned)(i % c->pcs);
+        for (unsigned b = 0; b < r->nbk; b++) {
+            ctrl_bank *k = &p->banks[b];
+            k->head[0] = k->head[1] = k->tail[0] = k->tail[1] = -1;
+            k->cmd = (hbm_cmd){.st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels), .pc = (uint8_t)pc,
+                               .sid = (uint8_t)(b / (c->bank_groups * c->banks)),
+                               .bg = (uint8_t)(b / c->banks % c->bank_groups), .ba = (uint8_t)(b % c->banks)};
+        }
         p->fcfs_bank = p->last_dir = -1;
-        sync_pc(r, (unsigned)(i / c->pcs), (unsigned)(i % c->pcs));
+        sync_pc(r, chn, pc);
         ctrl_invalidate_pc(r, p);
     }
     /* the open-page scheduler's model follows the commands from here: an engine that issued any before
@@ -123,6 +130,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
 {
     p->inval[b / 64] |= 1ull << (b % 64);
+    p->anyinval = 1;
 }
 
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
@@ -130,7 +138,7 @@ void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
     if (!p->nq[0] && !p->nq[1] && r->c->page == HBM_PAGE_OPEN) { /* no candidate until a request comes */
         for (unsigned b = 0; b < r->nbk; b++)
             if (p->banks[b].cls >= 0) /* the scheduler drops it */
-                p->inval[b / 64] |= 1ull << (b % 64);
+                ctrl_invalidate(p, b);
         return;
     }
     for (unsigned b = 0; b < r->nbk; b++)
@@ -158,10 +166,7 @@ void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
     int32_t hd = k->head[dir];
     if (c->sched == HBM_SCHED_FCFS && hd >= 0 && (int)b != p->fcfs_bank)
         return;
-    const unsigned st = chn / c->channels, ch = chn % c->channels;
-    const unsigned sid = b / (c->bank_groups * c->banks), bg = b / c->banks % c->bank_groups, ba = b % c->banks;
-    k->cmd = (hbm_cmd){.st = (uint8_t)st, .ch = (uint8_t)ch, .pc = (uint8_t)pc, .sid = (uint8_t)sid, .bg = (uint8_t)bg,
-                       .ba = (uint8_t)ba};
+    k->cmd.row = k->cmd.col = 0; /* the address fields are the bank's, set once (hbm_ctrl_new) */
     int64_t open = p->open[b];
     k->from = 0;
     if (hd < 0) { /* close page: nothing queued hits the open row */

@@ -53,6 +53,8 @@ typedef struct {
     int64_t allrow; /* the row every bank holds open, or -1 (the MAC path asks it per request) */
     uint64_t dl;    /* the engine's refresh deadline (hbm_refresh_deadline), refreshed by ctrl_issue */
     uint64_t *inval; /* bit per bank: candidate to recompute (the open-page scheduler's list of them) */
+    uint8_t anyinval; /* some bit of inval is set */
+    uint8_t clmask;   /* bit per class: its list is not empty */
     /* the open-page scheduler's lower-bound model of the engine's registers (hbm_ctrl_sched.c), per
      * class: per bank [nbk][NCLS], per bank group [sids * bank_groups][NCLS], per SID [sids][NCLS], PC */
     uint64_t *rb, *rg, *rs, rp[NCLS];
@@ -82,6 +84,7 @@ struct hbm_ctrl {
     hbm *h;
     const hbm_cfg *c;
     unsigned nbk, words, nch; /* banks per PC, words of a bank mask, channels (stacks x channels) */
+    unsigned npc;             /* PCs per channel (c->pcs) */
     ctrl_pc *pcs;             /* [channel][pc] */
     uint64_t *now;            /* per channel: cycle of its last command */
     uint8_t *chused;
@@ -105,7 +108,7 @@ struct hbm_ctrl {
     int64_t *chrow;
 };
 
-static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
+static inline ctrl_pc *ctrl_pcq(hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->npc + pc]; }
 static inline unsigned ctrl_chn(const hbm_ctrl *r, unsigned st, unsigned ch) { return st * r->c->channels + ch; }
 static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
@@ -116,7 +119,7 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, int proven, char *err,
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_invalidate(ctrl_pc *p, unsigned b);
 int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n);
-static inline const ctrl_pc *ctrl_pcc(const hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->c->pcs + pc]; }
+static inline const ctrl_pc *ctrl_pcc(const hbm_ctrl *r, unsigned chn, unsigned pc) { return &r->pcs[(size_t)chn * r->npc + pc]; }
 /* The mirror of the engine's banks (the controller is the engine's only issuer): any bank of the PC open;
  * the open row of bank b (flat index sid, bg, ba) or -1. */
 static inline int ctrl_pc_any_open(const hbm_ctrl *r, unsigned chn, unsigned pc) { return ctrl_pcc(r, chn, pc)->nopen > 0; }

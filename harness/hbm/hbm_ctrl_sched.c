@@ -123,17 +123,40 @@ static ctrl_clent *cls_find(ctrl_pc *p, unsigned b)
     return l;
 }
 
+/* The channel part of class k's bound: the channel's order and its row or column bus. */
+static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
+{
+    return ctrl_max(r->now[chn], k <= CLS_PRE ? r->rrow[chn] : r->rcol[chn]);
+}
+
+/* The part of class k's bound in PC p that every candidate of the class waits for (S): the PC and channel
+ * registers, and for ACTs the four-activation window. */
+static uint64_t cls_floor(const hbm_ctrl *r, unsigned chn, const ctrl_pc *p, int k)
+{
+    uint64_t s = ctrl_max(p->rp[k], chan_part(r, chn, k));
+    if (k == CLS_ACT && p->nact >= 4)
+        s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
+    return s;
+}
+
+/* A removal keeps the class's cached first unless it removes that one. */
 static void cls_remove(ctrl_pc *p, unsigned b)
 {
     int k = p->banks[b].cls;
     if (k < 0)
         return;
-    ctrl_clent *e = cls_find(p, b), *end = p->cl[k] + p->ncl[k];
-    memmove(e, e + 1, (size_t)(end - e - 1) * sizeof *e);
-    p->ncl[k]--, p->cdirty[k] = 1, p->banks[b].cls = -1;
+    ctrl_clent *e = cls_find(p, b), *end = p->cl[k] + p->ncl[k] - 1;
+    for (; e < end; e++)
+        e[0] = e[1];
+    p->ncl[k]--, p->banks[b].cls = -1;
+    p->cdirty[k] |= p->cbank[k] == (int)b;
+    if (!p->ncl[k])
+        p->clmask &= (uint8_t)~(1u << k), p->cdirty[k] = 1;
 }
 
-static void cls_insert(ctrl_pc *p, unsigned b, int k)
+/* An insertion updates the class's cached first, when that is valid (see best_model), by comparing it
+ * with the new candidate alone. */
+static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, int k)
 {
     ctrl_clent *l = p->cl[k];
     const ctrl_bank *q = &p->banks[b];
@@ -142,14 +165,27 @@ static void cls_insert(ctrl_pc *p, unsigned b, int k)
         l[i] = l[i - 1], i--;
     uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
     l[i] = (ctrl_clent){.own = own, .prio = q->prio, .bank = (uint16_t)b, .sg = q->sg, .sid = q->sid};
-    p->ncl[k]++, p->cdirty[k] = 1, p->banks[b].cls = (int8_t)k;
+    p->ncl[k]++, p->banks[b].cls = (int8_t)k;
+    p->clmask |= (uint8_t)(1u << k);
+    if (p->cdirty[k])
+        return;
+    const uint64_t s = cls_floor(r, chn, p, k);
+    if (p->ckey[k] < s) { /* the floor rose past the cached first's bound */
+        p->cdirty[k] = 1;
+        return;
+    }
+    uint64_t v = ctrl_max(s, ctrl_max(own, ctrl_max(p->rg[q->sg * NCLS + k], p->rs[q->sid * NCLS + k])));
+    if (v < p->ckey[k] || (v == p->ckey[k] && q->prio < p->banks[p->cbank[k]].prio))
+        p->ckey[k] = v, p->cbank[k] = (int)b;
 }
 
 /* Recomputes the candidates of the banks of p marked, keeping the class lists in step. */
 static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *p)
 {
-    for (unsigned w = 0; w < r->words; w++)
-        for (uint64_t m = p->inval[w]; m; m &= m - 1) {
+    for (unsigned w = 0; w < r->words; w++) {
+        const uint64_t mw = p->inval[w];
+        p->inval[w] = 0; /* ctrl_candidate does not invalidate */
+        for (uint64_t m = mw; m; m &= m - 1) {
             unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
             ctrl_bank *k = &p->banks[b];
             const hbm_cmd old = k->cmd;
@@ -162,23 +198,16 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
             if (!k->has)
                 continue;
             k->e = same ? e : 0, k->stamp = same ? stamp : 0;
-            cls_insert(p, b, cls_of(k->cmd.op));
+            cls_insert(r, chn, p, b, cls_of(k->cmd.op));
         }
-    memset(p->inval, 0, r->words * sizeof *p->inval);
-}
-
-/* The channel part of class k's bound: the channel's order and its row or column bus. */
-static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
-{
-    return ctrl_max(r->now[chn], k <= CLS_PRE ? r->rrow[chn] : r->rcol[chn]);
+    }
+    p->anyinval = 0;
 }
 
 /* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
 static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
 {
-    uint64_t s = ctrl_max(p->rp[k], chan_part(r, chn, k));
-    if (k == CLS_ACT && p->nact >= 4)
-        s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
+    const uint64_t s = cls_floor(r, chn, p, k);
     uint64_t best = HBM_NEVER;
     int bb = -1;
     const ctrl_clent *l = p->cl[k];
@@ -197,24 +226,19 @@ static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
 
 static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
 {
-    const unsigned npc = r->c->pcs;
-    for (unsigned pc = 0; pc < npc; pc++) {
-        ctrl_pc *p = ctrl_pcq(r, chn, pc);
-        for (unsigned w = 0; w < r->words; w++)
-            if (p->inval[w]) {
-                refresh_candidates(r, chn, pc, p);
-                break;
-            }
-    }
+    const unsigned npc = r->npc;
+    ctrl_pc *const p0 = ctrl_pcq(r, chn, 0);
+    for (unsigned pc = 0; pc < npc; pc++)
+        if (p0[pc].anyinval)
+            refresh_candidates(r, chn, pc, &p0[pc]);
     for (;;) {
         uint64_t key = HBM_NEVER, prio = 0;
         int id = -1;
         ctrl_pc *bp = NULL;
         for (unsigned pc = 0; pc < npc; pc++) {
-            ctrl_pc *p = ctrl_pcq(r, chn, pc);
-            for (int k = 0; k < NCLS; k++) {
-                if (!p->ncl[k])
-                    continue;
+            ctrl_pc *p = &p0[pc];
+            for (unsigned m = p->clmask; m; m &= m - 1) {
+                const int k = __builtin_ctz(m);
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */
                 if (p->cdirty[k] || p->ckey[k] < chan_part(r, chn, k))
                     cls_eval(r, chn, p, k);
