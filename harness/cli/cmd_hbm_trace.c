@@ -117,24 +117,47 @@ static int feed(hbm_ctrl *r, hbm_req *q, uint64_t i, double rate, char *err, siz
     return hbm_ctrl_add(r, q, err, n);
 }
 
+/* Advances a place (stack, channel, PC of place() k) to that of k + 1, back to the first after `used`
+ * places: counters instead of divisions, which cost a sizeable share of a request's simulation. */
+static void place_next(const hbm_cfg *c, uint64_t used, uint64_t *k, hbm_req *at)
+{
+    if (++*k == used) {
+        *k = 0, at->st = at->ch = at->pc = 0;
+        return;
+    }
+    if (++at->pc == c->pcs) {
+        at->pc = 0;
+        if (++at->ch == c->channels)
+            at->ch = 0, at->st++;
+    }
+}
+
 static int synthetic(hbm_ctrl *r, const hbm_cfg *c, const hbm_front *f, progress *pg, char *err, size_t n)
 {
     const uint64_t nch = (uint64_t)c->stacks * c->channels;
     rng g;
     rng_seed(&g, f->seed);
+    /* MACAB: the channel (place of PC 0) of request i, i / nch, its row and column; random: the place of
+     * i mod pcs */
+    hbm_req mac = {.kind = HBM_REQ_MAC, .pc = HBM_PC_ALL}, at = {0};
+    uint64_t mk = 0, ak = 0;
     for (uint64_t i = 0; i < f->count; i++) {
         if (i % 65536 == 0)
             progress_update(pg, (double)i / (double)f->count, i);
         hbm_req q = {0};
         if (f->synth == HBM_SYN_MACAB) { /* every channel, channel-wide, 32 MACs per row, rows in order */
-            uint64_t chn = i % nch, k = i / nch;
-            q = (hbm_req){.kind = HBM_REQ_MAC, .st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels),
-                          .pc = HBM_PC_ALL, .row = (uint32_t)(k / c->columns % c->rows),
-                          .col = (uint32_t)(k % c->columns)};
+            q = mac;
+            if (++mk == nch) { /* the next row's column, or the next row */
+                mk = 0, mac.st = mac.ch = 0;
+                if (++mac.col == c->columns)
+                    mac.col = 0, mac.row = mac.row + 1 == c->rows ? 0 : mac.row + 1;
+            } else if (++mac.ch == c->channels)
+                mac.ch = 0, mac.st++;
         } else if (f->synth == HBM_SYN_STREAM) {
             hbm_front_stream(c, f->pcs, i, &q);
         } else { /* random: uniform over the banks, rows and columns of the PCs used */
-            place(c, i % f->pcs, &q);
+            q.st = at.st, q.ch = at.ch, q.pc = at.pc;
+            place_next(c, f->pcs, &ak, &at);
             q.kind = HBM_REQ_RD;
             q.sid = (uint8_t)rng_below(&g, c->sids), q.bg = (uint8_t)rng_below(&g, c->bank_groups);
             q.ba = (uint8_t)rng_below(&g, c->banks), q.row = (uint32_t)rng_below(&g, c->rows);

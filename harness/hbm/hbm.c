@@ -108,6 +108,8 @@ const char *hbm_cmd_str(const hbm_cmd *c, char *buf, size_t n)
     return buf;
 }
 
+static uint64_t ref_interval(const hbm *h);
+
 hbm *hbm_new(const hbm_cfg *cfg)
 {
     hbm *h = calloc(1, sizeof *h);
@@ -137,6 +139,8 @@ hbm *hbm_new(const hbm_cfg *cfg)
     }
     for (size_t i = 0; i < nbank; i++)
         h->bank[i].row = -1;
+    for (size_t i = 0; i < nch; i++)
+        h->ch[i].ref_ok = cfg->ref_mode == HBM_REF_OFF ? UINT64_MAX : (cfg->max_postpone + 1ull) * ref_interval(h);
     return h;
 }
 
@@ -323,6 +327,8 @@ static const char *refresh_error(const hbm *h, const hbm_cmd *c, uint64_t t, cha
     const hbm_cfg *f = &h->cfg;
     if (f->ref_mode == HBM_REF_OFF)
         return NULL;
+    if (t < h->ch[hbm_ch_index(h, c->st, c->ch)].ref_ok)
+        return NULL; /* a refresh command only raises its PC's count */
     const uint64_t iv = ref_interval(h);
     for (unsigned p = 0; p < f->pcs; p++) {
         uint64_t refs = h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs;
@@ -357,9 +363,14 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
         unsigned j = (ch->mac_head + ch->mac_n) % MACRING;
         ch->mac_t[j] = t, ch->mac_k[j] = k * npc, ch->mac_n++;
     }
-    if (hbm_is_ref(op))
+    if (hbm_is_ref(op)) {
         for (unsigned p = bs.p0; p <= bs.p1; p++)
             h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs++;
+        uint64_t low = UINT64_MAX;
+        for (unsigned p = 0; p < f->pcs; p++)
+            low = h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs < low ? h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs : low;
+        ch->ref_ok = (low + f->max_postpone + 1) * ref_interval(h);
+    }
     int opens = hbm_is_act(op), closes = hbm_is_pre(op), bursts = hbm_is_cas(op) || hbm_is_mac(op);
     if (bs.has_banks && (opens || closes || bursts || op == HBM_REFPB)) {
         hbm_at at = hbm_at_of(h, c);
@@ -380,7 +391,7 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
             for (size_t i = 0; i < sp.count; i++) {
                 size_t b = sp.start + i * sp.stride;
                 bank_t *bk = &h->bank[b];
-                pc_t *pc = &h->pc[b / h->nbpc];
+                pc_t *pc = &h->pc[sp.count == 1 ? at.start[HBM_SC_PC] : b / h->nbpc]; /* one bank: its PC's */
                 if (opens) { /* the bank is closed (state_error) */
                     bk->row = c->row, bk->accessed = 0;
                     pc->open++;

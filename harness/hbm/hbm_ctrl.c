@@ -154,10 +154,9 @@ static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
 }
 
 /* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
-void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b)
+void ctrl_candidate(hbm_ctrl *r, ctrl_pc *p, unsigned pc, unsigned b)
 {
     const hbm_cfg *c = r->c;
-    ctrl_pc *p = ctrl_pcq(r, chn, pc);
     ctrl_bank *k = &p->banks[b];
     k->has = 0, k->slot = -1;
     if (p->rstate && (c->ref_mode == HBM_REF_ALLBANK || b == p->rbank))
@@ -371,7 +370,8 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
     const hbm_cfg *c = r->c;
     for (;;) {
         uint64_t te;
-        int bi = ctrl_best(r, chn, &te, err, n);
+        ctrl_pc *bp = NULL;
+        int bi = ctrl_best(r, chn, &te, &bp, err, n);
         if (bi < -1)
             return -1;
         int changed = 0;
@@ -423,16 +423,15 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             return 0;
         if (!ok)
             return snprintf(err, n, "controller: %s at cycle %llu is too close to a refresh deadline and no refresh "
-                                    "is due (a bug)", hbm_op_name(ctrl_pcq(r, chn, (unsigned)bi / r->nbk)->banks[bi % r->nbk].cmd.op),
+                                    "is due (a bug)", hbm_op_name(bp->banks[bi].cmd.op),
                             (unsigned long long)te), -1;
-        ctrl_pc *p = ctrl_pcq(r, chn, (unsigned)bi / r->nbk);
-        ctrl_bank *k = &p->banks[(unsigned)bi % r->nbk];
+        ctrl_bank *k = &bp->banks[bi];
         hbm_cmd x = k->cmd;
         int32_t s = k->slot;
         if (ctrl_issue(r, &x, te, 1, err, n)) /* te: ctrl_best's exact bound or the engine's answer */
             return -1;
         if (s >= 0)
-            dequeue(r, chn, p, (unsigned)bi % r->nbk, s, te);
+            dequeue(r, chn, bp, (unsigned)bi, s, te);
         return 1;
     }
 }

@@ -32,11 +32,12 @@ typedef struct {
     uint8_t sid, sg; /* its SID and bank group (sid * bank_groups + bg) within the PC */
 } ctrl_bank;
 
-/* An entry of a class list: the candidate's own lower bound (engine answer, request entry, its bank's
- * registers), priority, bank, bank group and SID. */
+/* A bank's entry in its candidate's class list (a list by priority, linked through the banks' entries):
+ * the candidate's own lower bound (engine answer, request entry, its bank's registers), priority, the
+ * next and previous bank of the list (-1 at the ends), bank group and SID. */
 typedef struct {
     uint64_t own, prio;
-    uint16_t bank;
+    int32_t next, prev;
     uint8_t sg, sid;
 } ctrl_clent;
 
@@ -60,8 +61,8 @@ typedef struct {
     uint64_t *rb, *rg, *rs, rp[NCLS];
     uint64_t faw[4];   /* issue cycles of the last 4 ACTs (ring) */
     uint64_t nact;     /* ACTs issued */
-    ctrl_clent *cl[NCLS]; /* each class's candidates by priority */
-    unsigned ncl[NCLS];
+    ctrl_clent *cl;        /* per bank: its entry in its class's list */
+    int32_t clhead[NCLS], cltail[NCLS]; /* each class's candidates by priority: first and last bank, -1 none */
     uint64_t ckey[NCLS]; /* each class's first candidate: lower bound and bank (-1 none), unless dirty */
     int cbank[NCLS];
     uint8_t cdirty[NCLS];
@@ -114,7 +115,7 @@ static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; 
 
 /* hbm_ctrl.c */
 void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl);
-void ctrl_candidate(hbm_ctrl *r, unsigned chn, unsigned pc, unsigned b);
+void ctrl_candidate(hbm_ctrl *r, ctrl_pc *p, unsigned pc, unsigned b);
 int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, int proven, char *err, size_t n);
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_invalidate(ctrl_pc *p, unsigned b);
@@ -128,7 +129,7 @@ static inline int64_t ctrl_open_row(const hbm_ctrl *r, unsigned chn, unsigned pc
 /* hbm_ctrl_sched.c */
 int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_sched_free(ctrl_pc *p);
-int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n);
+int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, char *err, size_t n);
 void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t);
 
 /* hbm_ctrl_ref.c */

@@ -18,7 +18,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
 {
@@ -27,12 +26,10 @@ int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
     p->rb = calloc((size_t)r->nbk * NCLS, sizeof *p->rb);
     p->rg = calloc((size_t)c->sids * c->bank_groups * NCLS, sizeof *p->rg);
     p->rs = calloc((size_t)c->sids * NCLS, sizeof *p->rs);
-    int ok = p->inval && p->rb && p->rg && p->rs;
-    for (int k = 0; k < NCLS; k++) {
-        p->cl[k] = malloc((size_t)r->nbk * sizeof *p->cl[k]);
-        ok = ok && p->cl[k];
-        p->cbank[k] = -1, p->cdirty[k] = 1;
-    }
+    p->cl = malloc((size_t)r->nbk * sizeof *p->cl);
+    int ok = p->inval && p->rb && p->rg && p->rs && p->cl;
+    for (int k = 0; k < NCLS; k++)
+        p->clhead[k] = p->cltail[k] = p->cbank[k] = -1, p->cdirty[k] = 1;
     for (unsigned b = 0; p->banks && b < r->nbk; b++) {
         p->banks[b].cls = -1;
         p->banks[b].sid = (uint8_t)(b / (c->bank_groups * c->banks));
@@ -43,9 +40,7 @@ int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
 
 void ctrl_sched_free(ctrl_pc *p)
 {
-    free(p->inval), free(p->rb), free(p->rg), free(p->rs);
-    for (int k = 0; k < NCLS; k++)
-        free(p->cl[k]);
+    free(p->inval), free(p->rb), free(p->rg), free(p->rs), free(p->cl);
 }
 
 #define RAISE(reg, v) ((reg) = (reg) < (v) ? (v) : (reg)) /* v without side effects */
@@ -115,14 +110,6 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
 
 static int cls_of(unsigned op) { return op == HBM_ACT ? CLS_ACT : op == HBM_PRE ? CLS_PRE : op == HBM_RD ? CLS_RD : CLS_WR; }
 
-static ctrl_clent *cls_find(ctrl_pc *p, unsigned b)
-{
-    ctrl_clent *l = p->cl[p->banks[b].cls];
-    while (l->bank != b)
-        l++;
-    return l;
-}
-
 /* The channel part of class k's bound: the channel's order and its row or column bus. */
 static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
 {
@@ -145,12 +132,12 @@ static void cls_remove(ctrl_pc *p, unsigned b)
     int k = p->banks[b].cls;
     if (k < 0)
         return;
-    ctrl_clent *e = cls_find(p, b), *end = p->cl[k] + p->ncl[k] - 1;
-    for (; e < end; e++)
-        e[0] = e[1];
-    p->ncl[k]--, p->banks[b].cls = -1;
+    const ctrl_clent *e = &p->cl[b];
+    *(e->prev >= 0 ? &p->cl[e->prev].next : &p->clhead[k]) = e->next;
+    *(e->next >= 0 ? &p->cl[e->next].prev : &p->cltail[k]) = e->prev;
+    p->banks[b].cls = -1;
     p->cdirty[k] |= p->cbank[k] == (int)b;
-    if (!p->ncl[k])
+    if (p->clhead[k] < 0)
         p->clmask &= (uint8_t)~(1u << k), p->cdirty[k] = 1;
 }
 
@@ -158,14 +145,17 @@ static void cls_remove(ctrl_pc *p, unsigned b)
  * with the new candidate alone. */
 static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, int k)
 {
-    ctrl_clent *l = p->cl[k];
+    ctrl_clent *l = p->cl;
     const ctrl_bank *q = &p->banks[b];
-    unsigned i = p->ncl[k];
-    while (i > 0 && l[i - 1].prio > q->prio)
-        l[i] = l[i - 1], i--;
+    int32_t at = p->cltail[k]; /* the new candidate goes after `at` (-1: first); mostly the youngest */
+    while (at >= 0 && l[at].prio > q->prio)
+        at = l[at].prev;
     uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
-    l[i] = (ctrl_clent){.own = own, .prio = q->prio, .bank = (uint16_t)b, .sg = q->sg, .sid = q->sid};
-    p->ncl[k]++, p->banks[b].cls = (int8_t)k;
+    const int32_t nx = at >= 0 ? l[at].next : p->clhead[k];
+    l[b] = (ctrl_clent){.own = own, .prio = q->prio, .next = nx, .prev = at, .sg = q->sg, .sid = q->sid};
+    *(at >= 0 ? &l[at].next : &p->clhead[k]) = (int32_t)b;
+    *(nx >= 0 ? &l[nx].prev : &p->cltail[k]) = (int32_t)b;
+    p->banks[b].cls = (int8_t)k;
     p->clmask |= (uint8_t)(1u << k);
     if (p->cdirty[k])
         return;
@@ -191,7 +181,7 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
             const hbm_cmd old = k->cmd;
             const uint64_t from = k->from, e = k->e, stamp = k->stamp;
             const int had = k->cls >= 0;
-            ctrl_candidate(r, chn, pc, b);
+            ctrl_candidate(r, p, pc, b);
             const int same = had && k->has && old.op == k->cmd.op && old.row == k->cmd.row && old.col == k->cmd.col &&
                              from == k->from;
             cls_remove(p, b);
@@ -210,21 +200,21 @@ static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
     const uint64_t s = cls_floor(r, chn, p, k);
     uint64_t best = HBM_NEVER;
     int bb = -1;
-    const ctrl_clent *l = p->cl[k];
+    const ctrl_clent *l = p->cl;
     const uint64_t *rg = p->rg + k, *rs = p->rs + k;
-    for (unsigned i = 0, n = p->ncl[k]; i < n; i++) {
+    for (int32_t i = p->clhead[k]; i >= 0; i = l[i].next) {
         uint64_t v = ctrl_max(l[i].own, ctrl_max(rg[l[i].sg * NCLS], rs[l[i].sid * NCLS]));
         if (v <= s) { /* every earlier one is later than s, every later one has a larger priority */
-            best = s, bb = l[i].bank;
+            best = s, bb = i;
             break;
         }
         if (v < best)
-            best = v, bb = l[i].bank;
+            best = v, bb = i;
     }
     p->ckey[k] = best, p->cbank[k] = bb, p->cdirty[k] = 0;
 }
 
-static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
+static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, char *err, size_t n)
 {
     const unsigned npc = r->npc;
     ctrl_pc *const p0 = ctrl_pcq(r, chn, 0);
@@ -233,7 +223,7 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
             refresh_candidates(r, chn, pc, &p0[pc]);
     for (;;) {
         uint64_t key = HBM_NEVER, prio = 0;
-        int id = -1;
+        int bb = -1;
         ctrl_pc *bp = NULL;
         for (unsigned pc = 0; pc < npc; pc++) {
             ctrl_pc *p = &p0[pc];
@@ -244,18 +234,19 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
                     cls_eval(r, chn, p, k);
                 const ctrl_bank *q = &p->banks[p->cbank[k]];
                 if (p->ckey[k] < key || (p->ckey[k] == key && q->prio < prio))
-                    key = p->ckey[k], prio = q->prio, id = (int)(pc * r->nbk) + p->cbank[k], bp = p;
+                    key = p->ckey[k], prio = q->prio, bb = p->cbank[k], bp = p;
             }
         }
-        if (id < 0)
+        if (bb < 0)
             return *te = HBM_NEVER, -1;
-        ctrl_bank *k = &bp->banks[(unsigned)id % r->nbk];
+        *pp = bp;
+        ctrl_bank *k = &bp->banks[bb];
         /* the bound is the engine's answer when every command since the candidate's (or, never asked, since
          * the start) is one the model follows */
         const int exact = k->stamp >= r->unmod[chn];
 #ifndef HBM_CTRL_CHECK_MODEL
         if (exact)
-            return *te = key, id;
+            return *te = key, bb;
 #endif
         uint64_t e = hbm_earliest(r->h, &k->cmd, ctrl_max(r->now[chn], k->from), NULL);
         if (e < key || (exact && e != key)) {
@@ -267,16 +258,16 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t
         }
         k->e = e, k->stamp = r->nissue[chn];
         if (e == key)
-            return *te = e, id;
-        ctrl_clent *c = cls_find(bp, (unsigned)id % r->nbk);
+            return *te = e, bb;
+        ctrl_clent *c = &bp->cl[bb];
         c->own = ctrl_max(c->own, e);
         bp->cdirty[k->cls] = 1;
     }
 }
 
-/* The request candidate of channel chn that issues first (cycle *te), as pc * nbk + bank; -1 when none
- * (*te = HBM_NEVER), -2 with err on a controller bug. */
-int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, char *err, size_t n)
+/* The request candidate of channel chn that issues first (cycle *te): its bank, its PC in *pp; -1 when
+ * none (*te = HBM_NEVER), -2 with err on a controller bug. */
+int ctrl_best(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, char *err, size_t n)
 {
-    return best_model(r, chn, te, err, n);
+    return best_model(r, chn, te, pp, err, n);
 }

@@ -46,6 +46,8 @@ typedef struct {
 
 typedef struct {
     uint64_t t_last;         /* issue cycle of the channel's last command (order) */
+    uint64_t ref_ok;         /* below this cycle no PC of the channel owes a refresh (refresh_error); kept at
+                              * each refresh: min over its PCs of (refs + max_postpone + 1) x interval */
     /* the channel's last hbm_earliest answer: the command, its cycle, and the channel's issue count then;
      * hbm_issue of that command at that cycle, nothing issued since, needs no second look */
     hbm_cmd memo_cmd;

@@ -363,23 +363,26 @@ static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, ui
     const int whole = at->shape[e->sc].whole;
     uint64_t *r = e->r;
     const size_t per = e->sc > HBM_SC_PC ? h->per_pc[e->sc] : 0;
-    if (e->rel == HBM_REL_OTHER) {
-        size_t nsib = siblings(h, e->sc);
+    if (e->rel == HBM_REL_OTHER) { /* below the channel (hbm_rules_build): the siblings share a PC */
+        const size_t nsib = siblings(h, e->sc);
         for (size_t i = 0; i < sp.count; i++) {
-            size_t self = sp.start + i * sp.stride, first = self - self % nsib;
+            const size_t self = sp.start + i * sp.stride;
+            /* one instance: its parent's is at->start[sc - 1] (no division on the common path) */
+            const size_t first = sp.count == 1 ? at->start[e->sc - 1] * nsib : self - self % nsib;
+            const size_t pc = !per ? 0 : sp.count == 1 ? at->start[HBM_SC_PC] : self / per;
             for (size_t j = first; j < first + nsib; j++)
                 if (j != self && v > r[j]) {
                     r[j] = v;
                     if (per)
-                        e->ag[j / per] = MAX64(v, e->ag[j / per]);
+                        e->ag[pc] = MAX64(v, e->ag[pc]);
                 }
         }
     } else if (e->nth) {
-        size_t ni = h->ninst[e->sc];
+        const size_t ni = h->ninst[e->sc], nth = e->nth;
         for (size_t i = 0; i < sp.count; i++) {
             size_t self = sp.start + i * sp.stride;
-            uint64_t *cnt = &r[e->nth * ni + self];
-            r[*cnt % e->nth * ni + self] = v;
+            uint64_t *cnt = &r[nth * ni + self];
+            r[((nth & (nth - 1)) ? *cnt % nth : *cnt & (nth - 1)) * ni + self] = v;
             ++*cnt;
         }
     } else if (per && whole) {
