@@ -348,7 +348,7 @@ static const char *refresh_error(const hbm *h, const hbm_cmd *c, uint64_t t, cha
 
 /* Everything but the rule registers: the channel's order and MAC power window, refresh counts, open rows,
  * and the statistics (hbm_stats.c). */
-static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
+static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t)
 {
     const hbm_cfg *f = &h->cfg;
     unsigned op = c->op;
@@ -373,7 +373,7 @@ static void update_state(hbm *h, const hbm_cmd *c, uint64_t t)
     }
     int opens = hbm_is_act(op), closes = hbm_is_pre(op), bursts = hbm_is_cas(op) || hbm_is_mac(op);
     if (bs.has_banks && (opens || closes || bursts || op == HBM_REFPB)) {
-        hbm_at at = hbm_at_of(h, c);
+        const hbm_at at = *atp;
         hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
         hbm_tally *ty = &h->tally[hbm_ch_index(h, c->st, c->ch)];
         if (bursts && at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs open (state_error) */
@@ -447,8 +447,9 @@ static int issue(hbm *h, const hbm_cmd *c, uint64_t t, int known, char *err, siz
         line[k++] = '\n';
         fwrite(line, 1, k, h->log);
     }
-    hbm_rules_issue(h, c, t);
-    update_state(h, c, t);
+    const hbm_at at = hbm_at_of(h, c);
+    hbm_rules_issue(h, c, &at, t);
+    update_state(h, c, &at, t);
     return 0;
 }
 

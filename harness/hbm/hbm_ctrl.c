@@ -19,6 +19,7 @@ void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl)
         if (ctrl_pcq(r, chn, i)->dl < ctrl_pcq(r, chn, best)->dl)
             best = i;
     r->dpc[chn] = best, r->dmin[chn] = ctrl_pcq(r, chn, best)->dl;
+    r->rfl[chn] = ctrl_ref_floor(r, chn);
 }
 
 /* The row every bank of every PC of channel chn holds open, or -1. */
@@ -71,11 +72,12 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->rcol = calloc(r->nch, sizeof *r->rcol);
     r->unmod = calloc(r->nch, sizeof *r->unmod);
     r->dmin = calloc(r->nch, sizeof *r->dmin);
+    r->rfl = calloc(r->nch, sizeof *r->rfl);
     r->dpc = calloc(r->nch, sizeof *r->dpc);
     r->nref = calloc(r->nch, sizeof *r->nref);
     r->nqch = calloc(r->nch, sizeof *r->nqch);
     r->chrow = calloc(r->nch, sizeof *r->chrow);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod || !r->dmin ||
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod || !r->dmin || !r->rfl ||
         !r->dpc || !r->nref || !r->nqch || !r->chrow) {
         hbm_ctrl_free(r);
         return NULL;
@@ -112,6 +114,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     for (unsigned i = 0; i < r->nch; i++)
         r->nissue[i] = 1, r->unmod[i] = issued ? 1 : 0;
     ctrl_ref_init(r);
+    for (unsigned i = 0; i < r->nch; i++) /* with the refresh settings now known */
+        r->rfl[i] = ctrl_ref_floor(r, i);
     return r;
 }
 
@@ -124,7 +128,7 @@ void hbm_ctrl_free(hbm_ctrl *r)
             free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].open),
                 ctrl_sched_free(&r->pcs[i]);
     free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->nissue), free(r->rrow),
-        free(r->rcol), free(r->unmod), free(r->dmin), free(r->dpc), free(r->nref), free(r->nqch), free(r->chrow), free(r);
+        free(r->rcol), free(r->unmod), free(r->dmin), free(r->rfl), free(r->dpc), free(r->nref), free(r->nqch), free(r->chrow), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
@@ -375,7 +379,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         if (bi < -1)
             return -1;
         int changed = 0;
-        const uint64_t lo = ctrl_ref_floor(r, chn); /* no PC's refresh is due before it */
+        const uint64_t lo = r->rfl[chn]; /* no PC's refresh is due before it */
         if (lo < limit && lo <= te)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
                 ctrl_pc *p = ctrl_pcq(r, chn, pc);
@@ -395,29 +399,31 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             continue;
         uint64_t dmin = r->dmin[chn];
         int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
-        uint64_t tr = HBM_NEVER;
-        hbm_cmd rc = {0};
-        /* each due refresh command's engine answer stays a lower bound while it is the same command: the
-         * engine is asked only when one of them might go first */
-        int ask = 0;
-        for (unsigned pc = 0; pc < c->pcs && !ask && r->nref[chn]; pc++) {
-            ctrl_pc *p = ctrl_pcq(r, chn, pc);
-            ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
-        }
-        for (unsigned pc = 0; pc < c->pcs && ask; pc++) {
-            ctrl_pc *p = ctrl_pcq(r, chn, pc);
-            hbm_cmd x;
-            if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
-                continue;
-            uint64_t e = hbm_earliest(r->h, &x, ctrl_max(r->now[chn], p->rfrom), NULL);
-            p->rlb = e;
-            if (e < tr)
-                tr = e, rc = x;
-        }
-        if (tr != HBM_NEVER && (tr <= te || !ok)) {
-            if (tr >= limit)
-                return 0;
-            return ctrl_issue(r, &rc, tr, 0, err, n) ? -1 : 1;
+        if (r->nref[chn]) {
+            /* each due refresh command's engine answer stays a lower bound while it is the same command: the
+             * engine is asked only when one of them might go first */
+            int ask = 0;
+            for (unsigned pc = 0; pc < c->pcs && !ask; pc++) {
+                ctrl_pc *p = ctrl_pcq(r, chn, pc);
+                ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
+            }
+            uint64_t tr = HBM_NEVER;
+            hbm_cmd rc = {0};
+            for (unsigned pc = 0; pc < c->pcs && ask; pc++) {
+                ctrl_pc *p = ctrl_pcq(r, chn, pc);
+                hbm_cmd x;
+                if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
+                    continue;
+                uint64_t e = hbm_earliest(r->h, &x, ctrl_max(r->now[chn], p->rfrom), NULL);
+                p->rlb = e;
+                if (e < tr)
+                    tr = e, rc = x;
+            }
+            if (tr != HBM_NEVER && (tr <= te || !ok)) {
+                if (tr >= limit)
+                    return 0;
+                return ctrl_issue(r, &rc, tr, 0, err, n) ? -1 : 1;
+            }
         }
         if (bi < 0 || te >= limit)
             return 0;

@@ -102,9 +102,10 @@ struct hbm_ctrl {
     uint64_t *rrow, *rcol; /* per channel: the row and column command bus registers (model) */
     uint64_t *unmod;       /* per channel: nissue after its last command the model does not follow */
     /* per channel, kept by ctrl_set_deadline, ctrl_issue, ctrl_step, hbm_ctrl_add and dequeue: the smallest
-     * refresh deadline of its PCs and the first PC with it; PCs with a due refresh (rstate); requests queued;
+     * refresh deadline of its PCs, the first PC with it and the floor of their refreshes' due cycles; PCs with a
+ * due refresh (rstate); requests queued;
      * the row every bank of every PC holds open, or -1 */
-    uint64_t *dmin;
+    uint64_t *dmin, *rfl; /* rfl: ctrl_ref_floor of the channel */
     unsigned *dpc, *nref, *nqch;
     int64_t *chrow;
 };

@@ -165,7 +165,7 @@ static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, 
         return;
     }
     uint64_t v = ctrl_max(s, ctrl_max(own, ctrl_max(p->rg[q->sg * NCLS + k], p->rs[q->sid * NCLS + k])));
-    if (v < p->ckey[k] || (v == p->ckey[k] && q->prio < p->banks[p->cbank[k]].prio))
+    if (v < p->ckey[k] || (v == p->ckey[k] && q->prio < l[p->cbank[k]].prio))
         p->ckey[k] = v, p->cbank[k] = (int)b;
 }
 
@@ -179,11 +179,18 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
             unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
             ctrl_bank *k = &p->banks[b];
             const hbm_cmd old = k->cmd;
-            const uint64_t from = k->from, e = k->e, stamp = k->stamp;
+            const uint64_t from = k->from, e = k->e, stamp = k->stamp, prio = k->prio;
             const int had = k->cls >= 0;
             ctrl_candidate(r, p, pc, b);
             const int same = had && k->has && old.op == k->cmd.op && old.row == k->cmd.row && old.col == k->cmd.col &&
                              from == k->from;
+            if (same && prio == k->prio) { /* the same entry (a younger request came): its bound may only rise */
+                const int kc = k->cls;
+                const uint64_t own = ctrl_max(ctrl_max(e, from), p->rb[(size_t)b * NCLS + kc]);
+                if (own != p->cl[b].own)
+                    p->cl[b].own = own, p->cdirty[kc] |= p->cbank[kc] == (int)b;
+                continue;
+            }
             cls_remove(p, b);
             if (!k->has)
                 continue;
@@ -221,6 +228,9 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
     for (unsigned pc = 0; pc < npc; pc++)
         if (p0[pc].anyinval)
             refresh_candidates(r, chn, pc, &p0[pc]);
+    /* the channel parts of the row (ACT, PRE) and column (RD, WR) classes: nothing issues in here */
+    const uint64_t cp[NCLS] = {chan_part(r, chn, CLS_ACT), chan_part(r, chn, CLS_PRE), chan_part(r, chn, CLS_RD),
+                               chan_part(r, chn, CLS_WR)};
     for (;;) {
         uint64_t key = HBM_NEVER, prio = 0;
         int bb = -1;
@@ -230,11 +240,11 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
             for (unsigned m = p->clmask; m; m &= m - 1) {
                 const int k = __builtin_ctz(m);
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */
-                if (p->cdirty[k] || p->ckey[k] < chan_part(r, chn, k))
+                if (p->cdirty[k] || p->ckey[k] < cp[k])
                     cls_eval(r, chn, p, k);
-                const ctrl_bank *q = &p->banks[p->cbank[k]];
-                if (p->ckey[k] < key || (p->ckey[k] == key && q->prio < prio))
-                    key = p->ckey[k], prio = q->prio, bb = p->cbank[k], bp = p;
+                const uint64_t kp = p->cl[p->cbank[k]].prio;
+                if (p->ckey[k] < key || (p->ckey[k] == key && kp < prio))
+                    key = p->ckey[k], prio = kp, bb = p->cbank[k], bp = p;
             }
         }
         if (bb < 0)

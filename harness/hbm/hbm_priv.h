@@ -223,7 +223,7 @@ void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc);
  * is not NULL). hbm_rules_issue: the register updates of issuing c at t. */
 int hbm_rules_build(hbm *h);
 uint64_t hbm_rules_earliest(const hbm *h, const hbm_cmd *c, uint64_t from, const char **rule);
-void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t);
+void hbm_rules_issue(hbm *h, const hbm_cmd *c, const hbm_at *at, uint64_t t); /* at: hbm_at_of(h, c) */
 
 /* hbm.c: the refresh pull-in limit of a REFAB/REFPB of PC p (0 when none), and the earliest cycle >= t at
  * which the MAC power window takes c (power limit on). */

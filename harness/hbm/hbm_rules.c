@@ -406,11 +406,11 @@ static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, ui
         }
 }
 
-void hbm_rules_issue(hbm *h, const hbm_cmd *c, uint64_t t)
+void hbm_rules_issue(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t)
 {
     const hbm_plan *pl = &h->plan[c->op];
     uint64_t n1 = has_n(c->op) ? (uint64_t)c->n - 1 : 0;
-    hbm_at at = hbm_at_of(h, c);
+    const hbm_at at = *atp;
     const int all = c->pc == HBM_PC_ALL;
     const size_t p = at.start[HBM_SC_PC]; /* of the entries of one instance: one PC */
     for (unsigned j = 0, n = pl->none[all]; j < n; j++) {
