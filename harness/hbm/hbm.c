@@ -34,8 +34,10 @@ const uint8_t hbm_op_fields[HBM_NOPS] = {
 
 /* Decimal digits of v at b; their number. Two digits per division: the command log is formatted on every
  * issue (docs/hbm.md "Speed"). */
-static const char digit_pairs[201] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
-                                     "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
 static size_t put_u64(char *b, uint64_t v)
 {
     size_t k = 1;
@@ -60,7 +62,8 @@ static const char op_pad[HBM_NOPS][8] = {HBM_OPS(OP_PAD)};
 static const uint8_t op_len[HBM_NOPS] = {HBM_OPS(OP_LEN)};
 
 /* A field's " name=" (4 or 5 bytes, with its NUL 8 are copied), then its value. */
-#define PUT_FIELD(b, k, name, v) (memcpy((b) + (k), name "\0\0\0\0", 8), (k) += sizeof name - 1, (k) += put_u64((b) + (k), (v)))
+#define PUT_FIELD(b, k, name, v)                                                                                  \
+    (memcpy((b) + (k), name "\0\0\0\0", 8), (k) += sizeof name - 1, (k) += put_u64((b) + (k), (v)))
 
 /* c as a log line without the cycle and newline ("ACT st=0 ch=1 ..."; docs/hbm.md, command log v1) into b,
  * which holds at least HBM_CMD_MAX bytes; its length. The one formatter of the log and of messages. */
@@ -109,6 +112,7 @@ const char *hbm_cmd_str(const hbm_cmd *c, char *buf, size_t n)
 }
 
 static uint64_t ref_interval(const hbm *h);
+static uint64_t done_after(const hbm *h, const hbm_cmd *c);
 
 hbm *hbm_new(const hbm_cfg *cfg)
 {
@@ -120,6 +124,10 @@ hbm *hbm_new(const hbm_cfg *cfg)
     for (unsigned op = 0; op < HBM_NOPS; op++) {
         uint8_t f = hbm_op_fields[op];
         h->k[op] = (f & F_SID ? 1 : cfg->sids) * (f & F_BG ? 1 : cfg->bank_groups) * (f & F_BA ? 1 : cfg->banks);
+    }
+    for (unsigned op = 0; op < HBM_NOPS; op++) {
+        const hbm_cmd n0 = {.op = (uint8_t)op}, n1 = {.op = (uint8_t)op, .n = 1};
+        h->done_b[op] = done_after(h, &n0), h->done_n[op] = (uint32_t)(done_after(h, &n1) - h->done_b[op]);
     }
     size_t nch = (size_t)cfg->stacks * cfg->channels, npc = nch * cfg->pcs, nsid = npc * cfg->sids;
     size_t nbg = nsid * cfg->bank_groups, nbank = npc * h->nbpc;
@@ -176,12 +184,9 @@ uint64_t hbm_stagger(const hbm_cfg *f, unsigned op, unsigned k)
     return (uint64_t)((k + 3) / 4 - 1) * f->nFAW;
 }
 
-uint64_t hbm_dur(const hbm *h, const hbm_cmd *c)
-{
-    return (c->op == HBM_MVSB || c->op == HBM_MVGB) ? (uint64_t)c->n * h->cfg.nBL : h->cfg.nBL;
-}
-
-uint64_t hbm_done_after(const hbm *h, const hbm_cmd *c)
+/* The cycles from a command's issue until its data or effect is done (hbm_done_after), for n = c->n;
+ * linear in n for every command, which hbm_new tabulates. */
+static uint64_t done_after(const hbm *h, const hbm_cmd *c)
 {
     const hbm_cfg *f = &h->cfg;
     switch (c->op) {
@@ -367,8 +372,10 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
         for (unsigned p = bs.p0; p <= bs.p1; p++)
             h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs++;
         uint64_t low = UINT64_MAX;
-        for (unsigned p = 0; p < f->pcs; p++)
-            low = h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs < low ? h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs : low;
+        for (unsigned p = 0; p < f->pcs; p++) {
+            const uint64_t refs = h->pc[hbm_pc_index(h, c->st, c->ch, p)].refs;
+            low = refs < low ? refs : low;
+        }
         ch->ref_ok = (low + f->max_postpone + 1) * ref_interval(h);
     }
     int opens = hbm_is_act(op), closes = hbm_is_pre(op), bursts = hbm_is_cas(op) || hbm_is_mac(op);
@@ -420,11 +427,14 @@ static int issue(hbm *h, const hbm_cmd *c, uint64_t t, int known, char *err, siz
 {
     char buf[128];
     const char *rule;
-    const ch_t *chs = c->st < h->cfg.stacks && c->ch < h->cfg.channels ? &h->ch[hbm_ch_index(h, c->st, c->ch)] : NULL;
     /* the cycle hbm_earliest just gave for this command, nothing issued on the channel since: legal by
      * the state and every timing rule (the registers it read are the same), so only the refresh window
      * below is left to check */
-    known = known || (chs && chs->memo_gen == chs->gen && chs->memo_t == t && same_cmd(&chs->memo_cmd, c));
+    if (!known) {
+        const ch_t *chs =
+            c->st < h->cfg.stacks && c->ch < h->cfg.channels ? &h->ch[hbm_ch_index(h, c->st, c->ch)] : NULL;
+        known = chs && chs->memo_gen == chs->gen && chs->memo_t == t && same_cmd(&chs->memo_cmd, c);
+    }
     const char *bad = known ? NULL : state_error(h, c);
     if (bad) {
         snprintf(err, n, "state: %s at cycle %" PRIu64 ": %s", hbm_cmd_str(c, buf, sizeof buf), t, bad);

@@ -1,15 +1,14 @@
-/* hbm_ctrl.c — the controller's queues, candidates and steps (hbm_ctrl.h).
+/* hbm_ctrl.c — the controller's queues and steps (hbm_ctrl.h).
  *
- * Each bank holds at most one candidate command, recomputed only when a command, a request or a mode
- * change touched its bank; which candidate goes first is hbm_ctrl_sched.c's. */
+ * Each bank holds at most one candidate command, recomputed (hbm_ctrl_sched.c) only when a command, a
+ * request or a mode change touched its bank (ctrl_invalidate); which candidate goes first is
+ * hbm_ctrl_sched.c's too. */
 #include "hbm_ctrl_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MISS (1ull << 62)
-#define CLOSE (3ull << 62) /* close-page PREs: after every request, the lowest bank of the channel first */
 
 void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl)
 {
@@ -77,8 +76,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
     r->nref = calloc(r->nch, sizeof *r->nref);
     r->nqch = calloc(r->nch, sizeof *r->nqch);
     r->chrow = calloc(r->nch, sizeof *r->chrow);
-    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod || !r->dmin || !r->rfl ||
-        !r->dpc || !r->nref || !r->nqch || !r->chrow) {
+    if (!r->pcs || !r->now || !r->chused || !r->lat || !r->nissue || !r->rrow || !r->rcol || !r->unmod || !r->dmin ||
+        !r->rfl || !r->dpc || !r->nref || !r->nqch || !r->chrow) {
         hbm_ctrl_free(r);
         return NULL;
     }
@@ -98,8 +97,8 @@ hbm_ctrl *hbm_ctrl_new(hbm *h)
         for (unsigned b = 0; b < r->nbk; b++) {
             ctrl_bank *k = &p->banks[b];
             k->head[0] = k->head[1] = k->tail[0] = k->tail[1] = -1;
-            k->cmd = (hbm_cmd){.st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels), .pc = (uint8_t)pc,
-                               .sid = (uint8_t)(b / (c->bank_groups * c->banks)),
+            k->cmd = (hbm_cmd){.st = (uint8_t)(chn / c->channels), .ch = (uint8_t)(chn % c->channels),
+                               .pc = (uint8_t)pc, .sid = (uint8_t)(b / (c->bank_groups * c->banks)),
                                .bg = (uint8_t)(b / c->banks % c->bank_groups), .ba = (uint8_t)(b % c->banks)};
         }
         p->fcfs_bank = p->last_dir = -1;
@@ -128,7 +127,8 @@ void hbm_ctrl_free(hbm_ctrl *r)
             free(r->pcs[i].slots), free(r->pcs[i].banks), free(r->pcs[i].open),
                 ctrl_sched_free(&r->pcs[i]);
     free(r->pcs), free(r->now), free(r->chused), free(r->lat), free(r->nissue), free(r->rrow),
-        free(r->rcol), free(r->unmod), free(r->dmin), free(r->rfl), free(r->dpc), free(r->nref), free(r->nqch), free(r->chrow), free(r);
+        free(r->rcol), free(r->unmod), free(r->dmin), free(r->rfl), free(r->dpc), free(r->nref), free(r->nqch),
+        free(r->chrow), free(r);
 }
 
 void ctrl_invalidate(ctrl_pc *p, unsigned b)
@@ -147,56 +147,6 @@ void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p)
     }
     for (unsigned b = 0; b < r->nbk; b++)
         ctrl_invalidate(p, b);
-}
-
-static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
-{
-    for (; i >= 0; i = p->slots[i].next)
-        if ((int64_t)p->slots[i].row == row)
-            return 1;
-    return 0;
-}
-
-/* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
-void ctrl_candidate(hbm_ctrl *r, ctrl_pc *p, unsigned pc, unsigned b)
-{
-    const hbm_cfg *c = r->c;
-    ctrl_bank *k = &p->banks[b];
-    k->has = 0, k->slot = -1;
-    if (p->rstate && (c->ref_mode == HBM_REF_ALLBANK || b == p->rbank))
-        return; /* the refresh goes first */
-    const int dir = p->wmode;
-    int32_t hd = k->head[dir];
-    if (c->sched == HBM_SCHED_FCFS && hd >= 0 && (int)b != p->fcfs_bank)
-        return;
-    k->cmd.row = k->cmd.col = 0; /* the address fields are the bank's, set once (hbm_ctrl_new) */
-    int64_t open = p->open[b];
-    k->from = 0;
-    if (hd < 0) { /* close page: nothing queued hits the open row */
-        if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
-            k->has = 1, k->cmd.op = HBM_PRE, k->prio = CLOSE | (pc * r->nbk + b);
-        return;
-    }
-    int32_t use = -1;
-    if ((int64_t)p->slots[hd].row == open)
-        use = hd;
-    else if (open >= 0 && c->sched != HBM_SCHED_FCFS && (c->sched != HBM_SCHED_CAP || k->bypass < c->cap))
-        for (int32_t i = p->slots[hd].next; i >= 0 && use < 0; i = p->slots[i].next)
-            if ((int64_t)p->slots[i].row == open)
-                use = i;
-    k->has = 1;
-    if (use >= 0) {
-        const ctrl_slot *s = &p->slots[use];
-        k->slot = use, k->from = s->arrival, k->prio = s->seq;
-        k->cmd.op = s->kind == HBM_REQ_WR ? HBM_WR : HBM_RD, k->cmd.col = s->col;
-        return;
-    }
-    const ctrl_slot *s = &p->slots[hd];
-    k->from = s->arrival, k->prio = MISS | s->seq;
-    if (open >= 0)
-        k->cmd.op = HBM_PRE;
-    else
-        k->cmd.op = HBM_ACT, k->cmd.row = s->row;
 }
 
 /* Occupancy integral of p up to cycle t. */

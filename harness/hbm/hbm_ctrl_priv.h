@@ -116,7 +116,6 @@ static inline uint64_t ctrl_max(uint64_t a, uint64_t b) { return a > b ? a : b; 
 
 /* hbm_ctrl.c */
 void ctrl_set_deadline(hbm_ctrl *r, unsigned chn, unsigned pc, uint64_t dl);
-void ctrl_candidate(hbm_ctrl *r, ctrl_pc *p, unsigned pc, unsigned b);
 int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, int proven, char *err, size_t n);
 void ctrl_invalidate_pc(hbm_ctrl *r, ctrl_pc *p);
 void ctrl_invalidate(ctrl_pc *p, unsigned b);

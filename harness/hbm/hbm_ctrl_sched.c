@@ -1,6 +1,7 @@
-/* hbm_ctrl_sched.c — which request candidate of a channel issues first (hbm_ctrl.h "Scheduling").
+/* hbm_ctrl_sched.c — each bank's request candidate and which one of a channel issues first (hbm_ctrl.h
+ * "Scheduling").
  *
- * Every bank holds at most one candidate command (hbm_ctrl.c, ctrl_candidate); the one that goes is the
+ * Every bank holds at most one candidate command (ctrl_candidate); the one that goes is the
  * smallest (earliest cycle by the engine, then priority; every priority is distinct, close-page PREs
  * ordered by bank). A lower-bound model finds it. The controller keeps its own copy of the
  * engine's registers for the rules between the commands it issues for requests (ACT, PRE, RD, WR): per
@@ -106,6 +107,59 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
         break;
     }
     }
+}
+
+#define MISS (1ull << 62)
+#define CLOSE (3ull << 62) /* close-page PREs: after every request, the lowest bank of the channel first */
+
+static int list_hits(const ctrl_pc *p, int32_t i, int64_t row)
+{
+    for (; i >= 0; i = p->slots[i].next)
+        if ((int64_t)p->slots[i].row == row)
+            return 1;
+    return 0;
+}
+
+/* The candidate command of bank b of PC pc in channel chn (see the file comment and hbm_ctrl.h). */
+static void ctrl_candidate(const hbm_ctrl *r, ctrl_pc *p, unsigned pc, unsigned b)
+{
+    const hbm_cfg *c = r->c;
+    ctrl_bank *k = &p->banks[b];
+    k->has = 0, k->slot = -1;
+    if (p->rstate && (c->ref_mode == HBM_REF_ALLBANK || b == p->rbank))
+        return; /* the refresh goes first */
+    const int dir = p->wmode;
+    int32_t hd = k->head[dir];
+    if (c->sched == HBM_SCHED_FCFS && hd >= 0 && (int)b != p->fcfs_bank)
+        return;
+    k->cmd.row = k->cmd.col = 0; /* the address fields are the bank's, set once (hbm_ctrl_new) */
+    int64_t open = p->open[b];
+    k->from = 0;
+    if (hd < 0) { /* close page: nothing queued hits the open row */
+        if (c->page == HBM_PAGE_CLOSE && open >= 0 && !list_hits(p, k->head[!dir], open))
+            k->has = 1, k->cmd.op = HBM_PRE, k->prio = CLOSE | (pc * r->nbk + b);
+        return;
+    }
+    int32_t use = -1;
+    if ((int64_t)p->slots[hd].row == open)
+        use = hd;
+    else if (open >= 0 && c->sched != HBM_SCHED_FCFS && (c->sched != HBM_SCHED_CAP || k->bypass < c->cap))
+        for (int32_t i = p->slots[hd].next; i >= 0 && use < 0; i = p->slots[i].next)
+            if ((int64_t)p->slots[i].row == open)
+                use = i;
+    k->has = 1;
+    if (use >= 0) {
+        const ctrl_slot *s = &p->slots[use];
+        k->slot = use, k->from = s->arrival, k->prio = s->seq;
+        k->cmd.op = s->kind == HBM_REQ_WR ? HBM_WR : HBM_RD, k->cmd.col = s->col;
+        return;
+    }
+    const ctrl_slot *s = &p->slots[hd];
+    k->from = s->arrival, k->prio = MISS | s->seq;
+    if (open >= 0)
+        k->cmd.op = HBM_PRE;
+    else
+        k->cmd.op = HBM_ACT, k->cmd.row = s->row;
 }
 
 static int cls_of(unsigned op) { return op == HBM_ACT ? CLS_ACT : op == HBM_PRE ? CLS_PRE : op == HBM_RD ? CLS_RD : CLS_WR; }
@@ -225,9 +279,6 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
 {
     const unsigned npc = r->npc;
     ctrl_pc *const p0 = ctrl_pcq(r, chn, 0);
-    for (unsigned pc = 0; pc < npc; pc++)
-        if (p0[pc].anyinval)
-            refresh_candidates(r, chn, pc, &p0[pc]);
     /* the channel parts of the row (ACT, PRE) and column (RD, WR) classes: nothing issues in here */
     const uint64_t cp[NCLS] = {chan_part(r, chn, CLS_ACT), chan_part(r, chn, CLS_PRE), chan_part(r, chn, CLS_RD),
                                chan_part(r, chn, CLS_WR)};
@@ -237,6 +288,8 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
         ctrl_pc *bp = NULL;
         for (unsigned pc = 0; pc < npc; pc++) {
             ctrl_pc *p = &p0[pc];
+            if (p->anyinval) /* on the first pass: a PC's candidates are its own */
+                refresh_candidates(r, chn, pc, p);
             for (unsigned m = p->clmask; m; m &= m - 1) {
                 const int k = __builtin_ctz(m);
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */

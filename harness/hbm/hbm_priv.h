@@ -72,15 +72,25 @@ typedef struct {
 
 #define HBM_PLAN_MAX 32 /* rules in one command's plan */
 
+/* An update entry that raises one register of one instance, copied out of the plan's u[] so that the
+ * issue loop reads one small record per entry (hbm_rules_issue). */
+typedef struct {
+    uint64_t *r, *ag;
+    uint64_t base;
+    uint32_t mult;
+    uint8_t sc;
+} hbm_plan_one;
+
 /* Per command: the rules it must wait for (q, as X; those of scope sc are q[q_at[sc]] up to q[q_at[sc + 1]])
  * and the rules it starts (u, as Y), by scope from the channel down, in table order within a scope. The
  * update entries split by the command's pc field (all: pc = *): those that raise one register of one
- * instance (u[one[all][0..none[all])]) and the others (u[span[all][..]]: several instances, rel OTHER or
+ * instance (one[all][0..none[all]), copies) and the others (u[span[all][..]]: several instances, rel OTHER or
  * a ring). */
 typedef struct {
     uint8_t nq, nu, q_at[HBM_NSCOPES + 1];
     hbm_plan_ent q[HBM_PLAN_MAX], u[HBM_PLAN_MAX];
-    uint8_t none[2], nspan[2], one[2][HBM_PLAN_MAX], span[2][HBM_PLAN_MAX];
+    uint8_t none[2], nspan[2], span[2][HBM_PLAN_MAX];
+    hbm_plan_one one[2][HBM_PLAN_MAX];
 } hbm_plan;
 
 /* The instances of one scope a command touches: start, start + stride, ... (count of them); a shape is
@@ -98,6 +108,8 @@ struct hbm {
     hbm_cfg cfg;
     unsigned nbpc;        /* banks per PC */
     unsigned k[HBM_NOPS]; /* banks of one PC each command touches (k in docs/hbm.md) */
+    uint64_t done_b[HBM_NOPS]; /* hbm_done_after of a command: done_b + done_n x n */
+    uint32_t done_n[HBM_NOPS];
     bank_t *bank;
     pc_t *pc;
     ch_t *ch;
@@ -211,8 +223,14 @@ static inline hbm_span hbm_span_of(const hbm_at *a, unsigned sc)
 
 /* docs/hbm.md: stagger(Y) of a command op touching k banks of a PC; done(Y); dur(Y). */
 uint64_t hbm_stagger(const hbm_cfg *f, unsigned op, unsigned k);
-uint64_t hbm_done_after(const hbm *h, const hbm_cmd *c);
-uint64_t hbm_dur(const hbm *h, const hbm_cmd *c); /* nBL, n x nBL for MVSB/MVGB */
+static inline uint64_t hbm_done_after(const hbm *h, const hbm_cmd *c)
+{
+    return h->done_b[c->op] + (uint64_t)h->done_n[c->op] * c->n;
+}
+static inline uint64_t hbm_dur(const hbm *h, const hbm_cmd *c) /* nBL, n x nBL for MVSB/MVGB */
+{
+    return (c->op == HBM_MVSB || c->op == HBM_MVGB) ? (uint64_t)c->n * h->cfg.nBL : h->cfg.nBL;
+}
 
 /* hbm_stats.c: adds issuing c at t (touching npc PCs) to the statistics and energy. */
 void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc);

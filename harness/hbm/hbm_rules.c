@@ -215,8 +215,10 @@ int hbm_rules_build(hbm *h)
             hbm_plan *pl = &h->plan[op];
             for (unsigned i = 0; i < pl->nu; i++) {
                 const hbm_plan_ent *e = &pl->u[i];
-                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth)
-                    pl->one[all][pl->none[all]++] = (uint8_t)i;
+                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth) {
+                    pl->one[all][pl->none[all]++] = (hbm_plan_one){.r = e->r, .ag = e->ag, .base = e->base,
+                                                                    .mult = e->mult, .sc = e->sc};
+                }
                 else
                     pl->span[all][pl->nspan[all]++] = (uint8_t)i;
             }
@@ -414,7 +416,7 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t)
     const int all = c->pc == HBM_PC_ALL;
     const size_t p = at.start[HBM_SC_PC]; /* of the entries of one instance: one PC */
     for (unsigned j = 0, n = pl->none[all]; j < n; j++) {
-        const hbm_plan_ent *e = &pl->u[pl->one[all][j]];
+        const hbm_plan_one *e = &pl->one[all][j];
         const uint64_t v = t + e->base + e->mult * n1;
         const size_t i = at.start[e->sc];
         e->r[i] = MAX64(v, e->r[i]);
