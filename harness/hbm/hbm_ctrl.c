@@ -349,17 +349,17 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
             continue;
         uint64_t dmin = r->dmin[chn];
         int ok = bi >= 0 && (dmin == HBM_NEVER || te + r->guard <= dmin);
-        if (r->nref[chn]) {
-            /* each due refresh command's engine answer stays a lower bound while it is the same command: the
-             * engine is asked only when one of them might go first */
-            int ask = 0;
-            for (unsigned pc = 0; pc < c->pcs && !ask; pc++) {
-                ctrl_pc *p = ctrl_pcq(r, chn, pc);
-                ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
-            }
+        /* each due refresh command's engine answer stays a lower bound while it is the same command: the
+         * engine is asked only when one of them might go first */
+        int ask = 0;
+        for (unsigned pc = 0; r->nref[chn] && pc < c->pcs && !ask; pc++) {
+            const ctrl_pc *p = ctrl_pcq(r, chn, pc);
+            ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
+        }
+        if (ask) {
             uint64_t tr = HBM_NEVER;
             hbm_cmd rc = {0};
-            for (unsigned pc = 0; pc < c->pcs && ask; pc++) {
+            for (unsigned pc = 0; pc < c->pcs; pc++) {
                 ctrl_pc *p = ctrl_pcq(r, chn, pc);
                 hbm_cmd x;
                 if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
