@@ -322,6 +322,7 @@ int ctrl_issue(hbm_ctrl *r, const hbm_cmd *c, uint64_t t, int proven, char *err,
 int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
 {
     const hbm_cfg *c = r->c;
+    ctrl_pc *const p0 = ctrl_pcq(r, chn, 0);
     for (;;) {
         uint64_t te;
         ctrl_pc *bp = NULL;
@@ -332,7 +333,7 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         const uint64_t lo = r->rfl[chn]; /* no PC's refresh is due before it */
         if (lo < limit && lo <= te)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
-                ctrl_pc *p = ctrl_pcq(r, chn, pc);
+                ctrl_pc *p = &p0[pc];
                 if (p->rstate)
                     continue;
                 uint64_t due = ctrl_ref_pending(r, chn, pc);
@@ -352,15 +353,13 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         /* each due refresh command's engine answer stays a lower bound while it is the same command: the
          * engine is asked only when one of them might go first */
         int ask = 0;
-        for (unsigned pc = 0; r->nref[chn] && pc < c->pcs && !ask; pc++) {
-            const ctrl_pc *p = ctrl_pcq(r, chn, pc);
-            ask = p->rstate && (!ok || ctrl_max(p->rlb, ctrl_max(r->now[chn], p->rfrom)) <= te);
-        }
+        for (unsigned pc = 0; r->nref[chn] && pc < c->pcs && !ask; pc++)
+            ask = p0[pc].rstate && (!ok || ctrl_max(p0[pc].rlb, ctrl_max(r->now[chn], p0[pc].rfrom)) <= te);
         if (ask) {
             uint64_t tr = HBM_NEVER;
             hbm_cmd rc = {0};
             for (unsigned pc = 0; pc < c->pcs; pc++) {
-                ctrl_pc *p = ctrl_pcq(r, chn, pc);
+                ctrl_pc *p = &p0[pc];
                 hbm_cmd x;
                 if (!p->rstate || ctrl_ref_cmd(r, chn, pc, &x))
                     continue;

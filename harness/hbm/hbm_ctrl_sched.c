@@ -171,10 +171,10 @@ static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
 }
 
 /* The part of class k's bound in PC p that every candidate of the class waits for (S): the PC and channel
- * registers, and for ACTs the four-activation window. */
-static uint64_t cls_floor(const hbm_ctrl *r, unsigned chn, const ctrl_pc *p, int k)
+ * registers (cp: the channel parts, chan_part by class), and for ACTs the four-activation window. */
+static uint64_t cls_floor(const hbm_ctrl *r, const uint64_t *cp, const ctrl_pc *p, int k)
 {
-    uint64_t s = ctrl_max(p->rp[k], chan_part(r, chn, k));
+    uint64_t s = ctrl_max(p->rp[k], cp[k]);
     if (k == CLS_ACT && p->nact >= 4)
         s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
     return s;
@@ -197,7 +197,7 @@ static void cls_remove(ctrl_pc *p, unsigned b)
 
 /* An insertion updates the class's cached first, when that is valid (see best_model), by comparing it
  * with the new candidate alone. */
-static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, int k)
+static void cls_insert(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, unsigned b, int k)
 {
     ctrl_clent *l = p->cl;
     const ctrl_bank *q = &p->banks[b];
@@ -213,7 +213,7 @@ static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, 
     p->clmask |= (uint8_t)(1u << k);
     if (p->cdirty[k])
         return;
-    const uint64_t s = cls_floor(r, chn, p, k);
+    const uint64_t s = cls_floor(r, cp, p, k);
     if (p->ckey[k] < s) { /* the floor rose past the cached first's bound */
         p->cdirty[k] = 1;
         return;
@@ -224,7 +224,7 @@ static void cls_insert(const hbm_ctrl *r, unsigned chn, ctrl_pc *p, unsigned b, 
 }
 
 /* Recomputes the candidates of the banks of p marked, keeping the class lists in step. */
-static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *p)
+static void refresh_candidates(const hbm_ctrl *r, const uint64_t *cp, unsigned pc, ctrl_pc *p)
 {
     for (unsigned w = 0; w < r->words; w++) {
         const uint64_t mw = p->inval[w];
@@ -249,16 +249,16 @@ static void refresh_candidates(hbm_ctrl *r, unsigned chn, unsigned pc, ctrl_pc *
             if (!k->has)
                 continue;
             k->e = same ? e : 0, k->stamp = same ? stamp : 0;
-            cls_insert(r, chn, p, b, cls_of(k->cmd.op));
+            cls_insert(r, cp, p, b, cls_of(k->cmd.op));
         }
     }
     p->anyinval = 0;
 }
 
 /* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
-static void cls_eval(hbm_ctrl *r, unsigned chn, ctrl_pc *p, int k)
+static void cls_eval(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, int k)
 {
-    const uint64_t s = cls_floor(r, chn, p, k);
+    const uint64_t s = cls_floor(r, cp, p, k);
     uint64_t best = HBM_NEVER;
     int bb = -1;
     const ctrl_clent *l = p->cl;
@@ -289,12 +289,12 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
         for (unsigned pc = 0; pc < npc; pc++) {
             ctrl_pc *p = &p0[pc];
             if (p->anyinval) /* on the first pass: a PC's candidates are its own */
-                refresh_candidates(r, chn, pc, p);
+                refresh_candidates(r, cp, pc, p);
             for (unsigned m = p->clmask; m; m &= m - 1) {
                 const int k = __builtin_ctz(m);
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */
                 if (p->cdirty[k] || p->ckey[k] < cp[k])
-                    cls_eval(r, chn, p, k);
+                    cls_eval(r, cp, p, k);
                 const uint64_t kp = p->cl[p->cbank[k]].prio;
                 if (p->ckey[k] < key || (p->ckey[k] == key && kp < prio))
                     key = p->ckey[k], prio = kp, bb = p->cbank[k], bp = p;
