@@ -384,7 +384,8 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
         hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
         hbm_tally *ty = &h->tally[hbm_ch_index(h, c->st, c->ch)];
         if (bursts && at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs open (state_error) */
-            for (size_t p = sp.start / h->nbpc; p < (sp.start + sp.count) / h->nbpc; p++) {
+            const size_t p0 = at.start[HBM_SC_PC], np = at.shape[HBM_SC_PC].count; /* the PCs: no division */
+            for (size_t p = p0; p < p0 + np; p++) {
                 pc_t *pc = &h->pc[p];
                 ty->row_hits += pc->accessed;
                 ty->row_misses += h->nbpc - pc->accessed;
@@ -394,11 +395,15 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
                     h->bank[b].accessed = 1;
                 pc->accessed = h->nbpc;
             }
-        } else
-            for (size_t i = 0; i < sp.count; i++) {
+        } else {
+            /* the PC of bank b and b's place in it, kept as b advances (no division per bank) */
+            size_t px = at.start[HBM_SC_PC], off = sp.start - px * h->nbpc;
+            for (size_t i = 0; i < sp.count; i++, off += sp.stride) {
+                for (; off >= h->nbpc; off -= h->nbpc)
+                    px++;
                 size_t b = sp.start + i * sp.stride;
                 bank_t *bk = &h->bank[b];
-                pc_t *pc = &h->pc[sp.count == 1 ? at.start[HBM_SC_PC] : b / h->nbpc]; /* one bank: its PC's */
+                pc_t *pc = &h->pc[px];
                 if (opens) { /* the bank is closed (state_error) */
                     bk->row = c->row, bk->accessed = 0;
                     pc->open++;
@@ -418,6 +423,7 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
                     bk->accessed = 1;
                 }
             }
+        }
     }
     hbm_stats_add(h, c, t, npc);
 }
