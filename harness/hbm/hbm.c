@@ -245,7 +245,7 @@ static const char *state_error(const hbm *h, const hbm_cmd *c)
         hbm_at at = hbm_at_of(h, c);
         hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
         if (at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs: the PCs' counts say it */
-            for (size_t p = sp.start / h->nbpc; p < (sp.start + sp.count) / h->nbpc; p++) {
+            for (size_t p = at.start[HBM_SC_PC]; p < at.start[HBM_SC_PC] + at.shape[HBM_SC_PC].count; p++) {
                 if (closed && h->pc[p].open)
                     return "bank is open";
                 if (open && h->pc[p].open != h->nbpc)

@@ -248,7 +248,8 @@ static inline uint64_t need(const hbm *h, size_t i, const hbm_plan_ent *e, unsig
             uint64_t cnt = e[k].r[e[k].nth * ni + i];
             if (cnt < e[k].nth)
                 continue;
-            v = e[k].r[cnt % e[k].nth * ni + i];
+            const uint64_t nth = e[k].nth;
+            v = e[k].r[((nth & (nth - 1)) ? cnt % nth : cnt & (nth - 1)) * ni + i];
         } else
             v = e[k].r[i];
         if (v > t)

@@ -195,8 +195,9 @@ static int unit_row_at(const sched_ctx *x, int next, unit_row *u)
         u->pass = phase_pass(x, k, &u->context);
     }
     const sched_pass *p = &x->ps[u->pass];
-    u->set = u->r % x->rows.nsets;
-    u->row = (int64_t)(u->context ? p->v_row : p->k_row) + u->r / x->rows.nsets;
+    const unsigned ping = x->rows.nsets == 2; /* nsets is 1 or 2: a shift, not a division, on every MAC */
+    u->set = u->r & ping;
+    u->row = (int64_t)(u->context ? p->v_row : p->k_row) + (u->r >> ping);
     return 1;
 }
 
