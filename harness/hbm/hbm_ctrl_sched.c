@@ -219,8 +219,8 @@ static void cls_insert(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, unsign
         return;
     }
     uint64_t v = ctrl_max(s, ctrl_max(own, ctrl_max(p->rg[q->sg * NCLS + k], p->rs[q->sid * NCLS + k])));
-    if (v < p->ckey[k] || (v == p->ckey[k] && q->prio < l[p->cbank[k]].prio))
-        p->ckey[k] = v, p->cbank[k] = (int)b;
+    const int first = (v < p->ckey[k]) | ((v == p->ckey[k]) & (q->prio < l[p->cbank[k]].prio));
+    p->ckey[k] = first ? v : p->ckey[k], p->cbank[k] = first ? (int)b : p->cbank[k];
 }
 
 /* Recomputes the candidates of the banks of p marked, keeping the class lists in step. */
@@ -269,8 +269,8 @@ static void cls_eval(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, int k)
             best = s, bb = i;
             break;
         }
-        if (v < best)
-            best = v, bb = i;
+        const int lower = v < best; /* a conditional move */
+        best = lower ? v : best, bb = lower ? i : bb;
     }
     p->ckey[k] = best, p->cbank[k] = bb, p->cdirty[k] = 0;
 }
@@ -295,9 +295,11 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */
                 if (p->cdirty[k] || p->ckey[k] < cp[k])
                     cls_eval(r, cp, p, k);
-                const uint64_t kp = p->cl[p->cbank[k]].prio;
-                if (p->ckey[k] < key || (p->ckey[k] == key && kp < prio))
-                    key = p->ckey[k], prio = kp, bb = p->cbank[k], bp = p;
+                /* without branches: which class goes first is data, not a pattern the CPU can predict */
+                const uint64_t ck = p->ckey[k], kp = p->cl[p->cbank[k]].prio;
+                const int better = (ck < key) | ((ck == key) & (kp < prio));
+                key = better ? ck : key, prio = better ? kp : prio;
+                bb = better ? p->cbank[k] : bb, bp = better ? p : bp;
             }
         }
         if (bb < 0)
