@@ -137,8 +137,8 @@ static int synthetic(hbm_ctrl *r, const hbm_cfg *c, const hbm_front *f, progress
     const uint64_t nch = (uint64_t)c->stacks * c->channels;
     rng g;
     rng_seed(&g, f->seed);
-    /* MACAB: the channel (place of PC 0) of request i, i / nch, its row and column; random: the place of
-     * i mod pcs */
+    /* request i's place, kept by counters: MACAB's channel (i mod channels) with the row and column of
+     * i / channels; random reads' PC (i mod --pcs) */
     hbm_req mac = {.kind = HBM_REQ_MAC, .pc = HBM_PC_ALL}, at = {0};
     uint64_t mk = 0, ak = 0;
     for (uint64_t i = 0; i < f->count; i++) {

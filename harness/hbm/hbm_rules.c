@@ -215,10 +215,9 @@ int hbm_rules_build(hbm *h)
             hbm_plan *pl = &h->plan[op];
             for (unsigned i = 0; i < pl->nu; i++) {
                 const hbm_plan_ent *e = &pl->u[i];
-                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth) {
+                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth)
                     pl->one[all][pl->none[all]++] = (hbm_plan_one){.r = e->r, .ag = e->ag, .base = e->base,
                                                                     .mult = e->mult, .sc = e->sc};
-                }
                 else
                     pl->span[all][pl->nspan[all]++] = (uint8_t)i;
             }
