@@ -354,6 +354,56 @@ static void test_latency(void **state)
     }
 }
 
+/* A request to an idle PC while another PC's queue is full (closed loop, eager all-bank refresh): it is
+ * served at once, not held back by its PC's next refresh. (The controller used to mark an idle PC's
+ * refresh due a whole interval early whenever every candidate of the channel waited for the other PC's
+ * refresh, and that mark held the idle PC's requests until the refresh issued: up to nREFI.) Each of
+ * six reads to PC 1, spread over the run, must issue its RD within nRFC + nRP + nRCDRD + 64 CK of the
+ * cycle it was added at (the wait for a refresh of its own PC actually due, its ACT, the busy buses). */
+static void test_idle_pc_refresh(void **state)
+{
+    (void)state;
+    rng gen;
+    rng_seed(&gen, seed);
+    for (int p = 0; p < 2; p++) {
+        hbm_cfg c = preset(presets[p]);
+        c.ref_mode = HBM_REF_ALLBANK, c.ref_policy = HBM_REFPOL_EAGER;
+        rig g;
+        rig_open(&g, &c);
+        uint64_t added[6];
+        unsigned k = 0;
+        for (uint64_t j = 0; j < 12000; j++) {
+            if (j % 2000 == 1000) { /* PC 1, bank 0, a row of its own */
+                hbm_req q = rd(0, 0, 0, 7 + k, 0);
+                q.pc = 1;
+                added[k++] = hbm_ctrl_now(g.r);
+                add(&g, q);
+            }
+            add(&g, rd((unsigned)rng_below(&gen, c.sids), (unsigned)rng_below(&gen, c.bank_groups),
+                       (unsigned)rng_below(&gen, c.banks), (unsigned)rng_below(&gen, c.rows),
+                       (unsigned)rng_below(&gen, c.columns)));
+        }
+        rig_close(&g, 1);
+        char line[256];
+        unsigned got = 0;
+        uint64_t worst = 0;
+        while (fgets(line, sizeof line, g.log) && got < k) {
+            unsigned long long t;
+            if (!strstr(line, " RD st=0 ch=0 pc=1 ") || sscanf(line, "%llu", &t) != 1)
+                continue;
+            worst = max64(worst, t - added[got++]);
+        }
+        fclose(g.log);
+        const uint64_t bound = (uint64_t)c.nRFC + c.nRP + c.nRCDRD + 64;
+        printf("  %-17s a read to an idle PC beside a full queue: RD within %" PRIu64 " CK of its entry (bound nRFC + "
+               "nRP + nRCDRD + 64 = %" PRIu64 ", nREFI %u)\n", c.name, worst, bound, c.nREFI);
+        assert_int_equal(got, k);
+        if (worst > bound)
+            fail_msg(TB_REPLAY "%s: a read to the idle PC waited %" PRIu64 " CK, bound %" PRIu64, seed, seed, c.name,
+                     worst, bound);
+    }
+}
+
 /* Every mode on a seeded random trace over two channels: reads, writes, MACs (all-bank refresh only:
  * with per-bank refresh an all-bank ACT never fits between eager REFPBs), idle gaps of a few refresh
  * intervals; the checker must accept the log (rig_close). */
@@ -403,7 +453,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row_period),   cmocka_unit_test(test_stream),      cmocka_unit_test(test_random_rows),
         cmocka_unit_test(test_eager_refresh), cmocka_unit_test(test_fcfs_frfcfs), cmocka_unit_test(test_write_drain),
-        cmocka_unit_test(test_close_page),   cmocka_unit_test(test_latency),     cmocka_unit_test(test_modes_checked),
+        cmocka_unit_test(test_close_page),   cmocka_unit_test(test_latency),     cmocka_unit_test(test_idle_pc_refresh),
+        cmocka_unit_test(test_modes_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,14 +330,18 @@ int ctrl_step(hbm_ctrl *r, unsigned chn, uint64_t limit, char *err, size_t n)
         if (bi < -1)
             return -1;
         int changed = 0;
+        /* the refreshes due by the next request command, or, with none, by the next arrival (limit). With
+         * neither (back-pressure or a drain, every candidate waiting for a due refresh) only those due now:
+         * a later one marked now would hold its PC's requests back until it issues, up to an interval */
+        const uint64_t horizon = bi >= 0 ? te : limit != HBM_NEVER ? HBM_NEVER : r->now[chn];
         const uint64_t lo = r->rfl[chn]; /* no PC's refresh is due before it */
-        if (lo < limit && lo <= te)
+        if (lo < limit && lo <= horizon)
             for (unsigned pc = 0; pc < c->pcs; pc++) {
                 ctrl_pc *p = &p0[pc];
                 if (p->rstate)
                     continue;
                 uint64_t due = ctrl_ref_pending(r, chn, pc);
-                if (due < limit && due <= te) {
+                if (due < limit && due <= horizon) {
                     p->rstate = 1, p->rfrom = due, p->rlb = 0, changed = 1, r->nref[chn]++;
                     if (c->ref_mode == HBM_REF_PERBANK) {
                         p->rbank = hbm_refresh_next_bank(r->h, chn / c->channels, chn % c->channels, pc);
