@@ -69,6 +69,14 @@ static hbm_req rd(unsigned sid, unsigned bg, unsigned ba, unsigned row, unsigned
                      .col = col};
 }
 
+/* A read of a random bank, row and column of PC 0. */
+static hbm_req rand_rd(rng *gen, const hbm_cfg *c)
+{
+    return rd((unsigned)rng_below(gen, c->sids), (unsigned)rng_below(gen, c->bank_groups),
+              (unsigned)rng_below(gen, c->banks), (unsigned)rng_below(gen, c->rows),
+              (unsigned)rng_below(gen, c->columns));
+}
+
 /* One bank, 32 reads of row r, then of row r + 1, ...: the rows follow each other at
  * nRCDRD + 31 nCCDL + nRTP + nRP (ACT -> first RD, the row's reads, last RD -> PRE -> ACT). */
 static void test_row_period(void **state)
@@ -154,9 +162,7 @@ static void test_random_rows(void **state)
         rig_open(&g, &c);
         const uint64_t n = 20000;
         for (uint64_t j = 0; j < n; j++)
-            add(&g, rd((unsigned)rng_below(&gen, c.sids), (unsigned)rng_below(&gen, c.bank_groups),
-                       (unsigned)rng_below(&gen, c.banks), (unsigned)rng_below(&gen, c.rows),
-                       (unsigned)rng_below(&gen, c.columns)));
+            add(&g, rand_rd(&gen, &c));
         rig_close(&g, 0);
         double per = max64(max64(c.nRRDS, c.nCCDS), c.nBL), faw = c.nFAW / 4.0;
         per = per > faw ? per : faw;
@@ -379,9 +385,7 @@ static void test_idle_pc_refresh(void **state)
                 added[k++] = hbm_ctrl_now(g.r);
                 add(&g, q);
             }
-            add(&g, rd((unsigned)rng_below(&gen, c.sids), (unsigned)rng_below(&gen, c.bank_groups),
-                       (unsigned)rng_below(&gen, c.banks), (unsigned)rng_below(&gen, c.rows),
-                       (unsigned)rng_below(&gen, c.columns)));
+            add(&g, rand_rd(&gen, &c));
         }
         rig_close(&g, 1);
         char line[256];
