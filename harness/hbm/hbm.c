@@ -8,9 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OP_NAME(x) #x,
-static const char *const op_names[HBM_NOPS] = {HBM_OPS(OP_NAME)};
-const char *hbm_op_name(unsigned op) { return op < HBM_NOPS ? op_names[op] : "?"; }
+/* The command names, each padded with NULs to 8 bytes (the log formatter copies 8 at once; the length
+ * says how many count), and their lengths. */
+#define OP_PAD(x) #x,
+#define OP_LEN(x) (uint8_t)(sizeof #x - 1),
+#define OP_FITS(x) _Static_assert(sizeof #x <= 8, "command name " #x " longer than 7 characters");
+HBM_OPS(OP_FITS)
+static const char op_pad[HBM_NOPS][8] = {HBM_OPS(OP_PAD)};
+static const uint8_t op_len[HBM_NOPS] = {HBM_OPS(OP_LEN)};
+const char *hbm_op_name(unsigned op) { return op < HBM_NOPS ? op_pad[op] : "?"; }
 
 const uint8_t hbm_op_fields[HBM_NOPS] = {
     [HBM_ACT] = F_PC | F_SID | F_BG | F_BA | F_ROW,
@@ -54,12 +60,6 @@ static size_t put_u64(char *b, uint64_t v)
         b[0] = (char)('0' + v);
     return k;
 }
-
-/* The command names padded to 8 bytes (copied whole; the length says how many count) and their lengths. */
-#define OP_PAD(x) #x,
-#define OP_LEN(x) (uint8_t)(sizeof #x - 1),
-static const char op_pad[HBM_NOPS][8] = {HBM_OPS(OP_PAD)};
-static const uint8_t op_len[HBM_NOPS] = {HBM_OPS(OP_LEN)};
 
 /* A field's " name=" (4 or 5 bytes, with its NUL 8 are copied), then its value. */
 #define PUT_FIELD(b, k, name, v)                                                                                  \
