@@ -201,9 +201,18 @@ static void cls_insert(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, unsign
 {
     ctrl_clent *l = p->cl;
     const ctrl_bank *q = &p->banks[b];
-    int32_t at = p->cltail[k]; /* the new candidate goes after `at` (-1: first); mostly the youngest */
-    while (at >= 0 && l[at].prio > q->prio)
-        at = l[at].prev;
+    /* the new candidate goes after `at` (-1: first). The walk goes from both ends at once: an ACT's place
+     * is about evenly spread over a list of a dozen */
+    int32_t at = p->cltail[k], hd = p->clhead[k];
+    for (;;) {
+        if (at < 0 || l[at].prio < q->prio)
+            break;
+        if (l[hd].prio > q->prio) {
+            at = l[hd].prev;
+            break;
+        }
+        at = l[at].prev, hd = l[hd].next;
+    }
     uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
     const int32_t nx = at >= 0 ? l[at].next : p->clhead[k];
     l[b] = (ctrl_clent){.own = own, .prio = q->prio, .next = nx, .prev = at, .sg = q->sg, .sid = q->sid};
