@@ -68,6 +68,8 @@ void ctrl_model_issue(hbm_ctrl *r, unsigned chn, const hbm_cmd *c, uint64_t t)
         RAISE(rg[CLS_ACT], t + f->nRRDL);
         RAISE(p->rp[CLS_ACT], t + f->nRRDS);
         p->faw[p->nact++ % 4] = t;
+        if (p->nact >= 4) /* the four-activation window: after the oldest of the last four */
+            RAISE(p->rp[CLS_ACT], p->faw[p->nact % 4] + f->nFAW);
         RAISE(r->rrow[chn], t + 2); /* rowbus: 1.5 CK rounded up */
         p->cdirty[CLS_ACT] = 1;
         break;
@@ -171,14 +173,9 @@ static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
 }
 
 /* The part of class k's bound in PC p that every candidate of the class waits for (S): the PC and channel
- * registers (cp: the channel parts, chan_part by class), and for ACTs the four-activation window. */
-static uint64_t cls_floor(const hbm_ctrl *r, const uint64_t *cp, const ctrl_pc *p, int k)
-{
-    uint64_t s = ctrl_max(p->rp[k], cp[k]);
-    if (k == CLS_ACT && p->nact >= 4)
-        s = ctrl_max(s, p->faw[p->nact % 4] + r->c->nFAW);
-    return s;
-}
+ * registers (cp: the channel parts, chan_part by class; the PC's ACT register holds the four-activation
+ * window too). */
+static uint64_t cls_floor(const uint64_t *cp, const ctrl_pc *p, int k) { return ctrl_max(p->rp[k], cp[k]); }
 
 /* A removal keeps the class's cached first unless it removes that one. */
 static void cls_remove(ctrl_pc *p, unsigned b)
@@ -197,7 +194,7 @@ static void cls_remove(ctrl_pc *p, unsigned b)
 
 /* An insertion updates the class's cached first, when that is valid (see best_model), by comparing it
  * with the new candidate alone. */
-static void cls_insert(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, unsigned b, int k)
+static void cls_insert(const uint64_t *cp, ctrl_pc *p, unsigned b, int k)
 {
     ctrl_clent *l = p->cl;
     const ctrl_bank *q = &p->banks[b];
@@ -222,7 +219,7 @@ static void cls_insert(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, unsign
     p->clmask |= (uint8_t)(1u << k);
     if (p->cdirty[k])
         return;
-    const uint64_t s = cls_floor(r, cp, p, k);
+    const uint64_t s = cls_floor(cp, p, k);
     if (p->ckey[k] < s) { /* the floor rose past the cached first's bound */
         p->cdirty[k] = 1;
         return;
@@ -258,16 +255,16 @@ static void refresh_candidates(const hbm_ctrl *r, const uint64_t *cp, unsigned p
             if (!k->has)
                 continue;
             k->e = same ? e : 0, k->stamp = same ? stamp : 0;
-            cls_insert(r, cp, p, b, cls_of(k->cmd.op));
+            cls_insert(cp, p, b, cls_of(k->cmd.op));
         }
     }
     p->anyinval = 0;
 }
 
 /* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
-static void cls_eval(const hbm_ctrl *r, const uint64_t *cp, ctrl_pc *p, int k)
+static void cls_eval(const uint64_t *cp, ctrl_pc *p, int k)
 {
-    const uint64_t s = cls_floor(r, cp, p, k);
+    const uint64_t s = cls_floor(cp, p, k);
     uint64_t best = HBM_NEVER;
     int bb = -1;
     const ctrl_clent *l = p->cl;
@@ -303,7 +300,7 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
                 const int k = __builtin_ctz(m);
                 /* a rise of the channel part up to the cached first's bound does not change the class's first */
                 if (p->cdirty[k] || p->ckey[k] < cp[k])
-                    cls_eval(r, cp, p, k);
+                    cls_eval(cp, p, k);
                 /* without branches: which class goes first is data, not a pattern the CPU can predict */
                 const uint64_t ck = p->ckey[k], kp = p->cl[p->cbank[k]].prio;
                 const int better = (ck < key) | ((ck == key) & (kp < prio));
