@@ -28,7 +28,8 @@ typedef struct {
     /* the scheduler (hbm_ctrl_sched.c) */
     uint64_t e;      /* a lower bound of hbm_earliest(cmd) from the engine (exact at issue count `stamp`) */
     uint64_t stamp;  /* the channel's issue count when e was asked; 0: e not asked */
-    int8_t cls;      /* the class list the candidate is in (CLS_ACT .. CLS_WR), -1 none */
+    int8_t cls;      /* the candidate's class (CLS_ACT .. CLS_WR), -1 none */
+    int8_t lst;      /* the list it is in (a class's own, or LST_RDW/LST_WRW) */
     uint8_t sid, sg; /* its SID and bank group (sid * bank_groups + bg) within the PC */
 } ctrl_bank;
 
@@ -42,8 +43,10 @@ typedef struct {
 } ctrl_clent;
 
 /* Command classes of the open-page scheduler: the commands of a class in a PC wait for the same PC and
- * channel registers. */
+ * channel registers. Each class has a list by priority; a column class has a second one, by own part, for
+ * the candidates that waited for their own part when they came (hbm_ctrl_sched.c, cls_insert). */
 enum { CLS_ACT, CLS_PRE, CLS_RD, CLS_WR, NCLS };
+enum { LST_RDW = NCLS, LST_WRW, NLST };
 
 typedef struct {
     ctrl_slot *slots;
@@ -62,7 +65,7 @@ typedef struct {
     uint64_t faw[4];   /* issue cycles of the last 4 ACTs (ring) */
     uint64_t nact;     /* ACTs issued */
     ctrl_clent *cl;        /* per bank: its entry in its class's list */
-    int32_t clhead[NCLS], cltail[NCLS]; /* each class's candidates by priority: first and last bank, -1 none */
+    int32_t clhead[NLST], cltail[NLST]; /* each list's first and last bank, -1 none */
     uint64_t ckey[NCLS]; /* each class's first candidate: lower bound and bank (-1 none), unless dirty */
     int cbank[NCLS];
     uint8_t cdirty[NCLS];

@@ -29,8 +29,10 @@ int ctrl_sched_alloc(hbm_ctrl *r, ctrl_pc *p)
     p->rs = calloc((size_t)c->sids * NCLS, sizeof *p->rs);
     p->cl = malloc((size_t)r->nbk * sizeof *p->cl);
     int ok = p->inval && p->rb && p->rg && p->rs && p->cl;
+    for (int k = 0; k < NLST; k++)
+        p->clhead[k] = p->cltail[k] = -1;
     for (int k = 0; k < NCLS; k++)
-        p->clhead[k] = p->cltail[k] = p->cbank[k] = -1, p->cdirty[k] = 1;
+        p->cbank[k] = -1, p->cdirty[k] = 1;
     for (unsigned b = 0; p->banks && b < r->nbk; b++) {
         p->banks[b].cls = -1;
         p->banks[b].sid = (uint8_t)(b / (c->bank_groups * c->banks));
@@ -177,49 +179,58 @@ static uint64_t chan_part(const hbm_ctrl *r, unsigned chn, int k)
  * window too). */
 static uint64_t cls_floor(const uint64_t *cp, const ctrl_pc *p, int k) { return ctrl_max(p->rp[k], cp[k]); }
 
+/* A column class's list of candidates that wait for their own part (see cls_insert). */
+static int wait_list(int k) { return k == CLS_RD ? LST_RDW : LST_WRW; }
+
 /* A removal keeps the class's cached first unless it removes that one. */
 static void cls_remove(ctrl_pc *p, unsigned b)
 {
-    int k = p->banks[b].cls;
+    const int k = p->banks[b].cls, li = p->banks[b].lst;
     if (k < 0)
         return;
     const ctrl_clent *e = &p->cl[b];
-    *(e->prev >= 0 ? &p->cl[e->prev].next : &p->clhead[k]) = e->next;
-    *(e->next >= 0 ? &p->cl[e->next].prev : &p->cltail[k]) = e->prev;
+    *(e->prev >= 0 ? &p->cl[e->prev].next : &p->clhead[li]) = e->next;
+    *(e->next >= 0 ? &p->cl[e->next].prev : &p->cltail[li]) = e->prev;
     p->banks[b].cls = -1;
     p->cdirty[k] |= p->cbank[k] == (int)b;
-    if (p->clhead[k] < 0)
+    if (p->clhead[k] < 0 && (k < CLS_RD || p->clhead[wait_list(k)] < 0))
         p->clmask &= (uint8_t)~(1u << k), p->cdirty[k] = 1;
 }
 
-/* An insertion updates the class's cached first, when that is valid (see best_model), by comparing it
- * with the new candidate alone. */
+static uint64_t sort_key(const ctrl_clent *e, int byown) { return byown ? e->own : e->prio; }
+
+/* An insertion puts the candidate in its class's list by priority, or, for a column command that waits
+ * for its own part (an RD after its ACT's nRCDRD), in the class's list by own part: cls_eval finds the
+ * first of those without looking at the others. It updates the class's cached first, when that is valid
+ * (see best_model), by comparing it with the new candidate alone. */
 static void cls_insert(const uint64_t *cp, ctrl_pc *p, unsigned b, int k)
 {
     ctrl_clent *l = p->cl;
-    const ctrl_bank *q = &p->banks[b];
+    ctrl_bank *q = &p->banks[b];
+    const uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
+    const uint64_t s = cls_floor(cp, p, k);
+    const int byown = k >= CLS_RD && own > s, li = byown ? wait_list(k) : k;
+    const uint64_t key = byown ? own : q->prio;
     /* the new candidate goes after `at` (-1: first). The walk goes from both ends at once: an ACT's place
      * is about evenly spread over a list of a dozen */
-    int32_t at = p->cltail[k], hd = p->clhead[k];
+    int32_t at = p->cltail[li], hd = p->clhead[li];
     for (;;) {
-        if (at < 0 || l[at].prio < q->prio)
+        if (at < 0 || sort_key(&l[at], byown) <= key) /* equal: own parts only, in any order */
             break;
-        if (l[hd].prio > q->prio) {
+        if (sort_key(&l[hd], byown) > key) {
             at = l[hd].prev;
             break;
         }
         at = l[at].prev, hd = l[hd].next;
     }
-    uint64_t own = ctrl_max(ctrl_max(q->e, q->from), p->rb[(size_t)b * NCLS + k]);
-    const int32_t nx = at >= 0 ? l[at].next : p->clhead[k];
+    const int32_t nx = at >= 0 ? l[at].next : p->clhead[li];
     l[b] = (ctrl_clent){.own = own, .prio = q->prio, .next = nx, .prev = at, .sg = q->sg, .sid = q->sid};
-    *(at >= 0 ? &l[at].next : &p->clhead[k]) = (int32_t)b;
-    *(nx >= 0 ? &l[nx].prev : &p->cltail[k]) = (int32_t)b;
-    p->banks[b].cls = (int8_t)k;
+    *(at >= 0 ? &l[at].next : &p->clhead[li]) = (int32_t)b;
+    *(nx >= 0 ? &l[nx].prev : &p->cltail[li]) = (int32_t)b;
+    q->cls = (int8_t)k, q->lst = (int8_t)li;
     p->clmask |= (uint8_t)(1u << k);
     if (p->cdirty[k])
         return;
-    const uint64_t s = cls_floor(cp, p, k);
     if (p->ckey[k] < s) { /* the floor rose past the cached first's bound */
         p->cdirty[k] = 1;
         return;
@@ -247,9 +258,12 @@ static void refresh_candidates(const hbm_ctrl *r, const uint64_t *cp, unsigned p
             if (same && prio == k->prio) { /* the same entry (a younger request came): its bound may only rise */
                 const int kc = k->cls;
                 const uint64_t own = ctrl_max(ctrl_max(e, from), p->rb[(size_t)b * NCLS + kc]);
-                if (own != p->cl[b].own)
+                if (own == p->cl[b].own)
+                    continue;
+                if (k->lst == kc) { /* a list by priority */
                     p->cl[b].own = own, p->cdirty[kc] |= p->cbank[kc] == (int)b;
-                continue;
+                    continue;
+                }
             }
             cls_remove(p, b);
             if (!k->has)
@@ -261,7 +275,9 @@ static void refresh_candidates(const hbm_ctrl *r, const uint64_t *cp, unsigned p
     p->anyinval = 0;
 }
 
-/* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. */
+/* Class k of PC p: its first candidate by (lower bound, priority) into p->ckey/cbank. In the list by
+ * priority, the first whose part is <= S goes first; then, for a column class, its list by own part is
+ * looked at up to the first own part past the best bound found. */
 static void cls_eval(const uint64_t *cp, ctrl_pc *p, int k)
 {
     const uint64_t s = cls_floor(cp, p, k);
@@ -277,6 +293,14 @@ static void cls_eval(const uint64_t *cp, ctrl_pc *p, int k)
         }
         const int lower = v < best; /* a conditional move */
         best = lower ? v : best, bb = lower ? i : bb;
+    }
+    if (k >= CLS_RD) {
+        uint64_t bp = bb >= 0 ? l[bb].prio : UINT64_MAX;
+        for (int32_t i = p->clhead[wait_list(k)]; i >= 0 && l[i].own <= best; i = l[i].next) {
+            const uint64_t v = ctrl_max(s, ctrl_max(l[i].own, ctrl_max(rg[l[i].sg * NCLS], rs[l[i].sid * NCLS])));
+            const int lower = (v < best) | ((v == best) & (l[i].prio < bp));
+            best = lower ? v : best, bp = lower ? l[i].prio : bp, bb = lower ? i : bb;
+        }
     }
     p->ckey[k] = best, p->cbank[k] = bb, p->cdirty[k] = 0;
 }
@@ -330,9 +354,13 @@ static int best_model(hbm_ctrl *r, unsigned chn, uint64_t *te, ctrl_pc **pp, cha
         k->e = e, k->stamp = r->nissue[chn];
         if (e == key)
             return *te = e, bb;
-        ctrl_clent *c = &bp->cl[bb];
-        c->own = ctrl_max(c->own, e);
-        bp->cdirty[k->cls] = 1;
+        const int kc = k->cls;
+        if (k->lst != kc) { /* a list by own part: its place moves */
+            cls_remove(bp, (unsigned)bb);
+            cls_insert(cp, bp, (unsigned)bb, kc);
+        } else
+            bp->cl[bb].own = ctrl_max(bp->cl[bb].own, e);
+        bp->cdirty[kc] = 1;
     }
 }
 
