@@ -21,6 +21,11 @@ const hbm_stats *hbm_get_stats(const hbm *h)
         t.io_bursts += c->io_bursts, t.mac_banks += c->mac_banks, t.ref_banks += c->ref_banks;
         t.refab += c->refab, t.refpb += c->refpb;
     }
+    /* what every RD, WR and ACT adds, which hbm_stats_add leaves to here */
+    const uint64_t cas = t.cmds[HBM_RD] + t.cmds[HBM_WR];
+    t.ext_bytes += cas * f->burst_bytes, t.data_busy += cas * f->nBL;
+    t.cell_bursts += cas, t.col_bursts += cas, t.io_bursts += cas;
+    t.act_banks += t.cmds[HBM_ACT] * h->k[HBM_ACT];
     hbm_stats *s = h->sum;
     memcpy(s->cmds, t.cmds, sizeof s->cmds);
     s->ext_bytes = t.ext_bytes, s->pim_bytes = t.pim_bytes, s->row_hits = t.row_hits, s->row_misses = t.row_misses;
@@ -52,25 +57,25 @@ double hbm_energy_total(const hbm_energy *e)
  * each component moves): ACTs every bank's row; RD/WR one burst through every component; a MAC each
  * bank's burst from its cells to the unit beside it (no column path, no global I/O) and gemv_lanes MACs;
  * WRGB one burst per PC from the I/O to the buffers (no cells); MVSB/MVGB n bursts per PC between the
- * buffers and the buffer die (no cells, no interposer I/O); a refresh every bank it refreshes. */
+ * buffers and the buffer die (no cells, no interposer I/O); a refresh every bank it refreshes. Those of
+ * an RD, a WR and a one-bank ACT are the same for every one: hbm_get_stats adds them per command count. */
 void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc)
 {
     const hbm_cfg *f = &h->cfg;
     hbm_tally *st = &h->tally[hbm_ch_index(h, c->st, c->ch)];
     unsigned op = c->op, k = h->k[op];
     uint64_t nb = (uint64_t)k * npc;
+    st->cmds[op]++;
+    const uint64_t done = t + hbm_done_after(h, c);
+    st->last_cycle = t > st->last_cycle ? t : st->last_cycle;
+    st->done_cycle = done > st->done_cycle ? done : st->done_cycle;
+    if (op == HBM_RD || op == HBM_WR || op == HBM_ACT)
+        return; /* the rest: by hbm_get_stats, from the command counts */
     if ((hbm_op_fields[op] & F_PC) && (hbm_is_rdir(op) || hbm_is_wdir(op)))
         st->data_busy += hbm_dur(h, c) * npc;
-    st->cmds[op]++;
     switch (op) {
-    case HBM_ACT:
     case HBM_ACTAB:
     case HBM_ACTBG: st->act_banks += nb; break;
-    case HBM_RD:
-    case HBM_WR:
-        st->ext_bytes += f->burst_bytes;
-        st->cell_bursts++, st->col_bursts++, st->io_bursts++;
-        break;
     case HBM_MACAB:
     case HBM_MACBG:
     case HBM_MACSB:
@@ -84,11 +89,6 @@ void hbm_stats_add(hbm *h, const hbm_cmd *c, uint64_t t, unsigned npc)
     case HBM_REFPB: st->ref_banks += npc, st->refpb += npc; break;
     default: break;
     }
-    uint64_t done = t + hbm_done_after(h, c);
-    if (t > st->last_cycle)
-        st->last_cycle = t;
-    if (done > st->done_cycle)
-        st->done_cycle = done;
 }
 
 void hbm_stats_diff(const hbm_stats *a, const hbm_stats *b, hbm_stats *o)
