@@ -33,9 +33,9 @@ typedef struct {
     uint8_t sid, sg; /* its SID and bank group (sid * bank_groups + bg) within the PC */
 } ctrl_bank;
 
-/* A bank's entry in its candidate's class list (a list by priority, linked through the banks' entries):
- * the candidate's own lower bound (engine answer, request entry, its bank's registers), priority, the
- * next and previous bank of the list (-1 at the ends), bank group and SID. */
+/* A bank's entry in one of its candidate's class lists (by priority, or by own part: linked through the
+ * banks' entries): the candidate's own lower bound (engine answer, request entry, its bank's registers),
+ * priority, the next and previous bank of the list (-1 at the ends), bank group and SID. */
 typedef struct {
     uint64_t own, prio;
     int32_t next, prev;
