@@ -380,11 +380,10 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
     }
     int opens = hbm_is_act(op), closes = hbm_is_pre(op), bursts = hbm_is_cas(op) || hbm_is_mac(op);
     if (bs.has_banks && (opens || closes || bursts || op == HBM_REFPB)) {
-        const hbm_at at = *atp;
-        hbm_span sp = hbm_span_of(&at, HBM_SC_BANK);
+        const hbm_span sp = hbm_span_of(atp, HBM_SC_BANK); /* *atp, not a copy (hbm_rules_issue) */
         hbm_tally *ty = &h->tally[hbm_ch_index(h, c->st, c->ch)];
-        if (bursts && at.shape[HBM_SC_BANK].whole) { /* every bank of its PCs open (state_error) */
-            const size_t p0 = at.start[HBM_SC_PC], np = at.shape[HBM_SC_PC].count; /* the PCs: no division */
+        if (bursts && atp->shape[HBM_SC_BANK].whole) { /* every bank of its PCs open (state_error) */
+            const size_t p0 = atp->start[HBM_SC_PC], np = atp->shape[HBM_SC_PC].count; /* the PCs: no division */
             for (size_t p = p0; p < p0 + np; p++) {
                 pc_t *pc = &h->pc[p];
                 ty->row_hits += pc->accessed;
@@ -397,7 +396,7 @@ static void update_state(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t
             }
         } else {
             /* the PC of bank b and b's place in it, kept as b advances (no division per bank) */
-            size_t px = at.start[HBM_SC_PC], off = sp.start - px * h->nbpc;
+            size_t px = atp->start[HBM_SC_PC], off = sp.start - px * h->nbpc;
             for (size_t i = 0; i < sp.count; i++, off += sp.stride) {
                 for (; off >= h->nbpc; off -= h->nbpc)
                     px++;

@@ -412,19 +412,19 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t)
 {
     const hbm_plan *pl = &h->plan[c->op];
     uint64_t n1 = has_n(c->op) ? (uint64_t)c->n - 1 : 0;
-    const hbm_at at = *atp;
     const int all = c->pc == HBM_PC_ALL;
-    const size_t p = at.start[HBM_SC_PC]; /* of the entries of one instance: one PC */
+    /* read from *atp, not a copy: a copy's wide loads of the narrow stores just made stall the CPU */
+    const size_t p = atp->start[HBM_SC_PC]; /* of the entries of one instance: one PC */
     for (unsigned j = 0, n = pl->none[all]; j < n; j++) {
         const hbm_plan_one *e = &pl->one[all][j];
         const uint64_t v = t + e->base + e->mult * n1;
-        const size_t i = at.start[e->sc];
+        const size_t i = atp->start[e->sc];
         e->r[i] = MAX64(v, e->r[i]);
         if (e->ag) /* below the PC */
             e->ag[p] = MAX64(v, e->ag[p]);
     }
     for (unsigned j = 0, n = pl->nspan[all]; j < n; j++) {
         const hbm_plan_ent *e = &pl->u[pl->span[all][j]];
-        raise_span(h, &at, e, t + e->base + e->mult * n1);
+        raise_span(h, atp, e, t + e->base + e->mult * n1);
     }
 }
