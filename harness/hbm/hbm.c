@@ -447,20 +447,17 @@ static int commit(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
     return 0;
 }
 
-/* hbm_issue; `known`: the caller vouches that t is hbm_earliest(c, t) (the checked build's
- * hbm_issue_proven). */
-static int issue(hbm *h, const hbm_cmd *c, uint64_t t, int known, char *err, size_t n)
+/* hbm_issue (and the checked build's hbm_issue_proven): the state and timing checks, then commit. */
+static int issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
 {
     char buf[128];
     const char *rule;
     /* the cycle hbm_earliest just gave for this command, nothing issued on the channel since: legal by
      * the state and every timing rule (the registers it read are the same), so only the refresh window
-     * below is left to check */
-    if (!known) {
-        const ch_t *chs =
-            c->st < h->cfg.stacks && c->ch < h->cfg.channels ? &h->ch[hbm_ch_index(h, c->st, c->ch)] : NULL;
-        known = chs && chs->memo_gen == chs->gen && chs->memo_t == t && same_cmd(&chs->memo_cmd, c);
-    }
+     * (commit) is left to check */
+    const ch_t *chs =
+        c->st < h->cfg.stacks && c->ch < h->cfg.channels ? &h->ch[hbm_ch_index(h, c->st, c->ch)] : NULL;
+    const int known = chs && chs->memo_gen == chs->gen && chs->memo_t == t && same_cmd(&chs->memo_cmd, c);
     const char *bad = known ? NULL : state_error(h, c);
     if (bad) {
         snprintf(err, n, "state: %s at cycle %" PRIu64 ": %s", hbm_cmd_str(c, buf, sizeof buf), t, bad);
@@ -476,12 +473,12 @@ static int issue(hbm *h, const hbm_cmd *c, uint64_t t, int known, char *err, siz
     return commit(h, c, t, err, n);
 }
 
-int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n) { return issue(h, c, t, 0, err, n); }
+int hbm_issue(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n) { return issue(h, c, t, err, n); }
 
 int hbm_issue_proven(hbm *h, const hbm_cmd *c, uint64_t t, char *err, size_t n)
 {
 #ifdef HBM_CHECK_PROVEN
-    return issue(h, c, t, 0, err, n);
+    return issue(h, c, t, err, n);
 #else
     return commit(h, c, t, err, n);
 #endif
