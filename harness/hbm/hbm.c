@@ -163,6 +163,7 @@ void hbm_free(hbm *h)
     free(h->sum);
     for (unsigned s = 0; s < HBM_NSCOPES; s++)
         free(h->reg[s]), free(h->floor[s]), free(h->agg[s]);
+    free(h->agstale);
     free(h);
 }
 

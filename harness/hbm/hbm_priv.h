@@ -75,7 +75,7 @@ typedef struct {
 /* An update entry that raises one register of one instance, copied out of the plan's u[] so that the
  * issue loop reads one small record per entry (hbm_rules_issue). */
 typedef struct {
-    uint64_t *r, *ag;
+    uint64_t *r;
     uint64_t base;
     uint32_t mult;
     uint8_t sc;
@@ -90,6 +90,7 @@ typedef struct {
     uint8_t nq, nu, q_at[HBM_NSCOPES + 1];
     hbm_plan_ent q[HBM_PLAN_MAX], u[HBM_PLAN_MAX];
     uint8_t none[2], nspan[2], span[2][HBM_PLAN_MAX];
+    uint8_t below[2]; /* some entry of one[all] is of a scope below the PC (its aggregates go stale) */
     hbm_plan_one one[2][HBM_PLAN_MAX];
 } hbm_plan;
 
@@ -117,11 +118,14 @@ struct hbm {
     size_t ninst[HBM_NSCOPES];   /* instances of each scope */
     uint64_t *reg[HBM_NSCOPES];  /* rule-major: slot j of instance i at reg[s][j * ninst[s] + i] */
     /* Scopes below the PC (SID, bank group, bank): per slot and PC, a floor, the largest value raised over
-     * every instance of the PC at once (all-bank commands), and an aggregate, the largest value of any of
+     * every instance of the PC at once (all-bank commands), and an aggregate, the largest register of
      * its instances. An instance's value is the larger of its register and its PC's floor; the largest over
      * a whole PC is the larger of the aggregate and the floor. So all-bank commands read and raise one
-     * value per PC instead of one per bank. floor[s][j * npc + p], agg[s][j * npc + p]. */
+     * value per PC instead of one per bank. floor[s][j * npc + p], agg[s][j * npc + p]. A raise of one
+     * instance's register only marks its PC's aggregates stale (agstale[p]): a query of a whole PC, which
+     * only all-bank commands make, recomputes them first (hbm_rules.c, nest_max). */
     uint64_t *floor[HBM_NSCOPES], *agg[HBM_NSCOPES];
+    uint8_t *agstale;
     unsigned per_pc[HBM_NSCOPES]; /* instances of each scope in one PC (scopes below the PC) */
     hbm_plan plan[HBM_NOPS];
     hbm_shape shape[HBM_NOPS][2][HBM_NSCOPES]; /* spans' counts and strides, by command and pc=* */

@@ -177,6 +177,8 @@ int hbm_rules_build(hbm *h)
     if (build_shapes(h) || number_slots(h, slot))
         return -1;
     const size_t npc = h->ninst[HBM_SC_PC];
+    if (!(h->agstale = calloc(npc, 1)))
+        return -1;
     for (unsigned sc = 0; sc < HBM_NSCOPES; sc++) {
         if (!(h->reg[sc] = calloc(h->ninst[sc] * h->slots[sc] + 1, sizeof *h->reg[sc])))
             return -1;
@@ -215,10 +217,11 @@ int hbm_rules_build(hbm *h)
             hbm_plan *pl = &h->plan[op];
             for (unsigned i = 0; i < pl->nu; i++) {
                 const hbm_plan_ent *e = &pl->u[i];
-                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth)
-                    pl->one[all][pl->none[all]++] = (hbm_plan_one){.r = e->r, .ag = e->ag, .base = e->base,
-                                                                    .mult = e->mult, .sc = e->sc};
-                else
+                if (h->shape[op][all][e->sc].count == 1 && !e->rel && !e->nth) {
+                    pl->one[all][pl->none[all]++] = (hbm_plan_one){.r = e->r, .base = e->base, .mult = e->mult,
+                                                                    .sc = e->sc};
+                    pl->below[all] |= e->sc > HBM_SC_PC;
+                } else
                     pl->span[all][pl->nspan[all]++] = (uint8_t)i;
             }
         }
@@ -259,6 +262,25 @@ static inline uint64_t need(const hbm *h, size_t i, const hbm_plan_ent *e, unsig
 
 #define MAX64(a, b) ((a) > (b) ? (a) : (b))
 
+/* PC p's aggregates, stale after a raise of one instance's register (struct hbm): the largest register
+ * of the PC's instances, per scope below the PC and slot. The floors stay out of them (a whole PC's value
+ * is the larger of the two). They are the PC's own state (hbm.h, Threads), a cache the query may fill. */
+static void fresh_aggregates(const hbm *h, size_t p)
+{
+    const size_t npc = h->ninst[HBM_SC_PC];
+    for (unsigned sc = HBM_SC_SID; sc < HBM_NSCOPES; sc++) {
+        const size_t per = h->per_pc[sc];
+        for (size_t j = 0; j < h->slots[sc]; j++) {
+            const uint64_t *r = h->reg[sc] + j * h->ninst[sc] + p * per;
+            uint64_t m = 0;
+            for (size_t i = 0; i < per; i++)
+                m = MAX64(m, r[i]);
+            h->agg[sc][j * npc + p] = m;
+        }
+    }
+    h->agstale[p] = 0;
+}
+
 /* The value of instance i of entry e (a scope below the PC): its register or its PC's floor. */
 static inline uint64_t eff(const hbm *h, const hbm_plan_ent *e, size_t i)
 {
@@ -277,6 +299,10 @@ static uint64_t nest_max(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, 
             m = MAX64(m, MAX64(e[k].r[at->start[e[k].sc]], e[k].fl[p0]));
         return m;
     }
+    if (at->shape[HBM_SC_SID].whole | at->shape[HBM_SC_BG].whole | at->shape[HBM_SC_BANK].whole)
+        for (size_t p = p0; p < p0 + np; p++)
+            if (h->agstale[p])
+                fresh_aggregates(h, p);
     for (unsigned k = 0; k < n; k++) {
         hbm_span sp = hbm_span_of(at, e[k].sc);
         if (at->shape[e[k].sc].whole) {
@@ -357,8 +383,8 @@ static size_t siblings(const hbm *h, unsigned sc)
 
 /* Raises the registers of entry e over the span to v: those of the instances themselves (rel SAME), or
  * of the other instances of each one's parent (rel OTHER); a windowed entry records v in its ring. Below
- * the PC a span of whole PCs raises their floors, any other instance its register, and the PCs'
- * aggregates follow. */
+ * the PC a span of whole PCs raises their floors, any other instance its register, which makes its PC's
+ * aggregates stale. */
 static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, uint64_t v)
 {
     const hbm_span sp = hbm_span_of(at, e->sc);
@@ -376,7 +402,7 @@ static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, ui
                 if (j != self && v > r[j]) {
                     r[j] = v;
                     if (per)
-                        e->ag[pc] = MAX64(v, e->ag[pc]);
+                        h->agstale[pc] = 1;
                 }
         }
     } else if (e->nth) {
@@ -388,15 +414,13 @@ static void raise_span(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, ui
             ++*cnt;
         }
     } else if (per && whole) {
-        for (size_t p = at->start[HBM_SC_PC]; p < at->start[HBM_SC_PC] + at->shape[HBM_SC_PC].count; p++) {
+        for (size_t p = at->start[HBM_SC_PC]; p < at->start[HBM_SC_PC] + at->shape[HBM_SC_PC].count; p++)
             e->fl[p] = MAX64(v, e->fl[p]);
-            e->ag[p] = MAX64(v, e->ag[p]);
-        }
     } else if (per) {
         for (size_t i = 0; i < sp.count; i++) {
             size_t x = sp.start + i * sp.stride;
             r[x] = MAX64(v, r[x]);
-            e->ag[x / per] = MAX64(v, e->ag[x / per]);
+            h->agstale[x / per] = 1;
         }
     } else if (sp.stride == 1) {
         for (size_t i = sp.start; i < sp.start + sp.count; i++)
@@ -414,15 +438,14 @@ void hbm_rules_issue(hbm *h, const hbm_cmd *c, const hbm_at *atp, uint64_t t)
     uint64_t n1 = has_n(c->op) ? (uint64_t)c->n - 1 : 0;
     const int all = c->pc == HBM_PC_ALL;
     /* read from *atp, not a copy: a copy's wide loads of the narrow stores just made stall the CPU */
-    const size_t p = atp->start[HBM_SC_PC]; /* of the entries of one instance: one PC */
     for (unsigned j = 0, n = pl->none[all]; j < n; j++) {
         const hbm_plan_one *e = &pl->one[all][j];
         const uint64_t v = t + e->base + e->mult * n1;
         const size_t i = atp->start[e->sc];
         e->r[i] = MAX64(v, e->r[i]);
-        if (e->ag) /* below the PC */
-            e->ag[p] = MAX64(v, e->ag[p]);
     }
+    if (pl->below[all]) /* the entries of one instance: one PC */
+        h->agstale[atp->start[HBM_SC_PC]] = 1;
     for (unsigned j = 0, n = pl->nspan[all]; j < n; j++) {
         const hbm_plan_ent *e = &pl->u[pl->span[all][j]];
         raise_span(h, atp, e, t + e->base + e->mult * n1);
