@@ -44,10 +44,10 @@ const hbm_rule hbm_rules[] = {
     {R("nWR", BANK, SAME, OP(WR), PRES), .add = {P(nCWL), P(nBL), P(nWR)}},
     {R("nMAC", BANK, SAME, MACS, MACS), .add = {P(nMAC)}},
     {R("nRFCpb", BANK, SAME, OP(REFPB), ACTS | OP(REFPB)), .add = {P(nRFCpb)}},
-    /* share a bank group (nCCDL: not MAC -> MAC, which nMAC governs; nRRDL: the same bank too, where nRC
-     * is the longer) */
-    {R("nCCDL", BG, SAME, CAS | MACS, CAS), .add = {P(nCCDL)}},
-    {R("nCCDL", BG, SAME, CAS, MACS), .add = {P(nCCDL)}},
+    /* share a bank group (nCCDL: not MAC -> MAC, which nMAC governs; as two rows, one for each of RD and WR
+     * to raise; nRRDL: the same bank too, where nRC is the longer) */
+    {R("nCCDL", BG, SAME, CAS, CAS | MACS), .add = {P(nCCDL)}},
+    {R("nCCDL", BG, SAME, MACS, CAS), .add = {P(nCCDL)}},
     {R("nWTRL", BG, SAME, OP(WR), OP(RD)), .add = {P(nCWL), P(nBL), P(nWTRL)}},
     {R("nRRDL", BG, SAME, ACTS, ACTS), .add = {P(nRRDL)}},
     /* same SID (other bank groups: the same one has the longer nCCDL); other SIDs of the PC */
