@@ -60,12 +60,14 @@ typedef struct {
 /* One rule of a command's plan: the registers it reads (query) or raises (update), r[i] for instance i of
  * the rule's scope sc. For an update the value is t + base + mult x (n - 1) (n of the issuing command;
  * mult is 0 for commands without n). nth > 0: r[j * ninst + i] (j < nth) are a ring of instance i's last
- * nth values and r[nth * ninst + i] their count. */
+ * nth values and r[nth * ninst + i] their count. Rows whose distances differ by a constant share a
+ * register, raised by the largest (hbm_rules.c, can_share); a query reads it less off, its row's part
+ * below that (0 if the register was never raised). */
 typedef struct {
     uint64_t *r;
     uint64_t *fl, *ag; /* scopes below the PC: per PC, this row's floor and aggregate (struct hbm) */
     const char *name;
-    uint64_t base;
+    uint64_t base, off;
     uint32_t mult;
     uint8_t sc, rel, nth;
 } hbm_plan_ent;

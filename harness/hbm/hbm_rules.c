@@ -3,7 +3,9 @@
  * hbm_issue (a command Y raises every row with Y in its `y` set).
  *
  * hbm_rules_build turns the table into one plan per command for the configuration: each enabled row gets
- * a register slot in its scope (nth + 1 slots for a windowed row: a ring and a count), and each command
+ * a register slot in its scope (nth + 1 slots for a windowed row: a ring and a count), or shares an
+ * earlier row's when their distances after every Y differ by a constant (nRC, nRCDRD, nRCDWR and nRAS
+ * after an ACT: one register raised, each row reads it less its part below the largest), and each command
  * gets the list of registers it reads (with the row's name, to report the binding rule) and the list it
  * raises (with the distance, all of it but the n-dependent part precomputed), both ordered by scope from
  * the channel down and by the table within a scope. The query is then the maximum of the registers read
@@ -28,6 +30,9 @@
 #define ROWCMDS (ACTS | PRES | REFS)
 #define COLCMDS (ANY & ~ROWCMDS)
 #define P(field) ((uint16_t)offsetof(hbm_cfg, field))
+#define MAX64(a, b) ((a) > (b) ? (a) : (b))
+/* A register less a row's offset (hbm_plan_ent), 0 for a register never raised. */
+#define LESS(v, off) (MAX64((v), (off)) - (off))
 
 /* Each rule of docs/hbm.md "Timing rules" that is a distance from Y to X, declared once (hbm_rules.h has
  * the meaning of the fields). The docs table lists the same rules; the order here (within a scope) decides
@@ -144,14 +149,43 @@ static int build_shapes(hbm *h)
     return 0;
 }
 
-/* Gives each enabled row its register slots in its scope (nth + 1 for a windowed row); -1 if a row is
- * of a kind the query and update do not handle. */
-static int number_slots(hbm *h, uint8_t *slot)
+/* Rows i and j can share a register: the same scope, rel, Y set and switch, no window, and for every Y the
+ * same n-dependent part and distances a constant apart (such as nRC and nRCDRD after any ACT). */
+static int can_share(const hbm *h, const hbm_rule *a, const hbm_rule *b)
+{
+    if (a->scope != b->scope || a->rel != b->rel || a->y != b->y || a->cond != b->cond || a->nth || b->nth)
+        return 0;
+    int first = 1;
+    uint64_t diff = 0;
+    for (unsigned op = 0; op < HBM_NOPS; op++) {
+        if (!(a->y & (1u << op)))
+            continue;
+        uint64_t ba, bb;
+        uint32_t ma, mb;
+        distance(h, a, op, &ba, &ma);
+        distance(h, b, op, &bb, &mb);
+        if (ma != mb || (!first && ba - bb != diff))
+            return 0;
+        diff = ba - bb, first = 0;
+    }
+    return 1;
+}
+
+/* Gives each enabled row its register slots in its scope (nth + 1 for a windowed row), or the register of
+ * an earlier row it can share (lead[i], the group's first row; can_share); -1 if a row is of a kind the
+ * query and update do not handle. */
+static int number_slots(hbm *h, uint8_t *slot, uint8_t *lead)
 {
     memset(h->slots, 0, sizeof h->slots);
     for (unsigned i = 0; i < hbm_nrules; i++) {
         const hbm_rule *r = &hbm_rules[i];
         if (!enabled(&h->cfg, r))
+            continue;
+        lead[i] = (uint8_t)i;
+        for (unsigned j = 0; j < i && lead[i] == i; j++)
+            if (enabled(&h->cfg, &hbm_rules[j]) && lead[j] == j && can_share(h, &hbm_rules[j], r))
+                lead[i] = (uint8_t)j, slot[i] = slot[j];
+        if (lead[i] != i)
             continue;
         if (r->scope >= HBM_NSCOPES || (r->nth && (r->rel != HBM_REL_SAME || r->scope > HBM_SC_PC)) ||
             (r->scope == HBM_SC_CH && r->rel != HBM_REL_SAME) || h->slots[r->scope] + r->nth + 1 > 255)
@@ -166,15 +200,29 @@ static int number_slots(hbm *h, uint8_t *slot)
     return 0;
 }
 
+/* A group of rows sharing a register (lead: its first row) holds t + the largest distance of its rows
+ * after Y = op: that distance's base. */
+static uint64_t group_base(const hbm *h, const uint8_t *lead, unsigned g, unsigned op)
+{
+    uint64_t m = 0, b;
+    uint32_t mult;
+    for (unsigned i = g; i < hbm_nrules; i++)
+        if (enabled(&h->cfg, &hbm_rules[i]) && lead[i] == g) {
+            distance(h, &hbm_rules[i], op, &b, &mult);
+            m = MAX64(m, b);
+        }
+    return m;
+}
+
 int hbm_rules_build(hbm *h)
 {
-    uint8_t slot[sizeof hbm_rules / sizeof hbm_rules[0]];
+    uint8_t slot[sizeof hbm_rules / sizeof hbm_rules[0]], lead[sizeof hbm_rules / sizeof hbm_rules[0]];
     memset(h->plan, 0, sizeof h->plan);
     const hbm_cfg *f = &h->cfg;
     h->per_pc[HBM_SC_SID] = f->sids;
     h->per_pc[HBM_SC_BG] = f->sids * f->bank_groups;
     h->per_pc[HBM_SC_BANK] = h->nbpc;
-    if (build_shapes(h) || number_slots(h, slot))
+    if (build_shapes(h) || number_slots(h, slot, lead))
         return -1;
     const size_t npc = h->ninst[HBM_SC_PC];
     if (!(h->agstale = calloc(npc, 1)))
@@ -199,12 +247,20 @@ int hbm_rules_build(hbm *h)
                     e.fl = h->floor[sc] + slot[i] * npc, e.ag = h->agg[sc] + slot[i] * npc;
                 if ((r->x & (1u << op)) && pl->nq == HBM_PLAN_MAX)
                     return -1;
-                if (r->x & (1u << op))
+                if (r->x & (1u << op)) { /* the register less the row's constant distance below the group's */
+                    const unsigned y0 = (unsigned)__builtin_ctz(r->y);
+                    uint64_t b;
+                    uint32_t mult;
+                    distance(h, r, y0, &b, &mult);
+                    e.off = group_base(h, lead, lead[i], y0) - b;
                     pl->q[pl->nq++] = e;
+                    e.off = 0;
+                }
                 if ((r->y & (1u << op)) && pl->nu == HBM_PLAN_MAX)
                     return -1;
-                if (r->y & (1u << op)) {
+                if ((r->y & (1u << op)) && lead[i] == i) { /* one update for the group */
                     distance(h, r, op, &e.base, &e.mult);
+                    e.base = group_base(h, lead, i, op);
                     pl->u[pl->nu++] = e;
                 }
             }
@@ -253,14 +309,12 @@ static inline uint64_t need(const hbm *h, size_t i, const hbm_plan_ent *e, unsig
             const uint64_t nth = e[k].nth;
             v = e[k].r[((nth & (nth - 1)) ? cnt % nth : cnt & (nth - 1)) * ni + i];
         } else
-            v = e[k].r[i];
+            v = LESS(e[k].r[i], e[k].off);
         if (v > t)
             t = v, *why = e[k].name;
     }
     return t;
 }
-
-#define MAX64(a, b) ((a) > (b) ? (a) : (b))
 
 /* PC p's aggregates, stale after a raise of one instance's register (struct hbm): the largest register
  * of the PC's instances, per scope below the PC and slot. The floors stay out of them (a whole PC's value
@@ -285,7 +339,7 @@ static void fresh_aggregates(const hbm *h, size_t p)
 static inline uint64_t eff(const hbm *h, const hbm_plan_ent *e, size_t i)
 {
     uint64_t f = e->fl[i / h->per_pc[e->sc]];
-    return MAX64(e->r[i], f);
+    return LESS(MAX64(e->r[i], f), e->off);
 }
 
 /* SID, bank group and bank scopes, first pass: the latest of the values the entries e[0..n) read over
@@ -296,7 +350,7 @@ static uint64_t nest_max(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, 
     const size_t p0 = at->start[HBM_SC_PC], np = at->shape[HBM_SC_PC].count; /* the PCs: no division */
     if (at->shape[HBM_SC_BANK].count == 1) { /* one bank, so one SID, one bank group and one PC */
         for (unsigned k = 0; k < n; k++)
-            m = MAX64(m, MAX64(e[k].r[at->start[e[k].sc]], e[k].fl[p0]));
+            m = MAX64(m, LESS(MAX64(e[k].r[at->start[e[k].sc]], e[k].fl[p0]), e[k].off));
         return m;
     }
     if (at->shape[HBM_SC_SID].whole | at->shape[HBM_SC_BG].whole | at->shape[HBM_SC_BANK].whole)
@@ -307,7 +361,7 @@ static uint64_t nest_max(const hbm *h, const hbm_at *at, const hbm_plan_ent *e, 
         hbm_span sp = hbm_span_of(at, e[k].sc);
         if (at->shape[e[k].sc].whole) {
             for (size_t p = p0; p < p0 + np; p++)
-                m = MAX64(m, MAX64(e[k].ag[p], e[k].fl[p]));
+                m = MAX64(m, LESS(MAX64(e[k].ag[p], e[k].fl[p]), e[k].off));
         } else
             for (size_t i = 0; i < sp.count; i++)
                 m = MAX64(m, eff(h, &e[k], sp.start + i * sp.stride));
