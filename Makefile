@@ -210,7 +210,8 @@ help:
 	@echo "  make deps           install missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make all            build everything, run nothing"
 	@echo "  make clean          remove build/"
-	@echo "variables: SEED=n (replay random tests), JOBS=n (Verilator build jobs, default 2); area: LIBERTY=,"
+	@echo "variables: SEED=n (replay random tests), JOBS=n (Verilator build jobs, default 2), PGO=0 (the HBM"
+	@echo "           engine without its profile-guided build: a quicker edit-compile loop); area: LIBERTY=,"
 	@echo "           AREA_CLOCK_PS= (ABC delay target, default 1500), AREA_PENALTY= (DRAM logic-area factor,"
 	@echo "           default 10), AREA_EXTRA='name:top:Param=v,Param=v:keep' (more points), AREA_EXTRA_RTL="
 
@@ -225,7 +226,7 @@ $(DEPS_STAMP): scripts/install-deps.sh
 # ---- C objects ---------------------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEFS) $(INC) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEFS) $(PGO_USE) $(INC) -c $< -o $@
 
 $(BUILD)/obj/csim/%.o: INC = $(INC_csim)
 $(BUILD)/obj/harness/cfgfile/%.o: INC = $(INC_cfgfile)
@@ -256,6 +257,40 @@ endif
 
 # The lanes of the fast Gaussian data (only their approximation, checked value by value; harness/run/gauss_lanes.c)
 $(BUILD)/obj/harness/run/gauss_lanes.o: CFLAGS += -fno-math-errno -ffp-contract=fast
+
+# Profile-guided optimisation of the HBM timing engine and controller (harness/hbm/*.c; docs/hbm.md "Speed"):
+# their objects are compiled once instrumented into $(BUILD)/pgo/, linked into a pimattn that runs the
+# training workloads of scripts/pgo-train.sh (a few seconds), and compiled again with the counters it left
+# (-fprofile-use; what the training does not run is compiled as without a profile). The same results bit for
+# bit; 5 % more commands per second on random reads, 6 % on the all-bank MAC stream. PGO=0 builds them
+# plainly (a quicker edit-compile loop); the sanitizer, coverage and fuzz builds do.
+PGO ?= 1
+ifeq ($(COVERAGE),1)
+PGO := 0
+endif
+ifeq ($(PGO),1)
+PGO_DIR    := $(BUILD)/pgo
+# functions named in the counters by their order in the file, not by a hash that takes in the object's path
+PGO_ID     := --param=profile-func-internal-id=1
+$(PGO_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PGO_ID) -fprofile-generate -fprofile-update=prefer-atomic $(INC_hbm) -c $< -o $@
+$(PGO_DIR)/libhbm.a: $(LIB_hbm:%.c=$(PGO_DIR)/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+$(PGO_DIR)/pimattn: $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o \
+                    $(subst $(BUILD)/lib/libhbm.a,$(PGO_DIR)/libhbm.a,$(call libs,cli plot sweep system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim)) $(VLRT_OBJ)
+	$(CXX) $(LDFLAGS_VL) -fprofile-generate -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
+$(PGO_DIR)/profile.stamp: $(PGO_DIR)/pimattn scripts/pgo-train.sh
+	rm -f $(LIB_hbm:%.c=$(PGO_DIR)/obj/%.gcda)
+	scripts/pgo-train.sh $< $(PGO_DIR)/train
+	touch $@
+# each object's counters next to it, where -fprofile-use looks for them (private: the objects the training
+# binary needs, prerequisites of these through the counters, are built without)
+$(BUILD)/obj/harness/hbm/%.gcda: $(PGO_DIR)/profile.stamp
+	cp $(PGO_DIR)/obj/harness/hbm/$*.gcda $@
+$(LIB_hbm:%.c=$(BUILD)/obj/%.o): $(BUILD)/obj/%.o: $(BUILD)/obj/%.gcda
+$(LIB_hbm:%.c=$(BUILD)/obj/%.o): private PGO_USE = $(PGO_ID) -fprofile-use -fprofile-partial-training
+endif
 
 $(BUILD)/vlrt/%.o: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -508,7 +543,7 @@ SAN_TESTS  := test_fp_golden test_gemv_golden test_softmax_golden test_attention
               test_cli_options test_cli test_errors test_run_outputs test_sweep test_plot
 test-san: $(VUNITS) | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/san && ln -sfn ../vunits $(BUILD)/san/vunits # rtl-mode rows load the (uninstrumented) units
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san DEPS_STAMP=$(DEPS_STAMP) CFLAGS='$(CFLAGS) $(SAN_FLAGS)' \
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san DEPS_STAMP=$(DEPS_STAMP) PGO=0 CFLAGS='$(CFLAGS) $(SAN_FLAGS)' \
 	  LDFLAGS_C='$(SAN_FLAGS)' LDFLAGS_VL='$(LDFLAGS_VL) $(SAN_FLAGS)' \
 	  $(BUILD)/san/bin/pimattn $(addprefix $(BUILD)/san/bin/,$(SAN_TESTS)) >$(BUILD)/san-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/san-build.log; exit 1; }
@@ -522,7 +557,7 @@ test-san: $(VUNITS) | $(DEPS_STAMP)
 COV_TESTS := $(filter-out test_area test_netlist_cosim,$(notdir $(TESTS)))
 coverage: | $(DEPS_STAMP)
 	@command -v genhtml >/dev/null || scripts/install-deps.sh --with coverage
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage DEPS_STAMP=$(DEPS_STAMP) COVERAGE=1 \
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage DEPS_STAMP=$(DEPS_STAMP) COVERAGE=1 PGO=0 \
 	  $(BUILD)/coverage/bin/pimattn $(addprefix $(BUILD)/coverage/bin/,$(COV_TESTS)) \
 	  $(patsubst $(BUILD)/%,$(BUILD)/coverage/%,$(VUNITS) $(TEST_TRACE)) >$(BUILD)/coverage-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/coverage-build.log; exit 1; }
@@ -556,7 +591,7 @@ $(BUILD)/bin/fuzz_grid: $(BUILD)/obj/tests/fuzz/fuzz_grid.o $(call libs,sweep)
 	@mkdir -p $(@D) && $(FUZZ_LINK) -lyaml -lcjson
 fuzz: | $(DEPS_STAMP)
 	@command -v clang >/dev/null || scripts/install-deps.sh --with fuzz
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz DEPS_STAMP=$(DEPS_STAMP) CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz DEPS_STAMP=$(DEPS_STAMP) PGO=0 CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
 	  $(addprefix $(BUILD)/fuzz/bin/fuzz_,$(FUZZ_TARGETS)) >$(BUILD)/fuzz-build.log 2>&1 || \
 	  { tail -30 $(BUILD)/fuzz-build.log; exit 1; }
 	@scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
@@ -733,4 +768,4 @@ bench: $(PIMATTN) $(VUNITS) $(PRIM_VVP) $(GEMV_VVP) $(SM_VVP) $(BUILD)/bin/test_
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/obj-checked -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-checked $(BUILD)/pgo/obj -name '*.d' 2>/dev/null)
