@@ -262,8 +262,8 @@ $(BUILD)/obj/harness/run/gauss_lanes.o: CFLAGS += -fno-math-errno -ffp-contract=
 # their objects are compiled once instrumented into $(BUILD)/pgo/, linked into a pimattn that runs the
 # training workloads of scripts/pgo-train.sh (a few seconds), and compiled again with the counters it left
 # (-fprofile-use; what the training does not run is compiled as without a profile). The same results bit for
-# bit; 5 % more commands per second on random reads, 6 % on the all-bank MAC stream. PGO=0 builds them
-# plainly (a quicker edit-compile loop); the sanitizer, coverage and fuzz builds do.
+# bit; 5 % more commands per second on random reads over one PC, 6 % on the all-bank MAC stream. PGO=0
+# builds them plainly (a quicker edit-compile loop); the sanitizer, coverage and fuzz builds do.
 PGO ?= 1
 ifeq ($(COVERAGE),1)
 PGO := 0
