@@ -277,9 +277,12 @@ $(PGO_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(PGO_ID) -fprofile-generate -fprofile-update=prefer-atomic $(INC_hbm) -c $< -o $@
 $(PGO_DIR)/libhbm.a: $(LIB_hbm:%.c=$(PGO_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
-$(PGO_DIR)/pimattn: $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o \
-                    $(subst $(BUILD)/lib/libhbm.a,$(PGO_DIR)/libhbm.a,$(call libs,cli plot sweep system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim)) $(VLRT_OBJ)
-	$(CXX) $(LDFLAGS_VL) -fprofile-generate -o $@ $^ $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
+# the rest of pimattn order-only: a profile of these objects is redone when they change (or the training
+# does), not at every commit (the version string) or change elsewhere
+PGO_LINK   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/version.o \
+              $(subst $(BUILD)/lib/libhbm.a,$(PGO_DIR)/libhbm.a,$(call libs,cli plot sweep system run cosim hbm hbmcheck hazard hbmcfg cfgfile csim)) $(VLRT_OBJ)
+$(PGO_DIR)/pimattn: $(PGO_DIR)/libhbm.a | $(PGO_LINK)
+	$(CXX) $(LDFLAGS_VL) -fprofile-generate -o $@ $(PGO_LINK) $(LDLIBS_VL) $(LDLIBS_CFG) $(LDLIBS_SWEEP) -lm
 $(PGO_DIR)/profile.stamp: $(PGO_DIR)/pimattn scripts/pgo-train.sh
 	rm -f $(LIB_hbm:%.c=$(PGO_DIR)/obj/%.gcda)
 	scripts/pgo-train.sh $< $(PGO_DIR)/train
