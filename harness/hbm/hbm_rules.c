@@ -200,23 +200,30 @@ static int number_slots(hbm *h, uint8_t *slot, uint8_t *lead)
     return 0;
 }
 
-/* A group of rows sharing a register (lead: its first row) holds t + the largest distance of its rows
- * after Y = op: that distance's base. */
-static uint64_t group_base(const hbm *h, const uint8_t *lead, unsigned g, unsigned op)
+/* A group of rows sharing a register (lead: its first row) holds t + the largest distance of its rows;
+ * off[i]: how far row i's distance is below that, the same after every Y (can_share). */
+static void group_offsets(const hbm *h, const uint8_t *lead, uint64_t *off)
 {
-    uint64_t m = 0, b;
-    uint32_t mult;
-    for (unsigned i = g; i < hbm_nrules; i++)
-        if (enabled(&h->cfg, &hbm_rules[i]) && lead[i] == g) {
-            distance(h, &hbm_rules[i], op, &b, &mult);
-            m = MAX64(m, b);
-        }
-    return m;
+    for (unsigned i = 0; i < hbm_nrules; i++) {
+        if (!enabled(&h->cfg, &hbm_rules[i]))
+            continue;
+        const unsigned y0 = (unsigned)__builtin_ctz(hbm_rules[i].y);
+        uint64_t own, b, m = 0;
+        uint32_t mult;
+        distance(h, &hbm_rules[i], y0, &own, &mult);
+        for (unsigned j = lead[i]; j < hbm_nrules; j++)
+            if (enabled(&h->cfg, &hbm_rules[j]) && lead[j] == lead[i]) {
+                distance(h, &hbm_rules[j], y0, &b, &mult);
+                m = MAX64(m, b);
+            }
+        off[i] = m - own;
+    }
 }
 
 int hbm_rules_build(hbm *h)
 {
     uint8_t slot[sizeof hbm_rules / sizeof hbm_rules[0]], lead[sizeof hbm_rules / sizeof hbm_rules[0]];
+    uint64_t off[sizeof hbm_rules / sizeof hbm_rules[0]];
     memset(h->plan, 0, sizeof h->plan);
     const hbm_cfg *f = &h->cfg;
     h->per_pc[HBM_SC_SID] = f->sids;
@@ -224,6 +231,7 @@ int hbm_rules_build(hbm *h)
     h->per_pc[HBM_SC_BANK] = h->nbpc;
     if (build_shapes(h) || number_slots(h, slot, lead))
         return -1;
+    group_offsets(h, lead, off);
     const size_t npc = h->ninst[HBM_SC_PC];
     if (!(h->agstale = calloc(npc, 1)))
         return -1;
@@ -242,25 +250,18 @@ int hbm_rules_build(hbm *h)
             for (unsigned op = 0; op < HBM_NOPS; op++) {
                 hbm_plan *pl = &h->plan[op];
                 hbm_plan_ent e = {.r = h->reg[sc] + slot[i] * h->ninst[sc], .name = r->name, .sc = (uint8_t)sc,
-                                  .rel = r->rel, .nth = r->nth};
+                                  .rel = r->rel, .nth = r->nth, .off = off[i]};
                 if (sc > HBM_SC_PC)
                     e.fl = h->floor[sc] + slot[i] * npc, e.ag = h->agg[sc] + slot[i] * npc;
                 if ((r->x & (1u << op)) && pl->nq == HBM_PLAN_MAX)
                     return -1;
-                if (r->x & (1u << op)) { /* the register less the row's constant distance below the group's */
-                    const unsigned y0 = (unsigned)__builtin_ctz(r->y);
-                    uint64_t b;
-                    uint32_t mult;
-                    distance(h, r, y0, &b, &mult);
-                    e.off = group_base(h, lead, lead[i], y0) - b;
+                if (r->x & (1u << op)) /* the group's register less the row's offset */
                     pl->q[pl->nq++] = e;
-                    e.off = 0;
-                }
                 if ((r->y & (1u << op)) && pl->nu == HBM_PLAN_MAX)
                     return -1;
-                if ((r->y & (1u << op)) && lead[i] == i) { /* one update for the group */
+                if ((r->y & (1u << op)) && lead[i] == i) { /* one update for the group, by its largest distance */
                     distance(h, r, op, &e.base, &e.mult);
-                    e.base = group_base(h, lead, i, op);
+                    e.base += off[i];
                     pl->u[pl->nu++] = e;
                 }
             }
